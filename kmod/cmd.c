@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The command funnel.  ioctl and io_uring both end here: look the number up,
+ * copy the argument once into a kernel buffer, validate that copy, run the
+ * one switch, and wipe the copy.  Nothing is read from userspace twice.
+ */
+#include <linux/string.h>
+#include <linux/uaccess.h>
+
+#include "cmd.h"
+#include "compat.h"
+#include "conn.h"
+#include "info.h"
+#include "params.h"
+#include "validate.h"
+
+union cmd_arg {
+	struct hsm_get_info get_info;
+	struct hsm_shm_setup shm_setup;
+	u64 raw[HSM_CMD_MAX_SIZE / sizeof(u64)];
+};
+
+static int shm_setup(struct hsm_conn *conn, const struct hsm_shm_setup *c)
+{
+	int ret;
+
+	ret = hsm_check_shm_setup(c, hsm_max_region_size, PAGE_SIZE);
+	if (ret)
+		return ret;
+
+	mutex_lock(&conn->lock);
+	if (conn->shm.base)
+		ret = -EEXIST;
+	else
+		ret = hsm_shm_create(&conn->shm, c->size);
+	mutex_unlock(&conn->lock);
+	return ret;
+}
+
+static long exec(struct hsm_conn *conn, const struct hsm_cmd_desc *desc,
+		 const union cmd_arg *arg)
+{
+	switch (desc->cmd) {
+	case HSM_IOC_GET_INFO:
+		return hsm_check_get_info(&arg->get_info) ?:
+		       hsm_info_get(&arg->get_info);
+	case HSM_IOC_SHM_SETUP:
+		return shm_setup(conn, &arg->shm_setup);
+	}
+	/* The descriptor table knows a command this switch does not. */
+	WARN_ONCE(1, "command %s has no handler\n", desc->name);
+	return -ENOTTY;
+}
+
+long hsm_cmd_ioctl(struct hsm_conn *conn, unsigned int cmd, void __user *uarg)
+{
+	const struct hsm_cmd_desc *desc;
+	union cmd_arg arg;
+	long ret;
+	int err;
+
+	desc = hsm_cmd_lookup(cmd, &err);
+	if (!desc)
+		return err;
+	if (copy_from_user(&arg, uarg, _IOC_SIZE(cmd)))
+		return -EFAULT;
+	ret = exec(conn, desc, &arg);
+	memzero_explicit(&arg, sizeof(arg));
+	return ret;
+}
+
+int hsm_cmd_uring(struct hsm_conn *conn, struct io_uring_cmd *ioucmd,
+		  unsigned int issue_flags)
+{
+	const struct hsm_cmd_desc *desc;
+	union cmd_arg arg;
+	int ret, err;
+
+	desc = hsm_cmd_lookup(ioucmd->cmd_op, &err);
+	if (!desc)
+		return err;
+	/* The command area is 80 bytes only on SQE128 rings. */
+	if (!(issue_flags & IO_URING_F_SQE128) || ioucmd->flags)
+		return -EINVAL;
+	/* io_uring retries -EAGAIN from an io-wq worker, where we may sleep. */
+	if (desc->may_block && (issue_flags & IO_URING_F_NONBLOCK))
+		return -EAGAIN;
+
+	memcpy(&arg, hsm_uring_cmd_payload(ioucmd), _IOC_SIZE(desc->cmd));
+	ret = exec(conn, desc, &arg);
+	memzero_explicit(&arg, sizeof(arg));
+	return ret;
+}

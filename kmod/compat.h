@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Every difference between the kernel releases hsm.ko builds against.
+ * The HSM_HAVE_* symbols come from compile probes (kmod/probes/, run by
+ * scripts/compat-probes.sh into compat-probes.h), never from version numbers.
+ */
+#ifndef HSM_COMPAT_H
+#define HSM_COMPAT_H
+
+#include <linux/fs.h>
+#include <linux/mm.h>
+
+#include "compat-probes.h"
+
+#ifdef HSM_HAVE_IO_URING_CMD_H
+#include <linux/io_uring/cmd.h>
+#else
+#include <linux/io_uring.h>
+#endif
+
+/* The command area of the SQE, valid during ->uring_cmd only. */
+static inline const void *hsm_uring_cmd_payload(const struct io_uring_cmd *ioucmd)
+{
+#ifdef HSM_HAVE_URING_CMD_SQE
+	return io_uring_sqe_cmd(ioucmd->sqe);
+#else
+	return ioucmd->cmd;
+#endif
+}
+
+/*
+ * Completion of a command that returned -EIOCBQUEUED.  Task-work callbacks
+ * are declared with HSM_URING_TW_CB(name) and complete with
+ * hsm_uring_cmd_done(cmd, ret, HSM_URING_TW_FLAGS).
+ */
+#if defined(HSM_HAVE_URING_CMD_DONE_4ARGS) || defined(HSM_HAVE_IO_URING_CMD_H)
+#define HSM_URING_TW_CB(name) \
+	void name(struct io_uring_cmd *ioucmd, unsigned int issue_flags)
+#define HSM_URING_TW_FLAGS	issue_flags
+static inline void hsm_uring_cmd_done(struct io_uring_cmd *ioucmd, int ret,
+				      unsigned int issue_flags)
+{
+	io_uring_cmd_done(ioucmd, ret, 0, issue_flags);
+}
+#else
+#define HSM_URING_TW_CB(name)	void name(struct io_uring_cmd *ioucmd)
+#define HSM_URING_TW_FLAGS	0
+static inline void hsm_uring_cmd_done(struct io_uring_cmd *ioucmd, int ret,
+				      unsigned int issue_flags)
+{
+	io_uring_cmd_done(ioucmd, ret, 0);
+}
+#endif
+
+static inline void hsm_vm_flags_mod(struct vm_area_struct *vma,
+				    unsigned long set, unsigned long clear)
+{
+#ifdef HSM_HAVE_VM_FLAGS_MOD
+	vm_flags_mod(vma, set, clear);
+#else
+	vma->vm_flags = (vma->vm_flags | set) & ~clear;
+#endif
+}
+
+#endif /* HSM_COMPAT_H */

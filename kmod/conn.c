@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Connections: creation against the max_connections limit, and teardown.
+ */
+#include <linux/atomic.h>
+#include <linux/err.h>
+#include <linux/slab.h>
+
+#include "conn.h"
+#include "params.h"
+
+static atomic_t nr_conns = ATOMIC_INIT(0);
+static atomic64_t next_id = ATOMIC64_INIT(0);
+
+unsigned int hsm_conn_count(void)
+{
+	return atomic_read(&nr_conns);
+}
+
+struct hsm_conn *hsm_conn_create(void)
+{
+	struct hsm_conn *conn;
+
+	if (!atomic_add_unless(&nr_conns, 1, hsm_max_connections))
+		return ERR_PTR(-ENFILE);
+
+	conn = kzalloc(sizeof(*conn), GFP_KERNEL_ACCOUNT);
+	if (!conn) {
+		atomic_dec(&nr_conns);
+		return ERR_PTR(-ENOMEM);
+	}
+	conn->id = atomic64_inc_return(&next_id);
+	mutex_init(&conn->lock);
+	pr_debug("connection %llu created\n", conn->id);
+	return conn;
+}
+
+void hsm_conn_destroy(struct hsm_conn *conn)
+{
+	pr_debug("connection %llu destroyed\n", conn->id);
+	hsm_shm_destroy(&conn->shm);
+	mutex_destroy(&conn->lock);
+	kfree(conn);
+	atomic_dec(&nr_conns);
+}

@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * HSM_IOC_GET_INFO: what this module is, can do, and allows.
+ */
+#include <linux/kernel.h>
+#include <linux/mm.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+
+#include "conn.h"
+#include "info.h"
+#include "params.h"
+#include "platform.h"
+#include "shm.h"
+
+long hsm_info_get(const struct hsm_get_info *c)
+{
+	void __user *uptr = u64_to_user_ptr(c->info_ptr);
+	struct hsm_info info = {
+		.size			= sizeof(info),
+		.abi_version		= HSM_ABI_VERSION,
+		.features		= HSM_FEAT_SHM | HSM_FEAT_URING_CMD,
+		.platform		= hsm_platform_detect(),
+		.platform_backend	= HSM_BACKEND_NONE,
+		.page_size		= PAGE_SIZE,
+		.max_connections	= hsm_max_connections,
+		.max_region_size	= hsm_max_region_size,
+		.connections		= hsm_conn_count(),
+		.max_region_total	= hsm_max_region_total,
+		.region_total		= hsm_shm_total(),
+	};
+	size_t n = min_t(size_t, c->info_size, sizeof(info));
+
+	strscpy(info.module_version, HSM_MODULE_VERSION,
+		sizeof(info.module_version));
+
+	if (copy_to_user(uptr, &info, n))
+		return -EFAULT;
+	if (c->info_size > n && clear_user(uptr + n, c->info_size - n))
+		return -EFAULT;
+	return n;
+}

@@ -1,0 +1,9 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef HSM_INFO_H
+#define HSM_INFO_H
+
+#include <uapi/linux/hsm.h>
+
+long hsm_info_get(const struct hsm_get_info *c);
+
+#endif /* HSM_INFO_H */

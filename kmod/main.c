@@ -1,0 +1,40 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hsm.ko: a kernel-resident virtual HSM exposed as /dev/hsm.
+ */
+#include <linux/init.h>
+#include <linux/module.h>
+
+#include "dev.h"
+#include "params.h"
+#include "platform.h"
+
+static int __init hsm_init(void)
+{
+	int ret;
+
+	ret = hsm_params_check();
+	if (ret)
+		return ret;
+
+	ret = hsm_dev_init();
+	if (ret)
+		return ret;
+
+	pr_info("version %s loaded, platform %s\n", HSM_MODULE_VERSION,
+		hsm_platform_name(hsm_platform_detect()));
+	return 0;
+}
+
+static void __exit hsm_exit(void)
+{
+	hsm_dev_exit();
+	pr_info("unloaded\n");
+}
+
+module_init(hsm_init);
+module_exit(hsm_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("Kernel-resident virtual HSM for confidential VMs");
+MODULE_VERSION(HSM_MODULE_VERSION);

@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Module parameters: every limit of the module, with its default.  They are
+ * read-only once loaded (0444), so the rest of the module reads them without
+ * locking.
+ */
+#include <linux/kernel.h>
+#include <linux/mm.h>
+#include <linux/moduleparam.h>
+#include <linux/printk.h>
+#include <linux/sizes.h>
+
+#include "params.h"
+
+enum {
+	DEFAULT_MAX_CONNECTIONS		= 1024,
+	LIMIT_MAX_CONNECTIONS		= 1 << 20,
+};
+
+#define DEFAULT_MAX_REGION_SIZE		(256UL * SZ_1M)
+#define DEFAULT_MAX_REGION_TOTAL	(1UL * SZ_1G)
+
+unsigned int hsm_max_connections = DEFAULT_MAX_CONNECTIONS;
+module_param_named(max_connections, hsm_max_connections, uint, 0444);
+MODULE_PARM_DESC(max_connections,
+		 "Open connections (file descriptors of /dev/hsm) allowed at once");
+
+unsigned long hsm_max_region_size = DEFAULT_MAX_REGION_SIZE;
+module_param_named(max_region_size, hsm_max_region_size, ulong, 0444);
+MODULE_PARM_DESC(max_region_size,
+		 "Largest shared region of one connection, in bytes (page multiple)");
+
+unsigned long hsm_max_region_total = DEFAULT_MAX_REGION_TOTAL;
+module_param_named(max_region_total, hsm_max_region_total, ulong, 0444);
+MODULE_PARM_DESC(max_region_total,
+		 "Bytes of shared regions all connections may hold together");
+
+int hsm_params_check(void)
+{
+	if (!hsm_max_connections || hsm_max_connections > LIMIT_MAX_CONNECTIONS) {
+		pr_err("max_connections must be 1..%u\n", LIMIT_MAX_CONNECTIONS);
+		return -EINVAL;
+	}
+	if (!hsm_max_region_size || !PAGE_ALIGNED(hsm_max_region_size)) {
+		pr_err("max_region_size must be a non-zero multiple of %lu\n",
+		       PAGE_SIZE);
+		return -EINVAL;
+	}
+	if (hsm_max_region_total < hsm_max_region_size) {
+		pr_err("max_region_total must be at least max_region_size\n");
+		return -EINVAL;
+	}
+	return 0;
+}

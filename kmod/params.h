@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef HSM_PARAMS_H
+#define HSM_PARAMS_H
+
+#include <linux/types.h>
+
+extern unsigned int hsm_max_connections;
+extern unsigned long hsm_max_region_size;
+extern unsigned long hsm_max_region_total;
+
+int hsm_params_check(void);
+
+#endif /* HSM_PARAMS_H */

@@ -1,0 +1,10 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef HSM_PLATFORM_H
+#define HSM_PLATFORM_H
+
+#include <uapi/linux/hsm.h>
+
+enum hsm_platform hsm_platform_detect(void);
+const char *hsm_platform_name(enum hsm_platform platform);
+
+#endif /* HSM_PLATFORM_H */

@@ -1,0 +1,10 @@
+// SPDX-License-Identifier: GPL-2.0
+/* struct io_uring_cmd points at the whole SQE (6.4 and later). */
+#include <linux/fs.h>
+#include <linux/io_uring.h>
+
+const void *probe(struct io_uring_cmd *cmd);
+const void *probe(struct io_uring_cmd *cmd)
+{
+	return io_uring_sqe_cmd(cmd->sqe);
+}

@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Shared regions.  Only userspace allocates inside a region; the module only
+ * checks (offset, length) references against it.  The memory comes from
+ * vmalloc_user(), so it is zeroed and suitable for remap_vmalloc_range().
+ */
+#include <linux/atomic.h>
+#include <linux/mm.h>
+#include <linux/vmalloc.h>
+
+#include "compat.h"
+#include "params.h"
+#include "shm.h"
+#include "validate.h"
+
+/* Bytes of all regions together, bounded by max_region_total. */
+static atomic64_t region_total = ATOMIC64_INIT(0);
+
+static bool reserve(u64 size)
+{
+	s64 old = atomic64_read(&region_total);
+
+	do {
+		if (size > hsm_max_region_total - (u64)old)
+			return false;
+	} while (!atomic64_try_cmpxchg(&region_total, &old, old + size));
+	return true;
+}
+
+static void unreserve(u64 size)
+{
+	atomic64_sub(size, &region_total);
+}
+
+u64 hsm_shm_total(void)
+{
+	return atomic64_read(&region_total);
+}
+
+int hsm_shm_create(struct hsm_shm *shm, u64 size)
+{
+	void *base;
+
+	if (!reserve(size))
+		return -ENOSPC;
+	base = vmalloc_user(size);
+	if (!base) {
+		unreserve(size);
+		return -ENOMEM;
+	}
+	shm->base = base;
+	shm->size = size;
+	return 0;
+}
+
+void hsm_shm_destroy(struct hsm_shm *shm)
+{
+	if (!shm->base)
+		return;
+	vfree(shm->base);
+	unreserve(shm->size);
+	shm->base = NULL;
+	shm->size = 0;
+}
+
+int hsm_shm_mmap(const struct hsm_shm *shm, struct vm_area_struct *vma)
+{
+	u64 len = vma->vm_end - vma->vm_start;
+	int ret;
+
+	if (!shm->base)
+		return -EBADFD;
+	if (!(vma->vm_flags & VM_SHARED))
+		return -EINVAL;
+	if (vma->vm_flags & VM_EXEC)
+		return -EPERM;
+	ret = hsm_check_mmap(shm->size, vma->vm_pgoff, PAGE_SHIFT, len);
+	if (ret)
+		return ret;
+
+	/* Payloads are secrets: not in core dumps, not in fork()ed children. */
+	hsm_vm_flags_mod(vma, VM_DONTCOPY | VM_DONTDUMP | VM_DONTEXPAND,
+			 VM_MAYEXEC);
+	return remap_vmalloc_range(vma, shm->base, vma->vm_pgoff);
+}

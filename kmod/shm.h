@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef HSM_SHM_H
+#define HSM_SHM_H
+
+#include <linux/types.h>
+
+struct vm_area_struct;
+
+/* A connection's shared region: zeroed vmalloc memory mapped by userspace. */
+struct hsm_shm {
+	void *base;	/* NULL until created */
+	u64 size;
+};
+
+int __must_check hsm_shm_create(struct hsm_shm *shm, u64 size);
+void hsm_shm_destroy(struct hsm_shm *shm);
+int hsm_shm_mmap(const struct hsm_shm *shm, struct vm_area_struct *vma);
+u64 hsm_shm_total(void);
+
+#endif /* HSM_SHM_H */
