@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+// hsmctl info: what HSM_IOC_GET_INFO reports.
+#include <cerrno>
+#include <cstdio>
+#include <string>
+#include <sys/ioctl.h>
+
+#include <linux/hsm.h>
+#include <nlohmann/json.hpp>
+
+#include "hsmctl.h"
+
+namespace hsmctl {
+namespace {
+
+struct Feature {
+	__u64 bit;
+	const char *name;
+};
+
+constexpr Feature features[] = {
+	{HSM_FEAT_SHM, "shm"},
+	{HSM_FEAT_URING_CMD, "uring_cmd"},
+};
+
+const char *platform_name(__u32 p)
+{
+	switch (p) {
+	case HSM_PLATFORM_NONE: return "none";
+	case HSM_PLATFORM_SEV: return "sev";
+	case HSM_PLATFORM_SEV_SNP: return "sev-snp";
+	case HSM_PLATFORM_TDX: return "tdx";
+	}
+	return "unknown";
+}
+
+const char *backend_name(__u32 b)
+{
+	switch (b) {
+	case HSM_BACKEND_NONE: return "none";
+	case HSM_BACKEND_REAL: return "real";
+	case HSM_BACKEND_SIMULATED: return "simulated";
+	}
+	return "unknown";
+}
+
+std::vector<std::string> feature_names(__u64 bits)
+{
+	std::vector<std::string> names;
+	for (const auto &f : features) {
+		if (bits & f.bit) {
+			names.emplace_back(f.name);
+			bits &= ~f.bit;
+		}
+	}
+	for (int i = 0; i < 64; i++)
+		if (bits & (1ULL << i))
+			names.push_back("bit" + std::to_string(i));
+	return names;
+}
+
+std::string join(const std::vector<std::string> &v)
+{
+	std::string s;
+	for (const auto &x : v)
+		s += (s.empty() ? "" : " ") + x;
+	return s.empty() ? "-" : s;
+}
+
+}  // namespace
+
+int cmd_info(const Options &opt, const std::vector<std::string> &args)
+{
+	if (!args.empty()) {
+		std::fprintf(stderr, "hsmctl: info takes no arguments\n");
+		return 2;
+	}
+
+	Device dev(opt.device);
+	hsm_info info{};
+	hsm_get_info req{};
+	req.info_ptr = reinterpret_cast<__u64>(&info);
+	req.info_size = sizeof(info);
+	if (ioctl(dev.fd(), HSM_IOC_GET_INFO, &req) < 0)
+		return fail("HSM_IOC_GET_INFO", errno);
+
+	std::string version(info.module_version,
+			    strnlen(info.module_version, sizeof(info.module_version)));
+	auto feats = feature_names(info.features);
+
+	if (opt.json) {
+		nlohmann::ordered_json j = {
+			{"device", opt.device},
+			{"module_version", version},
+			{"abi_version", info.abi_version},
+			{"features", feats},
+			{"platform", platform_name(info.platform)},
+			{"platform_backend", backend_name(info.platform_backend)},
+			{"limits", {
+				{"page_size", info.page_size},
+				{"max_connections", info.max_connections},
+				{"max_region_size", info.max_region_size},
+				{"max_region_total", info.max_region_total},
+			}},
+			{"usage", {
+				{"connections", info.connections},
+				{"region_total", info.region_total},
+			}},
+		};
+		std::printf("%s\n", j.dump(2).c_str());
+		return 0;
+	}
+
+	std::printf("device:            %s\n", opt.device.c_str());
+	std::printf("module version:    %s\n", version.c_str());
+	std::printf("ABI version:       %u (hsmctl built for %u)\n", info.abi_version,
+		    HSM_ABI_VERSION);
+	std::printf("features:          %s\n", join(feats).c_str());
+	std::printf("platform:          %s\n", platform_name(info.platform));
+	std::printf("platform backend:  %s\n", backend_name(info.platform_backend));
+	std::printf("limits:\n");
+	std::printf("  page size:         %u\n", info.page_size);
+	std::printf("  max connections:   %u\n", info.max_connections);
+	std::printf("  max region size:   %llu\n", (unsigned long long)info.max_region_size);
+	std::printf("  max region total:  %llu\n", (unsigned long long)info.max_region_total);
+	std::printf("usage:\n");
+	std::printf("  connections:       %u\n", info.connections);
+	std::printf("  region total:      %llu\n", (unsigned long long)info.region_total);
+	return 0;
+}
+
+}  // namespace hsmctl

@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+// hsmctl: inspect and drive /dev/hsm through its ioctls.
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fcntl.h>
+#include <string_view>
+#include <system_error>
+#include <unistd.h>
+
+#include "hsmctl.h"
+
+namespace hsmctl {
+
+Device::Device(const std::string &path) : fd_(::open(path.c_str(), O_RDWR | O_CLOEXEC))
+{
+	if (fd_ < 0)
+		throw std::system_error(errno, std::generic_category(), "open " + path);
+}
+
+Device::~Device()
+{
+	::close(fd_);
+}
+
+int fail(const std::string &what, int err)
+{
+	std::fprintf(stderr, "hsmctl: %s: %s\n", what.c_str(), std::strerror(err));
+	return 1;
+}
+
+}  // namespace hsmctl
+
+namespace {
+
+struct Command {
+	std::string_view name;
+	int (*run)(const hsmctl::Options &, const std::vector<std::string> &);
+	std::string_view help;
+};
+
+constexpr Command commands[] = {
+	{"info", hsmctl::cmd_info, "module version, ABI, features, platform and limits"},
+};
+
+void usage(FILE *out)
+{
+	std::fprintf(out,
+		     "usage: hsmctl [--device PATH] [--json] COMMAND [ARGS]\n\n"
+		     "Options:\n"
+		     "  -d, --device PATH  the HSM device (default /dev/hsm)\n"
+		     "  -j, --json         print JSON instead of text\n"
+		     "  -h, --help         this help\n\n"
+		     "Commands:\n");
+	for (const auto &c : commands)
+		std::fprintf(out, "  %-10.*s %.*s\n", (int)c.name.size(), c.name.data(),
+			     (int)c.help.size(), c.help.data());
+}
+
+}  // namespace
+
+int main(int argc, char **argv)
+{
+	hsmctl::Options opt;
+	std::vector<std::string> rest;
+
+	for (int i = 1; i < argc; i++) {
+		std::string_view a = argv[i];
+		if (a == "-h" || a == "--help") {
+			usage(stdout);
+			return 0;
+		} else if (a == "-j" || a == "--json") {
+			opt.json = true;
+		} else if (a == "-d" || a == "--device") {
+			if (++i == argc) {
+				std::fprintf(stderr, "hsmctl: %s needs a path\n", argv[i - 1]);
+				return 2;
+			}
+			opt.device = argv[i];
+		} else if (!a.empty() && a[0] == '-' && rest.empty()) {
+			std::fprintf(stderr, "hsmctl: unknown option %s\n", argv[i]);
+			usage(stderr);
+			return 2;
+		} else {
+			rest.emplace_back(a);
+		}
+	}
+	if (rest.empty()) {
+		usage(stderr);
+		return 2;
+	}
+
+	for (const auto &c : commands) {
+		if (c.name != rest.front())
+			continue;
+		std::vector<std::string> args(rest.begin() + 1, rest.end());
+		try {
+			return c.run(opt, args);
+		} catch (const std::system_error &e) {
+			std::fprintf(stderr, "hsmctl: %s\n", e.what());
+			return 1;
+		}
+	}
+	std::fprintf(stderr, "hsmctl: unknown command '%s'\n", rest.front().c_str());
+	usage(stderr);
+	return 2;
+}
