@@ -1,0 +1,9 @@
+#!/bin/sh
+# Guest payload of `make demo`: what the loaded module reports.
+set -e
+echo "hsm-guest: begin demo" >/dev/kmsg
+echo '$ hsmctl info'
+hsmctl info
+echo
+echo '$ hsmctl info --json'
+hsmctl info --json
