@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * Helpers shared by the guest suites: open /dev/hsm, GET_INFO, and send one
+ * command as an io_uring passthrough SQE.
+ */
+#ifndef HSM_TEST_H
+#define HSM_TEST_H
+
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <liburing.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <linux/hsm.h>
+
+static inline int hsm_open(void)
+{
+	int fd = open(HSM_DEVICE_PATH, O_RDWR | O_CLOEXEC);
+
+	cr_assert_geq(fd, 0, "open %s: %s", HSM_DEVICE_PATH, strerror(errno));
+	return fd;
+}
+
+/* ioctl() as a result: >= 0, or -errno. */
+static inline long hsm_ioctl(int fd, unsigned long cmd, void *arg)
+{
+	long r = ioctl(fd, cmd, arg);
+
+	return r < 0 ? -errno : r;
+}
+
+static inline struct hsm_info hsm_get_info_or_die(int fd)
+{
+	struct hsm_info info;
+	struct hsm_get_info req = {
+		.info_ptr = (uintptr_t)&info,
+		.info_size = sizeof(info),
+	};
+
+	memset(&info, 0, sizeof(info));
+	cr_assert_eq(hsm_ioctl(fd, HSM_IOC_GET_INFO, &req), (long)sizeof(info));
+	return info;
+}
+
+/*
+ * GET_INFO on a connection of its own.  The connection that asks is open
+ * while the module answers, so .connections is one more than what is open
+ * once this returns; hsm_connections() corrects for it.
+ */
+static inline struct hsm_info hsm_info_now(void)
+{
+	int fd = hsm_open();
+	struct hsm_info info = hsm_get_info_or_die(fd);
+
+	close(fd);
+	return info;
+}
+
+static inline unsigned int hsm_connections(void)
+{
+	return hsm_info_now().connections - 1;
+}
+
+static inline void hsm_ring_init(struct io_uring *ring, unsigned int flags)
+{
+	int r = io_uring_queue_init(8, ring, flags);
+
+	cr_assert_eq(r, 0, "io_uring_queue_init: %s", strerror(-r));
+}
+
+/*
+ * Submit one IORING_OP_URING_CMD carrying `len` bytes of `arg` and wait
+ * for its completion; returns cqe->res.
+ */
+static inline int hsm_uring_cmd_flags(struct io_uring *ring, int fd, __u32 op,
+				      const void *arg, size_t len,
+				      __u32 uring_cmd_flags)
+{
+	struct io_uring_sqe *sqe = io_uring_get_sqe(ring);
+	struct io_uring_cqe *cqe;
+	size_t area = (ring->flags & IORING_SETUP_SQE128) ? 80 : 16;
+	int r;
+
+	cr_assert_not_null(sqe);
+	cr_assert_leq(len, area);
+	memset(sqe, 0, (ring->flags & IORING_SETUP_SQE128) ? 128 : 64);
+	sqe->opcode = IORING_OP_URING_CMD;
+	sqe->fd = fd;
+	sqe->cmd_op = op;
+	sqe->uring_cmd_flags = uring_cmd_flags;
+	sqe->user_data = 0x6873;
+	memcpy(sqe->cmd, arg, len);
+
+	r = io_uring_submit(ring);
+	cr_assert_eq(r, 1, "io_uring_submit: %s", strerror(-r));
+	r = io_uring_wait_cqe(ring, &cqe);
+	cr_assert_eq(r, 0, "io_uring_wait_cqe: %s", strerror(-r));
+	cr_assert_eq(cqe->user_data, 0x6873);
+	r = cqe->res;
+	io_uring_cqe_seen(ring, cqe);
+	return r;
+}
+
+static inline int hsm_uring_cmd(struct io_uring *ring, int fd, __u32 op,
+				const void *arg, size_t len)
+{
+	return hsm_uring_cmd_flags(ring, fd, op, arg, len, 0);
+}
+
+#endif /* HSM_TEST_H */
