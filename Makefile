@@ -1,0 +1,57 @@
+# SPDX-License-Identifier: GPL-2.0 OR MIT
+# hsm: a kernel-resident virtual HSM for confidential VMs.
+#
+#   make            build hsm.ko, hsmctl and the tests
+#   make test       install what is missing, build, run every test (native and
+#                   in a QEMU guest); exits non-zero on any failure
+#   make demo       install what is missing, build, boot the guest, load the
+#                   module and show it working
+#   make install    install hsm.ko (and depmod), hsmctl and the ABI header
+#   make deps       install the build and test dependencies (Debian, as root)
+#
+# V=1 shows every command; HSM_KVM=1 boots the guest with KVM instead of TCG.
+
+TOP := $(CURDIR)
+BUILD ?= $(TOP)/build
+PREFIX ?= /usr/local
+export TOP BUILD PREFIX V
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+MAKEFLAGS += --no-print-directory -s
+endif
+
+all: kmod userspace tests
+
+deps:
+	$(Q)scripts/install-deps.sh
+
+kmod:
+	$(Q)$(MAKE) -C kmod $(if $(filter 1,$(V)),,-s)
+
+userspace:
+	$(Q)$(MAKE) -C userspace
+
+tests: userspace
+	$(Q)$(MAKE) -C tests
+
+test: deps
+	$(Q)$(MAKE) all WERROR=1
+	$(Q)scripts/run-tests.sh
+
+demo: deps
+	$(Q)$(MAKE) all
+	$(Q)scripts/run-demo.sh
+
+install: kmod userspace
+	$(Q)$(MAKE) -C kmod install
+	$(Q)$(MAKE) -C userspace install
+	$(Q)install -D -m 0644 include/uapi/linux/hsm.h $(DESTDIR)$(PREFIX)/include/linux/hsm.h
+
+clean:
+	$(Q)$(MAKE) -C kmod clean >/dev/null
+	$(Q)rm -rf $(BUILD)
+
+.PHONY: all deps kmod userspace tests test demo install clean

@@ -1,0 +1,49 @@
+#!/bin/bash
+# Run every test: the native unit tests, then the guest suites in a QEMU
+# guest booted from the installed cloud kernel.  Prints Criterion's summary
+# for every suite and ends with one verdict line; exits non-zero on any
+# failure.  Logs go to $BUILD/logs.
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+build=${BUILD:-$top/build}
+logs=$build/logs
+kver=$("$top/scripts/kver.sh")
+start=$(date +%s)
+
+# Small limits in the guest, so that tests can reach every one of them.
+guest_params="hsm.max_connections=256 hsm.max_region_size=1048576 hsm.max_region_total=8388608"
+
+rm -rf "$logs"
+mkdir -p "$logs" "$build/guest"
+
+unit_rc=0
+for t in "$build"/tests/unit/test_*; do
+	echo "==> unit/$(basename "$t")"
+	"$t" 2>&1 | tee -a "$logs/unit.log" || unit_rc=1
+done
+
+echo "==> guest: building initramfs for $kver"
+"$top/scripts/mkinitramfs.sh" -o "$build/guest/initramfs-test.cpio.gz" -k "$kver" \
+	-m "$top/kmod/hsm.ko" -p "$top/scripts/guest-payload-test.sh" \
+	-b "$build/hsmctl" -t "$build/tests/guest"
+guest_rc=0
+"$top/scripts/run-guest.sh" -k "$kver" -i "$build/guest/initramfs-test.cpio.gz" \
+	-l "$logs" -a "$guest_params" || guest_rc=1
+
+# Criterion ends each binary with:
+#   [====] Synthesis: Tested: T | Passing: P | Failing: F | Crashing: C
+read -r passed failed < <(cat "$logs/unit.log" "$logs/guest-output.log" 2>/dev/null |
+	sed 's/\x1b\[[0-9;]*m//g' | sed -n 's/.*Synthesis: Tested: *\([0-9]*\) | Passing: *\([0-9]*\) | Failing: *\([0-9]*\) | Crashing: *\([0-9]*\).*/\2 \3 \4/p' |
+	awk '{ p += $1; f += $2 + $3 } END { print p + 0, f + 0 }')
+
+verdict=PASS
+if [ "$unit_rc" -ne 0 ] || [ "$guest_rc" -ne 0 ] || [ "$failed" -ne 0 ]; then
+	verdict=FAIL
+	# A guest that died or logged a kernel warning fails even if no
+	# Criterion test did.
+	[ "$failed" -ne 0 ] || failed=1
+fi
+echo "==> logs in ${logs#"$top"/}/ ($(( $(date +%s) - start )) s)"
+echo "$verdict: $passed passed, $failed failed"
+[ "$verdict" = PASS ]
