@@ -11,41 +11,44 @@
 #include "compat.h"
 #include "conn.h"
 #include "info.h"
+#include "op.h"
 #include "params.h"
 #include "validate.h"
 
 union cmd_arg {
 	struct hsm_get_info get_info;
 	struct hsm_shm_setup shm_setup;
+	struct hsm_op op;
 	u64 raw[HSM_CMD_MAX_SIZE / sizeof(u64)];
 };
 
-static int shm_setup(struct hsm_conn *conn, const struct hsm_shm_setup *c)
+/* Data-plane commands this large leave the io_uring submission path. */
+enum { INLINE_MAX = 4096 };
+
+static u64 op_bytes(const struct hsm_op *op)
 {
-	int ret;
+	u64 n = 0;
+	unsigned int i;
 
-	ret = hsm_check_shm_setup(c, hsm_max_region_size, PAGE_SIZE);
-	if (ret)
-		return ret;
-
-	mutex_lock(&conn->lock);
-	if (conn->shm.base)
-		ret = -EEXIST;
-	else
-		ret = hsm_shm_create(&conn->shm, c->size);
-	mutex_unlock(&conn->lock);
-	return ret;
+	for (i = 0; i < HSM_REF_NR; i++)
+		n += hsm_op_ref(op, i)->len;
+	return n;
 }
 
 static long exec(struct hsm_conn *conn, const struct hsm_cmd_desc *desc,
 		 const union cmd_arg *arg)
 {
+	if (desc->op)
+		return hsm_op_exec(conn, desc, &arg->op);
+
 	switch (desc->cmd) {
 	case HSM_IOC_GET_INFO:
 		return hsm_check_get_info(&arg->get_info) ?:
 		       hsm_info_get(&arg->get_info);
 	case HSM_IOC_SHM_SETUP:
-		return shm_setup(conn, &arg->shm_setup);
+		return hsm_check_shm_setup(&arg->shm_setup, hsm_max_region_size,
+					   PAGE_SIZE) ?:
+		       hsm_conn_shm_setup(conn, arg->shm_setup.size);
 	}
 	/* The descriptor table knows a command this switch does not. */
 	WARN_ONCE(1, "command %s has no handler\n", desc->name);
@@ -87,7 +90,23 @@ int hsm_cmd_uring(struct hsm_conn *conn, struct io_uring_cmd *ioucmd,
 		return -EAGAIN;
 
 	memcpy(&arg, hsm_uring_cmd_payload(ioucmd), _IOC_SIZE(desc->cmd));
+	if (desc->op && (issue_flags & IO_URING_F_NONBLOCK) &&
+	    op_bytes(&arg.op) > INLINE_MAX) {
+		/* Large payloads run on io-wq workers, in parallel. */
+		memzero_explicit(&arg, sizeof(arg));
+		return -EAGAIN;
+	}
 	ret = exec(conn, desc, &arg);
 	memzero_explicit(&arg, sizeof(arg));
+	/*
+	 * 6.1's io_uring_cmd() hands a positive result up as if it were an
+	 * issue status: inline it is posted as a failed request, and on io-wq
+	 * the request is never completed at all.  Post positive results
+	 * ourselves; that is correct on every release.
+	 */
+	if (ret > 0) {
+		hsm_uring_cmd_done(ioucmd, ret, issue_flags);
+		return -EIOCBQUEUED;
+	}
 	return ret;
 }

@@ -31,6 +31,7 @@ struct hsm_conn *hsm_conn_create(void)
 	}
 	conn->id = atomic64_inc_return(&next_id);
 	mutex_init(&conn->lock);
+	hsm_restable_init(&conn->res, hsm_max_keys);
 	pr_debug("connection %llu created\n", conn->id);
 	return conn;
 }
@@ -38,8 +39,25 @@ struct hsm_conn *hsm_conn_create(void)
 void hsm_conn_destroy(struct hsm_conn *conn)
 {
 	pr_debug("connection %llu destroyed\n", conn->id);
+	hsm_restable_destroy(&conn->res);
 	hsm_shm_destroy(&conn->shm);
 	mutex_destroy(&conn->lock);
 	kfree(conn);
 	atomic_dec(&nr_conns);
+}
+
+int hsm_conn_shm_setup(struct hsm_conn *conn, u64 size)
+{
+	int ret;
+
+	mutex_lock(&conn->lock);
+	if (conn->shm.base) {
+		ret = -EEXIST;
+	} else {
+		ret = hsm_shm_create(&conn->shm, size);
+		if (!ret)
+			smp_store_release(&conn->region_size, size);
+	}
+	mutex_unlock(&conn->lock);
+	return ret;
 }

@@ -5,6 +5,7 @@
 #include <linux/mutex.h>
 #include <linux/types.h>
 
+#include "restable.h"
 #include "shm.h"
 
 /*
@@ -15,9 +16,22 @@
  */
 struct hsm_conn {
 	u64 id;			/* for logs only */
-	struct mutex lock;	/* protects shm against concurrent setup */
-	struct hsm_shm shm;
+	struct mutex lock;	/* serialises region setup */
+	struct hsm_shm shm;	/* set once, under lock */
+	u64 region_size;	/* 0 until shm is set; then shm.size (release) */
+	struct hsm_restable res;	/* keys by ID */
 };
+
+/*
+ * The region's size once it exists, else 0.  A non-zero answer guarantees
+ * that conn->shm is set and stays so until the connection is destroyed.
+ */
+static inline u64 hsm_conn_region_size(struct hsm_conn *conn)
+{
+	return smp_load_acquire(&conn->region_size);
+}
+
+int hsm_conn_shm_setup(struct hsm_conn *conn, u64 size);
 
 struct hsm_conn *hsm_conn_create(void);
 void hsm_conn_destroy(struct hsm_conn *conn);

@@ -32,12 +32,10 @@ static int hsm_release(struct inode *inode, struct file *file)
 static int hsm_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	struct hsm_conn *conn = file->private_data;
-	int ret;
 
-	mutex_lock(&conn->lock);
-	ret = hsm_shm_mmap(&conn->shm, vma);
-	mutex_unlock(&conn->lock);
-	return ret;
+	if (!hsm_conn_region_size(conn))
+		return -EBADFD;
+	return hsm_shm_mmap(&conn->shm, vma);
 }
 
 static long hsm_unlocked_ioctl(struct file *file, unsigned int cmd,

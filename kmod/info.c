@@ -19,7 +19,7 @@ long hsm_info_get(const struct hsm_get_info *c)
 	struct hsm_info info = {
 		.size			= sizeof(info),
 		.abi_version		= HSM_ABI_VERSION,
-		.features		= HSM_FEAT_SHM | HSM_FEAT_URING_CMD,
+		.features		= HSM_FEAT_SHM | HSM_FEAT_URING_CMD | HSM_FEAT_KEYS,
 		.platform		= hsm_platform_detect(),
 		.platform_backend	= HSM_BACKEND_NONE,
 		.page_size		= PAGE_SIZE,
@@ -28,6 +28,7 @@ long hsm_info_get(const struct hsm_get_info *c)
 		.connections		= hsm_conn_count(),
 		.max_region_total	= hsm_max_region_total,
 		.region_total		= hsm_shm_total(),
+		.max_keys		= hsm_max_keys,
 	};
 	size_t n = min_t(size_t, c->info_size, sizeof(info));
 

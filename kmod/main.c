@@ -5,6 +5,7 @@
 #include <linux/init.h>
 #include <linux/module.h>
 
+#include "crypto.h"
 #include "dev.h"
 #include "params.h"
 #include "platform.h"
@@ -17,18 +18,27 @@ static int __init hsm_init(void)
 	if (ret)
 		return ret;
 
-	ret = hsm_dev_init();
+	ret = hsm_crypto_init();
 	if (ret)
 		return ret;
+
+	ret = hsm_dev_init();
+	if (ret)
+		goto err_crypto;
 
 	pr_info("version %s loaded, platform %s\n", HSM_MODULE_VERSION,
 		hsm_platform_name(hsm_platform_detect()));
 	return 0;
+
+err_crypto:
+	hsm_crypto_exit();
+	return ret;
 }
 
 static void __exit hsm_exit(void)
 {
 	hsm_dev_exit();
+	hsm_crypto_exit();
 	pr_info("unloaded\n");
 }
 

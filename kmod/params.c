@@ -15,6 +15,8 @@
 enum {
 	DEFAULT_MAX_CONNECTIONS		= 1024,
 	LIMIT_MAX_CONNECTIONS		= 1 << 20,
+	DEFAULT_MAX_KEYS		= 4096,
+	LIMIT_MAX_KEYS			= 1 << 24,
 };
 
 #define DEFAULT_MAX_REGION_SIZE		(256UL * SZ_1M)
@@ -35,8 +37,16 @@ module_param_named(max_region_total, hsm_max_region_total, ulong, 0444);
 MODULE_PARM_DESC(max_region_total,
 		 "Bytes of shared regions all connections may hold together");
 
+unsigned int hsm_max_keys = DEFAULT_MAX_KEYS;
+module_param_named(max_keys, hsm_max_keys, uint, 0444);
+MODULE_PARM_DESC(max_keys, "Keys one connection may hold at once");
+
 int hsm_params_check(void)
 {
+	if (!hsm_max_keys || hsm_max_keys > LIMIT_MAX_KEYS) {
+		pr_err("max_keys must be 1..%u\n", LIMIT_MAX_KEYS);
+		return -EINVAL;
+	}
 	if (!hsm_max_connections || hsm_max_connections > LIMIT_MAX_CONNECTIONS) {
 		pr_err("max_connections must be 1..%u\n", LIMIT_MAX_CONNECTIONS);
 		return -EINVAL;

@@ -7,6 +7,7 @@
 extern unsigned int hsm_max_connections;
 extern unsigned long hsm_max_region_size;
 extern unsigned long hsm_max_region_total;
+extern unsigned int hsm_max_keys;
 
 int hsm_params_check(void);
 

@@ -7,6 +7,7 @@
 #include <linux/errno.h>
 #include <linux/kernel.h>
 #include <linux/overflow.h>
+#include <linux/stddef.h>
 #include <linux/string.h>
 
 #include "validate.h"
@@ -14,14 +15,44 @@
 #define HSM_CMD(_cmd, _block) \
 	[_IOC_NR(_cmd)] = { .cmd = (_cmd), .name = #_cmd, .may_block = (_block) }
 
+/* A data-plane command: struct hsm_op with the refs it uses. */
+#define HSM_OPCMD(_cmd, _block, _refs, _outs, ...) \
+	[_IOC_NR(_cmd)] = { .cmd = (_cmd), .name = #_cmd, .may_block = (_block), \
+			    .op = true, .refs = (_refs), .outs = (_outs), __VA_ARGS__ }
+
 static const struct hsm_cmd_desc cmds[] = {
 	HSM_CMD(HSM_IOC_GET_INFO, false),
 	HSM_CMD(HSM_IOC_SHM_SETUP, true),
+	/* Creating a key may allocate a transform and load its module. */
+	HSM_OPCMD(HSM_IOC_KEY_GENERATE, true, HSM_R(PARAMS), 0, .resp = true),
+	HSM_OPCMD(HSM_IOC_KEY_IMPORT, true, HSM_R(PARAMS) | HSM_R(IN), 0,
+		  .resp = true),
+	HSM_OPCMD(HSM_IOC_KEY_EXPORT, false, HSM_R(OUT), HSM_R(OUT)),
+	HSM_OPCMD(HSM_IOC_KEY_RELEASE, false, 0, 0),
+	HSM_OPCMD(HSM_IOC_DIGEST, false, HSM_R(PARAMS) | HSM_R(IN) | HSM_R(OUT),
+		  HSM_R(OUT)),
+	HSM_OPCMD(HSM_IOC_MAC, false, HSM_R(IN) | HSM_R(OUT), HSM_R(OUT),
+		  .flags = HSM_OP_F_TRUNCATE),
+	HSM_OPCMD(HSM_IOC_MAC_VERIFY, false, HSM_R(IN) | HSM_R(TAG), 0),
+	HSM_OPCMD(HSM_IOC_SEAL, false, HSM_R(IN) | HSM_R(OUT) | HSM_R(IV) |
+		  HSM_R(AAD) | HSM_R(TAG), HSM_R(OUT) | HSM_R(TAG), .inplace = true),
+	HSM_OPCMD(HSM_IOC_OPEN, false, HSM_R(IN) | HSM_R(OUT) | HSM_R(IV) |
+		  HSM_R(AAD) | HSM_R(TAG), HSM_R(OUT), .inplace = true),
+	HSM_OPCMD(HSM_IOC_ENCRYPT, false, HSM_R(IN) | HSM_R(OUT) | HSM_R(IV),
+		  HSM_R(OUT), .inplace = true),
+	HSM_OPCMD(HSM_IOC_DECRYPT, false, HSM_R(IN) | HSM_R(OUT) | HSM_R(IV),
+		  HSM_R(OUT), .inplace = true),
+	HSM_OPCMD(HSM_IOC_RANDOM, false, HSM_R(OUT), HSM_R(OUT)),
 };
 
 static_assert(sizeof(struct hsm_get_info) <= HSM_CMD_MAX_SIZE);
 static_assert(sizeof(struct hsm_shm_setup) <= HSM_CMD_MAX_SIZE);
+static_assert(sizeof(struct hsm_op) == HSM_CMD_MAX_SIZE);
 static_assert(sizeof(struct hsm_info) % 8 == 0);
+static_assert(sizeof(struct hsm_resp) == 32);
+static_assert(sizeof(struct hsm_key_params) == 112);
+static_assert(offsetof(struct hsm_op, tag) - offsetof(struct hsm_op, params) ==
+	      (HSM_REF_TAG - HSM_REF_PARAMS) * sizeof(struct hsm_ref));
 
 /*
  * Map a command number to its descriptor.  A number that is not ours at all
@@ -91,4 +122,133 @@ int hsm_check_mmap(u64 region_size, unsigned long pgoff, unsigned int page_shift
 	if (!len || check_shl_overflow((u64)pgoff, page_shift, &off))
 		return -EINVAL;
 	return hsm_check_range(region_size, off, len);
+}
+
+static bool overlap(u64 a_off, u64 a_len, u64 b_off, u64 b_len)
+{
+	return a_len && b_len && a_off < b_off + b_len && b_off < a_off + a_len;
+}
+
+/*
+ * Check a data-plane command against what its descriptor allows and against
+ * a region of region_size bytes (0: no region yet).  Errors: EINVAL for a
+ * malformed command, EBADFD when it needs a region the connection lacks.
+ */
+int hsm_check_op(const struct hsm_cmd_desc *desc, const struct hsm_op *op,
+		 u64 region_size)
+{
+	bool has_resp = op->resp_off != HSM_RESP_NONE;
+	bool uses_region = has_resp;
+	unsigned int i, j;
+	int ret;
+
+	if (op->reserved0 || !all_zero(op->reserved, sizeof(op->reserved)))
+		return -EINVAL;
+	if (op->flags & ~desc->flags)
+		return -EINVAL;
+	if (desc->resp && !has_resp)
+		return -EINVAL;
+
+	for (i = 0; i < HSM_REF_NR; i++) {
+		const struct hsm_ref *r = hsm_op_ref(op, i);
+
+		if (!(desc->refs & (1U << i))) {
+			if (r->off || r->len)
+				return -EINVAL;
+			continue;
+		}
+		if (r->len)
+			uses_region = true;
+	}
+	if (uses_region && !region_size)
+		return -EBADFD;
+
+	for (i = 0; i < HSM_REF_NR; i++) {
+		const struct hsm_ref *r = hsm_op_ref(op, i);
+
+		if (!(desc->refs & (1U << i)))
+			continue;
+		ret = hsm_check_range(region_size, r->off, r->len);
+		if (ret)
+			return ret;
+	}
+	if (has_resp) {
+		if (op->resp_off % 8)
+			return -EINVAL;
+		ret = hsm_check_range(region_size, op->resp_off,
+				      sizeof(struct hsm_resp));
+		if (ret)
+			return ret;
+	}
+
+	/*
+	 * Nothing the module writes may overlap anything else of the command,
+	 * except that out may be exactly in where the command works in place.
+	 */
+	for (i = 0; i < HSM_REF_NR; i++) {
+		const struct hsm_ref *o = hsm_op_ref(op, i);
+
+		if (!(desc->outs & (1U << i)))
+			continue;
+		if (has_resp && overlap(o->off, o->len, op->resp_off,
+					sizeof(struct hsm_resp)))
+			return -EINVAL;
+		for (j = 0; j < HSM_REF_NR; j++) {
+			const struct hsm_ref *r = hsm_op_ref(op, j);
+
+			if (j == i || !(desc->refs & (1U << j)))
+				continue;
+			if (!overlap(o->off, o->len, r->off, r->len))
+				continue;
+			if (desc->inplace && i == HSM_REF_OUT && j == HSM_REF_IN &&
+			    o->off == r->off && o->len == r->len)
+				continue;
+			return -EINVAL;
+		}
+	}
+	if (has_resp) {
+		for (j = 0; j < HSM_REF_NR; j++) {
+			const struct hsm_ref *r = hsm_op_ref(op, j);
+
+			if ((desc->refs & (1U << j)) &&
+			    overlap(op->resp_off, sizeof(struct hsm_resp),
+				    r->off, r->len))
+				return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/* A name in a fixed field: NUL-terminated inside it, zero after the NUL. */
+int hsm_check_alg_name(const char *name, size_t len)
+{
+	size_t n = strnlen(name, len);
+
+	if (!n || n == len || !all_zero(name + n, len - n))
+		return -EINVAL;
+	return 0;
+}
+
+enum hsm_status hsm_status_from_errno(int err)
+{
+	switch (err) {
+	case 0:			return HSM_STATUS_OK;
+	case -EINVAL:		return HSM_STATUS_INVALID_ARGUMENT;
+	case -ENOTTY:		return HSM_STATUS_UNKNOWN_COMMAND;
+	case -ENOENT:		return HSM_STATUS_NOT_FOUND;
+	case -EPERM:		return HSM_STATUS_NOT_PERMITTED;
+	case -EBADFD:		return HSM_STATUS_INVALID_STATE;
+	case -ETIMEDOUT:	return HSM_STATUS_TIMED_OUT;
+	case -ENOSPC:
+	case -E2BIG:
+	case -ENFILE:		return HSM_STATUS_LIMIT_EXCEEDED;
+	case -EEXIST:		return HSM_STATUS_INVALID_STATE;
+	case -EFAULT:		return HSM_STATUS_INVALID_ARGUMENT;
+	case -EOPNOTSUPP:	return HSM_STATUS_UNSUPPORTED;
+	case -EBADMSG:		return HSM_STATUS_AUTH_FAILED;
+	case -EOVERFLOW:	return HSM_STATUS_BUFFER_TOO_SMALL;
+	case -ENOMEM:		return HSM_STATUS_OUT_OF_MEMORY;
+	case -ECANCELED:	return HSM_STATUS_CANCELED;
+	}
+	return err > 0 ? HSM_STATUS_OK : HSM_STATUS_INTERNAL;
 }

@@ -21,6 +21,7 @@ struct Feature {
 constexpr Feature features[] = {
 	{HSM_FEAT_SHM, "shm"},
 	{HSM_FEAT_URING_CMD, "uring_cmd"},
+	{HSM_FEAT_KEYS, "keys"},
 };
 
 const char *platform_name(__u32 p)
@@ -101,6 +102,7 @@ int cmd_info(const Options &opt, const std::vector<std::string> &args)
 				{"max_connections", info.max_connections},
 				{"max_region_size", info.max_region_size},
 				{"max_region_total", info.max_region_total},
+				{"max_keys", info.max_keys},
 			}},
 			{"usage", {
 				{"connections", info.connections},
@@ -123,6 +125,7 @@ int cmd_info(const Options &opt, const std::vector<std::string> &args)
 	std::printf("  max connections:   %u\n", info.max_connections);
 	std::printf("  max region size:   %llu\n", (unsigned long long)info.max_region_size);
 	std::printf("  max region total:  %llu\n", (unsigned long long)info.max_region_total);
+	std::printf("  max keys:          %u per connection\n", info.max_keys);
 	std::printf("usage:\n");
 	std::printf("  connections:       %u\n", info.connections);
 	std::printf("  region total:      %llu\n", (unsigned long long)info.region_total);

@@ -67,6 +67,76 @@
  *   The mapping is not inherited across fork() (the child may map it again
  *   through the inherited fd) and is left out of core dumps.
  *
+ *
+ * Data-plane commands (struct hsm_op)
+ * -----------------------------------
+ * Keys and crypto operations take one struct hsm_op.  Its payloads are
+ * struct hsm_ref (offset, length) pairs into the connection's shared region,
+ * used in place: the module reads inputs and writes outputs there through
+ * scatterlists, without copying them.  Each command lists the refs it uses;
+ * every other ref must be {0, 0}.  A ref must lie inside the region, and an
+ * output must either not overlap any input or (where a command allows
+ * in-place operation) be the very same range as `in`.  A command needs a
+ * region (HSM_IOC_SHM_SETUP) unless it uses no ref at all.
+ *
+ * Completion record: when resp_off is not HSM_RESP_NONE, the module writes
+ * a struct hsm_resp there (8-byte aligned, inside the region, overlapping
+ * no payload) before the command completes: the result, the HSM status and
+ * a value (the ID of a created key).  Commands that create something
+ * require it.  A command that fails validation of the struct itself
+ * (EINVAL, EBADFD) writes no record: the record's place is not trusted.
+ *
+ * Algorithms are named by strings of at most HSM_ALG_NAME_LEN bytes
+ * (NUL-padded), given in a struct hsm_key_params or, for keyless commands,
+ * as the `params` ref: "sha-256", "sha-384", "sha-512", "sha3-256",
+ * "sha3-384", "sha3-512", "hmac-sha-256", "hmac-sha-384", "hmac-sha-512",
+ * "aes-128-gcm", "aes-192-gcm", "aes-256-gcm", "chacha20-poly1305",
+ * "aes-128-cbc", "aes-256-cbc", "aes-128-ctr", "aes-256-ctr",
+ * "aes-128-xts", "aes-256-xts", "aes-128-cmac", "aes-192-cmac",
+ * "aes-256-cmac".
+ * An unknown name is EOPNOTSUPP (HSM_STATUS_UNSUPPORTED).
+ *
+ * Keys are named by 64-bit IDs private to the connection: unpredictable,
+ * never reused while the connection lives.  An ID that this connection did
+ * not create, or has released, is ENOENT (HSM_STATUS_NOT_FOUND).
+ *
+ * HSM_IOC_KEY_GENERATE: params = struct hsm_key_params; resp required.
+ *   Fills a new key of the algorithm's size from the kernel's DRBG
+ *   (HMAC keys: hsm_key_params.key_len bytes, 16..128).  resp.value = ID.
+ * HSM_IOC_KEY_IMPORT: params = struct hsm_key_params, in = key bytes;
+ *   resp required.  in.len must be a size the algorithm accepts.
+ * HSM_IOC_KEY_EXPORT: out = key bytes.  Only for keys created with
+ *   HSM_KEY_F_EXPORTABLE and HSM_PERM_EXPORT (else EPERM).  Returns the
+ *   key length; EOVERFLOW if out is shorter.
+ * HSM_IOC_KEY_RELEASE: handle = key ID.  Operations already running keep
+ *   their reference and finish.
+ *
+ * One-shot operations (handle = key ID unless said otherwise; the key needs
+ * the permission named):
+ * HSM_IOC_DIGEST: params = algorithm name, in = message, out = digest
+ *   (at least the digest size).  Returns the digest size.
+ * HSM_IOC_MAC (SIGN): in = message, out = tag (at least the MAC size;
+ *   HSM_OP_F_TRUNCATE allows a shorter out: the tag is truncated).
+ *   Returns the tag length written.
+ * HSM_IOC_MAC_VERIFY (VERIFY): in = message, tag = expected tag (at least
+ *   HSM_MAC_MIN_TAG bytes, at most the MAC size).  Returns 0, or EBADMSG
+ *   (HSM_STATUS_AUTH_FAILED) on mismatch.
+ * HSM_IOC_SEAL (ENCRYPT): AEAD.  iv = nonce, aad, in = plaintext,
+ *   out = ciphertext (in.len bytes, may be the same range as in),
+ *   tag = tag (4..16 bytes for GCM, 16 for ChaCha20-Poly1305).
+ *   Returns in.len.
+ * HSM_IOC_OPEN (DECRYPT): AEAD.  iv, aad, in = ciphertext, tag,
+ *   out = plaintext.  Returns in.len, or EBADMSG when the tag does not
+ *   verify; out is then zeroed before the command completes.
+ * HSM_IOC_ENCRYPT / HSM_IOC_DECRYPT (ENCRYPT / DECRYPT): block and stream
+ *   ciphers.  iv, in, out (same length, may be the same range).  CBC and
+ *   XTS lengths must be multiples of 16 (XTS: at least 16); no padding.
+ * HSM_IOC_RANDOM: out = random bytes from the kernel's DRBG; handle = 0.
+ *
+ * Errors of every key operation: ENOENT (no such key in this connection),
+ * EINVAL (the key's algorithm does not do this operation, or a payload
+ * has the wrong length), EPERM (the key lacks the permission).
+ *
  * Status codes
  * ------------
  * Where errno is too coarse, data-plane commands also report an
@@ -100,6 +170,13 @@
  */
 #define HSM_FEAT_SHM		(1ULL << 0)
 #define HSM_FEAT_URING_CMD	(1ULL << 1)
+
+/*
+ * HSM_FEAT_KEYS: keys live in the module (KEY_GENERATE, KEY_IMPORT,
+ * KEY_EXPORT, KEY_RELEASE) and one-shot operations use them (DIGEST, MAC,
+ * MAC_VERIFY, SEAL, OPEN, ENCRYPT, DECRYPT, RANDOM).
+ */
+#define HSM_FEAT_KEYS		(1ULL << 2)
 
 /* The platform the module runs on (hsm_info.platform). */
 enum hsm_platform {
@@ -156,6 +233,7 @@ enum hsm_status {
  * @max_region_total:	the max_region_total module parameter: bytes of shared
  *			regions all connections together may hold
  * @region_total:	bytes of shared regions allocated now, module-wide
+ * @max_keys:		the max_keys module parameter: keys per connection
  * @reserved:		zero
  */
 struct hsm_info {
@@ -173,7 +251,9 @@ struct hsm_info {
 	__u32	reserved0;
 	__u64	max_region_total;
 	__u64	region_total;
-	__u64	reserved[16];
+	__u32	max_keys;
+	__u32	reserved1;
+	__u64	reserved[15];
 };
 
 /* The prefix every module writes: size, abi_version and features. */
@@ -212,7 +292,112 @@ struct hsm_shm_setup {
 	__u64	reserved[2];
 };
 
+/* A byte range of the connection's shared region. */
+struct hsm_ref {
+	__u32	off;
+	__u32	len;
+};
+
+/* hsm_op.resp_off when no completion record is wanted. */
+#define HSM_RESP_NONE		0xffffffffU
+
+/*
+ * struct hsm_op - argument of every data-plane command.
+ *
+ * @handle:	key ID, or 0 where the command takes none
+ * @flags:	HSM_OP_F_* bits the command allows; others are EINVAL
+ * @resp_off:	region offset of a struct hsm_resp, or HSM_RESP_NONE
+ * @reserved0:	must be 0
+ * @params:	command parameters (struct hsm_key_params, algorithm name)
+ * @in, @out, @iv, @aad, @tag: payloads, as each command says
+ * @reserved:	must be 0
+ */
+struct hsm_op {
+	__u64		handle;
+	__u32		flags;
+	__u32		resp_off;
+	__u64		reserved0;
+	struct hsm_ref	params;
+	struct hsm_ref	in;
+	struct hsm_ref	out;
+	struct hsm_ref	iv;
+	struct hsm_ref	aad;
+	struct hsm_ref	tag;
+	__u64		reserved[1];
+};
+
+/* HSM_IOC_MAC: out may be shorter than the MAC; the tag is truncated. */
+#define HSM_OP_F_TRUNCATE	(1U << 0)
+
+/* The shortest tag MAC_VERIFY accepts. */
+#define HSM_MAC_MIN_TAG		8
+
+/*
+ * struct hsm_resp - completion record written into the region.
+ *
+ * @result:	what cqe->res or ioctl() return: >= 0, or a negative errno
+ * @status:	enum hsm_status
+ * @value:	the ID of a created key; 0 otherwise
+ * @reserved:	written as 0
+ */
+struct hsm_resp {
+	__s32	result;
+	__u32	status;
+	__u64	value;
+	__u64	reserved[2];
+};
+
+#define HSM_ALG_NAME_LEN	64
+
+/* Key permission bits (hsm_key_params.perms). */
+#define HSM_PERM_ENCRYPT	(1ULL << 0)
+#define HSM_PERM_DECRYPT	(1ULL << 1)
+#define HSM_PERM_SIGN		(1ULL << 2)	/* MAC generation */
+#define HSM_PERM_VERIFY		(1ULL << 3)	/* MAC verification */
+#define HSM_PERM_DERIVE		(1ULL << 4)
+#define HSM_PERM_AGREE		(1ULL << 5)
+#define HSM_PERM_WRAP		(1ULL << 6)
+#define HSM_PERM_UNWRAP		(1ULL << 7)
+#define HSM_PERM_EXPORT		(1ULL << 8)
+#define HSM_PERM_ALL		((1ULL << 9) - 1)
+
+/* Key flags (hsm_key_params.flags). */
+#define HSM_KEY_F_EXPORTABLE	(1U << 0)	/* KEY_EXPORT may return it */
+#define HSM_KEY_F_ALL		HSM_KEY_F_EXPORTABLE
+
+/*
+ * struct hsm_key_params - what KEY_GENERATE and KEY_IMPORT create; read
+ * from the region through hsm_op.params, whose len must be its size.
+ *
+ * @alg:	algorithm name, NUL-padded
+ * @perms:	HSM_PERM_* bits; bits the algorithm cannot use are EINVAL
+ * @flags:	HSM_KEY_F_* bits
+ * @key_len:	bytes, for algorithms of variable key size (HMAC); else 0
+ * @reserved:	must be 0
+ */
+struct hsm_key_params {
+	char	alg[HSM_ALG_NAME_LEN];
+	__u64	perms;
+	__u32	flags;
+	__u32	key_len;
+	__u64	reserved[4];
+};
+
 #define HSM_IOC_GET_INFO	_IOW(HSM_IOC_MAGIC, 0x00, struct hsm_get_info)
 #define HSM_IOC_SHM_SETUP	_IOW(HSM_IOC_MAGIC, 0x01, struct hsm_shm_setup)
+
+#define HSM_IOC_KEY_GENERATE	_IOW(HSM_IOC_MAGIC, 0x10, struct hsm_op)
+#define HSM_IOC_KEY_IMPORT	_IOW(HSM_IOC_MAGIC, 0x11, struct hsm_op)
+#define HSM_IOC_KEY_EXPORT	_IOW(HSM_IOC_MAGIC, 0x12, struct hsm_op)
+#define HSM_IOC_KEY_RELEASE	_IOW(HSM_IOC_MAGIC, 0x13, struct hsm_op)
+
+#define HSM_IOC_DIGEST		_IOW(HSM_IOC_MAGIC, 0x30, struct hsm_op)
+#define HSM_IOC_MAC		_IOW(HSM_IOC_MAGIC, 0x31, struct hsm_op)
+#define HSM_IOC_MAC_VERIFY	_IOW(HSM_IOC_MAGIC, 0x32, struct hsm_op)
+#define HSM_IOC_SEAL		_IOW(HSM_IOC_MAGIC, 0x33, struct hsm_op)
+#define HSM_IOC_OPEN		_IOW(HSM_IOC_MAGIC, 0x34, struct hsm_op)
+#define HSM_IOC_ENCRYPT		_IOW(HSM_IOC_MAGIC, 0x35, struct hsm_op)
+#define HSM_IOC_DECRYPT		_IOW(HSM_IOC_MAGIC, 0x36, struct hsm_op)
+#define HSM_IOC_RANDOM		_IOW(HSM_IOC_MAGIC, 0x37, struct hsm_op)
 
 #endif /* _UAPI_LINUX_HSM_H */

@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The algorithm table: every name the ABI accepts, mapped to one kernel
+ * crypto transform.  Pure data and a lookup, so it also builds natively.
+ */
+#include <linux/kernel.h>
+#include <linux/string.h>
+
+#include "alg.h"
+
+#define CIPHER_PERMS (HSM_PERM_ENCRYPT | HSM_PERM_DECRYPT | HSM_PERM_WRAP | \
+		      HSM_PERM_UNWRAP | HSM_PERM_EXPORT)
+#define MAC_PERMS (HSM_PERM_SIGN | HSM_PERM_VERIFY | HSM_PERM_DERIVE | \
+		   HSM_PERM_EXPORT)
+
+#define HASH(n, k, o) \
+	{ .name = n, .kname = k, .type = HSM_ALG_HASH, .out_len = o }
+#define HMAC(n, k, o) \
+	{ .name = n, .kname = k, .type = HSM_ALG_MAC, .out_len = o, \
+	  .perms = MAC_PERMS }
+#define CMAC(n, k, kl) \
+	{ .name = n, .kname = k, .type = HSM_ALG_MAC, .key_len = kl, \
+	  .out_len = 16, .perms = MAC_PERMS }
+#define AEAD(n, k, kl, ivl) \
+	{ .name = n, .kname = k, .type = HSM_ALG_AEAD, .key_len = kl, \
+	  .iv_len = ivl, .out_len = 16, .perms = CIPHER_PERMS }
+#define CIPHER(n, k, kl, bl) \
+	{ .name = n, .kname = k, .type = HSM_ALG_CIPHER, .key_len = kl, \
+	  .iv_len = 16, .block_len = bl, .perms = CIPHER_PERMS }
+
+static const struct hsm_alg algs[] = {
+	HASH("sha-256", "sha256", 32),
+	HASH("sha-384", "sha384", 48),
+	HASH("sha-512", "sha512", 64),
+	HASH("sha3-256", "sha3-256", 32),
+	HASH("sha3-384", "sha3-384", 48),
+	HASH("sha3-512", "sha3-512", 64),
+	HMAC("hmac-sha-256", "hmac(sha256)", 32),
+	HMAC("hmac-sha-384", "hmac(sha384)", 48),
+	HMAC("hmac-sha-512", "hmac(sha512)", 64),
+	CMAC("aes-128-cmac", "cmac(aes)", 16),
+	CMAC("aes-192-cmac", "cmac(aes)", 24),
+	CMAC("aes-256-cmac", "cmac(aes)", 32),
+	AEAD("aes-128-gcm", "gcm(aes)", 16, 12),
+	AEAD("aes-192-gcm", "gcm(aes)", 24, 12),
+	AEAD("aes-256-gcm", "gcm(aes)", 32, 12),
+	AEAD("chacha20-poly1305", "rfc7539(chacha20,poly1305)", 32, 12),
+	CIPHER("aes-128-cbc", "cbc(aes)", 16, 16),
+	CIPHER("aes-256-cbc", "cbc(aes)", 32, 16),
+	CIPHER("aes-128-ctr", "ctr(aes)", 16, 1),
+	CIPHER("aes-256-ctr", "ctr(aes)", 32, 1),
+	CIPHER("aes-128-xts", "xts(aes)", 32, 16),
+	CIPHER("aes-256-xts", "xts(aes)", 64, 16),
+};
+
+/* Look up a NUL-terminated name. */
+const struct hsm_alg *hsm_alg_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(algs); i++)
+		if (!strcmp(algs[i].name, name))
+			return &algs[i];
+	return NULL;
+}

@@ -1,0 +1,316 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The kernel crypto API worker.  Payloads stay in the connection's region:
+ * hashes read it through its vmalloc address, ciphers through scatterlists
+ * over its pages.  Only IVs are copied (the API writes back into them).
+ */
+#include <crypto/aead.h>
+#include <crypto/algapi.h>
+#include <crypto/hash.h>
+#include <crypto/rng.h>
+#include <crypto/skcipher.h>
+#include <linux/err.h>
+#include <linux/mm.h>
+#include <linux/mutex.h>
+#include <linux/scatterlist.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+
+#include "alg.h"
+#include "crypto.h"
+#include "key.h"
+#include "shm.h"
+
+/* Keyless hash transforms, shared by every connection (state is per desc). */
+struct hash_tfm {
+	const struct hsm_alg *alg;
+	struct crypto_shash *tfm;
+};
+
+enum { HASH_TFMS = 8 };
+
+static DEFINE_MUTEX(hash_lock);
+static struct hash_tfm hash_tfms[HASH_TFMS];
+
+int hsm_crypto_init(void)
+{
+	return crypto_get_default_rng();
+}
+
+void hsm_crypto_exit(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < HASH_TFMS; i++)
+		crypto_free_shash(hash_tfms[i].tfm);
+	crypto_put_default_rng();
+}
+
+/* Random bytes from the kernel's DRBG (crypto_default_rng, "stdrng"). */
+int hsm_crypto_random(void *buf, size_t len)
+{
+	return crypto_rng_get_bytes(crypto_default_rng, buf, len);
+}
+
+static struct crypto_shash *hash_tfm(const struct hsm_alg *alg)
+{
+	struct crypto_shash *tfm = ERR_PTR(-ENOSPC);
+	unsigned int i;
+
+	for (i = 0; i < HASH_TFMS; i++) {
+		if (smp_load_acquire(&hash_tfms[i].alg) == alg)
+			return hash_tfms[i].tfm;
+	}
+
+	mutex_lock(&hash_lock);
+	for (i = 0; i < HASH_TFMS; i++) {
+		if (hash_tfms[i].alg == alg) {
+			tfm = hash_tfms[i].tfm;
+			break;
+		}
+		if (!hash_tfms[i].alg) {
+			tfm = crypto_alloc_shash(alg->kname, 0, 0);
+			if (IS_ERR(tfm))
+				break;
+			hash_tfms[i].tfm = tfm;
+			smp_store_release(&hash_tfms[i].alg, alg);
+			break;
+		}
+	}
+	mutex_unlock(&hash_lock);
+	return tfm;
+}
+
+static void *region(const struct hsm_shm *shm, const struct hsm_ref *ref)
+{
+	return shm->base + ref->off;
+}
+
+/* Hash `in` with desc's transform into buf (crypto_shash_digestsize bytes). */
+static int shash_region(struct crypto_shash *tfm, const struct hsm_shm *shm,
+			const struct hsm_ref *in, u8 *buf)
+{
+	SHASH_DESC_ON_STACK(desc, tfm);
+	int ret;
+
+	desc->tfm = tfm;
+	ret = crypto_shash_digest(desc, region(shm, in), in->len, buf);
+	shash_desc_zero(desc);
+	return ret;
+}
+
+long hsm_crypto_digest(const struct hsm_alg *alg, const struct hsm_shm *shm,
+		       const struct hsm_op *op)
+{
+	struct crypto_shash *tfm = hash_tfm(alg);
+	u8 buf[HASH_MAX_DIGESTSIZE];
+	int ret;
+
+	if (IS_ERR(tfm))
+		return PTR_ERR(tfm) == -ENOENT ? -EOPNOTSUPP : PTR_ERR(tfm);
+	if (op->out.len < alg->out_len)
+		return -EOVERFLOW;
+	ret = shash_region(tfm, shm, &op->in, buf);
+	if (!ret)
+		memcpy(region(shm, &op->out), buf, alg->out_len);
+	memzero_explicit(buf, sizeof(buf));
+	return ret ?: alg->out_len;
+}
+
+long hsm_crypto_mac(struct hsm_key *key, const struct hsm_shm *shm,
+		    const struct hsm_op *op)
+{
+	u32 n = key->alg->out_len;
+	u8 buf[HASH_MAX_DIGESTSIZE];
+	int ret;
+
+	if (op->out.len < n) {
+		if (!(op->flags & HSM_OP_F_TRUNCATE) ||
+		    op->out.len < HSM_MAC_MIN_TAG)
+			return -EOVERFLOW;
+		n = op->out.len;
+	}
+	ret = shash_region(key->tfm.shash, shm, &op->in, buf);
+	if (!ret)
+		memcpy(region(shm, &op->out), buf, n);
+	memzero_explicit(buf, sizeof(buf));
+	return ret ?: n;
+}
+
+long hsm_crypto_mac_verify(struct hsm_key *key, const struct hsm_shm *shm,
+			   const struct hsm_op *op)
+{
+	u8 buf[HASH_MAX_DIGESTSIZE], tag[HASH_MAX_DIGESTSIZE];
+	u32 n = op->tag.len;
+	int ret;
+
+	if (n < HSM_MAC_MIN_TAG || n > key->alg->out_len)
+		return -EINVAL;
+	/* Copy the expected tag once: userspace may change it meanwhile. */
+	memcpy(tag, region(shm, &op->tag), n);
+	ret = shash_region(key->tfm.shash, shm, &op->in, buf);
+	if (!ret && crypto_memneq(buf, tag, n))
+		ret = -EBADMSG;
+	memzero_explicit(buf, sizeof(buf));
+	return ret;
+}
+
+/* Scatterlist entries that cover [off, off + len) of the region. */
+static unsigned int sg_count(const struct hsm_ref *ref)
+{
+	if (!ref->len)
+		return 0;
+	return ((ref->off & ~PAGE_MASK) + ref->len + PAGE_SIZE - 1) >> PAGE_SHIFT;
+}
+
+static struct scatterlist *sg_add(struct scatterlist *sg,
+				  const struct hsm_shm *shm,
+				  const struct hsm_ref *ref)
+{
+	u8 *p = region(shm, ref);
+	u32 left = ref->len;
+
+	while (left) {
+		u32 off = offset_in_page(p);
+		u32 n = min_t(u32, left, PAGE_SIZE - off);
+
+		sg_set_page(sg++, vmalloc_to_page(p), n, off);
+		p += n;
+		left -= n;
+	}
+	return sg;
+}
+
+/* A table over the refs, in order; kfree() it. */
+static struct scatterlist *sg_build(const struct hsm_shm *shm,
+				    const struct hsm_ref *const *refs,
+				    unsigned int nrefs)
+{
+	struct scatterlist *sg, *p;
+	unsigned int i, n = 0;
+
+	for (i = 0; i < nrefs; i++)
+		n += sg_count(refs[i]);
+	sg = kmalloc_array(max(n, 1U), sizeof(*sg), GFP_KERNEL);
+	if (!sg)
+		return NULL;
+	sg_init_table(sg, max(n, 1U));
+	if (!n) {
+		/* Nothing to cover: the API still wants a list. */
+		sg_set_page(sg, ZERO_PAGE(0), 0, 0);
+		return sg;
+	}
+	p = sg;
+	for (i = 0; i < nrefs; i++)
+		p = sg_add(p, shm, refs[i]);
+	return sg;
+}
+
+long hsm_crypto_aead(struct hsm_key *key, bool encrypt,
+		     const struct hsm_shm *shm, const struct hsm_op *op)
+{
+	const struct hsm_ref *src_refs[3] = { &op->aad, &op->in, &op->tag };
+	const struct hsm_ref *dst_refs[3] = { &op->aad, &op->out, &op->tag };
+	bool inplace = op->in.off == op->out.off && op->in.len == op->out.len;
+	struct scatterlist *src, *dst = NULL;
+	struct aead_request *req = NULL;
+	struct crypto_aead *tfm;
+	u8 iv[16];
+	DECLARE_CRYPTO_WAIT(wait);
+	int ret;
+
+	if (op->iv.len != key->alg->iv_len || op->out.len != op->in.len)
+		return -EINVAL;
+	tfm = hsm_key_aead(key, op->tag.len);
+	if (IS_ERR(tfm))
+		return PTR_ERR(tfm);
+
+	src = sg_build(shm, src_refs, 3);
+	if (!src)
+		return -ENOMEM;
+	if (!inplace) {
+		dst = sg_build(shm, dst_refs, 3);
+		if (!dst) {
+			ret = -ENOMEM;
+			goto err_src;
+		}
+	}
+	req = aead_request_alloc(tfm, GFP_KERNEL);
+	if (!req) {
+		ret = -ENOMEM;
+		goto err_dst;
+	}
+	memcpy(iv, region(shm, &op->iv), op->iv.len);
+
+	aead_request_set_callback(req, CRYPTO_TFM_REQ_MAY_SLEEP |
+				  CRYPTO_TFM_REQ_MAY_BACKLOG, crypto_req_done, &wait);
+	aead_request_set_ad(req, op->aad.len);
+	aead_request_set_crypt(req, src, inplace ? src : dst,
+			       op->in.len + (encrypt ? 0 : op->tag.len), iv);
+	ret = crypto_wait_req(encrypt ? crypto_aead_encrypt(req) :
+				      crypto_aead_decrypt(req), &wait);
+	if (ret == -EBADMSG)
+		/* GCM decrypts before it checks: leave no unverified plaintext. */
+		memset(region(shm, &op->out), 0, op->out.len);
+
+	memzero_explicit(iv, sizeof(iv));
+	aead_request_free(req);
+err_dst:
+	kfree(dst);
+err_src:
+	kfree(src);
+	return ret ?: op->in.len;
+}
+
+long hsm_crypto_cipher(struct hsm_key *key, bool encrypt,
+		       const struct hsm_shm *shm, const struct hsm_op *op)
+{
+	struct crypto_skcipher *tfm = key->tfm.skcipher;
+	const struct hsm_ref *in_refs[1] = { &op->in };
+	const struct hsm_ref *out_refs[1] = { &op->out };
+	bool inplace = op->in.off == op->out.off;
+	struct skcipher_request *req;
+	struct scatterlist *src, *dst = NULL;
+	u8 iv[16];
+	DECLARE_CRYPTO_WAIT(wait);
+	int ret;
+
+	if (op->iv.len != key->alg->iv_len || op->out.len != op->in.len)
+		return -EINVAL;
+	if (op->in.len % key->alg->block_len)
+		return -EINVAL;
+	if (key->alg->block_len > 1 && !op->in.len)
+		return -EINVAL;
+
+	src = sg_build(shm, in_refs, 1);
+	if (!src)
+		return -ENOMEM;
+	if (!inplace) {
+		dst = sg_build(shm, out_refs, 1);
+		if (!dst) {
+			ret = -ENOMEM;
+			goto err_src;
+		}
+	}
+	req = skcipher_request_alloc(tfm, GFP_KERNEL);
+	if (!req) {
+		ret = -ENOMEM;
+		goto err_dst;
+	}
+	memcpy(iv, region(shm, &op->iv), op->iv.len);
+
+	skcipher_request_set_callback(req, CRYPTO_TFM_REQ_MAY_SLEEP |
+				      CRYPTO_TFM_REQ_MAY_BACKLOG,
+				      crypto_req_done, &wait);
+	skcipher_request_set_crypt(req, src, inplace ? src : dst, op->in.len, iv);
+	ret = crypto_wait_req(encrypt ? crypto_skcipher_encrypt(req) :
+				      crypto_skcipher_decrypt(req), &wait);
+
+	memzero_explicit(iv, sizeof(iv));
+	skcipher_request_free(req);
+err_dst:
+	kfree(dst);
+err_src:
+	kfree(src);
+	return ret ?: op->in.len;
+}

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef HSM_CRYPTO_H
+#define HSM_CRYPTO_H
+
+#include <linux/types.h>
+#include <uapi/linux/hsm.h>
+
+struct hsm_alg;
+struct hsm_key;
+struct hsm_shm;
+
+int hsm_crypto_init(void);
+void hsm_crypto_exit(void);
+
+int hsm_crypto_random(void *buf, size_t len);
+long hsm_crypto_digest(const struct hsm_alg *alg, const struct hsm_shm *shm,
+		       const struct hsm_op *op);
+long hsm_crypto_mac(struct hsm_key *key, const struct hsm_shm *shm,
+		    const struct hsm_op *op);
+long hsm_crypto_mac_verify(struct hsm_key *key, const struct hsm_shm *shm,
+			   const struct hsm_op *op);
+long hsm_crypto_aead(struct hsm_key *key, bool encrypt,
+		     const struct hsm_shm *shm, const struct hsm_op *op);
+long hsm_crypto_cipher(struct hsm_key *key, bool encrypt,
+		       const struct hsm_shm *shm, const struct hsm_op *op);
+
+#endif /* HSM_CRYPTO_H */

@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Keys: material in kernel memory, a transform keyed once, wiped on free.
+ */
+#include <crypto/aead.h>
+#include <crypto/hash.h>
+#include <crypto/skcipher.h>
+#include <linux/err.h>
+#include <linux/slab.h>
+
+#include "alg.h"
+#include "key.h"
+
+static void key_free(struct hsm_res *res)
+{
+	struct hsm_key *key = container_of(res, struct hsm_key, res);
+	unsigned int i;
+
+	pr_debug("key %llx destroyed\n", res->id);
+	for (i = 0; i <= HSM_AEAD_TAG_MAX; i++)
+		crypto_free_aead(key->aead[i]);
+	switch (key->alg->type) {
+	case HSM_ALG_MAC:
+		crypto_free_shash(key->tfm.shash);
+		break;
+	case HSM_ALG_CIPHER:
+		crypto_free_skcipher(key->tfm.skcipher);
+		break;
+	default:
+		break;
+	}
+	mutex_destroy(&key->aead_lock);
+	kfree_sensitive(key);	/* wipes the material */
+}
+
+static struct crypto_aead *aead_create(struct hsm_key *key, unsigned int tag_len)
+{
+	struct crypto_aead *tfm;
+	int ret;
+
+	tfm = crypto_alloc_aead(key->alg->kname, 0, 0);
+	if (IS_ERR(tfm))
+		return tfm;
+	ret = crypto_aead_setkey(tfm, key->material, key->len) ?:
+	      crypto_aead_setauthsize(tfm, tag_len);
+	if (ret) {
+		crypto_free_aead(tfm);
+		return ERR_PTR(ret);
+	}
+	return tfm;
+}
+
+/*
+ * The AEAD transform for a tag length, made on first use: a transform's
+ * authsize cannot change while other requests use it.
+ */
+struct crypto_aead *hsm_key_aead(struct hsm_key *key, unsigned int tag_len)
+{
+	struct crypto_aead *tfm;
+
+	if (tag_len > HSM_AEAD_TAG_MAX)
+		return ERR_PTR(-EINVAL);
+	tfm = smp_load_acquire(&key->aead[tag_len]);
+	if (tfm)
+		return tfm;
+
+	mutex_lock(&key->aead_lock);
+	tfm = key->aead[tag_len];
+	if (!tfm) {
+		tfm = aead_create(key, tag_len);
+		if (!IS_ERR(tfm))
+			smp_store_release(&key->aead[tag_len], tfm);
+	}
+	mutex_unlock(&key->aead_lock);
+	return tfm;
+}
+
+static int key_tfm_init(struct hsm_key *key)
+{
+	struct crypto_aead *aead;
+	int ret;
+
+	switch (key->alg->type) {
+	case HSM_ALG_MAC:
+		key->tfm.shash = crypto_alloc_shash(key->alg->kname, 0, 0);
+		if (IS_ERR(key->tfm.shash)) {
+			ret = PTR_ERR(key->tfm.shash);
+			key->tfm.shash = NULL;
+			return ret;
+		}
+		return crypto_shash_setkey(key->tfm.shash, key->material, key->len);
+	case HSM_ALG_CIPHER:
+		key->tfm.skcipher = crypto_alloc_skcipher(key->alg->kname, 0, 0);
+		if (IS_ERR(key->tfm.skcipher)) {
+			ret = PTR_ERR(key->tfm.skcipher);
+			key->tfm.skcipher = NULL;
+			return ret;
+		}
+		/* Refuse weak keys (XTS with equal halves) outside FIPS mode too. */
+		crypto_skcipher_set_flags(key->tfm.skcipher,
+					  CRYPTO_TFM_REQ_FORBID_WEAK_KEYS);
+		return crypto_skcipher_setkey(key->tfm.skcipher, key->material,
+					      key->len);
+	case HSM_ALG_AEAD:
+		/* The full-length tag is the common case: key it now. */
+		aead = hsm_key_aead(key, HSM_AEAD_TAG_MAX);
+		return PTR_ERR_OR_ZERO(aead);
+	case HSM_ALG_HASH:
+		break;
+	}
+	return -EINVAL;
+}
+
+/* A new key with one reference, or an ERR_PTR. */
+struct hsm_key *hsm_key_create(const struct hsm_alg *alg, const u8 *material,
+			       u32 len, u64 perms, u32 flags)
+{
+	struct hsm_key *key;
+	int ret;
+
+	key = kzalloc(struct_size(key, material, len), GFP_KERNEL_ACCOUNT);
+	if (!key)
+		return ERR_PTR(-ENOMEM);
+	hsm_res_init(&key->res, HSM_RES_KEY, key_free);
+	mutex_init(&key->aead_lock);
+	key->alg = alg;
+	key->perms = perms;
+	key->flags = flags;
+	key->len = len;
+	memcpy(key->material, material, len);
+
+	ret = key_tfm_init(key);
+	if (ret) {
+		/* A weak or malformed key (e.g. XTS halves equal) is EINVAL. */
+		key_free(&key->res);
+		return ERR_PTR(ret == -ENOENT ? -EOPNOTSUPP : ret);
+	}
+	return key;
+}

@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef HSM_KEY_H
+#define HSM_KEY_H
+
+#include <linux/mutex.h>
+#include <linux/types.h>
+
+#include "restable.h"
+
+struct crypto_aead;
+struct crypto_shash;
+struct crypto_skcipher;
+struct hsm_alg;
+
+/* GCM tags are 4, 8 or 12..16 bytes. */
+#define HSM_AEAD_TAG_MAX	16
+
+/*
+ * struct hsm_key - a key in kernel memory.  Immutable once in a resource
+ * table, except for the per-tag-length AEAD transforms made on first use.
+ */
+struct hsm_key {
+	struct hsm_res res;
+	const struct hsm_alg *alg;
+	u64 perms;
+	u32 flags;
+	u32 len;
+	union {
+		struct crypto_shash *shash;
+		struct crypto_skcipher *skcipher;
+	} tfm;
+	struct mutex aead_lock;	/* creates aead[] entries */
+	struct crypto_aead *aead[HSM_AEAD_TAG_MAX + 1];	/* by tag length */
+	u8 material[];
+};
+
+struct hsm_key *hsm_key_create(const struct hsm_alg *alg, const u8 *material,
+			       u32 len, u64 perms, u32 flags);
+struct crypto_aead *hsm_key_aead(struct hsm_key *key, unsigned int tag_len);
+
+static inline void hsm_key_put(struct hsm_key *key)
+{
+	hsm_res_put(&key->res);
+}
+
+static inline struct hsm_key *hsm_key_get(struct hsm_restable *t, u64 id)
+{
+	struct hsm_res *res = hsm_restable_get(t, id, HSM_RES_KEY);
+
+	return res ? container_of(res, struct hsm_key, res) : NULL;
+}
+
+#endif /* HSM_KEY_H */

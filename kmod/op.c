@@ -1,0 +1,213 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Data-plane commands: keys and one-shot operations.  The command arrives
+ * as a private copy; its refs are checked against the region, then the
+ * command runs and, if asked, its completion record is written.
+ */
+#include <linux/err.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "alg.h"
+#include "conn.h"
+#include "crypto.h"
+#include "key.h"
+#include "op.h"
+#include "validate.h"
+
+static void *region(const struct hsm_shm *shm, const struct hsm_ref *ref)
+{
+	return shm->base + ref->off;
+}
+
+static int key_params(const struct hsm_shm *shm, const struct hsm_op *op,
+		      struct hsm_key_params *p, const struct hsm_alg **alg)
+{
+	if (op->params.len != sizeof(*p))
+		return -EINVAL;
+	memcpy(p, region(shm, &op->params), sizeof(*p));
+	if (hsm_check_alg_name(p->alg, sizeof(p->alg)) ||
+	    memchr_inv(p->reserved, 0, sizeof(p->reserved)) ||
+	    p->flags & ~HSM_KEY_F_ALL || p->perms & ~HSM_PERM_ALL)
+		return -EINVAL;
+	*alg = hsm_alg_find(p->alg);
+	if (!*alg)
+		return -EOPNOTSUPP;
+	if ((*alg)->type == HSM_ALG_HASH || p->perms & ~(*alg)->perms)
+		return -EINVAL;
+	if ((*alg)->key_len ? p->key_len && p->key_len != (*alg)->key_len :
+	    p->key_len < HSM_HMAC_KEY_MIN || p->key_len > HSM_HMAC_KEY_MAX)
+		return -EINVAL;
+	return 0;
+}
+
+/* KEY_GENERATE and KEY_IMPORT: returns 0 and the new ID in *id. */
+static int key_create(struct hsm_conn *conn, const struct hsm_op *op,
+		      bool import, u64 *id)
+{
+	const struct hsm_shm *shm = &conn->shm;
+	const struct hsm_alg *alg;
+	struct hsm_key_params p;
+	struct hsm_key *key;
+	u8 *material;
+	u32 len;
+	int ret;
+
+	ret = key_params(shm, op, &p, &alg);
+	if (ret)
+		return ret;
+	len = alg->key_len ?: p.key_len;
+	if (import && op->in.len != len)
+		return -EINVAL;
+
+	material = kmalloc(len, GFP_KERNEL);
+	if (!material)
+		return -ENOMEM;
+	if (import)
+		memcpy(material, region(shm, &op->in), len);
+	else
+		ret = hsm_crypto_random(material, len);
+	key = ret ? ERR_PTR(ret) : hsm_key_create(alg, material, len, p.perms,
+						  p.flags);
+	kfree_sensitive(material);
+	if (IS_ERR(key))
+		return PTR_ERR(key);
+
+	ret = hsm_restable_add(&conn->res, &key->res);
+	if (ret) {
+		hsm_key_put(key);
+		return ret;
+	}
+	pr_debug("key %llx created (%s)\n", key->res.id, alg->name);
+	*id = key->res.id;
+	return 0;
+}
+
+static long key_export(struct hsm_key *key, const struct hsm_shm *shm,
+		       const struct hsm_op *op)
+{
+	if (!(key->flags & HSM_KEY_F_EXPORTABLE) ||
+	    !(key->perms & HSM_PERM_EXPORT))
+		return -EPERM;
+	if (op->out.len < key->len)
+		return -EOVERFLOW;
+	memcpy(region(shm, &op->out), key->material, key->len);
+	return key->len;
+}
+
+static long digest(const struct hsm_shm *shm, const struct hsm_op *op)
+{
+	char name[HSM_ALG_NAME_LEN + 1] = { 0 };
+	const struct hsm_alg *alg;
+
+	if (!op->params.len || op->params.len > HSM_ALG_NAME_LEN)
+		return -EINVAL;
+	memcpy(name, region(shm, &op->params), op->params.len);
+	if (strlen(name) != op->params.len)
+		return -EINVAL;
+	alg = hsm_alg_find(name);
+	if (!alg)
+		return -EOPNOTSUPP;
+	if (alg->type != HSM_ALG_HASH)
+		return -EINVAL;
+	return hsm_crypto_digest(alg, shm, op);
+}
+
+static long random_bytes(const struct hsm_shm *shm, const struct hsm_op *op)
+{
+	int ret = hsm_crypto_random(region(shm, &op->out), op->out.len);
+
+	return ret ?: op->out.len;
+}
+
+/* Operations on a key: type and permission first, then the work. */
+static long key_op(struct hsm_key *key, unsigned int cmd,
+		   const struct hsm_shm *shm, const struct hsm_op *op)
+{
+	enum hsm_alg_type type = key->alg->type;
+
+	switch (cmd) {
+	case HSM_IOC_KEY_EXPORT:
+		return key_export(key, shm, op);
+	case HSM_IOC_MAC:
+		if (type != HSM_ALG_MAC)
+			return -EINVAL;
+		if (!(key->perms & HSM_PERM_SIGN))
+			return -EPERM;
+		return hsm_crypto_mac(key, shm, op);
+	case HSM_IOC_MAC_VERIFY:
+		if (type != HSM_ALG_MAC)
+			return -EINVAL;
+		if (!(key->perms & HSM_PERM_VERIFY))
+			return -EPERM;
+		return hsm_crypto_mac_verify(key, shm, op);
+	case HSM_IOC_SEAL:
+	case HSM_IOC_OPEN:
+		if (type != HSM_ALG_AEAD)
+			return -EINVAL;
+		if (!(key->perms & (cmd == HSM_IOC_SEAL ? HSM_PERM_ENCRYPT :
+				    HSM_PERM_DECRYPT)))
+			return -EPERM;
+		return hsm_crypto_aead(key, cmd == HSM_IOC_SEAL, shm, op);
+	case HSM_IOC_ENCRYPT:
+	case HSM_IOC_DECRYPT:
+		if (type != HSM_ALG_CIPHER)
+			return -EINVAL;
+		if (!(key->perms & (cmd == HSM_IOC_ENCRYPT ? HSM_PERM_ENCRYPT :
+				    HSM_PERM_DECRYPT)))
+			return -EPERM;
+		return hsm_crypto_cipher(key, cmd == HSM_IOC_ENCRYPT, shm, op);
+	}
+	return -ENOTTY;
+}
+
+static long dispatch(struct hsm_conn *conn, unsigned int cmd,
+		     const struct hsm_op *op, u64 *value)
+{
+	const struct hsm_shm *shm = &conn->shm;
+	struct hsm_key *key;
+	long ret;
+
+	switch (cmd) {
+	case HSM_IOC_KEY_GENERATE:
+	case HSM_IOC_KEY_IMPORT:
+		return key_create(conn, op, cmd == HSM_IOC_KEY_IMPORT, value);
+	case HSM_IOC_KEY_RELEASE:
+		return hsm_restable_remove(&conn->res, op->handle, HSM_RES_KEY);
+	case HSM_IOC_DIGEST:
+		return op->handle ? -EINVAL : digest(shm, op);
+	case HSM_IOC_RANDOM:
+		return op->handle ? -EINVAL : random_bytes(shm, op);
+	}
+
+	key = hsm_key_get(&conn->res, op->handle);
+	if (!key)
+		return -ENOENT;
+	ret = key_op(key, cmd, shm, op);
+	hsm_key_put(key);
+	return ret;
+}
+
+long hsm_op_exec(struct hsm_conn *conn, const struct hsm_cmd_desc *desc,
+		 const struct hsm_op *op)
+{
+	const struct hsm_shm *shm = &conn->shm;
+	struct hsm_resp *resp;
+	u64 value = 0;
+	long ret;
+
+	ret = hsm_check_op(desc, op, hsm_conn_region_size(conn));
+	if (ret)
+		return ret;
+	ret = dispatch(conn, desc->cmd, op, &value);
+
+	if (op->resp_off != HSM_RESP_NONE) {
+		resp = shm->base + op->resp_off;
+		WRITE_ONCE(resp->value, value);
+		WRITE_ONCE(resp->status, hsm_status_from_errno(ret));
+		WRITE_ONCE(resp->reserved[0], 0);
+		WRITE_ONCE(resp->reserved[1], 0);
+		WRITE_ONCE(resp->result, ret);
+	}
+	return ret;
+}

@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Per-connection resource tables (seed 001's daemon-side reference counts):
+ * a resource lives while the table or an operation holds it; releasing its
+ * ID only drops the table's reference.
+ */
+#include <linux/random.h>
+
+#include "restable.h"
+
+void hsm_res_init(struct hsm_res *res, enum hsm_res_type type,
+		  void (*free)(struct hsm_res *res))
+{
+	res->id = 0;
+	res->type = type;
+	res->free = free;
+	kref_init(&res->ref);
+}
+
+static void res_release(struct kref *ref)
+{
+	struct hsm_res *res = container_of(ref, struct hsm_res, ref);
+
+	res->free(res);
+}
+
+void hsm_res_put(struct hsm_res *res)
+{
+	kref_put(&res->ref, res_release);
+}
+
+void hsm_restable_init(struct hsm_restable *t, u32 max)
+{
+	xa_init(&t->xa);
+	t->next = 0;
+	t->count = 0;
+	t->max = max;
+}
+
+/* Takes over the caller's reference on success. */
+int hsm_restable_add(struct hsm_restable *t, struct hsm_res *res)
+{
+	u32 idx;
+	int ret;
+
+	xa_lock(&t->xa);
+	if (t->count >= t->max || t->next == U32_MAX) {
+		xa_unlock(&t->xa);
+		return -ENOSPC;
+	}
+	idx = t->next++;
+	t->count++;
+	res->id = (u64)(get_random_u32() | 1) << 32 | idx;
+	ret = __xa_insert(&t->xa, idx, res, GFP_KERNEL_ACCOUNT);
+	if (ret)
+		t->count--;
+	xa_unlock(&t->xa);
+	return ret == -EBUSY ? -EIO : ret;
+}
+
+struct hsm_res *hsm_restable_get(struct hsm_restable *t, u64 id,
+				 enum hsm_res_type type)
+{
+	struct hsm_res *res;
+
+	xa_lock(&t->xa);
+	res = xa_load(&t->xa, (u32)id);
+	if (res && res->id == id && res->type == type)
+		kref_get(&res->ref);
+	else
+		res = NULL;
+	xa_unlock(&t->xa);
+	return res;
+}
+
+int hsm_restable_remove(struct hsm_restable *t, u64 id, enum hsm_res_type type)
+{
+	struct hsm_res *res;
+
+	xa_lock(&t->xa);
+	res = xa_load(&t->xa, (u32)id);
+	if (!res || res->id != id || res->type != type) {
+		xa_unlock(&t->xa);
+		return -ENOENT;
+	}
+	__xa_erase(&t->xa, (u32)id);
+	t->count--;
+	xa_unlock(&t->xa);
+	hsm_res_put(res);
+	return 0;
+}
+
+u32 hsm_restable_count(struct hsm_restable *t)
+{
+	return READ_ONCE(t->count);
+}
+
+/* Drop the table's reference on everything; the connection is closing. */
+void hsm_restable_destroy(struct hsm_restable *t)
+{
+	struct hsm_res *res;
+	unsigned long idx;
+
+	xa_for_each(&t->xa, idx, res) {
+		xa_erase(&t->xa, idx);
+		hsm_res_put(res);
+	}
+	t->count = 0;
+	xa_destroy(&t->xa);
+}
