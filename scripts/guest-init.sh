@@ -1,19 +1,27 @@
 #!/bin/sh
-# /init of the test guest: load hsm.ko, run /payload, unload hsm.ko, print
-# one verdict line and power off.  Test output goes to the second serial
-# port; the first one carries the kernel console.
-export PATH=/sbin:/bin
+# /init of the test guest (busybox sh): load hsm.ko, run /payload, unload
+# hsm.ko, print one verdict line and power off.  The kernel console is the
+# first serial port; everything this script and the payload print goes to
+# the second one, ttyS1.
+#
+# Debian's busybox sh runs its own applets before searching PATH, so a bare
+# "modprobe" here would be busybox's: kmod's tools are called by path.
+export PATH=/usr/sbin:/usr/bin:/sbin:/bin
+export HOME=/root
 
-mount -t proc proc /proc
-mount -t sysfs sysfs /sys
-mount -t devtmpfs devtmpfs /dev
-mkdir -p /dev/shm /dev/pts
-mount -t tmpfs tmpfs /tmp
-mount -t tmpfs tmpfs /dev/shm
-mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
-echo /sbin/modprobe >/proc/sys/kernel/modprobe
-exec >/dev/ttyS1 2>&1 </dev/null
+mount_all() {
+	mount -t proc proc /proc
+	mount -t sysfs sysfs /sys
+	mount -t devtmpfs devtmpfs /dev
+	mkdir -p /dev/shm /dev/pts
+	mount -t devpts devpts /dev/pts
+	mount -t tmpfs -o mode=1777 tmpfs /tmp
+	mount -t tmpfs -o mode=1777 tmpfs /dev/shm
+	mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null || true
+}
 
+# Print the verdict as the very last line, then power off; the runner reads
+# only this line from the guest.
 verdict() {
 	echo "HSM-GUEST-VERDICT: $1"
 	sync
@@ -22,24 +30,43 @@ verdict() {
 	sleep 60
 }
 
-echo "hsm-guest: kernel $(uname -r), $(nproc) CPUs"
-echo "hsm-guest: begin modprobe" >/dev/kmsg
-# modprobe also applies hsm.* options from the kernel command line.
-modprobe hsm dyndbg=+p || verdict "FAIL (modprobe hsm)"
-i=0
-while [ ! -c /dev/hsm ]; do
-	i=$((i + 1))
-	[ $i -le 50 ] || verdict "FAIL (/dev/hsm did not appear)"
-	sleep 0.1
-done
+mark() {
+	echo "hsm-guest: $*" >/dev/kmsg
+}
 
+load_module() {
+	mark "begin modprobe"
+	# modprobe also applies hsm.* options from the kernel command line.
+	/sbin/modprobe hsm dyndbg=+p || verdict "FAIL (modprobe hsm)"
+	i=0
+	while [ ! -c /dev/hsm ]; do
+		i=$((i + 1))
+		[ $i -le 50 ] || verdict "FAIL (/dev/hsm did not appear)"
+		sleep 0.1
+	done
+	mark "end modprobe"
+}
+
+unload_module() {
+	mark "begin rmmod"
+	if ! /sbin/rmmod hsm; then
+		/sbin/lsmod
+		verdict "FAIL (rmmod hsm: still in use, a connection was not released)"
+	fi
+	mark "end rmmod"
+}
+
+mount_all
+# The kernel's request_module() runs this helper.
+echo /sbin/modprobe >/proc/sys/kernel/modprobe
+# The serial line would turn \n into \r\n in the logs.
+stty -F /dev/ttyS1 -onlcr 2>/dev/null
+exec >/dev/ttyS1 2>&1 </dev/null
+
+echo "hsm-guest: kernel $(uname -r)"
+load_module
 rc=0
 /payload || rc=$?
-
-echo "hsm-guest: begin rmmod" >/dev/kmsg
-if ! rmmod hsm; then
-	lsmod
-	verdict "FAIL (rmmod hsm: connections left open)"
-fi
+unload_module
 [ $rc -eq 0 ] || verdict "FAIL (payload exited $rc)"
 verdict PASS

@@ -1,15 +1,30 @@
 #!/bin/bash
-# Build the guest's initramfs: busybox, kmod's modprobe, the installed
-# kernel's crypto modules, hsm.ko, a payload script, extra binaries and test
-# binaries, each with the shared libraries it needs.
+# Build the guest's initramfs (gzip'd newc cpio): busybox, kmod's modprobe,
+# the installed kernel's crypto modules, hsm.ko, a payload script, extra
+# binaries and test binaries, each with the shared libraries it needs.
 #
-#   mkinitramfs.sh -o OUT.cpio.gz -k KVER -m hsm.ko -p PAYLOAD [-b BIN]... [-t TESTDIR]
+#   mkinitramfs.sh -o OUT.cpio.gz -k KVER -m hsm.ko -p PAYLOAD [-b BIN]... [-t TESTDIR] [-d DATADIR]
+#
+# DATADIR is copied whole to /data (test vectors).
+#
+# Quiet unless something fails.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-out="" kver="" module="" payload="" testdir=""
+
+usage() {
+	echo "usage: $0 -o OUT.cpio.gz -k KVER -m hsm.ko -p PAYLOAD [-b BIN]... [-t TESTDIR] [-d DATADIR]" >&2
+	exit 2
+}
+
+die() {
+	echo "mkinitramfs: $*" >&2
+	exit 1
+}
+
+out="" kver="" module="" payload="" testdir="" datadir=""
 bins=()
-while getopts "o:k:m:p:b:t:" opt; do
+while getopts "o:k:m:p:b:t:d:" opt; do
 	case $opt in
 	o) out=$OPTARG ;;
 	k) kver=$OPTARG ;;
@@ -17,71 +32,169 @@ while getopts "o:k:m:p:b:t:" opt; do
 	p) payload=$OPTARG ;;
 	b) bins+=("$OPTARG") ;;
 	t) testdir=$OPTARG ;;
-	*) echo "usage: $0 -o OUT -k KVER -m hsm.ko -p PAYLOAD [-b BIN]... [-t TESTDIR]" >&2; exit 2 ;;
+	d) datadir=$OPTARG ;;
+	*) usage ;;
 	esac
 done
-for v in out kver module payload; do
-	[ -n "${!v}" ] || { echo "mkinitramfs: -${v:0:1} is required" >&2; exit 2; }
+[ $OPTIND -gt $# ] || usage
+[ -n "$out" ] && [ -n "$kver" ] && [ -n "$module" ] && [ -n "$payload" ] || usage
+mods=/lib/modules/$kver
+[ -f "$mods/modules.dep" ] || die "$mods/modules.dep: no such kernel installed"
+[ -f "$module" ] || die "$module: module not built"
+[ -f "$payload" ] || die "$payload: no such payload"
+[ -x /bin/busybox ] || die "/bin/busybox missing (apt-get install busybox-static)"
+[ -x /usr/bin/kmod ] || die "/usr/bin/kmod missing (apt-get install kmod)"
+for b in "${bins[@]}"; do
+	[ -f "$b" ] && [ -x "$b" ] || die "$b: not an executable"
 done
-[ -f "$module" ] || { echo "mkinitramfs: $module: not built" >&2; exit 1; }
+[ -z "$testdir" ] || [ -d "$testdir" ] || die "$testdir: no such directory"
+[ -z "$datadir" ] || [ -d "$datadir" ] || die "$datadir: no such directory"
 
-root=$(mktemp -d)
+root=$(mktemp -d "${TMPDIR:-/tmp}/hsm-initramfs.XXXXXX")
 trap 'rm -rf "$root"' EXIT
-mkdir -p "$root"/{bin,sbin,etc,proc,sys,dev,tmp,run,tests,lib64}
 
-# Copy an executable or library to the same path in the image, with every
-# shared library it needs (ldd resolves them recursively).
-copy_with_libs() {
-	local f=$1 dest=${2:-$1}
+# The same merged-/usr layout as the host, so that any path ldd or the
+# dynamic loader names resolves in the guest as it does here.
+make_skeleton() {
+	# mktemp made it 0700, which would lock unprivileged test users out of /.
+	chmod 0755 "$root"
+	mkdir -p "$root"/usr/{bin,sbin,lib,lib64} "$root"/{etc,proc,sys,dev,run,tmp,root,tests}
+	ln -s usr/bin "$root/bin"
+	ln -s usr/sbin "$root/sbin"
+	ln -s usr/lib "$root/lib"
+	ln -s usr/lib64 "$root/lib64"
+	mkdir -p "$root/dev/shm"
+	chmod 1777 "$root/tmp" "$root/dev/shm"
+	printf '%s\n' 'root:x:0:0:root:/root:/bin/sh' \
+		'nobody:x:65534:65534:nobody:/nonexistent:/bin/false' >"$root/etc/passwd"
+	printf '%s\n' 'root:x:0:' 'nogroup:x:65534:' >"$root/etc/group"
+}
+
+# Copy a file to the same path in the image (following symlinks).
+copy_file() {
+	local src=$1 dest=${2:-$1}
+	[ -e "$root$dest" ] && return 0
 	mkdir -p "$root$(dirname "$dest")"
-	cp -L "$f" "$root$dest"
-	ldd "$f" 2>/dev/null | awk '/=> \// { print $3 } /^\t\/[^ ]+ \(/ { print $1 }' |
-	while read -r lib; do
-		[ -e "$root$lib" ] && continue
-		mkdir -p "$root$(dirname "$lib")"
-		cp -L "$lib" "$root$lib"
+	cp -L "$src" "$root$dest"
+}
+
+# The shared libraries a dynamic executable needs, and the dynamic loader;
+# ldd already resolves them recursively.  Prints nothing for static ones.
+shared_libs() {
+	local lines
+	lines=$(ldd "$1" 2>/dev/null) || return 0
+	awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }' <<<"$lines"
+	if grep -q 'not found' <<<"$lines"; then
+		die "$1: $(grep 'not found' <<<"$lines" | head -n 1 | tr -d '\t')"
+	fi
+}
+
+# An executable at DEST in the image, with everything it links against.
+copy_exe() {
+	local src=$1 dest=$2 libs lib
+	copy_file "$src" "$dest"
+	chmod 0755 "$root$dest"
+	libs=$(shared_libs "$src")
+	for lib in $libs; do
+		copy_file "$lib"
 	done
 }
 
-# busybox provides the shell and the tools; kmod provides modprobe, which the
-# kernel also calls for request_module().
-cp /bin/busybox "$root/bin/busybox"
-for a in $("$root/bin/busybox" --list); do
-	[ -e "$root/bin/$a" ] || ln -s busybox "$root/bin/$a"
-done
-copy_with_libs /usr/bin/kmod /bin/kmod
-for a in modprobe insmod rmmod lsmod depmod modinfo; do
-	rm -f "$root/bin/$a" "$root/sbin/$a"
-	ln -s ../bin/kmod "$root/sbin/$a"
-done
-
-# The kernel's crypto modules (and what they depend on), then hsm.ko.
-mods=/lib/modules/$kver
-mkdir -p "$root$mods/extra"
-cp "$mods"/modules.order "$mods"/modules.builtin "$mods"/modules.builtin.modinfo "$root$mods/"
-awk -F: '$1 ~ /^kernel\/(crypto|arch\/x86\/crypto|lib\/crypto)\// {
-	print $1; n = split($2, d, " "); for (i = 1; i <= n; i++) print d[i] }' \
-	"$mods/modules.dep" | sort -u | while read -r m; do
-	mkdir -p "$root$mods/$(dirname "$m")"
-	cp "$mods/$m" "$root$mods/$m"
-done
-cp "$module" "$root$mods/extra/hsm.ko"
-depmod -b "$root" "$kver"
-
-printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' >"$root/etc/passwd"
-printf 'root:x:0:\nnogroup:x:65534:\n' >"$root/etc/group"
-
-install -m 0755 "$here/guest-init.sh" "$root/init"
-install -m 0755 "$payload" "$root/payload"
-for b in "${bins[@]}"; do
-	copy_with_libs "$b" "/bin/$(basename "$b")"
-done
-if [ -n "$testdir" ]; then
-	for t in "$testdir"/*; do
-		[ -f "$t" ] && [ -x "$t" ] && copy_with_libs "$t" "/tests/$(basename "$t")"
+install_busybox() {
+	local a
+	copy_file /bin/busybox /usr/bin/busybox
+	for a in $(/bin/busybox --list); do
+		# Debian's busybox lists itself among its applets.
+		[ "$a" = busybox ] || ln -sf busybox "$root/usr/bin/$a"
 	done
-fi
+}
 
-mkdir -p "$(dirname "$out")"
-(cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0 | gzip -1) >"$out.tmp"
-mv "$out.tmp" "$out"
+# kmod's modprobe, also for the kernel's request_module(), which runs
+# /sbin/modprobe (and the init points /proc/sys/kernel/modprobe there).
+install_kmod() {
+	local a
+	copy_exe /usr/bin/kmod /usr/bin/kmod
+	for a in modprobe insmod rmmod lsmod depmod modinfo; do
+		rm -f "$root/usr/bin/$a" "$root/usr/sbin/$a"
+		ln -s ../bin/kmod "$root/usr/sbin/$a"
+	done
+}
+
+# glibc dlopen()s libgcc_s for thread cancellation and unwinding, which
+# ldd cannot see.
+install_dlopened() {
+	local lib
+	for lib in /lib/x86_64-linux-gnu/libgcc_s.so.1; do
+		[ ! -e "$lib" ] || copy_file "$lib"
+	done
+}
+
+# Paths (relative to $mods) of the crypto modules, of the modules named as
+# arguments, and of what they depend on, per the host's modules.dep.
+# Unknown names are skipped: they are built in, or aliases.
+module_closure() {
+	awk -F: -v want=" $* " '
+		{
+			n = $1; sub(/.*\//, "", n); sub(/\.ko(\.[a-z]+)?$/, "", n); gsub(/-/, "_", n)
+			if (index(want, " " n " ") || $1 ~ /^kernel\/(crypto|arch\/x86\/crypto|lib\/crypto)\//) {
+				print $1
+				k = split($2, d, " ")
+				for (i = 1; i <= k; i++) print d[i]
+			}
+		}' "$mods/modules.dep" | sort -u
+}
+
+# Modules that hsm.ko names as hard or soft dependencies.
+module_deps() {
+	{
+		modinfo -F depends "$module" | tr ',' '\n'
+		modinfo -F softdep "$module" | tr ' ' '\n' | { grep -v ':$' || true; }
+	} | sed '/^$/d; s/-/_/g'
+}
+
+# The kernel's crypto modules (and whatever hsm.ko itself depends on),
+# hsm.ko as extra/hsm.ko, and a depmod run over the result.
+install_modules() {
+	local m f
+	for m in $(module_closure $(module_deps)); do
+		copy_file "$mods/$m" "$mods/$m"
+	done
+	for f in modules.order modules.builtin modules.builtin.modinfo; do
+		[ ! -e "$mods/$f" ] || copy_file "$mods/$f" "$mods/$f"
+	done
+	mkdir -p "$root$mods/extra"
+	cp "$module" "$root$mods/extra/hsm.ko"
+	depmod -b "$root" "$kver" || die "depmod failed"
+}
+
+install_payload() {
+	install -m 0755 "$here/guest-init.sh" "$root/init"
+	install -m 0755 "$payload" "$root/payload"
+	local b t
+	for b in "${bins[@]}"; do
+		copy_exe "$b" "/usr/bin/$(basename "$b")"
+	done
+	if [ -n "$datadir" ]; then
+		mkdir -p "$root/data"
+		cp -r "$datadir/." "$root/data/"
+	fi
+	[ -n "$testdir" ] || return 0
+	for t in "$testdir"/*; do
+		[ -f "$t" ] && [ -x "$t" ] || continue
+		copy_exe "$t" "/tests/$(basename "$t")"
+	done
+}
+
+write_cpio() {
+	mkdir -p "$(dirname "$out")"
+	(cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0 | gzip -6) >"$out.tmp"
+	mv "$out.tmp" "$out"
+}
+
+make_skeleton
+install_busybox
+install_kmod
+install_dlopened
+install_modules
+install_payload
+write_cpio

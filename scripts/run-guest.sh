@@ -4,10 +4,17 @@
 #
 #   run-guest.sh -k KVER -i INITRAMFS -l LOGDIR [-T TIMEOUT_S] [-a "CMDLINE"]
 #
-# FAIL when the guest prints no PASS verdict (including a timeout), or when
-# its kernel log has a BUG, WARNING, Oops, GPF, lockdep, KASAN or UBSAN line.
-# TCG by default; HSM_KVM=1 uses KVM (a KVM guest hangs on some hosts).
+# The guest's kernel console (ttyS0) goes to LOGDIR/guest-kernel.log; its
+# test output (ttyS1) to stdout and LOGDIR/guest-output.log.  FAIL when the
+# guest prints no PASS verdict (a timeout included), or when its kernel log
+# has a BUG, WARNING, Oops, GPF, lockdep, KASAN, UBSAN, Call Trace or panic
+# line.  TCG by default; HSM_KVM=1 uses KVM.  Exits 0 on PASS, 1 on FAIL.
 set -euo pipefail
+
+usage() {
+	echo "usage: $0 -k KVER -i INITRAMFS -l LOGDIR [-T TIMEOUT_S] [-a CMDLINE]" >&2
+	exit 2
+}
 
 kver="" initrd="" logdir="" timeout=600 extra=""
 while getopts "k:i:l:T:a:" opt; do
@@ -17,69 +24,87 @@ while getopts "k:i:l:T:a:" opt; do
 	l) logdir=$OPTARG ;;
 	T) timeout=$OPTARG ;;
 	a) extra=$OPTARG ;;
-	*) echo "usage: $0 -k KVER -i INITRAMFS -l LOGDIR [-T S] [-a CMDLINE]" >&2; exit 2 ;;
+	*) usage ;;
 	esac
 done
-[ -n "$kver" ] && [ -n "$initrd" ] && [ -n "$logdir" ] || { echo "run-guest: -k, -i and -l are required" >&2; exit 2; }
+[ $OPTIND -gt $# ] || usage
+[ -n "$kver" ] && [ -n "$initrd" ] && [ -n "$logdir" ] || usage
+[[ $timeout =~ ^[1-9][0-9]*$ ]] || { echo "run-guest: -T wants seconds, not '$timeout'" >&2; exit 2; }
+kernel=/boot/vmlinuz-$kver
+[ -r "$kernel" ] || { echo "run-guest: $kernel: not readable" >&2; exit 1; }
+[ -r "$initrd" ] || { echo "run-guest: $initrd: no such initramfs" >&2; exit 1; }
 
 mkdir -p "$logdir"
 klog=$logdir/guest-kernel.log
 olog=$logdir/guest-output.log
+qlog=$logdir/qemu.log
 : >"$klog"
 : >"$olog"
 
+# TCG's "max" CPU boots this kernel fine and gives it every feature TCG
+# emulates (AES-NI, PCLMUL, AVX2...), so the x86 crypto drivers load too.
 accel=(-accel tcg -cpu max)
 if [ "${HSM_KVM:-0}" = 1 ]; then
-	accel=(-accel kvm -cpu host)
+	accel=(-enable-kvm -cpu host)
 fi
 
+# -nodefaults: no NIC, VGA or disks to probe; the two serial ports are
+# files, so QEMU never reads the host's stdin (CI has none).
+qemu=(qemu-system-x86_64 -machine q35 "${accel[@]}" -smp 2 -m 2G
+	-nodefaults -nographic -monitor none -no-reboot
+	-kernel "$kernel" -initrd "$initrd"
+	-append "console=ttyS0 ignore_loglevel panic=-1 $extra"
+	-serial "file:$klog" -serial "file:$olog")
+
+# Kernel-log lines that fail the run, each after the suite it happened in:
+# the last "hsm-guest: begin NAME" marker before it.
+splats() {
+	awk '
+		{ sub(/\r$/, "") }
+		/hsm-guest: begin / { suite = $0; sub(/.*hsm-guest: begin /, "", suite); next }
+		/[Cc]ommand line:/ { next }
+		/^(\[[^]]*\] *)*(BUG:|WARNING:|Oops|general protection fault|kernel BUG at|INFO: |rcu: INFO: |UBSAN:|Call Trace:|Kernel panic)/ ||
+		/KASAN|lockdep|possible circular locking|kernel panic/ {
+			printf "  [%s] %s\n", suite == "" ? "boot" : suite, $0
+		}
+	' "$klog"
+}
+
 start=$(date +%s)
-qemu-system-x86_64 -machine q35 "${accel[@]}" -smp 2 -m 2G \
-	-display none -monitor none -no-reboot \
-	-kernel "/boot/vmlinuz-$kver" -initrd "$initrd" \
-	-append "console=ttyS0 ignore_loglevel panic=-1 $extra" \
-	-serial "file:$klog" -serial "file:$olog" </dev/null >"$logdir/qemu.log" 2>&1 &
-qemu=$!
-
-tail -n +1 -f --pid="$qemu" "$olog" &
-tailer=$!
-
-timed_out=0
-while kill -0 "$qemu" 2>/dev/null; do
-	if [ $(( $(date +%s) - start )) -ge "$timeout" ]; then
-		timed_out=1
-		kill "$qemu" 2>/dev/null || true
-		break
-	fi
-	sleep 0.5
-done
-wait "$qemu" 2>/dev/null || true
-wait "$tailer" 2>/dev/null || true
+qrc=0
+timeout --kill-after=10 "$timeout" "${qemu[@]}" </dev/null >"$qlog" 2>&1 &
+qpid=$!
+trap 'kill "$qpid" 2>/dev/null || true' INT TERM EXIT
+tail -n +1 -f --pid="$qpid" "$olog" &
+wait "$qpid" || qrc=$?
+wait || true
+trap - INT TERM EXIT
 elapsed=$(( $(date +%s) - start ))
 
 fail=""
-if [ $timed_out = 1 ]; then
-	fail="timeout after ${timeout}s: no verdict"
+if [ $qrc -eq 124 ] || [ $qrc -eq 137 ]; then
+	fail="timeout after ${timeout} s: no verdict"
+elif grep -q '^HSM-GUEST-VERDICT: FAIL' "$olog"; then
+	fail=$(grep -m1 '^HSM-GUEST-VERDICT: FAIL' "$olog" | tr -d '\r' |
+		sed 's/^HSM-GUEST-VERDICT: FAIL *//; s/^(\(.*\))$/\1/')
+	fail=${fail:-"guest verdict FAIL"}
 elif ! grep -q '^HSM-GUEST-VERDICT: PASS' "$olog"; then
-	fail=$(grep -m1 '^HSM-GUEST-VERDICT:' "$olog" || echo "guest stopped without a verdict")
+	fail="guest stopped without a verdict (qemu exit $qrc, see $qlog)"
 fi
 
-# Kernel splats, each with the suite it happened in (the last marker before it).
-splats=$(awk '
-	/hsm-guest: begin / { sub(/.*hsm-guest: begin /, ""); suite = $0; next }
-	/\] (BUG:|WARNING:|Oops|general protection|kernel BUG|Kernel panic|INFO: possible|possible circular locking|UBSAN:|Call Trace:)/ ||
-	/KASAN|lockdep|BUG: KASAN/ { printf "  [%s] %s\n", suite ? suite : "boot", $0 }
-' "$klog")
-if [ -n "$splats" ]; then
-	echo "guest: kernel log has warnings:"
-	echo "$splats" | head -n 20
-	n=$(echo "$splats" | wc -l)
-	[ "$n" -le 20 ] || echo "  ... $((n - 20)) more lines in $klog"
+found=$(splats)
+if [ -n "$found" ]; then
+	n=$(wc -l <<<"$found")
+	echo "guest: kernel log has $n BUG/WARNING/Oops lines ([suite] line):"
+	head -n 40 <<<"$found"
+	[ "$n" -le 40 ] || echo "  ... $((n - 40)) more in $klog"
 	fail=${fail:+$fail; }"kernel log has warnings"
 fi
 
 if [ -n "$fail" ]; then
-	echo "guest: FAIL: $fail (${elapsed} s); logs: $olog $klog"
+	echo "guest: FAIL: $fail (${elapsed} s)"
+	echo "guest: logs: $olog $klog"
 	exit 1
 fi
 echo "guest: PASS (${elapsed} s)"
+echo "guest: logs: $olog $klog"

@@ -12,7 +12,7 @@ kver=$("$top/scripts/kver.sh")
 start=$(date +%s)
 
 # Small limits in the guest, so that tests can reach every one of them.
-guest_params="hsm.max_connections=256 hsm.max_region_size=1048576 hsm.max_region_total=8388608"
+guest_params="hsm.max_connections=256 hsm.max_region_size=8388608 hsm.max_region_total=67108864 hsm.max_keys=64"
 
 rm -rf "$logs"
 mkdir -p "$logs" "$build/guest"
@@ -26,7 +26,7 @@ done
 echo "==> guest: building initramfs for $kver"
 "$top/scripts/mkinitramfs.sh" -o "$build/guest/initramfs-test.cpio.gz" -k "$kver" \
 	-m "$top/kmod/hsm.ko" -p "$top/scripts/guest-payload-test.sh" \
-	-b "$build/hsmctl" -t "$build/tests/guest"
+	-b "$build/hsmctl" -t "$build/tests/guest" -d "$top/tests/data"
 guest_rc=0
 "$top/scripts/run-guest.sh" -k "$kver" -i "$build/guest/initramfs-test.cpio.gz" \
 	-l "$logs" -a "$guest_params" || guest_rc=1
