@@ -65,6 +65,25 @@ static inline unsigned int hsm_connections(void)
 	return hsm_info_now().connections - 1;
 }
 
+/*
+ * The connection count once it has stopped moving: a process that ran an
+ * earlier test may still be exiting, and the last fput of a dying task can
+ * be deferred to a workqueue.
+ */
+static inline unsigned int hsm_connections_settled(void)
+{
+	unsigned int n = hsm_connections(), m;
+
+	for (int i = 0; i < 40; i++) {
+		usleep(50000);
+		m = hsm_connections();
+		if (m == n)
+			break;
+		n = m;
+	}
+	return n;
+}
+
 static inline void hsm_ring_init(struct io_uring *ring, unsigned int flags)
 {
 	int r = io_uring_queue_init(8, ring, flags);

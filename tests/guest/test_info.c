@@ -115,3 +115,35 @@ Test(info, unmapped_pointer_is_efault)
 	cr_expect_eq(hsm_ioctl(fd, HSM_IOC_GET_INFO, &req), -EFAULT);
 	munmap(p, page);
 }
+
+Test(info, linked_commands_complete_in_order)
+{
+	/* A positive result must not count as a failure that breaks a link. */
+	struct io_uring ring;
+	struct hsm_info a, b;
+	struct hsm_get_info ra = { .info_ptr = (uintptr_t)&a, .info_size = sizeof(a) };
+	struct hsm_get_info rb = { .info_ptr = (uintptr_t)&b, .info_size = sizeof(b) };
+	struct io_uring_cqe *cqe;
+
+	hsm_ring_init(&ring, IORING_SETUP_SQE128);
+	for (int i = 0; i < 2; i++) {
+		struct io_uring_sqe *sqe = io_uring_get_sqe(&ring);
+
+		cr_assert_not_null(sqe);
+		memset(sqe, 0, 128);
+		sqe->opcode = IORING_OP_URING_CMD;
+		sqe->fd = fd;
+		sqe->cmd_op = HSM_IOC_GET_INFO;
+		sqe->user_data = i;
+		sqe->flags = i == 0 ? IOSQE_IO_LINK : 0;
+		memcpy(sqe->cmd, i == 0 ? &ra : &rb, sizeof(ra));
+	}
+	cr_assert_eq(io_uring_submit(&ring), 2);
+	for (int i = 0; i < 2; i++) {
+		cr_assert_eq(io_uring_wait_cqe(&ring, &cqe), 0);
+		cr_expect_eq(cqe->res, (int)sizeof(a), "request %llu",
+			     (unsigned long long)cqe->user_data);
+		io_uring_cqe_seen(&ring, cqe);
+	}
+	io_uring_queue_exit(&ring);
+}

@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+// A connection for the C++ guest suites: the fd, its mapped region, an
+// SQE128 ring, and one call per data-plane command by ioctl or io_uring.
+#pragma once
+
+#include <cerrno>
+#include <cstdint>
+#include <cstring>
+#include <fcntl.h>
+#include <liburing.h>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include <vector>
+
+#include <linux/hsm.h>
+
+namespace hsmtest {
+
+using Bytes = std::vector<uint8_t>;
+
+inline Bytes unhex(std::string_view h)
+{
+	Bytes b(h.size() / 2);
+	for (size_t i = 0; i < b.size(); i++)
+		b[i] = std::stoi(std::string(h.substr(2 * i, 2)), nullptr, 16);
+	return b;
+}
+
+struct Result {
+	long res;		// ioctl()/cqe->res: >= 0 or -errno
+	hsm_resp resp;		// the completion record, when one was asked
+};
+
+class Conn {
+public:
+	explicit Conn(size_t region = 1 << 20, bool uring = true) : size_(region), uring_(uring)
+	{
+		fd_ = ::open(HSM_DEVICE_PATH, O_RDWR | O_CLOEXEC);
+		if (fd_ < 0)
+			throw std::runtime_error("open /dev/hsm: " + std::string(strerror(errno)));
+		hsm_shm_setup s{};
+		s.size = region;
+		if (ioctl(fd_, HSM_IOC_SHM_SETUP, &s))
+			throw std::runtime_error("SHM_SETUP: " + std::string(strerror(errno)));
+		void *p = mmap(nullptr, region, PROT_READ | PROT_WRITE, MAP_SHARED, fd_, 0);
+		if (p == MAP_FAILED)
+			throw std::runtime_error("mmap: " + std::string(strerror(errno)));
+		base_ = static_cast<uint8_t *>(p);
+		if (io_uring_queue_init(64, &ring_, IORING_SETUP_SQE128))
+			throw std::runtime_error("io_uring_queue_init");
+	}
+	~Conn()
+	{
+		io_uring_queue_exit(&ring_);
+		munmap(base_, size_);
+		::close(fd_);
+	}
+	Conn(const Conn &) = delete;
+	Conn &operator=(const Conn &) = delete;
+
+	int fd() const { return fd_; }
+	uint8_t *at(uint32_t off) { return base_ + off; }
+	size_t size() const { return size_; }
+
+	// Copy bytes into the region at off; returns the ref.
+	hsm_ref put(uint32_t off, std::span<const uint8_t> b)
+	{
+		if (!b.empty())
+			memcpy(base_ + off, b.data(), b.size());
+		return {off, static_cast<__u32>(b.size())};
+	}
+	Bytes get(hsm_ref r) const { return Bytes(base_ + r.off, base_ + r.off + r.len); }
+
+	// One command, by io_uring (the default) or ioctl.
+	Result run(unsigned int cmd, const hsm_op &op)
+	{
+		Result r{};
+		hsm_resp *resp = op.resp_off != HSM_RESP_NONE
+			? reinterpret_cast<hsm_resp *>(base_ + op.resp_off) : nullptr;
+		if (resp)
+			memset(resp, 0xee, sizeof(*resp));
+		if (uring_) {
+			io_uring_sqe *sqe = io_uring_get_sqe(&ring_);
+			if (!sqe)
+				throw std::runtime_error("io_uring_get_sqe: ring full");
+			memset(sqe, 0, 128);
+			sqe->opcode = IORING_OP_URING_CMD;
+			sqe->fd = fd_;
+			sqe->cmd_op = cmd;
+			memcpy(sqe->cmd, &op, sizeof(op));
+			io_uring_submit(&ring_);
+			io_uring_cqe *cqe;
+			if (io_uring_wait_cqe(&ring_, &cqe))
+				throw std::runtime_error("io_uring_wait_cqe");
+			r.res = cqe->res;
+			io_uring_cqe_seen(&ring_, cqe);
+		} else {
+			hsm_op copy = op;
+			long x = ioctl(fd_, cmd, &copy);
+			r.res = x < 0 ? -errno : x;
+		}
+		if (resp)
+			r.resp = *resp;
+		return r;
+	}
+
+	static constexpr uint32_t kParams = 0, kResp = 256, kKey = 512;
+
+	// Create a key: import when material is given, else generate.
+	Result key(std::string_view alg, __u64 perms, const Bytes *material = nullptr,
+		   __u32 flags = 0, __u32 key_len = 0)
+	{
+		hsm_key_params p{};
+		memcpy(p.alg, alg.data(), std::min(alg.size(), sizeof(p.alg) - 1));
+		p.perms = perms;
+		p.flags = flags;
+		p.key_len = key_len;
+		hsm_op op{};
+		op.resp_off = kResp;
+		op.params = put(kParams, {reinterpret_cast<uint8_t *>(&p), sizeof(p)});
+		if (material)
+			op.in = put(kKey, *material);
+		return run(material ? HSM_IOC_KEY_IMPORT : HSM_IOC_KEY_GENERATE, op);
+	}
+
+	long release(__u64 id)
+	{
+		hsm_op op{};
+		op.handle = id;
+		op.resp_off = HSM_RESP_NONE;
+		return run(HSM_IOC_KEY_RELEASE, op).res;
+	}
+
+private:
+	int fd_;
+	size_t size_;
+	bool uring_;
+	uint8_t *base_;
+	io_uring ring_;
+};
+
+}  // namespace hsmtest
