@@ -13,10 +13,12 @@
 #include "info.h"
 #include "op.h"
 #include "params.h"
+#include "stats.h"
 #include "validate.h"
 
 union cmd_arg {
 	struct hsm_get_info get_info;
+	struct hsm_get_stats get_stats;
 	struct hsm_shm_setup shm_setup;
 	struct hsm_op op;
 	u64 raw[HSM_CMD_MAX_SIZE / sizeof(u64)];
@@ -45,6 +47,9 @@ static long exec(struct hsm_conn *conn, const struct hsm_cmd_desc *desc,
 	case HSM_IOC_GET_INFO:
 		return hsm_check_get_info(&arg->get_info) ?:
 		       hsm_info_get(&arg->get_info);
+	case HSM_IOC_GET_STATS:
+		return hsm_check_get_stats(&arg->get_stats) ?:
+		       hsm_stats_get(conn, &arg->get_stats);
 	case HSM_IOC_SHM_SETUP:
 		return hsm_check_shm_setup(&arg->shm_setup, hsm_max_region_size,
 					   PAGE_SIZE) ?:
@@ -55,6 +60,21 @@ static long exec(struct hsm_conn *conn, const struct hsm_cmd_desc *desc,
 	return -ENOTTY;
 }
 
+/* exec(), counted: every command that reaches a handler is counted once. */
+static long exec_counted(struct hsm_conn *conn, const struct hsm_cmd_desc *desc,
+			 const union cmd_arg *arg)
+{
+	u64 in = 0, out = 0;
+	long ret;
+
+	hsm_stats_begin(&conn->stats);
+	ret = exec(conn, desc, arg);
+	if (desc->op && ret >= 0)
+		hsm_op_bytes(desc, &arg->op, &in, &out);
+	hsm_stats_end(&conn->stats, _IOC_NR(desc->cmd), ret, in, out);
+	return ret;
+}
+
 long hsm_cmd_ioctl(struct hsm_conn *conn, unsigned int cmd, void __user *uarg)
 {
 	const struct hsm_cmd_desc *desc;
@@ -63,11 +83,15 @@ long hsm_cmd_ioctl(struct hsm_conn *conn, unsigned int cmd, void __user *uarg)
 	int err;
 
 	desc = hsm_cmd_lookup(cmd, &err);
-	if (!desc)
+	if (!desc) {
+		hsm_stats_refused(&conn->stats, err);
 		return err;
-	if (copy_from_user(&arg, uarg, _IOC_SIZE(cmd)))
+	}
+	if (copy_from_user(&arg, uarg, _IOC_SIZE(cmd))) {
+		hsm_stats_refused(&conn->stats, -EFAULT);
 		return -EFAULT;
-	ret = exec(conn, desc, &arg);
+	}
+	ret = exec_counted(conn, desc, &arg);
 	memzero_explicit(&arg, sizeof(arg));
 	return ret;
 }
@@ -80,11 +104,15 @@ int hsm_cmd_uring(struct hsm_conn *conn, struct io_uring_cmd *ioucmd,
 	int ret, err;
 
 	desc = hsm_cmd_lookup(ioucmd->cmd_op, &err);
-	if (!desc)
+	if (!desc) {
+		hsm_stats_refused(&conn->stats, err);
 		return err;
+	}
 	/* The command area is 80 bytes only on SQE128 rings. */
-	if (!(issue_flags & IO_URING_F_SQE128) || ioucmd->flags)
+	if (!(issue_flags & IO_URING_F_SQE128) || ioucmd->flags) {
+		hsm_stats_refused(&conn->stats, -EINVAL);
 		return -EINVAL;
+	}
 	/* io_uring retries -EAGAIN from an io-wq worker, where we may sleep. */
 	if (desc->may_block && (issue_flags & IO_URING_F_NONBLOCK))
 		return -EAGAIN;
@@ -96,7 +124,7 @@ int hsm_cmd_uring(struct hsm_conn *conn, struct io_uring_cmd *ioucmd,
 		memzero_explicit(&arg, sizeof(arg));
 		return -EAGAIN;
 	}
-	ret = exec(conn, desc, &arg);
+	ret = exec_counted(conn, desc, &arg);
 	memzero_explicit(&arg, sizeof(arg));
 	/*
 	 * 6.1's io_uring_cmd() hands a positive result up as if it were an

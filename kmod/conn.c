@@ -29,6 +29,11 @@ struct hsm_conn *hsm_conn_create(void)
 		atomic_dec(&nr_conns);
 		return ERR_PTR(-ENOMEM);
 	}
+	if (hsm_conn_stats_init(&conn->stats)) {
+		kfree(conn);
+		atomic_dec(&nr_conns);
+		return ERR_PTR(-ENOMEM);
+	}
 	conn->id = atomic64_inc_return(&next_id);
 	mutex_init(&conn->lock);
 	hsm_restable_init(&conn->res, hsm_max_keys);
@@ -41,6 +46,7 @@ void hsm_conn_destroy(struct hsm_conn *conn)
 	pr_debug("connection %llu destroyed\n", conn->id);
 	hsm_restable_destroy(&conn->res);
 	hsm_shm_destroy(&conn->shm);
+	hsm_conn_stats_exit(&conn->stats);
 	mutex_destroy(&conn->lock);
 	kfree(conn);
 	atomic_dec(&nr_conns);

@@ -7,6 +7,7 @@
 
 #include "restable.h"
 #include "shm.h"
+#include "stats.h"
 
 /*
  * struct hsm_conn - one open file of /dev/hsm.
@@ -20,6 +21,7 @@ struct hsm_conn {
 	struct hsm_shm shm;	/* set once, under lock */
 	u64 region_size;	/* 0 until shm is set; then shm.size (release) */
 	struct hsm_restable res;	/* keys by ID */
+	struct hsm_conn_stats stats;
 };
 
 /*

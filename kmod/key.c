@@ -10,6 +10,7 @@
 
 #include "alg.h"
 #include "key.h"
+#include "stats.h"
 
 static void key_free(struct hsm_res *res)
 {
@@ -31,6 +32,7 @@ static void key_free(struct hsm_res *res)
 	}
 	mutex_destroy(&key->aead_lock);
 	kfree_sensitive(key);	/* wipes the material */
+	hsm_stats_key_alive(-1);
 }
 
 static struct crypto_aead *aead_create(struct hsm_key *key, unsigned int tag_len)
@@ -122,6 +124,7 @@ struct hsm_key *hsm_key_create(const struct hsm_alg *alg, const u8 *material,
 	if (!key)
 		return ERR_PTR(-ENOMEM);
 	hsm_res_init(&key->res, HSM_RES_KEY, key_free);
+	hsm_stats_key_alive(1);
 	mutex_init(&key->aead_lock);
 	key->alg = alg;
 	key->perms = perms;

@@ -23,6 +23,7 @@
 static const struct hsm_cmd_desc cmds[] = {
 	HSM_CMD(HSM_IOC_GET_INFO, false),
 	HSM_CMD(HSM_IOC_SHM_SETUP, true),
+	HSM_CMD(HSM_IOC_GET_STATS, false),
 	/* Creating a key may allocate a transform and load its module. */
 	HSM_OPCMD(HSM_IOC_KEY_GENERATE, true, HSM_R(PARAMS), 0, .resp = true),
 	HSM_OPCMD(HSM_IOC_KEY_IMPORT, true, HSM_R(PARAMS) | HSM_R(IN), 0,
@@ -46,6 +47,8 @@ static const struct hsm_cmd_desc cmds[] = {
 };
 
 static_assert(sizeof(struct hsm_get_info) <= HSM_CMD_MAX_SIZE);
+static_assert(sizeof(struct hsm_get_stats) <= HSM_CMD_MAX_SIZE);
+static_assert(sizeof(struct hsm_stats) <= HSM_INFO_SIZE_MAX);
 static_assert(sizeof(struct hsm_shm_setup) <= HSM_CMD_MAX_SIZE);
 static_assert(sizeof(struct hsm_op) == HSM_CMD_MAX_SIZE);
 static_assert(sizeof(struct hsm_info) % 8 == 0);
@@ -89,6 +92,34 @@ int hsm_check_get_info(const struct hsm_get_info *c)
 	if (c->info_size < HSM_INFO_SIZE_VER0 || c->info_size > HSM_INFO_SIZE_MAX)
 		return -EINVAL;
 	return 0;
+}
+
+int hsm_check_get_stats(const struct hsm_get_stats *c)
+{
+	if (c->flags & ~HSM_STATS_F_CONNECTION ||
+	    !all_zero(c->reserved, sizeof(c->reserved)))
+		return -EINVAL;
+	if (c->stats_size < HSM_STATS_SIZE_VER0 ||
+	    c->stats_size > HSM_INFO_SIZE_MAX)
+		return -EINVAL;
+	return 0;
+}
+
+/* Payload bytes a command reads and writes, for the counters. */
+void hsm_op_bytes(const struct hsm_cmd_desc *desc, const struct hsm_op *op,
+		  u64 *in, u64 *out)
+{
+	unsigned int i;
+
+	*in = *out = 0;
+	for (i = 0; i < HSM_REF_NR; i++) {
+		if (!(desc->refs & (1U << i)) || i == HSM_REF_PARAMS)
+			continue;
+		if (desc->outs & (1U << i))
+			*out += hsm_op_ref(op, i)->len;
+		else
+			*in += hsm_op_ref(op, i)->len;
+	}
 }
 
 int hsm_check_shm_setup(const struct hsm_shm_setup *c, u64 max_size,

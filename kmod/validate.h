@@ -35,6 +35,9 @@ struct hsm_cmd_desc {
 	u32 flags;		/* hsm_op: HSM_OP_F_* it allows */
 };
 
+void hsm_op_bytes(const struct hsm_cmd_desc *desc, const struct hsm_op *op,
+		  u64 *in, u64 *out);
+
 static inline const struct hsm_ref *hsm_op_ref(const struct hsm_op *op,
 					       enum hsm_ref_idx i)
 {
@@ -44,6 +47,7 @@ static inline const struct hsm_ref *hsm_op_ref(const struct hsm_op *op,
 const struct hsm_cmd_desc *hsm_cmd_lookup(unsigned int cmd, int *err);
 
 int hsm_check_get_info(const struct hsm_get_info *c);
+int hsm_check_get_stats(const struct hsm_get_stats *c);
 int hsm_check_shm_setup(const struct hsm_shm_setup *c, u64 max_size,
 			u64 page_size);
 int hsm_check_range(u64 region_size, u64 off, u64 len);

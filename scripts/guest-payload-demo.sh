@@ -7,3 +7,6 @@ hsmctl info
 echo
 echo '$ hsmctl info --json'
 hsmctl info --json
+echo
+echo '$ hsmctl stats'
+hsmctl stats

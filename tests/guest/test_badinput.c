@@ -45,8 +45,8 @@ Test(badinput, unknown_numbers_are_enotty)
 		int err;
 
 		/* Data-plane numbers are known: their size is wrong here. */
-		err = (nr >= 0x10 && nr <= 0x13) || (nr >= 0x30 && nr <= 0x37) ?
-		      -EINVAL : -ENOTTY;
+		err = nr == 0x02 || (nr >= 0x10 && nr <= 0x13) ||
+		      (nr >= 0x30 && nr <= 0x37) ? -EINVAL : -ENOTTY;
 		expect_both(_IOW('H', nr, struct hsm_get_info), zero, 32, err);
 	}
 	expect_both(_IOW('h', 0x00, struct hsm_get_info), zero, 32, -ENOTTY);

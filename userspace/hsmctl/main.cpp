@@ -41,6 +41,7 @@ struct Command {
 
 constexpr Command commands[] = {
 	{"info", hsmctl::cmd_info, "module version, ABI, features, platform and limits"},
+	{"stats", hsmctl::cmd_stats, "module-wide counters: requests, errors, bytes, resources"},
 };
 
 void usage(FILE *out)

@@ -68,6 +68,13 @@
  *   through the inherited fd) and is left out of core dumps.
  *
  *
+ * HSM_IOC_GET_STATS (struct hsm_get_stats)
+ *   Writes struct hsm_stats to stats_ptr, with the same size rules as
+ *   GET_INFO (HSM_STATS_SIZE_VER0 up to HSM_INFO_SIZE_MAX bytes): counters
+ *   of the whole module, or of this connection with HSM_STATS_F_CONNECTION.
+ *   Counters are summed without stopping other CPUs, so a snapshot taken
+ *   while requests run may be a few requests old.
+ *
  * Data-plane commands (struct hsm_op)
  * -----------------------------------
  * Keys and crypto operations take one struct hsm_op.  Its payloads are
@@ -383,8 +390,60 @@ struct hsm_key_params {
 	__u64	reserved[4];
 };
 
+/* Counter slots: one per command nr below this, one per status. */
+#define HSM_STATS_CMDS		64
+#define HSM_STATS_STATUSES	16
+
+/*
+ * struct hsm_stats - what HSM_IOC_GET_STATS reports.
+ *
+ * @size:	bytes of this struct the module knows and wrote
+ * @flags:	the flags of the request
+ * @requests:	commands answered, by _IOC_NR of the command number
+ * @errors:	commands that failed, by enum hsm_status
+ * @bytes_in:	payload bytes read by successful commands
+ * @bytes_out:	payload bytes written by successful commands
+ * @inflight:	commands running now
+ * @connections: open connections (1 for a connection's own stats)
+ * @keys:	keys alive (still referenced by a table or an operation)
+ * @reserved:	zero
+ */
+struct hsm_stats {
+	__u32	size;
+	__u32	flags;
+	__u64	requests[HSM_STATS_CMDS];
+	__u64	errors[HSM_STATS_STATUSES];
+	__u64	bytes_in;
+	__u64	bytes_out;
+	__u64	inflight;
+	__u64	connections;
+	__u64	keys;
+	__u64	reserved[11];
+};
+
+#define HSM_STATS_SIZE_VER0	8
+
+/* GET_STATS: this connection's counters instead of the module's. */
+#define HSM_STATS_F_CONNECTION	(1U << 0)
+
+/*
+ * struct hsm_get_stats - argument of HSM_IOC_GET_STATS.
+ *
+ * @stats_ptr:	user address of a struct hsm_stats (or a prefix of it)
+ * @stats_size:	bytes at stats_ptr
+ * @flags:	HSM_STATS_F_* bits
+ * @reserved:	must be 0
+ */
+struct hsm_get_stats {
+	__u64	stats_ptr;
+	__u32	stats_size;
+	__u32	flags;
+	__u64	reserved[2];
+};
+
 #define HSM_IOC_GET_INFO	_IOW(HSM_IOC_MAGIC, 0x00, struct hsm_get_info)
 #define HSM_IOC_SHM_SETUP	_IOW(HSM_IOC_MAGIC, 0x01, struct hsm_shm_setup)
+#define HSM_IOC_GET_STATS	_IOW(HSM_IOC_MAGIC, 0x02, struct hsm_get_stats)
 
 #define HSM_IOC_KEY_GENERATE	_IOW(HSM_IOC_MAGIC, 0x10, struct hsm_op)
 #define HSM_IOC_KEY_IMPORT	_IOW(HSM_IOC_MAGIC, 0x11, struct hsm_op)
