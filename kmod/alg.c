@@ -17,16 +17,21 @@
 	{ .name = n, .kname = k, .type = HSM_ALG_HASH, .out_len = o }
 #define HMAC(n, k, o) \
 	{ .name = n, .kname = k, .type = HSM_ALG_MAC, .out_len = o, \
+	  .key_min = HSM_HMAC_KEY_MIN, .key_max = HSM_HMAC_KEY_MAX, \
 	  .perms = MAC_PERMS }
 #define CMAC(n, k, kl) \
-	{ .name = n, .kname = k, .type = HSM_ALG_MAC, .key_len = kl, \
-	  .out_len = 16, .perms = MAC_PERMS }
+	{ .name = n, .kname = k, .type = HSM_ALG_MAC, .key_min = kl, \
+	  .key_max = kl, .out_len = 16, \
+	  .perms = HSM_PERM_SIGN | HSM_PERM_VERIFY | HSM_PERM_EXPORT }
 #define AEAD(n, k, kl, ivl) \
-	{ .name = n, .kname = k, .type = HSM_ALG_AEAD, .key_len = kl, \
-	  .iv_len = ivl, .out_len = 16, .perms = CIPHER_PERMS }
+	{ .name = n, .kname = k, .type = HSM_ALG_AEAD, .key_min = kl, \
+	  .key_max = kl, .iv_len = ivl, .out_len = 16, .perms = CIPHER_PERMS }
 #define CIPHER(n, k, kl, bl) \
-	{ .name = n, .kname = k, .type = HSM_ALG_CIPHER, .key_len = kl, \
-	  .iv_len = 16, .block_len = bl, .perms = CIPHER_PERMS }
+	{ .name = n, .kname = k, .type = HSM_ALG_CIPHER, .key_min = kl, \
+	  .key_max = kl, .iv_len = 16, .block_len = bl, .perms = CIPHER_PERMS }
+/* A KDF keyed by an HMAC of kname; out_len is the hash length. */
+#define KDF(n, k, o) \
+	{ .name = n, .kname = k, .type = HSM_ALG_KDF, .out_len = o }
 
 static const struct hsm_alg algs[] = {
 	HASH("sha-256", "sha256", 32),
@@ -51,6 +56,14 @@ static const struct hsm_alg algs[] = {
 	CIPHER("aes-256-ctr", "ctr(aes)", 32, 1),
 	CIPHER("aes-128-xts", "xts(aes)", 32, 16),
 	CIPHER("aes-256-xts", "xts(aes)", 64, 16),
+	{ .name = "secret", .type = HSM_ALG_SECRET, .key_min = 1,
+	  .key_max = HSM_SECRET_MAX, .perms = HSM_PERM_DERIVE | HSM_PERM_EXPORT },
+	KDF("hkdf-sha-256", "hmac(sha256)", 32),
+	KDF("hkdf-sha-384", "hmac(sha384)", 48),
+	KDF("hkdf-sha-512", "hmac(sha512)", 64),
+	KDF("kdf108-ctr-hmac-sha-256", "hmac(sha256)", 32),
+	KDF("kdf108-ctr-hmac-sha-384", "hmac(sha384)", 48),
+	KDF("kdf108-ctr-hmac-sha-512", "hmac(sha512)", 64),
 };
 
 /* Look up a NUL-terminated name. */

@@ -10,6 +10,8 @@ enum hsm_alg_type {
 	HSM_ALG_MAC,
 	HSM_ALG_AEAD,
 	HSM_ALG_CIPHER,
+	HSM_ALG_SECRET,		/* raw secret: input of key derivation */
+	HSM_ALG_KDF,		/* a key derivation function, not a key */
 };
 
 /*
@@ -20,18 +22,26 @@ struct hsm_alg {
 	const char *name;	/* ABI name, e.g. "aes-256-gcm" */
 	const char *kname;	/* kernel transform, e.g. "gcm(aes)" */
 	enum hsm_alg_type type;
-	u16 key_len;		/* bytes; 0: variable (HMAC) */
+	u16 key_min;		/* key bytes accepted: key_min..key_max */
+	u16 key_max;
 	u16 iv_len;		/* bytes the IV must have */
 	u16 out_len;		/* digest or MAC size */
 	u16 block_len;		/* lengths must be multiples (CBC, XTS) */
 	u64 perms;		/* permissions that make sense for it */
 };
 
-/* Variable key sizes (HMAC), in bytes. */
+/* Variable key sizes, in bytes. */
 enum {
 	HSM_HMAC_KEY_MIN = 16,
 	HSM_HMAC_KEY_MAX = 128,
+	HSM_SECRET_MAX = 16320,		/* 255 * 64: the longest HKDF output */
 };
+
+/* A key size the algorithm has when the caller names none; 0 if it varies. */
+static inline u16 hsm_alg_fixed_key_len(const struct hsm_alg *alg)
+{
+	return alg->key_min == alg->key_max ? alg->key_min : 0;
+}
 
 const struct hsm_alg *hsm_alg_find(const char *name);
 

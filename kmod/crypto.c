@@ -7,6 +7,7 @@
 #include <crypto/aead.h>
 #include <crypto/algapi.h>
 #include <crypto/hash.h>
+#include <crypto/kdf_sp800108.h>
 #include <crypto/rng.h>
 #include <crypto/skcipher.h>
 #include <linux/err.h>
@@ -313,4 +314,77 @@ err_dst:
 err_src:
 	kfree(src);
 	return ret ?: op->in.len;
+}
+
+/*
+ * HKDF (RFC 5869) from the kernel's HMAC: PRK = HMAC(salt, IKM), then
+ * T(i) = HMAC(PRK, T(i-1) | info | i).  An empty salt is HMAC's zero key,
+ * which equals the RFC's string of HashLen zeros.
+ */
+static int hkdf(struct crypto_shash *tfm, const u8 *ikm, u32 ikm_len,
+		const u8 *salt, u32 salt_len, const u8 *info, u32 info_len,
+		u8 *out, u32 out_len)
+{
+	u32 hash_len = crypto_shash_digestsize(tfm), done = 0, n;
+	u8 prk[HASH_MAX_DIGESTSIZE], t[HASH_MAX_DIGESTSIZE];
+	SHASH_DESC_ON_STACK(desc, tfm);
+	u8 i;
+	int ret;
+
+	if (out_len > 255 * hash_len)
+		return -EINVAL;
+	desc->tfm = tfm;
+	ret = crypto_shash_setkey(tfm, salt, salt_len) ?:
+	      crypto_shash_digest(desc, ikm, ikm_len, prk) ?:
+	      crypto_shash_setkey(tfm, prk, hash_len);
+	for (i = 1; !ret && done < out_len; i++) {
+		ret = crypto_shash_init(desc) ?:
+		      (i > 1 ? crypto_shash_update(desc, t, hash_len) : 0) ?:
+		      crypto_shash_update(desc, info, info_len) ?:
+		      crypto_shash_update(desc, &i, 1) ?:
+		      crypto_shash_final(desc, t);
+		if (ret)
+			break;
+		n = min(hash_len, out_len - done);
+		memcpy(out + done, t, n);
+		done += n;
+	}
+	shash_desc_zero(desc);
+	memzero_explicit(prk, sizeof(prk));
+	memzero_explicit(t, sizeof(t));
+	return ret;
+}
+
+/* SP800-108 counter mode: the kernel's kdf108 over HMAC; no salt. */
+static int kdf108(struct crypto_shash *tfm, const u8 *key, u32 key_len,
+		  const u8 *info, u32 info_len, u8 *out, u32 out_len)
+{
+	struct kvec kv = { .iov_base = (void *)info, .iov_len = info_len };
+
+	return crypto_kdf108_setkey(tfm, key, key_len, NULL, 0) ?:
+	       crypto_kdf108_ctr_generate(tfm, &kv, 1, out, out_len);
+}
+
+int hsm_crypto_kdf(const struct hsm_alg *kdf, const struct hsm_key *base,
+		   const u8 *salt, u32 salt_len, const u8 *info, u32 info_len,
+		   u8 *out, u32 out_len)
+{
+	bool is_hkdf = !strncmp(kdf->name, "hkdf-", 5);
+	struct crypto_shash *tfm;
+	int ret;
+
+	if (!is_hkdf && salt_len)
+		return -EINVAL;
+	/* A transform of its own: the KDF keys it. */
+	tfm = crypto_alloc_shash(kdf->kname, 0, 0);
+	if (IS_ERR(tfm))
+		return PTR_ERR(tfm) == -ENOENT ? -EOPNOTSUPP : PTR_ERR(tfm);
+	if (is_hkdf)
+		ret = hkdf(tfm, base->material, base->len, salt, salt_len, info,
+			   info_len, out, out_len);
+	else
+		ret = kdf108(tfm, base->material, base->len, info, info_len, out,
+			     out_len);
+	crypto_free_shash(tfm);
+	return ret;
 }

@@ -107,7 +107,11 @@ static int key_tfm_init(struct hsm_key *key)
 		/* The full-length tag is the common case: key it now. */
 		aead = hsm_key_aead(key, HSM_AEAD_TAG_MAX);
 		return PTR_ERR_OR_ZERO(aead);
+	case HSM_ALG_SECRET:
+		/* Material only: KDFs key their own transforms. */
+		return 0;
 	case HSM_ALG_HASH:
+	case HSM_ALG_KDF:
 		break;
 	}
 	return -EINVAL;

@@ -20,8 +20,13 @@ static void *region(const struct hsm_shm *shm, const struct hsm_ref *ref)
 	return shm->base + ref->off;
 }
 
+/*
+ * Read and check the parameters of a key to create; *len is the key size
+ * they ask for (0 when only the material to import can tell).
+ */
 static int key_params(const struct hsm_shm *shm, const struct hsm_op *op,
-		      struct hsm_key_params *p, const struct hsm_alg **alg)
+		      struct hsm_key_params *p, const struct hsm_alg **alg,
+		      u32 *len)
 {
 	if (op->params.len != sizeof(*p))
 		return -EINVAL;
@@ -33,11 +38,32 @@ static int key_params(const struct hsm_shm *shm, const struct hsm_op *op,
 	*alg = hsm_alg_find(p->alg);
 	if (!*alg)
 		return -EOPNOTSUPP;
-	if ((*alg)->type == HSM_ALG_HASH || p->perms & ~(*alg)->perms)
+	if (!(*alg)->key_max || p->perms & ~(*alg)->perms)
 		return -EINVAL;
-	if ((*alg)->key_len ? p->key_len && p->key_len != (*alg)->key_len :
-	    p->key_len < HSM_HMAC_KEY_MIN || p->key_len > HSM_HMAC_KEY_MAX)
+	*len = p->key_len ?: hsm_alg_fixed_key_len(*alg);
+	if (*len && (*len < (*alg)->key_min || *len > (*alg)->key_max))
 		return -EINVAL;
+	return 0;
+}
+
+/* Put a new key with this material into the connection's table. */
+static int key_add(struct hsm_conn *conn, const struct hsm_alg *alg,
+		   const u8 *material, u32 len, const struct hsm_key_params *p,
+		   u64 *id)
+{
+	struct hsm_key *key;
+	int ret;
+
+	key = hsm_key_create(alg, material, len, p->perms, p->flags);
+	if (IS_ERR(key))
+		return PTR_ERR(key);
+	ret = hsm_restable_add(&conn->res, &key->res);
+	if (ret) {
+		hsm_key_put(key);
+		return ret;
+	}
+	pr_debug("key %llx created (%s)\n", key->res.id, alg->name);
+	*id = key->res.id;
 	return 0;
 }
 
@@ -48,17 +74,21 @@ static int key_create(struct hsm_conn *conn, const struct hsm_op *op,
 	const struct hsm_shm *shm = &conn->shm;
 	const struct hsm_alg *alg;
 	struct hsm_key_params p;
-	struct hsm_key *key;
 	u8 *material;
 	u32 len;
 	int ret;
 
-	ret = key_params(shm, op, &p, &alg);
+	ret = key_params(shm, op, &p, &alg, &len);
 	if (ret)
 		return ret;
-	len = alg->key_len ?: p.key_len;
-	if (import && op->in.len != len)
+	if (import) {
+		if ((len && op->in.len != len) || op->in.len < alg->key_min ||
+		    op->in.len > alg->key_max)
+			return -EINVAL;
+		len = op->in.len;
+	} else if (!len) {
 		return -EINVAL;
+	}
 
 	material = kmalloc(len, GFP_KERNEL);
 	if (!material)
@@ -67,20 +97,74 @@ static int key_create(struct hsm_conn *conn, const struct hsm_op *op,
 		memcpy(material, region(shm, &op->in), len);
 	else
 		ret = hsm_crypto_random(material, len);
-	key = ret ? ERR_PTR(ret) : hsm_key_create(alg, material, len, p.perms,
-						  p.flags);
+	if (!ret)
+		ret = key_add(conn, alg, material, len, &p, id);
 	kfree_sensitive(material);
-	if (IS_ERR(key))
-		return PTR_ERR(key);
+	return ret;
+}
 
-	ret = hsm_restable_add(&conn->res, &key->res);
-	if (ret) {
-		hsm_key_put(key);
+/* An algorithm name given as a ref: 1..HSM_ALG_NAME_LEN bytes, no NUL. */
+static const struct hsm_alg *alg_ref(const struct hsm_shm *shm,
+				     const struct hsm_ref *ref, int *err)
+{
+	char name[HSM_ALG_NAME_LEN + 1] = { 0 };
+	const struct hsm_alg *alg;
+
+	*err = -EINVAL;
+	if (!ref->len || ref->len > HSM_ALG_NAME_LEN)
+		return NULL;
+	memcpy(name, region(shm, ref), ref->len);
+	if (strlen(name) != ref->len)
+		return NULL;
+	alg = hsm_alg_find(name);
+	if (!alg)
+		*err = -EOPNOTSUPP;
+	return alg;
+}
+
+/*
+ * KEY_DERIVE: a new key from a base key with a KDF.  in = KDF name,
+ * iv = salt (HKDF), aad = info (HKDF) or fixed input data (SP800-108).
+ */
+static int key_derive(struct hsm_conn *conn, const struct hsm_op *op, u64 *id)
+{
+	const struct hsm_shm *shm = &conn->shm;
+	const struct hsm_alg *alg, *kdf;
+	struct hsm_key_params p;
+	struct hsm_key *base;
+	u8 *material;
+	u32 len;
+	int ret;
+
+	kdf = alg_ref(shm, &op->in, &ret);
+	if (!kdf)
 		return ret;
-	}
-	pr_debug("key %llx created (%s)\n", key->res.id, alg->name);
-	*id = key->res.id;
-	return 0;
+	if (kdf->type != HSM_ALG_KDF)
+		return -EINVAL;
+	ret = key_params(shm, op, &p, &alg, &len);
+	if (ret)
+		return ret;
+	if (!len)
+		return -EINVAL;
+
+	base = hsm_key_get(&conn->res, op->handle);
+	if (!base)
+		return -ENOENT;
+	ret = -EPERM;
+	if (!(base->perms & HSM_PERM_DERIVE))
+		goto out_put;
+	ret = -ENOMEM;
+	material = kmalloc(len, GFP_KERNEL);
+	if (!material)
+		goto out_put;
+	ret = hsm_crypto_kdf(kdf, base, region(shm, &op->iv), op->iv.len,
+			     region(shm, &op->aad), op->aad.len, material, len);
+	if (!ret)
+		ret = key_add(conn, alg, material, len, &p, id);
+	kfree_sensitive(material);
+out_put:
+	hsm_key_put(base);
+	return ret;
 }
 
 static long key_export(struct hsm_key *key, const struct hsm_shm *shm,
@@ -97,17 +181,12 @@ static long key_export(struct hsm_key *key, const struct hsm_shm *shm,
 
 static long digest(const struct hsm_shm *shm, const struct hsm_op *op)
 {
-	char name[HSM_ALG_NAME_LEN + 1] = { 0 };
 	const struct hsm_alg *alg;
+	int err;
 
-	if (!op->params.len || op->params.len > HSM_ALG_NAME_LEN)
-		return -EINVAL;
-	memcpy(name, region(shm, &op->params), op->params.len);
-	if (strlen(name) != op->params.len)
-		return -EINVAL;
-	alg = hsm_alg_find(name);
+	alg = alg_ref(shm, &op->params, &err);
 	if (!alg)
-		return -EOPNOTSUPP;
+		return err;
 	if (alg->type != HSM_ALG_HASH)
 		return -EINVAL;
 	return hsm_crypto_digest(alg, shm, op);
@@ -172,6 +251,8 @@ static long dispatch(struct hsm_conn *conn, unsigned int cmd,
 	case HSM_IOC_KEY_GENERATE:
 	case HSM_IOC_KEY_IMPORT:
 		return key_create(conn, op, cmd == HSM_IOC_KEY_IMPORT, value);
+	case HSM_IOC_KEY_DERIVE:
+		return key_derive(conn, op, value);
 	case HSM_IOC_KEY_RELEASE:
 		return hsm_restable_remove(&conn->res, op->handle, HSM_RES_KEY);
 	case HSM_IOC_DIGEST:

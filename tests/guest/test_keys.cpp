@@ -2,7 +2,10 @@
 // Keys and one-shot operations: lifetimes, permissions, IDs, limits, and
 // answers checked against OpenSSL.
 #include <criterion/criterion.h>
+#include <openssl/core_names.h>
 #include <openssl/evp.h>
+#include <openssl/kdf.h>
+#include <openssl/params.h>
 #include <sys/wait.h>
 #include <thread>
 
@@ -441,4 +444,122 @@ Test(ops, many_threads_and_processes)
 		cr_assert_eq(waitpid(pids[p], &status, 0), pids[p]);
 		cr_expect(WIFEXITED(status) && WEXITSTATUS(status) == 0, "process %d", p);
 	}
+}
+
+namespace {
+
+Result derive(Conn &c, __u64 base, const std::string &kdf, const char *alg, __u64 perms,
+	      __u32 flags, __u32 key_len, const Bytes &salt, const Bytes &info)
+{
+	hsm_key_params p{};
+	strcpy(p.alg, alg);
+	p.perms = perms;
+	p.flags = flags;
+	p.key_len = key_len;
+	hsm_op op{};
+	op.handle = base;
+	op.resp_off = Conn::kResp;
+	op.params = c.put(Conn::kParams, {reinterpret_cast<uint8_t *>(&p), sizeof(p)});
+	op.in = c.put(2048, {reinterpret_cast<const uint8_t *>(kdf.data()), kdf.size()});
+	op.iv = c.put(kIv, salt);
+	op.aad = c.put(kAad, info);
+	return c.run(HSM_IOC_KEY_DERIVE, op);
+}
+
+Bytes export_key(Conn &c, __u64 id, uint32_t len)
+{
+	hsm_op ex{};
+	ex.handle = id;
+	ex.resp_off = HSM_RESP_NONE;
+	ex.out = {kOut, len};
+	cr_assert_eq(c.run(HSM_IOC_KEY_EXPORT, ex).res, (long)len);
+	return c.get(ex.out);
+}
+
+Bytes openssl_kbkdf(const char *digest, const Bytes &key, const Bytes &info, size_t len)
+{
+	EVP_KDF *kdf = EVP_KDF_fetch(nullptr, "KBKDF", nullptr);
+	EVP_KDF_CTX *ctx = EVP_KDF_CTX_new(kdf);
+	int zero = 0;
+	OSSL_PARAM params[] = {
+		OSSL_PARAM_construct_utf8_string("mode", const_cast<char *>("counter"), 0),
+		OSSL_PARAM_construct_utf8_string("mac", const_cast<char *>("HMAC"), 0),
+		OSSL_PARAM_construct_utf8_string("digest", const_cast<char *>(digest), 0),
+		OSSL_PARAM_construct_octet_string("key", const_cast<uint8_t *>(key.data()), key.size()),
+		OSSL_PARAM_construct_octet_string("salt", const_cast<uint8_t *>(info.data()), info.size()),
+		OSSL_PARAM_construct_int("use-l", &zero),
+		OSSL_PARAM_construct_int("use-separator", &zero),
+		OSSL_PARAM_construct_end(),
+	};
+	Bytes out(len);
+	cr_assert_eq(EVP_KDF_derive(ctx, out.data(), len, params), 1, "OpenSSL KBKDF");
+	EVP_KDF_CTX_free(ctx);
+	EVP_KDF_free(kdf);
+	return out;
+}
+
+}  // namespace
+
+Test(derive, kdf108_matches_openssl_and_derived_keys_work)
+{
+	Conn c;
+	const std::pair<const char *, const char *> kdfs[] = {
+		{"kdf108-ctr-hmac-sha-256", "SHA256"},
+		{"kdf108-ctr-hmac-sha-384", "SHA384"},
+		{"kdf108-ctr-hmac-sha-512", "SHA512"},
+	};
+	Bytes key = pattern(64, 77), info = pattern(40, 3);
+	__u64 base = must_key(c, "secret", HSM_PERM_DERIVE, &key);
+	for (auto [kdf, md] : kdfs) {
+		for (uint32_t len : {16u, 32u, 100u, 1000u}) {
+			Result d = derive(c, base, kdf, "secret", HSM_PERM_EXPORT,
+					  HSM_KEY_F_EXPORTABLE, len, {}, info);
+			cr_assert_eq(d.res, 0, "%s %u: %ld", kdf, len, d.res);
+			cr_expect(export_key(c, d.resp.value, len) == openssl_kbkdf(md, key, info, len),
+				  "%s, %u bytes", kdf, len);
+			c.release(d.resp.value);
+		}
+	}
+
+	// A derived AES key is usable, and equal derivations give equal keys.
+	Result a = derive(c, base, "hkdf-sha-256", "aes-256-gcm", kAead, 0, 0, pattern(8, 1), info);
+	Result b = derive(c, base, "hkdf-sha-256", "aes-256-gcm", kAead, 0, 0, pattern(8, 1), info);
+	cr_assert_eq(a.res, 0);
+	cr_assert_eq(b.res, 0);
+	hsm_op op = aead_op(c, a.resp.value, pattern(50, 2));
+	cr_assert_eq(c.run(HSM_IOC_SEAL, op).res, 50);
+	op.handle = b.resp.value;
+	op.in = c.put(kIn, c.get(op.out));
+	op.out = op.in;
+	cr_expect_eq(c.run(HSM_IOC_OPEN, op).res, 50);
+	cr_expect(c.get(op.in) == pattern(50, 2));
+}
+
+Test(derive, errors)
+{
+	Conn c;
+	Bytes key = pattern(32, 1);
+	__u64 base = must_key(c, "secret", HSM_PERM_DERIVE, &key);
+	__u64 noderive = must_key(c, "secret", HSM_PERM_EXPORT, &key);
+	__u64 gcm = must_key(c, "aes-256-gcm", kAead);
+
+	Result r = derive(c, noderive, "hkdf-sha-256", "secret", 0, 0, 32, {}, {});
+	cr_expect_eq(r.res, -EPERM);
+	cr_expect_eq(r.resp.status, HSM_STATUS_NOT_PERMITTED);
+	cr_expect_eq(derive(c, gcm, "hkdf-sha-256", "secret", 0, 0, 32, {}, {}).res, -EPERM,
+		     "a GCM key cannot have DERIVE");
+	cr_expect_eq(derive(c, base, "hkdf-md5", "secret", 0, 0, 32, {}, {}).res, -EOPNOTSUPP);
+	cr_expect_eq(derive(c, base, "sha-256", "secret", 0, 0, 32, {}, {}).res, -EINVAL,
+		     "a hash is not a KDF");
+	cr_expect_eq(derive(c, base, "hkdf-sha-256", "secret", 0, 0, 0, {}, {}).res, -EINVAL,
+		     "a secret needs a size");
+	cr_expect_eq(derive(c, base, "hkdf-sha-256", "secret", 0, 0, 255 * 32 + 1, {}, {}).res,
+		     -EINVAL, "longer than HKDF can give");
+	cr_expect_eq(derive(c, base, "kdf108-ctr-hmac-sha-256", "secret", 0, 0, 32,
+			    pattern(4, 0), {}).res, -EINVAL, "SP800-108 takes no salt");
+	cr_expect_eq(derive(c, base, "kdf108-ctr-hmac-sha-512", "secret", 0, 0, 32, {}, {}).res,
+		     -EINVAL, "a 32-byte key for HMAC-SHA-512 KDF108");
+	cr_expect_eq(derive(c, 12345, "hkdf-sha-256", "secret", 0, 0, 32, {}, {}).res, -ENOENT);
+	cr_expect_eq(derive(c, base, "hkdf-sha-256", "aes-256-gcm", HSM_PERM_SIGN, 0, 0, {}, {}).res,
+		     -EINVAL, "a permission the new key's algorithm cannot use");
 }

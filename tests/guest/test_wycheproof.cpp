@@ -234,3 +234,72 @@ Test(wycheproof, hmac_sha256) { run_mac("hmac_sha256_test.json", hmac256); }
 Test(wycheproof, hmac_sha384) { run_mac("hmac_sha384_test.json", hmac384); }
 Test(wycheproof, hmac_sha512) { run_mac("hmac_sha512_test.json", hmac512); }
 Test(wycheproof, aes_cmac) { run_mac("aes_cmac_test.json", cmac); }
+
+namespace {
+
+// HKDF: import the IKM as a "secret", derive an exportable "secret" of the
+// requested size, export it and compare.
+void run_hkdf(const std::string &file, const char *kdf)
+{
+	json doc = load(file);
+	Tally t(file);
+	Conn c(1 << 20);
+
+	for (auto &g : doc["testGroups"]) {
+		for (auto &v : g["tests"]) {
+			int tc = v["tcId"];
+			bool valid = v["result"] != "invalid";
+			Bytes ikm = unhex(v["ikm"].get<std::string>());
+			Bytes salt = unhex(v["salt"].get<std::string>());
+			Bytes info = unhex(v["info"].get<std::string>());
+			Bytes okm = unhex(v["okm"].get<std::string>());
+			unsigned size = v["size"];
+
+			Result k = c.key("secret", HSM_PERM_DERIVE, &ikm);
+			if (k.res) {
+				t.fail(tc, "ikm import: " + std::to_string(k.res));
+				continue;
+			}
+			hsm_key_params p{};
+			strcpy(p.alg, "secret");
+			p.perms = HSM_PERM_EXPORT;
+			p.flags = HSM_KEY_F_EXPORTABLE;
+			p.key_len = size;
+			std::string name = kdf;
+			hsm_op op{};
+			op.handle = k.resp.value;
+			op.resp_off = Conn::kResp;
+			op.params = c.put(Conn::kParams, {reinterpret_cast<uint8_t *>(&p), sizeof(p)});
+			op.in = c.put(kIv - 512, {reinterpret_cast<const uint8_t *>(name.data()), name.size()});
+			op.iv = c.put(kIv, salt);
+			op.aad = c.put(kAad, info);
+			Result d = c.run(HSM_IOC_KEY_DERIVE, op);
+			if (!valid) {
+				if (d.res == -EINVAL)
+					t.passed++;
+				else
+					t.fail(tc, "invalid derivation gave " + std::to_string(d.res));
+			} else if (d.res) {
+				t.fail(tc, "derive: " + std::to_string(d.res));
+			} else {
+				hsm_op ex{};
+				ex.handle = d.resp.value;
+				ex.resp_off = HSM_RESP_NONE;
+				ex.out = {kOut, size};
+				Result e = c.run(HSM_IOC_KEY_EXPORT, ex);
+				if (e.res == (long)size && c.get(ex.out) == okm)
+					t.passed++;
+				else
+					t.fail(tc, "export " + std::to_string(e.res) + " or wrong okm");
+				c.release(d.resp.value);
+			}
+			c.release(k.resp.value);
+		}
+	}
+}
+
+}  // namespace
+
+Test(wycheproof, hkdf_sha256) { run_hkdf("hkdf_sha256_test.json", "hkdf-sha-256"); }
+Test(wycheproof, hkdf_sha384) { run_hkdf("hkdf_sha384_test.json", "hkdf-sha-384"); }
+Test(wycheproof, hkdf_sha512) { run_hkdf("hkdf_sha512_test.json", "hkdf-sha-512"); }

@@ -109,12 +109,24 @@
  *
  * HSM_IOC_KEY_GENERATE: params = struct hsm_key_params; resp required.
  *   Fills a new key of the algorithm's size from the kernel's DRBG
- *   (HMAC keys: hsm_key_params.key_len bytes, 16..128).  resp.value = ID.
+ *   (HMAC keys: hsm_key_params.key_len bytes, 16..128; "secret":
+ *   1..16320).  resp.value = ID.
  * HSM_IOC_KEY_IMPORT: params = struct hsm_key_params, in = key bytes;
- *   resp required.  in.len must be a size the algorithm accepts.
+ *   resp required.  in.len must be a size the algorithm accepts (and equal
+ *   key_len when that is not 0).
  * HSM_IOC_KEY_EXPORT: out = key bytes.  Only for keys created with
  *   HSM_KEY_F_EXPORTABLE and HSM_PERM_EXPORT (else EPERM).  Returns the
  *   key length; EOVERFLOW if out is shorter.
+ * HSM_IOC_KEY_DERIVE (DERIVE on the base key): handle = base key ID,
+ *   params = struct hsm_key_params of the new key (key_len required where
+ *   the algorithm's size varies), in = KDF name, iv = salt (HKDF only),
+ *   aad = info (HKDF) or the fixed input data (SP800-108).  resp required;
+ *   resp.value = ID.  KDFs: "hkdf-sha-256", "hkdf-sha-384", "hkdf-sha-512"
+ *   (output at most 255 hash lengths), "kdf108-ctr-hmac-sha-256",
+ *   "kdf108-ctr-hmac-sha-384", "kdf108-ctr-hmac-sha-512" (base key at
+ *   least one hash length).  Base keys: "secret" or HMAC keys.
+ *   "secret" is a raw secret of 1..16320 bytes whose only uses are DERIVE
+ *   and EXPORT.
  * HSM_IOC_KEY_RELEASE: handle = key ID.  Operations already running keep
  *   their reference and finish.
  *
@@ -449,6 +461,7 @@ struct hsm_get_stats {
 #define HSM_IOC_KEY_IMPORT	_IOW(HSM_IOC_MAGIC, 0x11, struct hsm_op)
 #define HSM_IOC_KEY_EXPORT	_IOW(HSM_IOC_MAGIC, 0x12, struct hsm_op)
 #define HSM_IOC_KEY_RELEASE	_IOW(HSM_IOC_MAGIC, 0x13, struct hsm_op)
+#define HSM_IOC_KEY_DERIVE	_IOW(HSM_IOC_MAGIC, 0x14, struct hsm_op)
 
 #define HSM_IOC_DIGEST		_IOW(HSM_IOC_MAGIC, 0x30, struct hsm_op)
 #define HSM_IOC_MAC		_IOW(HSM_IOC_MAGIC, 0x31, struct hsm_op)
