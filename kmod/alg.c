@@ -29,6 +29,11 @@
 #define CIPHER(n, k, kl, bl) \
 	{ .name = n, .kname = k, .type = HSM_ALG_CIPHER, .key_min = kl, \
 	  .key_max = kl, .iv_len = 16, .block_len = bl, .perms = CIPHER_PERMS }
+/* Key agreement: private keys of kl bytes, public keys of pl bytes. */
+#define KPP(n, k, kl, pl, c) \
+	{ .name = n, .kname = k, .type = HSM_ALG_KPP, .key_min = kl, \
+	  .key_max = kl, .out_len = kl, .pub_len = pl, .curve = c, \
+	  .perms = HSM_PERM_AGREE | HSM_PERM_EXPORT }
 /* A KDF keyed by an HMAC of kname; out_len is the hash length. */
 #define KDF(n, k, o) \
 	{ .name = n, .kname = k, .type = HSM_ALG_KDF, .out_len = o }
@@ -56,6 +61,9 @@ static const struct hsm_alg algs[] = {
 	CIPHER("aes-256-ctr", "ctr(aes)", 32, 1),
 	CIPHER("aes-128-xts", "xts(aes)", 32, 16),
 	CIPHER("aes-256-xts", "xts(aes)", 64, 16),
+	KPP("x25519", "curve25519", 32, 32, HSM_CURVE_X25519),
+	KPP("ecdh-p256", "ecdh-nist-p256", 32, 64, HSM_CURVE_P256),
+	KPP("ecdh-p384", "ecdh-nist-p384", 48, 96, HSM_CURVE_P384),
 	{ .name = "secret", .type = HSM_ALG_SECRET, .key_min = 1,
 	  .key_max = HSM_SECRET_MAX, .perms = HSM_PERM_DERIVE | HSM_PERM_EXPORT },
 	KDF("hkdf-sha-256", "hmac(sha256)", 32),

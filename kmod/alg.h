@@ -12,6 +12,14 @@ enum hsm_alg_type {
 	HSM_ALG_CIPHER,
 	HSM_ALG_SECRET,		/* raw secret: input of key derivation */
 	HSM_ALG_KDF,		/* a key derivation function, not a key */
+	HSM_ALG_KPP,		/* key agreement: a private key */
+};
+
+/* Curves of HSM_ALG_KPP keys: the values of the kernel's ECC_CURVE_*. */
+enum hsm_curve {
+	HSM_CURVE_X25519	= 0,
+	HSM_CURVE_P256		= 2,	/* ECC_CURVE_NIST_P256 */
+	HSM_CURVE_P384		= 3,	/* ECC_CURVE_NIST_P384 */
 };
 
 /*
@@ -27,6 +35,8 @@ struct hsm_alg {
 	u16 iv_len;		/* bytes the IV must have */
 	u16 out_len;		/* digest or MAC size */
 	u16 block_len;		/* lengths must be multiples (CBC, XTS) */
+	u16 pub_len;		/* KPP: public key bytes */
+	u16 curve;		/* KPP: enum hsm_curve */
 	u64 perms;		/* permissions that make sense for it */
 };
 

@@ -24,6 +24,8 @@ long hsm_crypto_aead(struct hsm_key *key, bool encrypt,
 int hsm_crypto_kdf(const struct hsm_alg *kdf, const struct hsm_key *base,
 		   const u8 *salt, u32 salt_len, const u8 *info, u32 info_len,
 		   u8 *out, u32 out_len);
+int hsm_crypto_kpp(struct hsm_key *key, const u8 *peer, u32 peer_len, u8 *out,
+		   u32 out_len);
 long hsm_crypto_cipher(struct hsm_key *key, bool encrypt,
 		       const struct hsm_shm *shm, const struct hsm_op *op);
 

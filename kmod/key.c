@@ -3,7 +3,11 @@
  * Keys: material in kernel memory, a transform keyed once, wiped on free.
  */
 #include <crypto/aead.h>
+#include <crypto/ecc_curve.h>
+#include <crypto/ecdh.h>
 #include <crypto/hash.h>
+#include <crypto/internal/ecc.h>
+#include <crypto/kpp.h>
 #include <crypto/skcipher.h>
 #include <linux/err.h>
 #include <linux/slab.h>
@@ -26,6 +30,9 @@ static void key_free(struct hsm_res *res)
 		break;
 	case HSM_ALG_CIPHER:
 		crypto_free_skcipher(key->tfm.skcipher);
+		break;
+	case HSM_ALG_KPP:
+		crypto_free_kpp(key->tfm.kpp);
 		break;
 	default:
 		break;
@@ -77,6 +84,55 @@ struct crypto_aead *hsm_key_aead(struct hsm_key *key, unsigned int tag_len)
 	return tfm;
 }
 
+static_assert(HSM_CURVE_P256 == ECC_CURVE_NIST_P256);
+static_assert(HSM_KEY_PUB_MAX >= 2 * 6 * sizeof(u64));	/* P-384 */
+static_assert(HSM_CURVE_P384 == ECC_CURVE_NIST_P384);
+
+/* A NIST private key is a big-endian scalar d with 0 < d < n. */
+static int ec_scalar_check(const struct hsm_key *key)
+{
+	const struct ecc_curve *curve = ecc_get_curve(key->alg->curve);
+	unsigned int ndigits = key->len / sizeof(u64);
+	u64 d[ECC_MAX_DIGITS];
+	int ret = 0;
+
+	if (!curve || curve->g.ndigits != ndigits)
+		return -EINVAL;
+	ecc_swap_digits(key->material, d, ndigits);
+	if (vli_is_zero(d, ndigits) || vli_cmp(d, curve->n, ndigits) >= 0)
+		ret = -EINVAL;
+	memzero_explicit(d, sizeof(d));
+	return ret;
+}
+
+/*
+ * Key agreement keys.  X25519 uses the kpp transform.  NIST curves use the
+ * ECC library underneath ecdh-nist-*: 6.1's ecdh set_secret range-checks
+ * the big-endian scalar as if it were little-endian digits, refusing some
+ * valid keys, so the scalar is checked here and the public key is made,
+ * and checked in full, once.
+ */
+static int kpp_init(struct hsm_key *key)
+{
+	unsigned int ndigits = key->len / sizeof(u64);
+	struct crypto_kpp *tfm;
+	int ret;
+
+	if (key->alg->curve != HSM_CURVE_X25519) {
+		ret = ec_scalar_check(key);
+		if (ret)
+			return ret;
+		ret = ecc_make_pub_key(key->alg->curve, ndigits,
+				       (const u64 *)key->material, (u64 *)key->pub);
+		return ret == -EAGAIN ? -EINVAL : ret;
+	}
+	tfm = crypto_alloc_kpp(key->alg->kname, 0, 0);
+	if (IS_ERR(tfm))
+		return PTR_ERR(tfm);
+	key->tfm.kpp = tfm;
+	return crypto_kpp_set_secret(tfm, key->material, key->len);
+}
+
 static int key_tfm_init(struct hsm_key *key)
 {
 	struct crypto_aead *aead;
@@ -110,6 +166,8 @@ static int key_tfm_init(struct hsm_key *key)
 	case HSM_ALG_SECRET:
 		/* Material only: KDFs key their own transforms. */
 		return 0;
+	case HSM_ALG_KPP:
+		return kpp_init(key);
 	case HSM_ALG_HASH:
 	case HSM_ALG_KDF:
 		break;

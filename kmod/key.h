@@ -8,9 +8,13 @@
 #include "restable.h"
 
 struct crypto_aead;
+struct crypto_kpp;
 struct crypto_shash;
 struct crypto_skcipher;
 struct hsm_alg;
+
+/* The longest public key kept with a private key (P-384: x || y). */
+#define HSM_KEY_PUB_MAX		96
 
 /* GCM tags are 4, 8 or 12..16 bytes. */
 #define HSM_AEAD_TAG_MAX	16
@@ -28,10 +32,12 @@ struct hsm_key {
 	union {
 		struct crypto_shash *shash;
 		struct crypto_skcipher *skcipher;
+		struct crypto_kpp *kpp;
 	} tfm;
 	struct mutex aead_lock;	/* creates aead[] entries */
 	struct crypto_aead *aead[HSM_AEAD_TAG_MAX + 1];	/* by tag length */
-	u8 material[];
+	u8 pub[HSM_KEY_PUB_MAX];	/* NIST ECDH: the public key, x || y */
+	u8 material[] __aligned(8);
 };
 
 struct hsm_key *hsm_key_create(const struct hsm_alg *alg, const u8 *material,

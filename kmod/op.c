@@ -93,13 +93,81 @@ static int key_create(struct hsm_conn *conn, const struct hsm_op *op,
 	material = kmalloc(len, GFP_KERNEL);
 	if (!material)
 		return -ENOMEM;
-	if (import)
+	if (import) {
 		memcpy(material, region(shm, &op->in), len);
-	else
-		ret = hsm_crypto_random(material, len);
-	if (!ret)
 		ret = key_add(conn, alg, material, len, &p, id);
+	} else {
+		/*
+		 * A random NIST scalar is out of range with probability
+		 * about 2^-32 (P-256); draw again rather than fail.
+		 */
+		int tries = alg->type == HSM_ALG_KPP ? 8 : 1;
+
+		do {
+			ret = hsm_crypto_random(material, len) ?:
+			      key_add(conn, alg, material, len, &p, id);
+		} while (ret == -EINVAL && --tries);
+	}
 	kfree_sensitive(material);
+	return ret;
+}
+
+/* KEY_PUBLIC: the public key of a key-agreement key, into out. */
+static long key_public(struct hsm_key *key, const struct hsm_shm *shm,
+		       const struct hsm_op *op)
+{
+	u32 n = key->alg->pub_len;
+	int ret;
+
+	if (key->alg->type != HSM_ALG_KPP)
+		return -EINVAL;
+	if (op->out.len < n)
+		return -EOVERFLOW;
+	ret = hsm_crypto_kpp(key, NULL, 0, region(shm, &op->out), n);
+	return ret ?: n;
+}
+
+/*
+ * KEY_AGREE: a new key whose material is the shared secret of the private
+ * key `handle` and the peer public key `in`.
+ */
+static int key_agree(struct hsm_conn *conn, const struct hsm_op *op, u64 *id)
+{
+	const struct hsm_shm *shm = &conn->shm;
+	const struct hsm_alg *alg;
+	struct hsm_key_params p;
+	struct hsm_key *priv;
+	u8 *secret;
+	u32 len, n;
+	int ret;
+
+	ret = key_params(shm, op, &p, &alg, &len);
+	if (ret)
+		return ret;
+	priv = hsm_key_get(&conn->res, op->handle);
+	if (!priv)
+		return -ENOENT;
+	ret = -EINVAL;
+	if (priv->alg->type != HSM_ALG_KPP)
+		goto out_put;
+	ret = -EPERM;
+	if (!(priv->perms & HSM_PERM_AGREE))
+		goto out_put;
+	n = priv->alg->out_len;
+	ret = -EINVAL;
+	if (op->in.len != priv->alg->pub_len || (len && len != n) ||
+	    n < alg->key_min || n > alg->key_max)
+		goto out_put;
+	ret = -ENOMEM;
+	secret = kmalloc(n, GFP_KERNEL);
+	if (!secret)
+		goto out_put;
+	ret = hsm_crypto_kpp(priv, region(shm, &op->in), op->in.len, secret, n);
+	if (!ret)
+		ret = key_add(conn, alg, secret, n, &p, id);
+	kfree_sensitive(secret);
+out_put:
+	hsm_key_put(priv);
 	return ret;
 }
 
@@ -208,6 +276,8 @@ static long key_op(struct hsm_key *key, unsigned int cmd,
 	switch (cmd) {
 	case HSM_IOC_KEY_EXPORT:
 		return key_export(key, shm, op);
+	case HSM_IOC_KEY_PUBLIC:
+		return key_public(key, shm, op);
 	case HSM_IOC_MAC:
 		if (type != HSM_ALG_MAC)
 			return -EINVAL;
@@ -253,6 +323,8 @@ static long dispatch(struct hsm_conn *conn, unsigned int cmd,
 		return key_create(conn, op, cmd == HSM_IOC_KEY_IMPORT, value);
 	case HSM_IOC_KEY_DERIVE:
 		return key_derive(conn, op, value);
+	case HSM_IOC_KEY_AGREE:
+		return key_agree(conn, op, value);
 	case HSM_IOC_KEY_RELEASE:
 		return hsm_restable_remove(&conn->res, op->handle, HSM_RES_KEY);
 	case HSM_IOC_DIGEST:

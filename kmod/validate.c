@@ -30,6 +30,9 @@ static const struct hsm_cmd_desc cmds[] = {
 		  .resp = true),
 	HSM_OPCMD(HSM_IOC_KEY_EXPORT, false, HSM_R(OUT), HSM_R(OUT)),
 	HSM_OPCMD(HSM_IOC_KEY_RELEASE, false, 0, 0),
+	HSM_OPCMD(HSM_IOC_KEY_PUBLIC, true, HSM_R(OUT), HSM_R(OUT)),
+	HSM_OPCMD(HSM_IOC_KEY_AGREE, true, HSM_R(PARAMS) | HSM_R(IN), 0,
+		  .resp = true),
 	HSM_OPCMD(HSM_IOC_KEY_DERIVE, true, HSM_R(PARAMS) | HSM_R(IN) | HSM_R(IV) |
 		  HSM_R(AAD), 0, .resp = true),
 	HSM_OPCMD(HSM_IOC_DIGEST, false, HSM_R(PARAMS) | HSM_R(IN) | HSM_R(OUT),

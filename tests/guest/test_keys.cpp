@@ -3,11 +3,14 @@
 // answers checked against OpenSSL.
 #include <criterion/criterion.h>
 #include <openssl/core_names.h>
+#include <openssl/ec.h>
+#include <openssl/obj_mac.h>
 #include <openssl/evp.h>
 #include <openssl/kdf.h>
 #include <openssl/params.h>
 #include <sys/wait.h>
 #include <thread>
+#include <tuple>
 
 #include "hsm_conn.hpp"
 
@@ -562,4 +565,104 @@ Test(derive, errors)
 	cr_expect_eq(derive(c, 12345, "hkdf-sha-256", "secret", 0, 0, 32, {}, {}).res, -ENOENT);
 	cr_expect_eq(derive(c, base, "hkdf-sha-256", "aes-256-gcm", HSM_PERM_SIGN, 0, 0, {}, {}).res,
 		     -EINVAL, "a permission the new key's algorithm cannot use");
+}
+
+namespace {
+
+Bytes public_key(Conn &c, __u64 id, uint32_t len)
+{
+	hsm_op op{};
+	op.handle = id;
+	op.resp_off = HSM_RESP_NONE;
+	op.out = {kOut, len};
+	cr_assert_eq(c.run(HSM_IOC_KEY_PUBLIC, op).res, (long)len);
+	return c.get(op.out);
+}
+
+Result agree_with(Conn &c, __u64 priv, const Bytes &peer, __u64 perms = HSM_PERM_EXPORT)
+{
+	hsm_key_params p{};
+	strcpy(p.alg, "secret");
+	p.perms = perms;
+	p.flags = HSM_KEY_F_EXPORTABLE;
+	hsm_op op{};
+	op.handle = priv;
+	op.resp_off = Conn::kResp;
+	op.params = c.put(Conn::kParams, {reinterpret_cast<uint8_t *>(&p), sizeof(p)});
+	op.in = c.put(kIn, peer);
+	return c.run(HSM_IOC_KEY_AGREE, op);
+}
+
+}  // namespace
+
+Test(agree, generated_keys_agree_both_ways)
+{
+	Conn c;
+	const std::tuple<const char *, uint32_t, uint32_t> algs[] = {
+		{"x25519", 32, 32}, {"ecdh-p256", 64, 32}, {"ecdh-p384", 96, 48},
+	};
+	for (auto [alg, pub_len, secret_len] : algs) {
+		__u64 a = must_key(c, alg, HSM_PERM_AGREE), b = must_key(c, alg, HSM_PERM_AGREE);
+		Bytes pa = public_key(c, a, pub_len), pb = public_key(c, b, pub_len);
+		cr_expect(pa != pb, "%s", alg);
+		Result ab = agree_with(c, a, pb), ba = agree_with(c, b, pa);
+		cr_assert_eq(ab.res, 0, "%s: %ld", alg, ab.res);
+		cr_assert_eq(ba.res, 0, "%s: %ld", alg, ba.res);
+		cr_expect(export_key(c, ab.resp.value, secret_len) ==
+			  export_key(c, ba.resp.value, secret_len), "%s: secrets differ", alg);
+	}
+}
+
+Test(agree, p256_public_key_matches_openssl)
+{
+	Conn c;
+	Bytes d = unhex("0612465c89a023ab17855b0a6bcebfd3febb53aef84138647b5352e02c10c346");
+	__u64 id = must_key(c, "ecdh-p256", HSM_PERM_AGREE, &d);
+	Bytes pub = public_key(c, id, 64);
+
+	EC_GROUP *g = EC_GROUP_new_by_curve_name(NID_X9_62_prime256v1);
+	EC_POINT *q = EC_POINT_new(g);
+	BIGNUM *k = BN_bin2bn(d.data(), d.size(), nullptr);
+	cr_assert(EC_POINT_mul(g, q, k, nullptr, nullptr, nullptr));
+	Bytes want(65);
+	EC_POINT_point2oct(g, q, POINT_CONVERSION_UNCOMPRESSED, want.data(), 65, nullptr);
+	cr_expect(Bytes(want.begin() + 1, want.end()) == pub);
+	BN_free(k);
+	EC_POINT_free(q);
+	EC_GROUP_free(g);
+}
+
+Test(agree, errors)
+{
+	Conn c;
+	__u64 x = must_key(c, "x25519", HSM_PERM_AGREE);
+	__u64 noagree = must_key(c, "x25519", HSM_PERM_EXPORT);
+	__u64 p256 = must_key(c, "ecdh-p256", HSM_PERM_AGREE);
+	__u64 gcm = must_key(c, "aes-256-gcm", kAead);
+	Bytes px = public_key(c, x, 32), pp = public_key(c, p256, 64);
+
+	cr_expect_eq(agree_with(c, noagree, px).res, -EPERM);
+	cr_expect_eq(agree_with(c, x, Bytes(31, 9)).res, -EINVAL, "short peer key");
+	cr_expect_eq(agree_with(c, x, Bytes(32, 0)).res, -EINVAL, "low-order peer: zero secret");
+	cr_expect_eq(agree_with(c, p256, px).res, -EINVAL, "an X25519 key on P-256");
+	Bytes off = pp;
+	off[63] ^= 1;
+	cr_expect_eq(agree_with(c, p256, off).res, -EINVAL, "a point off the curve");
+	cr_expect_eq(agree_with(c, gcm, px).res, -EINVAL, "not a key-agreement key");
+	cr_expect_eq(agree_with(c, x, px, HSM_PERM_ENCRYPT).res, -EINVAL,
+		     "a secret cannot encrypt");
+
+	hsm_op op{};
+	op.handle = x;
+	op.resp_off = HSM_RESP_NONE;
+	op.out = {kOut, 31};
+	cr_expect_eq(c.run(HSM_IOC_KEY_PUBLIC, op).res, -EOVERFLOW);
+	op.handle = gcm;
+	op.out.len = 64;
+	cr_expect_eq(c.run(HSM_IOC_KEY_PUBLIC, op).res, -EINVAL);
+
+	Bytes n = unhex("ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551");
+	cr_expect_eq(c.key("ecdh-p256", HSM_PERM_AGREE, &n).res, -EINVAL, "d = n");
+	Bytes zero(32, 0);
+	cr_expect_eq(c.key("ecdh-p256", HSM_PERM_AGREE, &zero).res, -EINVAL, "d = 0");
 }

@@ -100,7 +100,7 @@
  * "aes-128-gcm", "aes-192-gcm", "aes-256-gcm", "chacha20-poly1305",
  * "aes-128-cbc", "aes-256-cbc", "aes-128-ctr", "aes-256-ctr",
  * "aes-128-xts", "aes-256-xts", "aes-128-cmac", "aes-192-cmac",
- * "aes-256-cmac".
+ * "aes-256-cmac", "x25519", "ecdh-p256", "ecdh-p384", "secret".
  * An unknown name is EOPNOTSUPP (HSM_STATUS_UNSUPPORTED).
  *
  * Keys are named by 64-bit IDs private to the connection: unpredictable,
@@ -127,6 +127,17 @@
  *   least one hash length).  Base keys: "secret" or HMAC keys.
  *   "secret" is a raw secret of 1..16320 bytes whose only uses are DERIVE
  *   and EXPORT.
+ * HSM_IOC_KEY_PUBLIC: handle = a key-agreement key, out = its public key
+ *   (X25519: 32 bytes; P-256: x || y, 64 bytes; P-384: 96 bytes, both
+ *   big-endian).  Needs no permission.  Returns the length; EOVERFLOW if
+ *   out is shorter.
+ * HSM_IOC_KEY_AGREE (AGREE): handle = private key ("x25519", "ecdh-p256",
+ *   "ecdh-p384"; imported as the RFC 7748 scalar or the big-endian d),
+ *   in = the peer's public key in KEY_PUBLIC's format, params = struct
+ *   hsm_key_params of the new key, whose material is the shared secret
+ *   (32 or 48 bytes; usually a "secret" to derive from).  resp required.
+ *   EINVAL for a peer point not on the curve or of low order (an all-zero
+ *   X25519 result).
  * HSM_IOC_KEY_RELEASE: handle = key ID.  Operations already running keep
  *   their reference and finish.
  *
@@ -462,6 +473,8 @@ struct hsm_get_stats {
 #define HSM_IOC_KEY_EXPORT	_IOW(HSM_IOC_MAGIC, 0x12, struct hsm_op)
 #define HSM_IOC_KEY_RELEASE	_IOW(HSM_IOC_MAGIC, 0x13, struct hsm_op)
 #define HSM_IOC_KEY_DERIVE	_IOW(HSM_IOC_MAGIC, 0x14, struct hsm_op)
+#define HSM_IOC_KEY_PUBLIC	_IOW(HSM_IOC_MAGIC, 0x15, struct hsm_op)
+#define HSM_IOC_KEY_AGREE	_IOW(HSM_IOC_MAGIC, 0x16, struct hsm_op)
 
 #define HSM_IOC_DIGEST		_IOW(HSM_IOC_MAGIC, 0x30, struct hsm_op)
 #define HSM_IOC_MAC		_IOW(HSM_IOC_MAGIC, 0x31, struct hsm_op)
