@@ -26,9 +26,10 @@
 #define AEAD(n, k, kl, ivl) \
 	{ .name = n, .kname = k, .type = HSM_ALG_AEAD, .key_min = kl, \
 	  .key_max = kl, .iv_len = ivl, .out_len = 16, .perms = CIPHER_PERMS }
-#define CIPHER(n, k, kl, bl) \
+#define CIPHER(n, k, kl, bl, ch) \
 	{ .name = n, .kname = k, .type = HSM_ALG_CIPHER, .key_min = kl, \
-	  .key_max = kl, .iv_len = 16, .block_len = bl, .perms = CIPHER_PERMS }
+	  .key_max = kl, .iv_len = 16, .block_len = bl, .chains = ch, \
+	  .perms = CIPHER_PERMS }
 /* Key agreement: private keys of kl bytes, public keys of pl bytes. */
 #define KPP(n, k, kl, pl, c) \
 	{ .name = n, .kname = k, .type = HSM_ALG_KPP, .key_min = kl, \
@@ -55,12 +56,12 @@ static const struct hsm_alg algs[] = {
 	AEAD("aes-192-gcm", "gcm(aes)", 24, 12),
 	AEAD("aes-256-gcm", "gcm(aes)", 32, 12),
 	AEAD("chacha20-poly1305", "rfc7539(chacha20,poly1305)", 32, 12),
-	CIPHER("aes-128-cbc", "cbc(aes)", 16, 16),
-	CIPHER("aes-256-cbc", "cbc(aes)", 32, 16),
-	CIPHER("aes-128-ctr", "ctr(aes)", 16, 1),
-	CIPHER("aes-256-ctr", "ctr(aes)", 32, 1),
-	CIPHER("aes-128-xts", "xts(aes)", 32, 16),
-	CIPHER("aes-256-xts", "xts(aes)", 64, 16),
+	CIPHER("aes-128-cbc", "cbc(aes)", 16, 16, true),
+	CIPHER("aes-256-cbc", "cbc(aes)", 32, 16, true),
+	CIPHER("aes-128-ctr", "ctr(aes)", 16, 1, true),
+	CIPHER("aes-256-ctr", "ctr(aes)", 32, 1, true),
+	CIPHER("aes-128-xts", "xts(aes)", 32, 16, false),
+	CIPHER("aes-256-xts", "xts(aes)", 64, 16, false),
 	KPP("x25519", "curve25519", 32, 32, HSM_CURVE_X25519),
 	KPP("ecdh-p256", "ecdh-nist-p256", 32, 64, HSM_CURVE_P256),
 	KPP("ecdh-p384", "ecdh-nist-p384", 48, 96, HSM_CURVE_P384),

@@ -37,6 +37,7 @@ struct hsm_alg {
 	u16 block_len;		/* lengths must be multiples (CBC, XTS) */
 	u16 pub_len;		/* KPP: public key bytes */
 	u16 curve;		/* KPP: enum hsm_curve */
+	bool chains;		/* CIPHER: the output IV continues the stream */
 	u64 perms;		/* permissions that make sense for it */
 };
 

@@ -36,7 +36,7 @@ struct hsm_conn *hsm_conn_create(void)
 	}
 	conn->id = atomic64_inc_return(&next_id);
 	mutex_init(&conn->lock);
-	hsm_restable_init(&conn->res, hsm_max_keys);
+	hsm_restable_init(&conn->res, hsm_max_keys, hsm_max_contexts);
 	pr_debug("connection %llu created\n", conn->id);
 	return conn;
 }

@@ -55,7 +55,7 @@ int hsm_crypto_random(void *buf, size_t len)
 	return crypto_rng_get_bytes(crypto_default_rng, buf, len);
 }
 
-static struct crypto_shash *hash_tfm(const struct hsm_alg *alg)
+struct crypto_shash *hsm_crypto_hash_tfm(const struct hsm_alg *alg)
 {
 	struct crypto_shash *tfm = ERR_PTR(-ENOSPC);
 	unsigned int i;
@@ -105,7 +105,7 @@ static int shash_region(struct crypto_shash *tfm, const struct hsm_shm *shm,
 long hsm_crypto_digest(const struct hsm_alg *alg, const struct hsm_shm *shm,
 		       const struct hsm_op *op)
 {
-	struct crypto_shash *tfm = hash_tfm(alg);
+	struct crypto_shash *tfm = hsm_crypto_hash_tfm(alg);
 	u8 buf[HASH_MAX_DIGESTSIZE];
 	int ret;
 
@@ -265,25 +265,22 @@ err_src:
 	return ret ?: op->in.len;
 }
 
-long hsm_crypto_cipher(struct hsm_key *key, bool encrypt,
-		       const struct hsm_shm *shm, const struct hsm_op *op)
+/*
+ * Run in through the key's block or stream cipher into out, with the IV at
+ * iv, which the API leaves as the next IV (CBC and CTR chain through it).
+ */
+int hsm_crypto_cipher_iv(struct hsm_key *key, bool encrypt,
+			 const struct hsm_shm *shm, const struct hsm_ref *in,
+			 const struct hsm_ref *out, u8 *iv)
 {
 	struct crypto_skcipher *tfm = key->tfm.skcipher;
-	const struct hsm_ref *in_refs[1] = { &op->in };
-	const struct hsm_ref *out_refs[1] = { &op->out };
-	bool inplace = op->in.off == op->out.off;
+	const struct hsm_ref *in_refs[1] = { in };
+	const struct hsm_ref *out_refs[1] = { out };
+	bool inplace = in->off == out->off;
 	struct skcipher_request *req;
 	struct scatterlist *src, *dst = NULL;
-	u8 iv[16];
 	DECLARE_CRYPTO_WAIT(wait);
 	int ret;
-
-	if (op->iv.len != key->alg->iv_len || op->out.len != op->in.len)
-		return -EINVAL;
-	if (op->in.len % key->alg->block_len)
-		return -EINVAL;
-	if (key->alg->block_len > 1 && !op->in.len)
-		return -EINVAL;
 
 	src = sg_build(shm, in_refs, 1);
 	if (!src)
@@ -300,21 +297,36 @@ long hsm_crypto_cipher(struct hsm_key *key, bool encrypt,
 		ret = -ENOMEM;
 		goto err_dst;
 	}
-	memcpy(iv, region(shm, &op->iv), op->iv.len);
-
 	skcipher_request_set_callback(req, CRYPTO_TFM_REQ_MAY_SLEEP |
 				      CRYPTO_TFM_REQ_MAY_BACKLOG,
 				      crypto_req_done, &wait);
-	skcipher_request_set_crypt(req, src, inplace ? src : dst, op->in.len, iv);
+	skcipher_request_set_crypt(req, src, inplace ? src : dst, in->len, iv);
 	ret = crypto_wait_req(encrypt ? crypto_skcipher_encrypt(req) :
 				      crypto_skcipher_decrypt(req), &wait);
-
-	memzero_explicit(iv, sizeof(iv));
 	skcipher_request_free(req);
 err_dst:
 	kfree(dst);
 err_src:
 	kfree(src);
+	return ret;
+}
+
+long hsm_crypto_cipher(struct hsm_key *key, bool encrypt,
+		       const struct hsm_shm *shm, const struct hsm_op *op)
+{
+	u8 iv[16];
+	int ret;
+
+	if (op->iv.len != key->alg->iv_len || op->out.len != op->in.len)
+		return -EINVAL;
+	if (op->in.len % key->alg->block_len)
+		return -EINVAL;
+	if (key->alg->block_len > 1 && !op->in.len)
+		return -EINVAL;
+
+	memcpy(iv, region(shm, &op->iv), op->iv.len);
+	ret = hsm_crypto_cipher_iv(key, encrypt, shm, &op->in, &op->out, iv);
+	memzero_explicit(iv, sizeof(iv));
 	return ret ?: op->in.len;
 }
 

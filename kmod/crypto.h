@@ -5,6 +5,7 @@
 #include <linux/types.h>
 #include <uapi/linux/hsm.h>
 
+struct crypto_shash;
 struct hsm_alg;
 struct hsm_key;
 struct hsm_shm;
@@ -26,6 +27,10 @@ int hsm_crypto_kdf(const struct hsm_alg *kdf, const struct hsm_key *base,
 		   u8 *out, u32 out_len);
 int hsm_crypto_kpp(struct hsm_key *key, const u8 *peer, u32 peer_len, u8 *out,
 		   u32 out_len);
+struct crypto_shash *hsm_crypto_hash_tfm(const struct hsm_alg *alg);
+int hsm_crypto_cipher_iv(struct hsm_key *key, bool encrypt,
+			 const struct hsm_shm *shm, const struct hsm_ref *in,
+			 const struct hsm_ref *out, u8 *iv);
 long hsm_crypto_cipher(struct hsm_key *key, bool encrypt,
 		       const struct hsm_shm *shm, const struct hsm_op *op);
 

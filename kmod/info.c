@@ -29,6 +29,7 @@ long hsm_info_get(const struct hsm_get_info *c)
 		.max_region_total	= hsm_max_region_total,
 		.region_total		= hsm_shm_total(),
 		.max_keys		= hsm_max_keys,
+		.max_contexts		= hsm_max_contexts,
 	};
 	size_t n = min_t(size_t, c->info_size, sizeof(info));
 

@@ -11,6 +11,7 @@
 #include "alg.h"
 #include "conn.h"
 #include "crypto.h"
+#include "ctx.h"
 #include "key.h"
 #include "op.h"
 #include "validate.h"
@@ -327,6 +328,15 @@ static long dispatch(struct hsm_conn *conn, unsigned int cmd,
 		return key_agree(conn, op, value);
 	case HSM_IOC_KEY_RELEASE:
 		return hsm_restable_remove(&conn->res, op->handle, HSM_RES_KEY);
+	case HSM_IOC_CTX_CREATE:
+		return hsm_ctx_create(conn, op, value);
+	case HSM_IOC_CTX_INIT:
+	case HSM_IOC_CTX_UPDATE:
+	case HSM_IOC_CTX_FINAL:
+	case HSM_IOC_CTX_RESET:
+		return hsm_ctx_call(conn, cmd, op);
+	case HSM_IOC_CTX_RELEASE:
+		return hsm_restable_remove(&conn->res, op->handle, HSM_RES_CTX);
 	case HSM_IOC_DIGEST:
 		return op->handle ? -EINVAL : digest(shm, op);
 	case HSM_IOC_RANDOM:

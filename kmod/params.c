@@ -41,8 +41,16 @@ unsigned int hsm_max_keys = DEFAULT_MAX_KEYS;
 module_param_named(max_keys, hsm_max_keys, uint, 0444);
 MODULE_PARM_DESC(max_keys, "Keys one connection may hold at once");
 
+unsigned int hsm_max_contexts = DEFAULT_MAX_KEYS;
+module_param_named(max_contexts, hsm_max_contexts, uint, 0444);
+MODULE_PARM_DESC(max_contexts, "Contexts one connection may hold at once");
+
 int hsm_params_check(void)
 {
+	if (!hsm_max_contexts || hsm_max_contexts > LIMIT_MAX_KEYS) {
+		pr_err("max_contexts must be 1..%u\n", LIMIT_MAX_KEYS);
+		return -EINVAL;
+	}
 	if (!hsm_max_keys || hsm_max_keys > LIMIT_MAX_KEYS) {
 		pr_err("max_keys must be 1..%u\n", LIMIT_MAX_KEYS);
 		return -EINVAL;

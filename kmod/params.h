@@ -8,6 +8,7 @@ extern unsigned int hsm_max_connections;
 extern unsigned long hsm_max_region_size;
 extern unsigned long hsm_max_region_total;
 extern unsigned int hsm_max_keys;
+extern unsigned int hsm_max_contexts;
 
 int hsm_params_check(void);
 

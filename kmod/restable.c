@@ -5,6 +5,7 @@
  * ID only drops the table's reference.
  */
 #include <linux/random.h>
+#include <linux/string.h>
 
 #include "restable.h"
 
@@ -29,12 +30,13 @@ void hsm_res_put(struct hsm_res *res)
 	kref_put(&res->ref, res_release);
 }
 
-void hsm_restable_init(struct hsm_restable *t, u32 max)
+void hsm_restable_init(struct hsm_restable *t, u32 max_keys, u32 max_ctxs)
 {
 	xa_init(&t->xa);
 	t->next = 0;
-	t->count = 0;
-	t->max = max;
+	memset(t->count, 0, sizeof(t->count));
+	t->max[HSM_RES_KEY] = max_keys;
+	t->max[HSM_RES_CTX] = max_ctxs;
 }
 
 /* Takes over the caller's reference on success. */
@@ -44,16 +46,16 @@ int hsm_restable_add(struct hsm_restable *t, struct hsm_res *res)
 	int ret;
 
 	xa_lock(&t->xa);
-	if (t->count >= t->max || t->next == U32_MAX) {
+	if (t->count[res->type] >= t->max[res->type] || t->next == U32_MAX) {
 		xa_unlock(&t->xa);
 		return -ENOSPC;
 	}
 	idx = t->next++;
-	t->count++;
+	t->count[res->type]++;
 	res->id = (u64)(get_random_u32() | 1) << 32 | idx;
 	ret = __xa_insert(&t->xa, idx, res, GFP_KERNEL_ACCOUNT);
 	if (ret)
-		t->count--;
+		t->count[res->type]--;
 	xa_unlock(&t->xa);
 	return ret == -EBUSY ? -EIO : ret;
 }
@@ -84,15 +86,15 @@ int hsm_restable_remove(struct hsm_restable *t, u64 id, enum hsm_res_type type)
 		return -ENOENT;
 	}
 	__xa_erase(&t->xa, (u32)id);
-	t->count--;
+	t->count[type]--;
 	xa_unlock(&t->xa);
 	hsm_res_put(res);
 	return 0;
 }
 
-u32 hsm_restable_count(struct hsm_restable *t)
+u32 hsm_restable_count(struct hsm_restable *t, enum hsm_res_type type)
 {
-	return READ_ONCE(t->count);
+	return READ_ONCE(t->count[type]);
 }
 
 /* Drop the table's reference on everything; the connection is closing. */
@@ -105,6 +107,6 @@ void hsm_restable_destroy(struct hsm_restable *t)
 		xa_erase(&t->xa, idx);
 		hsm_res_put(res);
 	}
-	t->count = 0;
+	memset(t->count, 0, sizeof(t->count));
 	xa_destroy(&t->xa);
 }

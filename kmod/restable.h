@@ -7,7 +7,9 @@
 #include <linux/xarray.h>
 
 enum hsm_res_type {
-	HSM_RES_KEY = 1,
+	HSM_RES_KEY = 0,
+	HSM_RES_CTX = 1,
+	HSM_RES_TYPES,
 };
 
 /*
@@ -33,17 +35,17 @@ struct hsm_res {
 struct hsm_restable {
 	struct xarray xa;
 	u32 next;		/* next index; under xa_lock */
-	u32 count;		/* resources in the table; under xa_lock */
-	u32 max;		/* limit on count */
+	u32 count[HSM_RES_TYPES];	/* resources by type; under xa_lock */
+	u32 max[HSM_RES_TYPES];		/* limits on count */
 };
 
-void hsm_restable_init(struct hsm_restable *t, u32 max);
+void hsm_restable_init(struct hsm_restable *t, u32 max_keys, u32 max_ctxs);
 void hsm_restable_destroy(struct hsm_restable *t);
 int __must_check hsm_restable_add(struct hsm_restable *t, struct hsm_res *res);
 struct hsm_res *hsm_restable_get(struct hsm_restable *t, u64 id,
 				 enum hsm_res_type type);
 int hsm_restable_remove(struct hsm_restable *t, u64 id, enum hsm_res_type type);
-u32 hsm_restable_count(struct hsm_restable *t);
+u32 hsm_restable_count(struct hsm_restable *t, enum hsm_res_type type);
 
 void hsm_res_init(struct hsm_res *res, enum hsm_res_type type,
 		  void (*free)(struct hsm_res *res));

@@ -15,6 +15,7 @@
 static DEFINE_PER_CPU(struct hsm_counters, global_ctr);
 static atomic64_t global_inflight = ATOMIC64_INIT(0);
 static atomic64_t keys_alive = ATOMIC64_INIT(0);
+static atomic64_t ctxs_alive = ATOMIC64_INIT(0);
 
 int hsm_conn_stats_init(struct hsm_conn_stats *s)
 {
@@ -74,6 +75,11 @@ void hsm_stats_key_alive(int delta)
 	atomic64_add(delta, &keys_alive);
 }
 
+void hsm_stats_ctx_alive(int delta)
+{
+	atomic64_add(delta, &ctxs_alive);
+}
+
 static void sum(struct hsm_stats *out, const struct hsm_counters __percpu *pc)
 {
 	unsigned int cpu, i;
@@ -107,12 +113,14 @@ long hsm_stats_get(struct hsm_conn *conn, const struct hsm_get_stats *c)
 		/* This GET_STATS itself is running: do not count it. */
 		st->inflight = atomic_read(&conn->stats.inflight) - 1;
 		st->connections = 1;
-		st->keys = hsm_restable_count(&conn->res);
+		st->keys = hsm_restable_count(&conn->res, HSM_RES_KEY);
+		st->contexts = hsm_restable_count(&conn->res, HSM_RES_CTX);
 	} else {
 		sum(st, &global_ctr);
 		st->inflight = atomic64_read(&global_inflight) - 1;
 		st->connections = hsm_conn_count();
 		st->keys = atomic64_read(&keys_alive);
+		st->contexts = atomic64_read(&ctxs_alive);
 	}
 
 	if (copy_to_user(uptr, st, n) ||

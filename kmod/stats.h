@@ -32,6 +32,7 @@ void hsm_stats_end(struct hsm_conn_stats *s, unsigned int nr, long ret,
 void hsm_stats_refused(struct hsm_conn_stats *s, int err);
 
 void hsm_stats_key_alive(int delta);
+void hsm_stats_ctx_alive(int delta);
 
 long hsm_stats_get(struct hsm_conn *conn, const struct hsm_get_stats *c);
 

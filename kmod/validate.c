@@ -35,6 +35,14 @@ static const struct hsm_cmd_desc cmds[] = {
 		  .resp = true),
 	HSM_OPCMD(HSM_IOC_KEY_DERIVE, true, HSM_R(PARAMS) | HSM_R(IN) | HSM_R(IV) |
 		  HSM_R(AAD), 0, .resp = true),
+	/* Creating a context may allocate a transform. */
+	HSM_OPCMD(HSM_IOC_CTX_CREATE, true, HSM_R(PARAMS), 0, .resp = true),
+	HSM_OPCMD(HSM_IOC_CTX_INIT, false, HSM_R(IV), 0),
+	HSM_OPCMD(HSM_IOC_CTX_UPDATE, false, HSM_R(IN) | HSM_R(OUT), HSM_R(OUT),
+		  .inplace = true),
+	HSM_OPCMD(HSM_IOC_CTX_FINAL, false, HSM_R(OUT) | HSM_R(TAG), HSM_R(OUT)),
+	HSM_OPCMD(HSM_IOC_CTX_RESET, false, 0, 0),
+	HSM_OPCMD(HSM_IOC_CTX_RELEASE, false, 0, 0),
 	HSM_OPCMD(HSM_IOC_DIGEST, false, HSM_R(PARAMS) | HSM_R(IN) | HSM_R(OUT),
 		  HSM_R(OUT)),
 	HSM_OPCMD(HSM_IOC_MAC, false, HSM_R(IN) | HSM_R(OUT), HSM_R(OUT),
@@ -59,6 +67,7 @@ static_assert(sizeof(struct hsm_op) == HSM_CMD_MAX_SIZE);
 static_assert(sizeof(struct hsm_info) % 8 == 0);
 static_assert(sizeof(struct hsm_resp) == 32);
 static_assert(sizeof(struct hsm_key_params) == 112);
+static_assert(sizeof(struct hsm_ctx_params) == 104);
 static_assert(offsetof(struct hsm_op, tag) - offsetof(struct hsm_op, params) ==
 	      (HSM_REF_TAG - HSM_REF_PARAMS) * sizeof(struct hsm_ref));
 

@@ -103,6 +103,7 @@ int cmd_info(const Options &opt, const std::vector<std::string> &args)
 				{"max_region_size", info.max_region_size},
 				{"max_region_total", info.max_region_total},
 				{"max_keys", info.max_keys},
+				{"max_contexts", info.max_contexts},
 			}},
 			{"usage", {
 				{"connections", info.connections},
@@ -126,6 +127,7 @@ int cmd_info(const Options &opt, const std::vector<std::string> &args)
 	std::printf("  max region size:   %llu\n", (unsigned long long)info.max_region_size);
 	std::printf("  max region total:  %llu\n", (unsigned long long)info.max_region_total);
 	std::printf("  max keys:          %u per connection\n", info.max_keys);
+	std::printf("  max contexts:      %u per connection\n", info.max_contexts);
 	std::printf("usage:\n");
 	std::printf("  connections:       %u\n", info.connections);
 	std::printf("  region total:      %llu\n", (unsigned long long)info.region_total);

@@ -26,6 +26,15 @@ constexpr Name commands[] = {
 	{_IOC_NR(HSM_IOC_KEY_IMPORT), "key_import"},
 	{_IOC_NR(HSM_IOC_KEY_EXPORT), "key_export"},
 	{_IOC_NR(HSM_IOC_KEY_RELEASE), "key_release"},
+	{_IOC_NR(HSM_IOC_KEY_DERIVE), "key_derive"},
+	{_IOC_NR(HSM_IOC_KEY_PUBLIC), "key_public"},
+	{_IOC_NR(HSM_IOC_KEY_AGREE), "key_agree"},
+	{_IOC_NR(HSM_IOC_CTX_CREATE), "ctx_create"},
+	{_IOC_NR(HSM_IOC_CTX_INIT), "ctx_init"},
+	{_IOC_NR(HSM_IOC_CTX_UPDATE), "ctx_update"},
+	{_IOC_NR(HSM_IOC_CTX_FINAL), "ctx_final"},
+	{_IOC_NR(HSM_IOC_CTX_RESET), "ctx_reset"},
+	{_IOC_NR(HSM_IOC_CTX_RELEASE), "ctx_release"},
 	{_IOC_NR(HSM_IOC_DIGEST), "digest"},
 	{_IOC_NR(HSM_IOC_MAC), "mac"},
 	{_IOC_NR(HSM_IOC_MAC_VERIFY), "mac_verify"},
@@ -89,6 +98,7 @@ int cmd_stats(const Options &opt, const std::vector<std::string> &args)
 		nlohmann::ordered_json j = {
 			{"connections", st.connections},
 			{"keys", st.keys},
+			{"contexts", st.contexts},
 			{"inflight", st.inflight},
 			{"bytes_in", st.bytes_in},
 			{"bytes_out", st.bytes_out},
@@ -101,6 +111,7 @@ int cmd_stats(const Options &opt, const std::vector<std::string> &args)
 
 	std::printf("connections:  %llu\n", (unsigned long long)st.connections);
 	std::printf("keys alive:   %llu\n", (unsigned long long)st.keys);
+	std::printf("contexts:     %llu\n", (unsigned long long)st.contexts);
 	std::printf("in flight:    %llu\n", (unsigned long long)st.inflight);
 	std::printf("bytes in:     %llu\n", (unsigned long long)st.bytes_in);
 	std::printf("bytes out:    %llu\n", (unsigned long long)st.bytes_out);

@@ -163,6 +163,37 @@
  *   XTS lengths must be multiples of 16 (XTS: at least 16); no padding.
  * HSM_IOC_RANDOM: out = random bytes from the kernel's DRBG; handle = 0.
  *
+ * Contexts (streaming operations).  A context binds an algorithm, an
+ * operation and, except for hashes, a key, whose permission is checked
+ * once, at creation; the context holds its own reference on the key, so
+ * releasing the key's ID does not stop it.  Each context follows
+ *
+ *   CREATED --Init--> INITIALIZED --Update--> UPDATING --Final--> FINALIZED
+ *      ^                                                              |
+ *      +---------------------------- Reset ---------------------------+
+ *
+ * (Final is also allowed straight from INITIALIZED; Reset is allowed from
+ * CREATED, FINALIZED and FAILED.)  Any other call is EBADFD
+ * (HSM_STATUS_INVALID_STATE): Update before Init, Init twice, Reset while
+ * updating.  A call refused before it changed anything (EBADFD, EINVAL,
+ * EOVERFLOW) leaves the state as it was; a call that fails in the crypto
+ * layer leaves the context FAILED until Reset.  A MAC_VERIFY Final that
+ * returns EBADMSG has finalized.  Calls on one context run one at a time.
+ * HSM_IOC_CTX_CREATE: params = struct hsm_ctx_params, handle = key ID
+ *   (0 for HASH); resp required, resp.value = context ID.  ENOSPC beyond
+ *   max_contexts.
+ * HSM_IOC_CTX_INIT: handle = context; iv for ENCRYPT/DECRYPT ("aes-*-cbc",
+ *   "aes-*-ctr"; 16 bytes), no ref otherwise.
+ * HSM_IOC_CTX_UPDATE: in (and out, of in.len bytes, for ENCRYPT/DECRYPT,
+ *   which may be the same range).  Cipher updates are whole 16-byte blocks,
+ *   except that one last CTR update may end with a partial block, after
+ *   which only Final is allowed.  Returns in.len.
+ * HSM_IOC_CTX_FINAL: HASH and MAC: out = digest or tag (at least its size),
+ *   returns the size; MAC_VERIFY: tag = expected tag (HSM_MAC_MIN_TAG..
+ *   the MAC size), returns 0 or EBADMSG; ENCRYPT/DECRYPT: no ref, returns 0.
+ * HSM_IOC_CTX_RESET: back to CREATED, same algorithm, key and operation.
+ * HSM_IOC_CTX_RELEASE: handle = context ID.
+ *
  * Errors of every key operation: ENOENT (no such key in this connection),
  * EINVAL (the key's algorithm does not do this operation, or a payload
  * has the wrong length), EPERM (the key lacks the permission).
@@ -264,6 +295,7 @@ enum hsm_status {
  *			regions all connections together may hold
  * @region_total:	bytes of shared regions allocated now, module-wide
  * @max_keys:		the max_keys module parameter: keys per connection
+ * @max_contexts:	the max_contexts module parameter: contexts per connection
  * @reserved:		zero
  */
 struct hsm_info {
@@ -282,7 +314,7 @@ struct hsm_info {
 	__u64	max_region_total;
 	__u64	region_total;
 	__u32	max_keys;
-	__u32	reserved1;
+	__u32	max_contexts;
 	__u64	reserved[15];
 };
 
@@ -379,6 +411,31 @@ struct hsm_resp {
 
 #define HSM_ALG_NAME_LEN	64
 
+/* What a context does (hsm_ctx_params.op). */
+enum hsm_ctx_op {
+	HSM_CTX_HASH		= 1,	/* no key */
+	HSM_CTX_MAC		= 2,	/* key needs SIGN */
+	HSM_CTX_MAC_VERIFY	= 3,	/* key needs VERIFY */
+	HSM_CTX_ENCRYPT		= 4,	/* key needs ENCRYPT */
+	HSM_CTX_DECRYPT		= 5,	/* key needs DECRYPT */
+};
+
+/*
+ * struct hsm_ctx_params - what CTX_CREATE makes; read through
+ * hsm_op.params, whose len must be its size.
+ *
+ * @alg:	algorithm name, NUL-padded (the key's, for keyed contexts)
+ * @op:		enum hsm_ctx_op
+ * @flags:	must be 0
+ * @reserved:	must be 0
+ */
+struct hsm_ctx_params {
+	char	alg[HSM_ALG_NAME_LEN];
+	__u32	op;
+	__u32	flags;
+	__u64	reserved[4];
+};
+
 /* Key permission bits (hsm_key_params.perms). */
 #define HSM_PERM_ENCRYPT	(1ULL << 0)
 #define HSM_PERM_DECRYPT	(1ULL << 1)
@@ -428,7 +485,9 @@ struct hsm_key_params {
  * @bytes_out:	payload bytes written by successful commands
  * @inflight:	commands running now
  * @connections: open connections (1 for a connection's own stats)
- * @keys:	keys alive (still referenced by a table or an operation)
+ * @keys:	keys alive (still referenced by a table or an operation);
+ *		for a connection, the keys in its table
+ * @contexts:	contexts alive, likewise
  * @reserved:	zero
  */
 struct hsm_stats {
@@ -441,7 +500,8 @@ struct hsm_stats {
 	__u64	inflight;
 	__u64	connections;
 	__u64	keys;
-	__u64	reserved[11];
+	__u64	contexts;
+	__u64	reserved[10];
 };
 
 #define HSM_STATS_SIZE_VER0	8
@@ -475,6 +535,13 @@ struct hsm_get_stats {
 #define HSM_IOC_KEY_DERIVE	_IOW(HSM_IOC_MAGIC, 0x14, struct hsm_op)
 #define HSM_IOC_KEY_PUBLIC	_IOW(HSM_IOC_MAGIC, 0x15, struct hsm_op)
 #define HSM_IOC_KEY_AGREE	_IOW(HSM_IOC_MAGIC, 0x16, struct hsm_op)
+
+#define HSM_IOC_CTX_CREATE	_IOW(HSM_IOC_MAGIC, 0x20, struct hsm_op)
+#define HSM_IOC_CTX_INIT	_IOW(HSM_IOC_MAGIC, 0x21, struct hsm_op)
+#define HSM_IOC_CTX_UPDATE	_IOW(HSM_IOC_MAGIC, 0x22, struct hsm_op)
+#define HSM_IOC_CTX_FINAL	_IOW(HSM_IOC_MAGIC, 0x23, struct hsm_op)
+#define HSM_IOC_CTX_RESET	_IOW(HSM_IOC_MAGIC, 0x24, struct hsm_op)
+#define HSM_IOC_CTX_RELEASE	_IOW(HSM_IOC_MAGIC, 0x25, struct hsm_op)
 
 #define HSM_IOC_DIGEST		_IOW(HSM_IOC_MAGIC, 0x30, struct hsm_op)
 #define HSM_IOC_MAC		_IOW(HSM_IOC_MAGIC, 0x31, struct hsm_op)

@@ -1,0 +1,297 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Contexts: Init -> Update* -> Final -> Reset, with misuse reported as
+ * EBADFD (HSM_STATUS_INVALID_STATE) whatever the algorithm.
+ */
+#include <crypto/algapi.h>
+#include <crypto/hash.h>
+#include <crypto/skcipher.h>
+#include <linux/err.h>
+#include <linux/scatterlist.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+
+#include "alg.h"
+#include "conn.h"
+#include "crypto.h"
+#include "ctx.h"
+#include "key.h"
+#include "stats.h"
+#include "validate.h"
+
+static void *region(const struct hsm_shm *shm, const struct hsm_ref *ref)
+{
+	return shm->base + ref->off;
+}
+
+static void ctx_free(struct hsm_res *res)
+{
+	struct hsm_ctx *ctx = container_of(res, struct hsm_ctx, res);
+
+	pr_debug("context %llx destroyed\n", res->id);
+	if (ctx->desc) {
+		shash_desc_zero(ctx->desc);
+		kfree(ctx->desc);
+	}
+	if (ctx->key)
+		hsm_key_put(ctx->key);
+	memzero_explicit(ctx->iv, sizeof(ctx->iv));
+	mutex_destroy(&ctx->lock);
+	kfree(ctx);
+	hsm_stats_ctx_alive(-1);
+}
+
+/* What a context's operation needs: key type and permission. */
+static int ctx_check(enum hsm_ctx_op op, const struct hsm_alg *alg,
+		     const struct hsm_key *key)
+{
+	switch (op) {
+	case HSM_CTX_HASH:
+		return alg->type == HSM_ALG_HASH && !key ? 0 : -EINVAL;
+	case HSM_CTX_MAC:
+	case HSM_CTX_MAC_VERIFY:
+		if (alg->type != HSM_ALG_MAC)
+			return -EINVAL;
+		return key->perms & (op == HSM_CTX_MAC ? HSM_PERM_SIGN :
+				     HSM_PERM_VERIFY) ? 0 : -EPERM;
+	case HSM_CTX_ENCRYPT:
+	case HSM_CTX_DECRYPT:
+		/* Streams chain through the IV: CBC and CTR only. */
+		if (alg->type != HSM_ALG_CIPHER || !alg->chains)
+			return -EINVAL;
+		return key->perms & (op == HSM_CTX_ENCRYPT ? HSM_PERM_ENCRYPT :
+				     HSM_PERM_DECRYPT) ? 0 : -EPERM;
+	}
+	return -EINVAL;
+}
+
+int hsm_ctx_create(struct hsm_conn *conn, const struct hsm_op *op, u64 *id)
+{
+	const struct hsm_shm *shm = &conn->shm;
+	struct crypto_shash *tfm = NULL;
+	struct hsm_ctx_params p;
+	const struct hsm_alg *alg;
+	struct hsm_key *key = NULL;
+	struct hsm_ctx *ctx;
+	int ret;
+
+	if (op->params.len != sizeof(p))
+		return -EINVAL;
+	memcpy(&p, region(shm, &op->params), sizeof(p));
+	if (hsm_check_alg_name(p.alg, sizeof(p.alg)) || p.flags ||
+	    memchr_inv(p.reserved, 0, sizeof(p.reserved)))
+		return -EINVAL;
+	if (p.op < HSM_CTX_HASH || p.op > HSM_CTX_DECRYPT)
+		return -EINVAL;
+	alg = hsm_alg_find(p.alg);
+	if (!alg)
+		return -EOPNOTSUPP;
+
+	if (p.op != HSM_CTX_HASH) {
+		key = hsm_key_get(&conn->res, op->handle);
+		if (!key)
+			return -ENOENT;
+		ret = -EINVAL;
+		if (key->alg != alg)
+			goto err_key;
+	} else if (op->handle) {
+		return -EINVAL;
+	}
+	ret = ctx_check(p.op, alg, key);
+	if (ret)
+		goto err_key;
+
+	ret = -ENOMEM;
+	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL_ACCOUNT);
+	if (!ctx)
+		goto err_key;
+	hsm_res_init(&ctx->res, HSM_RES_CTX, ctx_free);
+	hsm_stats_ctx_alive(1);
+	mutex_init(&ctx->lock);
+	ctx->state = HSM_CTX_CREATED;
+	ctx->op = p.op;
+	ctx->alg = alg;
+	ctx->key = key;		/* the context's reference now */
+
+	if (p.op == HSM_CTX_HASH)
+		tfm = hsm_crypto_hash_tfm(alg);
+	else if (alg->type == HSM_ALG_MAC)
+		tfm = key->tfm.shash;
+	if (IS_ERR(tfm)) {
+		ret = PTR_ERR(tfm) == -ENOENT ? -EOPNOTSUPP : PTR_ERR(tfm);
+		goto err_ctx;
+	}
+	if (tfm) {
+		ctx->desc = kzalloc(sizeof(*ctx->desc) + crypto_shash_descsize(tfm),
+				    GFP_KERNEL_ACCOUNT);
+		if (!ctx->desc)
+			goto err_ctx;
+		ctx->desc->tfm = tfm;
+	}
+
+	ret = hsm_restable_add(&conn->res, &ctx->res);
+	if (ret)
+		goto err_ctx;
+	pr_debug("context %llx created (%s)\n", ctx->res.id, alg->name);
+	*id = ctx->res.id;
+	return 0;
+
+err_ctx:
+	hsm_res_put(&ctx->res);	/* drops the key too */
+	return ret;
+err_key:
+	if (key)
+		hsm_key_put(key);
+	return ret;
+}
+
+static int ctx_init(struct hsm_ctx *ctx, const struct hsm_shm *shm,
+		    const struct hsm_op *op)
+{
+	bool cipher = ctx->op == HSM_CTX_ENCRYPT || ctx->op == HSM_CTX_DECRYPT;
+
+	if (ctx->state != HSM_CTX_CREATED)
+		return -EBADFD;
+	if (op->iv.len != (cipher ? ctx->alg->iv_len : 0))
+		return -EINVAL;
+	if (cipher) {
+		memcpy(ctx->iv, region(shm, &op->iv), op->iv.len);
+		return 0;
+	}
+	return crypto_shash_init(ctx->desc);
+}
+
+static int ctx_update(struct hsm_ctx *ctx, const struct hsm_shm *shm,
+		      const struct hsm_op *op)
+{
+	bool cipher = ctx->op == HSM_CTX_ENCRYPT || ctx->op == HSM_CTX_DECRYPT;
+	bool partial;
+	int ret;
+
+	if (ctx->state != HSM_CTX_INITIALIZED && ctx->state != HSM_CTX_UPDATING)
+		return -EBADFD;
+	if (!cipher) {
+		if (op->out.len)
+			return -EINVAL;
+		ret = crypto_shash_update(ctx->desc, region(shm, &op->in),
+					  op->in.len);
+		return ret ?: op->in.len;
+	}
+
+	if (op->out.len != op->in.len)
+		return -EINVAL;
+	partial = op->in.len % 16;
+	if (partial && ctx->alg->block_len > 1)
+		return -EINVAL;
+	ret = hsm_crypto_cipher_iv(ctx->key, ctx->op == HSM_CTX_ENCRYPT, shm,
+				   &op->in, &op->out, ctx->iv);
+	if (!ret && partial)
+		ctx->state = HSM_CTX_TAIL;
+	return ret ?: op->in.len;
+}
+
+static long ctx_final(struct hsm_ctx *ctx, const struct hsm_shm *shm,
+		      const struct hsm_op *op)
+{
+	u8 buf[HASH_MAX_DIGESTSIZE], tag[HASH_MAX_DIGESTSIZE];
+	u32 n = ctx->alg->out_len;
+	long ret;
+
+	if (ctx->state != HSM_CTX_INITIALIZED && ctx->state != HSM_CTX_UPDATING &&
+	    ctx->state != HSM_CTX_TAIL)
+		return -EBADFD;
+
+	switch (ctx->op) {
+	case HSM_CTX_HASH:
+	case HSM_CTX_MAC:
+		if (op->tag.len)
+			return -EINVAL;
+		if (op->out.len < n)
+			return -EOVERFLOW;
+		ret = crypto_shash_final(ctx->desc, buf);
+		if (!ret)
+			memcpy(region(shm, &op->out), buf, n);
+		memzero_explicit(buf, sizeof(buf));
+		return ret ?: n;
+	case HSM_CTX_MAC_VERIFY:
+		if (op->out.len || op->tag.len < HSM_MAC_MIN_TAG || op->tag.len > n)
+			return -EINVAL;
+		memcpy(tag, region(shm, &op->tag), op->tag.len);
+		ret = crypto_shash_final(ctx->desc, buf);
+		if (!ret && crypto_memneq(buf, tag, op->tag.len))
+			ret = -EBADMSG;
+		memzero_explicit(buf, sizeof(buf));
+		return ret;
+	case HSM_CTX_ENCRYPT:
+	case HSM_CTX_DECRYPT:
+		return op->out.len || op->tag.len ? -EINVAL : 0;
+	}
+	return -EINVAL;
+}
+
+static void ctx_reset(struct hsm_ctx *ctx)
+{
+	if (ctx->desc) {
+		struct crypto_shash *tfm = ctx->desc->tfm;
+
+		shash_desc_zero(ctx->desc);
+		ctx->desc->tfm = tfm;
+	}
+	memzero_explicit(ctx->iv, sizeof(ctx->iv));
+	ctx->state = HSM_CTX_CREATED;
+}
+
+/* CTX_INIT, CTX_UPDATE, CTX_FINAL and CTX_RESET on one context. */
+long hsm_ctx_call(struct hsm_conn *conn, unsigned int cmd,
+		  const struct hsm_op *op)
+{
+	const struct hsm_shm *shm = &conn->shm;
+	struct hsm_res *res;
+	struct hsm_ctx *ctx;
+	long ret = -EINVAL;
+
+	res = hsm_restable_get(&conn->res, op->handle, HSM_RES_CTX);
+	if (!res)
+		return -ENOENT;
+	ctx = container_of(res, struct hsm_ctx, res);
+
+	mutex_lock(&ctx->lock);
+	switch (cmd) {
+	case HSM_IOC_CTX_INIT:
+		ret = ctx_init(ctx, shm, op);
+		if (!ret)
+			ctx->state = HSM_CTX_INITIALIZED;
+		break;
+	case HSM_IOC_CTX_UPDATE:
+		ret = ctx_update(ctx, shm, op);
+		if (ret >= 0 && ctx->state == HSM_CTX_INITIALIZED)
+			ctx->state = HSM_CTX_UPDATING;
+		break;
+	case HSM_IOC_CTX_FINAL:
+		ret = ctx_final(ctx, shm, op);
+		/* A failed verification still ends the operation. */
+		if (ret >= 0 || ret == -EBADMSG)
+			ctx->state = HSM_CTX_FINALIZED;
+		break;
+	case HSM_IOC_CTX_RESET:
+		ret = -EBADFD;
+		if (ctx->state == HSM_CTX_CREATED ||
+		    ctx->state == HSM_CTX_FINALIZED ||
+		    ctx->state == HSM_CTX_FAILED) {
+			ctx_reset(ctx);
+			ret = 0;
+		}
+		break;
+	}
+	/*
+	 * A failure in the middle of an operation leaves state no one can
+	 * trust; misuse (EBADFD) and malformed calls (EINVAL, EOVERFLOW)
+	 * are refused before anything changed and leave the state alone.
+	 */
+	if (ret < 0 && ret != -EBADFD && ret != -EINVAL && ret != -EOVERFLOW &&
+	    ret != -EBADMSG && cmd != HSM_IOC_CTX_RESET)
+		ctx->state = HSM_CTX_FAILED;
+	mutex_unlock(&ctx->lock);
+	hsm_res_put(res);
+	return ret;
+}
