@@ -209,14 +209,36 @@ static struct scatterlist *sg_build(const struct hsm_shm *shm,
 	return sg;
 }
 
+/*
+ * Source and destination tables over the refs; in place (dst == src) when
+ * the output is the input.  kfree() both.
+ */
+static int sg_pair(const struct hsm_shm *shm, const struct hsm_ref *const *src_refs,
+		   const struct hsm_ref *const *dst_refs, unsigned int nrefs,
+		   bool inplace, struct scatterlist **src, struct scatterlist **dst)
+{
+	*dst = NULL;
+	*src = sg_build(shm, src_refs, nrefs);
+	if (!*src)
+		return -ENOMEM;
+	if (inplace)
+		return 0;
+	*dst = sg_build(shm, dst_refs, nrefs);
+	if (!*dst) {
+		kfree(*src);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
 long hsm_crypto_aead(struct hsm_key *key, bool encrypt,
 		     const struct hsm_shm *shm, const struct hsm_op *op)
 {
 	const struct hsm_ref *src_refs[3] = { &op->aad, &op->in, &op->tag };
 	const struct hsm_ref *dst_refs[3] = { &op->aad, &op->out, &op->tag };
 	bool inplace = op->in.off == op->out.off && op->in.len == op->out.len;
-	struct scatterlist *src, *dst = NULL;
-	struct aead_request *req = NULL;
+	struct scatterlist *src, *dst;
+	struct aead_request *req;
 	struct crypto_aead *tfm;
 	u8 iv[16];
 	DECLARE_CRYPTO_WAIT(wait);
@@ -228,20 +250,13 @@ long hsm_crypto_aead(struct hsm_key *key, bool encrypt,
 	if (IS_ERR(tfm))
 		return PTR_ERR(tfm);
 
-	src = sg_build(shm, src_refs, 3);
-	if (!src)
-		return -ENOMEM;
-	if (!inplace) {
-		dst = sg_build(shm, dst_refs, 3);
-		if (!dst) {
-			ret = -ENOMEM;
-			goto err_src;
-		}
-	}
+	ret = sg_pair(shm, src_refs, dst_refs, 3, inplace, &src, &dst);
+	if (ret)
+		return ret;
 	req = aead_request_alloc(tfm, GFP_KERNEL);
 	if (!req) {
 		ret = -ENOMEM;
-		goto err_dst;
+		goto err_sg;
 	}
 	memcpy(iv, region(shm, &op->iv), op->iv.len);
 
@@ -258,9 +273,8 @@ long hsm_crypto_aead(struct hsm_key *key, bool encrypt,
 
 	memzero_explicit(iv, sizeof(iv));
 	aead_request_free(req);
-err_dst:
+err_sg:
 	kfree(dst);
-err_src:
 	kfree(src);
 	return ret ?: op->in.len;
 }
@@ -278,24 +292,17 @@ int hsm_crypto_cipher_iv(struct hsm_key *key, bool encrypt,
 	const struct hsm_ref *out_refs[1] = { out };
 	bool inplace = in->off == out->off;
 	struct skcipher_request *req;
-	struct scatterlist *src, *dst = NULL;
+	struct scatterlist *src, *dst;
 	DECLARE_CRYPTO_WAIT(wait);
 	int ret;
 
-	src = sg_build(shm, in_refs, 1);
-	if (!src)
-		return -ENOMEM;
-	if (!inplace) {
-		dst = sg_build(shm, out_refs, 1);
-		if (!dst) {
-			ret = -ENOMEM;
-			goto err_src;
-		}
-	}
+	ret = sg_pair(shm, in_refs, out_refs, 1, inplace, &src, &dst);
+	if (ret)
+		return ret;
 	req = skcipher_request_alloc(tfm, GFP_KERNEL);
 	if (!req) {
 		ret = -ENOMEM;
-		goto err_dst;
+		goto err_sg;
 	}
 	skcipher_request_set_callback(req, CRYPTO_TFM_REQ_MAY_SLEEP |
 				      CRYPTO_TFM_REQ_MAY_BACKLOG,
@@ -304,9 +311,8 @@ int hsm_crypto_cipher_iv(struct hsm_key *key, bool encrypt,
 	ret = crypto_wait_req(encrypt ? crypto_skcipher_encrypt(req) :
 				      crypto_skcipher_decrypt(req), &wait);
 	skcipher_request_free(req);
-err_dst:
+err_sg:
 	kfree(dst);
-err_src:
 	kfree(src);
 	return ret;
 }

@@ -49,18 +49,16 @@ static int ctx_check(enum hsm_ctx_op op, const struct hsm_alg *alg,
 	case HSM_CTX_HASH:
 		return alg->type == HSM_ALG_HASH && !key ? 0 : -EINVAL;
 	case HSM_CTX_MAC:
+		return hsm_key_may(key, HSM_ALG_MAC, HSM_PERM_SIGN);
 	case HSM_CTX_MAC_VERIFY:
-		if (alg->type != HSM_ALG_MAC)
-			return -EINVAL;
-		return key->perms & (op == HSM_CTX_MAC ? HSM_PERM_SIGN :
-				     HSM_PERM_VERIFY) ? 0 : -EPERM;
+		return hsm_key_may(key, HSM_ALG_MAC, HSM_PERM_VERIFY);
 	case HSM_CTX_ENCRYPT:
 	case HSM_CTX_DECRYPT:
 		/* Streams chain through the IV: CBC and CTR only. */
-		if (alg->type != HSM_ALG_CIPHER || !alg->chains)
+		if (!alg->chains)
 			return -EINVAL;
-		return key->perms & (op == HSM_CTX_ENCRYPT ? HSM_PERM_ENCRYPT :
-				     HSM_PERM_DECRYPT) ? 0 : -EPERM;
+		return hsm_key_may(key, HSM_ALG_CIPHER, op == HSM_CTX_ENCRYPT ?
+				   HSM_PERM_ENCRYPT : HSM_PERM_DECRYPT);
 	}
 	return -EINVAL;
 }

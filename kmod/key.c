@@ -175,6 +175,17 @@ static int key_tfm_init(struct hsm_key *key)
 	return -EINVAL;
 }
 
+/*
+ * May this key be used for an operation on keys of `type` that needs
+ * `perm`?  EINVAL for the wrong kind of key, EPERM for a missing permission.
+ */
+int hsm_key_may(const struct hsm_key *key, int type, u64 perm)
+{
+	if (key->alg->type != type)
+		return -EINVAL;
+	return key->perms & perm ? 0 : -EPERM;
+}
+
 /* A new key with one reference, or an ERR_PTR. */
 struct hsm_key *hsm_key_create(const struct hsm_alg *alg, const u8 *material,
 			       u32 len, u64 perms, u32 flags)

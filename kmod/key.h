@@ -40,6 +40,7 @@ struct hsm_key {
 	u8 material[] __aligned(8);
 };
 
+int hsm_key_may(const struct hsm_key *key, int type, u64 perm);
 struct hsm_key *hsm_key_create(const struct hsm_alg *alg, const u8 *material,
 			       u32 len, u64 perms, u32 flags);
 struct crypto_aead *hsm_key_aead(struct hsm_key *key, unsigned int tag_len);

@@ -272,7 +272,7 @@ static long random_bytes(const struct hsm_shm *shm, const struct hsm_op *op)
 static long key_op(struct hsm_key *key, unsigned int cmd,
 		   const struct hsm_shm *shm, const struct hsm_op *op)
 {
-	enum hsm_alg_type type = key->alg->type;
+	int ret;
 
 	switch (cmd) {
 	case HSM_IOC_KEY_EXPORT:
@@ -280,33 +280,21 @@ static long key_op(struct hsm_key *key, unsigned int cmd,
 	case HSM_IOC_KEY_PUBLIC:
 		return key_public(key, shm, op);
 	case HSM_IOC_MAC:
-		if (type != HSM_ALG_MAC)
-			return -EINVAL;
-		if (!(key->perms & HSM_PERM_SIGN))
-			return -EPERM;
-		return hsm_crypto_mac(key, shm, op);
+		return hsm_key_may(key, HSM_ALG_MAC, HSM_PERM_SIGN) ?:
+		       hsm_crypto_mac(key, shm, op);
 	case HSM_IOC_MAC_VERIFY:
-		if (type != HSM_ALG_MAC)
-			return -EINVAL;
-		if (!(key->perms & HSM_PERM_VERIFY))
-			return -EPERM;
-		return hsm_crypto_mac_verify(key, shm, op);
+		return hsm_key_may(key, HSM_ALG_MAC, HSM_PERM_VERIFY) ?:
+		       hsm_crypto_mac_verify(key, shm, op);
 	case HSM_IOC_SEAL:
 	case HSM_IOC_OPEN:
-		if (type != HSM_ALG_AEAD)
-			return -EINVAL;
-		if (!(key->perms & (cmd == HSM_IOC_SEAL ? HSM_PERM_ENCRYPT :
-				    HSM_PERM_DECRYPT)))
-			return -EPERM;
-		return hsm_crypto_aead(key, cmd == HSM_IOC_SEAL, shm, op);
+		ret = hsm_key_may(key, HSM_ALG_AEAD, cmd == HSM_IOC_SEAL ?
+				  HSM_PERM_ENCRYPT : HSM_PERM_DECRYPT);
+		return ret ?: hsm_crypto_aead(key, cmd == HSM_IOC_SEAL, shm, op);
 	case HSM_IOC_ENCRYPT:
 	case HSM_IOC_DECRYPT:
-		if (type != HSM_ALG_CIPHER)
-			return -EINVAL;
-		if (!(key->perms & (cmd == HSM_IOC_ENCRYPT ? HSM_PERM_ENCRYPT :
-				    HSM_PERM_DECRYPT)))
-			return -EPERM;
-		return hsm_crypto_cipher(key, cmd == HSM_IOC_ENCRYPT, shm, op);
+		ret = hsm_key_may(key, HSM_ALG_CIPHER, cmd == HSM_IOC_ENCRYPT ?
+				  HSM_PERM_ENCRYPT : HSM_PERM_DECRYPT);
+		return ret ?: hsm_crypto_cipher(key, cmd == HSM_IOC_ENCRYPT, shm, op);
 	}
 	return -ENOTTY;
 }
