@@ -5,6 +5,7 @@
  * one switch, and wipe the copy.  Nothing is read from userspace twice.
  */
 #include <linux/string.h>
+#include <linux/ktime.h>
 #include <linux/uaccess.h>
 
 #include "cmd.h"
@@ -18,6 +19,7 @@
 
 union cmd_arg {
 	struct hsm_get_info get_info;
+	struct hsm_conn_config conn_config;
 	struct hsm_get_stats get_stats;
 	struct hsm_shm_setup shm_setup;
 	struct hsm_op op;
@@ -38,10 +40,14 @@ static u64 op_bytes(const struct hsm_op *op)
 }
 
 static long exec(struct hsm_conn *conn, const struct hsm_cmd_desc *desc,
-		 const union cmd_arg *arg)
+		 const union cmd_arg *arg, u64 start_ns)
 {
 	if (desc->op)
-		return hsm_op_exec(conn, desc, &arg->op);
+		return hsm_op_exec(conn, desc, &arg->op,
+				   hsm_conn_deadline(conn, arg->op.timeout_ms,
+						     start_ns));
+
+	long ret;
 
 	switch (desc->cmd) {
 	case HSM_IOC_GET_INFO:
@@ -50,6 +56,11 @@ static long exec(struct hsm_conn *conn, const struct hsm_cmd_desc *desc,
 	case HSM_IOC_GET_STATS:
 		return hsm_check_get_stats(&arg->get_stats) ?:
 		       hsm_stats_get(conn, &arg->get_stats);
+	case HSM_IOC_CONN_CONFIG:
+		ret = hsm_check_conn_config(&arg->conn_config);
+		if (!ret)
+			WRITE_ONCE(conn->timeout_ms, arg->conn_config.timeout_ms);
+		return ret;
 	case HSM_IOC_SHM_SETUP:
 		return hsm_check_shm_setup(&arg->shm_setup, hsm_max_region_size,
 					   PAGE_SIZE) ?:
@@ -62,13 +73,13 @@ static long exec(struct hsm_conn *conn, const struct hsm_cmd_desc *desc,
 
 /* exec(), counted: every command that reaches a handler is counted once. */
 static long exec_counted(struct hsm_conn *conn, const struct hsm_cmd_desc *desc,
-			 const union cmd_arg *arg)
+			 const union cmd_arg *arg, u64 start_ns)
 {
 	u64 in = 0, out = 0;
 	long ret;
 
 	hsm_stats_begin(&conn->stats);
-	ret = exec(conn, desc, arg);
+	ret = exec(conn, desc, arg, start_ns);
 	if (desc->op && ret >= 0)
 		hsm_op_bytes(desc, &arg->op, &in, &out);
 	hsm_stats_end(&conn->stats, _IOC_NR(desc->cmd), ret, in, out);
@@ -77,6 +88,7 @@ static long exec_counted(struct hsm_conn *conn, const struct hsm_cmd_desc *desc,
 
 long hsm_cmd_ioctl(struct hsm_conn *conn, unsigned int cmd, void __user *uarg)
 {
+	u64 start_ns = ktime_get_ns();
 	const struct hsm_cmd_desc *desc;
 	union cmd_arg arg;
 	long ret;
@@ -91,18 +103,27 @@ long hsm_cmd_ioctl(struct hsm_conn *conn, unsigned int cmd, void __user *uarg)
 		hsm_stats_refused(&conn->stats, -EFAULT);
 		return -EFAULT;
 	}
-	ret = exec_counted(conn, desc, &arg);
+	ret = exec_counted(conn, desc, &arg, start_ns);
 	memzero_explicit(&arg, sizeof(arg));
 	return ret;
 }
+
+
 
 int hsm_cmd_uring(struct hsm_conn *conn, struct io_uring_cmd *ioucmd,
 		  unsigned int issue_flags)
 {
 	const struct hsm_cmd_desc *desc;
 	union cmd_arg arg;
+	u64 start_ns;
 	int ret, err;
 
+	/*
+	 * A command retried from io-wq counts from the retry: io_uring keeps
+	 * no per-request state of ours across the punt that a recycled
+	 * request could not leave stale.
+	 */
+	start_ns = ktime_get_ns();
 	desc = hsm_cmd_lookup(ioucmd->cmd_op, &err);
 	if (!desc) {
 		hsm_stats_refused(&conn->stats, err);
@@ -124,7 +145,7 @@ int hsm_cmd_uring(struct hsm_conn *conn, struct io_uring_cmd *ioucmd,
 		memzero_explicit(&arg, sizeof(arg));
 		return -EAGAIN;
 	}
-	ret = exec_counted(conn, desc, &arg);
+	ret = exec_counted(conn, desc, &arg, start_ns);
 	memzero_explicit(&arg, sizeof(arg));
 	/*
 	 * 6.1's io_uring_cmd() hands a positive result up as if it were an

@@ -5,6 +5,7 @@
 #include <linux/atomic.h>
 #include <linux/err.h>
 #include <linux/slab.h>
+#include <linux/time64.h>
 
 #include "conn.h"
 #include "params.h"
@@ -37,6 +38,7 @@ struct hsm_conn *hsm_conn_create(void)
 	conn->id = atomic64_inc_return(&next_id);
 	mutex_init(&conn->lock);
 	hsm_restable_init(&conn->res, hsm_max_keys, hsm_max_contexts);
+	conn->timeout_ms = hsm_default_timeout_ms;
 	pr_debug("connection %llu created\n", conn->id);
 	return conn;
 }
@@ -66,4 +68,13 @@ int hsm_conn_shm_setup(struct hsm_conn *conn, u64 size)
 	}
 	mutex_unlock(&conn->lock);
 	return ret;
+}
+
+u64 hsm_conn_deadline(const struct hsm_conn *conn, u32 timeout_ms, u64 start_ns)
+{
+	if (!timeout_ms)
+		timeout_ms = READ_ONCE(conn->timeout_ms);
+	if (!timeout_ms || timeout_ms == HSM_TIMEOUT_NONE)
+		return 0;
+	return start_ns + (u64)timeout_ms * NSEC_PER_MSEC;
 }

@@ -22,6 +22,7 @@ struct hsm_conn {
 	u64 region_size;	/* 0 until shm is set; then shm.size (release) */
 	struct hsm_restable res;	/* keys by ID */
 	struct hsm_conn_stats stats;
+	u32 timeout_ms;		/* default deadline; 0 or NONE: none */
 };
 
 /*
@@ -34,6 +35,9 @@ static inline u64 hsm_conn_region_size(struct hsm_conn *conn)
 }
 
 int hsm_conn_shm_setup(struct hsm_conn *conn, u64 size);
+
+/* The deadline of a command received at start_ns, or 0 for none. */
+u64 hsm_conn_deadline(const struct hsm_conn *conn, u32 timeout_ms, u64 start_ns);
 
 struct hsm_conn *hsm_conn_create(void);
 void hsm_conn_destroy(struct hsm_conn *conn);

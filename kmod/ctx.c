@@ -8,7 +8,9 @@
 #include <crypto/skcipher.h>
 #include <linux/err.h>
 #include <linux/scatterlist.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
+#include <linux/ktime.h>
 #include <linux/vmalloc.h>
 
 #include "alg.h"
@@ -36,7 +38,6 @@ static void ctx_free(struct hsm_res *res)
 	if (ctx->key)
 		hsm_key_put(ctx->key);
 	memzero_explicit(ctx->iv, sizeof(ctx->iv));
-	mutex_destroy(&ctx->lock);
 	kfree(ctx);
 	hsm_stats_ctx_alive(-1);
 }
@@ -105,7 +106,7 @@ int hsm_ctx_create(struct hsm_conn *conn, const struct hsm_op *op, u64 *id)
 		goto err_key;
 	hsm_res_init(&ctx->res, HSM_RES_CTX, ctx_free);
 	hsm_stats_ctx_alive(1);
-	mutex_init(&ctx->lock);
+	init_waitqueue_head(&ctx->wq);
 	ctx->state = HSM_CTX_CREATED;
 	ctx->op = p.op;
 	ctx->alg = alg;
@@ -239,9 +240,40 @@ static void ctx_reset(struct hsm_ctx *ctx)
 	ctx->state = HSM_CTX_CREATED;
 }
 
+static bool try_claim(struct hsm_ctx *ctx)
+{
+	return atomic_cmpxchg_acquire(&ctx->busy, 0, 1) == 0;
+}
+
+/* Own the context, waiting at most until deadline_ns (0: no deadline). */
+static int ctx_claim(struct hsm_ctx *ctx, u64 deadline_ns)
+{
+	long left;
+	u64 now;
+
+	if (try_claim(ctx))
+		return 0;
+	if (!deadline_ns)
+		return wait_event_killable(ctx->wq, try_claim(ctx)) ? -EINTR : 0;
+	now = ktime_get_ns();
+	if (now >= deadline_ns)
+		return -ETIMEDOUT;
+	left = wait_event_killable_timeout(ctx->wq, try_claim(ctx),
+					   nsecs_to_jiffies(deadline_ns - now) + 1);
+	if (left < 0)
+		return -EINTR;
+	return left ? 0 : -ETIMEDOUT;
+}
+
+static void ctx_unclaim(struct hsm_ctx *ctx)
+{
+	atomic_set_release(&ctx->busy, 0);
+	wake_up(&ctx->wq);
+}
+
 /* CTX_INIT, CTX_UPDATE, CTX_FINAL and CTX_RESET on one context. */
 long hsm_ctx_call(struct hsm_conn *conn, unsigned int cmd,
-		  const struct hsm_op *op)
+		  const struct hsm_op *op, u64 deadline_ns)
 {
 	const struct hsm_shm *shm = &conn->shm;
 	struct hsm_res *res;
@@ -253,7 +285,18 @@ long hsm_ctx_call(struct hsm_conn *conn, unsigned int cmd,
 		return -ENOENT;
 	ctx = container_of(res, struct hsm_ctx, res);
 
-	mutex_lock(&ctx->lock);
+	ret = ctx_claim(ctx, deadline_ns);
+	if (ret) {
+		/* Whoever owns it now, the caller's operation is broken. */
+		if (ret == -ETIMEDOUT)
+			atomic_set(&ctx->expired, 1);
+		hsm_res_put(res);
+		return ret;
+	}
+	if (atomic_xchg(&ctx->expired, 0))
+		ctx->state = HSM_CTX_FAILED;
+
+	ret = -EINVAL;
 	switch (cmd) {
 	case HSM_IOC_CTX_INIT:
 		ret = ctx_init(ctx, shm, op);
@@ -289,7 +332,7 @@ long hsm_ctx_call(struct hsm_conn *conn, unsigned int cmd,
 	if (ret < 0 && ret != -EBADFD && ret != -EINVAL && ret != -EOVERFLOW &&
 	    ret != -EBADMSG && cmd != HSM_IOC_CTX_RESET)
 		ctx->state = HSM_CTX_FAILED;
-	mutex_unlock(&ctx->lock);
+	ctx_unclaim(ctx);
 	hsm_res_put(res);
 	return ret;
 }

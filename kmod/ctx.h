@@ -2,7 +2,8 @@
 #ifndef HSM_CTX_H
 #define HSM_CTX_H
 
-#include <linux/mutex.h>
+#include <linux/atomic.h>
+#include <linux/wait.h>
 #include <linux/types.h>
 #include <uapi/linux/hsm.h>
 
@@ -25,11 +26,15 @@ enum hsm_ctx_state {
 
 /*
  * struct hsm_ctx - a streaming operation.  Holds a reference on its key.
- * lock serialises the calls on one context and protects everything below.
+ * One call at a time owns the context (busy); it alone touches the fields
+ * below.  Waiters sleep on wq until it is free or their deadline passes;
+ * one that gives up sets expired, and the next owner fails the context.
  */
 struct hsm_ctx {
 	struct hsm_res res;
-	struct mutex lock;
+	atomic_t busy;
+	atomic_t expired;
+	wait_queue_head_t wq;
 	enum hsm_ctx_state state;
 	enum hsm_ctx_op op;
 	const struct hsm_alg *alg;
@@ -40,6 +45,6 @@ struct hsm_ctx {
 
 int hsm_ctx_create(struct hsm_conn *conn, const struct hsm_op *op, u64 *id);
 long hsm_ctx_call(struct hsm_conn *conn, unsigned int cmd,
-		  const struct hsm_op *op);
+		  const struct hsm_op *op, u64 deadline_ns);
 
 #endif /* HSM_CTX_H */

@@ -30,6 +30,7 @@ long hsm_info_get(const struct hsm_get_info *c)
 		.region_total		= hsm_shm_total(),
 		.max_keys		= hsm_max_keys,
 		.max_contexts		= hsm_max_contexts,
+		.default_timeout_ms	= hsm_default_timeout_ms,
 	};
 	size_t n = min_t(size_t, c->info_size, sizeof(info));
 

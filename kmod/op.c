@@ -7,6 +7,7 @@
 #include <linux/err.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/ktime.h>
 
 #include "alg.h"
 #include "conn.h"
@@ -300,7 +301,7 @@ static long key_op(struct hsm_key *key, unsigned int cmd,
 }
 
 static long dispatch(struct hsm_conn *conn, unsigned int cmd,
-		     const struct hsm_op *op, u64 *value)
+		     const struct hsm_op *op, u64 deadline_ns, u64 *value)
 {
 	const struct hsm_shm *shm = &conn->shm;
 	struct hsm_key *key;
@@ -322,7 +323,7 @@ static long dispatch(struct hsm_conn *conn, unsigned int cmd,
 	case HSM_IOC_CTX_UPDATE:
 	case HSM_IOC_CTX_FINAL:
 	case HSM_IOC_CTX_RESET:
-		return hsm_ctx_call(conn, cmd, op);
+		return hsm_ctx_call(conn, cmd, op, deadline_ns);
 	case HSM_IOC_CTX_RELEASE:
 		return hsm_restable_remove(&conn->res, op->handle, HSM_RES_CTX);
 	case HSM_IOC_DIGEST:
@@ -340,7 +341,7 @@ static long dispatch(struct hsm_conn *conn, unsigned int cmd,
 }
 
 long hsm_op_exec(struct hsm_conn *conn, const struct hsm_cmd_desc *desc,
-		 const struct hsm_op *op)
+		 const struct hsm_op *op, u64 deadline_ns)
 {
 	const struct hsm_shm *shm = &conn->shm;
 	struct hsm_resp *resp;
@@ -350,7 +351,10 @@ long hsm_op_exec(struct hsm_conn *conn, const struct hsm_cmd_desc *desc,
 	ret = hsm_check_op(desc, op, hsm_conn_region_size(conn));
 	if (ret)
 		return ret;
-	ret = dispatch(conn, desc->cmd, op, &value);
+	if (deadline_ns && ktime_get_ns() >= deadline_ns)
+		ret = -ETIMEDOUT;
+	else
+		ret = dispatch(conn, desc->cmd, op, deadline_ns, &value);
 
 	if (op->resp_off != HSM_RESP_NONE) {
 		resp = shm->base + op->resp_off;

@@ -16,6 +16,7 @@ enum {
 	DEFAULT_MAX_CONNECTIONS		= 1024,
 	LIMIT_MAX_CONNECTIONS		= 1 << 20,
 	DEFAULT_MAX_KEYS		= 4096,
+	DEFAULT_TIMEOUT_MS		= 30000,
 	LIMIT_MAX_KEYS			= 1 << 24,
 };
 
@@ -44,6 +45,11 @@ MODULE_PARM_DESC(max_keys, "Keys one connection may hold at once");
 unsigned int hsm_max_contexts = DEFAULT_MAX_KEYS;
 module_param_named(max_contexts, hsm_max_contexts, uint, 0444);
 MODULE_PARM_DESC(max_contexts, "Contexts one connection may hold at once");
+
+unsigned int hsm_default_timeout_ms = DEFAULT_TIMEOUT_MS;
+module_param_named(default_timeout_ms, hsm_default_timeout_ms, uint, 0444);
+MODULE_PARM_DESC(default_timeout_ms,
+		 "Deadline of a new connection's commands, in ms (0: none)");
 
 int hsm_params_check(void)
 {

@@ -104,6 +104,7 @@ int cmd_info(const Options &opt, const std::vector<std::string> &args)
 				{"max_region_total", info.max_region_total},
 				{"max_keys", info.max_keys},
 				{"max_contexts", info.max_contexts},
+				{"default_timeout_ms", info.default_timeout_ms},
 			}},
 			{"usage", {
 				{"connections", info.connections},
@@ -128,6 +129,7 @@ int cmd_info(const Options &opt, const std::vector<std::string> &args)
 	std::printf("  max region total:  %llu\n", (unsigned long long)info.max_region_total);
 	std::printf("  max keys:          %u per connection\n", info.max_keys);
 	std::printf("  max contexts:      %u per connection\n", info.max_contexts);
+	std::printf("  default timeout:   %u ms\n", info.default_timeout_ms);
 	std::printf("usage:\n");
 	std::printf("  connections:       %u\n", info.connections);
 	std::printf("  region total:      %llu\n", (unsigned long long)info.region_total);

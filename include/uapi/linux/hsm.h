@@ -68,6 +68,22 @@
  *   through the inherited fd) and is left out of core dumps.
  *
  *
+ * HSM_IOC_CONN_CONFIG (struct hsm_conn_config)
+ *   Sets the connection's default deadline for data-plane commands that
+ *   carry timeout_ms = 0 (HSM_TIMEOUT_NONE: no deadline).  A new
+ *   connection starts with the default_timeout_ms module parameter
+ *   (hsm_info.default_timeout_ms).  Returns 0.  flags: must be 0.
+ *
+ * Deadlines
+ * ---------
+ * A data-plane command whose deadline passes before it can run (waiting
+ * for a context another call is using) completes with ETIMEDOUT
+ * (HSM_STATUS_TIMED_OUT) and does nothing; a context it was waiting for
+ * moves to FAILED.  A command already running finishes: the crypto layer
+ * cannot be interrupted halfway.  The deadline counts from when the module
+ * receives the command: for io_uring commands that run on io-wq (payloads
+ * above 4 KiB, key and context creation), from when a worker takes them.
+ *
  * HSM_IOC_GET_STATS (struct hsm_get_stats)
  *   Writes struct hsm_stats to stats_ptr, with the same size rules as
  *   GET_INFO (HSM_STATS_SIZE_VER0 up to HSM_INFO_SIZE_MAX bytes): counters
@@ -296,6 +312,7 @@ enum hsm_status {
  * @region_total:	bytes of shared regions allocated now, module-wide
  * @max_keys:		the max_keys module parameter: keys per connection
  * @max_contexts:	the max_contexts module parameter: contexts per connection
+ * @default_timeout_ms: the default_timeout_ms module parameter (0: none)
  * @reserved:		zero
  */
 struct hsm_info {
@@ -315,7 +332,9 @@ struct hsm_info {
 	__u64	region_total;
 	__u32	max_keys;
 	__u32	max_contexts;
-	__u64	reserved[15];
+	__u32	default_timeout_ms;
+	__u32	reserved1;
+	__u64	reserved[14];
 };
 
 /* The prefix every module writes: size, abi_version and features. */
@@ -360,6 +379,9 @@ struct hsm_ref {
 	__u32	len;
 };
 
+/* hsm_op.timeout_ms and hsm_conn_config.timeout_ms: no deadline. */
+#define HSM_TIMEOUT_NONE	0xffffffffU
+
 /* hsm_op.resp_off when no completion record is wanted. */
 #define HSM_RESP_NONE		0xffffffffU
 
@@ -369,6 +391,8 @@ struct hsm_ref {
  * @handle:	key ID, or 0 where the command takes none
  * @flags:	HSM_OP_F_* bits the command allows; others are EINVAL
  * @resp_off:	region offset of a struct hsm_resp, or HSM_RESP_NONE
+ * @timeout_ms:	deadline, counted from when the module received the command:
+ *		0 for the connection's default, HSM_TIMEOUT_NONE for none
  * @reserved0:	must be 0
  * @params:	command parameters (struct hsm_key_params, algorithm name)
  * @in, @out, @iv, @aad, @tag: payloads, as each command says
@@ -378,7 +402,8 @@ struct hsm_op {
 	__u64		handle;
 	__u32		flags;
 	__u32		resp_off;
-	__u64		reserved0;
+	__u32		timeout_ms;
+	__u32		reserved0;
 	struct hsm_ref	params;
 	struct hsm_ref	in;
 	struct hsm_ref	out;
@@ -524,9 +549,23 @@ struct hsm_get_stats {
 	__u64	reserved[2];
 };
 
+/*
+ * struct hsm_conn_config - argument of HSM_IOC_CONN_CONFIG.
+ *
+ * @timeout_ms:	default deadline of the connection's data-plane commands
+ * @flags:	must be 0
+ * @reserved:	must be 0
+ */
+struct hsm_conn_config {
+	__u32	timeout_ms;
+	__u32	flags;
+	__u64	reserved[3];
+};
+
 #define HSM_IOC_GET_INFO	_IOW(HSM_IOC_MAGIC, 0x00, struct hsm_get_info)
 #define HSM_IOC_SHM_SETUP	_IOW(HSM_IOC_MAGIC, 0x01, struct hsm_shm_setup)
 #define HSM_IOC_GET_STATS	_IOW(HSM_IOC_MAGIC, 0x02, struct hsm_get_stats)
+#define HSM_IOC_CONN_CONFIG	_IOW(HSM_IOC_MAGIC, 0x03, struct hsm_conn_config)
 
 #define HSM_IOC_KEY_GENERATE	_IOW(HSM_IOC_MAGIC, 0x10, struct hsm_op)
 #define HSM_IOC_KEY_IMPORT	_IOW(HSM_IOC_MAGIC, 0x11, struct hsm_op)

@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+// Deadlines: a command that cannot run before its deadline completes with
+// ETIMEDOUT and its context moves to FAILED; the connection default and
+// HSM_TIMEOUT_NONE.
+#include <atomic>
+#include <functional>
+#include <criterion/criterion.h>
+#include <thread>
+
+#include "hsm_conn.hpp"
+
+using namespace hsmtest;
+
+namespace {
+
+constexpr uint32_t kIn = 65536;
+
+Result ctx_call(Conn &c, unsigned int cmd, __u64 ctx, uint32_t timeout_ms, hsm_ref in = {},
+		hsm_ref out = {}, uint32_t resp = 1024)
+{
+	hsm_op op{};
+	op.handle = ctx;
+	op.resp_off = resp;
+	op.timeout_ms = timeout_ms;
+	op.in = in;
+	op.out = out;
+	return c.run(cmd, op);
+}
+
+// A hash context busy with one long Update from another thread while
+// `probe` runs; returns probe's result.
+Result while_busy(Conn &other, __u64 ctx, uint32_t len,
+		  const std::function<Result()> &probe)
+{
+	std::atomic<bool> started{false};
+	std::thread t([&] {
+		started = true;
+		// Through `other`'s ring: one ring is not shared between threads.
+		hsm_op op{};
+		op.handle = ctx;
+		op.resp_off = HSM_RESP_NONE;
+		op.timeout_ms = HSM_TIMEOUT_NONE;
+		op.in = {kIn, len};
+		ioctl(other.fd(), HSM_IOC_CTX_UPDATE, &op);
+	});
+	while (!started)
+		;
+	usleep(20000);
+	Result r = probe();
+	t.join();
+	return r;
+}
+
+}  // namespace
+
+Test(timeout, conn_config)
+{
+	Conn c;
+	hsm_info info{};
+	hsm_get_info gi{};
+	gi.info_ptr = reinterpret_cast<uintptr_t>(&info);
+	gi.info_size = sizeof(info);
+	cr_assert_eq(ioctl(c.fd(), HSM_IOC_GET_INFO, &gi), (int)sizeof(info));
+	cr_expect_eq(info.default_timeout_ms, 30000, "the module default");
+
+	hsm_conn_config cfg{};
+	cfg.timeout_ms = 5;
+	cr_expect_eq(ioctl(c.fd(), HSM_IOC_CONN_CONFIG, &cfg), 0);
+	cfg.flags = 1;
+	cr_expect_eq(ioctl(c.fd(), HSM_IOC_CONN_CONFIG, &cfg), -1);
+	cr_expect_eq(errno, EINVAL);
+	cfg.flags = 0;
+	cfg.reserved[2] = 1;
+	cr_expect_eq(ioctl(c.fd(), HSM_IOC_CONN_CONFIG, &cfg), -1);
+	cr_expect_eq(errno, EINVAL);
+}
+
+Test(timeout, waiting_for_a_busy_context_times_out_and_fails_it)
+{
+	Conn c(8 << 20);
+	int tries = 0;
+	Result r{};
+
+	// The long Update must still run when the probe arrives; retry with
+	// more data if this machine finished it first.
+	for (uint32_t len = 2 << 20; len <= (7 << 20) && tries < 3; len += 2 << 20, tries++) {
+		hsm_ctx_params p{};
+		strcpy(p.alg, "sha3-512");
+		p.op = HSM_CTX_HASH;
+		hsm_op op{};
+		op.resp_off = Conn::kResp;
+		op.params = c.put(Conn::kParams, {reinterpret_cast<uint8_t *>(&p), sizeof(p)});
+		Result cr = c.run(HSM_IOC_CTX_CREATE, op);
+		cr_assert_eq(cr.res, 0);
+		__u64 h = cr.resp.value;
+		cr_assert_eq(ctx_call(c, HSM_IOC_CTX_INIT, h, 0).res, 0);
+		memset(c.at(kIn), 7, len);
+
+		r = while_busy(c, h, len, [&] {
+			return ctx_call(c, HSM_IOC_CTX_UPDATE, h, 1, {kIn, 64});
+		});
+		if (r.res != -ETIMEDOUT)
+			continue;
+		cr_expect_eq(r.resp.status, HSM_STATUS_TIMED_OUT);
+		cr_expect_eq(ctx_call(c, HSM_IOC_CTX_UPDATE, h, 0, {kIn, 64}).res, -EBADFD,
+			     "the context failed");
+		cr_expect_eq(ctx_call(c, HSM_IOC_CTX_RESET, h, 0).res, 0);
+		cr_expect_eq(ctx_call(c, HSM_IOC_CTX_INIT, h, 0).res, 0, "usable after Reset");
+		return;
+	}
+	cr_assert_fail("no probe ever found the context busy (last result %ld)", r.res);
+}
+
+Test(timeout, no_deadline_waits_its_turn)
+{
+	Conn c(8 << 20);
+	hsm_conn_config cfg{};
+	cfg.timeout_ms = 1;	/* the default would expire at once ... */
+	cr_assert_eq(ioctl(c.fd(), HSM_IOC_CONN_CONFIG, &cfg), 0);
+
+	hsm_ctx_params p{};
+	strcpy(p.alg, "sha3-512");
+	p.op = HSM_CTX_HASH;
+	hsm_op op{};
+	op.resp_off = Conn::kResp;
+	op.timeout_ms = HSM_TIMEOUT_NONE;
+	op.params = c.put(Conn::kParams, {reinterpret_cast<uint8_t *>(&p), sizeof(p)});
+	Result cr = c.run(HSM_IOC_CTX_CREATE, op);
+	cr_assert_eq(cr.res, 0);
+	__u64 h = cr.resp.value;
+	cr_assert_eq(ctx_call(c, HSM_IOC_CTX_INIT, h, HSM_TIMEOUT_NONE).res, 0);
+	memset(c.at(kIn), 1, 4 << 20);
+
+	// ... but this call says it has none.
+	Result r = while_busy(c, h, 4 << 20, [&] {
+		return ctx_call(c, HSM_IOC_CTX_UPDATE, h, HSM_TIMEOUT_NONE, {kIn, 64});
+	});
+	cr_expect_eq(r.res, 64);
+	cr_expect_eq(ctx_call(c, HSM_IOC_CTX_FINAL, h, HSM_TIMEOUT_NONE, {}, {8 << 19, 64}).res, 64);
+}
