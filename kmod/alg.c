@@ -35,6 +35,11 @@
 	{ .name = n, .kname = k, .type = HSM_ALG_KPP, .key_min = kl, \
 	  .key_max = kl, .out_len = kl, .pub_len = pl, .curve = c, \
 	  .perms = HSM_PERM_AGREE | HSM_PERM_EXPORT }
+/* RSASSA-PKCS1-v1_5 with hash h; the key is DER (up to 4096-bit moduli). */
+#define RSA(n, k, h) \
+	{ .name = n, .kname = k, .type = HSM_ALG_RSA, .key_min = 64, \
+	  .key_max = 4096, .hash = h, \
+	  .perms = HSM_PERM_SIGN | HSM_PERM_VERIFY | HSM_PERM_EXPORT }
 /* A KDF keyed by an HMAC of kname; out_len is the hash length. */
 #define KDF(n, k, o) \
 	{ .name = n, .kname = k, .type = HSM_ALG_KDF, .out_len = o }
@@ -65,6 +70,9 @@ static const struct hsm_alg algs[] = {
 	KPP("x25519", "curve25519", 32, 32, HSM_CURVE_X25519),
 	KPP("ecdh-p256", "ecdh-nist-p256", 32, 64, HSM_CURVE_P256),
 	KPP("ecdh-p384", "ecdh-nist-p384", 48, 96, HSM_CURVE_P384),
+	RSA("rsa-pkcs1-sha256", "pkcs1pad(rsa,sha256)", "sha-256"),
+	RSA("rsa-pkcs1-sha384", "pkcs1pad(rsa,sha384)", "sha-384"),
+	RSA("rsa-pkcs1-sha512", "pkcs1pad(rsa,sha512)", "sha-512"),
 	{ .name = "secret", .type = HSM_ALG_SECRET, .key_min = 1,
 	  .key_max = HSM_SECRET_MAX, .perms = HSM_PERM_DERIVE | HSM_PERM_EXPORT },
 	KDF("hkdf-sha-256", "hmac(sha256)", 32),

@@ -13,6 +13,7 @@ enum hsm_alg_type {
 	HSM_ALG_SECRET,		/* raw secret: input of key derivation */
 	HSM_ALG_KDF,		/* a key derivation function, not a key */
 	HSM_ALG_KPP,		/* key agreement: a private key */
+	HSM_ALG_RSA,		/* RSA signatures: DER RSAPrivateKey or RSAPublicKey */
 };
 
 /* Curves of HSM_ALG_KPP keys: the values of the kernel's ECC_CURVE_*. */
@@ -38,6 +39,7 @@ struct hsm_alg {
 	u16 pub_len;		/* KPP: public key bytes */
 	u16 curve;		/* KPP: enum hsm_curve */
 	bool chains;		/* CIPHER: the output IV continues the stream */
+	const char *hash;	/* RSA: the ABI name of the message hash */
 	u64 perms;		/* permissions that make sense for it */
 };
 

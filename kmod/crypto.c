@@ -5,6 +5,7 @@
  * over its pages.  Only IVs are copied (the API writes back into them).
  */
 #include <crypto/aead.h>
+#include <crypto/akcipher.h>
 #include <crypto/algapi.h>
 #include <crypto/hash.h>
 #include <crypto/kdf_sp800108.h>
@@ -486,5 +487,105 @@ err_req:
 	kpp_request_free(req);
 err_buf:
 	kfree_sensitive(buf);
+	return ret;
+}
+
+/*
+ * RSASSA-PKCS1-v1_5: the message is hashed here, in place in the region;
+ * pkcs1pad() adds the DigestInfo and runs RSA on kernel buffers.  Note
+ * that 6.1's mpi_powm is not constant-time in the private exponent.
+ */
+static int rsa_digest(struct hsm_key *key, const struct hsm_shm *shm,
+		      const struct hsm_ref *in, u8 *digest, u32 *len)
+{
+	const struct hsm_alg *hash = hsm_alg_find(key->alg->hash);
+	struct crypto_shash *tfm;
+
+	if (!hash)
+		return -EINVAL;
+	tfm = hsm_crypto_hash_tfm(hash);
+	if (IS_ERR(tfm))
+		return PTR_ERR(tfm);
+	*len = hash->out_len;
+	return shash_region(tfm, shm, in, digest);
+}
+
+static int rsa_run(struct hsm_key *key, bool sign, u8 *buf, u32 src_len,
+		   u32 dst_len)
+{
+	struct akcipher_request *req;
+	struct scatterlist src, dst;
+	DECLARE_CRYPTO_WAIT(wait);
+	int ret;
+
+	req = akcipher_request_alloc(key->tfm.akcipher, GFP_KERNEL);
+	if (!req)
+		return -ENOMEM;
+	akcipher_request_set_callback(req, CRYPTO_TFM_REQ_MAY_SLEEP |
+				      CRYPTO_TFM_REQ_MAY_BACKLOG,
+				      crypto_req_done, &wait);
+	if (sign) {
+		/* buf: the digest in, the signature out after it. */
+		sg_init_one(&src, buf, src_len);
+		sg_init_one(&dst, buf + src_len, dst_len);
+		akcipher_request_set_crypt(req, &src, &dst, src_len, dst_len);
+		ret = crypto_wait_req(crypto_akcipher_sign(req), &wait);
+	} else {
+		/* buf: the signature, then the digest; no destination. */
+		sg_init_one(&src, buf, src_len + dst_len);
+		akcipher_request_set_crypt(req, &src, NULL, src_len, dst_len);
+		ret = crypto_wait_req(crypto_akcipher_verify(req), &wait);
+	}
+	akcipher_request_free(req);
+	return ret;
+}
+
+long hsm_crypto_rsa_sign(struct hsm_key *key, const struct hsm_shm *shm,
+			 const struct hsm_op *op)
+{
+	u32 n = key->sig_len, dlen;
+	u8 *buf;
+	int ret;
+
+	if (key->public_only)
+		return -EPERM;
+	if (op->out.len < n)
+		return -EOVERFLOW;
+	buf = kzalloc(HASH_MAX_DIGESTSIZE + n, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	ret = rsa_digest(key, shm, &op->in, buf, &dlen);
+	if (!ret) {
+		memmove(buf + HASH_MAX_DIGESTSIZE - dlen, buf, dlen);
+		ret = rsa_run(key, true, buf + HASH_MAX_DIGESTSIZE - dlen, dlen, n);
+	}
+	if (!ret)
+		memcpy(region(shm, &op->out), buf + HASH_MAX_DIGESTSIZE, n);
+	kfree_sensitive(buf);
+	return ret ?: n;
+}
+
+long hsm_crypto_rsa_verify(struct hsm_key *key, const struct hsm_shm *shm,
+			   const struct hsm_op *op)
+{
+	u32 n = key->sig_len, dlen;
+	u8 *buf;
+	int ret;
+
+	/* A signature is exactly as long as the modulus. */
+	if (op->tag.len != n)
+		return -EBADMSG;
+	buf = kzalloc(n + HASH_MAX_DIGESTSIZE, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	memcpy(buf, region(shm, &op->tag), n);
+	ret = rsa_digest(key, shm, &op->in, buf + n, &dlen);
+	if (!ret) {
+		ret = rsa_run(key, false, buf, n, dlen);
+		/* Every way a signature can fail to verify is one answer. */
+		if (ret == -EKEYREJECTED || ret == -EBADMSG || ret == -EINVAL)
+			ret = -EBADMSG;
+	}
+	kfree(buf);
 	return ret;
 }

@@ -31,6 +31,10 @@ struct crypto_shash *hsm_crypto_hash_tfm(const struct hsm_alg *alg);
 int hsm_crypto_cipher_iv(struct hsm_key *key, bool encrypt,
 			 const struct hsm_shm *shm, const struct hsm_ref *in,
 			 const struct hsm_ref *out, u8 *iv);
+long hsm_crypto_rsa_sign(struct hsm_key *key, const struct hsm_shm *shm,
+			 const struct hsm_op *op);
+long hsm_crypto_rsa_verify(struct hsm_key *key, const struct hsm_shm *shm,
+			   const struct hsm_op *op);
 long hsm_crypto_cipher(struct hsm_key *key, bool encrypt,
 		       const struct hsm_shm *shm, const struct hsm_op *op);
 

@@ -3,6 +3,7 @@
  * Keys: material in kernel memory, a transform keyed once, wiped on free.
  */
 #include <crypto/aead.h>
+#include <crypto/akcipher.h>
 #include <crypto/ecc_curve.h>
 #include <crypto/ecdh.h>
 #include <crypto/hash.h>
@@ -33,6 +34,9 @@ static void key_free(struct hsm_res *res)
 		break;
 	case HSM_ALG_KPP:
 		crypto_free_kpp(key->tfm.kpp);
+		break;
+	case HSM_ALG_RSA:
+		crypto_free_akcipher(key->tfm.akcipher);
 		break;
 	default:
 		break;
@@ -133,6 +137,34 @@ static int kpp_init(struct hsm_key *key)
 	return crypto_kpp_set_secret(tfm, key->material, key->len);
 }
 
+/*
+ * RSA keys are DER: an RSAPrivateKey signs and verifies, an RSAPublicKey
+ * only verifies.  Moduli of 2048, 3072 and 4096 bits.
+ */
+static int rsa_init(struct hsm_key *key)
+{
+	struct crypto_akcipher *tfm;
+	int ret;
+
+	tfm = crypto_alloc_akcipher(key->alg->kname, 0, 0);
+	if (IS_ERR(tfm))
+		return PTR_ERR(tfm);
+	key->tfm.akcipher = tfm;
+	ret = crypto_akcipher_set_priv_key(tfm, key->material, key->len);
+	if (ret) {
+		ret = crypto_akcipher_set_pub_key(tfm, key->material, key->len);
+		if (ret)
+			return -EINVAL;
+		if (key->perms & HSM_PERM_SIGN)
+			return -EINVAL;
+		key->public_only = true;
+	}
+	key->sig_len = crypto_akcipher_maxsize(tfm);
+	if (key->sig_len != 256 && key->sig_len != 384 && key->sig_len != 512)
+		return -EINVAL;
+	return 0;
+}
+
 static int key_tfm_init(struct hsm_key *key)
 {
 	struct crypto_aead *aead;
@@ -168,6 +200,8 @@ static int key_tfm_init(struct hsm_key *key)
 		return 0;
 	case HSM_ALG_KPP:
 		return kpp_init(key);
+	case HSM_ALG_RSA:
+		return rsa_init(key);
 	case HSM_ALG_HASH:
 	case HSM_ALG_KDF:
 		break;

@@ -8,6 +8,7 @@
 #include "restable.h"
 
 struct crypto_aead;
+struct crypto_akcipher;
 struct crypto_kpp;
 struct crypto_shash;
 struct crypto_skcipher;
@@ -33,7 +34,10 @@ struct hsm_key {
 		struct crypto_shash *shash;
 		struct crypto_skcipher *skcipher;
 		struct crypto_kpp *kpp;
+		struct crypto_akcipher *akcipher;
 	} tfm;
+	u32 sig_len;		/* RSA: modulus bytes */
+	bool public_only;	/* RSA: imported from an RSAPublicKey */
 	struct mutex aead_lock;	/* creates aead[] entries */
 	struct crypto_aead *aead[HSM_AEAD_TAG_MAX + 1];	/* by tag length */
 	u8 pub[HSM_KEY_PUB_MAX];	/* NIST ECDH: the public key, x || y */

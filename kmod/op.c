@@ -88,6 +88,9 @@ static int key_create(struct hsm_conn *conn, const struct hsm_op *op,
 		    op->in.len > alg->key_max)
 			return -EINVAL;
 		len = op->in.len;
+	} else if (alg->type == HSM_ALG_RSA) {
+		/* The 6.1 crypto API cannot generate RSA keys. */
+		return -EOPNOTSUPP;
 	} else if (!len) {
 		return -EINVAL;
 	}
@@ -291,6 +294,12 @@ static long key_op(struct hsm_key *key, unsigned int cmd,
 		ret = hsm_key_may(key, HSM_ALG_AEAD, cmd == HSM_IOC_SEAL ?
 				  HSM_PERM_ENCRYPT : HSM_PERM_DECRYPT);
 		return ret ?: hsm_crypto_aead(key, cmd == HSM_IOC_SEAL, shm, op);
+	case HSM_IOC_SIGN:
+		return hsm_key_may(key, HSM_ALG_RSA, HSM_PERM_SIGN) ?:
+		       hsm_crypto_rsa_sign(key, shm, op);
+	case HSM_IOC_VERIFY:
+		return hsm_key_may(key, HSM_ALG_RSA, HSM_PERM_VERIFY) ?:
+		       hsm_crypto_rsa_verify(key, shm, op);
 	case HSM_IOC_ENCRYPT:
 	case HSM_IOC_DECRYPT:
 		ret = hsm_key_may(key, HSM_ALG_CIPHER, cmd == HSM_IOC_ENCRYPT ?

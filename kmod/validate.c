@@ -58,6 +58,9 @@ static const struct hsm_cmd_desc cmds[] = {
 	HSM_OPCMD(HSM_IOC_DECRYPT, false, HSM_R(IN) | HSM_R(OUT) | HSM_R(IV),
 		  HSM_R(OUT), .inplace = true),
 	HSM_OPCMD(HSM_IOC_RANDOM, false, HSM_R(OUT), HSM_R(OUT)),
+	/* RSA private-key operations take milliseconds: off the submit path. */
+	HSM_OPCMD(HSM_IOC_SIGN, true, HSM_R(IN) | HSM_R(OUT), HSM_R(OUT)),
+	HSM_OPCMD(HSM_IOC_VERIFY, true, HSM_R(IN) | HSM_R(TAG), 0),
 };
 
 static_assert(sizeof(struct hsm_get_info) <= HSM_CMD_MAX_SIZE);

@@ -8,6 +8,8 @@
 #include <openssl/evp.h>
 #include <openssl/kdf.h>
 #include <openssl/params.h>
+#include <openssl/rsa.h>
+#include <openssl/x509.h>
 #include <sys/wait.h>
 #include <thread>
 #include <tuple>
@@ -665,4 +667,80 @@ Test(agree, errors)
 	cr_expect_eq(c.key("ecdh-p256", HSM_PERM_AGREE, &n).res, -EINVAL, "d = n");
 	Bytes zero(32, 0);
 	cr_expect_eq(c.key("ecdh-p256", HSM_PERM_AGREE, &zero).res, -EINVAL, "d = 0");
+}
+
+namespace {
+
+// A DER RSAPrivateKey and RSAPublicKey of a new OpenSSL key.
+std::pair<Bytes, Bytes> rsa_der(EVP_PKEY *pk)
+{
+	unsigned char *p = nullptr;
+	int n = i2d_PrivateKey(pk, &p);
+	cr_assert_gt(n, 0);
+	Bytes priv(p, p + n);
+	OPENSSL_free(p);
+	p = nullptr;
+	n = i2d_PublicKey(pk, &p);
+	cr_assert_gt(n, 0);
+	Bytes pub(p, p + n);
+	OPENSSL_free(p);
+	return {priv, pub};
+}
+
+}  // namespace
+
+Test(rsa, sign_3072_verifies_with_openssl_and_errors)
+{
+	Conn c;
+	EVP_PKEY *pk = EVP_RSA_gen(3072);
+	cr_assert_not_null(pk);
+	auto [priv, pub] = rsa_der(pk);
+	__u64 k = must_key(c, "rsa-pkcs1-sha384", HSM_PERM_SIGN | HSM_PERM_VERIFY, &priv);
+	Bytes msg = pattern(5000, 3);
+
+	hsm_op op{};
+	op.handle = k;
+	op.resp_off = HSM_RESP_NONE;
+	op.in = c.put(kIn, msg);
+	op.out = {kOut, 383};
+	cr_expect_eq(c.run(HSM_IOC_SIGN, op).res, -EOVERFLOW);
+	op.out.len = 384;
+	cr_assert_eq(c.run(HSM_IOC_SIGN, op).res, 384);
+	Bytes sig = c.get(op.out);
+
+	EVP_MD_CTX *v = EVP_MD_CTX_new();
+	cr_assert(EVP_DigestVerifyInit(v, nullptr, EVP_sha384(), nullptr, pk));
+	cr_expect_eq(EVP_DigestVerify(v, sig.data(), sig.size(), msg.data(), msg.size()), 1,
+		     "OpenSSL verifies the module's signature");
+	EVP_MD_CTX_free(v);
+
+	// Verify with a public-only key; a flipped bit fails.
+	__u64 vk = must_key(c, "rsa-pkcs1-sha384", HSM_PERM_VERIFY, &pub);
+	hsm_op ver{};
+	ver.handle = vk;
+	ver.resp_off = 1024;
+	ver.in = op.in;
+	ver.tag = c.put(kTag, sig);
+	cr_expect_eq(c.run(HSM_IOC_VERIFY, ver).res, 0);
+	c.at(kTag)[100] ^= 4;
+	Result r = c.run(HSM_IOC_VERIFY, ver);
+	cr_expect_eq(r.res, -EBADMSG);
+	cr_expect_eq(r.resp.status, HSM_STATUS_AUTH_FAILED);
+	ver.tag.len = 383;
+	cr_expect_eq(c.run(HSM_IOC_VERIFY, ver).res, -EBADMSG, "short signature");
+
+	cr_expect_eq(c.key("rsa-pkcs1-sha384", HSM_PERM_SIGN, &pub).res, -EINVAL,
+		     "a public key cannot sign");
+	op.handle = vk;
+	cr_expect_eq(c.run(HSM_IOC_SIGN, op).res, -EPERM);
+	cr_expect_eq(c.key("rsa-pkcs1-sha256", HSM_PERM_SIGN).res, -EOPNOTSUPP,
+		     "the kernel cannot generate RSA keys");
+	Bytes junk = pattern(300, 1);
+	cr_expect_eq(c.key("rsa-pkcs1-sha256", HSM_PERM_VERIFY, &junk).res, -EINVAL);
+	EVP_PKEY_free(pk);
+
+	EVP_PKEY *small = EVP_RSA_gen(1024);
+	auto [spriv, spub] = rsa_der(small);
+	cr_expect_eq(c.key("rsa-pkcs1-sha256", HSM_PERM_SIGN, &spriv).res, -EINVAL, "1024 bits");
+	EVP_PKEY_free(small);
 }

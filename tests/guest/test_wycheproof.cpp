@@ -8,6 +8,7 @@
 #include <fstream>
 #include <map>
 #include <set>
+#include <sstream>
 #include <nlohmann/json.hpp>
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
@@ -468,3 +469,112 @@ Test(wycheproof, x25519)
 
 Test(wycheproof, ecdh_p256) { run_ecdh("ecdh_secp256r1_test.json", "ecdh-p256", "prime256v1", 32); }
 Test(wycheproof, ecdh_p384) { run_ecdh("ecdh_secp384r1_test.json", "ecdh-p384", "secp384r1", 48); }
+
+namespace {
+
+// The DER inside a PEM block.
+Bytes pem_der(const std::string &pem)
+{
+	std::string b64;
+	std::istringstream in(pem);
+	for (std::string line; std::getline(in, line);)
+		if (line.rfind("-----", 0) != 0)
+			b64 += line;
+	Bytes out(b64.size());
+	int n = EVP_DecodeBlock(out.data(), reinterpret_cast<const unsigned char *>(b64.data()),
+				b64.size());
+	cr_assert_geq(n, 0, "bad base64");
+	while (!b64.empty() && b64.back() == '=') {
+		b64.pop_back();
+		n--;
+	}
+	out.resize(n);
+	return out;
+}
+
+const char *rsa_alg(const std::string &sha)
+{
+	if (sha == "SHA-256")
+		return "rsa-pkcs1-sha256";
+	if (sha == "SHA-384")
+		return "rsa-pkcs1-sha384";
+	if (sha == "SHA-512")
+		return "rsa-pkcs1-sha512";
+	return nullptr;
+}
+
+}  // namespace
+
+Test(wycheproof, rsa_pkcs1_verify)
+{
+	const std::string file = "rsa_signature_2048_sha256_test.json";
+	json doc = load(file);
+	Tally t(file);
+	Conn c;
+
+	for (auto &g : doc["testGroups"]) {
+		const char *alg = rsa_alg(g["sha"]);
+		Bytes pub = unhex(g["publicKeyAsn"].get<std::string>());
+		cr_assert_not_null(alg);
+		Result k = c.key(alg, HSM_PERM_VERIFY, &pub);
+		cr_assert_eq(k.res, 0, "RSAPublicKey import: %ld", k.res);
+		for (auto &v : g["tests"]) {
+			std::string result = v["result"];
+			int tc = std::stoi(v["tcId"].is_string() ? v["tcId"].get<std::string>()
+								  : std::to_string(v["tcId"].get<int>()));
+			Bytes msg = unhex(v["msg"].get<std::string>());
+			Bytes sig = unhex(v["sig"].get<std::string>());
+			hsm_op op{};
+			op.handle = k.resp.value;
+			op.resp_off = HSM_RESP_NONE;
+			op.in = c.put(kIn, msg);
+			op.tag = c.put(kTag, sig);
+			long r = c.run(HSM_IOC_VERIFY, op).res;
+			bool ok = result == "valid" ? r == 0 : result == "invalid" ? r == -EBADMSG :
+				  (r == 0 || r == -EBADMSG);
+			if (ok)
+				t.passed++;
+			else
+				t.fail(tc, "verify " + std::to_string(r));
+		}
+		c.release(k.resp.value);
+	}
+}
+
+Test(wycheproof, rsa_pkcs1_sign)
+{
+	const std::string file = "rsa_pkcs1_2048_sig_gen_test.json";
+	json doc = load(file);
+	Tally t(file);
+	Conn c;
+
+	for (auto &g : doc["testGroups"]) {
+		std::string sha = g["sha"];
+		const char *alg = rsa_alg(sha);
+		if (!alg) {
+			t.skipped["with " + sha + " (not offered)"] += g["tests"].size();
+			continue;
+		}
+		Bytes priv = pem_der(g["privateKeyPem"].get<std::string>());
+		Result k = c.key(alg, HSM_PERM_SIGN | HSM_PERM_VERIFY, &priv);
+		cr_assert_eq(k.res, 0, "RSAPrivateKey import: %ld", k.res);
+		for (auto &v : g["tests"]) {
+			int tc = std::stoi(v["tcId"].is_string() ? v["tcId"].get<std::string>()
+								  : std::to_string(v["tcId"].get<int>()));
+			Bytes msg = unhex(v["msg"].get<std::string>());
+			Bytes sig = unhex(v["sig"].get<std::string>());
+			hsm_op op{};
+			op.handle = k.resp.value;
+			op.resp_off = HSM_RESP_NONE;
+			op.in = c.put(kIn, msg);
+			op.out = {kOut, 512};
+			long r = c.run(HSM_IOC_SIGN, op).res;
+			op.out.len = sig.size();
+			if (r == (long)sig.size() && c.get(op.out) == sig)
+				t.passed++;
+			else
+				t.fail(tc, "sign " + std::to_string(r));
+		}
+		c.release(k.resp.value);
+	}
+}

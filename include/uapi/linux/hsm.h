@@ -178,6 +178,16 @@
  *   ciphers.  iv, in, out (same length, may be the same range).  CBC and
  *   XTS lengths must be multiples of 16 (XTS: at least 16); no padding.
  * HSM_IOC_RANDOM: out = random bytes from the kernel's DRBG; handle = 0.
+ * HSM_IOC_SIGN (SIGN): RSASSA-PKCS1-v1_5 over the message in; out = the
+ *   signature (at least the modulus size).  Returns its length.  Keys:
+ *   "rsa-pkcs1-sha256", "rsa-pkcs1-sha384", "rsa-pkcs1-sha512", imported
+ *   as a DER RSAPrivateKey (2048, 3072 or 4096 bits); KEY_GENERATE of RSA
+ *   is EOPNOTSUPP.  EPERM with a key imported as an RSAPublicKey.
+ * HSM_IOC_VERIFY (VERIFY): in = message, tag = signature.  Returns 0, or
+ *   EBADMSG for any signature that does not verify (including one whose
+ *   length is not the modulus size).  Keys may be an RSAPublicKey.
+ *   ECDSA, Ed25519, RSA-PSS and RSA-OAEP are not offered: the 6.1 kernel
+ *   crypto API cannot sign with them.
  *
  * Contexts (streaming operations).  A context binds an algorithm, an
  * operation and, except for hashes, a key, whose permission is checked
@@ -590,5 +600,7 @@ struct hsm_conn_config {
 #define HSM_IOC_ENCRYPT		_IOW(HSM_IOC_MAGIC, 0x35, struct hsm_op)
 #define HSM_IOC_DECRYPT		_IOW(HSM_IOC_MAGIC, 0x36, struct hsm_op)
 #define HSM_IOC_RANDOM		_IOW(HSM_IOC_MAGIC, 0x37, struct hsm_op)
+#define HSM_IOC_SIGN		_IOW(HSM_IOC_MAGIC, 0x38, struct hsm_op)
+#define HSM_IOC_VERIFY		_IOW(HSM_IOC_MAGIC, 0x39, struct hsm_op)
 
 #endif /* _UAPI_LINUX_HSM_H */
