@@ -63,8 +63,10 @@ int hsm_conn_shm_setup(struct hsm_conn *conn, u64 size)
 		ret = -EEXIST;
 	} else {
 		ret = hsm_shm_create(&conn->shm, size);
-		if (!ret)
+		if (!ret) {
+			/* Pairs with hsm_conn_region_size(): shm is set first. */
 			smp_store_release(&conn->region_size, size);
+		}
 	}
 	mutex_unlock(&conn->lock);
 	return ret;

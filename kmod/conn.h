@@ -31,6 +31,7 @@ struct hsm_conn {
  */
 static inline u64 hsm_conn_region_size(struct hsm_conn *conn)
 {
+	/* Pairs with the release in hsm_conn_shm_setup(). */
 	return smp_load_acquire(&conn->region_size);
 }
 

@@ -62,6 +62,7 @@ struct crypto_shash *hsm_crypto_hash_tfm(const struct hsm_alg *alg)
 	unsigned int i;
 
 	for (i = 0; i < HASH_TFMS; i++) {
+		/* Pairs with the release below: tfm is set before alg. */
 		if (smp_load_acquire(&hash_tfms[i].alg) == alg)
 			return hash_tfms[i].tfm;
 	}
@@ -77,6 +78,7 @@ struct crypto_shash *hsm_crypto_hash_tfm(const struct hsm_alg *alg)
 			if (IS_ERR(tfm))
 				break;
 			hash_tfms[i].tfm = tfm;
+			/* Publish tfm to the lock-free readers above. */
 			smp_store_release(&hash_tfms[i].alg, alg);
 			break;
 		}

@@ -73,6 +73,7 @@ struct crypto_aead *hsm_key_aead(struct hsm_key *key, unsigned int tag_len)
 
 	if (tag_len > HSM_AEAD_TAG_MAX)
 		return ERR_PTR(-EINVAL);
+	/* Pairs with the release below: a keyed transform, or NULL. */
 	tfm = smp_load_acquire(&key->aead[tag_len]);
 	if (tfm)
 		return tfm;
@@ -81,8 +82,10 @@ struct crypto_aead *hsm_key_aead(struct hsm_key *key, unsigned int tag_len)
 	tfm = key->aead[tag_len];
 	if (!tfm) {
 		tfm = aead_create(key, tag_len);
-		if (!IS_ERR(tfm))
+		if (!IS_ERR(tfm)) {
+			/* Publish only after setkey and setauthsize are done. */
 			smp_store_release(&key->aead[tag_len], tfm);
+		}
 	}
 	mutex_unlock(&key->aead_lock);
 	return tfm;

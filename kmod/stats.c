@@ -110,7 +110,7 @@ long hsm_stats_get(struct hsm_conn *conn, const struct hsm_get_stats *c)
 	st->flags = c->flags;
 	if (c->flags & HSM_STATS_F_CONNECTION) {
 		sum(st, conn->stats.ctr);
-		/* This GET_STATS itself is running: do not count it. */
+		/* The request asking is in flight itself: leave it out. */
 		st->inflight = atomic_read(&conn->stats.inflight) - 1;
 		st->connections = 1;
 		st->keys = hsm_restable_count(&conn->res, HSM_RES_KEY);
