@@ -591,3 +591,56 @@ long hsm_crypto_rsa_verify(struct hsm_key *key, const struct hsm_shm *shm,
 	kfree(buf);
 	return ret;
 }
+
+/*
+ * AEAD on kernel buffers, for key material that must never be mapped:
+ * aad (read once), in -> out, and the tag written (encrypt) or checked
+ * (decrypt).  One linear bounce buffer holds aad | data | tag.
+ */
+int hsm_crypto_aead_buf(struct hsm_key *key, bool encrypt, const u8 *iv,
+			u32 iv_len, const u8 *aad, u32 aad_len, const u8 *in,
+			u8 *out, u32 len, u8 *tag, u32 tag_len)
+{
+	struct aead_request *req;
+	struct crypto_aead *tfm;
+	struct scatterlist sg;
+	u8 ivb[16], *buf;
+	DECLARE_CRYPTO_WAIT(wait);
+	int ret;
+
+	if (iv_len != key->alg->iv_len || iv_len > sizeof(ivb))
+		return -EINVAL;
+	tfm = hsm_key_aead(key, tag_len);
+	if (IS_ERR(tfm))
+		return PTR_ERR(tfm);
+	buf = kmalloc(aad_len + len + tag_len, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	req = aead_request_alloc(tfm, GFP_KERNEL);
+	if (!req) {
+		kfree(buf);
+		return -ENOMEM;
+	}
+	memcpy(ivb, iv, iv_len);
+	memcpy(buf, aad, aad_len);
+	memcpy(buf + aad_len, in, len);
+	if (!encrypt)
+		memcpy(buf + aad_len + len, tag, tag_len);
+
+	sg_init_one(&sg, buf, aad_len + len + tag_len);
+	aead_request_set_callback(req, CRYPTO_TFM_REQ_MAY_SLEEP |
+				  CRYPTO_TFM_REQ_MAY_BACKLOG, crypto_req_done, &wait);
+	aead_request_set_ad(req, aad_len);
+	aead_request_set_crypt(req, &sg, &sg, len + (encrypt ? 0 : tag_len), ivb);
+	ret = crypto_wait_req(encrypt ? crypto_aead_encrypt(req) :
+				      crypto_aead_decrypt(req), &wait);
+	if (!ret) {
+		memcpy(out, buf + aad_len, len);
+		if (encrypt)
+			memcpy(tag, buf + aad_len + len, tag_len);
+	}
+	aead_request_free(req);
+	memzero_explicit(ivb, sizeof(ivb));
+	kfree_sensitive(buf);
+	return ret;
+}

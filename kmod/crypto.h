@@ -35,6 +35,9 @@ long hsm_crypto_rsa_sign(struct hsm_key *key, const struct hsm_shm *shm,
 			 const struct hsm_op *op);
 long hsm_crypto_rsa_verify(struct hsm_key *key, const struct hsm_shm *shm,
 			   const struct hsm_op *op);
+int hsm_crypto_aead_buf(struct hsm_key *key, bool encrypt, const u8 *iv,
+			u32 iv_len, const u8 *aad, u32 aad_len, const u8 *in,
+			u8 *out, u32 len, u8 *tag, u32 tag_len);
 long hsm_crypto_cipher(struct hsm_key *key, bool encrypt,
 		       const struct hsm_shm *shm, const struct hsm_op *op);
 

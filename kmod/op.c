@@ -117,6 +117,88 @@ static int key_create(struct hsm_conn *conn, const struct hsm_op *op,
 	return ret;
 }
 
+/* KEY_WRAP: an exportable key, encrypted under an AEAD key, into out. */
+static long key_wrap(struct hsm_conn *conn, const struct hsm_op *op)
+{
+	const struct hsm_shm *shm = &conn->shm;
+	struct hsm_wrap_params p;
+	struct hsm_key *wk, *target;
+	long ret;
+
+	if (op->params.len != sizeof(p))
+		return -EINVAL;
+	memcpy(&p, region(shm, &op->params), sizeof(p));
+	if (memchr_inv(p.reserved, 0, sizeof(p.reserved)))
+		return -EINVAL;
+	wk = hsm_key_get(&conn->res, op->handle);
+	if (!wk)
+		return -ENOENT;
+	target = hsm_key_get(&conn->res, p.key);
+	ret = -ENOENT;
+	if (!target)
+		goto out_wk;
+	ret = hsm_key_may(wk, HSM_ALG_AEAD, HSM_PERM_WRAP);
+	if (ret)
+		goto out;
+	ret = -EPERM;
+	if (!(target->flags & HSM_KEY_F_EXPORTABLE) ||
+	    !(target->perms & HSM_PERM_EXPORT))
+		goto out;
+	ret = -EOVERFLOW;
+	if (op->out.len < target->len)
+		goto out;
+	ret = hsm_crypto_aead_buf(wk, true, region(shm, &op->iv), op->iv.len,
+				  region(shm, &op->aad), op->aad.len,
+				  target->material, region(shm, &op->out),
+				  target->len, region(shm, &op->tag), op->tag.len);
+	if (!ret)
+		ret = target->len;
+out:
+	hsm_key_put(target);
+out_wk:
+	hsm_key_put(wk);
+	return ret;
+}
+
+/* KEY_UNWRAP: a new key from material wrapped by KEY_WRAP. */
+static int key_unwrap(struct hsm_conn *conn, const struct hsm_op *op, u64 *id)
+{
+	const struct hsm_shm *shm = &conn->shm;
+	const struct hsm_alg *alg;
+	struct hsm_key_params p;
+	struct hsm_key *wk;
+	u8 *material;
+	u32 len;
+	int ret;
+
+	ret = key_params(shm, op, &p, &alg, &len);
+	if (ret)
+		return ret;
+	if ((len && op->in.len != len) || op->in.len < alg->key_min ||
+	    op->in.len > alg->key_max)
+		return -EINVAL;
+	wk = hsm_key_get(&conn->res, op->handle);
+	if (!wk)
+		return -ENOENT;
+	ret = hsm_key_may(wk, HSM_ALG_AEAD, HSM_PERM_UNWRAP);
+	if (ret)
+		goto out;
+	ret = -ENOMEM;
+	material = kmalloc(op->in.len, GFP_KERNEL);
+	if (!material)
+		goto out;
+	ret = hsm_crypto_aead_buf(wk, false, region(shm, &op->iv), op->iv.len,
+				  region(shm, &op->aad), op->aad.len,
+				  region(shm, &op->in), material, op->in.len,
+				  region(shm, &op->tag), op->tag.len);
+	if (!ret)
+		ret = key_add(conn, alg, material, op->in.len, &p, id);
+	kfree_sensitive(material);
+out:
+	hsm_key_put(wk);
+	return ret;
+}
+
 /* KEY_PUBLIC: the public key of a key-agreement key, into out. */
 static long key_public(struct hsm_key *key, const struct hsm_shm *shm,
 		       const struct hsm_op *op)
@@ -324,6 +406,10 @@ static long dispatch(struct hsm_conn *conn, unsigned int cmd,
 		return key_derive(conn, op, value);
 	case HSM_IOC_KEY_AGREE:
 		return key_agree(conn, op, value);
+	case HSM_IOC_KEY_WRAP:
+		return key_wrap(conn, op);
+	case HSM_IOC_KEY_UNWRAP:
+		return key_unwrap(conn, op, value);
 	case HSM_IOC_KEY_RELEASE:
 		return hsm_restable_remove(&conn->res, op->handle, HSM_RES_KEY);
 	case HSM_IOC_CTX_CREATE:

@@ -34,6 +34,10 @@ static const struct hsm_cmd_desc cmds[] = {
 	HSM_OPCMD(HSM_IOC_KEY_PUBLIC, true, HSM_R(OUT), HSM_R(OUT)),
 	HSM_OPCMD(HSM_IOC_KEY_AGREE, true, HSM_R(PARAMS) | HSM_R(IN), 0,
 		  .resp = true),
+	HSM_OPCMD(HSM_IOC_KEY_WRAP, false, HSM_R(PARAMS) | HSM_R(IV) | HSM_R(AAD) |
+		  HSM_R(OUT) | HSM_R(TAG), HSM_R(OUT) | HSM_R(TAG)),
+	HSM_OPCMD(HSM_IOC_KEY_UNWRAP, true, HSM_R(PARAMS) | HSM_R(IN) | HSM_R(IV) |
+		  HSM_R(AAD) | HSM_R(TAG), 0, .resp = true),
 	HSM_OPCMD(HSM_IOC_KEY_DERIVE, true, HSM_R(PARAMS) | HSM_R(IN) | HSM_R(IV) |
 		  HSM_R(AAD), 0, .resp = true),
 	/* Creating a context may allocate a transform. */
@@ -73,6 +77,7 @@ static_assert(sizeof(struct hsm_info) % 8 == 0);
 static_assert(sizeof(struct hsm_resp) == 32);
 static_assert(sizeof(struct hsm_key_params) == 112);
 static_assert(sizeof(struct hsm_ctx_params) == 104);
+static_assert(sizeof(struct hsm_wrap_params) == 32);
 static_assert(offsetof(struct hsm_op, tag) - offsetof(struct hsm_op, params) ==
 	      (HSM_REF_TAG - HSM_REF_PARAMS) * sizeof(struct hsm_ref));
 

@@ -744,3 +744,106 @@ Test(rsa, sign_3072_verifies_with_openssl_and_errors)
 	cr_expect_eq(c.key("rsa-pkcs1-sha256", HSM_PERM_SIGN, &spriv).res, -EINVAL, "1024 bits");
 	EVP_PKEY_free(small);
 }
+
+namespace {
+
+Result wrap(Conn &c, __u64 wk, __u64 target, uint32_t out_len)
+{
+	hsm_wrap_params p{};
+	p.key = target;
+	hsm_op op{};
+	op.handle = wk;
+	op.resp_off = 1024;
+	op.params = c.put(Conn::kParams, {reinterpret_cast<uint8_t *>(&p), sizeof(p)});
+	op.iv = c.put(kIv, pattern(12, 21));
+	op.aad = c.put(kAad, pattern(7, 22));
+	op.out = {kOut, out_len};
+	op.tag = {kTag, 16};
+	return c.run(HSM_IOC_KEY_WRAP, op);
+}
+
+Result unwrap(Conn &c, __u64 wk, const Bytes &wrapped, const char *alg, __u64 perms)
+{
+	hsm_key_params p{};
+	strcpy(p.alg, alg);
+	p.perms = perms;
+	hsm_op op{};
+	op.handle = wk;
+	op.resp_off = Conn::kResp;
+	op.params = c.put(Conn::kParams, {reinterpret_cast<uint8_t *>(&p), sizeof(p)});
+	op.in = c.put(kIn, wrapped);
+	op.iv = c.put(kIv, pattern(12, 21));
+	op.aad = c.put(kAad, pattern(7, 22));
+	op.tag = {kTag, 16};
+	return c.run(HSM_IOC_KEY_UNWRAP, op);
+}
+
+}  // namespace
+
+Test(wrap, round_trip_matches_openssl_gcm)
+{
+	Conn c;
+	Bytes wkey = pattern(32, 50), tkey = pattern(32, 60);
+	__u64 wk = must_key(c, "aes-256-gcm", HSM_PERM_WRAP | HSM_PERM_UNWRAP, &wkey);
+	__u64 t = must_key(c, "aes-256-gcm", kAead | HSM_PERM_EXPORT, &tkey, HSM_KEY_F_EXPORTABLE);
+
+	Result w = wrap(c, wk, t, 64);
+	cr_assert_eq(w.res, 32, "%ld", w.res);
+	Bytes wrapped = c.get({kOut, 32}), tag = c.get({kTag, 16});
+
+	// The same AES-256-GCM with OpenSSL.
+	Bytes iv = pattern(12, 21), aad = pattern(7, 22), ct(32), want_tag(16);
+	int n;
+	EVP_CIPHER_CTX *x = EVP_CIPHER_CTX_new();
+	cr_assert(EVP_EncryptInit_ex(x, EVP_aes_256_gcm(), nullptr, wkey.data(), iv.data()));
+	cr_assert(EVP_EncryptUpdate(x, nullptr, &n, aad.data(), aad.size()));
+	cr_assert(EVP_EncryptUpdate(x, ct.data(), &n, tkey.data(), tkey.size()));
+	cr_assert(EVP_EncryptFinal_ex(x, ct.data() + n, &n));
+	cr_assert(EVP_CIPHER_CTX_ctrl(x, EVP_CTRL_GCM_GET_TAG, 16, want_tag.data()));
+	EVP_CIPHER_CTX_free(x);
+	cr_expect(wrapped == ct);
+	cr_expect(tag == want_tag);
+
+	// Unwrapped as a non-exportable key, it encrypts like the original.
+	Result u = unwrap(c, wk, wrapped, "aes-256-gcm", kAead);
+	cr_assert_eq(u.res, 0, "%ld", u.res);
+	hsm_op a = aead_op(c, t, pattern(40, 1));
+	cr_assert_eq(c.run(HSM_IOC_SEAL, a).res, 40);
+	Bytes first = c.get(a.out);
+	a.handle = u.resp.value;
+	cr_assert_eq(c.run(HSM_IOC_SEAL, a).res, 40);
+	cr_expect(c.get(a.out) == first);
+	hsm_op ex{};
+	ex.handle = u.resp.value;
+	ex.resp_off = HSM_RESP_NONE;
+	ex.out = {kOut, 32};
+	cr_expect_eq(c.run(HSM_IOC_KEY_EXPORT, ex).res, -EPERM, "unwrapped as non-exportable");
+}
+
+Test(wrap, errors)
+{
+	Conn c;
+	__u64 wk = must_key(c, "chacha20-poly1305", HSM_PERM_WRAP | HSM_PERM_UNWRAP);
+	__u64 nowrap = must_key(c, "aes-256-gcm", kAead);
+	__u64 hmac = must_key(c, "hmac-sha-256", HSM_PERM_SIGN, nullptr, 0, 32);
+	__u64 locked = must_key(c, "aes-128-ctr", kAead | HSM_PERM_EXPORT);
+	__u64 open = must_key(c, "aes-128-ctr", kAead | HSM_PERM_EXPORT, nullptr,
+			      HSM_KEY_F_EXPORTABLE);
+
+	cr_expect_eq(wrap(c, wk, locked, 16).res, -EPERM, "a non-exportable key never leaves");
+	cr_expect_eq(wrap(c, nowrap, open, 16).res, -EPERM, "no WRAP permission");
+	cr_expect_eq(wrap(c, hmac, open, 16).res, -EINVAL, "an HMAC key does not wrap");
+	cr_expect_eq(wrap(c, wk, open, 15).res, -EOVERFLOW);
+	cr_expect_eq(wrap(c, wk, 4242, 16).res, -ENOENT);
+	cr_assert_eq(wrap(c, wk, open, 16).res, 16);
+
+	Bytes wrapped = c.get({kOut, 16});
+	c.at(kTag)[0] ^= 1;
+	Result u = unwrap(c, wk, wrapped, "aes-128-ctr", kAead);
+	cr_expect_eq(u.res, -EBADMSG);
+	cr_expect_eq(u.resp.status, HSM_STATUS_AUTH_FAILED);
+	c.at(kTag)[0] ^= 1;
+	cr_expect_eq(unwrap(c, wk, wrapped, "aes-256-ctr", kAead).res, -EINVAL, "wrong length");
+	cr_expect_eq(unwrap(c, nowrap, wrapped, "aes-128-ctr", kAead).res, -EPERM);
+	cr_expect_eq(unwrap(c, wk, wrapped, "aes-128-ctr", kAead).res, 0);
+}

@@ -154,6 +154,16 @@
  *   (32 or 48 bytes; usually a "secret" to derive from).  resp required.
  *   EINVAL for a peer point not on the curve or of low order (an all-zero
  *   X25519 result).
+ * HSM_IOC_KEY_WRAP (WRAP on the wrapping key): export a key encrypted with
+ *   AES-GCM or ChaCha20-Poly1305.  handle = wrapping key, params = struct
+ *   hsm_wrap_params, iv = nonce, aad, out = the wrapped material (at least
+ *   the key's length), tag.  The wrapped key must have been created with
+ *   HSM_KEY_F_EXPORTABLE and HSM_PERM_EXPORT (else EPERM): wrapping is how
+ *   an exportable key leaves, never a way around non-exportability.
+ *   Returns the wrapped length.
+ * HSM_IOC_KEY_UNWRAP (UNWRAP): handle = wrapping key, params = struct
+ *   hsm_key_params of the new key, in = wrapped material, iv, aad, tag.
+ *   resp required; resp.value = ID.  EBADMSG when the tag does not verify.
  * HSM_IOC_KEY_RELEASE: handle = key ID.  Operations already running keep
  *   their reference and finish.
  *
@@ -572,6 +582,17 @@ struct hsm_conn_config {
 	__u64	reserved[3];
 };
 
+/*
+ * struct hsm_wrap_params - what KEY_WRAP wraps; read through hsm_op.params.
+ *
+ * @key:	ID of the key to wrap
+ * @reserved:	must be 0
+ */
+struct hsm_wrap_params {
+	__u64	key;
+	__u64	reserved[3];
+};
+
 #define HSM_IOC_GET_INFO	_IOW(HSM_IOC_MAGIC, 0x00, struct hsm_get_info)
 #define HSM_IOC_SHM_SETUP	_IOW(HSM_IOC_MAGIC, 0x01, struct hsm_shm_setup)
 #define HSM_IOC_GET_STATS	_IOW(HSM_IOC_MAGIC, 0x02, struct hsm_get_stats)
@@ -584,6 +605,8 @@ struct hsm_conn_config {
 #define HSM_IOC_KEY_DERIVE	_IOW(HSM_IOC_MAGIC, 0x14, struct hsm_op)
 #define HSM_IOC_KEY_PUBLIC	_IOW(HSM_IOC_MAGIC, 0x15, struct hsm_op)
 #define HSM_IOC_KEY_AGREE	_IOW(HSM_IOC_MAGIC, 0x16, struct hsm_op)
+#define HSM_IOC_KEY_WRAP	_IOW(HSM_IOC_MAGIC, 0x17, struct hsm_op)
+#define HSM_IOC_KEY_UNWRAP	_IOW(HSM_IOC_MAGIC, 0x18, struct hsm_op)
 
 #define HSM_IOC_CTX_CREATE	_IOW(HSM_IOC_MAGIC, 0x20, struct hsm_op)
 #define HSM_IOC_CTX_INIT	_IOW(HSM_IOC_MAGIC, 0x21, struct hsm_op)
