@@ -93,3 +93,52 @@ const struct hsm_alg *hsm_alg_find(const char *name)
 			return &algs[i];
 	return NULL;
 }
+
+/* Names the module knows but cannot serve: the 6.1 crypto API lacks them. */
+static const struct {
+	const char *name;
+	enum hsm_alg_kind kind;
+} unsupported[] = {
+	{ "ecdsa-p256-sha256", HSM_ALG_KIND_SIGN },
+	{ "ecdsa-p384-sha384", HSM_ALG_KIND_SIGN },
+	{ "ed25519", HSM_ALG_KIND_SIGN },
+	{ "rsa-pss-sha256", HSM_ALG_KIND_SIGN },
+	{ "rsa-oaep-sha256", HSM_ALG_KIND_CIPHER },
+	{ "aes-256-kwp", HSM_ALG_KIND_CIPHER },
+};
+
+static const enum hsm_alg_kind kinds[] = {
+	[HSM_ALG_HASH] = HSM_ALG_KIND_HASH,
+	[HSM_ALG_MAC] = HSM_ALG_KIND_MAC,
+	[HSM_ALG_AEAD] = HSM_ALG_KIND_AEAD,
+	[HSM_ALG_CIPHER] = HSM_ALG_KIND_CIPHER,
+	[HSM_ALG_SECRET] = HSM_ALG_KIND_SECRET,
+	[HSM_ALG_KDF] = HSM_ALG_KIND_KDF,
+	[HSM_ALG_KPP] = HSM_ALG_KIND_AGREE,
+	[HSM_ALG_RSA] = HSM_ALG_KIND_SIGN,
+};
+
+unsigned int hsm_alg_count(void)
+{
+	return ARRAY_SIZE(algs) + ARRAY_SIZE(unsupported);
+}
+
+/* Entry i of the GET_ALGS list; i < hsm_alg_count(). */
+void hsm_alg_describe(unsigned int i, struct hsm_alg_info *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (i >= ARRAY_SIZE(algs)) {
+		i -= ARRAY_SIZE(algs);
+		strncpy(out->name, unsupported[i].name, sizeof(out->name) - 1);
+		out->kind = unsupported[i].kind;
+		return;
+	}
+	strncpy(out->name, algs[i].name, sizeof(out->name) - 1);
+	out->kind = kinds[algs[i].type];
+	out->flags = HSM_ALG_F_SUPPORTED;
+	out->perms = algs[i].perms;
+	out->key_min = algs[i].key_min;
+	out->key_max = algs[i].key_max;
+	out->out_len = algs[i].out_len;
+	out->iv_len = algs[i].iv_len;
+}

@@ -20,6 +20,7 @@
 union cmd_arg {
 	struct hsm_get_info get_info;
 	struct hsm_conn_config conn_config;
+	struct hsm_get_algs get_algs;
 	struct hsm_get_stats get_stats;
 	struct hsm_shm_setup shm_setup;
 	struct hsm_op op;
@@ -56,6 +57,9 @@ static long exec(struct hsm_conn *conn, const struct hsm_cmd_desc *desc,
 	case HSM_IOC_GET_STATS:
 		return hsm_check_get_stats(&arg->get_stats) ?:
 		       hsm_stats_get(conn, &arg->get_stats);
+	case HSM_IOC_GET_ALGS:
+		return hsm_check_get_algs(&arg->get_algs) ?:
+		       hsm_info_algs(&arg->get_algs);
 	case HSM_IOC_CONN_CONFIG:
 		ret = hsm_check_conn_config(&arg->conn_config);
 		if (!ret)

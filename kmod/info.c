@@ -7,6 +7,7 @@
 #include <linux/string.h>
 #include <linux/uaccess.h>
 
+#include "alg.h"
 #include "conn.h"
 #include "info.h"
 #include "params.h"
@@ -41,5 +42,19 @@ long hsm_info_get(const struct hsm_get_info *c)
 		return -EFAULT;
 	if (c->info_size > n && clear_user(uptr + n, c->info_size - n))
 		return -EFAULT;
+	return n;
+}
+
+long hsm_info_algs(const struct hsm_get_algs *c)
+{
+	struct hsm_alg_info __user *uptr = u64_to_user_ptr(c->algs_ptr);
+	unsigned int n = hsm_alg_count(), i;
+	struct hsm_alg_info a;
+
+	for (i = 0; i < n && i < c->count; i++) {
+		hsm_alg_describe(i, &a);
+		if (copy_to_user(&uptr[i], &a, sizeof(a)))
+			return -EFAULT;
+	}
 	return n;
 }

@@ -5,5 +5,6 @@
 #include <uapi/linux/hsm.h>
 
 long hsm_info_get(const struct hsm_get_info *c);
+long hsm_info_algs(const struct hsm_get_algs *c);
 
 #endif /* HSM_INFO_H */

@@ -25,6 +25,7 @@ static const struct hsm_cmd_desc cmds[] = {
 	HSM_CMD(HSM_IOC_SHM_SETUP, true),
 	HSM_CMD(HSM_IOC_GET_STATS, false),
 	HSM_CMD(HSM_IOC_CONN_CONFIG, false),
+	HSM_CMD(HSM_IOC_GET_ALGS, false),
 	/* Creating a key may allocate a transform and load its module. */
 	HSM_OPCMD(HSM_IOC_KEY_GENERATE, true, HSM_R(PARAMS), 0, .resp = true),
 	HSM_OPCMD(HSM_IOC_KEY_IMPORT, true, HSM_R(PARAMS) | HSM_R(IN), 0,
@@ -70,6 +71,8 @@ static const struct hsm_cmd_desc cmds[] = {
 static_assert(sizeof(struct hsm_get_info) <= HSM_CMD_MAX_SIZE);
 static_assert(sizeof(struct hsm_get_stats) <= HSM_CMD_MAX_SIZE);
 static_assert(sizeof(struct hsm_conn_config) <= HSM_CMD_MAX_SIZE);
+static_assert(sizeof(struct hsm_get_algs) <= HSM_CMD_MAX_SIZE);
+static_assert(sizeof(struct hsm_alg_info) == 104);
 static_assert(sizeof(struct hsm_stats) <= HSM_INFO_SIZE_MAX);
 static_assert(sizeof(struct hsm_shm_setup) <= HSM_CMD_MAX_SIZE);
 static_assert(sizeof(struct hsm_op) == HSM_CMD_MAX_SIZE);
@@ -125,6 +128,13 @@ int hsm_check_get_stats(const struct hsm_get_stats *c)
 		return -EINVAL;
 	if (c->stats_size < HSM_STATS_SIZE_VER0 ||
 	    c->stats_size > HSM_INFO_SIZE_MAX)
+		return -EINVAL;
+	return 0;
+}
+
+int hsm_check_get_algs(const struct hsm_get_algs *c)
+{
+	if (c->flags || !all_zero(c->reserved, sizeof(c->reserved)))
 		return -EINVAL;
 	return 0;
 }

@@ -8,5 +8,8 @@ echo
 echo '$ hsmctl info --json'
 hsmctl info --json
 echo
+echo '$ hsmctl algs'
+hsmctl algs
+echo
 echo '$ hsmctl stats'
 hsmctl stats

@@ -147,3 +147,43 @@ Test(info, linked_commands_complete_in_order)
 	}
 	io_uring_queue_exit(&ring);
 }
+
+Test(info, algorithms_list_supported_and_unsupported)
+{
+	struct hsm_alg_info algs[128];
+	struct hsm_get_algs req = { .algs_ptr = (uintptr_t)algs, .count = 0 };
+	long n, i;
+	int supported = 0, gcm = 0, ecdsa = 0;
+
+	n = hsm_ioctl(fd, HSM_IOC_GET_ALGS, &req);
+	cr_assert_gt(n, 10, "count with no room: %ld", n);
+	cr_assert_leq(n, 128);
+	req.count = n;
+	memset(algs, 0xa5, sizeof(algs));
+	cr_assert_eq(hsm_ioctl(fd, HSM_IOC_GET_ALGS, &req), n);
+	for (i = 0; i < n; i++) {
+		cr_expect_lt(strnlen(algs[i].name, sizeof(algs[i].name)), sizeof(algs[i].name));
+		cr_expect_eq(algs[i].reserved[0], 0);
+		supported += !!(algs[i].flags & HSM_ALG_F_SUPPORTED);
+		if (!strcmp(algs[i].name, "aes-256-gcm")) {
+			gcm = 1;
+			cr_expect_eq(algs[i].kind, HSM_ALG_KIND_AEAD);
+			cr_expect_eq(algs[i].key_min, 32);
+			cr_expect_eq(algs[i].iv_len, 12);
+			cr_expect(algs[i].flags & HSM_ALG_F_SUPPORTED);
+		}
+		if (!strcmp(algs[i].name, "ecdsa-p256-sha256")) {
+			ecdsa = 1;
+			cr_expect_eq(algs[i].flags & HSM_ALG_F_SUPPORTED, 0,
+				     "6.1 cannot sign ECDSA: reported, not faked");
+		}
+	}
+	cr_expect(gcm && ecdsa);
+	cr_expect_lt(supported, n);
+	cr_expect_eq(((unsigned char *)&algs[n])[0], 0xa5, "nothing written past the list");
+
+	req.count = 2;
+	cr_expect_eq(hsm_ioctl(fd, HSM_IOC_GET_ALGS, &req), n, "a short list still tells the total");
+	req.flags = 1;
+	cr_expect_eq(hsm_ioctl(fd, HSM_IOC_GET_ALGS, &req), -EINVAL);
+}

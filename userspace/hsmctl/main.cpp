@@ -41,6 +41,7 @@ struct Command {
 
 constexpr Command commands[] = {
 	{"info", hsmctl::cmd_info, "module version, ABI, features, platform and limits"},
+	{"algs", hsmctl::cmd_algs, "algorithms the module knows, and which it serves"},
 	{"stats", hsmctl::cmd_stats, "module-wide counters: requests, errors, bytes, resources"},
 };
 

@@ -22,6 +22,8 @@ constexpr Name commands[] = {
 	{_IOC_NR(HSM_IOC_GET_INFO), "get_info"},
 	{_IOC_NR(HSM_IOC_SHM_SETUP), "shm_setup"},
 	{_IOC_NR(HSM_IOC_GET_STATS), "get_stats"},
+	{_IOC_NR(HSM_IOC_CONN_CONFIG), "conn_config"},
+	{_IOC_NR(HSM_IOC_GET_ALGS), "get_algs"},
 	{_IOC_NR(HSM_IOC_KEY_GENERATE), "key_generate"},
 	{_IOC_NR(HSM_IOC_KEY_IMPORT), "key_import"},
 	{_IOC_NR(HSM_IOC_KEY_EXPORT), "key_export"},
@@ -29,6 +31,8 @@ constexpr Name commands[] = {
 	{_IOC_NR(HSM_IOC_KEY_DERIVE), "key_derive"},
 	{_IOC_NR(HSM_IOC_KEY_PUBLIC), "key_public"},
 	{_IOC_NR(HSM_IOC_KEY_AGREE), "key_agree"},
+	{_IOC_NR(HSM_IOC_KEY_WRAP), "key_wrap"},
+	{_IOC_NR(HSM_IOC_KEY_UNWRAP), "key_unwrap"},
 	{_IOC_NR(HSM_IOC_CTX_CREATE), "ctx_create"},
 	{_IOC_NR(HSM_IOC_CTX_INIT), "ctx_init"},
 	{_IOC_NR(HSM_IOC_CTX_UPDATE), "ctx_update"},
@@ -43,6 +47,8 @@ constexpr Name commands[] = {
 	{_IOC_NR(HSM_IOC_ENCRYPT), "encrypt"},
 	{_IOC_NR(HSM_IOC_DECRYPT), "decrypt"},
 	{_IOC_NR(HSM_IOC_RANDOM), "random"},
+	{_IOC_NR(HSM_IOC_SIGN), "sign"},
+	{_IOC_NR(HSM_IOC_VERIFY), "verify"},
 };
 
 constexpr const char *statuses[] = {

@@ -68,6 +68,14 @@
  *   through the inherited fd) and is left out of core dumps.
  *
  *
+ * HSM_IOC_GET_ALGS (struct hsm_get_algs)
+ *   Writes up to `count` struct hsm_alg_info to algs_ptr: every algorithm
+ *   name the module knows, including the ones it cannot serve on this
+ *   kernel (flags without HSM_ALG_F_SUPPORTED: ECDSA and Ed25519 signing,
+ *   RSA-PSS, RSA-OAEP, which the 6.1 crypto API lacks).  Returns how many
+ *   the module knows, which may exceed count (ask again with more room).
+ *   flags and reserved: must be 0.
+ *
  * HSM_IOC_CONN_CONFIG (struct hsm_conn_config)
  *   Sets the connection's default deadline for data-plane commands that
  *   carry timeout_ms = 0 (HSM_TIMEOUT_NONE: no deadline).  A new
@@ -593,10 +601,65 @@ struct hsm_wrap_params {
 	__u64	reserved[3];
 };
 
+/* Algorithm kinds (hsm_alg_info.kind). */
+enum hsm_alg_kind {
+	HSM_ALG_KIND_HASH	= 1,
+	HSM_ALG_KIND_MAC	= 2,
+	HSM_ALG_KIND_AEAD	= 3,
+	HSM_ALG_KIND_CIPHER	= 4,
+	HSM_ALG_KIND_SECRET	= 5,
+	HSM_ALG_KIND_KDF	= 6,
+	HSM_ALG_KIND_AGREE	= 7,
+	HSM_ALG_KIND_SIGN	= 8,
+};
+
+/* hsm_alg_info.flags */
+#define HSM_ALG_F_SUPPORTED	(1U << 0)	/* the module serves it here */
+
+/*
+ * struct hsm_alg_info - one algorithm, as GET_ALGS reports it.
+ *
+ * @name:	the ABI name, NUL-padded
+ * @kind:	enum hsm_alg_kind
+ * @flags:	HSM_ALG_F_* bits
+ * @perms:	the HSM_PERM_* bits a key of it may carry
+ * @key_min, @key_max: key sizes in bytes (0: takes no key)
+ * @out_len:	digest, MAC or shared-secret size; 0 where it varies
+ * @iv_len:	nonce or IV size; 0 for none
+ * @reserved:	zero
+ */
+struct hsm_alg_info {
+	char	name[HSM_ALG_NAME_LEN];
+	__u32	kind;
+	__u32	flags;
+	__u64	perms;
+	__u16	key_min;
+	__u16	key_max;
+	__u16	out_len;
+	__u16	iv_len;
+	__u64	reserved[2];
+};
+
+/*
+ * struct hsm_get_algs - argument of HSM_IOC_GET_ALGS.
+ *
+ * @algs_ptr:	user address of `count` struct hsm_alg_info
+ * @count:	entries at algs_ptr
+ * @flags:	must be 0
+ * @reserved:	must be 0
+ */
+struct hsm_get_algs {
+	__u64	algs_ptr;
+	__u32	count;
+	__u32	flags;
+	__u64	reserved[2];
+};
+
 #define HSM_IOC_GET_INFO	_IOW(HSM_IOC_MAGIC, 0x00, struct hsm_get_info)
 #define HSM_IOC_SHM_SETUP	_IOW(HSM_IOC_MAGIC, 0x01, struct hsm_shm_setup)
 #define HSM_IOC_GET_STATS	_IOW(HSM_IOC_MAGIC, 0x02, struct hsm_get_stats)
 #define HSM_IOC_CONN_CONFIG	_IOW(HSM_IOC_MAGIC, 0x03, struct hsm_conn_config)
+#define HSM_IOC_GET_ALGS	_IOW(HSM_IOC_MAGIC, 0x04, struct hsm_get_algs)
 
 #define HSM_IOC_KEY_GENERATE	_IOW(HSM_IOC_MAGIC, 0x10, struct hsm_op)
 #define HSM_IOC_KEY_IMPORT	_IOW(HSM_IOC_MAGIC, 0x11, struct hsm_op)
