@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cerrno>
+#include <criterion/criterion.h>
 #include <cstdint>
 #include <cstring>
 #include <fcntl.h>
@@ -143,5 +144,26 @@ private:
 	uint8_t *base_;
 	io_uring ring_;
 };
+
+// Deterministic test bytes.
+inline Bytes pattern(size_t n, uint8_t seed)
+{
+	Bytes b(n);
+	for (size_t i = 0; i < n; i++)
+		b[i] = static_cast<uint8_t>(seed + i * 7);
+	return b;
+}
+
+// A new key, or the test fails; checks the completion record too.
+inline __u64 must_key(Conn &c, const char *alg, __u64 perms, const Bytes *m = nullptr,
+		      __u32 flags = 0, __u32 key_len = 0)
+{
+	Result r = c.key(alg, perms, m, flags, key_len);
+	cr_assert_eq(r.res, 0, "key %s: %ld", alg, r.res);
+	cr_assert_eq(r.resp.result, 0);
+	cr_assert_eq(r.resp.status, HSM_STATUS_OK);
+	cr_assert_neq(r.resp.value, 0);
+	return r.resp.value;
+}
 
 }  // namespace hsmtest

@@ -13,21 +13,7 @@ namespace {
 constexpr uint32_t kIv = 4096, kTag = 8192, kIn = 65536, kOut = 262144;
 constexpr __u64 kCipher = HSM_PERM_ENCRYPT | HSM_PERM_DECRYPT;
 
-Bytes pattern(size_t n, uint8_t seed)
-{
-	Bytes b(n);
-	for (size_t i = 0; i < n; i++)
-		b[i] = static_cast<uint8_t>(seed + i * 13);
-	return b;
-}
 
-__u64 must_key(Conn &c, const char *alg, __u64 perms, const Bytes *m = nullptr,
-	       __u32 key_len = 0)
-{
-	Result r = c.key(alg, perms, m, 0, key_len);
-	cr_assert_eq(r.res, 0, "key %s: %ld", alg, r.res);
-	return r.resp.value;
-}
 
 Result create(Conn &c, const char *alg, __u32 ctx_op, __u64 key)
 {
@@ -203,7 +189,7 @@ Test(ctx, misuse_is_invalid_state)
 Test(ctx, creation_checks_key_and_permission)
 {
 	Conn c;
-	__u64 ver = must_key(c, "hmac-sha-256", HSM_PERM_VERIFY, nullptr, 32);
+	__u64 ver = must_key(c, "hmac-sha-256", HSM_PERM_VERIFY, nullptr, 0, 32);
 	__u64 dec = must_key(c, "aes-128-cbc", HSM_PERM_DECRYPT);
 	__u64 xts = must_key(c, "aes-256-xts", kCipher);
 

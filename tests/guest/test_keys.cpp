@@ -24,24 +24,7 @@ constexpr uint32_t kIn = 65536, kOut = 262144, kIv = 4096, kAad = 8192, kTag = 1
 		   kResp2 = 1024;
 constexpr __u64 kAead = HSM_PERM_ENCRYPT | HSM_PERM_DECRYPT;
 
-__u64 must_key(Conn &c, const char *alg, __u64 perms, const Bytes *m = nullptr,
-	       __u32 flags = 0, __u32 key_len = 0)
-{
-	Result r = c.key(alg, perms, m, flags, key_len);
-	cr_assert_eq(r.res, 0, "key %s: %ld", alg, r.res);
-	cr_assert_eq(r.resp.result, 0);
-	cr_assert_eq(r.resp.status, HSM_STATUS_OK);
-	cr_assert_neq(r.resp.value, 0);
-	return r.resp.value;
-}
 
-Bytes pattern(size_t n, uint8_t seed)
-{
-	Bytes b(n);
-	for (size_t i = 0; i < n; i++)
-		b[i] = static_cast<uint8_t>(seed + i * 7);
-	return b;
-}
 
 hsm_op aead_op(Conn &c, __u64 id, const Bytes &msg, uint32_t tag_len = 16)
 {
