@@ -32,6 +32,7 @@ long hsm_info_get(const struct hsm_get_info *c)
 		.max_keys		= hsm_max_keys,
 		.max_contexts		= hsm_max_contexts,
 		.default_timeout_ms	= hsm_default_timeout_ms,
+		.max_slots		= hsm_max_slots,
 	};
 	size_t n = min_t(size_t, c->info_size, sizeof(info));
 

@@ -9,6 +9,7 @@
 #include "dev.h"
 #include "params.h"
 #include "platform.h"
+#include "slot.h"
 
 static int __init hsm_init(void)
 {
@@ -38,6 +39,7 @@ err_crypto:
 static void __exit hsm_exit(void)
 {
 	hsm_dev_exit();
+	hsm_slot_exit();
 	hsm_crypto_exit();
 	pr_info("unloaded\n");
 }

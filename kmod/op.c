@@ -15,6 +15,7 @@
 #include "ctx.h"
 #include "key.h"
 #include "op.h"
+#include "slot.h"
 #include "validate.h"
 
 static void *region(const struct hsm_shm *shm, const struct hsm_ref *ref)
@@ -412,6 +413,11 @@ static long dispatch(struct hsm_conn *conn, unsigned int cmd,
 		return key_unwrap(conn, op, value);
 	case HSM_IOC_KEY_RELEASE:
 		return hsm_restable_remove(&conn->res, op->handle, HSM_RES_KEY);
+	case HSM_IOC_SLOT_STORE:
+	case HSM_IOC_SLOT_OPEN:
+	case HSM_IOC_SLOT_DELETE:
+	case HSM_IOC_SLOT_LIST:
+		return hsm_slot_call(conn, cmd, op, value);
 	case HSM_IOC_CTX_CREATE:
 		return hsm_ctx_create(conn, op, value);
 	case HSM_IOC_CTX_INIT:

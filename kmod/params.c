@@ -46,6 +46,10 @@ unsigned int hsm_max_contexts = DEFAULT_MAX_KEYS;
 module_param_named(max_contexts, hsm_max_contexts, uint, 0444);
 MODULE_PARM_DESC(max_contexts, "Contexts one connection may hold at once");
 
+unsigned int hsm_max_slots = 256;
+module_param_named(max_slots, hsm_max_slots, uint, 0444);
+MODULE_PARM_DESC(max_slots, "Persistent key slots, module-wide");
+
 unsigned int hsm_default_timeout_ms = DEFAULT_TIMEOUT_MS;
 module_param_named(default_timeout_ms, hsm_default_timeout_ms, uint, 0444);
 MODULE_PARM_DESC(default_timeout_ms,

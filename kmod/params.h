@@ -10,6 +10,7 @@ extern unsigned long hsm_max_region_total;
 extern unsigned int hsm_max_keys;
 extern unsigned int hsm_max_contexts;
 extern unsigned int hsm_default_timeout_ms;
+extern unsigned int hsm_max_slots;
 
 int hsm_params_check(void);
 

@@ -42,6 +42,11 @@ static const struct hsm_cmd_desc cmds[] = {
 	HSM_OPCMD(HSM_IOC_KEY_DERIVE, true, HSM_R(PARAMS) | HSM_R(IN) | HSM_R(IV) |
 		  HSM_R(AAD), 0, .resp = true),
 	/* Creating a context may allocate a transform. */
+	HSM_OPCMD(HSM_IOC_SLOT_STORE, false, HSM_R(PARAMS), 0),
+	/* Opening a slot makes a keyed transform. */
+	HSM_OPCMD(HSM_IOC_SLOT_OPEN, true, HSM_R(PARAMS), 0, .resp = true),
+	HSM_OPCMD(HSM_IOC_SLOT_DELETE, false, HSM_R(PARAMS), 0),
+	HSM_OPCMD(HSM_IOC_SLOT_LIST, false, HSM_R(OUT), HSM_R(OUT)),
 	HSM_OPCMD(HSM_IOC_CTX_CREATE, true, HSM_R(PARAMS), 0, .resp = true),
 	HSM_OPCMD(HSM_IOC_CTX_INIT, false, HSM_R(IV), 0),
 	HSM_OPCMD(HSM_IOC_CTX_UPDATE, false, HSM_R(IN) | HSM_R(OUT), HSM_R(OUT),
@@ -81,6 +86,8 @@ static_assert(sizeof(struct hsm_resp) == 32);
 static_assert(sizeof(struct hsm_key_params) == 112);
 static_assert(sizeof(struct hsm_ctx_params) == 104);
 static_assert(sizeof(struct hsm_wrap_params) == 32);
+static_assert(sizeof(struct hsm_slot_params) == 88);
+static_assert(sizeof(struct hsm_slot_info) == 160);
 static_assert(offsetof(struct hsm_op, tag) - offsetof(struct hsm_op, params) ==
 	      (HSM_REF_TAG - HSM_REF_PARAMS) * sizeof(struct hsm_ref));
 

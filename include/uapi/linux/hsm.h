@@ -172,7 +172,22 @@
  * HSM_IOC_KEY_UNWRAP (UNWRAP): handle = wrapping key, params = struct
  *   hsm_key_params of the new key, in = wrapped material, iv, aad, tag.
  *   resp required; resp.value = ID.  EBADMSG when the tag does not verify.
- * HSM_IOC_KEY_RELEASE: handle = key ID.  Operations already running keep
+ * HSM_IOC_KEY_RELEASE: handle = key ID.
+ *
+ * Persistent slots: named keys shared by the connections of one user
+ * (the fsuid that stored them), alive until deleted or the module unloads.
+ * Another user's slot is ENOENT, as if it did not exist.  Storage across
+ * reboots (sealed blobs) is not offered yet.
+ * HSM_IOC_SLOT_STORE: handle = key ID of this connection, params = struct
+ *   hsm_slot_params (name).  The slot keeps the key as it is (algorithm,
+ *   permissions, flags).  EEXIST if the name is taken, ENOSPC beyond
+ *   max_slots.
+ * HSM_IOC_SLOT_OPEN: params = struct hsm_slot_params (name); resp
+ *   required; resp.value = a new key ID in this connection for the slot's
+ *   key.  Releasing it, or deleting the slot, does not affect the other.
+ * HSM_IOC_SLOT_DELETE: params = struct hsm_slot_params (name).
+ * HSM_IOC_SLOT_LIST: out = struct hsm_slot_info[]: the caller's slots, as
+ *   many as fit.  Returns how many the caller has.  Operations already running keep
  *   their reference and finish.
  *
  * One-shot operations (handle = key ID unless said otherwise; the key needs
@@ -341,6 +356,7 @@ enum hsm_status {
  * @max_keys:		the max_keys module parameter: keys per connection
  * @max_contexts:	the max_contexts module parameter: contexts per connection
  * @default_timeout_ms: the default_timeout_ms module parameter (0: none)
+ * @max_slots:		the max_slots module parameter: slots module-wide
  * @reserved:		zero
  */
 struct hsm_info {
@@ -361,7 +377,7 @@ struct hsm_info {
 	__u32	max_keys;
 	__u32	max_contexts;
 	__u32	default_timeout_ms;
-	__u32	reserved1;
+	__u32	max_slots;
 	__u64	reserved[14];
 };
 
@@ -655,6 +671,39 @@ struct hsm_get_algs {
 	__u64	reserved[2];
 };
 
+/*
+ * struct hsm_slot_params - a slot name; read through hsm_op.params.
+ *
+ * @name:	the slot's name, NUL-padded, 1..63 characters
+ * @flags:	must be 0
+ * @reserved:	must be 0
+ */
+struct hsm_slot_params {
+	char	name[HSM_ALG_NAME_LEN];
+	__u32	flags;
+	__u32	reserved0;
+	__u64	reserved[2];
+};
+
+/*
+ * struct hsm_slot_info - one slot, as SLOT_LIST reports it (never material).
+ *
+ * @name:	the slot's name
+ * @alg:	its key's algorithm
+ * @perms:	its key's HSM_PERM_* bits
+ * @flags:	its key's HSM_KEY_F_* bits
+ * @key_len:	its key's length in bytes
+ * @reserved:	zero
+ */
+struct hsm_slot_info {
+	char	name[HSM_ALG_NAME_LEN];
+	char	alg[HSM_ALG_NAME_LEN];
+	__u64	perms;
+	__u32	flags;
+	__u32	key_len;
+	__u64	reserved[2];
+};
+
 #define HSM_IOC_GET_INFO	_IOW(HSM_IOC_MAGIC, 0x00, struct hsm_get_info)
 #define HSM_IOC_SHM_SETUP	_IOW(HSM_IOC_MAGIC, 0x01, struct hsm_shm_setup)
 #define HSM_IOC_GET_STATS	_IOW(HSM_IOC_MAGIC, 0x02, struct hsm_get_stats)
@@ -670,6 +719,11 @@ struct hsm_get_algs {
 #define HSM_IOC_KEY_AGREE	_IOW(HSM_IOC_MAGIC, 0x16, struct hsm_op)
 #define HSM_IOC_KEY_WRAP	_IOW(HSM_IOC_MAGIC, 0x17, struct hsm_op)
 #define HSM_IOC_KEY_UNWRAP	_IOW(HSM_IOC_MAGIC, 0x18, struct hsm_op)
+
+#define HSM_IOC_SLOT_STORE	_IOW(HSM_IOC_MAGIC, 0x40, struct hsm_op)
+#define HSM_IOC_SLOT_OPEN	_IOW(HSM_IOC_MAGIC, 0x41, struct hsm_op)
+#define HSM_IOC_SLOT_DELETE	_IOW(HSM_IOC_MAGIC, 0x42, struct hsm_op)
+#define HSM_IOC_SLOT_LIST	_IOW(HSM_IOC_MAGIC, 0x43, struct hsm_op)
 
 #define HSM_IOC_CTX_CREATE	_IOW(HSM_IOC_MAGIC, 0x20, struct hsm_op)
 #define HSM_IOC_CTX_INIT	_IOW(HSM_IOC_MAGIC, 0x21, struct hsm_op)

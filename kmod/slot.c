@@ -1,0 +1,204 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Persistent key slots: named keys, module-wide, each owned by the fsuid
+ * that stored it.  A slot holds a reference on a key object that no
+ * connection table names; opening a slot gives the caller's connection a
+ * key of its own with the same material and attributes.
+ */
+#include <linux/cred.h>
+#include <linux/err.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "alg.h"
+#include "conn.h"
+#include "key.h"
+#include "params.h"
+#include "slot.h"
+#include "validate.h"
+
+struct slot {
+	struct list_head node;
+	char name[HSM_ALG_NAME_LEN];
+	kuid_t owner;
+	struct hsm_key *key;
+};
+
+static DEFINE_MUTEX(slots_lock);
+static LIST_HEAD(slots);
+static unsigned int nr_slots;
+
+/* The caller's slot of that name; slots_lock held. */
+static struct slot *find(const char *name, kuid_t uid)
+{
+	struct slot *s;
+
+	lockdep_assert_held(&slots_lock);
+	list_for_each_entry(s, &slots, node)
+		if (uid_eq(s->owner, uid) && !strcmp(s->name, name))
+			return s;
+	return NULL;
+}
+
+static int slot_params(const struct hsm_shm *shm, const struct hsm_op *op,
+		       struct hsm_slot_params *p)
+{
+	if (op->params.len != sizeof(*p))
+		return -EINVAL;
+	memcpy(p, shm->base + op->params.off, sizeof(*p));
+	if (hsm_check_alg_name(p->name, sizeof(p->name)) || p->flags ||
+	    p->reserved0 || memchr_inv(p->reserved, 0, sizeof(p->reserved)))
+		return -EINVAL;
+	return 0;
+}
+
+static int store(struct hsm_conn *conn, const struct hsm_slot_params *p,
+		 u64 handle)
+{
+	kuid_t uid = current_fsuid();
+	struct hsm_key *key;
+	struct slot *s;
+	int ret = 0;
+
+	key = hsm_key_get(&conn->res, handle);
+	if (!key)
+		return -ENOENT;
+	s = kzalloc(sizeof(*s), GFP_KERNEL_ACCOUNT);
+	if (!s) {
+		hsm_key_put(key);
+		return -ENOMEM;
+	}
+	strscpy(s->name, p->name, sizeof(s->name));
+	s->owner = uid;
+	s->key = key;		/* the slot's reference */
+
+	mutex_lock(&slots_lock);
+	if (find(p->name, uid))
+		ret = -EEXIST;
+	else if (nr_slots >= hsm_max_slots)
+		ret = -ENOSPC;
+	if (!ret) {
+		list_add_tail(&s->node, &slots);
+		nr_slots++;
+	}
+	mutex_unlock(&slots_lock);
+	if (ret) {
+		hsm_key_put(key);
+		kfree(s);
+	}
+	return ret;
+}
+
+static int open_slot(struct hsm_conn *conn, const struct hsm_slot_params *p,
+		     u64 *id)
+{
+	struct hsm_key *src = NULL, *key;
+	struct slot *s;
+	int ret;
+
+	mutex_lock(&slots_lock);
+	s = find(p->name, current_fsuid());
+	if (s) {
+		src = s->key;
+		kref_get(&src->res.ref);
+	}
+	mutex_unlock(&slots_lock);
+	if (!src)
+		return -ENOENT;
+
+	key = hsm_key_create(src->alg, src->material, src->len, src->perms,
+			     src->flags);
+	hsm_key_put(src);
+	if (IS_ERR(key))
+		return PTR_ERR(key);
+	ret = hsm_restable_add(&conn->res, &key->res);
+	if (ret) {
+		hsm_key_put(key);
+		return ret;
+	}
+	*id = key->res.id;
+	return 0;
+}
+
+static int delete(const struct hsm_slot_params *p)
+{
+	struct slot *s;
+
+	mutex_lock(&slots_lock);
+	s = find(p->name, current_fsuid());
+	if (s) {
+		list_del(&s->node);
+		nr_slots--;
+	}
+	mutex_unlock(&slots_lock);
+	if (!s)
+		return -ENOENT;
+	hsm_key_put(s->key);
+	kfree(s);
+	return 0;
+}
+
+static long list(const struct hsm_shm *shm, const struct hsm_op *op)
+{
+	struct hsm_slot_info *out = shm->base + op->out.off;
+	u32 room = op->out.len / sizeof(*out), n = 0;
+	kuid_t uid = current_fsuid();
+	struct hsm_slot_info info;
+	struct slot *s;
+
+	mutex_lock(&slots_lock);
+	list_for_each_entry(s, &slots, node) {
+		if (!uid_eq(s->owner, uid))
+			continue;
+		if (n < room) {
+			memset(&info, 0, sizeof(info));
+			strscpy(info.name, s->name, sizeof(info.name));
+			strscpy(info.alg, s->key->alg->name, sizeof(info.alg));
+			info.perms = s->key->perms;
+			info.flags = s->key->flags;
+			info.key_len = s->key->len;
+			memcpy(&out[n], &info, sizeof(info));
+		}
+		n++;
+	}
+	mutex_unlock(&slots_lock);
+	return n;
+}
+
+long hsm_slot_call(struct hsm_conn *conn, unsigned int cmd,
+		   const struct hsm_op *op, u64 *id)
+{
+	const struct hsm_shm *shm = &conn->shm;
+	struct hsm_slot_params p;
+	int ret;
+
+	if (cmd == HSM_IOC_SLOT_LIST)
+		return op->handle ? -EINVAL : list(shm, op);
+	ret = slot_params(shm, op, &p);
+	if (ret)
+		return ret;
+	switch (cmd) {
+	case HSM_IOC_SLOT_STORE:
+		return store(conn, &p, op->handle);
+	case HSM_IOC_SLOT_OPEN:
+		return op->handle ? -EINVAL : open_slot(conn, &p, id);
+	case HSM_IOC_SLOT_DELETE:
+		return op->handle ? -EINVAL : delete(&p);
+	}
+	return -ENOTTY;
+}
+
+/* Module unload: the slots and their keys go. */
+void hsm_slot_exit(void)
+{
+	struct slot *s, *tmp;
+
+	list_for_each_entry_safe(s, tmp, &slots, node) {
+		list_del(&s->node);
+		hsm_key_put(s->key);
+		kfree(s);
+	}
+	nr_slots = 0;
+}

@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+// Persistent slots: named keys shared by one user's connections.
+#include <criterion/criterion.h>
+#include <sys/wait.h>
+
+#include "hsm_conn.hpp"
+
+using namespace hsmtest;
+
+namespace {
+
+constexpr __u64 kAead = HSM_PERM_ENCRYPT | HSM_PERM_DECRYPT;
+
+Result slot(Conn &c, unsigned int cmd, const char *name, __u64 handle = 0)
+{
+	hsm_slot_params p{};
+	strncpy(p.name, name, sizeof(p.name) - 1);
+	hsm_op op{};
+	op.handle = handle;
+	op.resp_off = Conn::kResp;
+	op.params = c.put(Conn::kParams, {reinterpret_cast<uint8_t *>(&p), sizeof(p)});
+	return c.run(cmd, op);
+}
+
+std::vector<hsm_slot_info> list(Conn &c)
+{
+	hsm_op op{};
+	op.resp_off = HSM_RESP_NONE;
+	op.out = {8192, 32 * sizeof(hsm_slot_info)};
+	long n = c.run(HSM_IOC_SLOT_LIST, op).res;
+	cr_assert_geq(n, 0);
+	auto *p = reinterpret_cast<hsm_slot_info *>(c.at(8192));
+	return std::vector<hsm_slot_info>(p, p + std::min<long>(n, 32));
+}
+
+Bytes seal(Conn &c, __u64 id)
+{
+	hsm_op op{};
+	op.handle = id;
+	op.resp_off = HSM_RESP_NONE;
+	op.iv = c.put(4096, pattern(12, 1));
+	op.in = c.put(65536, pattern(64, 2));
+	op.out = {131072, 64};
+	op.tag = {4096 + 64, 16};
+	cr_assert_eq(c.run(HSM_IOC_SEAL, op).res, 64);
+	return c.get(op.out);
+}
+
+}  // namespace
+
+Test(slots, store_open_from_another_connection_delete)
+{
+	Bytes material = pattern(32, 7);
+	Bytes sealed;
+	{
+		Conn a;
+		__u64 k = must_key(a, "aes-256-gcm", kAead, &material);
+		cr_assert_eq(slot(a, HSM_IOC_SLOT_STORE, "db-key", k).res, 0);
+		cr_expect_eq(slot(a, HSM_IOC_SLOT_STORE, "db-key", k).res, -EEXIST);
+		sealed = seal(a, k);
+	}	/* the storing connection is gone; the slot is not */
+
+	Conn b;
+	auto l = list(b);
+	cr_assert_eq(l.size(), 1);
+	cr_expect_str_eq(l[0].name, "db-key");
+	cr_expect_str_eq(l[0].alg, "aes-256-gcm");
+	cr_expect_eq(l[0].perms, kAead);
+	cr_expect_eq(l[0].key_len, 32);
+
+	Result o = slot(b, HSM_IOC_SLOT_OPEN, "db-key");
+	cr_assert_eq(o.res, 0);
+	cr_expect(seal(b, o.resp.value) == sealed, "the same key");
+	hsm_op ex{};
+	ex.handle = o.resp.value;
+	ex.resp_off = HSM_RESP_NONE;
+	ex.out = {131072, 32};
+	cr_expect_eq(b.run(HSM_IOC_KEY_EXPORT, ex).res, -EPERM, "still not exportable");
+
+	cr_assert_eq(slot(b, HSM_IOC_SLOT_DELETE, "db-key").res, 0);
+	cr_expect_eq(slot(b, HSM_IOC_SLOT_OPEN, "db-key").res, -ENOENT);
+	cr_expect_eq(slot(b, HSM_IOC_SLOT_DELETE, "db-key").res, -ENOENT);
+	cr_expect(seal(b, o.resp.value) == sealed, "an opened key outlives its slot");
+	cr_expect_eq(list(b).size(), 0);
+}
+
+Test(slots, other_users_see_nothing)
+{
+	Conn a;
+	__u64 k = must_key(a, "hmac-sha-256", HSM_PERM_SIGN, nullptr, 0, 32);
+	cr_assert_eq(slot(a, HSM_IOC_SLOT_STORE, "signing", k).res, 0);
+
+	int status;
+	// An unprivileged user cannot open /dev/hsm (0660, root), so test
+	// the uid rule through an fd opened before dropping privileges.
+	pid_t pid = fork();
+	cr_assert_geq(pid, 0);
+	if (pid == 0) {
+		Conn c;
+		if (setgid(65534) || setuid(65534))
+			_exit(10);
+		if (slot(c, HSM_IOC_SLOT_OPEN, "signing").res != -ENOENT)
+			_exit(11);
+		if (slot(c, HSM_IOC_SLOT_DELETE, "signing").res != -ENOENT)
+			_exit(12);
+		if (!list(c).empty())
+			_exit(13);
+		__u64 mine = must_key(c, "hmac-sha-256", HSM_PERM_SIGN, nullptr, 0, 32);
+		if (slot(c, HSM_IOC_SLOT_STORE, "signing", mine).res != 0)
+			_exit(14);	/* the same name in another user's space */
+		if (slot(c, HSM_IOC_SLOT_DELETE, "signing").res != 0)
+			_exit(15);
+		_exit(0);
+	}
+	cr_assert_eq(waitpid(pid, &status, 0), pid);
+	cr_expect(WIFEXITED(status) && WEXITSTATUS(status) == 0, "child exit %d",
+		  WEXITSTATUS(status));
+	cr_expect_eq(slot(a, HSM_IOC_SLOT_OPEN, "signing").res, 0, "root's slot is intact");
+	cr_assert_eq(slot(a, HSM_IOC_SLOT_DELETE, "signing").res, 0);
+}
+
+Test(slots, bad_requests_and_limit)
+{
+	Conn c;
+	__u64 k = must_key(c, "aes-128-ctr", kAead);
+	hsm_slot_params p{};
+	memset(p.name, 'x', sizeof(p.name));
+	hsm_op op{};
+	op.handle = k;
+	op.resp_off = Conn::kResp;
+	op.params = c.put(Conn::kParams, {reinterpret_cast<uint8_t *>(&p), sizeof(p)});
+	cr_expect_eq(c.run(HSM_IOC_SLOT_STORE, op).res, -EINVAL, "name without NUL");
+	cr_expect_eq(slot(c, HSM_IOC_SLOT_STORE, "", k).res, -EINVAL, "empty name");
+	cr_expect_eq(slot(c, HSM_IOC_SLOT_STORE, "x", 12345).res, -ENOENT);
+	cr_expect_eq(slot(c, HSM_IOC_SLOT_OPEN, "x", k).res, -EINVAL, "open takes no handle");
+
+	hsm_info info{};
+	hsm_get_info gi{};
+	gi.info_ptr = reinterpret_cast<uintptr_t>(&info);
+	gi.info_size = sizeof(info);
+	cr_assert_eq(ioctl(c.fd(), HSM_IOC_GET_INFO, &gi), (int)sizeof(info));
+	cr_assert_leq(info.max_slots, 64, "set hsm.max_slots low for this test");
+	unsigned i;
+	for (i = 0; i < info.max_slots; i++)
+		cr_assert_eq(slot(c, HSM_IOC_SLOT_STORE, ("s" + std::to_string(i)).c_str(), k).res, 0);
+	Result r = slot(c, HSM_IOC_SLOT_STORE, "one-too-many", k);
+	cr_expect_eq(r.res, -ENOSPC);
+	cr_expect_eq(r.resp.status, HSM_STATUS_LIMIT_EXCEEDED);
+	cr_expect_eq(list(c).size(), std::min(info.max_slots, 32u));
+	for (i = 0; i < info.max_slots; i++)
+		cr_expect_eq(slot(c, HSM_IOC_SLOT_DELETE, ("s" + std::to_string(i)).c_str()).res, 0);
+}
