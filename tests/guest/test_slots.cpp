@@ -150,3 +150,20 @@ Test(slots, bad_requests_and_limit)
 	for (i = 0; i < info.max_slots; i++)
 		cr_expect_eq(slot(c, HSM_IOC_SLOT_DELETE, ("s" + std::to_string(i)).c_str()).res, 0);
 }
+
+Test(slots, hsmctl_keys_lists_them)
+{
+	Conn c;
+	__u64 k = must_key(c, "aes-128-gcm", kAead | HSM_PERM_EXPORT, nullptr, HSM_KEY_F_EXPORTABLE);
+	cr_assert_eq(slot(c, HSM_IOC_SLOT_STORE, "shown-slot", k).res, 0);
+	FILE *p = popen("hsmctl keys", "r");
+	cr_assert_not_null(p);
+	char buf[4096] = "";
+	size_t n = fread(buf, 1, sizeof(buf) - 1, p);
+	buf[n] = 0;
+	cr_expect_eq(pclose(p), 0);
+	cr_expect_not_null(strstr(buf, "shown-slot"), "%s", buf);
+	cr_expect_not_null(strstr(buf, "aes-128-gcm"), "%s", buf);
+	cr_expect_not_null(strstr(buf, "encrypt,decrypt,export"), "%s", buf);
+	cr_assert_eq(slot(c, HSM_IOC_SLOT_DELETE, "shown-slot").res, 0);
+}

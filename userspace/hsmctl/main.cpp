@@ -42,6 +42,7 @@ struct Command {
 constexpr Command commands[] = {
 	{"info", hsmctl::cmd_info, "module version, ABI, features, platform and limits"},
 	{"algs", hsmctl::cmd_algs, "algorithms the module knows, and which it serves"},
+	{"keys", hsmctl::cmd_keys, "your persistent slots: key metadata, never material"},
 	{"stats", hsmctl::cmd_stats, "module-wide counters: requests, errors, bytes, resources"},
 };
 

@@ -48,6 +48,10 @@ constexpr Name commands[] = {
 	{_IOC_NR(HSM_IOC_DECRYPT), "decrypt"},
 	{_IOC_NR(HSM_IOC_RANDOM), "random"},
 	{_IOC_NR(HSM_IOC_SIGN), "sign"},
+	{_IOC_NR(HSM_IOC_SLOT_STORE), "slot_store"},
+	{_IOC_NR(HSM_IOC_SLOT_OPEN), "slot_open"},
+	{_IOC_NR(HSM_IOC_SLOT_DELETE), "slot_delete"},
+	{_IOC_NR(HSM_IOC_SLOT_LIST), "slot_list"},
 	{_IOC_NR(HSM_IOC_VERIFY), "verify"},
 };
 
