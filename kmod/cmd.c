@@ -14,6 +14,7 @@
 #include "info.h"
 #include "op.h"
 #include "params.h"
+#include "selftest.h"
 #include "stats.h"
 #include "validate.h"
 
@@ -21,6 +22,7 @@ union cmd_arg {
 	struct hsm_get_info get_info;
 	struct hsm_conn_config conn_config;
 	struct hsm_get_algs get_algs;
+	struct hsm_selftest selftest;
 	struct hsm_get_stats get_stats;
 	struct hsm_shm_setup shm_setup;
 	struct hsm_op op;
@@ -57,6 +59,8 @@ static long exec(struct hsm_conn *conn, const struct hsm_cmd_desc *desc,
 	case HSM_IOC_GET_STATS:
 		return hsm_check_get_stats(&arg->get_stats) ?:
 		       hsm_stats_get(conn, &arg->get_stats);
+	case HSM_IOC_SELFTEST:
+		return hsm_check_selftest(&arg->selftest) ?: hsm_selftest_run();
 	case HSM_IOC_GET_ALGS:
 		return hsm_check_get_algs(&arg->get_algs) ?:
 		       hsm_info_algs(&arg->get_algs);

@@ -9,6 +9,7 @@
 #include "dev.h"
 #include "params.h"
 #include "platform.h"
+#include "selftest.h"
 #include "slot.h"
 
 static int __init hsm_init(void)
@@ -22,6 +23,11 @@ static int __init hsm_init(void)
 	ret = hsm_crypto_init();
 	if (ret)
 		return ret;
+
+	ret = hsm_selftest_run();
+	if (ret < 0)
+		goto err_crypto;
+	pr_info("self-test: %d known-answer tests passed\n", ret);
 
 	ret = hsm_dev_init();
 	if (ret)

@@ -26,6 +26,7 @@ static const struct hsm_cmd_desc cmds[] = {
 	HSM_CMD(HSM_IOC_GET_STATS, false),
 	HSM_CMD(HSM_IOC_CONN_CONFIG, false),
 	HSM_CMD(HSM_IOC_GET_ALGS, false),
+	HSM_CMD(HSM_IOC_SELFTEST, true),
 	/* Creating a key may allocate a transform and load its module. */
 	HSM_OPCMD(HSM_IOC_KEY_GENERATE, true, HSM_R(PARAMS), 0, .resp = true),
 	HSM_OPCMD(HSM_IOC_KEY_IMPORT, true, HSM_R(PARAMS) | HSM_R(IN), 0,
@@ -77,6 +78,7 @@ static_assert(sizeof(struct hsm_get_info) <= HSM_CMD_MAX_SIZE);
 static_assert(sizeof(struct hsm_get_stats) <= HSM_CMD_MAX_SIZE);
 static_assert(sizeof(struct hsm_conn_config) <= HSM_CMD_MAX_SIZE);
 static_assert(sizeof(struct hsm_get_algs) <= HSM_CMD_MAX_SIZE);
+static_assert(sizeof(struct hsm_selftest) <= HSM_CMD_MAX_SIZE);
 static_assert(sizeof(struct hsm_alg_info) == 104);
 static_assert(sizeof(struct hsm_stats) <= HSM_INFO_SIZE_MAX);
 static_assert(sizeof(struct hsm_shm_setup) <= HSM_CMD_MAX_SIZE);
@@ -135,6 +137,13 @@ int hsm_check_get_stats(const struct hsm_get_stats *c)
 		return -EINVAL;
 	if (c->stats_size < HSM_STATS_SIZE_VER0 ||
 	    c->stats_size > HSM_INFO_SIZE_MAX)
+		return -EINVAL;
+	return 0;
+}
+
+int hsm_check_selftest(const struct hsm_selftest *c)
+{
+	if (c->flags || c->reserved0 || !all_zero(c->reserved, sizeof(c->reserved)))
 		return -EINVAL;
 	return 0;
 }

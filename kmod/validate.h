@@ -50,6 +50,7 @@ int hsm_check_get_info(const struct hsm_get_info *c);
 int hsm_check_get_stats(const struct hsm_get_stats *c);
 int hsm_check_conn_config(const struct hsm_conn_config *c);
 int hsm_check_get_algs(const struct hsm_get_algs *c);
+int hsm_check_selftest(const struct hsm_selftest *c);
 int hsm_check_shm_setup(const struct hsm_shm_setup *c, u64 max_size,
 			u64 page_size);
 int hsm_check_range(u64 region_size, u64 off, u64 len);

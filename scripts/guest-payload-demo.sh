@@ -11,5 +11,8 @@ echo
 echo '$ hsmctl algs'
 hsmctl algs
 echo
+echo '$ hsmctl selftest'
+hsmctl selftest
+echo
 echo '$ hsmctl stats'
 hsmctl stats

@@ -187,3 +187,18 @@ Test(info, algorithms_list_supported_and_unsupported)
 	req.flags = 1;
 	cr_expect_eq(hsm_ioctl(fd, HSM_IOC_GET_ALGS, &req), -EINVAL);
 }
+
+Test(info, selftest_runs_again)
+{
+	struct hsm_selftest st = { 0 };
+	struct io_uring ring;
+	long n = hsm_ioctl(fd, HSM_IOC_SELFTEST, &st);
+
+	cr_expect_geq(n, 18, "known-answer tests passed: %ld", n);
+	hsm_ring_init(&ring, IORING_SETUP_SQE128);
+	cr_expect_eq(hsm_uring_cmd(&ring, fd, HSM_IOC_SELFTEST, &st, sizeof(st)), n);
+	io_uring_queue_exit(&ring);
+	st.reserved0 = 1;
+	cr_expect_eq(hsm_ioctl(fd, HSM_IOC_SELFTEST, &st), -EINVAL);
+	cr_expect_eq(system("hsmctl selftest >/dev/null"), 0);
+}

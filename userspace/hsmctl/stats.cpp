@@ -24,6 +24,7 @@ constexpr Name commands[] = {
 	{_IOC_NR(HSM_IOC_GET_STATS), "get_stats"},
 	{_IOC_NR(HSM_IOC_CONN_CONFIG), "conn_config"},
 	{_IOC_NR(HSM_IOC_GET_ALGS), "get_algs"},
+	{_IOC_NR(HSM_IOC_SELFTEST), "selftest"},
 	{_IOC_NR(HSM_IOC_KEY_GENERATE), "key_generate"},
 	{_IOC_NR(HSM_IOC_KEY_IMPORT), "key_import"},
 	{_IOC_NR(HSM_IOC_KEY_EXPORT), "key_export"},

@@ -76,6 +76,12 @@
  *   the module knows, which may exceed count (ask again with more room).
  *   flags and reserved: must be 0.
  *
+ * HSM_IOC_SELFTEST (struct hsm_selftest)
+ *   Runs the module's known-answer tests again (they also run at load, and
+ *   the module refuses to load if one fails): one published vector per
+ *   algorithm family, through the same paths as requests.  Returns the
+ *   number of tests passed, or EIO (the kernel log names the failure).
+ *
  * HSM_IOC_CONN_CONFIG (struct hsm_conn_config)
  *   Sets the connection's default deadline for data-plane commands that
  *   carry timeout_ms = 0 (HSM_TIMEOUT_NONE: no deadline).  A new
@@ -704,11 +710,25 @@ struct hsm_slot_info {
 	__u64	reserved[2];
 };
 
+/*
+ * struct hsm_selftest - argument of HSM_IOC_SELFTEST.
+ *
+ * @flags:	must be 0
+ * @reserved0:	must be 0
+ * @reserved:	must be 0
+ */
+struct hsm_selftest {
+	__u32	flags;
+	__u32	reserved0;
+	__u64	reserved[3];
+};
+
 #define HSM_IOC_GET_INFO	_IOW(HSM_IOC_MAGIC, 0x00, struct hsm_get_info)
 #define HSM_IOC_SHM_SETUP	_IOW(HSM_IOC_MAGIC, 0x01, struct hsm_shm_setup)
 #define HSM_IOC_GET_STATS	_IOW(HSM_IOC_MAGIC, 0x02, struct hsm_get_stats)
 #define HSM_IOC_CONN_CONFIG	_IOW(HSM_IOC_MAGIC, 0x03, struct hsm_conn_config)
 #define HSM_IOC_GET_ALGS	_IOW(HSM_IOC_MAGIC, 0x04, struct hsm_get_algs)
+#define HSM_IOC_SELFTEST	_IOW(HSM_IOC_MAGIC, 0x05, struct hsm_selftest)
 
 #define HSM_IOC_KEY_GENERATE	_IOW(HSM_IOC_MAGIC, 0x10, struct hsm_op)
 #define HSM_IOC_KEY_IMPORT	_IOW(HSM_IOC_MAGIC, 0x11, struct hsm_op)
