@@ -28,8 +28,10 @@ struct kat {
 #define KAT(k, a, key, iv, aad, in, exp) { k, a, key, iv, aad, in, exp }
 
 static const struct kat kats[] = {
-/* Generated from the published inputs above; every output was checked
- * against the value its source publishes or against pyca/cryptography. */
+/*
+ * Inputs as published by the source named in each row; every expected
+ * output was checked against the published value or pyca/cryptography.
+ */
 	KAT(HASH, "sha-256", /* FIPS 180-4 / FIPS 202 example "abc" */
 	    "",
 	    "",
