@@ -88,6 +88,13 @@
  *   connection starts with the default_timeout_ms module parameter
  *   (hsm_info.default_timeout_ms).  Returns 0.  flags: must be 0.
  *
+ * In-flight limit
+ * ---------------
+ * A connection may have at most max_inflight data-plane commands running
+ * or waiting at once (hsm_info.max_inflight); one more completes at once
+ * with EBUSY (HSM_STATUS_BUSY) and does nothing.  Submit again after
+ * completions arrive.
+ *
  * Deadlines
  * ---------
  * A data-plane command whose deadline passes before it can run (waiting
@@ -178,11 +185,22 @@
  * HSM_IOC_KEY_UNWRAP (UNWRAP): handle = wrapping key, params = struct
  *   hsm_key_params of the new key, in = wrapped material, iv, aad, tag.
  *   resp required; resp.value = ID.  EBADMSG when the tag does not verify.
+ * AES key wrap (RFC 3394) with keys "aes-128-kw", "aes-192-kw",
+ *   "aes-256-kw" (permissions WRAP and UNWRAP only): KEY_WRAP takes no iv,
+ *   aad or tag; out = the wrapped key, 8 bytes longer than the key, whose
+ *   length must be a multiple of 8 and at least 16.  KEY_UNWRAP: in = the
+ *   wrapped key; EBADMSG when its integrity check fails.  RFC 5649 (KWP)
+ *   is not offered: the 6.1 kernel's kw(aes) has no padding mode.
  * HSM_IOC_KEY_RELEASE: handle = key ID.
  *
  * Persistent slots: named keys shared by the connections of one user
  * (the fsuid that stored them), alive until deleted or the module unloads.
- * Another user's slot is ENOENT, as if it did not exist.  Storage across
+ * Another user's slot is ENOENT, as if it did not exist.  With
+ * HSM_SLOT_F_GROUP in hsm_slot_params.flags the name is in the namespace
+ * of the slot_group module parameter's group instead, shared by every
+ * caller in that group (in_group_p of the caller's fsgid and
+ * supplementary groups); EPERM for a caller outside it or when
+ * slot_group is not set.  Storage across
  * reboots (sealed blobs) is not offered yet.
  * HSM_IOC_SLOT_STORE: handle = key ID of this connection, params = struct
  *   hsm_slot_params (name).  The slot keeps the key as it is (algorithm,
@@ -192,8 +210,8 @@
  *   required; resp.value = a new key ID in this connection for the slot's
  *   key.  Releasing it, or deleting the slot, does not affect the other.
  * HSM_IOC_SLOT_DELETE: params = struct hsm_slot_params (name).
- * HSM_IOC_SLOT_LIST: out = struct hsm_slot_info[]: the caller's slots, as
- *   many as fit.  Returns how many the caller has.  Operations already running keep
+ * HSM_IOC_SLOT_LIST: out = struct hsm_slot_info[]: the caller's slots,
+ *   then its group's slots when it is in slot_group, as many as fit.  Returns how many the caller has.  Operations already running keep
  *   their reference and finish.
  *
  * One-shot operations (handle = key ID unless said otherwise; the key needs
@@ -258,6 +276,21 @@
  *   the MAC size), returns 0 or EBADMSG; ENCRYPT/DECRYPT: no ref, returns 0.
  * HSM_IOC_CTX_RESET: back to CREATED, same algorithm, key and operation.
  * HSM_IOC_CTX_RELEASE: handle = context ID.
+ *
+ * AEAD contexts (SEAL, OPEN; "aes-*-gcm", "chacha20-poly1305"): the
+ * kernel's AEAD transforms take a message whole, so Update copies its
+ * input into the context (at most max_stream bytes in all, else ENOSPC)
+ * and the work happens at Final.  OPEN therefore never releases plaintext
+ * whose tag has not been checked.
+ *   Init: iv = nonce, aad = associated data (optional; copied).
+ *   Update: in only; returns in.len.
+ *   Final SEAL: out = ciphertext (the total length, which it returns),
+ *   tag = tag (4..16 bytes for GCM, 16 for ChaCha20-Poly1305).
+ *   Final OPEN: out = plaintext, tag = tag; returns the total length, or
+ *   EBADMSG, and out is then zeroed.
+ * Signature contexts (SIGN, VERIFY; "rsa-pkcs1-sha*"): Update hashes in;
+ *   Final SIGN: out = signature, returns its length; Final VERIFY: tag =
+ *   signature, returns 0 or EBADMSG.
  *
  * Errors of every key operation: ENOENT (no such key in this connection),
  * EINVAL (the key's algorithm does not do this operation, or a payload
@@ -337,6 +370,7 @@ enum hsm_status {
 	HSM_STATUS_OUT_OF_MEMORY	= 11,	/* ENOMEM */
 	HSM_STATUS_CANCELED		= 12,	/* ECANCELED */
 	HSM_STATUS_INTERNAL		= 13,	/* EIO */
+	HSM_STATUS_BUSY			= 14,	/* EBUSY */
 };
 
 /* Length of hsm_info.module_version, including the terminating NUL. */
@@ -363,6 +397,12 @@ enum hsm_status {
  * @max_contexts:	the max_contexts module parameter: contexts per connection
  * @default_timeout_ms: the default_timeout_ms module parameter (0: none)
  * @max_slots:		the max_slots module parameter: slots module-wide
+ * @max_inflight:	the max_inflight module parameter: commands one
+ *			connection may have running or waiting at once
+ * @max_stream:		the max_stream module parameter: bytes an AEAD context
+ *			may hold between Init and Final
+ * @slot_group:		the slot_group module parameter: the group whose
+ *			members share HSM_SLOT_F_GROUP slots (-1: none)
  * @reserved:		zero
  */
 struct hsm_info {
@@ -384,7 +424,11 @@ struct hsm_info {
 	__u32	max_contexts;
 	__u32	default_timeout_ms;
 	__u32	max_slots;
-	__u64	reserved[14];
+	__u32	max_inflight;
+	__u32	max_stream;
+	__u32	slot_group;
+	__u32	reserved1;
+	__u64	reserved[12];
 };
 
 /* The prefix every module writes: size, abi_version and features. */
@@ -493,6 +537,10 @@ enum hsm_ctx_op {
 	HSM_CTX_MAC_VERIFY	= 3,	/* key needs VERIFY */
 	HSM_CTX_ENCRYPT		= 4,	/* key needs ENCRYPT */
 	HSM_CTX_DECRYPT		= 5,	/* key needs DECRYPT */
+	HSM_CTX_SEAL		= 6,	/* AEAD encrypt: key needs ENCRYPT */
+	HSM_CTX_OPEN		= 7,	/* AEAD decrypt: key needs DECRYPT */
+	HSM_CTX_SIGN		= 8,	/* signature: key needs SIGN */
+	HSM_CTX_VERIFY		= 9,	/* signature check: key needs VERIFY */
 };
 
 /*
@@ -677,11 +725,14 @@ struct hsm_get_algs {
 	__u64	reserved[2];
 };
 
+/* The slot belongs to the slot_group module parameter's group. */
+#define HSM_SLOT_F_GROUP	(1U << 0)
+
 /*
  * struct hsm_slot_params - a slot name; read through hsm_op.params.
  *
  * @name:	the slot's name, NUL-padded, 1..63 characters
- * @flags:	must be 0
+ * @flags:	HSM_SLOT_F_* bits: which namespace the name is in
  * @reserved:	must be 0
  */
 struct hsm_slot_params {
@@ -699,6 +750,8 @@ struct hsm_slot_params {
  * @perms:	its key's HSM_PERM_* bits
  * @flags:	its key's HSM_KEY_F_* bits
  * @key_len:	its key's length in bytes
+ * @slot_flags:	HSM_SLOT_F_* bits: HSM_SLOT_F_GROUP for a group slot
+ * @reserved0:	zero
  * @reserved:	zero
  */
 struct hsm_slot_info {
@@ -707,7 +760,9 @@ struct hsm_slot_info {
 	__u64	perms;
 	__u32	flags;
 	__u32	key_len;
-	__u64	reserved[2];
+	__u32	slot_flags;
+	__u32	reserved0;
+	__u64	reserved[1];
 };
 
 /*
