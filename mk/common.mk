@@ -21,4 +21,4 @@ CPPFLAGS += -I$(TOP)/include/uapi -D_GNU_SOURCE
 CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 $(WARN)
 CXXFLAGS ?= -O2 -g
-CXXFLAGS += -std=c++20 $(WARN)
+CXXFLAGS += -std=c++23 $(WARN)
