@@ -33,6 +33,9 @@ long hsm_info_get(const struct hsm_get_info *c)
 		.max_contexts		= hsm_max_contexts,
 		.default_timeout_ms	= hsm_default_timeout_ms,
 		.max_slots		= hsm_max_slots,
+		.max_inflight		= hsm_max_inflight,
+		.max_stream		= hsm_max_stream,
+		.slot_group		= (u32)hsm_slot_group,
 	};
 	size_t n = min_t(size_t, c->info_size, sizeof(info));
 

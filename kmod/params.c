@@ -18,7 +18,12 @@ enum {
 	DEFAULT_MAX_KEYS		= 4096,
 	DEFAULT_TIMEOUT_MS		= 30000,
 	LIMIT_MAX_KEYS			= 1 << 24,
+	DEFAULT_MAX_INFLIGHT		= 1024,
+	LIMIT_MAX_INFLIGHT		= 1 << 20,
 };
+
+#define DEFAULT_MAX_STREAM		(16U * SZ_1M)
+#define LIMIT_MAX_STREAM		(1U * SZ_1G)
 
 #define DEFAULT_MAX_REGION_SIZE		(256UL * SZ_1M)
 #define DEFAULT_MAX_REGION_TOTAL	(1UL * SZ_1G)
@@ -50,6 +55,21 @@ unsigned int hsm_max_slots = 256;
 module_param_named(max_slots, hsm_max_slots, uint, 0444);
 MODULE_PARM_DESC(max_slots, "Persistent key slots, module-wide");
 
+unsigned int hsm_max_inflight = DEFAULT_MAX_INFLIGHT;
+module_param_named(max_inflight, hsm_max_inflight, uint, 0444);
+MODULE_PARM_DESC(max_inflight,
+		 "Data-plane commands one connection may have running or waiting");
+
+unsigned int hsm_max_stream = DEFAULT_MAX_STREAM;
+module_param_named(max_stream, hsm_max_stream, uint, 0444);
+MODULE_PARM_DESC(max_stream,
+		 "Bytes (AAD and data) an AEAD context may hold before Final");
+
+int hsm_slot_group = -1;
+module_param_named(slot_group, hsm_slot_group, int, 0444);
+MODULE_PARM_DESC(slot_group,
+		 "GID whose members share HSM_SLOT_F_GROUP slots (-1: none)");
+
 unsigned int hsm_default_timeout_ms = DEFAULT_TIMEOUT_MS;
 module_param_named(default_timeout_ms, hsm_default_timeout_ms, uint, 0444);
 MODULE_PARM_DESC(default_timeout_ms,
@@ -72,6 +92,18 @@ int hsm_params_check(void)
 	if (!hsm_max_region_size || !PAGE_ALIGNED(hsm_max_region_size)) {
 		pr_err("max_region_size must be a non-zero multiple of %lu\n",
 		       PAGE_SIZE);
+		return -EINVAL;
+	}
+	if (!hsm_max_inflight || hsm_max_inflight > LIMIT_MAX_INFLIGHT) {
+		pr_err("max_inflight must be 1..%u\n", LIMIT_MAX_INFLIGHT);
+		return -EINVAL;
+	}
+	if (!hsm_max_stream || hsm_max_stream > LIMIT_MAX_STREAM) {
+		pr_err("max_stream must be 1..%u\n", LIMIT_MAX_STREAM);
+		return -EINVAL;
+	}
+	if (hsm_slot_group < -1) {
+		pr_err("slot_group must be a GID or -1\n");
 		return -EINVAL;
 	}
 	if (hsm_max_region_total < hsm_max_region_size) {

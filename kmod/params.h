@@ -11,6 +11,9 @@ extern unsigned int hsm_max_keys;
 extern unsigned int hsm_max_contexts;
 extern unsigned int hsm_default_timeout_ms;
 extern unsigned int hsm_max_slots;
+extern unsigned int hsm_max_inflight;
+extern unsigned int hsm_max_stream;
+extern int hsm_slot_group;
 
 int hsm_params_check(void);
 

@@ -12,7 +12,7 @@ kver=$("$top/scripts/kver.sh")
 start=$(date +%s)
 
 # Small limits in the guest, so that tests can reach every one of them.
-guest_params="hsm.max_connections=256 hsm.max_region_size=8388608 hsm.max_region_total=67108864 hsm.max_keys=64 hsm.max_contexts=64 hsm.max_slots=16"
+guest_params="hsm.max_connections=256 hsm.max_region_size=8388608 hsm.max_region_total=67108864 hsm.max_keys=64 hsm.max_contexts=64 hsm.max_slots=16 hsm.max_stream=1048576 hsm.max_inflight=64 hsm.slot_group=4242"
 
 rm -rf "$logs"
 mkdir -p "$logs" "$build/guest"

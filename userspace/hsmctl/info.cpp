@@ -105,6 +105,11 @@ int cmd_info(const Options &opt, const std::vector<std::string> &args)
 				{"max_keys", info.max_keys},
 				{"max_contexts", info.max_contexts},
 				{"default_timeout_ms", info.default_timeout_ms},
+				{"max_slots", info.max_slots},
+				{"max_inflight", info.max_inflight},
+				{"max_stream", info.max_stream},
+				{"slot_group", info.slot_group == UINT32_MAX
+					? nlohmann::json(nullptr) : nlohmann::json(info.slot_group)},
 			}},
 			{"usage", {
 				{"connections", info.connections},
@@ -130,6 +135,13 @@ int cmd_info(const Options &opt, const std::vector<std::string> &args)
 	std::printf("  max keys:          %u per connection\n", info.max_keys);
 	std::printf("  max contexts:      %u per connection\n", info.max_contexts);
 	std::printf("  default timeout:   %u ms\n", info.default_timeout_ms);
+	std::printf("  max slots:         %u\n", info.max_slots);
+	std::printf("  max in flight:     %u per connection\n", info.max_inflight);
+	std::printf("  max AEAD stream:   %u bytes\n", info.max_stream);
+	if (info.slot_group == UINT32_MAX)
+		std::printf("  slot group:        none\n");
+	else
+		std::printf("  slot group:        gid %u\n", info.slot_group);
 	std::printf("usage:\n");
 	std::printf("  connections:       %u\n", info.connections);
 	std::printf("  region total:      %llu\n", (unsigned long long)info.region_total);
