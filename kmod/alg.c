@@ -40,6 +40,11 @@
 	{ .name = n, .kname = k, .type = HSM_ALG_RSA, .key_min = 64, \
 	  .key_max = 4096, .hash = h, \
 	  .perms = HSM_PERM_SIGN | HSM_PERM_VERIFY | HSM_PERM_EXPORT }
+/* AES key wrap: wrapping keys only. */
+#define KW(n, kl) \
+	{ .name = n, .kname = "kw(aes)", .type = HSM_ALG_KW, .key_min = kl, \
+	  .key_max = kl, \
+	  .perms = HSM_PERM_WRAP | HSM_PERM_UNWRAP | HSM_PERM_EXPORT }
 /* A KDF keyed by an HMAC of kname; out_len is the hash length. */
 #define KDF(n, k, o) \
 	{ .name = n, .kname = k, .type = HSM_ALG_KDF, .out_len = o }
@@ -67,6 +72,9 @@ static const struct hsm_alg algs[] = {
 	CIPHER("aes-256-ctr", "ctr(aes)", 32, 1, true),
 	CIPHER("aes-128-xts", "xts(aes)", 32, 16, false),
 	CIPHER("aes-256-xts", "xts(aes)", 64, 16, false),
+	KW("aes-128-kw", 16),
+	KW("aes-192-kw", 24),
+	KW("aes-256-kw", 32),
 	KPP("x25519", "curve25519", 32, 32, HSM_CURVE_X25519),
 	KPP("ecdh-p256", "ecdh-nist-p256", 32, 64, HSM_CURVE_P256),
 	KPP("ecdh-p384", "ecdh-nist-p384", 48, 96, HSM_CURVE_P384),
@@ -104,7 +112,7 @@ static const struct {
 	{ "ed25519", HSM_ALG_KIND_SIGN },
 	{ "rsa-pss-sha256", HSM_ALG_KIND_SIGN },
 	{ "rsa-oaep-sha256", HSM_ALG_KIND_CIPHER },
-	{ "aes-256-kwp", HSM_ALG_KIND_CIPHER },
+	{ "aes-256-kwp", HSM_ALG_KIND_WRAP },
 };
 
 static const enum hsm_alg_kind kinds[] = {
@@ -116,6 +124,7 @@ static const enum hsm_alg_kind kinds[] = {
 	[HSM_ALG_KDF] = HSM_ALG_KIND_KDF,
 	[HSM_ALG_KPP] = HSM_ALG_KIND_AGREE,
 	[HSM_ALG_RSA] = HSM_ALG_KIND_SIGN,
+	[HSM_ALG_KW] = HSM_ALG_KIND_WRAP,
 };
 
 unsigned int hsm_alg_count(void)

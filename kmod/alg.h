@@ -14,6 +14,7 @@ enum hsm_alg_type {
 	HSM_ALG_KDF,		/* a key derivation function, not a key */
 	HSM_ALG_KPP,		/* key agreement: a private key */
 	HSM_ALG_RSA,		/* RSA signatures: DER RSAPrivateKey or RSAPublicKey */
+	HSM_ALG_KW,		/* AES key wrap (RFC 3394) */
 };
 
 /* Curves of HSM_ALG_KPP keys: the values of the kernel's ECC_CURVE_*. */

@@ -542,69 +542,103 @@ static int rsa_run(struct hsm_key *key, bool sign, u8 *buf, u32 src_len,
 	return ret;
 }
 
-long hsm_crypto_rsa_sign(struct hsm_key *key, const struct hsm_shm *shm,
-			 const struct hsm_op *op)
+/* The signature (key->sig_len bytes) of a digest of the key's hash. */
+int hsm_crypto_rsa_sign_digest(struct hsm_key *key, const u8 *digest,
+			       u32 dlen, u8 *sig)
 {
-	u32 n = key->sig_len, dlen;
+	u32 n = key->sig_len;
 	u8 *buf;
 	int ret;
 
 	if (key->public_only)
 		return -EPERM;
-	if (op->out.len < n)
-		return -EOVERFLOW;
-	buf = kzalloc(HASH_MAX_DIGESTSIZE + n, GFP_KERNEL);
+	buf = kmalloc(dlen + n, GFP_KERNEL);
 	if (!buf)
 		return -ENOMEM;
-	ret = rsa_digest(key, shm, &op->in, buf, &dlen);
-	if (!ret) {
-		memmove(buf + HASH_MAX_DIGESTSIZE - dlen, buf, dlen);
-		ret = rsa_run(key, true, buf + HASH_MAX_DIGESTSIZE - dlen, dlen, n);
-	}
+	memcpy(buf, digest, dlen);
+	ret = rsa_run(key, true, buf, dlen, n);
 	if (!ret)
-		memcpy(region(shm, &op->out), buf + HASH_MAX_DIGESTSIZE, n);
+		memcpy(sig, buf + dlen, n);
 	kfree_sensitive(buf);
-	return ret ?: n;
+	return ret;
+}
+
+/* 0 if sig is a valid signature of the digest, else EBADMSG. */
+int hsm_crypto_rsa_verify_digest(struct hsm_key *key, const u8 *sig,
+				 u32 sig_len, const u8 *digest, u32 dlen)
+{
+	u32 n = key->sig_len;
+	u8 *buf;
+	int ret;
+
+	/* A signature is exactly as long as the modulus. */
+	if (sig_len != n)
+		return -EBADMSG;
+	buf = kmalloc(n + dlen, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	memcpy(buf, sig, n);
+	memcpy(buf + n, digest, dlen);
+	ret = rsa_run(key, false, buf, n, dlen);
+	/* Every way a signature can fail to verify is one answer. */
+	if (ret == -EKEYREJECTED || ret == -EBADMSG || ret == -EINVAL)
+		ret = -EBADMSG;
+	kfree(buf);
+	return ret;
+}
+
+long hsm_crypto_rsa_sign(struct hsm_key *key, const struct hsm_shm *shm,
+			 const struct hsm_op *op)
+{
+	u8 digest[HASH_MAX_DIGESTSIZE];
+	u32 dlen;
+	int ret;
+
+	if (key->public_only)
+		return -EPERM;
+	if (op->out.len < key->sig_len)
+		return -EOVERFLOW;
+	ret = rsa_digest(key, shm, &op->in, digest, &dlen) ?:
+	      hsm_crypto_rsa_sign_digest(key, digest, dlen,
+					 region(shm, &op->out));
+	memzero_explicit(digest, sizeof(digest));
+	return ret ?: key->sig_len;
 }
 
 long hsm_crypto_rsa_verify(struct hsm_key *key, const struct hsm_shm *shm,
 			   const struct hsm_op *op)
 {
-	u32 n = key->sig_len, dlen;
-	u8 *buf;
+	u8 digest[HASH_MAX_DIGESTSIZE], *sig;
+	u32 dlen;
 	int ret;
 
-	/* A signature is exactly as long as the modulus. */
-	if (op->tag.len != n)
+	if (op->tag.len != key->sig_len)
 		return -EBADMSG;
-	buf = kzalloc(n + HASH_MAX_DIGESTSIZE, GFP_KERNEL);
-	if (!buf)
+	/* The signature is read once, out of the caller's reach. */
+	sig = kmemdup(region(shm, &op->tag), op->tag.len, GFP_KERNEL);
+	if (!sig)
 		return -ENOMEM;
-	memcpy(buf, region(shm, &op->tag), n);
-	ret = rsa_digest(key, shm, &op->in, buf + n, &dlen);
-	if (!ret) {
-		ret = rsa_run(key, false, buf, n, dlen);
-		/* Every way a signature can fail to verify is one answer. */
-		if (ret == -EKEYREJECTED || ret == -EBADMSG || ret == -EINVAL)
-			ret = -EBADMSG;
-	}
-	kfree(buf);
+	ret = rsa_digest(key, shm, &op->in, digest, &dlen) ?:
+	      hsm_crypto_rsa_verify_digest(key, sig, op->tag.len, digest, dlen);
+	kfree(sig);
 	return ret;
 }
 
 /*
- * AEAD on kernel buffers, for key material that must never be mapped:
- * aad (read once), in -> out, and the tag written (encrypt) or checked
- * (decrypt).  One linear bounce buffer holds aad | data | tag.
+ * AEAD in place over buf = AAD | data | tag space, a kmalloc() or
+ * kvmalloc() buffer of aad_len + len + tag_len bytes.  Encrypting writes
+ * the ciphertext over the data and the tag after it; decrypting takes the
+ * tag from there and returns EBADMSG when it does not verify.
  */
-int hsm_crypto_aead_buf(struct hsm_key *key, bool encrypt, const u8 *iv,
-			u32 iv_len, const u8 *aad, u32 aad_len, const u8 *in,
-			u8 *out, u32 len, u8 *tag, u32 tag_len)
+int hsm_crypto_aead_inplace(struct hsm_key *key, bool encrypt, const u8 *iv,
+			    u32 iv_len, u8 *buf, u32 aad_len, u32 len,
+			    u32 tag_len)
 {
+	u32 total = aad_len + len + tag_len, i, nents;
 	struct aead_request *req;
 	struct crypto_aead *tfm;
-	struct scatterlist sg;
-	u8 ivb[16], *buf;
+	struct scatterlist *sg;
+	u8 ivb[16];
 	DECLARE_CRYPTO_WAIT(wait);
 	int ret;
 
@@ -613,34 +647,124 @@ int hsm_crypto_aead_buf(struct hsm_key *key, bool encrypt, const u8 *iv,
 	tfm = hsm_key_aead(key, tag_len);
 	if (IS_ERR(tfm))
 		return PTR_ERR(tfm);
-	buf = kmalloc(aad_len + len + tag_len, GFP_KERNEL);
-	if (!buf)
+
+	nents = is_vmalloc_addr(buf) ?
+		(offset_in_page(buf) + total + PAGE_SIZE - 1) >> PAGE_SHIFT : 1;
+	sg = kmalloc_array(nents, sizeof(*sg), GFP_KERNEL);
+	if (!sg)
 		return -ENOMEM;
+	if (!is_vmalloc_addr(buf)) {
+		sg_init_one(sg, buf, total);
+	} else {
+		u8 *p = buf;
+		u32 left = total;
+
+		sg_init_table(sg, nents);
+		for (i = 0; i < nents; i++) {
+			u32 n = min_t(u32, left, PAGE_SIZE - offset_in_page(p));
+
+			sg_set_page(&sg[i], vmalloc_to_page(p), n,
+				    offset_in_page(p));
+			p += n;
+			left -= n;
+		}
+	}
 	req = aead_request_alloc(tfm, GFP_KERNEL);
 	if (!req) {
-		kfree(buf);
+		kfree(sg);
 		return -ENOMEM;
 	}
 	memcpy(ivb, iv, iv_len);
+	aead_request_set_callback(req, CRYPTO_TFM_REQ_MAY_SLEEP |
+				  CRYPTO_TFM_REQ_MAY_BACKLOG, crypto_req_done, &wait);
+	aead_request_set_ad(req, aad_len);
+	aead_request_set_crypt(req, sg, sg, len + (encrypt ? 0 : tag_len), ivb);
+	ret = crypto_wait_req(encrypt ? crypto_aead_encrypt(req) :
+				      crypto_aead_decrypt(req), &wait);
+	aead_request_free(req);
+	memzero_explicit(ivb, sizeof(ivb));
+	kfree(sg);
+	return ret;
+}
+
+/*
+ * AEAD between kernel buffers (key wrapping): in and out may be region
+ * addresses, which the bounce buffer keeps away from the scatterlist.
+ */
+int hsm_crypto_aead_buf(struct hsm_key *key, bool encrypt, const u8 *iv,
+			u32 iv_len, const u8 *aad, u32 aad_len, const u8 *in,
+			u8 *out, u32 len, u8 *tag, u32 tag_len)
+{
+	u8 *buf;
+	int ret;
+
+	buf = kmalloc(aad_len + len + tag_len, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
 	memcpy(buf, aad, aad_len);
 	memcpy(buf + aad_len, in, len);
 	if (!encrypt)
 		memcpy(buf + aad_len + len, tag, tag_len);
-
-	sg_init_one(&sg, buf, aad_len + len + tag_len);
-	aead_request_set_callback(req, CRYPTO_TFM_REQ_MAY_SLEEP |
-				  CRYPTO_TFM_REQ_MAY_BACKLOG, crypto_req_done, &wait);
-	aead_request_set_ad(req, aad_len);
-	aead_request_set_crypt(req, &sg, &sg, len + (encrypt ? 0 : tag_len), ivb);
-	ret = crypto_wait_req(encrypt ? crypto_aead_encrypt(req) :
-				      crypto_aead_decrypt(req), &wait);
+	ret = hsm_crypto_aead_inplace(key, encrypt, iv, iv_len, buf, aad_len,
+				      len, tag_len);
 	if (!ret) {
 		memcpy(out, buf + aad_len, len);
 		if (encrypt)
 			memcpy(tag, buf + aad_len + len, tag_len);
 	}
-	aead_request_free(req);
-	memzero_explicit(ivb, sizeof(ivb));
+	kfree_sensitive(buf);
+	return ret;
+}
+
+/*
+ * AES key wrap (RFC 3394) through the kernel's kw(aes).  Wrapping in_len
+ * bytes writes in_len + 8: the integrity value the transform leaves in
+ * its IV, then the wrapped blocks.  Unwrapping in_len bytes writes
+ * in_len - 8, or fails with EBADMSG when the integrity check fails.
+ * Kernel buffers only (the key material is small).
+ */
+int hsm_crypto_kw(struct hsm_key *key, bool wrap, const u8 *in, u32 in_len,
+		  u8 *out)
+{
+	struct crypto_skcipher *tfm = key->tfm.skcipher;
+	u32 len = wrap ? in_len : in_len - HSM_KW_ICV_LEN;
+	struct skcipher_request *req;
+	u8 iv[HSM_KW_ICV_LEN], *buf;
+	struct scatterlist sg;
+	DECLARE_CRYPTO_WAIT(wait);
+	int ret;
+
+	if (len < 2 * HSM_KW_ICV_LEN || len % HSM_KW_ICV_LEN)
+		return -EINVAL;
+	buf = kmalloc(len, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	req = skcipher_request_alloc(tfm, GFP_KERNEL);
+	if (!req) {
+		kfree(buf);
+		return -ENOMEM;
+	}
+	if (wrap) {
+		memcpy(buf, in, len);
+	} else {
+		memcpy(iv, in, HSM_KW_ICV_LEN);
+		memcpy(buf, in + HSM_KW_ICV_LEN, len);
+	}
+	sg_init_one(&sg, buf, len);
+	skcipher_request_set_callback(req, CRYPTO_TFM_REQ_MAY_SLEEP |
+				      CRYPTO_TFM_REQ_MAY_BACKLOG,
+				      crypto_req_done, &wait);
+	skcipher_request_set_crypt(req, &sg, &sg, len, iv);
+	ret = crypto_wait_req(wrap ? crypto_skcipher_encrypt(req) :
+				     crypto_skcipher_decrypt(req), &wait);
+	skcipher_request_free(req);
+	if (!ret && wrap) {
+		memcpy(out, iv, HSM_KW_ICV_LEN);
+		memcpy(out + HSM_KW_ICV_LEN, buf, len);
+	} else if (!ret) {
+		memcpy(out, buf, len);
+	}
+	memzero_explicit(iv, sizeof(iv));
 	kfree_sensitive(buf);
 	return ret;
 }

@@ -5,6 +5,9 @@
 #include <linux/types.h>
 #include <uapi/linux/hsm.h>
 
+/* RFC 3394: the integrity value that wrapping adds. */
+#define HSM_KW_ICV_LEN	8
+
 struct crypto_shash;
 struct hsm_alg;
 struct hsm_key;
@@ -38,6 +41,15 @@ long hsm_crypto_rsa_verify(struct hsm_key *key, const struct hsm_shm *shm,
 int hsm_crypto_aead_buf(struct hsm_key *key, bool encrypt, const u8 *iv,
 			u32 iv_len, const u8 *aad, u32 aad_len, const u8 *in,
 			u8 *out, u32 len, u8 *tag, u32 tag_len);
+int hsm_crypto_aead_inplace(struct hsm_key *key, bool encrypt, const u8 *iv,
+			    u32 iv_len, u8 *buf, u32 aad_len, u32 len,
+			    u32 tag_len);
+int hsm_crypto_rsa_sign_digest(struct hsm_key *key, const u8 *digest,
+			       u32 dlen, u8 *sig);
+int hsm_crypto_rsa_verify_digest(struct hsm_key *key, const u8 *sig,
+				 u32 sig_len, const u8 *digest, u32 dlen);
+int hsm_crypto_kw(struct hsm_key *key, bool wrap, const u8 *in, u32 in_len,
+		  u8 *out);
 long hsm_crypto_cipher(struct hsm_key *key, bool encrypt,
 		       const struct hsm_shm *shm, const struct hsm_op *op);
 

@@ -30,6 +30,7 @@ static void key_free(struct hsm_res *res)
 		crypto_free_shash(key->tfm.shash);
 		break;
 	case HSM_ALG_CIPHER:
+	case HSM_ALG_KW:
 		crypto_free_skcipher(key->tfm.skcipher);
 		break;
 	case HSM_ALG_KPP:
@@ -183,6 +184,7 @@ static int key_tfm_init(struct hsm_key *key)
 		}
 		return crypto_shash_setkey(key->tfm.shash, key->material, key->len);
 	case HSM_ALG_CIPHER:
+	case HSM_ALG_KW:
 		key->tfm.skcipher = crypto_alloc_skcipher(key->alg->kname, 0, 0);
 		if (IS_ERR(key->tfm.skcipher)) {
 			ret = PTR_ERR(key->tfm.skcipher);

@@ -118,7 +118,37 @@ static int key_create(struct hsm_conn *conn, const struct hsm_op *op,
 	return ret;
 }
 
-/* KEY_WRAP: an exportable key, encrypted under an AEAD key, into out. */
+/* Wrapping keys are AEAD keys or AES-KW keys. */
+static int wrap_type(const struct hsm_key *wk)
+{
+	return wk->alg->type == HSM_ALG_KW ? HSM_ALG_KW : HSM_ALG_AEAD;
+}
+
+/* KEY_WRAP with AES-KW: no iv, aad or tag; out gets len + 8 bytes. */
+static long kw_wrap(struct hsm_key *wk, const struct hsm_key *target,
+		    const struct hsm_shm *shm, const struct hsm_op *op)
+{
+	u32 n = target->len + HSM_KW_ICV_LEN;
+	u8 *buf;
+	int ret;
+
+	if (op->iv.len || op->aad.len || op->tag.len)
+		return -EINVAL;
+	if (target->len < 2 * HSM_KW_ICV_LEN || target->len % HSM_KW_ICV_LEN)
+		return -EINVAL;
+	if (op->out.len < n)
+		return -EOVERFLOW;
+	buf = kmalloc(n, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	ret = hsm_crypto_kw(wk, true, target->material, target->len, buf);
+	if (!ret)
+		memcpy(region(shm, &op->out), buf, n);
+	kfree(buf);
+	return ret ?: n;
+}
+
+/* KEY_WRAP: an exportable key, encrypted under a wrapping key, into out. */
 static long key_wrap(struct hsm_conn *conn, const struct hsm_op *op)
 {
 	const struct hsm_shm *shm = &conn->shm;
@@ -138,13 +168,17 @@ static long key_wrap(struct hsm_conn *conn, const struct hsm_op *op)
 	ret = -ENOENT;
 	if (!target)
 		goto out_wk;
-	ret = hsm_key_may(wk, HSM_ALG_AEAD, HSM_PERM_WRAP);
+	ret = hsm_key_may(wk, wrap_type(wk), HSM_PERM_WRAP);
 	if (ret)
 		goto out;
 	ret = -EPERM;
 	if (!(target->flags & HSM_KEY_F_EXPORTABLE) ||
 	    !(target->perms & HSM_PERM_EXPORT))
 		goto out;
+	if (wk->alg->type == HSM_ALG_KW) {
+		ret = kw_wrap(wk, target, shm, op);
+		goto out;
+	}
 	ret = -EOVERFLOW;
 	if (op->out.len < target->len)
 		goto out;
@@ -169,31 +203,49 @@ static int key_unwrap(struct hsm_conn *conn, const struct hsm_op *op, u64 *id)
 	struct hsm_key_params p;
 	struct hsm_key *wk;
 	u8 *material;
-	u32 len;
+	u32 len, klen;
 	int ret;
 
 	ret = key_params(shm, op, &p, &alg, &len);
 	if (ret)
 		return ret;
-	if ((len && op->in.len != len) || op->in.len < alg->key_min ||
-	    op->in.len > alg->key_max)
-		return -EINVAL;
 	wk = hsm_key_get(&conn->res, op->handle);
 	if (!wk)
 		return -ENOENT;
-	ret = hsm_key_may(wk, HSM_ALG_AEAD, HSM_PERM_UNWRAP);
+	ret = hsm_key_may(wk, wrap_type(wk), HSM_PERM_UNWRAP);
 	if (ret)
+		goto out;
+	/* The new key's length: all of in, less AES-KW's integrity value. */
+	ret = -EINVAL;
+	klen = op->in.len;
+	if (wk->alg->type == HSM_ALG_KW) {
+		if (op->iv.len || op->aad.len || op->tag.len ||
+		    klen < 3 * HSM_KW_ICV_LEN || klen % HSM_KW_ICV_LEN)
+			goto out;
+		klen -= HSM_KW_ICV_LEN;
+	}
+	if ((len && klen != len) || klen < alg->key_min || klen > alg->key_max)
 		goto out;
 	ret = -ENOMEM;
 	material = kmalloc(op->in.len, GFP_KERNEL);
 	if (!material)
 		goto out;
-	ret = hsm_crypto_aead_buf(wk, false, region(shm, &op->iv), op->iv.len,
-				  region(shm, &op->aad), op->aad.len,
-				  region(shm, &op->in), material, op->in.len,
-				  region(shm, &op->tag), op->tag.len);
+	if (wk->alg->type == HSM_ALG_KW) {
+		/* A bounce copy: the region may change under the transform. */
+		u8 *in = kmemdup(region(shm, &op->in), op->in.len, GFP_KERNEL);
+
+		ret = in ? hsm_crypto_kw(wk, false, in, op->in.len, material) :
+			   -ENOMEM;
+		kfree(in);
+	} else {
+		ret = hsm_crypto_aead_buf(wk, false, region(shm, &op->iv),
+					  op->iv.len, region(shm, &op->aad),
+					  op->aad.len, region(shm, &op->in),
+					  material, klen, region(shm, &op->tag),
+					  op->tag.len);
+	}
 	if (!ret)
-		ret = key_add(conn, alg, material, op->in.len, &p, id);
+		ret = key_add(conn, alg, material, klen, &p, id);
 	kfree_sensitive(material);
 out:
 	hsm_key_put(wk);

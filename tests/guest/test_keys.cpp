@@ -830,3 +830,147 @@ Test(wrap, errors)
 	cr_expect_eq(unwrap(c, nowrap, wrapped, "aes-128-ctr", kAead).res, -EPERM);
 	cr_expect_eq(unwrap(c, wk, wrapped, "aes-128-ctr", kAead).res, 0);
 }
+
+namespace {
+
+// KEY_WRAP / KEY_UNWRAP with an AES-KW key: no iv, aad or tag.
+Result kw_wrap(Conn &c, __u64 wk, __u64 target, uint32_t out_len)
+{
+	hsm_wrap_params p{};
+	p.key = target;
+	hsm_op op{};
+	op.handle = wk;
+	op.resp_off = 1024;
+	op.params = c.put(Conn::kParams, {reinterpret_cast<uint8_t *>(&p), sizeof(p)});
+	op.out = {kOut, out_len};
+	return c.run(HSM_IOC_KEY_WRAP, op);
+}
+
+Result kw_unwrap(Conn &c, __u64 wk, const Bytes &wrapped, const char *alg, __u64 perms,
+		 __u32 flags = 0)
+{
+	hsm_key_params p{};
+	strcpy(p.alg, alg);
+	p.perms = perms;
+	p.flags = flags;
+	hsm_op op{};
+	op.handle = wk;
+	op.resp_off = Conn::kResp;
+	op.params = c.put(Conn::kParams, {reinterpret_cast<uint8_t *>(&p), sizeof(p)});
+	op.in = c.put(kIn, wrapped);
+	return c.run(HSM_IOC_KEY_UNWRAP, op);
+}
+
+}  // namespace
+
+// RFC 3394, section 4: 128-bit data under 128-, 192- and 256-bit KEKs, and
+// 256-bit data under a 256-bit KEK.
+Test(wrap, aes_kw_rfc3394_vectors)
+{
+	struct {
+		const char *alg, *kek, *data, *wrapped;
+	} v[] = {
+		{"aes-128-kw", "000102030405060708090A0B0C0D0E0F", "00112233445566778899AABBCCDDEEFF",
+		 "1FA68B0A8112B447AEF34BD8FB5A7B829D3E862371D2CFE5"},
+		{"aes-192-kw", "000102030405060708090A0B0C0D0E0F1011121314151617",
+		 "00112233445566778899AABBCCDDEEFF",
+		 "96778B25AE6CA435F92B5B97C050AED2468AB8A17AD84E5D"},
+		{"aes-256-kw", "000102030405060708090A0B0C0D0E0F101112131415161718191A1B1C1D1E1F",
+		 "00112233445566778899AABBCCDDEEFF",
+		 "64E8C3F9CE0F5BA263E9777905818A2A93C8191E7D6E8AE7"},
+		{"aes-256-kw", "000102030405060708090A0B0C0D0E0F101112131415161718191A1B1C1D1E1F",
+		 "00112233445566778899AABBCCDDEEFF000102030405060708090A0B0C0D0E0F",
+		 "28C9F404C4B810F4CBCCB35CFB87F8263F5786E2D80ED326CBC7F0E71A99F43BFB988B9B7A02DD21"},
+	};
+	Conn c;
+	for (auto &t : v) {
+		Bytes kek = unhex(t.kek), data = unhex(t.data), want = unhex(t.wrapped);
+		__u64 wk = must_key(c, t.alg, HSM_PERM_WRAP | HSM_PERM_UNWRAP, &kek);
+		__u64 target = must_key(c, "secret", HSM_PERM_DERIVE | HSM_PERM_EXPORT, &data,
+					HSM_KEY_F_EXPORTABLE);
+		Result w = kw_wrap(c, wk, target, 64);
+		cr_assert_eq(w.res, (long)want.size(), "%s: %ld", t.alg, w.res);
+		cr_expect(c.get({kOut, (uint32_t)want.size()}) == want, "%s wraps as RFC 3394", t.alg);
+
+		Result u = kw_unwrap(c, wk, want, "secret", HSM_PERM_DERIVE | HSM_PERM_EXPORT,
+				     HSM_KEY_F_EXPORTABLE);
+		cr_assert_eq(u.res, 0, "%s: %ld", t.alg, u.res);
+		cr_expect(export_key(c, u.resp.value, data.size()) == data, "%s unwraps", t.alg);
+	}
+}
+
+Test(wrap, aes_kw_matches_openssl_and_errors)
+{
+	Conn c;
+	Bytes kek = pattern(32, 90);
+	__u64 wk = must_key(c, "aes-256-kw", HSM_PERM_WRAP | HSM_PERM_UNWRAP, &kek);
+	Bytes tkey = pattern(32, 91);
+	__u64 t = must_key(c, "aes-256-gcm", kAead | HSM_PERM_EXPORT, &tkey, HSM_KEY_F_EXPORTABLE);
+
+	cr_assert_eq(kw_wrap(c, wk, t, 40).res, 40);
+	Bytes wrapped = c.get({kOut, 40});
+	Bytes want(40);
+	int n = 0, m = 0;
+	EVP_CIPHER_CTX *x = EVP_CIPHER_CTX_new();
+	cr_assert(EVP_EncryptInit_ex(x, EVP_aes_256_wrap(), nullptr, kek.data(), nullptr));
+	cr_assert(EVP_EncryptUpdate(x, want.data(), &n, tkey.data(), tkey.size()));
+	cr_assert(EVP_EncryptFinal_ex(x, want.data() + n, &m));
+	EVP_CIPHER_CTX_free(x);
+	cr_assert_eq(n + m, 40);
+	cr_expect(wrapped == want, "the same bytes as OpenSSL's id-aes256-wrap");
+
+	// Unwrapped as a non-exportable key, it seals like the original.
+	Result u = kw_unwrap(c, wk, wrapped, "aes-256-gcm", kAead);
+	cr_assert_eq(u.res, 0, "%ld", u.res);
+	hsm_op a = aead_op(c, t, pattern(40, 1));
+	cr_assert_eq(c.run(HSM_IOC_SEAL, a).res, 40);
+	Bytes first = c.get(a.out);
+	a.handle = u.resp.value;
+	cr_assert_eq(c.run(HSM_IOC_SEAL, a).res, 40);
+	cr_expect(c.get(a.out) == first);
+
+	// Integrity: any flipped bit is EBADMSG.
+	for (size_t i : {size_t(0), size_t(7), size_t(8), size_t(39)}) {
+		Bytes bad = wrapped;
+		bad[i] ^= 0x10;
+		Result r = kw_unwrap(c, wk, bad, "aes-256-gcm", kAead);
+		cr_expect_eq(r.res, -EBADMSG, "byte %zu flipped: %ld", i, r.res);
+		cr_expect_eq(r.resp.status, HSM_STATUS_AUTH_FAILED);
+	}
+
+	cr_expect_eq(kw_wrap(c, wk, t, 39).res, -EOVERFLOW, "out shorter than key + 8");
+	__u64 locked = must_key(c, "aes-256-gcm", kAead | HSM_PERM_EXPORT);
+	cr_expect_eq(kw_wrap(c, wk, locked, 40).res, -EPERM, "a non-exportable key never leaves");
+	Bytes eight = pattern(8, 3);
+	__u64 short_key = must_key(c, "secret", HSM_PERM_EXPORT, &eight, HSM_KEY_F_EXPORTABLE);
+	cr_expect_eq(kw_wrap(c, wk, short_key, 40).res, -EINVAL, "RFC 3394 needs 16 bytes or more");
+	Bytes odd = pattern(20, 3);
+	__u64 odd_key = must_key(c, "secret", HSM_PERM_EXPORT, &odd, HSM_KEY_F_EXPORTABLE);
+	cr_expect_eq(kw_wrap(c, wk, odd_key, 40).res, -EINVAL, "not a multiple of 8: needs KWP");
+	cr_expect_eq(kw_unwrap(c, wk, Bytes(wrapped.begin(), wrapped.end() - 4), "secret",
+			       HSM_PERM_EXPORT).res, -EINVAL, "truncated");
+	cr_expect_eq(kw_unwrap(c, wk, wrapped, "aes-128-gcm", kAead).res, -EINVAL,
+		     "32 bytes are no AES-128 key");
+
+	// An AES-KW key wraps and does nothing else.
+	hsm_op e{};
+	e.handle = wk;
+	e.resp_off = HSM_RESP_NONE;
+	e.iv = c.put(kIv, pattern(16, 1));
+	e.in = c.put(kIn, pattern(16, 2));
+	e.out = {kOut, 16};
+	cr_expect_eq(c.run(HSM_IOC_ENCRYPT, e).res, -EINVAL);
+	cr_expect_eq(c.key("aes-256-kw", HSM_PERM_ENCRYPT).res, -EINVAL, "no ENCRYPT permission");
+	__u64 nowrap = must_key(c, "aes-256-kw", HSM_PERM_UNWRAP);
+	cr_expect_eq(kw_wrap(c, nowrap, t, 40).res, -EPERM);
+	// An AEAD wrapping request's iv, aad and tag mean nothing to AES-KW.
+	hsm_wrap_params p{};
+	p.key = t;
+	hsm_op op{};
+	op.handle = wk;
+	op.resp_off = HSM_RESP_NONE;
+	op.params = c.put(Conn::kParams, {reinterpret_cast<uint8_t *>(&p), sizeof(p)});
+	op.out = {kOut, 40};
+	op.iv = c.put(kIv, pattern(12, 1));
+	cr_expect_eq(c.run(HSM_IOC_KEY_WRAP, op).res, -EINVAL);
+}

@@ -681,6 +681,7 @@ enum hsm_alg_kind {
 	HSM_ALG_KIND_KDF	= 6,
 	HSM_ALG_KIND_AGREE	= 7,
 	HSM_ALG_KIND_SIGN	= 8,
+	HSM_ALG_KIND_WRAP	= 9,	/* key wrapping only */
 };
 
 /* hsm_alg_info.flags */
