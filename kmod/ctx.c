@@ -18,12 +18,63 @@
 #include "crypto.h"
 #include "ctx.h"
 #include "key.h"
+#include "params.h"
 #include "stats.h"
 #include "validate.h"
 
 static void *region(const struct hsm_shm *shm, const struct hsm_ref *ref)
 {
 	return shm->base + ref->off;
+}
+
+static bool is_aead(const struct hsm_ctx *ctx)
+{
+	return ctx->op == HSM_CTX_SEAL || ctx->op == HSM_CTX_OPEN;
+}
+
+static bool is_cipher(const struct hsm_ctx *ctx)
+{
+	return ctx->op == HSM_CTX_ENCRYPT || ctx->op == HSM_CTX_DECRYPT;
+}
+
+/* Drop what an AEAD context holds between Init and Final. */
+static void stream_free(struct hsm_ctx *ctx)
+{
+	kvfree_sensitive(ctx->stream, ctx->stream_cap);
+	ctx->stream = NULL;
+	ctx->stream_cap = 0;
+	ctx->aad_len = 0;
+	ctx->data_len = 0;
+}
+
+/*
+ * Room for `more` bytes of data and the largest tag after what the
+ * stream holds: ENOSPC past max_stream (nothing changed), else it grows
+ * by doubling.
+ */
+static int stream_reserve(struct hsm_ctx *ctx, u32 more)
+{
+	u64 used = (u64)ctx->aad_len + ctx->data_len;
+	u64 need = used + more + HSM_AEAD_TAG_MAX;
+	u32 cap;
+	u8 *p;
+
+	if (used + more > hsm_max_stream)
+		return -ENOSPC;
+	if (need <= ctx->stream_cap)
+		return 0;
+	cap = max_t(u64, need, min_t(u64, 2ULL * ctx->stream_cap,
+				     (u64)hsm_max_stream + HSM_AEAD_TAG_MAX));
+	cap = max_t(u32, cap, 256);
+	p = kvmalloc(cap, GFP_KERNEL_ACCOUNT);
+	if (!p)
+		return -ENOMEM;
+	if (ctx->stream)
+		memcpy(p, ctx->stream, used);
+	kvfree_sensitive(ctx->stream, ctx->stream_cap);
+	ctx->stream = p;
+	ctx->stream_cap = cap;
+	return 0;
 }
 
 static void ctx_free(struct hsm_res *res)
@@ -38,6 +89,7 @@ static void ctx_free(struct hsm_res *res)
 	if (ctx->key)
 		hsm_key_put(ctx->key);
 	memzero_explicit(ctx->iv, sizeof(ctx->iv));
+	stream_free(ctx);
 	kfree(ctx);
 	hsm_stats_ctx_alive(-1);
 }
@@ -60,6 +112,16 @@ static int ctx_check(enum hsm_ctx_op op, const struct hsm_alg *alg,
 			return -EINVAL;
 		return hsm_key_may(key, HSM_ALG_CIPHER, op == HSM_CTX_ENCRYPT ?
 				   HSM_PERM_ENCRYPT : HSM_PERM_DECRYPT);
+	case HSM_CTX_SEAL:
+		return hsm_key_may(key, HSM_ALG_AEAD, HSM_PERM_ENCRYPT);
+	case HSM_CTX_OPEN:
+		return hsm_key_may(key, HSM_ALG_AEAD, HSM_PERM_DECRYPT);
+	case HSM_CTX_SIGN:
+		/* A public key cannot sign: refuse it now, not at Final. */
+		return hsm_key_may(key, HSM_ALG_RSA, HSM_PERM_SIGN) ?:
+		       (key->public_only ? -EPERM : 0);
+	case HSM_CTX_VERIFY:
+		return hsm_key_may(key, HSM_ALG_RSA, HSM_PERM_VERIFY);
 	}
 	return -EINVAL;
 }
@@ -80,7 +142,7 @@ int hsm_ctx_create(struct hsm_conn *conn, const struct hsm_op *op, u64 *id)
 	if (hsm_check_alg_name(p.alg, sizeof(p.alg)) || p.flags ||
 	    memchr_inv(p.reserved, 0, sizeof(p.reserved)))
 		return -EINVAL;
-	if (p.op < HSM_CTX_HASH || p.op > HSM_CTX_DECRYPT)
+	if (p.op < HSM_CTX_HASH || p.op > HSM_CTX_VERIFY)
 		return -EINVAL;
 	alg = hsm_alg_find(p.alg);
 	if (!alg)
@@ -116,6 +178,9 @@ int hsm_ctx_create(struct hsm_conn *conn, const struct hsm_op *op, u64 *id)
 		tfm = hsm_crypto_hash_tfm(alg);
 	else if (alg->type == HSM_ALG_MAC)
 		tfm = key->tfm.shash;
+	else if (alg->type == HSM_ALG_RSA)
+		/* Signature contexts hash as they go, and sign at Final. */
+		tfm = hsm_crypto_hash_tfm(hsm_alg_find(alg->hash));
 	if (IS_ERR(tfm)) {
 		ret = PTR_ERR(tfm) == -ENOENT ? -EOPNOTSUPP : PTR_ERR(tfm);
 		goto err_ctx;
@@ -147,13 +212,23 @@ err_key:
 static int ctx_init(struct hsm_ctx *ctx, const struct hsm_shm *shm,
 		    const struct hsm_op *op)
 {
-	bool cipher = ctx->op == HSM_CTX_ENCRYPT || ctx->op == HSM_CTX_DECRYPT;
+	bool with_iv = is_cipher(ctx) || is_aead(ctx);
+	int ret;
 
 	if (ctx->state != HSM_CTX_CREATED)
 		return -EBADFD;
-	if (op->iv.len != (cipher ? ctx->alg->iv_len : 0))
+	if (op->iv.len != (with_iv ? ctx->alg->iv_len : 0))
 		return -EINVAL;
-	if (cipher) {
+	if (op->aad.len && !is_aead(ctx))
+		return -EINVAL;
+	if (is_aead(ctx)) {
+		ret = stream_reserve(ctx, op->aad.len);
+		if (ret)
+			return ret;
+		memcpy(ctx->stream, region(shm, &op->aad), op->aad.len);
+		ctx->aad_len = op->aad.len;
+	}
+	if (with_iv) {
 		memcpy(ctx->iv, region(shm, &op->iv), op->iv.len);
 		return 0;
 	}
@@ -163,13 +238,24 @@ static int ctx_init(struct hsm_ctx *ctx, const struct hsm_shm *shm,
 static int ctx_update(struct hsm_ctx *ctx, const struct hsm_shm *shm,
 		      const struct hsm_op *op)
 {
-	bool cipher = ctx->op == HSM_CTX_ENCRYPT || ctx->op == HSM_CTX_DECRYPT;
 	bool partial;
 	int ret;
 
 	if (ctx->state != HSM_CTX_INITIALIZED && ctx->state != HSM_CTX_UPDATING)
 		return -EBADFD;
-	if (!cipher) {
+	if (is_aead(ctx)) {
+		/* The transform takes the message whole: keep it until Final. */
+		if (op->out.len)
+			return -EINVAL;
+		ret = stream_reserve(ctx, op->in.len);
+		if (ret)
+			return ret;
+		memcpy(ctx->stream + ctx->aad_len + ctx->data_len,
+		       region(shm, &op->in), op->in.len);
+		ctx->data_len += op->in.len;
+		return op->in.len;
+	}
+	if (!is_cipher(ctx)) {
 		if (op->out.len)
 			return -EINVAL;
 		ret = crypto_shash_update(ctx->desc, region(shm, &op->in),
@@ -187,6 +273,82 @@ static int ctx_update(struct hsm_ctx *ctx, const struct hsm_shm *shm,
 	if (!ret && partial)
 		ctx->state = HSM_CTX_TAIL;
 	return ret ?: op->in.len;
+}
+
+/*
+ * SEAL and OPEN: the whole message at once, in the context's buffer, so
+ * that OPEN writes plaintext to the region only once the tag verified.
+ */
+static long aead_final(struct hsm_ctx *ctx, const struct hsm_shm *shm,
+		       const struct hsm_op *op)
+{
+	bool seal = ctx->op == HSM_CTX_SEAL;
+	u32 n = ctx->data_len;
+	u8 *data, *tag;
+	long ret;
+
+	struct crypto_aead *tfm;
+
+	/* A tag length the algorithm refuses changes nothing (EINVAL). */
+	tfm = hsm_key_aead(ctx->key, op->tag.len);
+	if (IS_ERR(tfm))
+		return PTR_ERR(tfm);
+	if (op->out.len < n)
+		return -EOVERFLOW;
+	/* Init left room for the largest tag (stream_reserve). */
+	if (!ctx->stream) {
+		ret = stream_reserve(ctx, 0);
+		if (ret)
+			return ret;
+	}
+	data = ctx->stream + ctx->aad_len;
+	tag = data + n;
+	if (!seal)
+		memcpy(tag, region(shm, &op->tag), op->tag.len);
+	ret = hsm_crypto_aead_inplace(ctx->key, seal, ctx->iv, ctx->alg->iv_len,
+				      ctx->stream, ctx->aad_len, n, op->tag.len);
+	if (!ret) {
+		memcpy(region(shm, &op->out), data, n);
+		if (seal)
+			memcpy(region(shm, &op->tag), tag, op->tag.len);
+	} else if (ret == -EBADMSG) {
+		memset(region(shm, &op->out), 0, op->out.len);
+	}
+	stream_free(ctx);
+	return ret ?: n;
+}
+
+/* SIGN and VERIFY: the digest so far, signed or checked. */
+static long sign_final(struct hsm_ctx *ctx, const struct hsm_shm *shm,
+		       const struct hsm_op *op)
+{
+	u32 n = ctx->key->sig_len, dlen = crypto_shash_digestsize(ctx->desc->tfm);
+	u8 digest[HASH_MAX_DIGESTSIZE], *sig = NULL;
+	long ret;
+
+	if (ctx->op == HSM_CTX_SIGN) {
+		if (op->tag.len)
+			return -EINVAL;
+		if (op->out.len < n)
+			return -EOVERFLOW;
+	} else {
+		if (op->out.len)
+			return -EINVAL;
+		/* Any length is an answer: EBADMSG unless it is the modulus'. */
+		sig = kmemdup(region(shm, &op->tag), op->tag.len, GFP_KERNEL);
+		if (!sig)
+			return -ENOMEM;
+	}
+	ret = crypto_shash_final(ctx->desc, digest);
+	if (!ret && ctx->op == HSM_CTX_SIGN)
+		ret = hsm_crypto_rsa_sign_digest(ctx->key, digest, dlen,
+						 region(shm, &op->out)) ?: n;
+	else if (!ret)
+		ret = hsm_crypto_rsa_verify_digest(ctx->key, sig, op->tag.len,
+						   digest, dlen);
+	memzero_explicit(digest, sizeof(digest));
+	kfree(sig);
+	return ret;
 }
 
 static long ctx_final(struct hsm_ctx *ctx, const struct hsm_shm *shm,
@@ -224,6 +386,12 @@ static long ctx_final(struct hsm_ctx *ctx, const struct hsm_shm *shm,
 	case HSM_CTX_ENCRYPT:
 	case HSM_CTX_DECRYPT:
 		return op->out.len || op->tag.len ? -EINVAL : 0;
+	case HSM_CTX_SEAL:
+	case HSM_CTX_OPEN:
+		return aead_final(ctx, shm, op);
+	case HSM_CTX_SIGN:
+	case HSM_CTX_VERIFY:
+		return sign_final(ctx, shm, op);
 	}
 	return -EINVAL;
 }
@@ -237,6 +405,7 @@ static void ctx_reset(struct hsm_ctx *ctx)
 		ctx->desc->tfm = tfm;
 	}
 	memzero_explicit(ctx->iv, sizeof(ctx->iv));
+	stream_free(ctx);
 	ctx->state = HSM_CTX_CREATED;
 }
 
@@ -330,7 +499,7 @@ long hsm_ctx_call(struct hsm_conn *conn, unsigned int cmd,
 	 * are refused before anything changed and leave the state alone.
 	 */
 	if (ret < 0 && ret != -EBADFD && ret != -EINVAL && ret != -EOVERFLOW &&
-	    ret != -EBADMSG && cmd != HSM_IOC_CTX_RESET)
+	    ret != -ENOSPC && ret != -EBADMSG && cmd != HSM_IOC_CTX_RESET)
 		ctx->state = HSM_CTX_FAILED;
 	ctx_unclaim(ctx);
 	hsm_res_put(res);

@@ -39,8 +39,12 @@ struct hsm_ctx {
 	enum hsm_ctx_op op;
 	const struct hsm_alg *alg;
 	struct hsm_key *key;		/* NULL for HASH */
-	struct shash_desc *desc;	/* HASH, MAC, MAC_VERIFY */
-	u8 iv[16];			/* ENCRYPT, DECRYPT: the chained IV */
+	struct shash_desc *desc;	/* HASH, MAC, MAC_VERIFY, SIGN, VERIFY */
+	u8 iv[16];			/* chained IV; SEAL, OPEN: nonce */
+	u8 *stream;			/* SEAL, OPEN: AAD | data | tag room */
+	u32 aad_len;			/* SEAL, OPEN: bytes of AAD in stream */
+	u32 data_len;			/* SEAL, OPEN: bytes of data after it */
+	u32 stream_cap;			/* SEAL, OPEN: bytes stream can hold */
 };
 
 int hsm_ctx_create(struct hsm_conn *conn, const struct hsm_op *op, u64 *id);
