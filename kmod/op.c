@@ -15,6 +15,7 @@
 #include "ctx.h"
 #include "key.h"
 #include "op.h"
+#include "params.h"
 #include "slot.h"
 #include "validate.h"
 
@@ -504,7 +505,13 @@ long hsm_op_exec(struct hsm_conn *conn, const struct hsm_cmd_desc *desc,
 	ret = hsm_check_op(desc, op, hsm_conn_region_size(conn));
 	if (ret)
 		return ret;
-	if (deadline_ns && ktime_get_ns() >= deadline_ns)
+	/*
+	 * hsm_stats_begin() counted this command already; past the limit it
+	 * is refused, before it can wait for anything.
+	 */
+	if (atomic_read(&conn->stats.inflight) > hsm_max_inflight)
+		ret = -EBUSY;
+	else if (deadline_ns && ktime_get_ns() >= deadline_ns)
 		ret = -ETIMEDOUT;
 	else
 		ret = dispatch(conn, desc->cmd, op, deadline_ns, &value);

@@ -49,10 +49,11 @@ static const struct hsm_cmd_desc cmds[] = {
 	HSM_OPCMD(HSM_IOC_SLOT_DELETE, false, HSM_R(PARAMS), 0),
 	HSM_OPCMD(HSM_IOC_SLOT_LIST, false, HSM_R(OUT), HSM_R(OUT)),
 	HSM_OPCMD(HSM_IOC_CTX_CREATE, true, HSM_R(PARAMS), 0, .resp = true),
-	HSM_OPCMD(HSM_IOC_CTX_INIT, false, HSM_R(IV), 0),
+	HSM_OPCMD(HSM_IOC_CTX_INIT, false, HSM_R(IV) | HSM_R(AAD), 0),
 	HSM_OPCMD(HSM_IOC_CTX_UPDATE, false, HSM_R(IN) | HSM_R(OUT), HSM_R(OUT),
 		  .inplace = true),
-	HSM_OPCMD(HSM_IOC_CTX_FINAL, false, HSM_R(OUT) | HSM_R(TAG), HSM_R(OUT)),
+	HSM_OPCMD(HSM_IOC_CTX_FINAL, false, HSM_R(OUT) | HSM_R(TAG),
+		  HSM_R(OUT) | HSM_R(TAG)),
 	HSM_OPCMD(HSM_IOC_CTX_RESET, false, 0, 0),
 	HSM_OPCMD(HSM_IOC_CTX_RELEASE, false, 0, 0),
 	HSM_OPCMD(HSM_IOC_DIGEST, false, HSM_R(PARAMS) | HSM_R(IN) | HSM_R(OUT),
@@ -337,6 +338,7 @@ enum hsm_status hsm_status_from_errno(int err)
 	case -EOVERFLOW:	return HSM_STATUS_BUFFER_TOO_SMALL;
 	case -ENOMEM:		return HSM_STATUS_OUT_OF_MEMORY;
 	case -ECANCELED:	return HSM_STATUS_CANCELED;
+	case -EBUSY:		return HSM_STATUS_BUSY;
 	}
 	return err > 0 ? HSM_STATUS_OK : HSM_STATUS_INTERNAL;
 }

@@ -354,5 +354,6 @@ Test(status, errno_mapping)
 	cr_expect_eq(hsm_status_from_errno(-EBADMSG), HSM_STATUS_AUTH_FAILED);
 	cr_expect_eq(hsm_status_from_errno(-EOPNOTSUPP), HSM_STATUS_UNSUPPORTED);
 	cr_expect_eq(hsm_status_from_errno(-ENOSPC), HSM_STATUS_LIMIT_EXCEEDED);
+	cr_expect_eq(hsm_status_from_errno(-EBUSY), HSM_STATUS_BUSY);
 	cr_expect_eq(hsm_status_from_errno(-EXDEV), HSM_STATUS_INTERNAL);
 }

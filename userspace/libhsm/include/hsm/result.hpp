@@ -56,8 +56,8 @@ enum class Status : std::uint32_t {
 	return "unknown";
 }
 
-/// The status the module reports with a (positive) errno.  Errnos that
-/// no status owns (EFAULT, E2BIG, ...) map to InvalidArgument.
+/// The status the module reports with a (positive) errno, mapped as the
+/// module maps them; an errno no status owns is Internal.
 [[nodiscard]] constexpr Status status_from_errno(int err) noexcept
 {
 	switch (err) {
@@ -65,17 +65,21 @@ enum class Status : std::uint32_t {
 	case ENOTTY: return Status::UnknownCommand;
 	case ENOENT: return Status::NotFound;
 	case EPERM: return Status::NotPermitted;
-	case EBADFD: return Status::InvalidState;
+	case EBADFD:
+	case EEXIST: return Status::InvalidState;
 	case ETIMEDOUT: return Status::TimedOut;
-	case ENOSPC: return Status::LimitExceeded;
+	case ENOSPC:
+	case E2BIG:
+	case ENFILE: return Status::LimitExceeded;
 	case EOPNOTSUPP: return Status::Unsupported;
 	case EBADMSG: return Status::AuthFailed;
 	case EOVERFLOW: return Status::BufferTooSmall;
 	case ENOMEM: return Status::OutOfMemory;
 	case ECANCELED: return Status::Canceled;
-	case EIO: return Status::Internal;
+	case EINVAL:
+	case EFAULT: return Status::InvalidArgument;
 	case EBUSY: return Status::Busy;
-	default: return Status::InvalidArgument;
+	default: return Status::Internal;
 	}
 }
 
