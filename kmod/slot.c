@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Persistent key slots: named keys, module-wide, each owned by the fsuid
- * that stored it.  A slot holds a reference on a key object that no
+ * that stored it, or (HSM_SLOT_F_GROUP) by the slot_group module
+ * parameter's group, whose members share them.  A slot holds a reference on a key object that no
  * connection table names; opening a slot gives the caller's connection a
  * key of its own with the same material and attributes.
  */
@@ -19,10 +20,16 @@
 #include "slot.h"
 #include "validate.h"
 
+/* Whose names a slot lives among: one user's, or the slot group's. */
+struct slot_ns {
+	bool group;
+	kuid_t uid;		/* when !group */
+};
+
 struct slot {
 	struct list_head node;
 	char name[HSM_ALG_NAME_LEN];
-	kuid_t owner;
+	struct slot_ns ns;
 	struct hsm_key *key;
 };
 
@@ -30,14 +37,43 @@ static DEFINE_MUTEX(slots_lock);
 static LIST_HEAD(slots);
 static unsigned int nr_slots;
 
-/* The caller's slot of that name; slots_lock held. */
-static struct slot *find(const char *name, kuid_t uid)
+static bool ns_eq(const struct slot_ns *a, const struct slot_ns *b)
+{
+	return a->group == b->group && (a->group || uid_eq(a->uid, b->uid));
+}
+
+/* Is the caller a member of the slot group? */
+static bool in_slot_group(void)
+{
+	kgid_t gid;
+
+	if (hsm_slot_group < 0)
+		return false;
+	gid = make_kgid(&init_user_ns, hsm_slot_group);
+	return gid_valid(gid) && in_group_p(gid);
+}
+
+/*
+ * The namespace the caller names with these flags: EPERM for the group's
+ * when the caller is not in it (or no group is configured).
+ */
+static int caller_ns(u32 flags, struct slot_ns *ns)
+{
+	ns->group = flags & HSM_SLOT_F_GROUP;
+	ns->uid = current_fsuid();
+	if (ns->group && !in_slot_group())
+		return -EPERM;
+	return 0;
+}
+
+/* The slot of that name in ns; slots_lock held. */
+static struct slot *find(const char *name, const struct slot_ns *ns)
 {
 	struct slot *s;
 
 	lockdep_assert_held(&slots_lock);
 	list_for_each_entry(s, &slots, node)
-		if (uid_eq(s->owner, uid) && !strcmp(s->name, name))
+		if (ns_eq(&s->ns, ns) && !strcmp(s->name, name))
 			return s;
 	return NULL;
 }
@@ -48,16 +84,16 @@ static int slot_params(const struct hsm_shm *shm, const struct hsm_op *op,
 	if (op->params.len != sizeof(*p))
 		return -EINVAL;
 	memcpy(p, shm->base + op->params.off, sizeof(*p));
-	if (hsm_check_alg_name(p->name, sizeof(p->name)) || p->flags ||
+	if (hsm_check_alg_name(p->name, sizeof(p->name)) ||
+	    (p->flags & ~HSM_SLOT_F_GROUP) ||
 	    p->reserved0 || memchr_inv(p->reserved, 0, sizeof(p->reserved)))
 		return -EINVAL;
 	return 0;
 }
 
 static int store(struct hsm_conn *conn, const struct hsm_slot_params *p,
-		 u64 handle)
+		 const struct slot_ns *ns, u64 handle)
 {
-	kuid_t uid = current_fsuid();
 	struct hsm_key *key;
 	struct slot *s;
 	int ret = 0;
@@ -71,11 +107,11 @@ static int store(struct hsm_conn *conn, const struct hsm_slot_params *p,
 		return -ENOMEM;
 	}
 	strscpy(s->name, p->name, sizeof(s->name));
-	s->owner = uid;
+	s->ns = *ns;
 	s->key = key;		/* the slot's reference */
 
 	mutex_lock(&slots_lock);
-	if (find(p->name, uid))
+	if (find(p->name, ns))
 		ret = -EEXIST;
 	else if (nr_slots >= hsm_max_slots)
 		ret = -ENOSPC;
@@ -92,14 +128,14 @@ static int store(struct hsm_conn *conn, const struct hsm_slot_params *p,
 }
 
 static int open_slot(struct hsm_conn *conn, const struct hsm_slot_params *p,
-		     u64 *id)
+		     const struct slot_ns *ns, u64 *id)
 {
 	struct hsm_key *src = NULL, *key;
 	struct slot *s;
 	int ret;
 
 	mutex_lock(&slots_lock);
-	s = find(p->name, current_fsuid());
+	s = find(p->name, ns);
 	if (s) {
 		src = s->key;
 		kref_get(&src->res.ref);
@@ -122,12 +158,12 @@ static int open_slot(struct hsm_conn *conn, const struct hsm_slot_params *p,
 	return 0;
 }
 
-static int delete(const struct hsm_slot_params *p)
+static int delete(const struct hsm_slot_params *p, const struct slot_ns *ns)
 {
 	struct slot *s;
 
 	mutex_lock(&slots_lock);
-	s = find(p->name, current_fsuid());
+	s = find(p->name, ns);
 	if (s) {
 		list_del(&s->node);
 		nr_slots--;
@@ -140,25 +176,42 @@ static int delete(const struct hsm_slot_params *p)
 	return 0;
 }
 
+static void slot_describe(const struct slot *s, struct hsm_slot_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	strscpy(info->name, s->name, sizeof(info->name));
+	strscpy(info->alg, s->key->alg->name, sizeof(info->alg));
+	info->perms = s->key->perms;
+	info->flags = s->key->flags;
+	info->key_len = s->key->len;
+	info->slot_flags = s->ns.group ? HSM_SLOT_F_GROUP : 0;
+}
+
 static long list(const struct hsm_shm *shm, const struct hsm_op *op)
 {
 	struct hsm_slot_info *out = shm->base + op->out.off;
 	u32 room = op->out.len / sizeof(*out), n = 0;
-	kuid_t uid = current_fsuid();
+	struct slot_ns mine = { .uid = current_fsuid() };
+	bool group = in_slot_group();
 	struct hsm_slot_info info;
 	struct slot *s;
 
+	/* The caller's own slots first, then the group's. */
 	mutex_lock(&slots_lock);
 	list_for_each_entry(s, &slots, node) {
-		if (!uid_eq(s->owner, uid))
+		if (!ns_eq(&s->ns, &mine))
 			continue;
 		if (n < room) {
-			memset(&info, 0, sizeof(info));
-			strscpy(info.name, s->name, sizeof(info.name));
-			strscpy(info.alg, s->key->alg->name, sizeof(info.alg));
-			info.perms = s->key->perms;
-			info.flags = s->key->flags;
-			info.key_len = s->key->len;
+			slot_describe(s, &info);
+			memcpy(&out[n], &info, sizeof(info));
+		}
+		n++;
+	}
+	list_for_each_entry(s, &slots, node) {
+		if (!group || !s->ns.group)
+			continue;
+		if (n < room) {
+			slot_describe(s, &info);
 			memcpy(&out[n], &info, sizeof(info));
 		}
 		n++;
@@ -172,20 +225,21 @@ long hsm_slot_call(struct hsm_conn *conn, unsigned int cmd,
 {
 	const struct hsm_shm *shm = &conn->shm;
 	struct hsm_slot_params p;
+	struct slot_ns ns;
 	int ret;
 
 	if (cmd == HSM_IOC_SLOT_LIST)
 		return op->handle ? -EINVAL : list(shm, op);
-	ret = slot_params(shm, op, &p);
+	ret = slot_params(shm, op, &p) ?: caller_ns(p.flags, &ns);
 	if (ret)
 		return ret;
 	switch (cmd) {
 	case HSM_IOC_SLOT_STORE:
-		return store(conn, &p, op->handle);
+		return store(conn, &p, &ns, op->handle);
 	case HSM_IOC_SLOT_OPEN:
-		return op->handle ? -EINVAL : open_slot(conn, &p, id);
+		return op->handle ? -EINVAL : open_slot(conn, &p, &ns, id);
 	case HSM_IOC_SLOT_DELETE:
-		return op->handle ? -EINVAL : delete(&p);
+		return op->handle ? -EINVAL : delete(&p, &ns);
 	}
 	return -ENOTTY;
 }

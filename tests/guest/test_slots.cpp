@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 // Persistent slots: named keys shared by one user's connections.
 #include <criterion/criterion.h>
+#include <grp.h>
 #include <sys/wait.h>
 
 #include "hsm_conn.hpp"
@@ -11,10 +12,11 @@ namespace {
 
 constexpr __u64 kAead = HSM_PERM_ENCRYPT | HSM_PERM_DECRYPT;
 
-Result slot(Conn &c, unsigned int cmd, const char *name, __u64 handle = 0)
+Result slot(Conn &c, unsigned int cmd, const char *name, __u64 handle = 0, __u32 flags = 0)
 {
 	hsm_slot_params p{};
 	strncpy(p.name, name, sizeof(p.name) - 1);
+	p.flags = flags;
 	hsm_op op{};
 	op.handle = handle;
 	op.resp_off = Conn::kResp;
@@ -117,6 +119,95 @@ Test(slots, other_users_see_nothing)
 		  WEXITSTATUS(status));
 	cr_expect_eq(slot(a, HSM_IOC_SLOT_OPEN, "signing").res, 0, "root's slot is intact");
 	cr_assert_eq(slot(a, HSM_IOC_SLOT_DELETE, "signing").res, 0);
+}
+
+namespace {
+
+// Run fn as uid with the given supplementary groups, in a child, on a
+// connection it opened as root (/dev/hsm is 0660 root); returns the
+// child's exit code (0: fine).
+int as_user(uid_t uid, std::vector<gid_t> groups, int (*fn)(Conn &))
+{
+	pid_t pid = fork();
+	if (pid == 0) {
+		Conn c;
+		if (setgroups(groups.size(), groups.data()) || setgid(uid) || setuid(uid))
+			_exit(100);
+		_exit(fn(c));
+	}
+	int status;
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return 101;
+	return WEXITSTATUS(status);
+}
+
+bool listed(Conn &c, const char *name, __u32 slot_flags)
+{
+	for (auto &i : list(c))
+		if (!strcmp(i.name, name) && i.slot_flags == slot_flags)
+			return true;
+	return false;
+}
+
+}  // namespace
+
+Test(slots, group_slots_are_shared_by_the_slot_group)
+{
+	Conn c;
+	hsm_info info{};
+	hsm_get_info gi{};
+	gi.info_ptr = reinterpret_cast<uintptr_t>(&info);
+	gi.info_size = sizeof(info);
+	cr_assert_eq(ioctl(c.fd(), HSM_IOC_GET_INFO, &gi), (int)sizeof(info));
+	cr_assert_eq(info.slot_group, 4242u, "the guest sets hsm.slot_group=4242");
+
+	// Root is not in the group: capabilities do not stand in for it.
+	__u64 k = must_key(c, "hmac-sha-256", HSM_PERM_SIGN, nullptr, 0, 32);
+	cr_expect_eq(slot(c, HSM_IOC_SLOT_STORE, "team", k, HSM_SLOT_F_GROUP).res, -EPERM);
+	cr_expect_eq(slot(c, HSM_IOC_SLOT_STORE, "team", k, 2).res, -EINVAL, "unknown flag");
+
+	// A member stores a group slot and a private one of the same name.
+	cr_expect_eq(as_user(1001, {4242}, [](Conn &u) {
+		__u64 key = must_key(u, "hmac-sha-256", HSM_PERM_SIGN, nullptr, 0, 32);
+		if (slot(u, HSM_IOC_SLOT_STORE, "team", key, HSM_SLOT_F_GROUP).res)
+			return 1;
+		if (slot(u, HSM_IOC_SLOT_STORE, "team", key, HSM_SLOT_F_GROUP).res != -EEXIST)
+			return 2;
+		if (slot(u, HSM_IOC_SLOT_STORE, "team", key).res)
+			return 3;
+		if (!listed(u, "team", HSM_SLOT_F_GROUP) || !listed(u, "team", 0))
+			return 4;
+		return 0;
+	}), 0);
+	// Another member opens the group's, not the first member's own.
+	cr_expect_eq(as_user(1002, {7, 4242}, [](Conn &u) {
+		if (slot(u, HSM_IOC_SLOT_OPEN, "team", 0, HSM_SLOT_F_GROUP).res)
+			return 1;
+		if (slot(u, HSM_IOC_SLOT_OPEN, "team").res != -ENOENT)
+			return 2;
+		if (!listed(u, "team", HSM_SLOT_F_GROUP) || listed(u, "team", 0))
+			return 3;
+		return 0;
+	}), 0);
+	// A non-member sees neither.
+	cr_expect_eq(as_user(1003, {7}, [](Conn &u) {
+		if (slot(u, HSM_IOC_SLOT_OPEN, "team", 0, HSM_SLOT_F_GROUP).res != -EPERM)
+			return 1;
+		if (slot(u, HSM_IOC_SLOT_DELETE, "team", 0, HSM_SLOT_F_GROUP).res != -EPERM)
+			return 2;
+		if (!list(u).empty())
+			return 3;
+		return 0;
+	}), 0);
+	// Any member may delete the group's slot; the owner deletes its own.
+	cr_expect_eq(as_user(1002, {4242}, [](Conn &u) {
+		return slot(u, HSM_IOC_SLOT_DELETE, "team", 0, HSM_SLOT_F_GROUP).res ? 1 : 0;
+	}), 0);
+	cr_expect_eq(as_user(1001, {4242}, [](Conn &u) {
+		if (slot(u, HSM_IOC_SLOT_DELETE, "team").res)
+			return 1;
+		return list(u).empty() ? 0 : 2;
+	}), 0);
 }
 
 Test(slots, bad_requests_and_limit)

@@ -64,16 +64,19 @@ int cmd_keys(const Options &opt, const std::vector<std::string> &args)
 		nlohmann::ordered_json j = nlohmann::ordered_json::array();
 		for (long i = 0; i < shown; i++)
 			j.push_back({{"slot", slots[i].name},
+				     {"scope", slots[i].slot_flags & HSM_SLOT_F_GROUP ? "group" : "user"},
 				     {"alg", slots[i].alg},
 				     {"key_len", slots[i].key_len},
 				     {"perms", perms(slots[i].perms)},
 				     {"exportable", (slots[i].flags & HSM_KEY_F_EXPORTABLE) != 0}});
 		std::printf("%s\n", j.dump(2).c_str());
 	} else {
-		std::printf("%-24s %-20s %-6s %-10s %s\n", "SLOT", "ALGORITHM", "BYTES",
-			    "EXPORTABLE", "PERMISSIONS");
+		std::printf("%-24s %-6s %-20s %-6s %-10s %s\n", "SLOT", "SCOPE", "ALGORITHM",
+			    "BYTES", "EXPORTABLE", "PERMISSIONS");
 		for (long i = 0; i < shown; i++)
-			std::printf("%-24s %-20s %-6u %-10s %s\n", slots[i].name, slots[i].alg,
+			std::printf("%-24s %-6s %-20s %-6u %-10s %s\n", slots[i].name,
+				    slots[i].slot_flags & HSM_SLOT_F_GROUP ? "group" : "user",
+				    slots[i].alg,
 				    slots[i].key_len,
 				    slots[i].flags & HSM_KEY_F_EXPORTABLE ? "yes" : "no",
 				    perms(slots[i].perms).c_str());
