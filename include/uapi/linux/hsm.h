@@ -137,7 +137,9 @@
  * "aes-128-gcm", "aes-192-gcm", "aes-256-gcm", "chacha20-poly1305",
  * "aes-128-cbc", "aes-256-cbc", "aes-128-ctr", "aes-256-ctr",
  * "aes-128-xts", "aes-256-xts", "aes-128-cmac", "aes-192-cmac",
- * "aes-256-cmac", "x25519", "ecdh-p256", "ecdh-p384", "secret".
+ * "aes-256-cmac", "aes-128-kw", "aes-192-kw", "aes-256-kw", "x25519",
+ * "ecdh-p256", "ecdh-p384", "rsa-pkcs1-sha256", "rsa-pkcs1-sha384",
+ * "rsa-pkcs1-sha512", "secret".
  * An unknown name is EOPNOTSUPP (HSM_STATUS_UNSUPPORTED).
  *
  * Keys are named by 64-bit IDs private to the connection: unpredictable,
@@ -259,12 +261,14 @@
  * CREATED, FINALIZED and FAILED.)  Any other call is EBADFD
  * (HSM_STATUS_INVALID_STATE): Update before Init, Init twice, Reset while
  * updating.  A call refused before it changed anything (EBADFD, EINVAL,
- * EOVERFLOW) leaves the state as it was; a call that fails in the crypto
+ * EOVERFLOW, ENOSPC) leaves the state as it was; a call that fails in the crypto
  * layer leaves the context FAILED until Reset.  A MAC_VERIFY Final that
  * returns EBADMSG has finalized.  Calls on one context run one at a time.
  * HSM_IOC_CTX_CREATE: params = struct hsm_ctx_params, handle = key ID
  *   (0 for HASH); resp required, resp.value = context ID.  ENOSPC beyond
- *   max_contexts.
+ *   max_contexts.  EINVAL when the key's algorithm does not do the
+ *   operation; EPERM when the key lacks its permission (a public RSA key
+ *   cannot SIGN).
  * HSM_IOC_CTX_INIT: handle = context; iv for ENCRYPT/DECRYPT ("aes-*-cbc",
  *   "aes-*-ctr"; 16 bytes), no ref otherwise.
  * HSM_IOC_CTX_UPDATE: in (and out, of in.len bytes, for ENCRYPT/DECRYPT,
@@ -273,7 +277,8 @@
  *   which only Final is allowed.  Returns in.len.
  * HSM_IOC_CTX_FINAL: HASH and MAC: out = digest or tag (at least its size),
  *   returns the size; MAC_VERIFY: tag = expected tag (HSM_MAC_MIN_TAG..
- *   the MAC size), returns 0 or EBADMSG; ENCRYPT/DECRYPT: no ref, returns 0.
+ *   the MAC size), returns 0 or EBADMSG; ENCRYPT/DECRYPT: no ref, returns 0;
+ *   SEAL, OPEN, SIGN, VERIFY: as below.
  * HSM_IOC_CTX_RESET: back to CREATED, same algorithm, key and operation.
  * HSM_IOC_CTX_RELEASE: handle = context ID.
  *
