@@ -45,12 +45,18 @@ static u64 op_bytes(const struct hsm_op *op)
 static long exec(struct hsm_conn *conn, const struct hsm_cmd_desc *desc,
 		 const union cmd_arg *arg, u64 start_ns)
 {
-	if (desc->op)
+	long ret;
+
+	if (desc->op) {
+		/* The caller's submission time, if earlier, starts the clock. */
+		u64 submit = arg->op.submit_ns;
+
+		if (submit && submit < start_ns)
+			start_ns = submit;
 		return hsm_op_exec(conn, desc, &arg->op,
 				   hsm_conn_deadline(conn, arg->op.timeout_ms,
 						     start_ns));
-
-	long ret;
+	}
 
 	switch (desc->cmd) {
 	case HSM_IOC_GET_INFO:

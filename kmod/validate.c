@@ -231,7 +231,7 @@ int hsm_check_op(const struct hsm_cmd_desc *desc, const struct hsm_op *op,
 	unsigned int i, j;
 	int ret;
 
-	if (op->reserved0 || !all_zero(op->reserved, sizeof(op->reserved)))
+	if (op->reserved0)
 		return -EINVAL;
 	if (op->flags & ~desc->flags)
 		return -EINVAL;

@@ -138,3 +138,31 @@ Test(timeout, no_deadline_waits_its_turn)
 	cr_expect_eq(r.res, 64);
 	cr_expect_eq(ctx_call(c, HSM_IOC_CTX_FINAL, h, HSM_TIMEOUT_NONE, {}, {8 << 19, 64}).res, 64);
 }
+
+Test(timeout, deadline_counts_from_submit_ns)
+{
+	Conn c;
+	timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	const __u64 now_ns = now.tv_sec * 1000000000ULL + now.tv_nsec;
+
+	hsm_op op{};
+	op.resp_off = Conn::kResp;
+	op.out = {4096, 32};
+	op.timeout_ms = 500;
+	op.submit_ns = now_ns - 2000000000ULL;	/* submitted 2 s ago */
+	Result r = c.run(HSM_IOC_RANDOM, op);
+	cr_expect_eq(r.res, -ETIMEDOUT, "a deadline that passed before the module saw it: %ld",
+		     r.res);
+	cr_expect_eq(r.resp.status, HSM_STATUS_TIMED_OUT);
+
+	op.submit_ns = now_ns;
+	op.timeout_ms = 60000;
+	cr_expect_eq(c.run(HSM_IOC_RANDOM, op).res, 32);
+	op.submit_ns = now_ns + 3600000000000ULL;	/* the future counts as now */
+	op.timeout_ms = 1000;
+	cr_expect_eq(c.run(HSM_IOC_RANDOM, op).res, 32);
+	op.submit_ns = now_ns - 2000000000ULL;
+	op.timeout_ms = HSM_TIMEOUT_NONE;
+	cr_expect_eq(c.run(HSM_IOC_RANDOM, op).res, 32, "no deadline at all");
+}

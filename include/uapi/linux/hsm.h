@@ -101,9 +101,12 @@
  * for a context another call is using) completes with ETIMEDOUT
  * (HSM_STATUS_TIMED_OUT) and does nothing; a context it was waiting for
  * moves to FAILED.  A command already running finishes: the crypto layer
- * cannot be interrupted halfway.  The deadline counts from when the module
- * receives the command: for io_uring commands that run on io-wq (payloads
- * above 4 KiB, key and context creation), from when a worker takes them.
+ * cannot be interrupted halfway.  The deadline counts from hsm_op.submit_ns
+ * when the caller sets it (clock_gettime(CLOCK_MONOTONIC) in ns, as the
+ * kernel's ktime_get_ns()), else from when the module receives the
+ * command; a submit_ns later than that counts as "received".  Set it for
+ * io_uring: commands that run on io-wq (payloads above 4 KiB, key and
+ * context creation) are received only when a worker takes them.
  *
  * HSM_IOC_GET_STATS (struct hsm_get_stats)
  *   Writes struct hsm_stats to stats_ptr, with the same size rules as
@@ -490,12 +493,13 @@ struct hsm_ref {
  * @handle:	key ID, or 0 where the command takes none
  * @flags:	HSM_OP_F_* bits the command allows; others are EINVAL
  * @resp_off:	region offset of a struct hsm_resp, or HSM_RESP_NONE
- * @timeout_ms:	deadline, counted from when the module received the command:
+ * @timeout_ms:	deadline in ms, counted from submit_ns (see Deadlines):
  *		0 for the connection's default, HSM_TIMEOUT_NONE for none
  * @reserved0:	must be 0
  * @params:	command parameters (struct hsm_key_params, algorithm name)
  * @in, @out, @iv, @aad, @tag: payloads, as each command says
- * @reserved:	must be 0
+ * @submit_ns:	CLOCK_MONOTONIC time in ns at which the caller submitted the
+ *		command, or 0 for "when the module receives it"
  */
 struct hsm_op {
 	__u64		handle;
@@ -509,7 +513,7 @@ struct hsm_op {
 	struct hsm_ref	iv;
 	struct hsm_ref	aad;
 	struct hsm_ref	tag;
-	__u64		reserved[1];
+	__u64		submit_ns;
 };
 
 /* HSM_IOC_MAC: out may be shorter than the MAC; the tag is truncated. */
