@@ -13,6 +13,9 @@
 static atomic_t nr_conns = ATOMIC_INIT(0);
 static atomic64_t next_id = ATOMIC64_INIT(0);
 
+DEFINE_MUTEX(hsm_conns_lock);
+LIST_HEAD(hsm_conns);
+
 unsigned int hsm_conn_count(void)
 {
 	return atomic_read(&nr_conns);
@@ -39,6 +42,9 @@ struct hsm_conn *hsm_conn_create(void)
 	mutex_init(&conn->lock);
 	hsm_restable_init(&conn->res, hsm_max_keys, hsm_max_contexts);
 	conn->timeout_ms = hsm_default_timeout_ms;
+	mutex_lock(&hsm_conns_lock);
+	list_add_tail(&conn->node, &hsm_conns);
+	mutex_unlock(&hsm_conns_lock);
 	pr_debug("connection %llu created\n", conn->id);
 	return conn;
 }
@@ -46,6 +52,9 @@ struct hsm_conn *hsm_conn_create(void)
 void hsm_conn_destroy(struct hsm_conn *conn)
 {
 	pr_debug("connection %llu destroyed\n", conn->id);
+	mutex_lock(&hsm_conns_lock);
+	list_del(&conn->node);
+	mutex_unlock(&hsm_conns_lock);
 	hsm_restable_destroy(&conn->res);
 	hsm_shm_destroy(&conn->shm);
 	hsm_conn_stats_exit(&conn->stats);

@@ -2,6 +2,7 @@
 #ifndef HSM_CONN_H
 #define HSM_CONN_H
 
+#include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/types.h>
 
@@ -17,6 +18,7 @@
  */
 struct hsm_conn {
 	u64 id;			/* for logs only */
+	struct list_head node;	/* in the module's list; under hsm_conns_lock */
 	struct mutex lock;	/* serialises region setup */
 	struct hsm_shm shm;	/* set once, under lock */
 	u64 region_size;	/* 0 until shm is set; then shm.size (release) */
@@ -39,6 +41,10 @@ int hsm_conn_shm_setup(struct hsm_conn *conn, u64 size);
 
 /* The deadline of a command received at start_ns, or 0 for none. */
 u64 hsm_conn_deadline(const struct hsm_conn *conn, u32 timeout_ms, u64 start_ns);
+
+/* Every live connection, for debugging views (KEY_LIST). */
+extern struct mutex hsm_conns_lock;
+extern struct list_head hsm_conns;
 
 struct hsm_conn *hsm_conn_create(void);
 void hsm_conn_destroy(struct hsm_conn *conn);

@@ -4,6 +4,7 @@
  * as a private copy; its refs are checked against the region, then the
  * command runs and, if asked, its completion record is written.
  */
+#include <linux/capability.h>
 #include <linux/err.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -253,6 +254,62 @@ out:
 	return ret;
 }
 
+/*
+ * The keys of c's table into out[start...], as far as room goes; returns
+ * how many c has.  IDs are shown to their own connection only.
+ */
+static u32 list_table(const struct hsm_conn *caller, struct hsm_conn *c,
+		      struct hsm_key_info *out, u32 room, u32 start)
+{
+	struct hsm_key_info info;
+	struct hsm_res *res;
+	unsigned long idx;
+	u32 n = 0;
+
+	xa_lock(&c->res.xa);
+	xa_for_each(&c->res.xa, idx, res) {
+		const struct hsm_key *key;
+
+		if (res->type != HSM_RES_KEY)
+			continue;
+		key = container_of(res, struct hsm_key, res);
+		if (start + n < room) {
+			memset(&info, 0, sizeof(info));
+			info.connection = c->id;
+			info.id = c == caller ? res->id : 0;
+			strscpy(info.alg, key->alg->name, sizeof(info.alg));
+			info.perms = key->perms;
+			info.flags = key->flags;
+			info.key_len = key->len;
+			info.users = kref_read(&res->ref) - 1;
+			memcpy(&out[start + n], &info, sizeof(info));
+		}
+		n++;
+	}
+	xa_unlock(&c->res.xa);
+	return n;
+}
+
+/* KEY_LIST: key metadata, never material. */
+static long key_list(struct hsm_conn *conn, const struct hsm_op *op)
+{
+	struct hsm_key_info *out = region(&conn->shm, &op->out);
+	u32 room = op->out.len / sizeof(*out), n = 0;
+	struct hsm_conn *c;
+
+	if (op->handle)
+		return -EINVAL;
+	if (!(op->flags & HSM_OP_F_ALL_CONNECTIONS))
+		return list_table(conn, conn, out, room, 0);
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	mutex_lock(&hsm_conns_lock);
+	list_for_each_entry(c, &hsm_conns, node)
+		n += list_table(conn, c, out, room, n);
+	mutex_unlock(&hsm_conns_lock);
+	return n;
+}
+
 /* KEY_PUBLIC: the public key of a key-agreement key, into out. */
 static long key_public(struct hsm_key *key, const struct hsm_shm *shm,
 		       const struct hsm_op *op)
@@ -464,6 +521,8 @@ static long dispatch(struct hsm_conn *conn, unsigned int cmd,
 		return key_wrap(conn, op);
 	case HSM_IOC_KEY_UNWRAP:
 		return key_unwrap(conn, op, value);
+	case HSM_IOC_KEY_LIST:
+		return key_list(conn, op);
 	case HSM_IOC_KEY_RELEASE:
 		return hsm_restable_remove(&conn->res, op->handle, HSM_RES_KEY);
 	case HSM_IOC_SLOT_STORE:

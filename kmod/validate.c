@@ -33,6 +33,8 @@ static const struct hsm_cmd_desc cmds[] = {
 		  .resp = true),
 	HSM_OPCMD(HSM_IOC_KEY_EXPORT, false, HSM_R(OUT), HSM_R(OUT)),
 	HSM_OPCMD(HSM_IOC_KEY_RELEASE, false, 0, 0),
+	HSM_OPCMD(HSM_IOC_KEY_LIST, false, HSM_R(OUT), HSM_R(OUT),
+		  .flags = HSM_OP_F_ALL_CONNECTIONS),
 	HSM_OPCMD(HSM_IOC_KEY_PUBLIC, true, HSM_R(OUT), HSM_R(OUT)),
 	HSM_OPCMD(HSM_IOC_KEY_AGREE, true, HSM_R(PARAMS) | HSM_R(IN), 0,
 		  .resp = true),

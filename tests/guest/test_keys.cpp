@@ -974,3 +974,104 @@ Test(wrap, aes_kw_matches_openssl_and_errors)
 	op.iv = c.put(kIv, pattern(12, 1));
 	cr_expect_eq(c.run(HSM_IOC_KEY_WRAP, op).res, -EINVAL);
 }
+
+namespace {
+
+std::vector<hsm_key_info> key_list(Conn &c, __u32 flags = 0, __u32 room = 64, long *total = nullptr)
+{
+	hsm_op op{};
+	op.resp_off = HSM_RESP_NONE;
+	op.flags = flags;
+	op.out = {kOut, room * (__u32)sizeof(hsm_key_info)};
+	long n = c.run(HSM_IOC_KEY_LIST, op).res;
+	if (total)
+		*total = n;
+	if (n < 0)
+		return {};
+	auto *p = reinterpret_cast<hsm_key_info *>(c.at(kOut));
+	return std::vector<hsm_key_info>(p, p + std::min<long>(n, room));
+}
+
+}  // namespace
+
+Test(keys, key_list_shows_metadata_never_material)
+{
+	Conn a, b;
+	Bytes m = pattern(32, 5);
+	__u64 k1 = must_key(a, "aes-256-gcm", kAead, &m);
+	__u64 k2 = must_key(a, "hmac-sha-384", HSM_PERM_SIGN | HSM_PERM_EXPORT, nullptr,
+			    HSM_KEY_F_EXPORTABLE, 48);
+	auto keys = key_list(a);
+	cr_assert_eq(keys.size(), 2u);
+	cr_expect_eq(keys[0].id, k1);
+	cr_expect_str_eq(keys[0].alg, "aes-256-gcm");
+	cr_expect_eq(keys[0].perms, kAead);
+	cr_expect_eq(keys[0].key_len, 32u);
+	cr_expect_eq(keys[0].users, 0u);
+	cr_expect_eq(keys[1].id, k2);
+	cr_expect_eq(keys[1].flags, (__u32)HSM_KEY_F_EXPORTABLE);
+	cr_expect_eq(keys[1].key_len, 48u);
+	for (auto &k : keys)
+		cr_expect(memmem(&k, sizeof(k), m.data(), 8) == nullptr, "no material");
+
+	// A context holds the key: one user besides the table.
+	hsm_ctx_params p{};
+	strcpy(p.alg, "hmac-sha-384");
+	p.op = HSM_CTX_MAC;
+	hsm_op op{};
+	op.handle = k2;
+	op.resp_off = Conn::kResp;
+	op.params = a.put(Conn::kParams, {reinterpret_cast<uint8_t *>(&p), sizeof(p)});
+	cr_assert_eq(a.run(HSM_IOC_CTX_CREATE, op).res, 0);
+	cr_expect_eq(key_list(a)[1].users, 1u);
+
+	// Room for one: the count is still the whole.
+	long total = 0;
+	cr_expect_eq(key_list(a, 0, 1, &total).size(), 1u);
+	cr_expect_eq(total, 2);
+
+	// b sees only its own; with ALL_CONNECTIONS (root) a's too, without IDs.
+	cr_expect(key_list(b).empty());
+	__u64 kb = must_key(b, "aes-128-ctr", kAead);
+	auto all = key_list(b, HSM_OP_F_ALL_CONNECTIONS);
+	unsigned from_a = 0, from_b = 0;
+	for (auto &k : all) {
+		if (k.id == kb)
+			from_b++;
+		else if (k.id == 0 && (!strcmp(k.alg, "aes-256-gcm") || !strcmp(k.alg, "hmac-sha-384")))
+			from_a++;
+		cr_expect(k.id == 0 || k.id == kb, "another connection's ID never shows");
+	}
+	cr_expect_eq(from_b, 1u);
+	cr_expect_geq(from_a, 2u);
+	hsm_op bad{};
+	bad.resp_off = HSM_RESP_NONE;
+	bad.flags = 1U << 7;
+	bad.out = {kOut, 4096};
+	cr_expect_eq(b.run(HSM_IOC_KEY_LIST, bad).res, -EINVAL, "unknown flag");
+
+	// Without CAP_SYS_ADMIN, every connection's keys are EPERM.
+	pid_t pid = fork();
+	cr_assert_geq(pid, 0);
+	if (pid == 0) {
+		Conn c;
+		if (setgid(65534) || setuid(65534))
+			_exit(10);
+		long n = 0;
+		key_list(c, HSM_OP_F_ALL_CONNECTIONS, 64, &n);
+		_exit(n == -EPERM ? 0 : 11);
+	}
+	int status;
+	cr_assert_eq(waitpid(pid, &status, 0), pid);
+	cr_expect(WIFEXITED(status) && WEXITSTATUS(status) == 0, "child exit %d",
+		  WEXITSTATUS(status));
+
+	FILE *f = popen("hsmctl keys --connections", "r");
+	cr_assert_not_null(f);
+	char buf[8192] = "";
+	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = 0;
+	cr_expect_eq(pclose(f), 0);
+	cr_expect_not_null(strstr(buf, "hmac-sha-384"), "%s", buf);
+	cr_expect_not_null(strstr(buf, "sign,export"), "%s", buf);
+}

@@ -1,6 +1,6 @@
-// SPDX-License-Identifier: GPL-2.0 OR MIT
-// hsmctl keys: the caller's persistent slots and their key metadata (never
-// material), through SLOT_LIST in a small shared region.
+// hsmctl keys: key metadata (never material), through SLOT_LIST or
+// KEY_LIST in a small shared region: the caller's persistent slots, or with
+// --connections every connection's keys (root).
 #include <cerrno>
 #include <cstdio>
 #include <string>
@@ -28,37 +28,56 @@ std::string perms(__u64 p)
 	return s.empty() ? "-" : s;
 }
 
-}  // namespace
-
-int cmd_keys(const Options &opt, const std::vector<std::string> &args)
+// Every connection's keys: KEY_LIST with HSM_OP_F_ALL_CONNECTIONS.
+int list_connections(const Options &opt, Device &dev, void *base, size_t region)
 {
-	constexpr size_t kRegion = 1 << 20;
-	constexpr __u32 kMax = kRegion / sizeof(hsm_slot_info);
-
-	if (!args.empty()) {
-		std::fprintf(stderr, "hsmctl: keys takes no arguments\n");
-		return 2;
-	}
-	Device dev(opt.device);
-	hsm_shm_setup setup{};
-	setup.size = kRegion;
-	if (ioctl(dev.fd(), HSM_IOC_SHM_SETUP, &setup) < 0)
-		return fail("HSM_IOC_SHM_SETUP", errno);
-	void *base = mmap(nullptr, kRegion, PROT_READ | PROT_WRITE, MAP_SHARED, dev.fd(), 0);
-	if (base == MAP_FAILED)
-		return fail("mmap", errno);
-
+	const __u32 max = region / sizeof(hsm_key_info);
 	hsm_op op{};
 	op.resp_off = HSM_RESP_NONE;
-	op.out = {0, kMax * static_cast<__u32>(sizeof(hsm_slot_info))};
-	long n = ioctl(dev.fd(), HSM_IOC_SLOT_LIST, &op);
-	if (n < 0) {
-		int err = errno;
-		munmap(base, kRegion);
-		return fail("HSM_IOC_SLOT_LIST", err);
+	op.flags = HSM_OP_F_ALL_CONNECTIONS;
+	op.out = {0, max * static_cast<__u32>(sizeof(hsm_key_info))};
+	long n = ioctl(dev.fd(), HSM_IOC_KEY_LIST, &op);
+	if (n < 0)
+		return fail("HSM_IOC_KEY_LIST", errno);
+	auto *keys = static_cast<const hsm_key_info *>(base);
+	long shown = n < max ? n : max;
+
+	if (opt.json) {
+		nlohmann::ordered_json j = nlohmann::ordered_json::array();
+		for (long i = 0; i < shown; i++)
+			j.push_back({{"connection", keys[i].connection},
+				     {"alg", keys[i].alg},
+				     {"key_len", keys[i].key_len},
+				     {"perms", perms(keys[i].perms)},
+				     {"exportable", (keys[i].flags & HSM_KEY_F_EXPORTABLE) != 0},
+				     {"users", keys[i].users}});
+		std::printf("%s\n", j.dump(2).c_str());
+		return 0;
 	}
+	std::printf("%-10s %-20s %-6s %-10s %-5s %s\n", "CONNECTION", "ALGORITHM", "BYTES",
+		    "EXPORTABLE", "USERS", "PERMISSIONS");
+	for (long i = 0; i < shown; i++)
+		std::printf("%-10llu %-20s %-6u %-10s %-5u %s\n",
+			    (unsigned long long)keys[i].connection, keys[i].alg, keys[i].key_len,
+			    keys[i].flags & HSM_KEY_F_EXPORTABLE ? "yes" : "no", keys[i].users,
+			    perms(keys[i].perms).c_str());
+	if (n > shown)
+		std::printf("... and %ld more\n", n - shown);
+	return 0;
+}
+
+// The caller's slots (its own and its group's): SLOT_LIST.
+int list_slots(const Options &opt, Device &dev, void *base, size_t region)
+{
+	const __u32 max = region / sizeof(hsm_slot_info);
+	hsm_op op{};
+	op.resp_off = HSM_RESP_NONE;
+	op.out = {0, max * static_cast<__u32>(sizeof(hsm_slot_info))};
+	long n = ioctl(dev.fd(), HSM_IOC_SLOT_LIST, &op);
+	if (n < 0)
+		return fail("HSM_IOC_SLOT_LIST", errno);
 	auto *slots = static_cast<const hsm_slot_info *>(base);
-	long shown = n < kMax ? n : kMax;
+	long shown = n < max ? n : max;
 
 	if (opt.json) {
 		nlohmann::ordered_json j = nlohmann::ordered_json::array();
@@ -83,8 +102,36 @@ int cmd_keys(const Options &opt, const std::vector<std::string> &args)
 		if (n > shown)
 			std::printf("... and %ld more\n", n - shown);
 	}
-	munmap(base, kRegion);
 	return 0;
+}
+
+}  // namespace
+
+int cmd_keys(const Options &opt, const std::vector<std::string> &args)
+{
+	constexpr size_t kRegion = 1 << 20;
+	bool connections = false;
+
+	for (const auto &a : args) {
+		if (a == "--connections") {
+			connections = true;
+		} else {
+			std::fprintf(stderr, "hsmctl: keys: unknown argument '%s'\n", a.c_str());
+			return 2;
+		}
+	}
+	Device dev(opt.device);
+	hsm_shm_setup setup{};
+	setup.size = kRegion;
+	if (ioctl(dev.fd(), HSM_IOC_SHM_SETUP, &setup) < 0)
+		return fail("HSM_IOC_SHM_SETUP", errno);
+	void *base = mmap(nullptr, kRegion, PROT_READ | PROT_WRITE, MAP_SHARED, dev.fd(), 0);
+	if (base == MAP_FAILED)
+		return fail("mmap", errno);
+	int rc = connections ? list_connections(opt, dev, base, kRegion)
+			     : list_slots(opt, dev, base, kRegion);
+	munmap(base, kRegion);
+	return rc;
 }
 
 }  // namespace hsmctl

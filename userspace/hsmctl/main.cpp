@@ -42,7 +42,7 @@ struct Command {
 constexpr Command commands[] = {
 	{"info", hsmctl::cmd_info, "module version, ABI, features, platform and limits"},
 	{"algs", hsmctl::cmd_algs, "algorithms the module knows, and which it serves"},
-	{"keys", hsmctl::cmd_keys, "your persistent slots: key metadata, never material"},
+	{"keys", hsmctl::cmd_keys, "your slots, or every connection's keys with --connections (root): metadata, never material"},
 	{"selftest", hsmctl::cmd_selftest, "run the module's known-answer tests again"},
 	{"stats", hsmctl::cmd_stats, "module-wide counters: requests, errors, bytes, resources"},
 };

@@ -197,6 +197,11 @@
  *   wrapped key; EBADMSG when its integrity check fails.  RFC 5649 (KWP)
  *   is not offered: the 6.1 kernel's kw(aes) has no padding mode.
  * HSM_IOC_KEY_RELEASE: handle = key ID.
+ * HSM_IOC_KEY_LIST: out = struct hsm_key_info[]: the metadata (never the
+ *   material) of this connection's keys, as many as fit; returns how many
+ *   there are.  With HSM_OP_F_ALL_CONNECTIONS, every connection's keys
+ *   (a debugging view for CAP_SYS_ADMIN; EPERM otherwise), where another
+ *   connection's key IDs read as 0.
  *
  * Persistent slots: named keys shared by the connections of one user
  * (the fsuid that stored them), alive until deleted or the module unloads.
@@ -519,6 +524,9 @@ struct hsm_op {
 /* HSM_IOC_MAC: out may be shorter than the MAC; the tag is truncated. */
 #define HSM_OP_F_TRUNCATE	(1U << 0)
 
+/* HSM_IOC_KEY_LIST: every connection's keys, not only the caller's. */
+#define HSM_OP_F_ALL_CONNECTIONS	(1U << 1)
+
 /* The shortest tag MAC_VERIFY accepts. */
 #define HSM_MAC_MIN_TAG		8
 
@@ -776,6 +784,31 @@ struct hsm_slot_info {
 };
 
 /*
+ * struct hsm_key_info - one key, as KEY_LIST reports it (never material).
+ *
+ * @connection:	the connection holding it (the number in the module's logs)
+ * @id:		its ID, for the caller's own keys; 0 for another connection's
+ * @alg:	its algorithm
+ * @perms:	its HSM_PERM_* bits
+ * @flags:	its HSM_KEY_F_* bits
+ * @key_len:	its length in bytes (RSA: of the DER key)
+ * @users:	operations and contexts holding it besides the table
+ * @reserved0:	zero
+ * @reserved:	zero
+ */
+struct hsm_key_info {
+	__u64	connection;
+	__u64	id;
+	char	alg[HSM_ALG_NAME_LEN];
+	__u64	perms;
+	__u32	flags;
+	__u32	key_len;
+	__u32	users;
+	__u32	reserved0;
+	__u64	reserved[2];
+};
+
+/*
  * struct hsm_selftest - argument of HSM_IOC_SELFTEST.
  *
  * @flags:	must be 0
@@ -804,6 +837,7 @@ struct hsm_selftest {
 #define HSM_IOC_KEY_AGREE	_IOW(HSM_IOC_MAGIC, 0x16, struct hsm_op)
 #define HSM_IOC_KEY_WRAP	_IOW(HSM_IOC_MAGIC, 0x17, struct hsm_op)
 #define HSM_IOC_KEY_UNWRAP	_IOW(HSM_IOC_MAGIC, 0x18, struct hsm_op)
+#define HSM_IOC_KEY_LIST	_IOW(HSM_IOC_MAGIC, 0x19, struct hsm_op)
 
 #define HSM_IOC_SLOT_STORE	_IOW(HSM_IOC_MAGIC, 0x40, struct hsm_op)
 #define HSM_IOC_SLOT_OPEN	_IOW(HSM_IOC_MAGIC, 0x41, struct hsm_op)
