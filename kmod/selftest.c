@@ -17,7 +17,7 @@
 #include "selftest.h"
 #include "shm.h"
 
-enum kat_kind { HASH, MAC, AEAD, CIPHER, KDF, AGREE };
+enum kat_kind { HASH, MAC, AEAD, CIPHER, KDF, AGREE, KW, RSA_VERIFY };
 
 struct kat {
 	enum kat_kind kind;
@@ -140,6 +140,31 @@ static const struct kat kats[] = {
 	    "",
 	    "62d5bd3372af75fe85a040715d0f502428e07046868b0bfdfa61d731afe44f26ac333a93a9e70a81cd5a95b5bf8d13990eb741c8c38872b4a07d275a014e30cf",
 	    "53020d908b0219328b658b525f26780e3ae12bcd952bb25a93bc0895e1714285"),
+	KAT(AGREE, "ecdh-p384", /* Wycheproof ecdh_secp384r1 tcId 1 */
+	    "766e61425b2da9f846c09fc3564b93a6f8603b7392c785165bf20da948c49fd1fb1dee4edd64356b9f21c588b75dfd81",
+	    "",
+	    "",
+	    "790a6e059ef9a5940163183d4a7809135d29791643fc43a2f17ee8bf677ab84f791b64a6be15969ffa012dd9185d8796d9b954baa8a75e82df711b3b56eadff6b0f668c3b26b4b1aeb308a1fcc1c680d329a6705025f1c98a0b5e5bfcb163caa",
+	    "6461defb95d996b24296f5a1832b34db05ed031114fbe7d98d098f93859866e4de1e229da71fef0c77fe49b249190135"),
+	KAT(KDF, "kdf108-ctr-hmac-sha-256", /* NIST CAVP KBKDF counter, as crypto/kdf_sp800108.c */
+	    "dd1d91b7d90b2bd3138533ce92b272fbf8a369316aefe242e659cc0ae238afe0",
+	    "",
+	    "01322b96b30acd197979444e468e1c5c6859bf1b1cf951b7e725303e237e46b864a145fab25e517b08f8683d0315bb2911d80a0e8aba17f3b413faac",
+	    "",
+	    "10621342bfb0fd40046c0e29f2cfdbf0"),
+	KAT(KW, "aes-128-kw", /* RFC 3394 section 4.1 */
+	    "000102030405060708090a0b0c0d0e0f",
+	    "",
+	    "",
+	    "00112233445566778899aabbccddeeff",
+	    "1fa68b0a8112b447aef34bd8fb5a7b829d3e862371d2cfe5"),
+	/* Wycheproof rsa_signature_2048_sha256 tcId 1: key (RSAPublicKey), message, signature */
+	KAT(RSA_VERIFY, "rsa-pkcs1-sha256",
+	    "3082010a0282010100a2b451a07d0aa5f96e455671513550514a8a5b462ebef717094fa1fee82224e637f9746d3f7cafd31878d80325b6ef5a1700f65903b469429e89d6eac8845097b5ab393189db92512ed8a7711a1253facd20f79c15e8247f3d3e42e46e48c98e254a2fe9765313a03eff8f17e1a029397a1fa26a8dce26f490ed81299615d9814c22da610428e09c7d9658594266f5c021d0fceca08d945a12be82de4d1ece6b4c03145b5d3495d4ed5411eb878daf05fd7afc3e09ada0f1126422f590975a1969816f48698bcbba1b4d9cae79d460d8f9f85e7975005d9bc22c4e5ac0f7c1a45d12569a62807d3b9a02e5a530e773066f453d1f5b4c2e9cf7820283f742b9d50203010001",
+	    "",
+	    "",
+	    "",
+	    "840f5dac53106dd1f9c57219224cf51289290c42f20466875ba8e830ac5690e541536fcc8ab03b731f82bf66d83f194e7e180b3963ec7a2f3f7904a7ce49aed47da4d4b79421eaf937d301b3e696169297b797c32c076a12be4de0b58e003c5123051a84a10c62f8dac2f42a8640008eb3c7cccd6760ff5b51b689763922582845f048fb8150e5a7a6ca2eccc7bdc85349ad5b26c52137a79fa3fe5c29ab5cd7615013219c1941b6708e9c3c23feff5febaf0c8ebca5750b54e3e6e99a3e876b396f27860b7f3ec4e9191703c6332d944f6f69751167680c79c4f6b57f1cc8755d24b6ec158ccdbacdb23107a33cb6b332516c13274d1f9dccc21dced869e486"),
 };
 
 /* Region layout of one test. */
@@ -174,7 +199,10 @@ static int run_one(const struct kat *t, struct hsm_shm *shm, u8 *buf)
 	op.aad = (struct hsm_ref){ AAD, aadlen };
 
 	if (t->kind != HASH && t->kind != KDF) {
-		key = hsm_key_create(alg, buf, klen, HSM_PERM_ALL & alg->perms, 0);
+		/* A public RSA key may only verify. */
+		u64 perms = t->kind == RSA_VERIFY ? HSM_PERM_VERIFY : alg->perms;
+
+		key = hsm_key_create(alg, buf, klen, perms, 0);
 		if (IS_ERR(key))
 			return PTR_ERR(key);
 	}
@@ -217,6 +245,28 @@ static int run_one(const struct kat *t, struct hsm_shm *shm, u8 *buf)
 	}
 	case AGREE:
 		ret = hsm_crypto_kpp(key, shm->base + IN, inlen, shm->base + OUT, elen);
+		break;
+	case KW:
+		/* Wrap, and unwrap the result back to the input. */
+		ret = hsm_crypto_kw(key, true, shm->base + IN, inlen, shm->base + OUT);
+		if (!ret)
+			ret = hsm_crypto_kw(key, false, shm->base + OUT, elen,
+					    shm->base + TAG);
+		if (!ret && memcmp(shm->base + TAG, shm->base + IN, inlen))
+			ret = -EBADMSG;
+		break;
+	case RSA_VERIFY:
+		/* The signature verifies; with one bit flipped, it does not. */
+		memcpy(shm->base + TAG, buf + 1024, elen);
+		op.tag = (struct hsm_ref){ TAG, elen };
+		ret = hsm_crypto_rsa_verify(key, shm, &op);
+		if (!ret) {
+			((u8 *)shm->base)[TAG + elen / 2] ^= 1;
+			ret = hsm_crypto_rsa_verify(key, shm, &op) == -EBADMSG ?
+			      0 : -EBADMSG;
+		}
+		/* Nothing to compare below. */
+		memcpy(shm->base + OUT, buf + 1024, elen);
 		break;
 	default:
 		ret = -EINVAL;
