@@ -43,7 +43,7 @@ static u64 op_bytes(const struct hsm_op *op)
 }
 
 static long exec(struct hsm_conn *conn, const struct hsm_cmd_desc *desc,
-		 const union cmd_arg *arg, u64 start_ns)
+		 const union cmd_arg *arg, u64 start_ns, unsigned int flags)
 {
 	long ret;
 
@@ -55,7 +55,7 @@ static long exec(struct hsm_conn *conn, const struct hsm_cmd_desc *desc,
 			start_ns = submit;
 		return hsm_op_exec(conn, desc, &arg->op,
 				   hsm_conn_deadline(conn, arg->op.timeout_ms,
-						     start_ns));
+						     start_ns), flags);
 	}
 
 	switch (desc->cmd) {
@@ -85,15 +85,23 @@ static long exec(struct hsm_conn *conn, const struct hsm_cmd_desc *desc,
 	return -ENOTTY;
 }
 
-/* exec(), counted: every command that reaches a handler is counted once. */
+/*
+ * exec(), counted: every command that reaches a handler is counted once,
+ * when it is answered (not when it goes to io-wq to be issued again).
+ */
 static long exec_counted(struct hsm_conn *conn, const struct hsm_cmd_desc *desc,
-			 const union cmd_arg *arg, u64 start_ns)
+			 const union cmd_arg *arg, u64 start_ns,
+			 unsigned int flags)
 {
 	u64 in = 0, out = 0;
 	long ret;
 
 	hsm_stats_begin(&conn->stats);
-	ret = exec(conn, desc, arg, start_ns);
+	ret = exec(conn, desc, arg, start_ns, flags);
+	if (ret == -EAGAIN && (flags & HSM_EXEC_NONBLOCK)) {
+		hsm_stats_retry(&conn->stats);
+		return ret;
+	}
 	if (desc->op && ret >= 0)
 		hsm_op_bytes(desc, &arg->op, &in, &out);
 	hsm_stats_end(&conn->stats, _IOC_NR(desc->cmd), ret, in, out);
@@ -117,7 +125,7 @@ long hsm_cmd_ioctl(struct hsm_conn *conn, unsigned int cmd, void __user *uarg)
 		hsm_stats_refused(&conn->stats, -EFAULT);
 		return -EFAULT;
 	}
-	ret = exec_counted(conn, desc, &arg, start_ns);
+	ret = exec_counted(conn, desc, &arg, start_ns, 0);
 	memzero_explicit(&arg, sizeof(arg));
 	return ret;
 }
@@ -159,7 +167,8 @@ int hsm_cmd_uring(struct hsm_conn *conn, struct io_uring_cmd *ioucmd,
 		memzero_explicit(&arg, sizeof(arg));
 		return -EAGAIN;
 	}
-	ret = exec_counted(conn, desc, &arg, start_ns);
+	ret = exec_counted(conn, desc, &arg, start_ns,
+			   issue_flags & IO_URING_F_NONBLOCK ? HSM_EXEC_NONBLOCK : 0);
 	memzero_explicit(&arg, sizeof(arg));
 	/*
 	 * 6.1's io_uring_cmd() hands a positive result up as if it were an

@@ -18,6 +18,7 @@
 #include "crypto.h"
 #include "ctx.h"
 #include "key.h"
+#include "op.h"
 #include "params.h"
 #include "stats.h"
 #include "validate.h"
@@ -441,8 +442,16 @@ static void ctx_unclaim(struct hsm_ctx *ctx)
 }
 
 /* CTX_INIT, CTX_UPDATE, CTX_FINAL and CTX_RESET on one context. */
+/* Calls that take long enough not to run in io_uring's submission path. */
+static bool ctx_call_is_long(const struct hsm_ctx *ctx, unsigned int cmd)
+{
+	return cmd == HSM_IOC_CTX_FINAL &&
+	       (ctx->op == HSM_CTX_SIGN || ctx->op == HSM_CTX_VERIFY ||
+		is_aead(ctx));
+}
+
 long hsm_ctx_call(struct hsm_conn *conn, unsigned int cmd,
-		  const struct hsm_op *op, u64 deadline_ns)
+		  const struct hsm_op *op, u64 deadline_ns, unsigned int flags)
 {
 	const struct hsm_shm *shm = &conn->shm;
 	struct hsm_res *res;
@@ -454,7 +463,22 @@ long hsm_ctx_call(struct hsm_conn *conn, unsigned int cmd,
 		return -ENOENT;
 	ctx = container_of(res, struct hsm_ctx, res);
 
-	ret = ctx_claim(ctx, deadline_ns);
+	if (flags & HSM_EXEC_NONBLOCK) {
+		/* Never sleep in the submitter's io_uring_enter(). */
+		ret = -EAGAIN;
+		if (!try_claim(ctx)) {
+			hsm_res_put(res);
+			return ret;
+		}
+		if (ctx_call_is_long(ctx, cmd)) {
+			ctx_unclaim(ctx);
+			hsm_res_put(res);
+			return ret;
+		}
+		ret = 0;
+	} else {
+		ret = ctx_claim(ctx, deadline_ns);
+	}
 	if (ret) {
 		/* Whoever owns it now, the caller's operation is broken. */
 		if (ret == -ETIMEDOUT)

@@ -49,6 +49,6 @@ struct hsm_ctx {
 
 int hsm_ctx_create(struct hsm_conn *conn, const struct hsm_op *op, u64 *id);
 long hsm_ctx_call(struct hsm_conn *conn, unsigned int cmd,
-		  const struct hsm_op *op, u64 deadline_ns);
+		  const struct hsm_op *op, u64 deadline_ns, unsigned int flags);
 
 #endif /* HSM_CTX_H */

@@ -503,7 +503,8 @@ static long key_op(struct hsm_key *key, unsigned int cmd,
 }
 
 static long dispatch(struct hsm_conn *conn, unsigned int cmd,
-		     const struct hsm_op *op, u64 deadline_ns, u64 *value)
+		     const struct hsm_op *op, u64 deadline_ns,
+		     unsigned int flags, u64 *value)
 {
 	const struct hsm_shm *shm = &conn->shm;
 	struct hsm_key *key;
@@ -536,7 +537,7 @@ static long dispatch(struct hsm_conn *conn, unsigned int cmd,
 	case HSM_IOC_CTX_UPDATE:
 	case HSM_IOC_CTX_FINAL:
 	case HSM_IOC_CTX_RESET:
-		return hsm_ctx_call(conn, cmd, op, deadline_ns);
+		return hsm_ctx_call(conn, cmd, op, deadline_ns, flags);
 	case HSM_IOC_CTX_RELEASE:
 		return hsm_restable_remove(&conn->res, op->handle, HSM_RES_CTX);
 	case HSM_IOC_DIGEST:
@@ -554,7 +555,7 @@ static long dispatch(struct hsm_conn *conn, unsigned int cmd,
 }
 
 long hsm_op_exec(struct hsm_conn *conn, const struct hsm_cmd_desc *desc,
-		 const struct hsm_op *op, u64 deadline_ns)
+		 const struct hsm_op *op, u64 deadline_ns, unsigned int flags)
 {
 	const struct hsm_shm *shm = &conn->shm;
 	struct hsm_resp *resp;
@@ -573,7 +574,10 @@ long hsm_op_exec(struct hsm_conn *conn, const struct hsm_cmd_desc *desc,
 	else if (deadline_ns && ktime_get_ns() >= deadline_ns)
 		ret = -ETIMEDOUT;
 	else
-		ret = dispatch(conn, desc->cmd, op, deadline_ns, &value);
+		ret = dispatch(conn, desc->cmd, op, deadline_ns, flags, &value);
+	/* Not answered yet: it comes back from an io-wq worker. */
+	if (ret == -EAGAIN && (flags & HSM_EXEC_NONBLOCK))
+		return ret;
 
 	if (op->resp_off != HSM_RESP_NONE) {
 		resp = shm->base + op->resp_off;

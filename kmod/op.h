@@ -8,7 +8,14 @@
 struct hsm_cmd_desc;
 struct hsm_conn;
 
+/*
+ * The caller may not sleep waiting (io_uring's inline issue): a command
+ * that would wait for a busy context, or run long, returns -EAGAIN having
+ * done nothing, to be issued again from an io-wq worker.
+ */
+#define HSM_EXEC_NONBLOCK	(1U << 0)
+
 long hsm_op_exec(struct hsm_conn *conn, const struct hsm_cmd_desc *desc,
-		 const struct hsm_op *op, u64 deadline_ns);
+		 const struct hsm_op *op, u64 deadline_ns, unsigned int flags);
 
 #endif /* HSM_OP_H */

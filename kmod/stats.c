@@ -64,6 +64,13 @@ void hsm_stats_end(struct hsm_conn_stats *s, unsigned int nr, long ret,
 	atomic_dec(&s->inflight);
 }
 
+/* A command that goes to io-wq to be issued again: not answered yet. */
+void hsm_stats_retry(struct hsm_conn_stats *s)
+{
+	atomic64_dec(&global_inflight);
+	atomic_dec(&s->inflight);
+}
+
 /* A command refused before it ran (unknown number, bad size). */
 void hsm_stats_refused(struct hsm_conn_stats *s, int err)
 {

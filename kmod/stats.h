@@ -30,6 +30,7 @@ void hsm_stats_begin(struct hsm_conn_stats *s);
 void hsm_stats_end(struct hsm_conn_stats *s, unsigned int nr, long ret,
 		   u64 bytes_in, u64 bytes_out);
 void hsm_stats_refused(struct hsm_conn_stats *s, int err);
+void hsm_stats_retry(struct hsm_conn_stats *s);
 
 void hsm_stats_key_alive(int delta);
 void hsm_stats_ctx_alive(int delta);

@@ -106,7 +106,10 @@
  * kernel's ktime_get_ns()), else from when the module receives the
  * command; a submit_ns later than that counts as "received".  Set it for
  * io_uring: commands that run on io-wq (payloads above 4 KiB, key and
- * context creation) are received only when a worker takes them.
+ * context creation, context calls that would wait for a context another
+ * call holds, and Finals of AEAD and signature contexts) are received only
+ * when a worker takes them.  The submitter never sleeps in io_uring_enter()
+ * waiting for a context.
  *
  * HSM_IOC_GET_STATS (struct hsm_get_stats)
  *   Writes struct hsm_stats to stats_ptr, with the same size rules as
