@@ -20,7 +20,7 @@
 namespace bench {
 namespace {
 
-enum class Mode { Ioctl, Uring, Kernel };
+enum class Mode { Ioctl, Uring, Vector, Kernel };
 
 [[noreturn]] void fail(const std::string &what, int err)
 {
@@ -49,12 +49,14 @@ public:
 	bool setup(const Case &c) override
 	{
 		c_ = c;
-		if (mode_ != Mode::Uring && c.batch != 1)
+		if (mode_ != Mode::Uring && mode_ != Mode::Vector && c.batch != 1)
 			return refuse("one operation at a time");
+		if (c.batch > HSM_VECTOR_MAX)
+			return refuse("above HSM_VECTOR_MAX");
 		// Per operation: payload, then answer (64-byte aligned).
 		stride_in_ = round_up(c.size, 64);
 		stride_out_ = round_up(Inputs::out_len(c.algo, c.size), 64);
-		size_ = round_up(kHeader + c.batch * (stride_in_ + stride_out_), 4096);
+		size_ = round_up(kHeader + c.batch * (stride_in_ + stride_out_), 4096) + kVecArea;
 
 		fd_ = open(HSM_DEVICE_PATH, O_RDWR | O_CLOEXEC);
 		if (fd_ < 0)
@@ -75,7 +77,7 @@ public:
 		if (p == MAP_FAILED)
 			fail("mmap", errno);
 		base_ = static_cast<std::uint8_t *>(p);
-		if (mode_ == Mode::Uring) {
+		if (mode_ == Mode::Uring || mode_ == Mode::Vector) {
 			if (io_uring_queue_init(512, &ring_, IORING_SETUP_SQE128))
 				fail("io_uring_queue_init", ENOMEM);
 			ring_ok_ = true;
@@ -132,6 +134,9 @@ public:
 		case Mode::Uring:
 			run_uring();
 			break;
+		case Mode::Vector:
+			run_vector();
+			break;
 		case Mode::Kernel:
 			run_kernel();
 			break;
@@ -155,6 +160,9 @@ public:
 private:
 	static constexpr std::uint32_t kKey = 0, kIv = 256, kAlg = 512, kParams = 1024,
 				       kResp = 2048, kHeader = 4096;
+	// After the payloads: the vector's entries, then their records.
+	static constexpr std::size_t kVecArea =
+		HSM_VECTOR_MAX * (sizeof(hsm_vec_entry) + sizeof(hsm_resp));
 
 	bool refuse(std::string why)
 	{
@@ -231,6 +239,45 @@ private:
 		}
 	}
 
+	// One SQE carrying the whole batch; every entry answers in its record.
+	void run_vector()
+	{
+		const std::uint32_t vec = static_cast<std::uint32_t>(size_ - kVecArea);
+		const std::uint32_t rec = vec + HSM_VECTOR_MAX * sizeof(hsm_vec_entry);
+		auto *v = reinterpret_cast<hsm_vec_entry *>(base_ + vec);
+		auto *r = reinterpret_cast<hsm_resp *>(base_ + rec);
+		for (unsigned i = 0; i < c_.batch; i++) {
+			v[i].cmd = cmd_;
+			v[i].reserved0 = 0;
+			v[i].op = op_for(i);
+			v[i].op.resp_off = rec + i * sizeof(hsm_resp);
+		}
+		io_uring_sqe *sqe = io_uring_get_sqe(&ring_);
+		if (!sqe)
+			fail("io_uring_get_sqe", EBUSY);
+		std::memset(sqe, 0, 128);
+		sqe->opcode = IORING_OP_URING_CMD;
+		sqe->fd = fd_;
+		sqe->cmd_op = HSM_IOC_VECTOR;
+		hsm_op op{};
+		op.resp_off = HSM_RESP_NONE;
+		op.in = {vec, static_cast<__u32>(c_.batch * sizeof(hsm_vec_entry))};
+		std::memcpy(sqe->cmd, &op, sizeof(op));
+		int ret = io_uring_submit_and_wait(&ring_, 1);
+		if (ret < 0)
+			fail("io_uring_submit_and_wait", -ret);
+		io_uring_cqe *cqe;
+		if ((ret = io_uring_wait_cqe(&ring_, &cqe)) < 0)
+			fail("io_uring_wait_cqe", -ret);
+		int res = cqe->res;
+		io_uring_cqe_seen(&ring_, cqe);
+		if (res != static_cast<int>(c_.batch))
+			fail("VECTOR", res < 0 ? -res : EIO);
+		for (unsigned i = 0; i < c_.batch; i++)
+			if (r[i].result != expect_)
+				fail("VECTOR entry", r[i].result < 0 ? -r[i].result : EIO);
+	}
+
 	void run_kernel()
 	{
 		hsm_bench_params p{};
@@ -270,6 +317,8 @@ void add_hsm_raw(std::vector<Competitor> &out)
 		       false, [] { return std::make_unique<RawRunner>(Mode::Ioctl); }});
 	out.push_back({"hsm-uring-raw", "raw ABI: a batch of uring_cmd SQEs per io_uring_enter()",
 		       true, [] { return std::make_unique<RawRunner>(Mode::Uring); }});
+	out.push_back({"hsm-vector", "raw ABI: one HSM_IOC_VECTOR SQE carrying the whole batch",
+		       true, [] { return std::make_unique<RawRunner>(Mode::Vector); }});
 	out.push_back({"kernel-bound", "HSM_IOC_BENCH: the transform in the module, no transport",
 		       false, [] { return std::make_unique<RawRunner>(Mode::Kernel); }});
 }
