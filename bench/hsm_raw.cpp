@@ -56,7 +56,8 @@ public:
 		// Per operation: payload, then answer (64-byte aligned).
 		stride_in_ = round_up(c.size, 64);
 		stride_out_ = round_up(Inputs::out_len(c.algo, c.size), 64);
-		size_ = round_up(kHeader + c.batch * (stride_in_ + stride_out_), 4096) + kVecArea;
+		vec_off_ = round_up(kHeader + c.batch * (stride_in_ + stride_out_), 4096);
+		size_ = round_up(vec_off_ + kVecArea, 4096);
 
 		fd_ = open(HSM_DEVICE_PATH, O_RDWR | O_CLOEXEC);
 		if (fd_ < 0)
@@ -242,7 +243,7 @@ private:
 	// One SQE carrying the whole batch; every entry answers in its record.
 	void run_vector()
 	{
-		const std::uint32_t vec = static_cast<std::uint32_t>(size_ - kVecArea);
+		const std::uint32_t vec = static_cast<std::uint32_t>(vec_off_);
 		const std::uint32_t rec = vec + HSM_VECTOR_MAX * sizeof(hsm_vec_entry);
 		auto *v = reinterpret_cast<hsm_vec_entry *>(base_ + vec);
 		auto *r = reinterpret_cast<hsm_resp *>(base_ + rec);
@@ -298,7 +299,7 @@ private:
 	Case c_{};
 	int fd_ = -1;
 	std::uint8_t *base_ = nullptr;
-	std::size_t size_ = 0, stride_in_ = 0, stride_out_ = 0;
+	std::size_t size_ = 0, stride_in_ = 0, stride_out_ = 0, vec_off_ = 0;
 	io_uring ring_{};
 	bool ring_ok_ = false;
 	__u64 key_ = 0;

@@ -230,8 +230,9 @@ int hsm_cmd_uring(struct hsm_conn *conn, struct io_uring_cmd *ioucmd,
 		return -EAGAIN;
 
 	memcpy(&arg, hsm_uring_cmd_payload(ioucmd), _IOC_SIZE(desc->cmd));
-	if (desc->op && (issue_flags & IO_URING_F_NONBLOCK) &&
-	    op_bytes(&arg.op) > INLINE_MAX) {
+	/* A vector's entries decide for it (vector()). */
+	if (desc->op && desc->cmd != HSM_IOC_VECTOR &&
+	    (issue_flags & IO_URING_F_NONBLOCK) && op_bytes(&arg.op) > INLINE_MAX) {
 		/* Large payloads run on io-wq workers, in parallel. */
 		memzero_explicit(&arg, sizeof(arg));
 		return -EAGAIN;
