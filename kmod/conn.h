@@ -25,6 +25,7 @@ struct hsm_conn {
 	struct hsm_restable res;	/* keys by ID */
 	struct hsm_conn_stats stats;
 	u32 timeout_ms;		/* default deadline; 0 or NONE: none */
+	atomic_t ops_inflight;	/* data-plane commands running or waiting */
 };
 
 /*

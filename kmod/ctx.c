@@ -442,6 +442,20 @@ static void ctx_unclaim(struct hsm_ctx *ctx)
 }
 
 /* CTX_INIT, CTX_UPDATE, CTX_FINAL and CTX_RESET on one context. */
+/*
+ * A call for the context expired before it could run: like a waiter that
+ * gave up, it leaves the context to fail at its next call.
+ */
+void hsm_ctx_expire(struct hsm_conn *conn, u64 id)
+{
+	struct hsm_res *res = hsm_restable_get(&conn->res, id, HSM_RES_CTX);
+
+	if (!res)
+		return;
+	atomic_set(&container_of(res, struct hsm_ctx, res)->expired, 1);
+	hsm_res_put(res);
+}
+
 /* Calls that take long enough not to run in io_uring's submission path. */
 static bool ctx_call_is_long(const struct hsm_ctx *ctx, unsigned int cmd)
 {

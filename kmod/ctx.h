@@ -48,6 +48,7 @@ struct hsm_ctx {
 };
 
 int hsm_ctx_create(struct hsm_conn *conn, const struct hsm_op *op, u64 *id);
+void hsm_ctx_expire(struct hsm_conn *conn, u64 id);
 long hsm_ctx_call(struct hsm_conn *conn, unsigned int cmd,
 		  const struct hsm_op *op, u64 deadline_ns, unsigned int flags);
 

@@ -653,15 +653,22 @@ long hsm_op_exec(struct hsm_conn *conn, const struct hsm_cmd_desc *desc,
 	if (ret)
 		return ret;
 	/*
-	 * hsm_stats_begin() counted this command already; past the limit it
-	 * is refused, before it can wait for anything.
+	 * Data-plane commands only count against the limit (a GET_STATS
+	 * polled meanwhile does not); past it a command is refused before
+	 * it can wait for anything.
 	 */
-	if (atomic_read(&conn->stats.inflight) > hsm_max_inflight)
+	if (atomic_inc_return(&conn->ops_inflight) > hsm_max_inflight) {
 		ret = -EBUSY;
-	else if (deadline_ns && ktime_get_ns() >= deadline_ns)
+	} else if (deadline_ns && ktime_get_ns() >= deadline_ns) {
+		/* Expired before it ran: a context it was for fails too. */
 		ret = -ETIMEDOUT;
-	else
+		if (_IOC_NR(desc->cmd) >= _IOC_NR(HSM_IOC_CTX_INIT) &&
+		    _IOC_NR(desc->cmd) <= _IOC_NR(HSM_IOC_CTX_RESET))
+			hsm_ctx_expire(conn, op->handle);
+	} else {
 		ret = dispatch(conn, desc->cmd, op, deadline_ns, flags, &value);
+	}
+	atomic_dec(&conn->ops_inflight);
 	/* Not answered yet: it comes back from an io-wq worker. */
 	if (ret == -EAGAIN && (flags & HSM_EXEC_NONBLOCK))
 		return ret;
