@@ -559,6 +559,9 @@ Result<std::monostate> KeyManager::DeleteSlot(const KeySlot &slot) const
 	conn_->run(rec);
 	if (rec.res < 0)
 		return std::unexpected(op_error(rec, "SLOT_DELETE"));
+	// The name may be stored again; it must then resolve to the new key.
+	std::lock_guard lk(conn_->reg_mu);
+	conn_->registry.erase(reg_key(slot));
 	return std::monostate{};
 }
 

@@ -236,7 +236,8 @@ public:
 	[[nodiscard]] Result<std::monostate> GenerateKey(const KeySlot &target, const GenerateKeyParams &p) const;
 	[[nodiscard]] Result<CryptoResourceGuard> ImportKey(const ImportKeyParams &p) const;
 	[[nodiscard]] Result<std::monostate> ImportKey(const KeySlot &target, const ImportKeyParams &p) const;
-	/// Errors also: InvalidArgument (unknown KDF, output too long).
+	/// Errors also: Unsupported (unknown KDF), InvalidArgument (output too
+	/// long, key length missing).
 	[[nodiscard]] Result<CryptoResourceGuard> DeriveKey(const DeriveKeyParams &p) const;
 	[[nodiscard]] Result<std::monostate> DeriveKey(const KeySlot &target, const DeriveKeyParams &p) const;
 	/// Errors also: InvalidArgument (peer point not on the curve, low order).
@@ -266,7 +267,8 @@ public:
 	/// ID for as long as the process's connection lives.  Errors: NotFound
 	/// (no such slot for this user or group), NotPermitted (group slot).
 	[[nodiscard]] Result<CryptoResourceId> ResolveSlot(const KeySlot &slot) const;
-	/// Deletes a slot (a resolved ID stays usable).  Errors: NotFound.
+	/// Deletes a slot.  An ID resolved before stays usable (it is its own
+	/// key); the name resolves afresh once stored again.  Errors: NotFound.
 	[[nodiscard]] Result<std::monostate> DeleteSlot(const KeySlot &slot) const;
 	/// The caller's slots, then its group's.
 	[[nodiscard]] Result<std::vector<SlotInfo>> ListSlots() const;
@@ -567,7 +569,7 @@ public:
 	/// 0) or its error.  Errors also: InvalidState (not complete yet),
 	/// InvalidArgument (no such id).
 	[[nodiscard]] Result<std::uint32_t> Get(OpId id) const;
-	/// The value a key-creating command reported (unused by the calls above).
+	/// True once the operation completed.
 	[[nodiscard]] bool Done(OpId id) const noexcept;
 	[[nodiscard]] std::size_t size() const noexcept;
 	[[nodiscard]] std::size_t capacity() const noexcept;
