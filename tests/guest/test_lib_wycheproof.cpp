@@ -159,7 +159,7 @@ const char *chacha_alg(int)
 	return "chacha20-poly1305";
 }
 
-// MACs: the full MAC's prefix is the truncated tag.
+// MACs, truncated to the vector's tag size.
 void run_mac(const std::string &file, std::string (*alg_for)(int key_bits))
 {
 	json doc = load(file);
@@ -192,8 +192,8 @@ void run_mac(const std::string &file, std::string (*alg_for)(int key_bits))
 				continue;
 			}
 			BufferRef in = e.put(e.in, msg);
-			auto m = e.s.Mac(*k, in, e.out.Slice(0, 64));
-			bool same = m && *m >= std::size_t(tag_bits / 8) && Env::get(e.out, tag_bits / 8) == tag;
+			auto m = e.s.Mac(*k, in, e.out.Slice(0, tag_bits / 8), true);
+			bool same = m && *m == std::size_t(tag_bits / 8) && Env::get(e.out, tag_bits / 8) == tag;
 			auto vr = e.s.MacVerify(*k, in, e.put(e.tag, tag));
 			bool ok = valid ? same && vr.has_value()
 					: !vr && vr.error().status == Status::AuthFailed && !same;

@@ -82,7 +82,8 @@ void Batch::SetTimeout(Timeout t) noexcept
 
 Result<Batch::OpId> Batch::add(unsigned int cmd, std::uint64_t handle, BufferRef params, BufferRef in,
 			       BufferRef out, BufferRef iv, BufferRef aad, BufferRef tag,
-			       const void *inline_params, std::uint32_t inline_len, Timeout t)
+			       const void *inline_params, std::uint32_t inline_len, Timeout t,
+			       std::uint32_t flags)
 {
 	if (!impl_)
 		return fail(Status::InvalidState, EBADFD, "a moved-from batch");
@@ -95,6 +96,7 @@ Result<Batch::OpId> Batch::add(unsigned int cmd, std::uint64_t handle, BufferRef
 	r.owner = impl_.get();
 	r.index = static_cast<std::uint32_t>(v.size() - 1);
 	r.op.handle = handle;
+	r.op.flags = flags;
 	r.op.timeout_ms = t.abi();
 	r.op.params = {params.off, params.len};
 	r.op.in = {in.off, in.len};
@@ -118,9 +120,10 @@ Result<Batch::OpId> Batch::Digest(AlgorithmId alg, BufferRef in, BufferRef out)
 		   static_cast<std::uint32_t>(alg.size()), impl_ ? impl_->timeout : Timeout());
 }
 
-Result<Batch::OpId> Batch::Mac(const CryptoResourceId &k, BufferRef in, BufferRef tag)
+Result<Batch::OpId> Batch::Mac(const CryptoResourceId &k, BufferRef in, BufferRef tag, bool truncate)
 {
-	return add(HSM_IOC_MAC, k.value, {}, in, tag, {}, {}, {}, nullptr, 0, impl_ ? impl_->timeout : Timeout());
+	return add(HSM_IOC_MAC, k.value, {}, in, tag, {}, {}, {}, nullptr, 0, impl_ ? impl_->timeout : Timeout(),
+		   truncate ? HSM_OP_F_TRUNCATE : 0);
 }
 Result<Batch::OpId> Batch::MacVerify(const CryptoResourceId &k, BufferRef in, BufferRef tag)
 {

@@ -799,10 +799,11 @@ Result<VerifyContext> CryptoStack::CreateVerifyContext(const VerifyContextConfig
 Result<std::uint32_t> CryptoStack::one(unsigned int cmd, std::uint64_t handle, BufferRef params,
 				       BufferRef in, BufferRef out, BufferRef iv, BufferRef aad,
 				       BufferRef tag, const char *what, const void *inline_params,
-				       std::uint32_t inline_len) const
+				       std::uint32_t inline_len, std::uint32_t flags) const
 {
 	OpRecord rec;
 	rec.cmd = cmd;
+	rec.op.flags = flags;
 	rec.op.handle = handle;
 	rec.op.timeout_ms = timeout_.abi();
 	rec.op.params = {params.off, params.len};
@@ -825,9 +826,11 @@ Result<std::size_t> CryptoStack::Digest(AlgorithmId alg, BufferRef in, BufferRef
 			static_cast<std::uint32_t>(alg.size())));
 }
 
-Result<std::size_t> CryptoStack::Mac(const CryptoResourceId &k, BufferRef in, BufferRef tag) const
+Result<std::size_t> CryptoStack::Mac(const CryptoResourceId &k, BufferRef in, BufferRef tag,
+				     bool truncate) const
 {
-	return size(one(HSM_IOC_MAC, k.value, {}, in, tag, {}, {}, {}, "MAC"));
+	return size(one(HSM_IOC_MAC, k.value, {}, in, tag, {}, {}, {}, "MAC", nullptr, 0,
+			truncate ? HSM_OP_F_TRUNCATE : 0));
 }
 
 Result<std::monostate> CryptoStack::MacVerify(const CryptoResourceId &k, BufferRef in, BufferRef tag) const

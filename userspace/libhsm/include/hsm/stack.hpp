@@ -460,7 +460,10 @@ public:
 	/// One-shot operations, each a batch of one (see Batch for the errors
 	/// of each).  They return the module's result: a length, or 0.
 	[[nodiscard]] Result<std::size_t> Digest(AlgorithmId alg, BufferRef in, BufferRef out) const;
-	[[nodiscard]] Result<std::size_t> Mac(const CryptoResourceId &key, BufferRef in, BufferRef tag) const;
+	/// MAC; with `truncate`, a tag shorter than the MAC gets its prefix
+	/// (else BufferTooSmall).
+	[[nodiscard]] Result<std::size_t> Mac(const CryptoResourceId &key, BufferRef in, BufferRef tag,
+					      bool truncate = false) const;
 	[[nodiscard]] Result<std::monostate> MacVerify(const CryptoResourceId &key, BufferRef in,
 						       BufferRef tag) const;
 	[[nodiscard]] Result<std::size_t> Seal(const CryptoResourceId &key, BufferRef nonce, BufferRef aad,
@@ -489,7 +492,7 @@ private:
 	Result<std::uint32_t> one(unsigned int cmd, std::uint64_t handle, BufferRef params,
 				  BufferRef in, BufferRef out, BufferRef iv, BufferRef aad,
 				  BufferRef tag, const char *what, const void *inline_params = nullptr,
-				  std::uint32_t inline_len = 0) const;
+				  std::uint32_t inline_len = 0, std::uint32_t flags = 0) const;
 	std::shared_ptr<detail::Connection> conn_;
 	Timeout timeout_;
 };
@@ -522,8 +525,10 @@ public:
 	// errors come from Get():
 	/// DIGEST: returns the digest size.  BufferTooSmall.
 	[[nodiscard]] Result<OpId> Digest(AlgorithmId alg, BufferRef in, BufferRef out);
-	/// MAC (kSign): returns the tag length.  BufferTooSmall.
-	[[nodiscard]] Result<OpId> Mac(const CryptoResourceId &key, BufferRef in, BufferRef tag);
+	/// MAC (kSign): returns the tag length.  BufferTooSmall, unless
+	/// `truncate` asks for the prefix that fits in a shorter tag.
+	[[nodiscard]] Result<OpId> Mac(const CryptoResourceId &key, BufferRef in, BufferRef tag,
+				       bool truncate = false);
 	/// MAC_VERIFY (kVerify): 0 or AuthFailed.
 	[[nodiscard]] Result<OpId> MacVerify(const CryptoResourceId &key, BufferRef in, BufferRef tag);
 	/// SEAL (kEncrypt): returns in's length.
@@ -581,7 +586,8 @@ public:
 private:
 	Result<OpId> add(unsigned int cmd, std::uint64_t handle, BufferRef params, BufferRef in,
 			 BufferRef out, BufferRef iv, BufferRef aad, BufferRef tag,
-			 const void *inline_params, std::uint32_t inline_len, Timeout t);
+			 const void *inline_params, std::uint32_t inline_len, Timeout t,
+			 std::uint32_t flags = 0);
 	std::unique_ptr<detail::BatchImpl> impl_;
 };
 
