@@ -6,6 +6,7 @@
  */
 #include <linux/capability.h>
 #include <linux/err.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/ktime.h>
@@ -465,6 +466,90 @@ static long random_bytes(const struct hsm_shm *shm, const struct hsm_op *op)
 	return ret ?: op->out.len;
 }
 
+/*
+ * BENCH: DIGEST, MAC or SEAL run `iterations` times on the same payloads,
+ * checked once like the real command; *value = the nanoseconds they took.
+ */
+static long bench(struct hsm_conn *conn, const struct hsm_op *op, u64 *value)
+{
+	const struct hsm_shm *shm = &conn->shm;
+	const struct hsm_cmd_desc *desc;
+	const struct hsm_alg *alg = NULL;
+	struct hsm_key *key = NULL;
+	struct hsm_bench_params p;
+	struct hsm_op inner;
+	u32 i;
+	long ret;
+	u64 t0;
+	int err;
+
+	if (op->params.len != sizeof(p))
+		return -EINVAL;
+	memcpy(&p, region(shm, &op->params), sizeof(p));
+	if (memchr_inv(p.reserved, 0, sizeof(p.reserved)) || !p.iterations ||
+	    p.iterations > HSM_BENCH_MAX_ITERATIONS)
+		return -EINVAL;
+	if (p.cmd != HSM_IOC_DIGEST && p.cmd != HSM_IOC_MAC &&
+	    p.cmd != HSM_IOC_SEAL)
+		return -EINVAL;
+	desc = hsm_cmd_lookup(p.cmd, &err);
+	if (!desc)
+		return err;
+	/* The refs as the real command would have them, and its checks. */
+	inner = *op;
+	inner.params = (struct hsm_ref){ 0, 0 };
+	inner.resp_off = HSM_RESP_NONE;
+	if (p.cmd == HSM_IOC_DIGEST) {
+		if (hsm_check_alg_name(p.alg, sizeof(p.alg)) || op->handle)
+			return -EINVAL;
+		alg = hsm_alg_find(p.alg);
+		if (!alg)
+			return -EOPNOTSUPP;
+		if (alg->type != HSM_ALG_HASH)
+			return -EINVAL;
+		/* DIGEST's params ref names the algorithm: keep it valid. */
+		inner.params = op->params;
+	} else if (memchr_inv(p.alg, 0, sizeof(p.alg))) {
+		return -EINVAL;
+	}
+	ret = hsm_check_op(desc, &inner, hsm_conn_region_size(conn));
+	if (ret)
+		return ret;
+	if (!alg) {
+		key = hsm_key_get(&conn->res, op->handle);
+		if (!key)
+			return -ENOENT;
+		ret = p.cmd == HSM_IOC_MAC ?
+		      hsm_key_may(key, HSM_ALG_MAC, HSM_PERM_SIGN) :
+		      hsm_key_may(key, HSM_ALG_AEAD, HSM_PERM_ENCRYPT);
+		if (ret)
+			goto out;
+	}
+
+	t0 = ktime_get_ns();
+	for (i = 0; i < p.iterations; i++) {
+		if (alg)
+			ret = hsm_crypto_digest(alg, shm, &inner);
+		else if (p.cmd == HSM_IOC_MAC)
+			ret = hsm_crypto_mac(key, shm, &inner);
+		else
+			ret = hsm_crypto_aead(key, true, shm, &inner);
+		if (ret < 0)
+			goto out;
+		if (fatal_signal_pending(current)) {
+			ret = -EINTR;
+			goto out;
+		}
+		cond_resched();
+	}
+	*value = ktime_get_ns() - t0;
+	ret = p.iterations;
+out:
+	if (key)
+		hsm_key_put(key);
+	return ret;
+}
+
 /* Operations on a key: type and permission first, then the work. */
 static long key_op(struct hsm_key *key, unsigned int cmd,
 		   const struct hsm_shm *shm, const struct hsm_op *op)
@@ -544,6 +629,8 @@ static long dispatch(struct hsm_conn *conn, unsigned int cmd,
 		return op->handle ? -EINVAL : digest(shm, op);
 	case HSM_IOC_RANDOM:
 		return op->handle ? -EINVAL : random_bytes(shm, op);
+	case HSM_IOC_BENCH:
+		return bench(conn, op, value);
 	}
 
 	key = hsm_key_get(&conn->res, op->handle);

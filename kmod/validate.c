@@ -75,6 +75,10 @@ static const struct hsm_cmd_desc cmds[] = {
 	/* RSA private-key operations take milliseconds: off the submit path. */
 	HSM_OPCMD(HSM_IOC_SIGN, true, HSM_R(IN) | HSM_R(OUT), HSM_R(OUT)),
 	HSM_OPCMD(HSM_IOC_VERIFY, true, HSM_R(IN) | HSM_R(TAG), 0),
+	/* Runs up to a million operations: never inline. */
+	HSM_OPCMD(HSM_IOC_BENCH, true, HSM_R(PARAMS) | HSM_R(IN) | HSM_R(OUT) |
+		  HSM_R(IV) | HSM_R(AAD) | HSM_R(TAG), HSM_R(OUT) | HSM_R(TAG),
+		  .inplace = true, .resp = true),
 };
 
 static_assert(sizeof(struct hsm_get_info) <= HSM_CMD_MAX_SIZE);

@@ -1075,3 +1075,65 @@ Test(keys, key_list_shows_metadata_never_material)
 	cr_expect_not_null(strstr(buf, "hmac-sha-384"), "%s", buf);
 	cr_expect_not_null(strstr(buf, "sign,export"), "%s", buf);
 }
+
+namespace {
+
+Result bench(Conn &c, hsm_op op, __u32 cmd, __u32 iterations, const char *alg = "")
+{
+	hsm_bench_params p{};
+	strncpy(p.alg, alg, sizeof(p.alg) - 1);
+	p.cmd = cmd;
+	p.iterations = iterations;
+	op.resp_off = Conn::kResp;
+	op.params = c.put(1024 + 512, {reinterpret_cast<uint8_t *>(&p), sizeof(p)});
+	return c.run(HSM_IOC_BENCH, op);
+}
+
+}  // namespace
+
+Test(ops, bench_runs_the_real_operation_in_the_module)
+{
+	Conn c;
+	Bytes key = pattern(32, 7);
+	__u64 k = must_key(c, "aes-256-gcm", kAead, &key);
+	hsm_op one = aead_op(c, k, pattern(64, 3));
+	cr_assert_eq(c.run(HSM_IOC_SEAL, one).res, 64);
+	Bytes ct = c.get(one.out), tag = c.get(one.tag);
+	memset(c.at(kOut), 0, 64);
+
+	hsm_op b = aead_op(c, k, pattern(64, 3));
+	Result r = bench(c, b, HSM_IOC_SEAL, 1000);
+	cr_assert_eq(r.res, 1000, "%ld", r.res);
+	cr_expect_gt(r.resp.value, 0u, "nanoseconds");
+	cr_expect(c.get(b.out) == ct && c.get(b.tag) == tag, "the same ciphertext as SEAL");
+
+	__u64 h = must_key(c, "hmac-sha-256", HSM_PERM_SIGN, nullptr, 0, 32);
+	hsm_op m{};
+	m.handle = h;
+	m.in = c.put(kIn, pattern(1024, 1));
+	m.out = {kOut, 32};
+	cr_expect_eq(bench(c, m, HSM_IOC_MAC, 10).res, 10);
+	hsm_op d{};
+	d.in = m.in;
+	d.out = {kOut, 32};
+	cr_expect_eq(bench(c, d, HSM_IOC_DIGEST, 10, "sha-256").res, 10);
+	Bytes want(32);
+	unsigned int wl = 0;
+	Bytes msg = pattern(1024, 1);
+	EVP_Digest(msg.data(), msg.size(), want.data(), &wl, EVP_sha256(), nullptr);
+	cr_expect(c.get(d.out) == want);
+
+	// Errors: as the real command, plus the benchmark's own.
+	cr_expect_eq(bench(c, b, HSM_IOC_SEAL, 0).res, -EINVAL, "no iterations");
+	cr_expect_eq(bench(c, b, HSM_IOC_SEAL, HSM_BENCH_MAX_ITERATIONS + 1).res, -EINVAL);
+	cr_expect_eq(bench(c, b, HSM_IOC_ENCRYPT, 1).res, -EINVAL, "not a benchmarked command");
+	cr_expect_eq(bench(c, d, HSM_IOC_DIGEST, 1, "sha-999").res, -EOPNOTSUPP);
+	cr_expect_eq(bench(c, d, HSM_IOC_DIGEST, 1).res, -EINVAL, "DIGEST names its hash");
+	cr_expect_eq(bench(c, m, HSM_IOC_SEAL, 1).res, -EINVAL, "an HMAC key does not seal");
+	__u64 dec = must_key(c, "aes-256-gcm", HSM_PERM_DECRYPT, &key);
+	b.handle = dec;
+	cr_expect_eq(bench(c, b, HSM_IOC_SEAL, 1).res, -EPERM);
+	b.handle = k;
+	b.out = {kOut, 63};
+	cr_expect_eq(bench(c, b, HSM_IOC_SEAL, 1).res, -EINVAL, "out shorter than in");
+}

@@ -248,6 +248,13 @@
  *   ciphers.  iv, in, out (same length, may be the same range).  CBC and
  *   XTS lengths must be multiples of 16 (XTS: at least 16); no padding.
  * HSM_IOC_RANDOM: out = random bytes from the kernel's DRBG; handle = 0.
+ * HSM_IOC_BENCH: runs DIGEST, MAC or SEAL (hsm_bench_params.cmd) on the
+ *   same payloads `iterations` times in the module, without any transport
+ *   in between: the bound a transport can approach.  params = struct
+ *   hsm_bench_params; handle, in, out, iv, aad and tag as for that
+ *   command (DIGEST names its algorithm in hsm_bench_params.alg).
+ *   resp required; resp.value = nanoseconds the iterations took.  Returns
+ *   the iterations run (1..HSM_BENCH_MAX_ITERATIONS).
  * HSM_IOC_SIGN (SIGN): RSASSA-PKCS1-v1_5 over the message in; out = the
  *   signature (at least the modulus size).  Returns its length.  Keys:
  *   "rsa-pkcs1-sha256", "rsa-pkcs1-sha384", "rsa-pkcs1-sha512", imported
@@ -811,6 +818,24 @@ struct hsm_key_info {
 	__u64	reserved[2];
 };
 
+#define HSM_BENCH_MAX_ITERATIONS	1000000
+
+/*
+ * struct hsm_bench_params - what HSM_IOC_BENCH runs; read through
+ * hsm_op.params.
+ *
+ * @alg:	DIGEST: the hash's name; else all zero
+ * @cmd:	HSM_IOC_DIGEST, HSM_IOC_MAC or HSM_IOC_SEAL
+ * @iterations:	1..HSM_BENCH_MAX_ITERATIONS
+ * @reserved:	must be 0
+ */
+struct hsm_bench_params {
+	char	alg[HSM_ALG_NAME_LEN];
+	__u32	cmd;
+	__u32	iterations;
+	__u64	reserved[2];
+};
+
 /*
  * struct hsm_selftest - argument of HSM_IOC_SELFTEST.
  *
@@ -864,5 +889,6 @@ struct hsm_selftest {
 #define HSM_IOC_RANDOM		_IOW(HSM_IOC_MAGIC, 0x37, struct hsm_op)
 #define HSM_IOC_SIGN		_IOW(HSM_IOC_MAGIC, 0x38, struct hsm_op)
 #define HSM_IOC_VERIFY		_IOW(HSM_IOC_MAGIC, 0x39, struct hsm_op)
+#define HSM_IOC_BENCH		_IOW(HSM_IOC_MAGIC, 0x3a, struct hsm_op)
 
 #endif /* _UAPI_LINUX_HSM_H */
