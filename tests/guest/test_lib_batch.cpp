@@ -222,3 +222,32 @@ Test(lib_batch, batch_timeout_and_move)
 	cr_expect_eq(MUST(b.WaitAll()), 0u);
 	cr_expect_eq(MUST(b.Get(0)), 64u);
 }
+
+Test(lib_batch, destroying_waits_for_sent_and_drops_unsent)
+{
+	CryptoStack s = MUST(CryptoStack::Create());
+	auto al = s.Allocator();
+	constexpr std::size_t kOps = 500;
+	Buffer out = MUST(al.Allocate(8 * kOps));
+	std::size_t sent;
+	{
+		Batch b(s, kOps);
+		for (std::size_t i = 0; i < kOps; i++)
+			MUST(b.Random(out.Slice(8 * i, 8)));
+		sent = MUST(b.Submit());
+	}
+	cr_assert_gt(sent, 0u);
+	auto zero = [&](std::size_t i) {
+		for (std::size_t j = 0; j < 8; j++)
+			if (out.data()[8 * i + j])
+				return false;
+		return true;
+	};
+	cr_expect(!zero(0), "a sent operation completed before the batch went");
+	if (sent < kOps)
+		cr_expect(zero(kOps - 1), "an operation never sent never ran");
+	// The stack is still usable: nothing was left in flight.
+	Batch again(s, 1);
+	MUST(again.Random(out.Slice(0, 8)));
+	cr_expect_eq(MUST(again.WaitAll()), 0u);
+}

@@ -26,6 +26,12 @@ struct BatchImpl {
 	std::vector<std::uint32_t> ready;	// completed, not yet returned by WaitAny
 	std::size_t ready_head = 0;
 
+	// Waits for what was sent; what was only queued is dropped.
+	void drain()
+	{
+		conn->wait([&] { return done == next; }, [] {});
+	}
+
 	std::size_t send_locked()
 	{
 		if (next == pending.size())
@@ -62,7 +68,7 @@ Batch &Batch::operator=(Batch &&o) noexcept
 {
 	if (this != &o) {
 		if (impl_)
-			(void)WaitAll();
+			impl_->drain();
 		impl_ = std::move(o.impl_);
 	}
 	return *this;
@@ -71,7 +77,7 @@ Batch &Batch::operator=(Batch &&o) noexcept
 Batch::~Batch()
 {
 	if (impl_)
-		(void)WaitAll();
+		impl_->drain();
 }
 
 void Batch::SetTimeout(Timeout t) noexcept

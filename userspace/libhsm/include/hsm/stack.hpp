@@ -504,7 +504,8 @@ private:
 /// batch (fixed at construction, no allocation per operation).  When more
 /// are queued than the connection may have in flight, Submit() sends what
 /// fits and the waits send the rest as earlier ones complete.  Destroying a
-/// batch waits for its operations.  One thread at a time.
+/// batch waits for the operations it sent (the module is using their
+/// buffers) and drops those never sent.  One thread at a time.
 class Batch {
 public:
 	using OpId = std::uint32_t;
