@@ -6,6 +6,7 @@
 #include <criterion/criterion.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <openssl/x509.h>
 #include <set>
 #include <thread>
 
@@ -250,4 +251,58 @@ Test(lib_batch, destroying_waits_for_sent_and_drops_unsent)
 	Batch again(s, 1);
 	MUST(again.Random(out.Slice(0, 8)));
 	cr_expect_eq(MUST(again.WaitAll()), 0u);
+}
+
+Test(lib_batch, every_batch_call)
+{
+	CryptoStack s = MUST(CryptoStack::Create());
+	auto al = s.Allocator();
+	KeyManager km = s.Keys();
+	constexpr auto kEncDec = KeyOperationPermission::kEncrypt | KeyOperationPermission::kDecrypt;
+	auto gcm = MUST(km.GenerateKey(GenerateKeyParams{}.SetAlgorithm("aes-128-gcm").SetPermissions(kEncDec)));
+	auto ctr = MUST(km.GenerateKey(GenerateKeyParams{}.SetAlgorithm("aes-256-ctr").SetPermissions(kEncDec)));
+	Bytes hk = pattern(32, 4);
+	auto mac = import_hmac(s, "hmac-sha-256", hk);
+	EVP_PKEY *pk = EVP_RSA_gen(2048);
+	cr_assert(pk);
+	unsigned char *p = nullptr;
+	int n = i2d_PrivateKey(pk, &p);
+	Bytes der(p, p + n);
+	OPENSSL_free(p);
+	EVP_PKEY_free(pk);
+	auto rsa = MUST(km.ImportKey(ImportKeyParams{}.SetAlgorithm("rsa-pkcs1-sha256").SetPermissions(kMacPerms)
+					     .SetMaterial(der)));
+
+	Bytes msg = pattern(1000, 6);
+	Buffer in = buf(al, msg), nonce = buf(al, pattern(12, 1)), iv = buf(al, pattern(16, 2)),
+	       aad = buf(al, pattern(9, 3)), ct = MUST(al.Allocate(1000)), pt = MUST(al.Allocate(1000)),
+	       ct2 = MUST(al.Allocate(1000)), pt2 = MUST(al.Allocate(1000)), tag = MUST(al.Allocate(16)),
+	       mtag = MUST(al.Allocate(32)), sig = MUST(al.Allocate(256));
+
+	// Dependent operations go in separate batches: a batch has no order
+	// between one-shots.
+	Batch first(s);
+	auto seal = MUST(first.Seal(gcm, nonce, aad, in, ct, tag));
+	auto enc = MUST(first.Encrypt(ctr, iv, in, ct2));
+	auto m = MUST(first.Mac(mac, in, mtag));
+	auto sg = MUST(first.Sign(rsa, in, sig));
+	cr_expect_eq(MUST(first.WaitAll()), 0u);
+	cr_expect_eq(MUST(first.Get(seal)), 1000u);
+	cr_expect_eq(MUST(first.Get(enc)), 1000u);
+	cr_expect_eq(MUST(first.Get(m)), 32u);
+	cr_expect_eq(MUST(first.Get(sg)), 256u);
+
+	Batch second(s);
+	auto open = MUST(second.Open(gcm, nonce, aad, ct, pt, tag));
+	auto dec = MUST(second.Decrypt(ctr, iv, ct2, pt2));
+	auto mv = MUST(second.MacVerify(mac, in, mtag));
+	auto v = MUST(second.Verify(rsa, in, sig));
+	auto bad = MUST(second.Open(gcm, nonce, in.Slice(0, 9), ct, pt2, tag));	// wrong aad
+	cr_expect_eq(MUST(second.WaitAll()), 1u);
+	cr_expect_eq(MUST(second.Get(open)), 1000u);
+	cr_expect_eq(MUST(second.Get(dec)), 1000u);
+	cr_expect_eq(MUST(second.Get(mv)), 0u);
+	cr_expect_eq(MUST(second.Get(v)), 0u);
+	EXPECT_STATUS(second.Get(bad), Status::AuthFailed);
+	cr_expect(Bytes(pt.data(), pt.data() + 1000) == msg);
 }
