@@ -6,6 +6,9 @@
 #                   in a QEMU guest); exits non-zero on any failure
 #   make demo       install what is missing, build, boot the guest, load the
 #                   module and show it working
+#   make bench      install what is missing, build, boot the guest and run the
+#                   benchmark against libkcapi, SoftHSM2 and OpenSSL; writes
+#                   build/bench-results/results.md, .csv and PNG plots
 #   make install    install hsm.ko (and depmod), hsmctl and the ABI header
 #   make deps       install the build and test dependencies (Debian, as root)
 #
@@ -23,7 +26,7 @@ Q := @
 MAKEFLAGS += --no-print-directory -s
 endif
 
-all: kmod userspace tests
+all: kmod userspace tests benchmark
 
 deps:
 	$(Q)scripts/install-deps.sh
@@ -37,6 +40,9 @@ userspace:
 tests: userspace
 	$(Q)$(MAKE) -C tests
 
+benchmark: userspace
+	$(Q)$(MAKE) -C bench
+
 test: deps
 	$(Q)$(MAKE) all WERROR=1
 	$(Q)scripts/run-tests.sh
@@ -44,6 +50,10 @@ test: deps
 demo: deps
 	$(Q)$(MAKE) all
 	$(Q)scripts/run-demo.sh
+
+bench: deps
+	$(Q)$(MAKE) all
+	$(Q)scripts/run-bench.sh
 
 install: kmod userspace
 	$(Q)$(MAKE) -C kmod install
@@ -54,4 +64,4 @@ clean:
 	$(Q)$(MAKE) -C kmod clean >/dev/null
 	$(Q)rm -rf $(BUILD)
 
-.PHONY: all deps kmod userspace tests test demo install clean
+.PHONY: all deps kmod userspace tests benchmark test demo bench install clean

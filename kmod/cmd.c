@@ -42,11 +42,16 @@ static u64 op_bytes(const struct hsm_op *op)
 	return n;
 }
 
+static long vector(struct hsm_conn *conn, const struct hsm_op *op,
+		   u64 start_ns, unsigned int flags);
+
 static long exec(struct hsm_conn *conn, const struct hsm_cmd_desc *desc,
 		 const union cmd_arg *arg, u64 start_ns, unsigned int flags)
 {
 	long ret;
 
+	if (desc->cmd == HSM_IOC_VECTOR)
+		return vector(conn, &arg->op, start_ns, flags);
 	if (desc->op) {
 		/* The caller's submission time, if earlier, starts the clock. */
 		u64 submit = arg->op.submit_ns;
@@ -102,9 +107,73 @@ static long exec_counted(struct hsm_conn *conn, const struct hsm_cmd_desc *desc,
 		hsm_stats_retry(&conn->stats);
 		return ret;
 	}
-	if (desc->op && ret >= 0)
+	/* A vector's entries count their own bytes. */
+	if (desc->op && ret >= 0 && desc->cmd != HSM_IOC_VECTOR)
 		hsm_op_bytes(desc, &arg->op, &in, &out);
 	hsm_stats_end(&conn->stats, _IOC_NR(desc->cmd), ret, in, out);
+	return ret;
+}
+
+/*
+ * VECTOR: the entries are copied once and every one is checked before any
+ * runs, so that each is sure to answer in its record; then each runs, and
+ * is counted, as if it had come alone.  In io_uring's non-blocking issue a
+ * vector with an entry that could sleep or run long goes to io-wq whole.
+ */
+static long vector(struct hsm_conn *conn, const struct hsm_op *op,
+		   u64 start_ns, unsigned int flags)
+{
+	const u64 region = hsm_conn_region_size(conn);
+	const struct hsm_cmd_desc *desc;
+	struct hsm_vec_entry *v;
+	u32 n = op->in.len / sizeof(*v), i;
+	long ret;
+	int err;
+
+	ret = hsm_check_op(hsm_cmd_lookup(HSM_IOC_VECTOR, &err), op, region);
+	if (ret)
+		return ret;
+	if (op->handle || !n || n > HSM_VECTOR_MAX || op->in.len % sizeof(*v))
+		return -EINVAL;
+	v = kmemdup(conn->shm.base + op->in.off, op->in.len, GFP_KERNEL);
+	if (!v)
+		return -ENOMEM;
+
+	ret = 0;
+	for (i = 0; i < n && !ret; i++) {
+		desc = hsm_cmd_lookup(v[i].cmd, &err);
+		if (!desc || !desc->op || v[i].cmd == HSM_IOC_VECTOR ||
+		    v[i].reserved0 || v[i].op.resp_off == HSM_RESP_NONE ||
+		    hsm_check_op(desc, &v[i].op, region))
+			ret = -EINVAL;
+		else if ((flags & HSM_EXEC_NONBLOCK) &&
+			 (desc->may_block || op_bytes(&v[i].op) > INLINE_MAX ||
+			  (_IOC_NR(v[i].cmd) >= _IOC_NR(HSM_IOC_CTX_INIT) &&
+			   _IOC_NR(v[i].cmd) <= _IOC_NR(HSM_IOC_CTX_RESET))))
+			ret = -EAGAIN;	/* to io-wq, before anything ran */
+	}
+	if (ret)
+		goto out;
+
+	for (i = 0; i < n; i++) {
+		u64 in = 0, out = 0, start = start_ns;
+		u64 submit = v[i].op.submit_ns;
+		long r;
+
+		if (submit && submit < start)
+			start = submit;
+		desc = hsm_cmd_lookup(v[i].cmd, &err);
+		hsm_stats_begin(&conn->stats);
+		r = hsm_op_exec(conn, desc, &v[i].op,
+				hsm_conn_deadline(conn, v[i].op.timeout_ms, start),
+				flags & ~HSM_EXEC_NONBLOCK);
+		if (r >= 0)
+			hsm_op_bytes(desc, &v[i].op, &in, &out);
+		hsm_stats_end(&conn->stats, _IOC_NR(v[i].cmd), r, in, out);
+	}
+	ret = n;
+out:
+	kfree_sensitive(v);
 	return ret;
 }
 
@@ -161,8 +230,9 @@ int hsm_cmd_uring(struct hsm_conn *conn, struct io_uring_cmd *ioucmd,
 		return -EAGAIN;
 
 	memcpy(&arg, hsm_uring_cmd_payload(ioucmd), _IOC_SIZE(desc->cmd));
-	if (desc->op && (issue_flags & IO_URING_F_NONBLOCK) &&
-	    op_bytes(&arg.op) > INLINE_MAX) {
+	/* A vector's entries decide for it (vector()). */
+	if (desc->op && desc->cmd != HSM_IOC_VECTOR &&
+	    (issue_flags & IO_URING_F_NONBLOCK) && op_bytes(&arg.op) > INLINE_MAX) {
 		/* Large payloads run on io-wq workers, in parallel. */
 		memzero_explicit(&arg, sizeof(arg));
 		return -EAGAIN;

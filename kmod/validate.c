@@ -75,6 +75,8 @@ static const struct hsm_cmd_desc cmds[] = {
 	/* RSA private-key operations take milliseconds: off the submit path. */
 	HSM_OPCMD(HSM_IOC_SIGN, true, HSM_R(IN) | HSM_R(OUT), HSM_R(OUT)),
 	HSM_OPCMD(HSM_IOC_VERIFY, true, HSM_R(IN) | HSM_R(TAG), 0),
+	/* The entries are checked, and may leave the inline path, in cmd.c. */
+	HSM_OPCMD(HSM_IOC_VECTOR, false, HSM_R(IN), 0),
 	/* Runs up to a million operations: never inline. */
 	HSM_OPCMD(HSM_IOC_BENCH, true, HSM_R(PARAMS) | HSM_R(IN) | HSM_R(OUT) |
 		  HSM_R(IV) | HSM_R(AAD) | HSM_R(TAG), HSM_R(OUT) | HSM_R(TAG),

@@ -19,6 +19,10 @@ libssl-dev
 libkcapi-dev
 libcriterion-dev
 nlohmann-json3-dev
+softhsm2
+libp11-kit-dev
+gnuplot-nox
+python3
 "
 
 missing=""

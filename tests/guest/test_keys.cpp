@@ -1137,3 +1137,114 @@ Test(ops, bench_runs_the_real_operation_in_the_module)
 	b.out = {kOut, 63};
 	cr_expect_eq(bench(c, b, HSM_IOC_SEAL, 1).res, -EINVAL, "out shorter than in");
 }
+
+Test(ops, vector_runs_each_entry_as_if_alone)
+{
+	Conn c(4 << 20);
+	Bytes key = pattern(32, 9);
+	__u64 k = must_key(c, "aes-256-gcm", kAead, &key);
+	__u64 h = must_key(c, "hmac-sha-256", HSM_PERM_SIGN, nullptr, 0, 32);
+	constexpr unsigned n = 64;
+	constexpr uint32_t kVec = 1 << 20, kRec = 2 << 20, kData = 3 << 20;
+	c.put(kIv, pattern(12, 1));
+
+	std::vector<hsm_vec_entry> v(n);
+	for (unsigned i = 0; i < n; i++) {
+		hsm_op &op = v[i].op;
+		op.resp_off = kRec + i * 32;
+		op.in = c.put(kData + i * 256, pattern(64, static_cast<uint8_t>(i)));
+		op.out = {kData + i * 256 + 64, i % 2 ? 32u : 64u};
+		if (i % 2) {
+			v[i].cmd = HSM_IOC_MAC;
+			op.handle = h;
+		} else {
+			v[i].cmd = HSM_IOC_SEAL;
+			op.handle = k;
+			op.iv = {kIv, 12};
+			op.tag = {kData + i * 256 + 128, 16};
+		}
+	}
+	v[5].op.handle = 4242;	/* one entry fails alone */
+	auto put_vec = [&] {
+		memset(c.at(kRec), 0xee, n * 32);
+		hsm_op op{};
+		op.resp_off = HSM_RESP_NONE;
+		op.in = c.put(kVec, {reinterpret_cast<uint8_t *>(v.data()), v.size() * sizeof(v[0])});
+		return op;
+	};
+	hsm_op vec = put_vec();
+	cr_assert_eq(c.run(HSM_IOC_VECTOR, vec).res, (long)n);
+	for (unsigned i = 0; i < n; i++) {
+		auto *r = reinterpret_cast<hsm_resp *>(c.at(kRec + i * 32));
+		long want = i == 5 ? -ENOENT : i % 2 ? 32 : 64;
+		cr_expect_eq(r->result, want, "entry %u: %d", i, r->result);
+		if (i == 5 || r->result < 0)
+			continue;
+		// The same answer as the command alone.
+		hsm_op alone = v[i].op;
+		alone.resp_off = HSM_RESP_NONE;
+		alone.out.off = kData + 255 * 256;
+		if (i % 2 == 0)
+			alone.tag.off = kData + 255 * 256 + 128;
+		cr_assert_eq(c.run(v[i].cmd, alone).res, want);
+		cr_expect(c.get(alone.out) == c.get(v[i].op.out), "entry %u output", i);
+	}
+
+	// One malformed entry: nothing runs, no record is written.
+	auto untouched = [&] {
+		for (unsigned i = 0; i < n; i++)
+			if (reinterpret_cast<hsm_resp *>(c.at(kRec + i * 32))->status != 0xeeeeeeee)
+				return false;
+		return true;
+	};
+	for (int bad = 0; bad < 5; bad++) {
+		auto saved = v[9];
+		switch (bad) {
+		case 0: v[9].cmd = HSM_IOC_VECTOR; break;
+		case 1: v[9].op.resp_off = HSM_RESP_NONE; break;
+		case 2: v[9].op.out.off = 0xfffff000; break;
+		case 3: v[9].cmd = HSM_IOC_GET_INFO; break;
+		case 4: v[9].reserved0 = 1; break;
+		}
+		vec = put_vec();
+		cr_expect_eq(c.run(HSM_IOC_VECTOR, vec).res, -EINVAL, "malformed entry (%d)", bad);
+		cr_expect(untouched(), "no entry ran (%d)", bad);
+		v[9] = saved;
+	}
+	vec = put_vec();
+	vec.in.len = 0;
+	cr_expect_eq(c.run(HSM_IOC_VECTOR, vec).res, -EINVAL, "empty");
+	vec.in.len = sizeof(hsm_vec_entry) * n - 1;
+	cr_expect_eq(c.run(HSM_IOC_VECTOR, vec).res, -EINVAL, "not whole entries");
+	std::vector<hsm_vec_entry> big(HSM_VECTOR_MAX + 1, v[0]);
+	hsm_op bop{};
+	bop.resp_off = HSM_RESP_NONE;
+	bop.in = c.put(kVec, {reinterpret_cast<uint8_t *>(big.data()), big.size() * sizeof(big[0])});
+	cr_expect_eq(c.run(HSM_IOC_VECTOR, bop).res, -EINVAL, "above HSM_VECTOR_MAX");
+
+	// Through ioctl too, and with an entry that must leave the inline path.
+	Conn s(4 << 20, false);
+	__u64 k2 = must_key(s, "aes-256-gcm", kAead, &key);
+	hsm_vec_entry e{};
+	e.cmd = HSM_IOC_SEAL;
+	e.op.handle = k2;
+	e.op.resp_off = kRec;
+	e.op.iv = s.put(kIv, pattern(12, 1));
+	e.op.in = s.put(kData, pattern(8192, 1));
+	e.op.out = {kData + 8192, 8192};
+	e.op.tag = {kData + 16384, 16};
+	hsm_op one{};
+	one.resp_off = HSM_RESP_NONE;
+	one.in = s.put(kVec, {reinterpret_cast<uint8_t *>(&e), sizeof(e)});
+	cr_expect_eq(s.run(HSM_IOC_VECTOR, one).res, 1);
+	cr_expect_eq(reinterpret_cast<hsm_resp *>(s.at(kRec))->result, 8192);
+	// Through io_uring, the 8 KiB entry takes its vector to io-wq.
+	e.op.handle = k;
+	c.put(kIv, pattern(12, 1));
+	c.put(kData, pattern(8192, 1));
+	memset(c.at(kRec), 0xee, 32);
+	c.put(kVec, {reinterpret_cast<uint8_t *>(&e), sizeof(e)});
+	cr_expect_eq(c.run(HSM_IOC_VECTOR, one).res, 1);
+	cr_expect_eq(reinterpret_cast<hsm_resp *>(c.at(kRec))->result, 8192);
+	cr_expect(c.get({kData + 8192, 8192}) == s.get({kData + 8192, 8192}), "same ciphertext");
+}

@@ -248,6 +248,16 @@
  *   ciphers.  iv, in, out (same length, may be the same range).  CBC and
  *   XTS lengths must be multiples of 16 (XTS: at least 16); no padding.
  * HSM_IOC_RANDOM: out = random bytes from the kernel's DRBG; handle = 0.
+ * HSM_IOC_VECTOR: many data-plane commands in one: in = an array of
+ *   1..HSM_VECTOR_MAX struct hsm_vec_entry, copied once into the module.
+ *   Every entry must name a data-plane command other than VECTOR, carry a
+ *   completion record (resp_off) and pass the checks of its own command's
+ *   struct; otherwise the whole vector is EINVAL and nothing runs.  Then
+ *   the entries run in order, each exactly as if submitted alone (its
+ *   deadline counts from the vector's receipt or its submit_ns), and each
+ *   answers in its own record; one failing does not stop the others.
+ *   Returns the number of entries run.  It saves the per-command cost of
+ *   a syscall or SQE for small operations.
  * HSM_IOC_BENCH: runs DIGEST, MAC or SEAL (hsm_bench_params.cmd) on the
  *   same payloads `iterations` times in the module, without any transport
  *   in between: the bound a transport can approach.  params = struct
@@ -818,6 +828,21 @@ struct hsm_key_info {
 	__u64	reserved[2];
 };
 
+#define HSM_VECTOR_MAX		256
+
+/*
+ * struct hsm_vec_entry - one command of HSM_IOC_VECTOR.
+ *
+ * @cmd:	the command number (HSM_IOC_SEAL, HSM_IOC_MAC, ...)
+ * @reserved0:	must be 0
+ * @op:		its argument; op.resp_off is required
+ */
+struct hsm_vec_entry {
+	__u32		cmd;
+	__u32		reserved0;
+	struct hsm_op	op;
+};
+
 #define HSM_BENCH_MAX_ITERATIONS	1000000
 
 /*
@@ -890,5 +915,6 @@ struct hsm_selftest {
 #define HSM_IOC_SIGN		_IOW(HSM_IOC_MAGIC, 0x38, struct hsm_op)
 #define HSM_IOC_VERIFY		_IOW(HSM_IOC_MAGIC, 0x39, struct hsm_op)
 #define HSM_IOC_BENCH		_IOW(HSM_IOC_MAGIC, 0x3a, struct hsm_op)
+#define HSM_IOC_VECTOR		_IOW(HSM_IOC_MAGIC, 0x3b, struct hsm_op)
 
 #endif /* _UAPI_LINUX_HSM_H */

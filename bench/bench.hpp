@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+//
+// hsm-bench: the same operations, on the same payloads, through every way
+// a user could run them: libhsm, the raw ABI, AF_ALG (libkcapi), SoftHSM2
+// (PKCS#11), OpenSSL in the process, and the module's in-kernel bound.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace bench {
+
+using Bytes = std::vector<std::uint8_t>;
+
+enum class Algo { Gcm, Hmac, Sha };
+
+const char *algo_name(Algo a);
+
+// One measured configuration.
+struct Case {
+	Algo algo;
+	std::size_t size;	// payload bytes of one operation
+	unsigned batch;		// operations submitted together
+};
+
+// The fixed inputs every competitor uses, so answers can be compared.
+struct Inputs {
+	static Bytes key(Algo a);		// 32 bytes for all three (SHA: unused)
+	static Bytes iv();			// 12 bytes (GCM)
+	static Bytes payload(std::size_t n);
+	// What OpenSSL says the answer is: ciphertext || 16-byte tag, or the
+	// 32-byte MAC or digest.
+	static Bytes expected(Algo a, std::size_t n);
+	static std::size_t out_len(Algo a, std::size_t n)
+	{
+		return a == Algo::Gcm ? n + 16 : 32;
+	}
+};
+
+// One thread's way of running a Case.  setup() may refuse a case it does
+// not serve (returns false, with why()); run() performs `batch` operations
+// and throws std::runtime_error on any error; output() is the answer of
+// one operation of the last run, for the correctness check.
+class Runner {
+public:
+	virtual ~Runner() = default;
+	virtual bool setup(const Case &c) = 0;
+	virtual void run() = 0;
+	virtual Bytes output() = 0;
+	virtual std::string why() const { return "not offered"; }
+	// Operations one run() performs.
+	virtual unsigned ops_per_run(const Case &c) const { return c.batch; }
+};
+
+struct Competitor {
+	std::string name;
+	std::string how;		// one line: what it measures
+	bool batched;			// honours Case::batch > 1
+	std::function<std::unique_ptr<Runner>()> make;
+};
+
+// Each file adds its competitors.
+void add_hsm_raw(std::vector<Competitor> &out);
+void add_kcapi(std::vector<Competitor> &out);
+void add_softhsm(std::vector<Competitor> &out);
+void add_openssl(std::vector<Competitor> &out);
+#ifdef HSM_BENCH_LIBHSM
+void add_libhsm(std::vector<Competitor> &out);
+#endif
+
+}  // namespace bench

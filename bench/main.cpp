@@ -1,0 +1,252 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+//
+// hsm-bench: runs every competitor over the matrix of operations, payload
+// sizes, batch sizes and thread counts, checks every competitor's answer
+// against OpenSSL before and after measuring, and prints one CSV line per
+// cell ("csv,..."), with a progress line per cell on stderr.
+//
+//   hsm-bench [--time-ms N] [--warmup-ms N] [--quick] [--only NAME]
+#include <algorithm>
+#include <atomic>
+#include <barrier>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <exception>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "bench.hpp"
+
+using namespace bench;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+struct Options {
+	unsigned time_ms = 150;
+	unsigned warmup_ms = 30;
+	bool quick = false;
+	std::string only;
+};
+
+struct Cell {
+	const Competitor *comp;
+	Case c;
+	unsigned threads;
+};
+
+struct Measured {
+	bool ran = false;
+	std::string why;		// refused or failed: why
+	bool wrong = false;		// an answer differed from OpenSSL's
+	bool failed = false;		// it should have run and could not
+	double seconds = 0;
+	unsigned long long ops = 0;
+	unsigned long long runs = 0;
+	double p50_us = 0, p99_us = 0;	// per run(), batch 1 and one thread
+};
+
+double percentile(std::vector<double> &v, double p)
+{
+	if (v.empty())
+		return 0;
+	std::size_t i = static_cast<std::size_t>(p * (v.size() - 1));
+	std::nth_element(v.begin(), v.begin() + i, v.end());
+	return v[i];
+}
+
+Measured measure(const Cell &cell, const Options &opt, const Bytes &want)
+{
+	Measured m;
+	std::vector<std::unique_ptr<Runner>> runners;
+	for (unsigned t = 0; t < cell.threads; t++) {
+		runners.push_back(cell.comp->make());
+		try {
+			if (!runners.back()->setup(cell.c)) {
+				m.why = runners.back()->why();
+				return m;
+			}
+		} catch (const std::exception &e) {
+			// A competitor that should run here and cannot fails the run.
+			m.why = std::string("failed: ") + e.what();
+			m.failed = true;
+			return m;
+		}
+	}
+
+	// Latency of one operation: only where one run() is one operation.
+	const bool latencies = cell.c.batch == 1 && cell.threads == 1 &&
+			       runners[0]->ops_per_run(cell.c) == 1;
+	std::vector<unsigned long long> ops(cell.threads), runs(cell.threads);
+	std::vector<double> secs(cell.threads);
+	std::vector<double> lat;
+	std::atomic<bool> wrong{false};
+	std::vector<std::string> errors(cell.threads);
+	std::barrier start(static_cast<std::ptrdiff_t>(cell.threads));
+
+	auto body = [&](unsigned t) {
+		Runner &r = *runners[t];
+		const unsigned per_run = r.ops_per_run(cell.c);
+		try {
+			// Warm up, then check the answer.
+			auto end = Clock::now() + std::chrono::milliseconds(opt.warmup_ms);
+			do
+				r.run();
+			while (Clock::now() < end);
+			if (r.output() != want)
+				wrong = true;
+		} catch (const std::exception &e) {
+			errors[t] = e.what();
+		}
+		start.arrive_and_wait();
+		if (!errors[t].empty())
+			return;
+		try {
+			auto t0 = Clock::now();
+			auto end = t0 + std::chrono::milliseconds(opt.time_ms);
+			auto now = t0;
+			unsigned long long n = 0;
+			do {
+				auto a = now;
+				r.run();
+				now = Clock::now();
+				if (latencies)
+					lat.push_back(std::chrono::duration<double, std::micro>(now - a).count());
+				n++;
+			} while (now < end || n < 3);
+			secs[t] = std::chrono::duration<double>(now - t0).count();
+			runs[t] = n;
+			ops[t] = n * per_run;
+			// And check it again, after the load.
+			if (r.output() != want)
+				wrong = true;
+		} catch (const std::exception &e) {
+			errors[t] = e.what();
+		}
+	};
+	std::vector<std::thread> pool;
+	for (unsigned t = 1; t < cell.threads; t++)
+		pool.emplace_back(body, t);
+	body(0);
+	for (auto &th : pool)
+		th.join();
+
+	for (auto &e : errors)
+		if (!e.empty()) {
+			m.why = "failed: " + e;
+			m.failed = true;
+			return m;
+		}
+	m.ran = true;
+	m.wrong = wrong;
+	for (unsigned t = 0; t < cell.threads; t++) {
+		m.ops += ops[t];
+		m.runs += runs[t];
+		m.seconds = std::max(m.seconds, secs[t]);
+	}
+	if (latencies) {
+		m.p50_us = percentile(lat, 0.50);
+		m.p99_us = percentile(lat, 0.99);
+	}
+	return m;
+}
+
+}  // namespace
+
+int main(int argc, char **argv)
+{
+	Options opt;
+	for (int i = 1; i < argc; i++) {
+		std::string a = argv[i];
+		if (a == "--time-ms" && i + 1 < argc)
+			opt.time_ms = static_cast<unsigned>(std::atoi(argv[++i]));
+		else if (a == "--warmup-ms" && i + 1 < argc)
+			opt.warmup_ms = static_cast<unsigned>(std::atoi(argv[++i]));
+		else if (a == "--quick")
+			opt.quick = true;
+		else if (a == "--only" && i + 1 < argc)
+			opt.only = argv[++i];
+		else {
+			std::fprintf(stderr, "usage: hsm-bench [--time-ms N] [--warmup-ms N] [--quick] "
+					     "[--only COMPETITOR]\n");
+			return 2;
+		}
+	}
+
+	std::vector<Competitor> comps;
+#ifdef HSM_BENCH_LIBHSM
+	add_libhsm(comps);
+#endif
+	add_hsm_raw(comps);
+	add_kcapi(comps);
+	add_softhsm(comps);
+	add_openssl(comps);
+
+	const Algo algos[] = {Algo::Gcm, Algo::Hmac, Algo::Sha};
+	std::vector<std::size_t> sizes = {16, 64, 1024, 16384, 1 << 20};
+	std::vector<unsigned> batches = {1, 8, 64, 256};
+	std::vector<unsigned> threads = {1, 2};
+	if (opt.quick) {
+		sizes = {64, 1 << 20};
+		batches = {1, 64};
+	}
+	// Batches stay within 16 MiB of payload.
+	constexpr std::size_t kMaxBatchBytes = 16u << 20;
+
+	std::vector<Cell> cells;
+	for (Algo a : algos)
+		for (std::size_t s : sizes)
+			for (const auto &comp : comps) {
+				if (!opt.only.empty() && comp.name != opt.only)
+					continue;
+				for (unsigned b : comp.batched ? batches : std::vector<unsigned>{1}) {
+					if (b > 1 && b * s > kMaxBatchBytes)
+						continue;
+					for (unsigned t : threads)
+						cells.push_back({&comp, {a, s, b}, t});
+				}
+			}
+
+	std::printf("how,competitor,description\n");
+	for (const auto &c : comps)
+		std::printf("how,%s,%s\n", c.name.c_str(), c.how.c_str());
+	std::printf("method,per cell: %u ms warm-up then at least %u ms and 3 runs of "
+		    "std::chrono::steady_clock; throughput = operations / slowest thread's "
+		    "time; latency = one run() of one operation, one thread\n",
+		    opt.warmup_ms, opt.time_ms);
+	std::printf("csv,op,size,competitor,batch,threads,ops,seconds,ops_per_s,mib_per_s,"
+		    "p50_us,p99_us,status\n");
+	std::fflush(stdout);
+
+	unsigned wrong = 0, done = 0;
+	for (const Cell &cell : cells) {
+		done++;
+		Bytes want = Inputs::expected(cell.c.algo, cell.c.size);
+		Measured m = measure(cell, opt, want);
+		const char *status = m.wrong ? "WRONG" : m.failed ? "FAILED" : m.ran ? "ok" : "skipped";
+		double rate = m.ran && m.seconds > 0 ? m.ops / m.seconds : 0;
+		std::printf("csv,%s,%zu,%s,%u,%u,%llu,%.6f,%.1f,%.3f,%.2f,%.2f,%s\n",
+			    algo_name(cell.c.algo), cell.c.size, cell.comp->name.c_str(), cell.c.batch,
+			    cell.threads, m.ops, m.seconds, rate,
+			    rate * cell.c.size / (1024.0 * 1024.0), m.p50_us, m.p99_us, status);
+		std::fflush(stdout);
+		std::fprintf(stderr, "bench: [%u/%zu] %-12s %8zu B %-14s batch %3u, %u thread%s: %s\n",
+			     done, cells.size(), algo_name(cell.c.algo), cell.c.size,
+			     cell.comp->name.c_str(), cell.c.batch, cell.threads,
+			     cell.threads > 1 ? "s" : "",
+			     m.wrong ? ("WRONG ANSWER " + m.why).c_str()
+			     : m.failed ? m.why.c_str()
+				     : m.ran ? (std::to_string(static_cast<long long>(rate)) + " op/s").c_str()
+					     : ("skipped: " + m.why).c_str());
+		if (m.wrong || m.failed)
+			wrong++;
+	}
+	if (wrong) {
+		std::fprintf(stderr, "bench: %u cells gave wrong answers or failed\n", wrong);
+		return 1;
+	}
+	return 0;
+}

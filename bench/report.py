@@ -1,0 +1,200 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0 OR MIT
+"""Turn hsm-bench's output (the guest's log) into results.csv, results.md
+and gnuplot PNGs: throughput against payload size and batch size, latency
+percentiles, and the ratios the benchmark exists to answer.
+
+    report.py GUEST_OUTPUT_LOG OUT_DIR
+"""
+import csv
+import os
+import subprocess
+import sys
+from collections import defaultdict
+
+SIZES = [16, 64, 1024, 16384, 1048576]
+OPS = ["aes-256-gcm", "hmac-sha-256", "sha-256"]
+# The product's batched path: libhsm when built in, else the raw ABI.
+BATCHED = ["libhsm-batch", "hsm-uring-raw"]
+
+
+def human(n):
+    n = int(n)
+    return f"{n // 1048576} MiB" if n >= 1048576 else f"{n // 1024} KiB" if n >= 1024 else f"{n} B"
+
+
+def rate(v):
+    return f"{v / 1e6:.2f} M" if v >= 1e6 else f"{v / 1e3:.1f} k" if v >= 1e3 else f"{v:.0f}"
+
+
+def load(log):
+    how, method, rows = {}, "", []
+    header = None
+    with open(log, errors="replace") as f:
+        for line in f:
+            line = line.strip().replace("\r", "")
+            if line.startswith("how,"):
+                _, name, desc = line.split(",", 2)
+                if name != "competitor":
+                    how[name] = desc
+            elif line.startswith("method,"):
+                method = line.split(",", 1)[1]
+            elif line.startswith("csv,"):
+                fields = line.split(",")[1:]
+                if header is None:
+                    header = fields
+                else:
+                    rows.append(dict(zip(header, fields)))
+    return how, method, header, rows
+
+
+def main():
+    log, out = sys.argv[1], sys.argv[2]
+    os.makedirs(out, exist_ok=True)
+    how, method, header, rows = load(log)
+    if not rows:
+        sys.exit("report: no results in " + log)
+    with open(os.path.join(out, "results.csv"), "w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=header)
+        w.writeheader()
+        w.writerows(rows)
+
+    ok = [r for r in rows if r["status"] == "ok"]
+    bad = [r for r in rows if r["status"] in ("WRONG", "FAILED")]
+    best = {}  # (op, size, competitor, batch, threads) -> ops/s
+    for r in ok:
+        best[(r["op"], int(r["size"]), r["competitor"], int(r["batch"]), int(r["threads"]))] = \
+            float(r["ops_per_s"])
+    comps = sorted({r["competitor"] for r in ok})
+    product = next((c for c in BATCHED if c in comps), None)
+
+    def get(op, size, comp, batch=1, threads=1):
+        return best.get((op, size, comp, batch, threads))
+
+    def ratio(a, b):
+        return f"{a / b:.2f}x" if a and b else "n/a"
+
+    md = ["# hsm benchmark", "", f"Measured in one guest boot (QEMU, TCG unless HSM_KVM=1): "
+          "ratios between rows are meaningful, absolute numbers are not.", "",
+          f"Method: {method}.", "", "| competitor | what it measures |", "|---|---|"]
+    md += [f"| {c} | {how.get(c, '')} |" for c in sorted(how)]
+    md.append("")
+    if bad:
+        md += ["## Failures", ""] + [f"- {r['op']} {human(r['size'])} {r['competitor']} "
+                                     f"batch {r['batch']}: {r['status']}" for r in bad] + [""]
+
+    md += ["## The answers", ""]
+    if product:
+        md.append(f"The product's batched path below is `{product}`.")
+        md.append("")
+        md += ["| question | measured | target |", "|---|---|---|"]
+        for op in ("aes-256-gcm", "hmac-sha-256"):
+            p = get(op, 64, product, 64)
+            for other, target in (("kcapi", "≥ 5x"), ("softhsm2", "> 1x"), ("openssl", "(ceiling)")):
+                md.append(f"| 64 B {op}: {product} batch 64 vs {other} | "
+                          f"{ratio(p, get(op, 64, other))} | {target} |")
+        big = [get("aes-256-gcm", 1048576, product, b) for b in (1, 8)]
+        bigp = max([v for v in big if v] or [0]) or None
+        md.append(f"| 1 MiB aes-256-gcm: {product} vs kernel-bound | "
+                  f"{ratio(bigp, get('aes-256-gcm', 1048576, 'kernel-bound'))} | ≥ 0.9x |")
+        md.append(f"| 1 MiB aes-256-gcm: {product} vs kcapi | "
+                  f"{ratio(bigp, get('aes-256-gcm', 1048576, 'kcapi'))} | > 1x |")
+        for op in OPS:
+            md.append(f"| 64 B {op}, {product} batch 64: 2 threads vs 1 | "
+                      f"{ratio(get(op, 64, product, 64, 2), get(op, 64, product, 64, 1))} | |")
+        md.append("")
+
+    for op in OPS:
+        md += [f"## {op}: operations per second", ""]
+        cols = [(c, b) for c in comps for b in sorted({int(r["batch"]) for r in ok if r["competitor"] == c})]
+        for threads in (1, 2):
+            md.append(f"{threads} thread{'s' if threads > 1 else ''}:")
+            md.append("")
+            md.append("| size | " + " | ".join(f"{c}" + (f" ×{b}" if b > 1 else "") for c, b in cols) + " |")
+            md.append("|---" * (len(cols) + 1) + "|")
+            for s in SIZES:
+                vals = [get(op, s, c, b, threads) for c, b in cols]
+                if not any(vals):
+                    continue
+                md.append(f"| {human(s)} | " + " | ".join(rate(v) if v else "-" for v in vals) + " |")
+            md.append("")
+
+    md += ["## Latency of one operation (µs, one thread, batch 1)", "",
+           "| op | size | competitor | p50 | p99 |", "|---|---|---|---|---|"]
+    for r in ok:
+        if r["batch"] == "1" and r["threads"] == "1" and float(r["p50_us"]) > 0:
+            md.append(f"| {r['op']} | {human(r['size'])} | {r['competitor']} | "
+                      f"{float(r['p50_us']):.1f} | {float(r['p99_us']):.1f} |")
+    md.append("")
+
+    # Plots: throughput against size (best batch of each competitor, one
+    # thread), and against batch size at 64 B.
+    pngs = []
+    for op in OPS:
+        dat = os.path.join(out, f"size-{op}.dat")
+        series = []
+        with open(dat, "w") as f:
+            for c in comps:
+                pts = []
+                for s in SIZES:
+                    v = [best[k] for k in best if k[0] == op and k[1] == s and k[2] == c and k[4] == 1]
+                    if v:
+                        pts.append((s, max(v) * s / 1048576))
+                if pts:
+                    f.write(f'# {c}\n' + "".join(f"{s} {v}\n" for s, v in pts) + "\n\n")
+                    series.append(c)
+        png = f"throughput-size-{op}.png"
+        plot(out, png, dat, series, f"{op}: throughput by payload size (1 thread, best batch)",
+             "payload bytes", "MiB/s", logx=True)
+        pngs.append(png)
+        dat = os.path.join(out, f"batch-{op}.dat")
+        series = []
+        with open(dat, "w") as f:
+            for c in comps:
+                pts = sorted((k[3], best[k]) for k in best
+                             if k[0] == op and k[1] == 64 and k[2] == c and k[4] == 1)
+                if pts:
+                    f.write(f'# {c}\n' + "".join(f"{b} {v}\n" for b, v in pts) + "\n\n")
+                    series.append(c)
+        png = f"throughput-batch-{op}.png"
+        plot(out, png, dat, series, f"{op}: 64-byte operations per second by batch size (1 thread)",
+             "batch size", "operations/s", logx=True)
+        pngs.append(png)
+    md += ["## Plots", ""] + [f"![{p}]({p})" for p in pngs] + [""]
+
+    with open(os.path.join(out, "results.md"), "w") as f:
+        f.write("\n".join(md))
+    print("\n".join(md[:60]))
+    if bad:
+        sys.exit(f"report: {len(bad)} cells failed or gave wrong answers")
+
+
+def plot(out, png, dat, series, title, xlabel, ylabel, logx=False):
+    if not series:
+        return
+    lines = [
+        "set terminal pngcairo size 1000,600" if has_cairo() else "set terminal png size 1000,600",
+        f"set output '{os.path.join(out, png)}'",
+        f"set title '{title}'", f"set xlabel '{xlabel}'", f"set ylabel '{ylabel}'",
+        "set logscale y", "set key outside right", "set grid",
+    ]
+    if logx:
+        lines.append("set logscale x 2")
+    plots = [f"'{dat}' index {i} with linespoints title '{c}'" for i, c in enumerate(series)]
+    lines.append("plot " + ", ".join(plots))
+    subprocess.run(["gnuplot"], input="\n".join(lines), text=True, check=True)
+
+
+_CAIRO = None
+
+
+def has_cairo():
+    global _CAIRO
+    if _CAIRO is None:
+        r = subprocess.run(["gnuplot", "-e", "set terminal"], capture_output=True, text=True)
+        _CAIRO = "pngcairo" in (r.stdout + r.stderr)
+    return _CAIRO
+
+
+if __name__ == "__main__":
+    main()
