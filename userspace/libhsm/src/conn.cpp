@@ -45,7 +45,9 @@ std::unexpected<Error> sys_fail(int err, std::string what)
 Result<std::shared_ptr<Connection>> Connection::get(std::size_t region_size)
 {
 	std::lock_guard lk(g_mu);
-	if (auto c = g_conn.lock())
+	// A fork()ed child inherits the parent's objects but not its region:
+	// it gets a connection of its own.
+	if (auto c = g_conn.lock(); c && c->pid_ == getpid())
 		return c;
 	std::shared_ptr<Connection> c(new Connection());
 	auto r = c->open(region_size);
@@ -57,6 +59,7 @@ Result<std::shared_ptr<Connection>> Connection::get(std::size_t region_size)
 
 Result<std::monostate> Connection::open(std::size_t region_size)
 {
+	pid_ = getpid();
 	fd_ = ::open(HSM_DEVICE_PATH, O_RDWR | O_CLOEXEC);
 	if (fd_ < 0)
 		return sys_fail(errno, "open " HSM_DEVICE_PATH);

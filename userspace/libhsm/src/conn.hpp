@@ -112,6 +112,7 @@ private:
 	};
 
 	int fd_ = -1;
+	int pid_ = 0;
 	std::uint8_t *base_ = nullptr;
 	std::size_t size_ = 0;
 	hsm_info info_{};

@@ -17,6 +17,10 @@
 //   TimedOut       the deadline passed before the module could run the call
 //   Unsupported    an algorithm the module does not know or cannot serve
 //
+// fork(): the child must not use the parent's stacks, contexts or buffers
+// (the region is not inherited); CryptoStack::Create() in the child opens a
+// connection of its own.
+//
 // Threads: a CryptoStack, KeyManager and MemoryAllocator may be shared by
 // any number of threads.  A context may be called from several threads; the
 // module runs its calls one at a time, in arrival order.  A Batch belongs to
