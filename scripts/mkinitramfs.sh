@@ -183,6 +183,11 @@ install_payload() {
 		[ -f "$t" ] && [ -x "$t" ] || continue
 		copy_exe "$t" "/tests/$(basename "$t")"
 	done
+	# Programs the suites run (not suites themselves): /tests/examples.
+	for t in "$testdir"/examples/*; do
+		[ -f "$t" ] && [ -x "$t" ] || continue
+		copy_exe "$t" "/tests/examples/$(basename "$t")"
+	done
 }
 
 write_cpio() {

@@ -1,0 +1,308 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+// libhsm batches: many operations (keys, contexts, one-shots) submitted
+// with one io_uring_enter, each completion matched to its own operation;
+// more operations than may be in flight; WaitAll, WaitAny, Poll; per-op
+// errors; and several threads sharing one stack.
+#include <criterion/criterion.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/x509.h>
+#include <set>
+#include <thread>
+
+#include "lib_test.hpp"
+
+using namespace hsm;
+using namespace libtest;
+
+namespace {
+
+constexpr auto kMacPerms = KeyOperationPermission::kSign | KeyOperationPermission::kVerify;
+
+Bytes hmac(const EVP_MD *md, const Bytes &key, const std::uint8_t *m, std::size_t n)
+{
+	Bytes out(EVP_MD_get_size(md));
+	unsigned int len = 0;
+	HMAC(md, key.data(), int(key.size()), m, n, out.data(), &len);
+	return out;
+}
+
+Bytes sha256(const std::uint8_t *m, std::size_t n)
+{
+	Bytes out(32);
+	unsigned int len = 0;
+	EVP_Digest(m, n, out.data(), &len, EVP_sha256(), nullptr);
+	return out;
+}
+
+CryptoResourceGuard import_hmac(const CryptoStack &s, const char *alg, const Bytes &key)
+{
+	return MUST(s.Keys().ImportKey(ImportKeyParams{}.SetAlgorithm(alg).SetPermissions(kMacPerms)
+					       .SetMaterial(key)));
+}
+
+} // namespace
+
+Test(lib_batch, mixed_operations_each_get_their_own_answer)
+{
+	CryptoStack s = MUST(CryptoStack::Create());
+	auto al = s.Allocator();
+	Bytes k1 = pattern(32, 1), k2 = pattern(64, 2);
+	auto a = import_hmac(s, "hmac-sha-256", k1);
+	auto b = import_hmac(s, "hmac-sha-512", k2);
+	Bytes msg = pattern(4096, 9);
+	Buffer in = buf(al, msg), out = MUST(al.Allocate(64 * 64));
+	auto h = MUST(s.CreateHashContext(HashContextConfig{}.SetAlgorithm("sha-256")));
+
+	Batch batch(s, 64);
+	cr_expect_eq(batch.capacity(), 64u);
+	std::vector<Batch::OpId> ids;
+	// Different lengths, keys and algorithms, interleaved.
+	for (int i = 0; i < 20; i++) {
+		BufferRef o = out.Slice(64 * i, 64);
+		BufferRef m = in.Slice(i * 100, 100 + i);
+		if (i % 3 == 0)
+			ids.push_back(MUST(batch.Mac(a, m, o)));
+		else if (i % 3 == 1)
+			ids.push_back(MUST(batch.Mac(b, m, o)));
+		else
+			ids.push_back(MUST(batch.Digest("sha-256", m, o)));
+	}
+	auto ri = MUST(batch.Random(out.Slice(64 * 20, 64)));
+	auto c0 = MUST(batch.Init(h));
+	auto c1 = MUST(batch.Update(h, in.Slice(0, 1000)));
+	auto c2 = MUST(batch.Update(h, in.Slice(1000, 3096)));
+	auto c3 = MUST(batch.Finalize(h, out.Slice(64 * 21, 64)));
+	EXPECT_STATUS(batch.Get(ids[0]), Status::InvalidState);	// not yet submitted
+	EXPECT_STATUS(batch.Get(999), Status::InvalidArgument);
+	cr_expect_eq(MUST(batch.Submit()), 25u, "all in one submission");
+	cr_expect_eq(MUST(batch.WaitAll()), 0u);
+	cr_expect_eq(batch.completed(), 25u);
+	for (int i = 0; i < 20; i++) {
+		const std::uint8_t *m = msg.data() + i * 100;
+		std::size_t n = 100 + i;
+		Bytes want = i % 3 == 0 ? hmac(EVP_sha256(), k1, m, n) :
+			     i % 3 == 1 ? hmac(EVP_sha512(), k2, m, n) : sha256(m, n);
+		cr_expect_eq(MUST(batch.Get(ids[i])), want.size(), "op %d", i);
+		cr_expect(Bytes(out.data() + 64 * i, out.data() + 64 * i + want.size()) == want, "op %d", i);
+	}
+	cr_expect_eq(MUST(batch.Get(ri)), 64u);
+	cr_expect_eq(MUST(batch.Get(c0)), 0u);
+	cr_expect_eq(MUST(batch.Get(c1)), 1000u);
+	cr_expect_eq(MUST(batch.Get(c2)), 3096u);
+	cr_expect_eq(MUST(batch.Get(c3)), 32u);
+	cr_expect(Bytes(out.data() + 64 * 21, out.data() + 64 * 21 + 32) == sha256(msg.data(), 4096),
+		  "context calls ran in queue order");
+
+	// Reuse after Clear.
+	MUST(batch.Clear());
+	cr_expect_eq(batch.size(), 0u);
+	MUST(batch.Reset(h));
+	cr_expect_eq(MUST(batch.WaitAll()), 0u);
+}
+
+Test(lib_batch, wait_any_returns_each_once_and_errors_are_per_op)
+{
+	CryptoStack s = MUST(CryptoStack::Create());
+	auto al = s.Allocator();
+	auto k = import_hmac(s, "hmac-sha-256", pattern(32, 1));
+	Buffer in = buf(al, pattern(256, 1)), out = MUST(al.Allocate(32 * 40));
+	Batch batch(s, 40);
+	for (int i = 0; i < 40; i++) {
+		CryptoResourceId key = i == 17 ? CryptoResourceId{777} : k.id();
+		MUST(batch.Mac(key, in, out.Slice(32 * i, 32)));
+	}
+	std::set<Batch::OpId> seen;
+	for (int i = 0; i < 40; i++) {
+		Batch::OpId id = MUST(batch.WaitAny());
+		cr_expect(seen.insert(id).second, "op %u returned twice", id);
+		cr_expect(batch.Done(id));
+	}
+	cr_expect_eq(seen.size(), 40u);
+	EXPECT_STATUS(batch.WaitAny(), Status::InvalidState);
+	EXPECT_STATUS(batch.Get(17), Status::NotFound);
+	for (int i = 0; i < 40; i++)
+		if (i != 17)
+			cr_expect_eq(MUST(batch.Get(i)), 32u);
+	cr_expect_eq(MUST(batch.WaitAll()), 1u, "one failed");
+
+	Batch full(s, 2);
+	MUST(full.Random(out.Slice(0, 8)));
+	MUST(full.Random(out.Slice(8, 8)));
+	EXPECT_STATUS(full.Random(out.Slice(16, 8)), Status::LimitExceeded);
+	EXPECT_STATUS(full.Digest(AlgorithmId(std::string(80, 'x')), in, out), Status::InvalidArgument);
+}
+
+Test(lib_batch, a_thousand_macs_past_the_inflight_limit)
+{
+	CryptoStack s = MUST(CryptoStack::Create());
+	auto al = s.Allocator();
+	Bytes key = pattern(32, 3);
+	auto k = import_hmac(s, "hmac-sha-256", key);
+	constexpr int kOps = 1000;
+	Bytes msg = pattern(64 + kOps, 5);
+	Buffer in = buf(al, msg), out = MUST(al.Allocate(32 * kOps));
+	Batch batch(s, kOps);
+	for (int i = 0; i < kOps; i++)
+		MUST(batch.Mac(k, in.Slice(i, 64), out.Slice(32 * i, 32)));
+	std::size_t sent = MUST(batch.Submit());
+	cr_expect_leq(sent, s.Info().op_slots, "never more in flight than the slots");
+	cr_expect_gt(sent, 0u);
+	EXPECT_STATUS(batch.Clear(), Status::InvalidState);
+	std::size_t polled = batch.Poll();
+	cr_expect_leq(polled, std::size_t(kOps));
+	cr_expect_eq(MUST(batch.WaitAll()), 0u, "no EBUSY: the library respects max_inflight");
+	cr_expect_eq(batch.Poll(), std::size_t(kOps));
+	for (int i = 0; i < kOps; i++) {
+		cr_assert_eq(MUST(batch.Get(i)), 32u);
+		cr_assert(Bytes(out.data() + 32 * i, out.data() + 32 * i + 32) ==
+				  hmac(EVP_sha256(), key, msg.data() + i, 64),
+			  "op %d", i);
+	}
+}
+
+Test(lib_batch, threads_share_one_stack)
+{
+	CryptoStack s = MUST(CryptoStack::Create());
+	auto al = s.Allocator();
+	Bytes key = pattern(32, 7);
+	auto k = import_hmac(s, "hmac-sha-256", key);
+	constexpr int kThreads = 4, kOps = 150;
+	Bytes msg = pattern(64 + kOps, 5);
+	Buffer in = buf(al, msg);
+	std::vector<Buffer> outs;
+	for (int t = 0; t < kThreads + 2; t++)
+		outs.push_back(MUST(al.Allocate(32 * kOps)));
+	std::atomic<int> bad{0};
+	std::vector<std::thread> th;
+	for (int t = 0; t < kThreads; t++)
+		th.emplace_back([&, t] {
+			// Each thread its own batch (and its own key part of the time).
+			Batch b(s, kOps);
+			for (int i = 0; i < kOps; i++)
+				if (!b.Mac(k, in.Slice(i, 64), outs[t].Slice(32 * i, 32)))
+					bad++;
+			auto r = b.WaitAll();
+			if (!r || *r != 0)
+				bad++;
+			for (int i = 0; i < kOps; i++)
+				if (Bytes(outs[t].data() + 32 * i, outs[t].data() + 32 * i + 32) !=
+				    hmac(EVP_sha256(), key, msg.data() + i, 64))
+					bad++;
+		});
+	for (int t = kThreads; t < kThreads + 2; t++)
+		th.emplace_back([&, t] {
+			// Synchronous calls (batches of one) and allocations meanwhile.
+			for (int i = 0; i < kOps; i++) {
+				auto r = s.Digest("sha-256", in.Slice(i, 64), outs[t].Slice(32 * i, 32));
+				if (!r || *r != 32 ||
+				    Bytes(outs[t].data() + 32 * i, outs[t].data() + 32 * i + 32) !=
+					    sha256(msg.data() + i, 64))
+					bad++;
+				auto x = al.Allocate(100 + i);
+				if (!x)
+					bad++;
+			}
+		});
+	for (auto &t : th)
+		t.join();
+	cr_expect_eq(bad.load(), 0);
+}
+
+Test(lib_batch, batch_timeout_and_move)
+{
+	CryptoStack s = MUST(CryptoStack::Create());
+	auto al = s.Allocator();
+	Buffer out = MUST(al.Allocate(64));
+	Batch a(s, 4);
+	a.SetTimeout(Timeout::Disabled());
+	MUST(a.Random(out));
+	Batch b = std::move(a);
+	EXPECT_STATUS(a.Random(out), Status::InvalidState);
+	EXPECT_STATUS(a.Submit(), Status::InvalidState);
+	cr_expect_eq(MUST(b.WaitAll()), 0u);
+	cr_expect_eq(MUST(b.Get(0)), 64u);
+}
+
+Test(lib_batch, destroying_waits_for_sent_and_drops_unsent)
+{
+	CryptoStack s = MUST(CryptoStack::Create());
+	auto al = s.Allocator();
+	constexpr std::size_t kOps = 500;
+	Buffer out = MUST(al.Allocate(8 * kOps));
+	std::size_t sent;
+	{
+		Batch b(s, kOps);
+		for (std::size_t i = 0; i < kOps; i++)
+			MUST(b.Random(out.Slice(8 * i, 8)));
+		sent = MUST(b.Submit());
+	}
+	cr_assert_gt(sent, 0u);
+	auto zero = [&](std::size_t i) {
+		for (std::size_t j = 0; j < 8; j++)
+			if (out.data()[8 * i + j])
+				return false;
+		return true;
+	};
+	cr_expect(!zero(0), "a sent operation completed before the batch went");
+	if (sent < kOps)
+		cr_expect(zero(kOps - 1), "an operation never sent never ran");
+	// The stack is still usable: nothing was left in flight.
+	Batch again(s, 1);
+	MUST(again.Random(out.Slice(0, 8)));
+	cr_expect_eq(MUST(again.WaitAll()), 0u);
+}
+
+Test(lib_batch, every_batch_call)
+{
+	CryptoStack s = MUST(CryptoStack::Create());
+	auto al = s.Allocator();
+	KeyManager km = s.Keys();
+	constexpr auto kEncDec = KeyOperationPermission::kEncrypt | KeyOperationPermission::kDecrypt;
+	auto gcm = MUST(km.GenerateKey(GenerateKeyParams{}.SetAlgorithm("aes-128-gcm").SetPermissions(kEncDec)));
+	auto ctr = MUST(km.GenerateKey(GenerateKeyParams{}.SetAlgorithm("aes-256-ctr").SetPermissions(kEncDec)));
+	Bytes hk = pattern(32, 4);
+	auto mac = import_hmac(s, "hmac-sha-256", hk);
+	EVP_PKEY *pk = EVP_RSA_gen(2048);
+	cr_assert(pk);
+	unsigned char *p = nullptr;
+	int n = i2d_PrivateKey(pk, &p);
+	Bytes der(p, p + n);
+	OPENSSL_free(p);
+	EVP_PKEY_free(pk);
+	auto rsa = MUST(km.ImportKey(ImportKeyParams{}.SetAlgorithm("rsa-pkcs1-sha256").SetPermissions(kMacPerms)
+					     .SetMaterial(der)));
+
+	Bytes msg = pattern(1000, 6);
+	Buffer in = buf(al, msg), nonce = buf(al, pattern(12, 1)), iv = buf(al, pattern(16, 2)),
+	       aad = buf(al, pattern(9, 3)), ct = MUST(al.Allocate(1000)), pt = MUST(al.Allocate(1000)),
+	       ct2 = MUST(al.Allocate(1000)), pt2 = MUST(al.Allocate(1000)), tag = MUST(al.Allocate(16)),
+	       mtag = MUST(al.Allocate(32)), sig = MUST(al.Allocate(256));
+
+	// Dependent operations go in separate batches: a batch has no order
+	// between one-shots.
+	Batch first(s);
+	auto seal = MUST(first.Seal(gcm, nonce, aad, in, ct, tag));
+	auto enc = MUST(first.Encrypt(ctr, iv, in, ct2));
+	auto m = MUST(first.Mac(mac, in, mtag));
+	auto sg = MUST(first.Sign(rsa, in, sig));
+	cr_expect_eq(MUST(first.WaitAll()), 0u);
+	cr_expect_eq(MUST(first.Get(seal)), 1000u);
+	cr_expect_eq(MUST(first.Get(enc)), 1000u);
+	cr_expect_eq(MUST(first.Get(m)), 32u);
+	cr_expect_eq(MUST(first.Get(sg)), 256u);
+
+	Batch second(s);
+	auto open = MUST(second.Open(gcm, nonce, aad, ct, pt, tag));
+	auto dec = MUST(second.Decrypt(ctr, iv, ct2, pt2));
+	auto mv = MUST(second.MacVerify(mac, in, mtag));
+	auto v = MUST(second.Verify(rsa, in, sig));
+	auto bad = MUST(second.Open(gcm, nonce, in.Slice(0, 9), ct, pt2, tag));	// wrong aad
+	cr_expect_eq(MUST(second.WaitAll()), 1u);
+	cr_expect_eq(MUST(second.Get(open)), 1000u);
+	cr_expect_eq(MUST(second.Get(dec)), 1000u);
+	cr_expect_eq(MUST(second.Get(mv)), 0u);
+	cr_expect_eq(MUST(second.Get(v)), 0u);
+	EXPECT_STATUS(second.Get(bad), Status::AuthFailed);
+	cr_expect(Bytes(pt.data(), pt.data() + 1000) == msg);
+}

@@ -1,0 +1,9 @@
+// SPDX-License-Identifier: MIT
+//
+// hsm/hsm.hpp: everything libhsm offers.  See libhsm(3).
+#pragma once
+
+#include "hsm/memory.hpp"
+#include "hsm/result.hpp"
+#include "hsm/stack.hpp"
+#include "hsm/types.hpp"

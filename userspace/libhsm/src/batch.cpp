@@ -1,0 +1,277 @@
+// SPDX-License-Identifier: MIT
+//
+// Batches: an array of OpRecords preallocated at construction, submitted
+// with one io_uring_enter; completions are matched to records by slot index
+// and generation (user_data), never by order.
+#include <cerrno>
+#include <algorithm>
+#include <atomic>
+#include <cstring>
+#include <string.h>
+
+#include "conn.hpp"
+#include "hsm/stack.hpp"
+
+namespace hsm {
+
+namespace detail {
+
+struct BatchImpl {
+	std::shared_ptr<Connection> conn;
+	Timeout timeout;
+	std::vector<OpRecord> recs;		// capacity fixed
+	std::vector<OpRecord *> pending;	// queued, not yet sent (FIFO from `next`)
+	std::size_t next = 0;			// first unsent in pending
+	std::size_t done = 0;
+	std::vector<std::uint32_t> ready;	// completed, not yet returned by WaitAny
+	std::size_t ready_head = 0;
+
+	// Waits for what was sent; what was only queued is dropped.
+	void drain()
+	{
+		conn->wait([&] { return done == next; }, [] {});
+	}
+
+	std::size_t send_locked()
+	{
+		if (next == pending.size())
+			return 0;
+		std::size_t n = conn->submit_locked(pending.data() + next, pending.size() - next);
+		next += n;
+		return n;
+	}
+};
+
+void batch_completed(BatchImpl *b, std::uint32_t index) noexcept
+{
+	b->done++;
+	b->ready.push_back(index);	// reserved to capacity: never allocates
+}
+
+} // namespace detail
+
+using detail::OpRecord;
+
+Batch::Batch(const CryptoStack &stack, std::size_t capacity) : impl_(std::make_unique<detail::BatchImpl>())
+{
+	capacity = std::clamp<std::size_t>(capacity, 1, 65536);
+	impl_->conn = stack.conn_;
+	impl_->timeout = stack.timeout_;
+	impl_->recs.reserve(capacity);
+	impl_->pending.reserve(capacity);
+	impl_->ready.reserve(capacity);
+}
+
+Batch::Batch(Batch &&) noexcept = default;
+
+Batch &Batch::operator=(Batch &&o) noexcept
+{
+	if (this != &o) {
+		if (impl_)
+			impl_->drain();
+		impl_ = std::move(o.impl_);
+	}
+	return *this;
+}
+
+Batch::~Batch()
+{
+	if (impl_)
+		impl_->drain();
+}
+
+void Batch::SetTimeout(Timeout t) noexcept
+{
+	if (impl_)
+		impl_->timeout = t;
+}
+
+Result<Batch::OpId> Batch::add(unsigned int cmd, std::uint64_t handle, BufferRef params, BufferRef in,
+			       BufferRef out, BufferRef iv, BufferRef aad, BufferRef tag,
+			       const void *inline_params, std::uint32_t inline_len, Timeout t,
+			       std::uint32_t flags)
+{
+	if (!impl_)
+		return fail(Status::InvalidState, EBADFD, "a moved-from batch");
+	auto &v = impl_->recs;
+	if (v.size() == v.capacity())
+		return fail(Status::LimitExceeded, ENOSPC,
+			    "the batch is full (" + std::to_string(v.capacity()) + " operations)");
+	OpRecord &r = v.emplace_back();
+	r.cmd = cmd;
+	r.owner = impl_.get();
+	r.index = static_cast<std::uint32_t>(v.size() - 1);
+	r.op.handle = handle;
+	r.op.flags = flags;
+	r.op.timeout_ms = t.abi();
+	r.op.params = {params.off, params.len};
+	r.op.in = {in.off, in.len};
+	r.op.out = {out.off, out.len};
+	r.op.iv = {iv.off, iv.len};
+	r.op.aad = {aad.off, aad.len};
+	r.op.tag = {tag.off, tag.len};
+	if (inline_len) {
+		std::memcpy(r.params, inline_params, inline_len);
+		r.params_len = inline_len;
+	}
+	impl_->pending.push_back(&r);
+	return r.index;
+}
+
+Result<Batch::OpId> Batch::Digest(AlgorithmId alg, BufferRef in, BufferRef out)
+{
+	if (alg.truncated() || alg.empty())
+		return fail(Status::InvalidArgument, EINVAL, "Digest: bad algorithm name");
+	return add(HSM_IOC_DIGEST, 0, {}, in, out, {}, {}, {}, alg.c_str(),
+		   static_cast<std::uint32_t>(alg.size()), impl_ ? impl_->timeout : Timeout());
+}
+
+Result<Batch::OpId> Batch::Mac(const CryptoResourceId &k, BufferRef in, BufferRef tag, bool truncate)
+{
+	return add(HSM_IOC_MAC, k.value, {}, in, tag, {}, {}, {}, nullptr, 0, impl_ ? impl_->timeout : Timeout(),
+		   truncate ? HSM_OP_F_TRUNCATE : 0);
+}
+Result<Batch::OpId> Batch::MacVerify(const CryptoResourceId &k, BufferRef in, BufferRef tag)
+{
+	return add(HSM_IOC_MAC_VERIFY, k.value, {}, in, {}, {}, {}, tag, nullptr, 0, impl_ ? impl_->timeout : Timeout());
+}
+Result<Batch::OpId> Batch::Seal(const CryptoResourceId &k, BufferRef nonce, BufferRef aad, BufferRef in, BufferRef out,
+			BufferRef tag)
+{
+	return add(HSM_IOC_SEAL, k.value, {}, in, out, nonce, aad, tag, nullptr, 0, impl_ ? impl_->timeout : Timeout());
+}
+Result<Batch::OpId> Batch::Open(const CryptoResourceId &k, BufferRef nonce, BufferRef aad, BufferRef in, BufferRef out,
+			BufferRef tag)
+{
+	return add(HSM_IOC_OPEN, k.value, {}, in, out, nonce, aad, tag, nullptr, 0, impl_ ? impl_->timeout : Timeout());
+}
+Result<Batch::OpId> Batch::Encrypt(const CryptoResourceId &k, BufferRef iv, BufferRef in, BufferRef out)
+{
+	return add(HSM_IOC_ENCRYPT, k.value, {}, in, out, iv, {}, {}, nullptr, 0, impl_ ? impl_->timeout : Timeout());
+}
+Result<Batch::OpId> Batch::Decrypt(const CryptoResourceId &k, BufferRef iv, BufferRef in, BufferRef out)
+{
+	return add(HSM_IOC_DECRYPT, k.value, {}, in, out, iv, {}, {}, nullptr, 0, impl_ ? impl_->timeout : Timeout());
+}
+Result<Batch::OpId> Batch::Sign(const CryptoResourceId &k, BufferRef in, BufferRef sig)
+{
+	return add(HSM_IOC_SIGN, k.value, {}, in, sig, {}, {}, {}, nullptr, 0, impl_ ? impl_->timeout : Timeout());
+}
+Result<Batch::OpId> Batch::Verify(const CryptoResourceId &k, BufferRef in, BufferRef sig)
+{
+	return add(HSM_IOC_VERIFY, k.value, {}, in, {}, {}, {}, sig, nullptr, 0, impl_ ? impl_->timeout : Timeout());
+}
+Result<Batch::OpId> Batch::Random(BufferRef out)
+{
+	return add(HSM_IOC_RANDOM, 0, {}, {}, out, {}, {}, {}, nullptr, 0, impl_ ? impl_->timeout : Timeout());
+}
+Result<Batch::OpId> Batch::Init(const StreamingContext &c, BufferRef iv, BufferRef aad)
+{
+	return add(HSM_IOC_CTX_INIT, c.id_, {}, {}, {}, iv, aad, {}, nullptr, 0, c.timeout_);
+}
+Result<Batch::OpId> Batch::Update(const StreamingContext &c, BufferRef in, BufferRef out)
+{
+	return add(HSM_IOC_CTX_UPDATE, c.id_, {}, in, out, {}, {}, {}, nullptr, 0, c.timeout_);
+}
+Result<Batch::OpId> Batch::Finalize(const StreamingContext &c, BufferRef out, BufferRef tag)
+{
+	return add(HSM_IOC_CTX_FINAL, c.id_, {}, {}, out, {}, {}, tag, nullptr, 0, c.timeout_);
+}
+Result<Batch::OpId> Batch::Reset(const StreamingContext &c)
+{
+	return add(HSM_IOC_CTX_RESET, c.id_, {}, {}, {}, {}, {}, {}, nullptr, 0, c.timeout_);
+}
+
+Result<std::size_t> Batch::Submit()
+{
+	if (!impl_)
+		return fail(Status::InvalidState, EBADFD, "a moved-from batch");
+	auto &b = *impl_;
+	if (b.next == b.pending.size())
+		return std::size_t(0);
+	std::size_t n = b.conn->submit(b.pending.data() + b.next, b.pending.size() - b.next);
+	b.next += n;
+	return n;
+}
+
+Result<std::size_t> Batch::WaitAll()
+{
+	if (!impl_)
+		return fail(Status::InvalidState, EBADFD, "a moved-from batch");
+	auto &b = *impl_;
+	b.conn->wait([&] { return b.done == b.recs.size(); }, [&] { b.send_locked(); });
+	std::size_t failed = 0;
+	for (auto &r : b.recs)
+		failed += r.res < 0;
+	return failed;
+}
+
+Result<Batch::OpId> Batch::WaitAny()
+{
+	if (!impl_)
+		return fail(Status::InvalidState, EBADFD, "a moved-from batch");
+	auto &b = *impl_;
+	if (b.ready_head == b.recs.size())
+		return fail(Status::InvalidState, EBADFD, "WaitAny: every operation was already returned");
+	b.conn->wait([&] { return b.ready_head < b.ready.size(); }, [&] { b.send_locked(); });
+	return b.ready[b.ready_head++];
+}
+
+std::size_t Batch::Poll()
+{
+	if (!impl_)
+		return 0;
+	auto &b = *impl_;
+	b.conn->poll();
+	std::size_t d = 0;
+	// Under the connection's lock: the reaper may be another thread.
+	b.conn->wait([&] {
+		d = b.done;
+		return true;
+	}, [] {});
+	return d;
+}
+
+Result<std::uint32_t> Batch::Get(OpId id) const
+{
+	if (!impl_ || id >= impl_->recs.size())
+		return fail(Status::InvalidArgument, EINVAL, "Get: no such operation");
+	const OpRecord &r = impl_->recs[id];
+	if (std::atomic_ref(const_cast<detail::OpState &>(r.state)).load(std::memory_order_acquire) !=
+	    detail::OpState::kDone)
+		return fail(Status::InvalidState, EBADFD, "Get: the operation has not completed");
+	if (r.res < 0) {
+		const char *name = strerrorname_np(-r.res);
+		return fail(Status(r.status), -r.res,
+			    std::string("batch operation ") + std::to_string(id) + ": " +
+				    to_string(Status(r.status)) + " (" + (name ? name : "?") + ")");
+	}
+	return std::uint32_t(r.res);
+}
+
+bool Batch::Done(OpId id) const noexcept
+{
+	return impl_ && id < impl_->recs.size() &&
+	       std::atomic_ref(impl_->recs[id].state).load(std::memory_order_acquire) ==
+		       detail::OpState::kDone;
+}
+
+std::size_t Batch::size() const noexcept { return impl_ ? impl_->recs.size() : 0; }
+std::size_t Batch::capacity() const noexcept { return impl_ ? impl_->recs.capacity() : 0; }
+std::size_t Batch::completed() const noexcept { return impl_ ? impl_->done : 0; }
+
+Result<std::monostate> Batch::Clear()
+{
+	if (!impl_)
+		return fail(Status::InvalidState, EBADFD, "a moved-from batch");
+	auto &b = *impl_;
+	if (b.done != b.recs.size())
+		return fail(Status::InvalidState, EBUSY, "Clear: operations still queued or in flight");
+	b.recs.clear();
+	b.pending.clear();
+	b.ready.clear();
+	b.next = b.done = b.ready_head = 0;
+	return std::monostate{};
+}
+
+} // namespace hsm

@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: MIT
+//
+// The process's connection to /dev/hsm: the fd, the mapped region (a control
+// area of per-slot completion records and parameter blocks, then the heap
+// the MemoryAllocator hands out), the SQE128 ring, and the operation slots
+// that bound what is in flight.  Internal to libhsm.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <liburing.h>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include <linux/hsm.h>
+
+#include "hsm/result.hpp"
+#include "hsm/types.hpp"
+
+namespace hsm::detail {
+
+struct BatchImpl;
+
+/// Parameter bytes an operation may carry inline (copied into its slot's
+/// control block at submission): the largest parameter struct.
+inline constexpr std::uint32_t kInlineParams = 192;
+/// Bytes of control area per slot: the hsm_resp record, then the params.
+inline constexpr std::uint32_t kSlotBytes = 256;
+inline constexpr std::uint32_t kParamsAt = 64;
+/// Entries of the submission ring: batches of 256 go out in one enter.
+inline constexpr unsigned kRingEntries = 256;
+
+enum class OpState : std::uint8_t { kQueued, kInFlight, kDone };
+
+/// One operation: the command, its hsm_op, inline parameters, and where
+/// the completion lands.  Lives in a Batch's preallocated array or on the
+/// caller's stack for a synchronous call.
+struct OpRecord {
+	unsigned int cmd = 0;
+	hsm_op op{};
+	std::uint32_t params_len = 0;
+	std::int32_t res = 0;
+	std::uint32_t status = 0;
+	std::uint64_t value = 0;
+	OpState state = OpState::kQueued;
+	BatchImpl *owner = nullptr;
+	std::uint32_t index = 0;
+	alignas(8) std::uint8_t params[kInlineParams];
+};
+
+class Connection {
+public:
+	/// The process's connection: the live one, or a new one with a region
+	/// of `region_size` bytes.
+	static Result<std::shared_ptr<Connection>> get(std::size_t region_size);
+	~Connection();
+	Connection(const Connection &) = delete;
+	Connection &operator=(const Connection &) = delete;
+
+	const hsm_info &info() const noexcept { return info_; }
+	std::size_t region_size() const noexcept { return size_; }
+	std::uint32_t op_slots() const noexcept { return static_cast<std::uint32_t>(slots_.size()); }
+	std::uint8_t *at(std::uint32_t off) const noexcept { return base_ + off; }
+
+	// The heap of the region (MemoryAllocator).
+	Result<std::uint32_t> alloc(std::size_t size, std::size_t align, std::size_t *cap);
+	void free(std::uint32_t off) noexcept;
+	std::size_t available() const noexcept;
+	std::size_t largest_free() const noexcept;
+
+	/// Runs one operation and waits for it (a batch of one).
+	void run(OpRecord &rec);
+	/// Sends as many of recs[0..n) (all kQueued) as slots allow, in one
+	/// io_uring_enter; returns how many went.  Never blocks.
+	std::size_t submit(OpRecord *const *recs, std::size_t n);
+	/// Blocks until done() is true, reaping completions for every waiter;
+	/// `more` is called (under the lock) after each reap round to submit
+	/// what became possible.
+	template <typename Done, typename More>
+	void wait(Done done, More more)
+	{
+		std::unique_lock lk(m_);
+		while (!done()) {
+			more();
+			if (done())
+				break;
+			reap(lk, true);
+		}
+	}
+	/// Reaps what has completed, without blocking.
+	void poll();
+	/// Under the lock: submit (for `more` callbacks of wait()).
+	std::size_t submit_locked(OpRecord *const *recs, std::size_t n);
+
+	// The slot-name registry: one ID per name for the connection's life.
+	std::mutex reg_mu;
+	std::map<std::string, std::uint64_t> registry;
+
+private:
+	Connection() = default;
+	Result<std::monostate> open(std::size_t region_size);
+	void reap(std::unique_lock<std::mutex> &lk, bool block);
+	void complete(std::uint64_t ud, std::int32_t res) noexcept;
+
+	struct Slot {
+		OpRecord *rec = nullptr;
+		std::uint32_t gen = 0;
+	};
+
+	int fd_ = -1;
+	int pid_ = 0;
+	std::uint8_t *base_ = nullptr;
+	std::size_t size_ = 0;
+	hsm_info info_{};
+	io_uring ring_{};
+	bool ring_ok_ = false;
+
+	std::mutex m_;
+	std::condition_variable cv_;
+	bool reaping_ = false;
+	std::vector<Slot> slots_;
+	std::vector<std::uint32_t> free_;
+
+	mutable std::mutex heap_mu_;
+	std::uint32_t heap_start_ = 0;
+	std::map<std::uint32_t, std::uint32_t> free_blocks_;	// start -> len
+	std::map<std::uint32_t, std::pair<std::uint32_t, std::uint32_t>> used_; // off -> start, len
+};
+
+/// Called by the connection, under its lock, when one of a batch's
+/// operations completes.
+void batch_completed(BatchImpl *b, std::uint32_t index) noexcept;
+
+} // namespace hsm::detail
