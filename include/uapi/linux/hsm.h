@@ -273,9 +273,13 @@
  *   sealed blob (EOVERFLOW if shorter; resp.value = the length needed).
  *   Returns the blob's length.  The blob: "HSMSEAL1", version, the slot's
  *   metadata (name, algorithm, permissions, flags, length), a nonce, the
- *   AES-256-GCM ciphertext of the material and its tag; the metadata is
- *   the associated data.  The key must be HSM_KEY_F_EXPORTABLE? No: any
- *   slot can be sealed, since the blob opens only in this VM's identity.
+ *   AES-256-GCM ciphertext of the material and its tag; the metadata
+ *   (and the nonce) is the associated data.  Any slot can be sealed,
+ *   non-exportable keys included: the material never leaves in the clear,
+ *   and the blob opens only in a VM of the same measurement and policy.
+ *   The sealing key is HMAC-SHA-256 over a fixed label of the derived key
+ *   (root key VCEK, VMPL = vmpck_id, guest field select = policy and
+ *   measurement).
  * HSM_IOC_SLOT_UNSEAL: params = struct hsm_slot_params (name, and the
  *   namespace to restore into), in = the blob.  Restores the slot (EEXIST
  *   if the name is taken).  EINVAL for a truncated blob or an unknown
