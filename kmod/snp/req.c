@@ -28,6 +28,11 @@ struct cert_entry {
 	u32 length;
 } __packed;
 
+unsigned int hsm_snp_vmpck_id(void)
+{
+	return vmpck_id;
+}
+
 enum hsm_backend hsm_snp_backend(void)
 {
 	return backend;
@@ -306,11 +311,15 @@ int hsm_snp_init(void)
 	}
 	if (cc_platform_has(CC_ATTR_GUEST_SEV_SNP)) {
 		/*
-		 * The real backend (the "sev-guest" platform device's secrets
-		 * page and snp_issue_guest_request()) is not built yet: on SNP
-		 * hardware the guest requests are not offered.
+		 * A real PSP we cannot use is not replaced by the simulator:
+		 * the module loads without guest requests and says so.
 		 */
-		pr_info("snp: SEV-SNP guest; guest requests not offered\n");
+		if (hsm_snp_real_init()) {
+			pr_warn("snp: SEV-SNP guest requests not offered\n");
+			return 0;
+		}
+		backend = HSM_BACKEND_REAL;
+		pr_info("snp: SEV-SNP PSP, VMPCK%u\n", vmpck_id);
 		return 0;
 	}
 	ret = hsm_snp_sim_init(&secrets);
@@ -328,10 +337,11 @@ int hsm_snp_init(void)
 
 void hsm_snp_exit(void)
 {
-	if (backend == HSM_BACKEND_NONE)
-		return;
-	hsm_snp_msg_exit();
-	if (backend == HSM_BACKEND_SIMULATED)
+	if (backend == HSM_BACKEND_REAL) {
+		hsm_snp_real_exit();	/* its remove() ends the message layer */
+	} else if (backend == HSM_BACKEND_SIMULATED) {
+		hsm_snp_msg_exit();
 		hsm_snp_sim_exit();
+	}
 	backend = HSM_BACKEND_NONE;
 }

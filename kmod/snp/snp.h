@@ -100,7 +100,12 @@ bool hsm_snp_sim_key_valid(const u8 priv[SIM_P384_BYTES]);
 int hsm_snp_sim_sign(const u8 priv[SIM_P384_BYTES], const u8 digest[48],
 		     u8 r[SIM_P384_BYTES], u8 s[SIM_P384_BYTES]);
 
+/* real.c */
+int hsm_snp_real_init(void);
+void hsm_snp_real_exit(void);
+
 /* req.c */
+unsigned int hsm_snp_vmpck_id(void);
 int hsm_snp_init(void);
 void hsm_snp_exit(void);
 enum hsm_backend hsm_snp_backend(void);
