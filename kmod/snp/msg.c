@@ -231,7 +231,7 @@ retry:
 	if (ret) {
 		pr_alert("snp: unexpected response from the PSP: %d\n", ret);
 		disable_vmpck();
-		return ret;
+		return -EIO;
 	}
 	if (needed) {
 		*certs_pages = needed;
@@ -270,6 +270,21 @@ int hsm_snp_get_key(const struct snp_derived_key_req *req,
 	mutex_lock(&m.lock);
 	ret = exchange(SNP_MSG_KEY_REQ, req, sizeof(*req), rsp, sizeof(*rsp),
 		       NULL);
+	mutex_unlock(&m.lock);
+	return ret;
+}
+
+/*
+ * The simulator's new launch: fresh VMPCKs and sequence numbers in the
+ * secrets page (done by relaunch, under m.lock), and our key from it.
+ */
+int hsm_snp_msg_relaunch(void (*relaunch)(void))
+{
+	int ret;
+
+	mutex_lock(&m.lock);
+	relaunch();
+	ret = crypto_aead_setkey(m.tfm, m.vmpck, VMPCK_KEY_LEN);
 	mutex_unlock(&m.lock);
 	return ret;
 }

@@ -263,7 +263,7 @@ static long sim_setup(struct hsm_conn *conn, const struct hsm_op *op)
 		return -EINVAL;
 	memcpy(&p, region(shm, &op->params), sizeof(p));
 	ret = -EINVAL;
-	if (p.flags & ~HSM_SNP_SIM_F_VCEK || p.reserved0 ||
+	if (p.flags & ~HSM_SNP_SIM_F_ALL || p.reserved0 ||
 	    memchr_inv(p.reserved, 0, sizeof(p.reserved)))
 		goto out;
 	if (p.flags & HSM_SNP_SIM_F_VCEK ? !hsm_snp_sim_key_valid(p.vcek_priv) :
@@ -277,6 +277,8 @@ static long sim_setup(struct hsm_conn *conn, const struct hsm_op *op)
 		}
 	}
 	ret = hsm_snp_sim_setup(&p, region(shm, &op->in), op->in.len);
+	if (!ret && p.flags & HSM_SNP_SIM_F_RELAUNCH)
+		ret = hsm_snp_msg_relaunch(hsm_snp_sim_relaunch);
 out:
 	memzero_explicit(&p, sizeof(p));
 	return ret;

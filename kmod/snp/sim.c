@@ -65,6 +65,8 @@ static struct {
 	u8 report_id[32];
 	u8 *certs;			/* the host's certificate table */
 	size_t certs_len;
+	bool corrupt_next;		/* the host alters the next answer */
+	bool busy_next;			/* the host is busy once */
 	struct snp_msg *msg;		/* decrypted request, then answer */
 	u8 *buf;
 } sim = { .lock = __MUTEX_INITIALIZER(sim.lock) };
@@ -312,6 +314,13 @@ int hsm_snp_sim_issue(u64 exit_code, struct snp_req_data *input,
 	    exit_code != SVM_VMGEXIT_EXT_GUEST_REQUEST)
 		return -EIO;
 	mutex_lock(&sim.lock);
+	if (sim.busy_next) {
+		/* Throttled by the host: the request never reached the PSP. */
+		sim.busy_next = false;
+		rio->exitinfo2 = SNP_GUEST_VMM_ERR(SNP_GUEST_VMM_ERR_BUSY);
+		mutex_unlock(&sim.lock);
+		return -EAGAIN;
+	}
 	if (exit_code == SVM_VMGEXIT_EXT_GUEST_REQUEST) {
 		/* The host's part: the certificate table, or "too small". */
 		size_t cap = (size_t)input->data_npages << PAGE_SHIFT;
@@ -331,6 +340,12 @@ int hsm_snp_sim_issue(u64 exit_code, struct snp_req_data *input,
 	}
 	ret = sim_serve(phys_to_virt(input->req_gpa),
 			phys_to_virt(input->resp_gpa), &fw_err);
+	if (!ret && sim.corrupt_next) {
+		struct snp_msg *rsp = phys_to_virt(input->resp_gpa);
+
+		rsp->payload[0] ^= 1;
+		sim.corrupt_next = false;
+	}
 	mutex_unlock(&sim.lock);
 	rio->exitinfo2 = fw_err;
 	return ret;
@@ -365,6 +380,8 @@ int hsm_snp_sim_setup(const struct hsm_snp_sim_params *p, const u8 *certs,
 		memcpy(copy, certs, certs_len);
 	}
 	mutex_lock(&sim.lock);
+	sim.corrupt_next = p->flags & HSM_SNP_SIM_F_CORRUPT_NEXT;
+	sim.busy_next = p->flags & HSM_SNP_SIM_F_BUSY_NEXT;
 	sim.id = *p;
 	if (!sim.id.report_version)
 		sim.id.report_version = 3;
@@ -376,6 +393,47 @@ int hsm_snp_sim_setup(const struct hsm_snp_sim_params *p, const u8 *certs,
 	sim.certs_len = certs_len;
 	mutex_unlock(&sim.lock);
 	return 0;
+}
+
+/* New VMPCKs in the firmware and the secrets page; sequence numbers 0. */
+static int provision(void)
+{
+	struct snp_secrets_page_layout *sp = sim.secrets;
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < 4; i++) {
+		get_random_bytes(sim.vmpck[i], VMPCK_KEY_LEN);
+		ret = crypto_aead_setkey(sim.aead[i], sim.vmpck[i],
+					 VMPCK_KEY_LEN);
+		if (ret)
+			return ret;
+		sim.seqno[i] = 0;
+	}
+	memcpy(sp->vmpck0, sim.vmpck[0], VMPCK_KEY_LEN);
+	memcpy(sp->vmpck1, sim.vmpck[1], VMPCK_KEY_LEN);
+	memcpy(sp->vmpck2, sim.vmpck[2], VMPCK_KEY_LEN);
+	memcpy(sp->vmpck3, sim.vmpck[3], VMPCK_KEY_LEN);
+	sp->os_area.msg_seqno_0 = 0;
+	sp->os_area.msg_seqno_1 = 0;
+	sp->os_area.msg_seqno_2 = 0;
+	sp->os_area.msg_seqno_3 = 0;
+	return 0;
+}
+
+/* A new launch of the simulated VM; the message layer's lock held. */
+void hsm_snp_sim_relaunch(void)
+{
+	mutex_lock(&sim.lock);
+	if (provision()) {
+		/* No usable keys: leave every VMPCK disabled. */
+		memset(sim.vmpck, 0, sizeof(sim.vmpck));
+		memset(sim.secrets->vmpck0, 0, VMPCK_KEY_LEN);
+		memset(sim.secrets->vmpck1, 0, VMPCK_KEY_LEN);
+		memset(sim.secrets->vmpck2, 0, VMPCK_KEY_LEN);
+		memset(sim.secrets->vmpck3, 0, VMPCK_KEY_LEN);
+	}
+	mutex_unlock(&sim.lock);
 }
 
 int hsm_snp_sim_init(struct snp_secrets_page_layout **secrets)
@@ -393,23 +451,19 @@ int hsm_snp_sim_init(struct snp_secrets_page_layout **secrets)
 	sim.secrets = sp;
 	sp->version = 2;
 	for (i = 0; i < 4; i++) {
-		get_random_bytes(sim.vmpck[i], VMPCK_KEY_LEN);
 		sim.aead[i] = crypto_alloc_aead("gcm(aes)", 0, 0);
 		if (IS_ERR(sim.aead[i])) {
 			ret = PTR_ERR(sim.aead[i]);
 			sim.aead[i] = NULL;
 			goto err;
 		}
-		ret = crypto_aead_setkey(sim.aead[i], sim.vmpck[i],
-					 VMPCK_KEY_LEN) ?:
-		      crypto_aead_setauthsize(sim.aead[i], SNP_AUTHTAG_LEN);
+		ret = crypto_aead_setauthsize(sim.aead[i], SNP_AUTHTAG_LEN);
 		if (ret)
 			goto err;
 	}
-	memcpy(sp->vmpck0, sim.vmpck[0], VMPCK_KEY_LEN);
-	memcpy(sp->vmpck1, sim.vmpck[1], VMPCK_KEY_LEN);
-	memcpy(sp->vmpck2, sim.vmpck[2], VMPCK_KEY_LEN);
-	memcpy(sp->vmpck3, sim.vmpck[3], VMPCK_KEY_LEN);
+	ret = provision();
+	if (ret)
+		goto err;
 	sim.hmac = crypto_alloc_shash("hmac(sha256)", 0, 0);
 	sim.sha384 = crypto_alloc_shash("sha384", 0, 0);
 	if (IS_ERR(sim.hmac) || IS_ERR(sim.sha384)) {

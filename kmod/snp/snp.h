@@ -79,6 +79,7 @@ int hsm_snp_msg_init(struct snp_secrets_page_layout *secrets,
 		     bool shared);
 void hsm_snp_msg_exit(void);
 bool hsm_snp_msg_ready(void);
+int hsm_snp_msg_relaunch(void (*relaunch)(void));
 int hsm_snp_get_report(const struct snp_report_req *req,
 		       struct snp_report_rsp *rsp, u8 *certs,
 		       size_t *certs_len);
@@ -90,6 +91,7 @@ int hsm_snp_sim_init(struct snp_secrets_page_layout **secrets);
 void hsm_snp_sim_exit(void);
 int hsm_snp_sim_issue(u64 exit_code, struct snp_req_data *input,
 		      struct snp_guest_request_ioctl *rio);
+void hsm_snp_sim_relaunch(void);
 int hsm_snp_sim_setup(const struct hsm_snp_sim_params *p, const u8 *certs,
 		      size_t certs_len);
 

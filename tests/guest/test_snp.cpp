@@ -515,3 +515,84 @@ Test(snp, sealed_slot_restores_only_under_its_measurement)
 	cr_expect_eq(slot_cmd(c, HSM_IOC_SLOT_DELETE, "sealed-a").res, 0);
 	cr_expect_eq(slot_cmd(c, HSM_IOC_SLOT_SEAL, "sealed-a", 0, {}, {kOut, 0x4000}).res, -ENOENT);
 }
+
+Test(snp, report_versions_2_3_and_5)
+{
+	Conn c;
+	for (uint32_t v : {2u, 3u, 5u}) {
+		hsm_snp_sim_params id = identity(0x5a);
+		id.report_version = v;
+		cr_assert_eq(sim_setup(c, id), 0);
+		cr_assert_eq(report(c, pattern(64, 2)).res, HSM_SNP_REPORT_SIZE);
+		Bytes rep = c.get({kOut, HSM_SNP_REPORT_SIZE});
+		cr_expect_eq(le(rep, 0, 4), v);
+		// CPUID family/model/stepping exist from version 3 on.
+		cr_expect_eq(rep[0x188], v >= 3 ? 0x19 : 0, "version %u", v);
+		cr_expect_eq(rep[0x18a], v >= 3 ? 0x01 : 0, "version %u", v);
+		cr_expect_eq(rep[0x1ea], 1);	// current firmware major
+		cr_expect_eq(rep[0x1e9], 55);	// minor
+	}
+}
+
+Test(snp, root_key_select_and_tcb_change_the_key)
+{
+	Conn c;
+	Bytes vcek = derived(c, HSM_SNP_GFS_MEASUREMENT);
+	hsm_snp_key_params p = key_req(HSM_SNP_GFS_MEASUREMENT);
+	p.root_key_select = 1;
+	Result r = derive(c, p);
+	cr_assert_eq(r.res, 0);
+	cr_expect(export_key(c, r.resp.value) != vcek, "VMRK and VCEK roots differ");
+	p = key_req(HSM_SNP_GFS_TCB_VERSION);
+	p.tcb_version = kTcb;
+	r = derive(c, p);
+	cr_assert_eq(r.res, 0);
+	Bytes current = export_key(c, r.resp.value);
+	p.tcb_version = kTcb - 1;	// an older bootloader SPL
+	r = derive(c, p);
+	cr_assert_eq(r.res, 0);
+	cr_expect(export_key(c, r.resp.value) != current, "an older TCB gives another key");
+}
+
+// An altered response: the layer refuses it, wipes its VMPCK and serves
+// nothing more until the VM is "launched" again with new keys.
+Test(snp, failed_exchange_disables_the_vmpck)
+{
+	Conn c;
+	Bytes data = pattern(64, 8);
+	hsm_snp_sim_params id = identity(0x5a);
+	id.flags = HSM_SNP_SIM_F_CORRUPT_NEXT;
+	cr_assert_eq(sim_setup(c, id), 0);
+	Result r = report(c, data);
+	cr_expect_eq(r.res, -EIO);
+	cr_expect_eq(r.resp.status, HSM_STATUS_INTERNAL);
+	cr_expect_eq(report(c, data).res, -EIO, "the VMPCK is gone");
+	cr_expect_eq(derive(c, key_req(0)).res, -EIO);
+	cr_expect_eq(slot_cmd(c, HSM_IOC_SLOT_UNSEAL, "x", 0, c.put(kIn, Bytes(300, 0))).res, -EINVAL);
+
+	id.flags = HSM_SNP_SIM_F_RELAUNCH;
+	cr_assert_eq(sim_setup(c, id), 0);
+	cr_expect_eq(report(c, data).res, HSM_SNP_REPORT_SIZE);
+	cr_expect_eq(derived(c, HSM_SNP_GFS_MEASUREMENT).size(), 32u);
+	id.flags = 1U << 4;
+	cr_expect_eq(sim_setup(c, id), -EINVAL);
+}
+
+// A throttled request is retried by the layer with the same sequence
+// number, after the firmware's delay, and succeeds.
+Test(snp, busy_host_is_retried)
+{
+	Conn c;
+	hsm_snp_sim_params id = identity(0x5a);
+	id.flags = HSM_SNP_SIM_F_BUSY_NEXT;
+	cr_assert_eq(sim_setup(c, id), 0);
+	timespec a, b;
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	Bytes data = pattern(64, 4);
+	cr_expect_eq(report(c, data).res, HSM_SNP_REPORT_SIZE);
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	cr_expect_geq(b.tv_sec - a.tv_sec + (b.tv_nsec - a.tv_nsec) / 1e9, 1.5, "it waited");
+	Bytes rep = c.get({kOut, HSM_SNP_REPORT_SIZE});
+	cr_expect(std::equal(data.begin(), data.end(), rep.begin() + 0x50));
+	cr_expect_eq(report(c, data).res, HSM_SNP_REPORT_SIZE);
+}

@@ -264,7 +264,13 @@ int cmd_slots(const Options &opt, const std::vector<std::string> &args)
 			op.params = s.put(kParams, p);
 			op.out = {kOut, kTag - kOut};
 			long r = s.run(HSM_IOC_SLOT_SEAL, op);
-			std::string path = dir + "/" + si.name + (si.slot_flags ? ".group" : "") + ".sealed";
+			std::string name = si.name;
+			if (name.find('/') != std::string::npos || name[0] == '.') {
+				// Not a file name: sealing works, saving it here would not.
+				rc = fail("save " + name + ": not usable as a file name", EINVAL);
+				continue;
+			}
+			std::string path = dir + "/" + name + (si.slot_flags ? ".group" : "") + ".sealed";
 			if (r < 0) {
 				rc = fail(std::string("seal ") + si.name, -r);
 				continue;

@@ -237,8 +237,8 @@
  * answers the same messages (backend SIMULATED), so the layer runs in
  * tests exactly as on hardware.  A simulated report is signed by a
  * simulated VCEK and says so: its REPORT_ID starts with "HSM-SIMULATED".
- * After a failed exchange with the PSP the VMPCK is wiped, as the kernel's
- * sev-guest driver does, and every later request is EIO.
+ * After a failed exchange with the PSP (which is EIO) the VMPCK is wiped,
+ * as the kernel's sev-guest driver does, and every later request is EIO.
  * Firmware refusals (invalid parameters: a VMPL below the VMPCK's, a guest
  * SVN or TCB above the current one) are EINVAL.
  *
@@ -265,6 +265,12 @@
  *   most HSM_SNP_CERTS_MAX bytes; empty for none).  With
  *   HSM_SNP_SIM_F_VCEK, vcek_priv (P-384 scalar, big-endian) replaces the
  *   simulated VCEK, so that a chain made in userspace matches the reports.
+ *   HSM_SNP_SIM_F_CORRUPT_NEXT makes the simulated host alter the next
+ *   response, which the message layer must refuse (EIO) and answer by
+ *   wiping its VMPCK; HSM_SNP_SIM_F_RELAUNCH provisions new VMPCKs and
+ *   sequence numbers, as a new launch of the VM would, and so brings a
+ *   wiped message layer back; HSM_SNP_SIM_F_BUSY_NEXT has the host answer
+ *   the next request "busy" once, which the layer retries (after 2 s).
  *
  * Sealed slots: a slot's key leaves the module only encrypted under a key
  * derived from the platform's derived key, with the guest field select
@@ -956,6 +962,13 @@ struct hsm_snp_key_params {
 
 /* hsm_snp_sim_params.flags */
 #define HSM_SNP_SIM_F_VCEK	(1U << 0)	/* vcek_priv is set */
+/* The simulated host alters the next response (tests the VMPCK wipe). */
+#define HSM_SNP_SIM_F_CORRUPT_NEXT (1U << 1)
+/* New VMPCKs and sequence numbers, as at a new launch of the VM. */
+#define HSM_SNP_SIM_F_RELAUNCH	(1U << 2)
+/* The simulated host answers the next request "busy" once. */
+#define HSM_SNP_SIM_F_BUSY_NEXT	(1U << 3)
+#define HSM_SNP_SIM_F_ALL	((1U << 4) - 1)
 
 /*
  * struct hsm_snp_sim_params - SNP_SIM_SETUP; read through hsm_op.params.
