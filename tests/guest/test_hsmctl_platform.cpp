@@ -60,6 +60,9 @@ Test(hsmctl_platform, sim_setup_and_attest, .timeout = 600)
 	X509_free(ask);
 	X509_free(vcek);
 	cr_expect_neq(sh("hsmctl attest --vmpl 9 --out /tmp/att2 2>/dev/null"), 0);
+	cr_expect_eq(sh("hsmctl info | grep -q '^platform backend: *simulated$'"), 0);
+	cr_expect_eq(sh("hsmctl info | grep -q '^platform caps: *report ext_report derived_key seal$'"), 0);
+	cr_expect_eq(sh("hsmctl --json info | grep -q '\"platform_backend\": \"simulated\"'"), 0);
 	cr_assert_eq(sh("hsmctl sim-setup --no-chain --measurement " + std::string(96, '5')), 0);
 }
 

@@ -128,6 +128,9 @@ void reset_identity()
 	cr_assert_eq(sim_setup(c, identity(0x5a)), 0);
 }
 
+Result slot_cmd(Conn &c, unsigned int cmd, const char *name, __u64 handle = 0,
+		hsm_ref in = {}, hsm_ref out = {});
+
 }  // namespace
 
 TestSuite(snp, .init = reset_identity);
@@ -397,6 +400,11 @@ Test(snp, bad_input)
 	sp.flags = HSM_SNP_SIM_F_VCEK;
 	cr_expect_eq(sim_setup(c, sp), -EINVAL);
 	cr_expect_eq(sim_setup(c, identity(1), Bytes(24, 0)), -EINVAL);	// empty table
+	// Sealing: handle must be 0, slot params checked as everywhere.
+	Result u = slot_cmd(c, HSM_IOC_SLOT_UNSEAL, "x", 7, c.put(kIn, Bytes(300, 0)));
+	cr_expect_eq(u.res, -EINVAL);
+	cr_expect_eq(slot_cmd(c, HSM_IOC_SLOT_SEAL, "", 0, {}, {kOut, 4096}).res, -EINVAL);
+	cr_expect_eq(slot_cmd(c, HSM_IOC_SLOT_UNSEAL, "x").res, -EINVAL);	// no blob
 	Bytes bad_table(48, 0);
 	bad_table[0] = 1;
 	bad_table[20] = 0xff;		// a certificate beyond the table
@@ -420,8 +428,8 @@ Test(snp, sim_setup_needs_cap_sys_admin)
 
 namespace {
 
-Result slot_cmd(Conn &c, unsigned int cmd, const char *name, __u64 handle = 0,
-		hsm_ref in = {}, hsm_ref out = {})
+Result slot_cmd(Conn &c, unsigned int cmd, const char *name, __u64 handle,
+		hsm_ref in, hsm_ref out)
 {
 	hsm_slot_params p{};
 	strncpy(p.name, name, sizeof(p.name) - 1);
