@@ -13,6 +13,7 @@
 #include "params.h"
 #include "platform.h"
 #include "shm.h"
+#include "snp/snp.h"
 
 long hsm_info_get(const struct hsm_get_info *c)
 {
@@ -20,9 +21,11 @@ long hsm_info_get(const struct hsm_get_info *c)
 	struct hsm_info info = {
 		.size			= sizeof(info),
 		.abi_version		= HSM_ABI_VERSION,
-		.features		= HSM_FEAT_SHM | HSM_FEAT_URING_CMD | HSM_FEAT_KEYS,
+		.features		= HSM_FEAT_SHM | HSM_FEAT_URING_CMD | HSM_FEAT_KEYS |
+					  (hsm_snp_caps() ? HSM_FEAT_PLATFORM : 0),
 		.platform		= hsm_platform_detect(),
-		.platform_backend	= HSM_BACKEND_NONE,
+		.platform_backend	= hsm_snp_backend(),
+		.platform_caps		= hsm_snp_caps(),
 		.page_size		= PAGE_SIZE,
 		.max_connections	= hsm_max_connections,
 		.max_region_size	= hsm_max_region_size,

@@ -11,6 +11,7 @@
 #include "platform.h"
 #include "selftest.h"
 #include "slot.h"
+#include "snp/snp.h"
 
 static int __init hsm_init(void)
 {
@@ -29,14 +30,20 @@ static int __init hsm_init(void)
 		goto err_crypto;
 	pr_info("self-test: %d known-answer tests passed\n", ret);
 
-	ret = hsm_dev_init();
+	ret = hsm_snp_init();
 	if (ret)
 		goto err_crypto;
+
+	ret = hsm_dev_init();
+	if (ret)
+		goto err_snp;
 
 	pr_info("version %s loaded, platform %s\n", HSM_MODULE_VERSION,
 		hsm_platform_name(hsm_platform_detect()));
 	return 0;
 
+err_snp:
+	hsm_snp_exit();
 err_crypto:
 	hsm_crypto_exit();
 	return ret;
@@ -46,6 +53,7 @@ static void __exit hsm_exit(void)
 {
 	hsm_dev_exit();
 	hsm_slot_exit();
+	hsm_snp_exit();
 	hsm_crypto_exit();
 	pr_info("unloaded\n");
 }

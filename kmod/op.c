@@ -19,6 +19,7 @@
 #include "op.h"
 #include "params.h"
 #include "slot.h"
+#include "snp/snp.h"
 #include "validate.h"
 
 static void *region(const struct hsm_shm *shm, const struct hsm_ref *ref)
@@ -615,7 +616,14 @@ static long dispatch(struct hsm_conn *conn, unsigned int cmd,
 	case HSM_IOC_SLOT_OPEN:
 	case HSM_IOC_SLOT_DELETE:
 	case HSM_IOC_SLOT_LIST:
+	case HSM_IOC_SLOT_SEAL:
+	case HSM_IOC_SLOT_UNSEAL:
 		return hsm_slot_call(conn, cmd, op, value);
+	case HSM_IOC_SNP_REPORT:
+	case HSM_IOC_SNP_EXT_REPORT:
+	case HSM_IOC_SNP_DERIVE_KEY:
+	case HSM_IOC_SNP_SIM_SETUP:
+		return hsm_snp_call(conn, cmd, op, value);
 	case HSM_IOC_CTX_CREATE:
 		return hsm_ctx_create(conn, op, value);
 	case HSM_IOC_CTX_INIT:

@@ -17,6 +17,7 @@
 #include "conn.h"
 #include "key.h"
 #include "params.h"
+#include "seal.h"
 #include "slot.h"
 #include "validate.h"
 
@@ -91,21 +92,16 @@ static int slot_params(const struct hsm_shm *shm, const struct hsm_op *op,
 	return 0;
 }
 
-static int store(struct hsm_conn *conn, const struct hsm_slot_params *p,
-		 const struct slot_ns *ns, u64 handle)
+/* A new slot holding key; takes the caller's reference on success. */
+static int insert(const struct hsm_slot_params *p, const struct slot_ns *ns,
+		  struct hsm_key *key)
 {
-	struct hsm_key *key;
 	struct slot *s;
 	int ret = 0;
 
-	key = hsm_key_get(&conn->res, handle);
-	if (!key)
-		return -ENOENT;
 	s = kzalloc(sizeof(*s), GFP_KERNEL_ACCOUNT);
-	if (!s) {
-		hsm_key_put(key);
+	if (!s)
 		return -ENOMEM;
-	}
 	strscpy(s->name, p->name, sizeof(s->name));
 	s->ns = *ns;
 	s->key = key;		/* the slot's reference */
@@ -120,10 +116,62 @@ static int store(struct hsm_conn *conn, const struct hsm_slot_params *p,
 		nr_slots++;
 	}
 	mutex_unlock(&slots_lock);
-	if (ret) {
-		hsm_key_put(key);
+	if (ret)
 		kfree(s);
+	return ret;
+}
+
+static int store(struct hsm_conn *conn, const struct hsm_slot_params *p,
+		 const struct slot_ns *ns, u64 handle)
+{
+	struct hsm_key *key;
+	int ret;
+
+	key = hsm_key_get(&conn->res, handle);
+	if (!key)
+		return -ENOENT;
+	ret = insert(p, ns, key);
+	if (ret)
+		hsm_key_put(key);
+	return ret;
+}
+
+/* SLOT_SEAL: the slot's key, sealed into a blob (seal.c). */
+static long seal(struct hsm_conn *conn, const struct hsm_op *op,
+		 const struct hsm_slot_params *p, const struct slot_ns *ns,
+		 u64 *value)
+{
+	struct hsm_key *key = NULL;
+	struct slot *s;
+	long ret;
+
+	mutex_lock(&slots_lock);
+	s = find(p->name, ns);
+	if (s) {
+		key = s->key;
+		kref_get(&key->res.ref);
 	}
+	mutex_unlock(&slots_lock);
+	if (!key)
+		return -ENOENT;
+	ret = hsm_seal_key(conn, op, p, key, value);
+	hsm_key_put(key);
+	return ret;
+}
+
+/* SLOT_UNSEAL: a slot again from its sealed blob (seal.c). */
+static int unseal(struct hsm_conn *conn, const struct hsm_op *op,
+		  const struct hsm_slot_params *p, const struct slot_ns *ns)
+{
+	struct hsm_key *key;
+	int ret;
+
+	key = hsm_unseal_key(conn, op, p);
+	if (IS_ERR(key))
+		return PTR_ERR(key);
+	ret = insert(p, ns, key);
+	if (ret)
+		hsm_key_put(key);
 	return ret;
 }
 
@@ -240,6 +288,10 @@ long hsm_slot_call(struct hsm_conn *conn, unsigned int cmd,
 		return op->handle ? -EINVAL : open_slot(conn, &p, &ns, id);
 	case HSM_IOC_SLOT_DELETE:
 		return op->handle ? -EINVAL : delete(&p, &ns);
+	case HSM_IOC_SLOT_SEAL:
+		return op->handle ? -EINVAL : seal(conn, op, &p, &ns, id);
+	case HSM_IOC_SLOT_UNSEAL:
+		return op->handle ? -EINVAL : unseal(conn, op, &p, &ns);
 	}
 	return -ENOTTY;
 }

@@ -81,6 +81,14 @@ static const struct hsm_cmd_desc cmds[] = {
 	HSM_OPCMD(HSM_IOC_BENCH, true, HSM_R(PARAMS) | HSM_R(IN) | HSM_R(OUT) |
 		  HSM_R(IV) | HSM_R(AAD) | HSM_R(TAG), HSM_R(OUT) | HSM_R(TAG),
 		  .inplace = true, .resp = true),
+	/* Platform: guest requests wait for the PSP; sealing derives a key. */
+	HSM_OPCMD(HSM_IOC_SLOT_SEAL, true, HSM_R(PARAMS) | HSM_R(OUT), HSM_R(OUT)),
+	HSM_OPCMD(HSM_IOC_SLOT_UNSEAL, true, HSM_R(PARAMS) | HSM_R(IN), 0),
+	HSM_OPCMD(HSM_IOC_SNP_REPORT, true, HSM_R(PARAMS) | HSM_R(OUT), HSM_R(OUT)),
+	HSM_OPCMD(HSM_IOC_SNP_EXT_REPORT, true, HSM_R(PARAMS) | HSM_R(OUT) |
+		  HSM_R(TAG), HSM_R(OUT) | HSM_R(TAG), .resp = true),
+	HSM_OPCMD(HSM_IOC_SNP_DERIVE_KEY, true, HSM_R(PARAMS), 0, .resp = true),
+	HSM_OPCMD(HSM_IOC_SNP_SIM_SETUP, true, HSM_R(PARAMS) | HSM_R(IN), 0),
 };
 
 static_assert(sizeof(struct hsm_get_info) <= HSM_CMD_MAX_SIZE);
@@ -99,6 +107,9 @@ static_assert(sizeof(struct hsm_ctx_params) == 104);
 static_assert(sizeof(struct hsm_wrap_params) == 32);
 static_assert(sizeof(struct hsm_slot_params) == 88);
 static_assert(sizeof(struct hsm_slot_info) == 160);
+static_assert(sizeof(struct hsm_snp_report_params) == 96);
+static_assert(sizeof(struct hsm_snp_key_params) == 168);
+static_assert(sizeof(struct hsm_snp_sim_params) == 288);
 static_assert(offsetof(struct hsm_op, tag) - offsetof(struct hsm_op, params) ==
 	      (HSM_REF_TAG - HSM_REF_PARAMS) * sizeof(struct hsm_ref));
 

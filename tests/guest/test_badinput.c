@@ -49,7 +49,8 @@ Test(badinput, unknown_numbers_are_enotty)
 		if (nr >= 0x03 && nr <= 0x05)
 			continue;
 		err = nr == 0x02 || nr == 0x04 || (nr >= 0x10 && nr <= 0x19) || (nr >= 0x20 && nr <= 0x25) ||
-		      (nr >= 0x30 && nr <= 0x3b) || (nr >= 0x40 && nr <= 0x43) ? -EINVAL : -ENOTTY;
+		      (nr >= 0x30 && nr <= 0x3b) || (nr >= 0x40 && nr <= 0x45) ||
+		      (nr >= 0x50 && nr <= 0x53) ? -EINVAL : -ENOTTY;
 		expect_both(_IOW('H', nr, struct hsm_get_info), zero, 32, err);
 	}
 	expect_both(_IOW('h', 0x00, struct hsm_get_info), zero, 32, -ENOTTY);

@@ -41,7 +41,7 @@ Test(cmd_lookup, unknown_nr_is_enotty)
 	int err = 0;
 
 	for (unsigned int nr = 6; nr < 256; nr++) {
-		if ((nr >= 0x10 && nr <= 0x19) || (nr >= 0x20 && nr <= 0x25) || (nr >= 0x30 && nr <= 0x3b) || (nr >= 0x40 && nr <= 0x43))
+		if ((nr >= 0x10 && nr <= 0x19) || (nr >= 0x20 && nr <= 0x25) || (nr >= 0x30 && nr <= 0x3b) || (nr >= 0x40 && nr <= 0x45) || (nr >= 0x50 && nr <= 0x53))
 			continue;
 		cr_expect_null(hsm_cmd_lookup(_IOW('H', nr, struct hsm_get_info), &err));
 		cr_expect_eq(err, -ENOTTY, "nr %u", nr);
@@ -357,4 +357,25 @@ Test(status, errno_mapping)
 	cr_expect_eq(hsm_status_from_errno(-ENOSPC), HSM_STATUS_LIMIT_EXCEEDED);
 	cr_expect_eq(hsm_status_from_errno(-EBUSY), HSM_STATUS_BUSY);
 	cr_expect_eq(hsm_status_from_errno(-EXDEV), HSM_STATUS_INTERNAL);
+}
+
+Test(cmd_lookup, platform_commands)
+{
+	const unsigned int cmds[] = {
+		HSM_IOC_SLOT_SEAL, HSM_IOC_SLOT_UNSEAL, HSM_IOC_SNP_REPORT,
+		HSM_IOC_SNP_EXT_REPORT, HSM_IOC_SNP_DERIVE_KEY, HSM_IOC_SNP_SIM_SETUP,
+	};
+	int err;
+
+	for (unsigned int i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		const struct hsm_cmd_desc *d = hsm_cmd_lookup(cmds[i], &err);
+
+		cr_assert_not_null(d, "cmd %#x", cmds[i]);
+		cr_expect(d->op);
+		cr_expect(d->may_block, "%s waits for the PSP or derives a key", d->name);
+	}
+	cr_expect(hsm_cmd_lookup(HSM_IOC_SNP_EXT_REPORT, &err)->resp);
+	cr_expect(hsm_cmd_lookup(HSM_IOC_SNP_DERIVE_KEY, &err)->resp);
+	cr_expect_eq(hsm_cmd_lookup(HSM_IOC_SNP_EXT_REPORT, &err)->outs,
+		     HSM_R(OUT) | HSM_R(TAG));
 }

@@ -22,6 +22,14 @@ constexpr Feature features[] = {
 	{HSM_FEAT_SHM, "shm"},
 	{HSM_FEAT_URING_CMD, "uring_cmd"},
 	{HSM_FEAT_KEYS, "keys"},
+	{HSM_FEAT_PLATFORM, "platform"},
+};
+
+constexpr Feature platform_caps[] = {
+	{HSM_PLAT_CAP_REPORT, "report"},
+	{HSM_PLAT_CAP_EXT_REPORT, "ext_report"},
+	{HSM_PLAT_CAP_DERIVED_KEY, "derived_key"},
+	{HSM_PLAT_CAP_SEAL, "seal"},
 };
 
 const char *platform_name(__u32 p)
@@ -45,10 +53,11 @@ const char *backend_name(__u32 b)
 	return "unknown";
 }
 
-std::vector<std::string> feature_names(__u64 bits)
+template <size_t N>
+std::vector<std::string> bit_names(__u64 bits, const Feature (&table)[N])
 {
 	std::vector<std::string> names;
-	for (const auto &f : features) {
+	for (const auto &f : table) {
 		if (bits & f.bit) {
 			names.emplace_back(f.name);
 			bits &= ~f.bit;
@@ -58,6 +67,11 @@ std::vector<std::string> feature_names(__u64 bits)
 		if (bits & (1ULL << i))
 			names.push_back("bit" + std::to_string(i));
 	return names;
+}
+
+std::vector<std::string> feature_names(__u64 bits)
+{
+	return bit_names(bits, features);
 }
 
 std::string join(const std::vector<std::string> &v)
@@ -97,6 +111,7 @@ int cmd_info(const Options &opt, const std::vector<std::string> &args)
 			{"features", feats},
 			{"platform", platform_name(info.platform)},
 			{"platform_backend", backend_name(info.platform_backend)},
+			{"platform_caps", bit_names(info.platform_caps, platform_caps)},
 			{"limits", {
 				{"page_size", info.page_size},
 				{"max_connections", info.max_connections},
@@ -127,6 +142,8 @@ int cmd_info(const Options &opt, const std::vector<std::string> &args)
 	std::printf("features:          %s\n", join(feats).c_str());
 	std::printf("platform:          %s\n", platform_name(info.platform));
 	std::printf("platform backend:  %s\n", backend_name(info.platform_backend));
+	std::printf("platform caps:     %s\n",
+		    join(bit_names(info.platform_caps, platform_caps)).c_str());
 	std::printf("limits:\n");
 	std::printf("  page size:         %u\n", info.page_size);
 	std::printf("  max connections:   %u\n", info.max_connections);

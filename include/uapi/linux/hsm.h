@@ -213,8 +213,8 @@
  * of the slot_group module parameter's group instead, shared by every
  * caller in that group (in_group_p of the caller's fsgid and
  * supplementary groups); EPERM for a caller outside it or when
- * slot_group is not set.  Storage across
- * reboots (sealed blobs) is not offered yet.
+ * slot_group is not set.  Storage across reboots: SLOT_SEAL and
+ * SLOT_UNSEAL (see Platform).
  * HSM_IOC_SLOT_STORE: handle = key ID of this connection, params = struct
  *   hsm_slot_params (name).  The slot keeps the key as it is (algorithm,
  *   permissions, flags).  EEXIST if the name is taken, ENOSPC beyond
@@ -226,6 +226,71 @@
  * HSM_IOC_SLOT_LIST: out = struct hsm_slot_info[]: the caller's slots,
  *   then its group's slots when it is in slot_group, as many as fit.  Returns how many the caller has.  Operations already running keep
  *   their reference and finish.
+ *
+ * Platform (guest requests and sealed slots)
+ * ------------------------------------------
+ * GET_INFO reports the platform (enum hsm_platform), who answers its guest
+ * requests (enum hsm_backend) and what it offers (HSM_PLAT_CAP_* bits in
+ * platform_caps).  On an SEV-SNP guest the requests go to the AMD PSP
+ * through the module's own guest-message layer (AES-256-GCM under a VMPCK,
+ * sequence numbers in the secrets page); everywhere else a simulated PSP
+ * answers the same messages (backend SIMULATED), so the layer runs in
+ * tests exactly as on hardware.  A simulated report is signed by a
+ * simulated VCEK and says so: its REPORT_ID starts with "HSM-SIMULATED".
+ * After a failed exchange with the PSP (which is EIO) the VMPCK is wiped,
+ * as the kernel's sev-guest driver does, and every later request is EIO.
+ * Firmware refusals (invalid parameters: a VMPL below the VMPCK's, a guest
+ * SVN or TCB above the current one) are EINVAL.
+ *
+ * HSM_IOC_SNP_REPORT: params = struct hsm_snp_report_params, out = the
+ *   attestation report (at least HSM_SNP_REPORT_SIZE bytes; EOVERFLOW if
+ *   shorter).  Returns HSM_SNP_REPORT_SIZE.
+ * HSM_IOC_SNP_EXT_REPORT: the same, and tag = the certificate table the
+ *   host returns (GHCB format: 24-byte entries {GUID, offset, length},
+ *   offsets from the table's start, an all-zero entry last).  Returns the
+ *   table's length (0 when the host has none).  resp required: when tag is
+ *   too short the command is EOVERFLOW, nothing is written, and resp.value
+ *   is the length needed.
+ * HSM_IOC_SNP_DERIVE_KEY: params = struct hsm_snp_key_params; resp
+ *   required; resp.value = the ID of a new key in this connection whose
+ *   32 bytes are the key the PSP derived (key.alg must take a 32-byte key;
+ *   key.key_len 0 or 32).  The key is non-exportable unless key.flags has
+ *   HSM_KEY_F_EXPORTABLE *and* flags has HSM_SNP_KEY_F_ALLOW_EXPORT
+ *   (HSM_KEY_F_EXPORTABLE alone is EPERM); KEY_EXPORT then needs
+ *   HSM_PERM_EXPORT as for any key.
+ * HSM_IOC_SNP_SIM_SETUP: simulated backend only (EOPNOTSUPP otherwise),
+ *   CAP_SYS_ADMIN (EPERM otherwise).  params = struct hsm_snp_sim_params:
+ *   the identity the simulated PSP reports and derives keys for from now
+ *   on; in = the certificate table EXT_REPORT returns (GHCB format, at
+ *   most HSM_SNP_CERTS_MAX bytes; empty for none).  With
+ *   HSM_SNP_SIM_F_VCEK, vcek_priv (P-384 scalar, big-endian) replaces the
+ *   simulated VCEK, so that a chain made in userspace matches the reports.
+ *   HSM_SNP_SIM_F_CORRUPT_NEXT makes the simulated host alter the next
+ *   response, which the message layer must refuse (EIO) and answer by
+ *   wiping its VMPCK; HSM_SNP_SIM_F_RELAUNCH provisions new VMPCKs and
+ *   sequence numbers, as a new launch of the VM would, and so brings a
+ *   wiped message layer back; HSM_SNP_SIM_F_BUSY_NEXT has the host answer
+ *   the next request "busy" once, which the layer retries (after 2 s).
+ *
+ * Sealed slots: a slot's key leaves the module only encrypted under a key
+ * derived from the platform's derived key, with the guest field select
+ * binding the guest policy and the measurement.
+ * HSM_IOC_SLOT_SEAL: params = struct hsm_slot_params (name), out = the
+ *   sealed blob (EOVERFLOW if shorter; resp.value = the length needed).
+ *   Returns the blob's length.  The blob: "HSMSEAL1", version, the slot's
+ *   metadata (name, algorithm, permissions, flags, length), a nonce, the
+ *   AES-256-GCM ciphertext of the material and its tag; the metadata
+ *   (and the nonce) is the associated data.  Any slot can be sealed,
+ *   non-exportable keys included: the material never leaves in the clear,
+ *   and the blob opens only in a VM of the same measurement and policy.
+ *   The sealing key is HMAC-SHA-256 over a fixed label of the derived key
+ *   (root key VCEK, VMPL = vmpck_id, guest field select = policy and
+ *   measurement).
+ * HSM_IOC_SLOT_UNSEAL: params = struct hsm_slot_params (name, and the
+ *   namespace to restore into), in = the blob.  Restores the slot (EEXIST
+ *   if the name is taken).  EINVAL for a truncated blob or an unknown
+ *   magic or version; EBADMSG for a blob sealed under another measurement
+ *   or policy, altered, or sealed for another slot name.
  *
  * One-shot operations (handle = key ID unless said otherwise; the key needs
  * the permission named):
@@ -370,6 +435,19 @@
  */
 #define HSM_FEAT_KEYS		(1ULL << 2)
 
+/*
+ * HSM_FEAT_PLATFORM: the platform's guest requests (SNP_REPORT,
+ * SNP_EXT_REPORT, SNP_DERIVE_KEY) and sealed slots are served; which ones
+ * is in hsm_info.platform_caps.
+ */
+#define HSM_FEAT_PLATFORM	(1ULL << 3)
+
+/* Platform capability bits (hsm_info.platform_caps). */
+#define HSM_PLAT_CAP_REPORT	(1ULL << 0)	/* SNP_REPORT */
+#define HSM_PLAT_CAP_EXT_REPORT	(1ULL << 1)	/* SNP_EXT_REPORT */
+#define HSM_PLAT_CAP_DERIVED_KEY (1ULL << 2)	/* SNP_DERIVE_KEY */
+#define HSM_PLAT_CAP_SEAL	(1ULL << 3)	/* SLOT_SEAL, SLOT_UNSEAL */
+
 /* The platform the module runs on (hsm_info.platform). */
 enum hsm_platform {
 	HSM_PLATFORM_NONE	= 0,	/* no confidential-computing guest */
@@ -418,7 +496,7 @@ enum hsm_status {
  * @module_version:	the module's version string, NUL-terminated
  * @platform:		enum hsm_platform
  * @platform_backend:	enum hsm_backend
- * @platform_caps:	reserved for platform capability bits; 0 today
+ * @platform_caps:	HSM_PLAT_CAP_* bits
  * @page_size:		granularity of the shared region
  * @max_connections:	the max_connections module parameter
  * @max_region_size:	the max_region_size module parameter, in bytes
@@ -874,6 +952,101 @@ struct hsm_selftest {
 	__u64	reserved[3];
 };
 
+/* AMD SEV-SNP sizes. */
+#define HSM_SNP_REPORT_SIZE	0x4a0	/* an attestation report */
+#define HSM_SNP_REPORT_DATA	64	/* caller data in a report */
+#define HSM_SNP_DERIVED_KEY	32	/* a derived key */
+#define HSM_SNP_CERTS_MAX	0x4000	/* the largest certificate table */
+
+/*
+ * struct hsm_snp_report_params - SNP_REPORT and SNP_EXT_REPORT; read
+ * through hsm_op.params, whose len must be its size.
+ *
+ * @report_data:	64 bytes the report carries (REPORT_DATA)
+ * @vmpl:		the VMPL the report states, 0..3, not below the
+ *			VMPCK's (vmpck_id module parameter)
+ * @flags:		must be 0
+ * @reserved:		must be 0
+ */
+struct hsm_snp_report_params {
+	__u8	report_data[HSM_SNP_REPORT_DATA];
+	__u32	vmpl;
+	__u32	flags;
+	__u64	reserved[3];
+};
+
+/* hsm_snp_key_params.flags: the derived key may be created exportable. */
+#define HSM_SNP_KEY_F_ALLOW_EXPORT	(1U << 0)
+
+/* hsm_snp_key_params.guest_field_select bits (AMD SNP ABI, MSG_KEY_REQ). */
+#define HSM_SNP_GFS_POLICY	(1ULL << 0)
+#define HSM_SNP_GFS_IMAGE_ID	(1ULL << 1)
+#define HSM_SNP_GFS_FAMILY_ID	(1ULL << 2)
+#define HSM_SNP_GFS_MEASUREMENT	(1ULL << 3)
+#define HSM_SNP_GFS_GUEST_SVN	(1ULL << 4)
+#define HSM_SNP_GFS_TCB_VERSION	(1ULL << 5)
+#define HSM_SNP_GFS_ALL		((1ULL << 6) - 1)
+
+/*
+ * struct hsm_snp_key_params - SNP_DERIVE_KEY; read through hsm_op.params.
+ *
+ * @root_key_select:	0: the VCEK, 1: the VM root key (VMRK)
+ * @vmpl:		VMPL mixed into the key, 0..3, not below the VMPCK's
+ * @guest_field_select:	HSM_SNP_GFS_* bits: what of the guest is mixed in
+ * @guest_svn:		at most the guest's SVN
+ * @flags:		HSM_SNP_KEY_F_* bits
+ * @tcb_version:	at most the current TCB (0: none)
+ * @reserved:		must be 0
+ * @key:		the key to create (alg, perms, flags, key_len)
+ */
+struct hsm_snp_key_params {
+	__u32	root_key_select;
+	__u32	vmpl;
+	__u64	guest_field_select;
+	__u32	guest_svn;
+	__u32	flags;
+	__u64	tcb_version;
+	__u64	reserved[3];
+	struct hsm_key_params key;
+};
+
+/* hsm_snp_sim_params.flags */
+#define HSM_SNP_SIM_F_VCEK	(1U << 0)	/* vcek_priv is set */
+/* The simulated host alters the next response (tests the VMPCK wipe). */
+#define HSM_SNP_SIM_F_CORRUPT_NEXT (1U << 1)
+/* New VMPCKs and sequence numbers, as at a new launch of the VM. */
+#define HSM_SNP_SIM_F_RELAUNCH	(1U << 2)
+/* The simulated host answers the next request "busy" once. */
+#define HSM_SNP_SIM_F_BUSY_NEXT	(1U << 3)
+#define HSM_SNP_SIM_F_ALL	((1U << 4) - 1)
+
+/*
+ * struct hsm_snp_sim_params - SNP_SIM_SETUP; read through hsm_op.params.
+ *
+ * @measurement, @host_data, @chip_id, @family_id, @image_id, @policy,
+ * @guest_svn: the report's fields of the same names
+ * @tcb:		CURRENT, REPORTED, COMMITTED and LAUNCH TCB
+ * @report_version:	2, 3 or 5 (0: 3)
+ * @flags:		HSM_SNP_SIM_F_* bits
+ * @vcek_priv:		the VCEK's private scalar (HSM_SNP_SIM_F_VCEK)
+ * @reserved:		must be 0
+ */
+struct hsm_snp_sim_params {
+	__u8	measurement[48];
+	__u8	host_data[32];
+	__u8	chip_id[64];
+	__u8	family_id[16];
+	__u8	image_id[16];
+	__u64	policy;
+	__u64	tcb;
+	__u32	guest_svn;
+	__u32	report_version;
+	__u32	flags;
+	__u32	reserved0;
+	__u8	vcek_priv[48];
+	__u64	reserved[4];
+};
+
 #define HSM_IOC_GET_INFO	_IOW(HSM_IOC_MAGIC, 0x00, struct hsm_get_info)
 #define HSM_IOC_SHM_SETUP	_IOW(HSM_IOC_MAGIC, 0x01, struct hsm_shm_setup)
 #define HSM_IOC_GET_STATS	_IOW(HSM_IOC_MAGIC, 0x02, struct hsm_get_stats)
@@ -916,5 +1089,12 @@ struct hsm_selftest {
 #define HSM_IOC_VERIFY		_IOW(HSM_IOC_MAGIC, 0x39, struct hsm_op)
 #define HSM_IOC_BENCH		_IOW(HSM_IOC_MAGIC, 0x3a, struct hsm_op)
 #define HSM_IOC_VECTOR		_IOW(HSM_IOC_MAGIC, 0x3b, struct hsm_op)
+
+#define HSM_IOC_SLOT_SEAL	_IOW(HSM_IOC_MAGIC, 0x44, struct hsm_op)
+#define HSM_IOC_SLOT_UNSEAL	_IOW(HSM_IOC_MAGIC, 0x45, struct hsm_op)
+#define HSM_IOC_SNP_REPORT	_IOW(HSM_IOC_MAGIC, 0x50, struct hsm_op)
+#define HSM_IOC_SNP_EXT_REPORT	_IOW(HSM_IOC_MAGIC, 0x51, struct hsm_op)
+#define HSM_IOC_SNP_DERIVE_KEY	_IOW(HSM_IOC_MAGIC, 0x52, struct hsm_op)
+#define HSM_IOC_SNP_SIM_SETUP	_IOW(HSM_IOC_MAGIC, 0x53, struct hsm_op)
 
 #endif /* _UAPI_LINUX_HSM_H */

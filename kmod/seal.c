@@ -1,0 +1,200 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Sealed slots: a slot's key as a blob that only a VM of the same
+ * measurement and policy can open.  The sealing key is HMAC-SHA-256 of the
+ * platform's derived key (VCEK root, guest field select = policy and
+ * measurement) over a fixed label; the blob is AES-256-GCM under it, with
+ * the slot's metadata (name included) as associated data.
+ *
+ * Blob: struct seal_hdr (the associated data), then the ciphertext of the
+ * key material (hdr.key_len bytes), then the 16-byte tag.
+ */
+#include <crypto/aead.h>
+#include <crypto/hash.h>
+#include <linux/err.h>
+#include <linux/scatterlist.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "alg.h"
+#include "conn.h"
+#include "crypto.h"
+#include "key.h"
+#include "seal.h"
+#include "snp/snp.h"
+
+#define SEAL_MAGIC	"HSMSEAL1"
+#define SEAL_VERSION	1
+#define SEAL_TAG_LEN	16
+#define SEAL_NONCE_LEN	12
+
+struct seal_hdr {
+	char magic[8];
+	__le32 version;
+	__le32 key_len;
+	char name[HSM_ALG_NAME_LEN];
+	char alg[HSM_ALG_NAME_LEN];
+	__le64 perms;
+	__le32 flags;		/* the key's HSM_KEY_F_* */
+	__le32 slot_flags;	/* HSM_SLOT_F_* */
+	u8 nonce[SEAL_NONCE_LEN];
+	__le32 reserved;
+} __packed;
+
+/* The longest key a slot holds ("secret"). */
+#define SEAL_KEY_MAX	HSM_SECRET_MAX
+
+static int seal_tfm(struct crypto_aead **tfm)
+{
+	static const char label[] = "hsm sealed slot v1";
+	u8 derived[HSM_SNP_DERIVED_KEY], key[32];
+	struct crypto_shash *h;
+	int ret;
+
+	ret = hsm_snp_seal_key(derived);
+	if (ret)
+		return ret;
+	h = crypto_alloc_shash("hmac(sha256)", 0, 0);
+	if (IS_ERR(h)) {
+		ret = PTR_ERR(h);
+		goto out;
+	}
+	ret = crypto_shash_setkey(h, derived, sizeof(derived)) ?:
+	      crypto_shash_tfm_digest(h, label, sizeof(label), key);
+	crypto_free_shash(h);
+	if (ret)
+		goto out;
+	*tfm = crypto_alloc_aead("gcm(aes)", 0, 0);
+	if (IS_ERR(*tfm)) {
+		ret = PTR_ERR(*tfm);
+		goto out;
+	}
+	ret = crypto_aead_setkey(*tfm, key, sizeof(key)) ?:
+	      crypto_aead_setauthsize(*tfm, SEAL_TAG_LEN);
+	if (ret)
+		crypto_free_aead(*tfm);
+out:
+	memzero_explicit(derived, sizeof(derived));
+	memzero_explicit(key, sizeof(key));
+	return ret;
+}
+
+/* buf = hdr || data || tag; en- or decrypt data in place. */
+static int seal_crypt(bool enc, u8 *buf, u32 len)
+{
+	const struct seal_hdr *hdr = (const void *)buf;
+	struct crypto_aead *tfm;
+	struct aead_request *req;
+	struct scatterlist sg;
+	DECLARE_CRYPTO_WAIT(wait);
+	u8 iv[SEAL_NONCE_LEN];
+	int ret;
+
+	ret = seal_tfm(&tfm);
+	if (ret)
+		return ret;
+	memcpy(iv, hdr->nonce, sizeof(iv));
+	req = aead_request_alloc(tfm, GFP_KERNEL);
+	if (!req) {
+		crypto_free_aead(tfm);
+		return -ENOMEM;
+	}
+	sg_init_one(&sg, buf, sizeof(*hdr) + len + SEAL_TAG_LEN);
+	aead_request_set_callback(req, 0, crypto_req_done, &wait);
+	aead_request_set_ad(req, sizeof(*hdr));
+	aead_request_set_crypt(req, &sg, &sg, enc ? len : len + SEAL_TAG_LEN, iv);
+	ret = crypto_wait_req(enc ? crypto_aead_encrypt(req) :
+			      crypto_aead_decrypt(req), &wait);
+	aead_request_free(req);
+	crypto_free_aead(tfm);
+	return ret;
+}
+
+long hsm_seal_key(struct hsm_conn *conn, const struct hsm_op *op,
+		  const struct hsm_slot_params *p, const struct hsm_key *key,
+		  u64 *value)
+{
+	const struct hsm_shm *shm = &conn->shm;
+	struct seal_hdr *hdr;
+	size_t total = sizeof(*hdr) + key->len + SEAL_TAG_LEN;
+	u8 *buf;
+	int ret;
+
+	if (op->out.len < total) {
+		*value = total;
+		return -EOVERFLOW;
+	}
+	buf = kvzalloc(total, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	hdr = (void *)buf;
+	memcpy(hdr->magic, SEAL_MAGIC, sizeof(hdr->magic));
+	hdr->version = cpu_to_le32(SEAL_VERSION);
+	hdr->key_len = cpu_to_le32(key->len);
+	strscpy(hdr->name, p->name, sizeof(hdr->name));
+	strscpy(hdr->alg, key->alg->name, sizeof(hdr->alg));
+	hdr->perms = cpu_to_le64(key->perms);
+	hdr->flags = cpu_to_le32(key->flags);
+	hdr->slot_flags = cpu_to_le32(p->flags);
+	ret = hsm_crypto_random(hdr->nonce, sizeof(hdr->nonce));
+	if (ret)
+		goto out;
+	memcpy(buf + sizeof(*hdr), key->material, key->len);
+	ret = seal_crypt(true, buf, key->len);
+	if (ret)
+		goto out;
+	memcpy(shm->base + op->out.off, buf, total);
+	ret = total;
+out:
+	kvfree_sensitive(buf, total);
+	return ret;
+}
+
+struct hsm_key *hsm_unseal_key(struct hsm_conn *conn, const struct hsm_op *op,
+			       const struct hsm_slot_params *p)
+{
+	const struct hsm_shm *shm = &conn->shm;
+	const struct hsm_alg *alg;
+	struct hsm_key *key;
+	struct seal_hdr hdr;
+	u32 len = op->in.len, key_len;
+	u8 *buf;
+	int ret;
+
+	if (len < sizeof(hdr))
+		return ERR_PTR(-EINVAL);
+	memcpy(&hdr, shm->base + op->in.off, sizeof(hdr));
+	key_len = le32_to_cpu(hdr.key_len);
+	if (memcmp(hdr.magic, SEAL_MAGIC, sizeof(hdr.magic)) ||
+	    le32_to_cpu(hdr.version) != SEAL_VERSION || !key_len ||
+	    key_len > SEAL_KEY_MAX ||
+	    len != sizeof(hdr) + key_len + SEAL_TAG_LEN ||
+	    !memchr(hdr.name, 0, sizeof(hdr.name)) ||
+	    !memchr(hdr.alg, 0, sizeof(hdr.alg)))
+		return ERR_PTR(-EINVAL);
+	/* Sealed for another slot: the associated data would not match. */
+	if (strcmp(hdr.name, p->name) ||
+	    le32_to_cpu(hdr.slot_flags) != p->flags)
+		return ERR_PTR(-EBADMSG);
+	buf = kvmalloc(len, GFP_KERNEL);
+	if (!buf)
+		return ERR_PTR(-ENOMEM);
+	memcpy(buf, shm->base + op->in.off, len);
+	ret = seal_crypt(false, buf, key_len);
+	if (ret) {
+		/* Another measurement or policy, or altered: the tag fails. */
+		key = ERR_PTR(ret == -EBADMSG ? -EBADMSG : ret);
+		goto out;
+	}
+	/* Authentic: the metadata is what this module sealed. */
+	alg = hsm_alg_find(hdr.alg);
+	if (!alg) {
+		key = ERR_PTR(-EINVAL);
+		goto out;
+	}
+	key = hsm_key_create(alg, buf + sizeof(hdr), key_len,
+			     le64_to_cpu(hdr.perms), le32_to_cpu(hdr.flags));
+out:
+	kvfree_sensitive(buf, len);
+	return key;
+}

@@ -1,0 +1,349 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The platform commands: SNP_REPORT, SNP_EXT_REPORT, SNP_DERIVE_KEY and
+ * SNP_SIM_SETUP, and the choice of backend at load.
+ */
+#include <linux/capability.h>
+#include <linux/cc_platform.h>
+#include <linux/err.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "../alg.h"
+#include "../conn.h"
+#include "../key.h"
+#include "snp.h"
+
+static unsigned int vmpck_id;
+module_param(vmpck_id, uint, 0444);
+MODULE_PARM_DESC(vmpck_id, "VMPCK (0-3) the guest requests use (default 0)");
+
+static enum hsm_backend backend = HSM_BACKEND_NONE;
+
+/* GHCB certificate table entry. */
+struct cert_entry {
+	u8 guid[16];
+	u32 offset;
+	u32 length;
+} __packed;
+
+unsigned int hsm_snp_vmpck_id(void)
+{
+	return vmpck_id;
+}
+
+enum hsm_backend hsm_snp_backend(void)
+{
+	return backend;
+}
+
+u64 hsm_snp_caps(void)
+{
+	if (backend == HSM_BACKEND_NONE || !hsm_snp_msg_ready())
+		return 0;
+	return HSM_PLAT_CAP_REPORT | HSM_PLAT_CAP_EXT_REPORT |
+	       HSM_PLAT_CAP_DERIVED_KEY | HSM_PLAT_CAP_SEAL;
+}
+
+static void *region(const struct hsm_shm *shm, const struct hsm_ref *ref)
+{
+	return shm->base + ref->off;
+}
+
+/* A firmware status other than success. */
+static int fw_status(u32 status)
+{
+	if (!status)
+		return 0;
+	return status == SNP_FW_INVALID_PARAM ? -EINVAL : -EIO;
+}
+
+/*
+ * The bytes of the table in use: up to its all-zero entry and the end of
+ * the last certificate.  -EIO when the host's table does not fit its pages.
+ */
+static long table_len(const u8 *t, size_t cap)
+{
+	static const struct cert_entry zero;
+	size_t used = 0, off;
+	struct cert_entry e;
+
+	for (off = 0; off + sizeof(e) <= cap; off += sizeof(e)) {
+		memcpy(&e, t + off, sizeof(e));
+		if (!memcmp(&e, &zero, sizeof(e)))
+			return off ? max(used, off + sizeof(e)) : 0;
+		if ((u64)e.offset + e.length > cap)
+			return -EIO;
+		used = max_t(size_t, used, (size_t)e.offset + e.length);
+	}
+	return -EIO;
+}
+
+static long report(struct hsm_conn *conn, const struct hsm_op *op, bool ext,
+		   u64 *value)
+{
+	const struct hsm_shm *shm = &conn->shm;
+	struct hsm_snp_report_params p;
+	struct snp_report_req req = {};
+	struct snp_report_rsp *rsp;
+	size_t certs_len = 0;
+	u8 *certs = NULL;
+	long ret;
+
+	if (op->params.len != sizeof(p) || op->handle)
+		return -EINVAL;
+	memcpy(&p, region(shm, &op->params), sizeof(p));
+	if (p.flags || memchr_inv(p.reserved, 0, sizeof(p.reserved)) ||
+	    p.vmpl > 3)
+		return -EINVAL;
+	if (op->out.len < HSM_SNP_REPORT_SIZE)
+		return -EOVERFLOW;
+	memcpy(req.user_data, p.report_data, sizeof(req.user_data));
+	req.vmpl = p.vmpl;
+
+	rsp = kzalloc(sizeof(*rsp), GFP_KERNEL);
+	if (!rsp)
+		return -ENOMEM;
+	if (ext) {
+		certs_len = min_t(size_t, op->tag.len, HSM_SNP_CERTS_MAX);
+		certs = kzalloc(HSM_SNP_CERTS_MAX, GFP_KERNEL);
+		if (!certs) {
+			ret = -ENOMEM;
+			goto out;
+		}
+	}
+	ret = hsm_snp_get_report(&req, rsp, certs, &certs_len);
+	if (ret == -ENOSPC) {
+		/* The host's table needs more pages than tag offers. */
+		*value = certs_len;
+		ret = -EOVERFLOW;
+		goto out;
+	}
+	if (ret)
+		goto out;
+	ret = fw_status(rsp->status);
+	if (ret)
+		goto out;
+	if (rsp->report_size < HSM_SNP_REPORT_SIZE) {
+		ret = -EIO;
+		goto out;
+	}
+	if (ext) {
+		ret = table_len(certs, certs_len);
+		if (ret < 0)
+			goto out;
+		if (ret > op->tag.len) {
+			*value = ret;
+			ret = -EOVERFLOW;
+			goto out;
+		}
+		memcpy(region(shm, &op->tag), certs, ret);
+	} else {
+		ret = HSM_SNP_REPORT_SIZE;
+	}
+	memcpy(region(shm, &op->out), rsp->report, HSM_SNP_REPORT_SIZE);
+out:
+	kfree(certs);
+	kfree(rsp);
+	return ret;
+}
+
+/* The key to create: a 32-byte key of an algorithm that takes one. */
+static int key_params(const struct hsm_key_params *p, u32 snp_flags,
+		      const struct hsm_alg **alg)
+{
+	if (memchr_inv(p->reserved, 0, sizeof(p->reserved)) ||
+	    p->flags & ~HSM_KEY_F_ALL || p->perms & ~HSM_PERM_ALL ||
+	    !memchr(p->alg, 0, sizeof(p->alg)))
+		return -EINVAL;
+	*alg = hsm_alg_find(p->alg);
+	if (!*alg)
+		return -EOPNOTSUPP;
+	if (!(*alg)->key_max || p->perms & ~(*alg)->perms ||
+	    (p->key_len && p->key_len != HSM_SNP_DERIVED_KEY) ||
+	    (*alg)->key_min > HSM_SNP_DERIVED_KEY ||
+	    (*alg)->key_max < HSM_SNP_DERIVED_KEY)
+		return -EINVAL;
+	/* Exportable only when asked for twice. */
+	if (p->flags & HSM_KEY_F_EXPORTABLE &&
+	    !(snp_flags & HSM_SNP_KEY_F_ALLOW_EXPORT))
+		return -EPERM;
+	return 0;
+}
+
+static int derive(const struct snp_derived_key_req *req,
+		  u8 key[HSM_SNP_DERIVED_KEY])
+{
+	struct snp_key_rsp *rsp;
+	int ret;
+
+	rsp = kzalloc(sizeof(*rsp), GFP_KERNEL);
+	if (!rsp)
+		return -ENOMEM;
+	ret = hsm_snp_get_key(req, rsp) ?: fw_status(rsp->status);
+	if (!ret)
+		memcpy(key, rsp->key, HSM_SNP_DERIVED_KEY);
+	kfree_sensitive(rsp);
+	return ret;
+}
+
+static long derive_key(struct hsm_conn *conn, const struct hsm_op *op,
+		       u64 *id)
+{
+	const struct hsm_shm *shm = &conn->shm;
+	struct snp_derived_key_req req = {};
+	struct hsm_snp_key_params p;
+	u8 material[HSM_SNP_DERIVED_KEY];
+	const struct hsm_alg *alg;
+	struct hsm_key *key;
+	int ret;
+
+	if (op->params.len != sizeof(p) || op->handle)
+		return -EINVAL;
+	memcpy(&p, region(shm, &op->params), sizeof(p));
+	if (p.flags & ~HSM_SNP_KEY_F_ALLOW_EXPORT ||
+	    memchr_inv(p.reserved, 0, sizeof(p.reserved)) ||
+	    p.root_key_select > 1 || p.vmpl > 3 ||
+	    p.guest_field_select & ~HSM_SNP_GFS_ALL)
+		return -EINVAL;
+	ret = key_params(&p.key, p.flags, &alg);
+	if (ret)
+		return ret;
+	req.root_key_select = p.root_key_select;
+	req.guest_field_select = p.guest_field_select;
+	req.vmpl = p.vmpl;
+	req.guest_svn = p.guest_svn;
+	req.tcb_version = p.tcb_version;
+	ret = derive(&req, material);
+	if (ret)
+		goto out;
+	key = hsm_key_create(alg, material, sizeof(material), p.key.perms,
+			     p.key.flags);
+	if (IS_ERR(key)) {
+		ret = PTR_ERR(key);
+		goto out;
+	}
+	ret = hsm_restable_add(&conn->res, &key->res);
+	if (ret)
+		hsm_key_put(key);
+	else
+		*id = key->res.id;
+out:
+	memzero_explicit(material, sizeof(material));
+	return ret;
+}
+
+int hsm_snp_seal_key(u8 key[HSM_SNP_DERIVED_KEY])
+{
+	struct snp_derived_key_req req = {
+		.root_key_select = 0,
+		.guest_field_select = HSM_SNP_GFS_POLICY |
+				      HSM_SNP_GFS_MEASUREMENT,
+		.vmpl = vmpck_id,
+	};
+
+	if (!hsm_snp_caps())
+		return -EOPNOTSUPP;
+	return derive(&req, key);
+}
+
+static long sim_setup(struct hsm_conn *conn, const struct hsm_op *op)
+{
+	const struct hsm_shm *shm = &conn->shm;
+	struct hsm_snp_sim_params p;
+	long ret;
+
+	if (backend != HSM_BACKEND_SIMULATED)
+		return -EOPNOTSUPP;
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	if (op->params.len != sizeof(p) || op->handle ||
+	    op->in.len > HSM_SNP_CERTS_MAX)
+		return -EINVAL;
+	memcpy(&p, region(shm, &op->params), sizeof(p));
+	ret = -EINVAL;
+	if (p.flags & ~HSM_SNP_SIM_F_ALL || p.reserved0 ||
+	    memchr_inv(p.reserved, 0, sizeof(p.reserved)))
+		goto out;
+	if (p.flags & HSM_SNP_SIM_F_VCEK ? !hsm_snp_sim_key_valid(p.vcek_priv) :
+	    !!memchr_inv(p.vcek_priv, 0, sizeof(p.vcek_priv)))
+		goto out;
+	if (op->in.len) {
+		ret = table_len(region(shm, &op->in), op->in.len);
+		if (ret <= 0) {
+			ret = -EINVAL;
+			goto out;
+		}
+	}
+	ret = hsm_snp_sim_setup(&p, region(shm, &op->in), op->in.len);
+	if (!ret && p.flags & HSM_SNP_SIM_F_RELAUNCH)
+		ret = hsm_snp_msg_relaunch(hsm_snp_sim_relaunch);
+out:
+	memzero_explicit(&p, sizeof(p));
+	return ret;
+}
+
+long hsm_snp_call(struct hsm_conn *conn, unsigned int cmd,
+		  const struct hsm_op *op, u64 *value)
+{
+	if (cmd == HSM_IOC_SNP_SIM_SETUP)
+		return sim_setup(conn, op);
+	if (!hsm_snp_caps())
+		return -EOPNOTSUPP;
+	switch (cmd) {
+	case HSM_IOC_SNP_REPORT:
+		return report(conn, op, false, value);
+	case HSM_IOC_SNP_EXT_REPORT:
+		return report(conn, op, true, value);
+	case HSM_IOC_SNP_DERIVE_KEY:
+		return derive_key(conn, op, value);
+	}
+	return -ENOTTY;
+}
+
+int hsm_snp_init(void)
+{
+	struct snp_secrets_page_layout *secrets;
+	int ret;
+
+	if (vmpck_id > 3) {
+		pr_err("vmpck_id must be 0..3\n");
+		return -EINVAL;
+	}
+	if (cc_platform_has(CC_ATTR_GUEST_SEV_SNP)) {
+		/*
+		 * A real PSP we cannot use is not replaced by the simulator:
+		 * the module loads without guest requests and says so.
+		 */
+		if (hsm_snp_real_init()) {
+			pr_warn("snp: SEV-SNP guest requests not offered\n");
+			return 0;
+		}
+		backend = HSM_BACKEND_REAL;
+		pr_info("snp: SEV-SNP PSP, VMPCK%u\n", vmpck_id);
+		return 0;
+	}
+	ret = hsm_snp_sim_init(&secrets);
+	if (ret)
+		return ret;
+	ret = hsm_snp_msg_init(secrets, vmpck_id, hsm_snp_sim_issue, false);
+	if (ret) {
+		hsm_snp_sim_exit();
+		return ret;
+	}
+	backend = HSM_BACKEND_SIMULATED;
+	pr_info("snp: simulated PSP (not a TEE), VMPCK%u\n", vmpck_id);
+	return 0;
+}
+
+void hsm_snp_exit(void)
+{
+	if (backend == HSM_BACKEND_REAL) {
+		hsm_snp_real_exit();	/* its remove() ends the message layer */
+	} else if (backend == HSM_BACKEND_SIMULATED) {
+		hsm_snp_msg_exit();
+		hsm_snp_sim_exit();
+	}
+	backend = HSM_BACKEND_NONE;
+}
