@@ -1,0 +1,17 @@
+# SPDX-License-Identifier: GPL-2.0 OR MIT
+# SEV-SNP attestation verification (OpenSSL 3), part of libhsm.  Included
+# by userspace/Makefile; paths are relative to userspace/.  Consumers link
+# -lcrypto.
+LIBHSM_SNP_SRCS := $(wildcard libhsm/src/snp/*.cpp)
+LIBHSM_SNP_OBJS := $(LIBHSM_SNP_SRCS:%.cpp=$(BUILD)/userspace/%.o)
+LIBHSM_SNP_CPPFLAGS := -I$(TOP)/userspace/libhsm/include
+
+# The archive the unit tests and hsmctl link until libhsm.so carries these.
+$(BUILD)/userspace/libhsm-snp.a: $(LIBHSM_SNP_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@
+	$(Q)$(AR) rcs $@ $^
+
+$(LIBHSM_SNP_OBJS): CPPFLAGS += $(LIBHSM_SNP_CPPFLAGS)
+
+-include $(LIBHSM_SNP_OBJS:.o=.d)
