@@ -32,6 +32,7 @@ int cmd_stats(const Options &opt, const std::vector<std::string> &args);
 int cmd_algs(const Options &opt, const std::vector<std::string> &args);
 int cmd_keys(const Options &opt, const std::vector<std::string> &args);
 int cmd_selftest(const Options &opt, const std::vector<std::string> &args);
+int cmd_verify(const Options &opt, const std::vector<std::string> &args);
 
 // Prints "hsmctl: <what>: <strerror(err)>" to stderr and returns 1.
 int fail(const std::string &what, int err);

@@ -389,6 +389,9 @@ Result<Verification> verify(std::span<const std::uint8_t> bytes, const Chain &ch
 	// hwID against CHIP_ID (VCEK only).
 	if (vlek) {
 		auto csp = amd_ext(vek.get(), "5");
+		// An IA5String; some encoders leave off the DER tag.
+		if (csp.size() >= 2 && csp[0] == 0x16 && csp[1] == csp.size() - 2)
+			csp = csp.subspan(2);
 		ck.add("vlek.hwid", true,
 		       "a VLEK has no hwID" + (csp.empty() ? std::string()
 				: "; CSP " + std::string(csp.begin(), csp.end())));
