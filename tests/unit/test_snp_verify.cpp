@@ -559,3 +559,61 @@ Test(snp_certs, load_errors)
 	cr_assert(certs.has_value());
 	cr_expect_eq(certs->size(), 3u);
 }
+
+// sim_*: a non-AMD chain (tests/data/snp/mksim.py), standing in for the
+// module's simulator.
+Test(snp_simulated, refused_unless_trusted)
+{
+	auto report = read("sim_report.bin");
+	auto chain = chain_of({"sim_vcek.pem", "sim_ask.pem", "sim_ark.pem"});
+	auto v = must_verify(report, chain, {});
+	expect_only(v, "root.trusted");
+	cr_expect(!v.simulated_root);
+
+	// Without the ARK in the chain, no compiled-in root signed the ASK.
+	auto w = must_verify(report, chain_of({"sim_vcek.pem", "sim_ask.pem"}), {});
+	cr_expect(!w.ok);
+	cr_expect(!find(w, "root.trusted")->passed);
+}
+
+Test(snp_simulated, verifies_with_explicit_root_and_says_so)
+{
+	auto report = read("sim_report.bin");
+	Policy p;
+	p.extra_roots.push_back(read("sim_ark.pem"));
+	std::array<std::uint8_t, 64> rd;
+	for (std::size_t i = 0; i < rd.size(); i++)
+		rd[i] = static_cast<std::uint8_t>(i);
+	p.report_data = rd;
+	for (auto chain : {chain_of({"sim_vcek.pem", "sim_ask.pem", "sim_ark.pem"}),
+			   chain_of({"sim_vcek.pem", "sim_ask.pem"})}) {
+		auto v = must_verify(report, chain, p);
+		cr_expect(v.ok, "%s", failures(v).c_str());
+		cr_expect(v.simulated_root);
+		cr_expect(v.product == Product::Genoa);
+		auto t = find(v, "root.trusted");
+		cr_expect(t && t->message.find("SIMULATED") != std::string::npos, "%s",
+			  t ? t->message.c_str() : "no root.trusted check");
+	}
+
+	// The same trust option does not make an AMD report simulated.
+	auto a = must_verify(read("ms_genoa_report.bin"),
+			     chain_of({"ms_genoa_vcek.pem", "ms_genoa_chain.pem"}), p);
+	cr_expect(!a.simulated_root);
+	expect_only(a, "policy.report_data");
+}
+
+Test(snp_simulated, cert_table_and_der_root)
+{
+	Chain files = chain_of({"sim_vcek.pem", "sim_ask.pem", "sim_ark.pem"});
+	auto table = make_table({{guid_ark, files.ark}, {guid_ask, files.ask}, {guid_vcek, files.vcek}});
+	auto c = parse_cert_table(table);
+	cr_assert(c.has_value());
+	Policy p;
+	p.extra_roots.push_back(files.ark);	// DER this time
+	auto v = must_verify(read("sim_report.bin"), *c, p);
+	cr_expect(v.ok && v.simulated_root, "%s", failures(v).c_str());
+	// A garbage extra root is an error, not a silent skip.
+	p.extra_roots.push_back(std::vector<std::uint8_t>(10, 0x42));
+	cr_expect(!verify(read("sim_report.bin"), *c, p).has_value());
+}
