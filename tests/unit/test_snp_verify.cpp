@@ -176,6 +176,13 @@ Test(snp_negative, invalid_vceks_fail)
 	for (const char *vcek : {"tr_test-vcek-invalid-legacy.der", "tr_test-vcek-invalid-new.der"}) {
 		auto v = must_verify(report, chain_of({vcek, "tr_milan_ask_ark_asvk.pem"}), {});
 		cr_expect(!v.ok, "%s verified", vcek);
+		for (const char *n : {"vcek.signed_by_ask", "report.signature", "vcek.tcb", "vcek.hwid"})
+			cr_expect(find(v, n) && !find(v, n)->passed, "%s: %s passed", vcek, n);
+		// Both hwID encodings (raw, and wrapped in an OCTET STRING) are
+		// read: the mismatch names the synthetic 00 01 02 ... 3f.
+		auto hw = find(v, "vcek.hwid");
+		cr_expect(hw->message.starts_with("hwID 000102030405"), "%s: %s", vcek,
+			  hw->message.c_str());
 	}
 }
 
