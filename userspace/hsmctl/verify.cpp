@@ -177,69 +177,130 @@ std::string hex(std::span<const std::uint8_t> b)
 	return s;
 }
 
-void print_tcb(const char *name, const snp::Tcb &t, snp::TcbLayout l)
+std::string tcb_text(const snp::Tcb &t, snp::TcbLayout l)
 {
-	std::printf("  %-20s 0x%016llx (", name, static_cast<unsigned long long>(t.raw));
+	char buf[96];
+	std::snprintf(buf, sizeof(buf), "0x%016llx (", static_cast<unsigned long long>(t.raw));
+	std::string s = buf;
 	if (l == snp::TcbLayout::Turin)
-		std::printf("fmc %u, ", t.fmc);
-	std::printf("bl %u, tee %u, snp %u, ucode %u)\n", t.bootloader, t.tee, t.snp, t.microcode);
+		s += "fmc " + std::to_string(t.fmc) + ", ";
+	std::snprintf(buf, sizeof(buf), "bl %u, tee %u, snp %u, ucode %u)", t.bootloader, t.tee, t.snp,
+		      t.microcode);
+	return s + buf;
 }
 
-void print_report(const snp::Report &r)
+std::string hex64(std::uint64_t v)
 {
-	auto field = [](const char *n, const std::string &v) { std::printf("  %-20s %s\n", n, v.c_str()); };
-	std::printf("report:\n");
-	field("version", std::to_string(r.version));
-	field("guest_svn", std::to_string(r.guest_svn));
+	char buf[24];
+	std::snprintf(buf, sizeof(buf), "0x%016llx", static_cast<unsigned long long>(v));
+	return buf;
+}
+
+// Every field of the report, in order, as (name, text).
+std::vector<std::pair<std::string, std::string>> report_fields(const snp::Report &r)
+{
+	std::vector<std::pair<std::string, std::string>> f;
 	char buf[160];
+	f.emplace_back("version", std::to_string(r.version));
+	f.emplace_back("guest_svn", std::to_string(r.guest_svn));
 	std::snprintf(buf, sizeof(buf), "0x%016llx (abi %u.%u%s%s%s%s%s)",
 		      static_cast<unsigned long long>(r.policy), r.abi_major(), r.abi_minor(),
 		      r.smt() ? ", smt" : "", r.migrate_ma() ? ", migrate_ma" : "",
 		      r.debug() ? ", DEBUG" : "",
 		      r.policy & snp::policy_bit::single_socket ? ", single_socket" : "",
 		      r.policy & snp::policy_bit::cxl_allow ? ", cxl" : "");
-	field("policy", buf);
-	field("family_id", hex(r.family_id));
-	field("image_id", hex(r.image_id));
-	field("vmpl", std::to_string(r.vmpl));
-	field("signature_algo", std::to_string(r.signature_algo));
-	print_tcb("current_tcb", r.current_tcb, r.tcb_layout);
-	std::snprintf(buf, sizeof(buf), "0x%016llx", static_cast<unsigned long long>(r.platform_info));
-	field("platform_info", buf);
+	f.emplace_back("policy", buf);
+	f.emplace_back("family_id", hex(r.family_id));
+	f.emplace_back("image_id", hex(r.image_id));
+	f.emplace_back("vmpl", std::to_string(r.vmpl));
+	f.emplace_back("signature_algo", std::to_string(r.signature_algo));
+	f.emplace_back("current_tcb", tcb_text(r.current_tcb, r.tcb_layout));
+	f.emplace_back("platform_info", hex64(r.platform_info));
 	std::snprintf(buf, sizeof(buf), "0x%08x (author_key_en %d, mask_chip_key %d, signing_key %u%s)",
 		      r.signer_info, r.author_key_en, r.mask_chip_key, r.signing_key,
 		      r.signing_key == 0 ? " VCEK" : r.signing_key == 1 ? " VLEK" : r.signing_key == 7 ? " none" : " reserved");
-	field("signer_info", buf);
-	field("report_data", hex(r.report_data));
-	field("measurement", hex(r.measurement));
-	field("host_data", hex(r.host_data));
-	field("id_key_digest", hex(r.id_key_digest));
-	field("author_key_digest", hex(r.author_key_digest));
-	field("report_id", hex(r.report_id));
-	field("report_id_ma", hex(r.report_id_ma));
-	print_tcb("reported_tcb", r.reported_tcb, r.tcb_layout);
+	f.emplace_back("signer_info", buf);
+	f.emplace_back("report_data", hex(r.report_data));
+	f.emplace_back("measurement", hex(r.measurement));
+	f.emplace_back("host_data", hex(r.host_data));
+	f.emplace_back("id_key_digest", hex(r.id_key_digest));
+	f.emplace_back("author_key_digest", hex(r.author_key_digest));
+	f.emplace_back("report_id", hex(r.report_id));
+	f.emplace_back("report_id_ma", hex(r.report_id_ma));
+	f.emplace_back("reported_tcb", tcb_text(r.reported_tcb, r.tcb_layout));
 	if (r.has_cpuid) {
 		std::snprintf(buf, sizeof(buf), "family 0x%02x, model 0x%02x, stepping 0x%02x",
 			      r.cpuid_fam_id, r.cpuid_mod_id, r.cpuid_step);
-		field("cpuid", buf);
+		f.emplace_back("cpuid", buf);
 	}
-	field("product", snp::to_string(r.product));
-	field("chip_id", hex(r.chip_id));
-	print_tcb("committed_tcb", r.committed_tcb, r.tcb_layout);
+	f.emplace_back("product", snp::to_string(r.product));
+	f.emplace_back("chip_id", hex(r.chip_id));
+	f.emplace_back("committed_tcb", tcb_text(r.committed_tcb, r.tcb_layout));
 	std::snprintf(buf, sizeof(buf), "%u.%u build %u", r.current_major, r.current_minor, r.current_build);
-	field("current_version", buf);
+	f.emplace_back("current_version", buf);
 	std::snprintf(buf, sizeof(buf), "%u.%u build %u", r.committed_major, r.committed_minor,
 		      r.committed_build);
-	field("committed_version", buf);
-	print_tcb("launch_tcb", r.launch_tcb, r.tcb_layout);
+	f.emplace_back("committed_version", buf);
+	f.emplace_back("launch_tcb", tcb_text(r.launch_tcb, r.tcb_layout));
 	if (r.has_mit_vectors) {
-		std::snprintf(buf, sizeof(buf), "0x%016llx", static_cast<unsigned long long>(r.launch_mit_vector));
-		field("launch_mit_vector", buf);
-		std::snprintf(buf, sizeof(buf), "0x%016llx", static_cast<unsigned long long>(r.current_mit_vector));
-		field("current_mit_vector", buf);
+		f.emplace_back("launch_mit_vector", hex64(r.launch_mit_vector));
+		f.emplace_back("current_mit_vector", hex64(r.current_mit_vector));
 	}
-	field("signature_r", hex(r.signature_r));
-	field("signature_s", hex(r.signature_s));
+	f.emplace_back("signature_r", hex(r.signature_r));
+	f.emplace_back("signature_s", hex(r.signature_s));
+	return f;
+}
+
+// A JSON string literal.
+std::string quote(const std::string &s)
+{
+	std::string o = "\"";
+	for (unsigned char c : s) {
+		if (c == '"' || c == '\\') {
+			o += '\\';
+			o += static_cast<char>(c);
+		} else if (c < 0x20) {
+			char buf[8];
+			std::snprintf(buf, sizeof(buf), "\\u%04x", c);
+			o += buf;
+		} else {
+			o += static_cast<char>(c);
+		}
+	}
+	return o + "\"";
+}
+
+void print_json(const snp::Verification &v)
+{
+	std::printf("{\"report\": {");
+	const char *sep = "";
+	for (const auto &[n, t] : report_fields(v.report)) {
+		std::printf("%s%s: %s", sep, quote(n).c_str(), quote(t).c_str());
+		sep = ", ";
+	}
+	std::printf("},\n \"checks\": [");
+	sep = "";
+	for (const auto &c : v.checks) {
+		std::printf("%s\n  {\"name\": %s, \"passed\": %s, \"message\": %s}", sep,
+			    quote(c.name).c_str(), c.passed ? "true" : "false", quote(c.message).c_str());
+		sep = ",";
+	}
+	std::printf("],\n \"root\": %s, \"simulated_root\": %s, \"product\": %s, \"ok\": %s}\n",
+		    quote(v.root_name).c_str(), v.simulated_root ? "true" : "false",
+		    quote(snp::to_string(v.product)).c_str(), v.ok ? "true" : "false");
+}
+
+void print_text(const snp::Verification &v)
+{
+	std::printf("report:\n");
+	for (const auto &[n, t] : report_fields(v.report))
+		std::printf("  %-20s %s\n", n.c_str(), t.c_str());
+	std::printf("checks:\n");
+	for (const auto &c : v.checks)
+		std::printf("  %-4s %-24s %s\n", c.passed ? "ok" : "FAIL", c.name.c_str(), c.message.c_str());
+	std::printf("root: %s%s\n", v.root_name.empty() ? "(none)" : v.root_name.c_str(),
+		    v.simulated_root ? " (SIMULATED, not AMD)" : "");
+	std::printf("verdict: %s\n", v.ok ? "PASS" : "FAIL");
 }
 
 bool add_certs(snp::Chain &c, const std::string &path)
@@ -269,7 +330,6 @@ bool merge(snp::Chain &a, const snp::Chain &b)
 
 int cmd_verify(const Options &opt, const std::vector<std::string> &args)
 {
-	(void)opt;
 	std::string report_path;
 	snp::Chain chain;
 	snp::Policy pol;
@@ -385,13 +445,10 @@ int cmd_verify(const Options &opt, const std::vector<std::string> &args)
 		std::fprintf(stderr, "hsmctl: %s: %s\n", report_path.c_str(), v.error().message.c_str());
 		return 1;
 	}
-	print_report(v->report);
-	std::printf("checks:\n");
-	for (const auto &c : v->checks)
-		std::printf("  %-4s %-24s %s\n", c.passed ? "ok" : "FAIL", c.name.c_str(), c.message.c_str());
-	std::printf("root: %s%s\n", v->root_name.empty() ? "(none)" : v->root_name.c_str(),
-		    v->simulated_root ? " (SIMULATED, not AMD)" : "");
-	std::printf("verdict: %s\n", v->ok ? "PASS" : "FAIL");
+	if (opt.json)
+		print_json(*v);
+	else
+		print_text(*v);
 	return v->ok ? 0 : 1;
 }
 
