@@ -624,3 +624,15 @@ Test(snp_simulated, cert_table_and_der_root)
 	p.extra_roots.push_back(std::vector<std::uint8_t>(10, 0x42));
 	cr_expect(!verify(read("sim_report.bin"), *c, p).has_value());
 }
+
+Test(snp_negative, product_name_must_match_chain)
+{
+	// A Milan VCEK (productName "Milan-B0") cannot vouch under a Genoa
+	// root, whatever else fails.
+	auto v = must_verify(read("ms_genoa_report.bin"),
+			     chain_of({"ms_milan_vcek.pem", "ms_genoa_chain.pem"}), {});
+	cr_expect(!v.ok);
+	auto p = find(v, "report.product");
+	cr_expect(p && !p->passed && p->message.find("Milan-B0") != std::string::npos, "%s",
+		  p ? p->message.c_str() : "no check");
+}

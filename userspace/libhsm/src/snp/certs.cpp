@@ -7,6 +7,7 @@
 #include <iterator>
 
 #include <openssl/bio.h>
+#include <openssl/err.h>
 #include <openssl/pem.h>
 
 #include <hsm/snp.hpp>
@@ -108,6 +109,7 @@ Result<std::vector<std::vector<std::uint8_t>>> load_certs(std::span<const std::u
 		out.push_back(std::move(*der));
 	}
 	BIO_free(bio);
+	ERR_clear_error();
 	if (out.size() != expected)
 		return fail(Status::InvalidArgument, EINVAL,
 			    "PEM certificate " + std::to_string(out.size() + 1) + " of " +

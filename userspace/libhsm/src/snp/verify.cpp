@@ -8,6 +8,7 @@
 #include <openssl/bn.h>
 #include <openssl/crypto.h>
 #include <openssl/ec.h>
+#include <openssl/err.h>
 #include <openssl/objects.h>
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
@@ -210,6 +211,10 @@ bool same_cert(X509 *a, X509 *b)
 Result<Verification> verify(std::span<const std::uint8_t> bytes, const Chain &chain,
 			    const Policy &pol)
 {
+	// Errors are values here: leave nothing in OpenSSL's error queue.
+	struct ClearErrors {
+		~ClearErrors() { ERR_clear_error(); }
+	} clear_errors;
 	auto parsed = parse_report(bytes);
 	if (!parsed)
 		return std::unexpected(parsed.error());
@@ -311,15 +316,27 @@ Result<Verification> verify(std::span<const std::uint8_t> bytes, const Chain &ch
 	ck.add(std::string(vek_name) + ".validity", vte.empty(),
 	       (vte.empty() ? "valid" : vte) + " at " + describe_time(now));
 
-	// The generation: the root's name, else the report's CPUID.
+	// The generation: the root's name, else the report's CPUID.  The
+	// endorsement key's productName ("Milan-B0", "Genoa", ...) must agree.
 	if (v.product == Product::Unknown)
 		v.product = r.product;
+	auto pn = amd_ext(vek.get(), "2");
+	if (pn.size() >= 2 && pn[0] == 0x16 && pn[1] == pn.size() - 2)
+		pn = pn.subspan(2);
+	std::string pname(pn.begin(), pn.end());
+	Product vek_product = product_from_name(pname);
 	if (r.product != Product::Unknown && v.product != r.product)
 		ck.add("report.product", false,
 		       std::string("the report's CPUID says ") + to_string(r.product) +
 			       ", the chain is " + to_string(v.product));
+	else if (vek_product != Product::Unknown && vek_product != v.product)
+		ck.add("report.product", false,
+		       "the " + std::string(vlek ? "VLEK" : "VCEK") + "'s productName is '" + pname +
+			       "', the chain is " + to_string(v.product));
 	else
-		ck.add("report.product", true, std::string("product ") + to_string(v.product));
+		ck.add("report.product", true,
+		       std::string("product ") + to_string(v.product) +
+			       (pname.empty() ? "" : " (productName '" + pname + "')"));
 	if (v.product == Product::Turin && r.tcb_layout != TcbLayout::Turin) {
 		r.tcb_layout = TcbLayout::Turin;
 		r.current_tcb = decode_tcb(r.current_tcb.raw, r.tcb_layout);
