@@ -35,6 +35,7 @@ int cmd_selftest(const Options &opt, const std::vector<std::string> &args);
 int cmd_attest(const Options &opt, const std::vector<std::string> &args);
 int cmd_sim_setup(const Options &opt, const std::vector<std::string> &args);
 int cmd_slots(const Options &opt, const std::vector<std::string> &args);
+int cmd_verify(const Options &opt, const std::vector<std::string> &args);
 
 // Prints "hsmctl: <what>: <strerror(err)>" to stderr and returns 1.
 int fail(const std::string &what, int err);

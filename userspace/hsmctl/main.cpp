@@ -44,6 +44,7 @@ constexpr Command commands[] = {
 	{"algs", hsmctl::cmd_algs, "algorithms the module knows, and which it serves"},
 	{"keys", hsmctl::cmd_keys, "your slots, or every connection's keys with --connections (root): metadata, never material"},
 	{"selftest", hsmctl::cmd_selftest, "run the module's known-answer tests again"},
+	{"verify", hsmctl::cmd_verify, "check an SEV-SNP attestation report against certificates and a policy (--help)"},
 	{"stats", hsmctl::cmd_stats, "module-wide counters: requests, errors, bytes, resources"},
 	{"attest", hsmctl::cmd_attest, "--out DIR [--report-data HEX] [--vmpl N] [--extended]: an attestation report to files"},
 	{"sim-setup", hsmctl::cmd_sim_setup, "the simulated PSP's VM identity and certificate chain (root)"},

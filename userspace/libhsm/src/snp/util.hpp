@@ -1,0 +1,40 @@
+// SPDX-License-Identifier: MIT
+// Private helpers of the SNP verifier.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+namespace hsm::snp::detail {
+
+inline std::uint32_t le32(std::span<const std::uint8_t> b, std::size_t off)
+{
+	return static_cast<std::uint32_t>(b[off]) | static_cast<std::uint32_t>(b[off + 1]) << 8 |
+	       static_cast<std::uint32_t>(b[off + 2]) << 16 |
+	       static_cast<std::uint32_t>(b[off + 3]) << 24;
+}
+
+inline std::uint64_t le64(std::span<const std::uint8_t> b, std::size_t off)
+{
+	return static_cast<std::uint64_t>(le32(b, off)) |
+	       static_cast<std::uint64_t>(le32(b, off + 4)) << 32;
+}
+
+struct X509Free {
+	void operator()(X509 *x) const noexcept { X509_free(x); }
+};
+using X509Ptr = std::unique_ptr<X509, X509Free>;
+
+/// Parses one DER certificate; nullptr if it does not parse.
+X509Ptr x509_from_der(std::span<const std::uint8_t> der);
+/// The subject's (or issuer's) common name, "" if none.
+std::string common_name(const X509_NAME *name);
+/// The compiled-in AMD ARKs, PEM.
+std::span<const char *const> builtin_arks();
+
+} // namespace hsm::snp::detail
