@@ -1,0 +1,158 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+//
+// libhsm, the product: one CryptoStack per process, buffers from its
+// allocator (zero-copy), a Batch per run (one io_uring_enter for the whole
+// batch), or the synchronous one-shot calls (a batch of one).
+#include <cstring>
+#include <mutex>
+#include <optional>
+#include <stdexcept>
+#include <string>
+
+#include <hsm/hsm.hpp>
+
+#include "bench.hpp"
+
+namespace bench {
+namespace {
+
+[[noreturn]] void fail(const std::string &what, const hsm::Error &e)
+{
+	throw std::runtime_error("libhsm " + what + ": " + e.message);
+}
+
+template <typename T> T must(hsm::Result<T> r, const char *what)
+{
+	if (!r)
+		fail(what, r.error());
+	return std::move(*r);
+}
+
+// The process's stack, opened once with a region for the largest cells.
+const hsm::CryptoStack &stack()
+{
+	static std::once_flag once;
+	static std::optional<hsm::CryptoStack> s;
+	std::call_once(once, [] {
+		hsm::CryptoStackConfig cfg;
+		cfg.region_size = 48u << 20;
+		s = must(hsm::CryptoStack::Create(cfg), "CryptoStack::Create");
+	});
+	return *s;
+}
+
+class LibhsmRunner final : public Runner {
+public:
+	explicit LibhsmRunner(bool batched) : batched_(batched) {}
+
+	bool setup(const Case &c) override
+	{
+		c_ = c;
+		if (!batched_ && c.batch != 1) {
+			why_ = "one operation at a time";
+			return false;
+		}
+		const hsm::CryptoStack &s = stack();
+		hsm::MemoryAllocator mem = s.Allocator();
+		Bytes in = Inputs::payload(c.size), iv = Inputs::iv();
+		const std::size_t out_len = Inputs::out_len(c.algo, c.size);
+		iv_ = must(mem.Allocate(12), "Allocate");
+		std::memcpy(iv_.data(), iv.data(), iv.size());
+		for (unsigned i = 0; i < c.batch; i++) {
+			ins_.push_back(must(mem.Allocate(c.size), "Allocate"));
+			std::memcpy(ins_.back().data(), in.data(), in.size());
+			outs_.push_back(must(mem.Allocate(out_len), "Allocate"));
+		}
+		if (c.algo != Algo::Sha) {
+			Bytes k = Inputs::key(c.algo);
+			hsm::ImportKeyParams p;
+			p.SetAlgorithm(algo_name(c.algo))
+				.SetPermissions(c.algo == Algo::Gcm ? hsm::KeyOperationPermission::kEncrypt
+								    : hsm::KeyOperationPermission::kSign)
+				.SetMaterial(k);
+			key_.emplace(must(s.Keys().ImportKey(p), "ImportKey"));
+		}
+		if (batched_)
+			batch_.emplace(s, c.batch);
+		return true;
+	}
+
+	void run() override
+	{
+		if (!batched_) {
+			auto r = one(stack(), 0);
+			if (!r)
+				fail("call", r.error());
+			return;
+		}
+		hsm::Batch &b = *batch_;
+		for (unsigned i = 0; i < c_.batch; i++)
+			must(queue(b, i), "queue");
+		if (must(b.WaitAll(), "WaitAll"))
+			for (unsigned i = 0; i < c_.batch; i++)
+				if (auto r = b.Get(i); !r)
+					fail("batch operation", r.error());
+		must(b.Clear(), "Clear");
+	}
+
+	Bytes output() override
+	{
+		const std::size_t n = Inputs::out_len(c_.algo, c_.size);
+		return Bytes(outs_[0].data(), outs_[0].data() + n);
+	}
+
+	std::string why() const override { return why_; }
+
+private:
+	hsm::BufferRef out_ref(unsigned i) const
+	{
+		return outs_[i].Slice(0, c_.algo == Algo::Gcm ? c_.size : 32);
+	}
+	hsm::BufferRef tag_ref(unsigned i) const { return outs_[i].Slice(c_.size, 16); }
+
+	hsm::Result<std::size_t> one(const hsm::CryptoStack &s, unsigned i) const
+	{
+		switch (c_.algo) {
+		case Algo::Gcm:
+			return s.Seal(*key_, iv_, {}, ins_[i], out_ref(i), tag_ref(i));
+		case Algo::Hmac:
+			return s.Mac(*key_, ins_[i], out_ref(i));
+		case Algo::Sha:
+			return s.Digest("sha-256", ins_[i], out_ref(i));
+		}
+		return hsm::fail(hsm::Status::InvalidArgument, EINVAL, "algorithm");
+	}
+
+	hsm::Result<hsm::Batch::OpId> queue(hsm::Batch &b, unsigned i) const
+	{
+		switch (c_.algo) {
+		case Algo::Gcm:
+			return b.Seal(*key_, iv_, {}, ins_[i], out_ref(i), tag_ref(i));
+		case Algo::Hmac:
+			return b.Mac(*key_, ins_[i], out_ref(i));
+		case Algo::Sha:
+			return b.Digest("sha-256", ins_[i], out_ref(i));
+		}
+		return hsm::fail(hsm::Status::InvalidArgument, EINVAL, "algorithm");
+	}
+
+	bool batched_;
+	Case c_{};
+	hsm::Buffer iv_;
+	std::vector<hsm::Buffer> ins_, outs_;
+	std::optional<hsm::CryptoResourceGuard> key_;
+	std::optional<hsm::Batch> batch_;
+	std::string why_ = "not offered";
+};
+
+}  // namespace
+
+void add_libhsm(std::vector<Competitor> &out)
+{
+	out.push_back({"libhsm-batch", "libhsm: a Batch per run, one io_uring_enter, zero-copy buffers",
+		       true, [] { return std::make_unique<LibhsmRunner>(true); }});
+	out.push_back({"libhsm-sync", "libhsm: synchronous one-shot calls (a batch of one)", false,
+		       [] { return std::make_unique<LibhsmRunner>(false); }});
+}
+
+}  // namespace bench
