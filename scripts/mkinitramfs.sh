@@ -97,6 +97,13 @@ copy_exe() {
 	libs=$(shared_libs "$src")
 	for lib in $libs; do
 		copy_file "$lib"
+		# A library from the build tree (an rpath) is also put where the
+		# loader looks by default: the guest mounts a tmpfs on /tmp, which
+		# would hide a tree checked out there.
+		case $lib in
+		/lib/* | /lib64/* | /usr/lib/* | /usr/lib64/*) ;;
+		*) copy_file "$lib" "/usr/lib/$(basename "$lib")" ;;
+		esac
 	done
 }
 
