@@ -68,8 +68,6 @@ void add_hsm_raw(std::vector<Competitor> &out);
 void add_kcapi(std::vector<Competitor> &out);
 void add_softhsm(std::vector<Competitor> &out);
 void add_openssl(std::vector<Competitor> &out);
-#ifdef HSM_BENCH_LIBHSM
 void add_libhsm(std::vector<Competitor> &out);
-#endif
 
 }  // namespace bench

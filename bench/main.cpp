@@ -177,9 +177,7 @@ int main(int argc, char **argv)
 	}
 
 	std::vector<Competitor> comps;
-#ifdef HSM_BENCH_LIBHSM
 	add_libhsm(comps);
-#endif
 	add_hsm_raw(comps);
 	add_kcapi(comps);
 	add_softhsm(comps);

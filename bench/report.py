@@ -95,12 +95,15 @@ def main():
                                       ("openssl", "(ceiling)"), ("kernel-bound", "(bound)")):
                     md.append(f"| 64 B {op}: {mine} batch 64 vs {other} | "
                               f"{ratio(p, get(op, 64, other))} | {target} |")
-        big = [get("aes-256-gcm", 1048576, product, b) for b in (1, 8)]
-        bigp = max([v for v in big if v] or [0]) or None
-        md.append(f"| 1 MiB aes-256-gcm: {product} vs kernel-bound | "
+        # One operation at a time on one thread against the same: a batch
+        # of 8 runs on several io-wq workers, which the bound does not.
+        bigp = get("aes-256-gcm", 1048576, product, 1)
+        md.append(f"| 1 MiB aes-256-gcm, one at a time: {product} vs kernel-bound | "
                   f"{ratio(bigp, get('aes-256-gcm', 1048576, 'kernel-bound'))} | ≥ 0.9x |")
-        md.append(f"| 1 MiB aes-256-gcm: {product} vs kcapi | "
+        md.append(f"| 1 MiB aes-256-gcm, one at a time: {product} vs kcapi | "
                   f"{ratio(bigp, get('aes-256-gcm', 1048576, 'kcapi'))} | > 1x |")
+        md.append(f"| 1 MiB aes-256-gcm: {product} batch 8 (io-wq workers in parallel) vs kcapi | "
+                  f"{ratio(get('aes-256-gcm', 1048576, product, 8), get('aes-256-gcm', 1048576, 'kcapi'))} | |")
         for op in OPS:
             md.append(f"| 64 B {op}, {product} batch 64: 2 threads vs 1 | "
                       f"{ratio(get(op, 64, product, 64, 2), get(op, 64, product, 64, 1))} | |")
