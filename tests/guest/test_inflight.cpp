@@ -70,7 +70,7 @@ Test(inflight, one_past_max_inflight_is_ebusy_at_once)
 
 	// One long Update holds the context; max - 1 short ones wait for it.
 	// Retry with a fresh start if the long one ended before all arrived.
-	for (int attempt = 0; attempt < 3; attempt++) {
+	for (int attempt = 0; attempt < 8; attempt++) {
 		std::atomic<bool> holder_done{false};
 		std::atomic<unsigned> failed{0};
 		// The waiters exist before the holder starts, blocked on go, so
@@ -88,13 +88,17 @@ Test(inflight, one_past_max_inflight_is_ebusy_at_once)
 				failed++;
 			holder_done = true;
 		});
+		// Poll gently: a busy loop of ioctls would starve the waiters.
 		while (!holder_done && conn_stats(c).inflight == 0)
-			;
+			usleep(200);
 		go.count_down();
 		// Wait until all max are in the module (GET_STATS excludes itself).
 		bool full = false;
-		while (!holder_done && !full)
+		while (!holder_done && !full) {
 			full = conn_stats(c).inflight == max;
+			if (!full)
+				usleep(200);
+		}
 
 		long busy = 1;
 		hsm_resp record{};
