@@ -7,6 +7,7 @@
 #include <openssl/x509.h>
 
 #include "hsm_conn.hpp"
+#include "hsm_openssl.hpp"
 
 using namespace hsmtest;
 
@@ -422,25 +423,6 @@ Test(ctx, aead_stream_is_bounded_by_max_stream)
 	cr_assert_eq(call(c, HSM_IOC_CTX_RESET, s).res, 0);
 	cr_expect_eq(aead_init(c, s, {kIv, 12}, {1 << 20, max + 1}).res, -ENOSPC);
 }
-
-namespace {
-
-std::pair<Bytes, Bytes> rsa_der(EVP_PKEY *pk)
-{
-	unsigned char *p = nullptr;
-	int n = i2d_PrivateKey(pk, &p);
-	cr_assert_gt(n, 0);
-	Bytes priv(p, p + n);
-	OPENSSL_free(p);
-	p = nullptr;
-	n = i2d_PublicKey(pk, &p);
-	cr_assert_gt(n, 0);
-	Bytes pub(p, p + n);
-	OPENSSL_free(p);
-	return {priv, pub};
-}
-
-}  // namespace
 
 Test(ctx, sign_and_verify_stream_match_one_shot_and_openssl)
 {

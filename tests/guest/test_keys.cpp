@@ -15,6 +15,7 @@
 #include <tuple>
 
 #include "hsm_conn.hpp"
+#include "hsm_openssl.hpp"
 
 using namespace hsmtest;
 
@@ -651,26 +652,6 @@ Test(agree, errors)
 	Bytes zero(32, 0);
 	cr_expect_eq(c.key("ecdh-p256", HSM_PERM_AGREE, &zero).res, -EINVAL, "d = 0");
 }
-
-namespace {
-
-// A DER RSAPrivateKey and RSAPublicKey of a new OpenSSL key.
-std::pair<Bytes, Bytes> rsa_der(EVP_PKEY *pk)
-{
-	unsigned char *p = nullptr;
-	int n = i2d_PrivateKey(pk, &p);
-	cr_assert_gt(n, 0);
-	Bytes priv(p, p + n);
-	OPENSSL_free(p);
-	p = nullptr;
-	n = i2d_PublicKey(pk, &p);
-	cr_assert_gt(n, 0);
-	Bytes pub(p, p + n);
-	OPENSSL_free(p);
-	return {priv, pub};
-}
-
-}  // namespace
 
 Test(rsa, sign_3072_verifies_with_openssl_and_errors)
 {
