@@ -7,8 +7,11 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/x509.h>
+#include <fcntl.h>
 #include <set>
+#include <sys/ioctl.h>
 #include <thread>
+#include <unistd.h>
 
 #include "lib_test.hpp"
 
@@ -39,6 +42,20 @@ CryptoResourceGuard import_hmac(const CryptoStack &s, const char *alg, const Byt
 {
 	return MUST(s.Keys().ImportKey(ImportKeyParams{}.SetAlgorithm(alg).SetPermissions(kMacPerms)
 					       .SetMaterial(key)));
+}
+
+// The module's count of `cmd` so far (every connection).
+std::uint64_t module_requests(unsigned int cmd)
+{
+	int fd = open(HSM_DEVICE_PATH, O_RDWR | O_CLOEXEC);
+	cr_assert_geq(fd, 0);
+	hsm_stats st{};
+	hsm_get_stats g{};
+	g.stats_ptr = reinterpret_cast<std::uintptr_t>(&st);
+	g.stats_size = sizeof(st);
+	cr_assert_eq(ioctl(fd, HSM_IOC_GET_STATS, &g), (int)sizeof(st));
+	close(fd);
+	return st.requests[_IOC_NR(cmd)];
 }
 
 } // namespace
@@ -158,6 +175,50 @@ Test(lib_batch, a_thousand_macs_past_the_inflight_limit)
 		cr_assert(Bytes(out.data() + 32 * i, out.data() + 32 * i + 32) ==
 				  hmac(EVP_sha256(), key, msg.data() + i, 64),
 			  "op %d", i);
+	}
+}
+
+// Small one-shots sent together travel in HSM_IOC_VECTOR SQEs; an entry
+// the module refuses makes it refuse the vector before anything ran, and
+// the library then sends the entries alone: the bad one gets its EINVAL,
+// every other its own answer.
+Test(lib_batch, small_operations_travel_in_vectors_and_a_bad_entry_answers_alone)
+{
+	CryptoStack s = MUST(CryptoStack::Create());
+	auto al = s.Allocator();
+	Bytes key = pattern(32, 4);
+	auto k = import_hmac(s, "hmac-sha-256", key);
+	constexpr int kOps = 24;
+	Bytes msg = pattern(64 + kOps, 6);
+	Buffer in = buf(al, msg), out = MUST(al.Allocate(32 * kOps));
+	const std::uint32_t region = static_cast<std::uint32_t>(s.Info().region_size);
+
+	for (int bad : {-1, 0, 11, kOps - 1}) {
+		std::uint64_t vecs = module_requests(HSM_IOC_VECTOR);
+		std::uint64_t macs = module_requests(HSM_IOC_MAC);
+		std::memset(out.data(), 0, 32 * kOps);
+		Batch batch(s, kOps);
+		for (int i = 0; i < kOps; i++) {
+			BufferRef m = in.Slice(i, 64);
+			if (i == bad)
+				m = BufferRef{region - 16, 64};	// past the region's end
+			MUST(batch.Mac(k, m, out.Slice(32 * i, 32)));
+		}
+		cr_expect_eq(MUST(batch.WaitAll()), bad < 0 ? 0u : 1u, "bad entry %d", bad);
+		for (int i = 0; i < kOps; i++) {
+			if (i == bad) {
+				EXPECT_STATUS(batch.Get(i), Status::InvalidArgument);
+				continue;
+			}
+			cr_expect_eq(MUST(batch.Get(i)), 32u, "op %d (bad %d)", i, bad);
+			cr_expect(bytes(out, 32 * kOps) != Bytes(32 * kOps) &&
+					  Bytes(out.data() + 32 * i, out.data() + 32 * i + 32) ==
+						  hmac(EVP_sha256(), key, msg.data() + i, 64),
+				  "op %d (bad %d)", i, bad);
+		}
+		cr_expect_gt(module_requests(HSM_IOC_VECTOR), vecs, "a vector went (bad %d)", bad);
+		// Each MAC was answered exactly once, in a vector or alone.
+		cr_expect_eq(module_requests(HSM_IOC_MAC) - macs, std::uint64_t(kOps), "bad %d", bad);
 	}
 }
 

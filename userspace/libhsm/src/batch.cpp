@@ -17,7 +17,8 @@ namespace hsm {
 namespace detail {
 
 struct BatchImpl {
-	std::shared_ptr<Connection> conn;
+	std::shared_ptr<Connection> conn;	// keeps the lane alive
+	Lane *lane = nullptr;			// of the thread that made the batch
 	Timeout timeout;
 	std::vector<OpRecord> recs;		// capacity fixed
 	std::vector<OpRecord *> pending;	// queued, not yet sent (FIFO from `next`)
@@ -29,14 +30,14 @@ struct BatchImpl {
 	// Waits for what was sent; what was only queued is dropped.
 	void drain()
 	{
-		conn->wait([&] { return done == next; }, [] {});
+		lane->wait([&] { return done == next; }, [] {});
 	}
 
 	std::size_t send_locked()
 	{
 		if (next == pending.size())
 			return 0;
-		std::size_t n = conn->submit_locked(pending.data() + next, pending.size() - next);
+		std::size_t n = lane->submit_locked(pending.data() + next, pending.size() - next);
 		next += n;
 		return n;
 	}
@@ -56,6 +57,7 @@ Batch::Batch(const CryptoStack &stack, std::size_t capacity) : impl_(std::make_u
 {
 	capacity = std::clamp<std::size_t>(capacity, 1, 65536);
 	impl_->conn = stack.conn_;
+	impl_->lane = &stack.conn_->lane();
 	impl_->timeout = stack.timeout_;
 	impl_->recs.reserve(capacity);
 	impl_->pending.reserve(capacity);
@@ -189,7 +191,7 @@ Result<std::size_t> Batch::Submit()
 	auto &b = *impl_;
 	if (b.next == b.pending.size())
 		return std::size_t(0);
-	std::size_t n = b.conn->submit(b.pending.data() + b.next, b.pending.size() - b.next);
+	std::size_t n = b.lane->submit(b.pending.data() + b.next, b.pending.size() - b.next);
 	b.next += n;
 	return n;
 }
@@ -199,7 +201,7 @@ Result<std::size_t> Batch::WaitAll()
 	if (!impl_)
 		return fail(Status::InvalidState, EBADFD, "a moved-from batch");
 	auto &b = *impl_;
-	b.conn->wait([&] { return b.done == b.recs.size(); }, [&] { b.send_locked(); });
+	b.lane->wait([&] { return b.done == b.recs.size(); }, [&] { b.send_locked(); });
 	std::size_t failed = 0;
 	for (auto &r : b.recs)
 		failed += r.res < 0;
@@ -213,7 +215,7 @@ Result<Batch::OpId> Batch::WaitAny()
 	auto &b = *impl_;
 	if (b.ready_head == b.recs.size())
 		return fail(Status::InvalidState, EBADFD, "WaitAny: every operation was already returned");
-	b.conn->wait([&] { return b.ready_head < b.ready.size(); }, [&] { b.send_locked(); });
+	b.lane->wait([&] { return b.ready_head < b.ready.size(); }, [&] { b.send_locked(); });
 	return b.ready[b.ready_head++];
 }
 
@@ -222,10 +224,10 @@ std::size_t Batch::Poll()
 	if (!impl_)
 		return 0;
 	auto &b = *impl_;
-	b.conn->poll();
+	b.lane->poll();
 	std::size_t d = 0;
 	// Under the connection's lock: the reaper may be another thread.
-	b.conn->wait([&] {
+	b.lane->wait([&] {
 		d = b.done;
 		return true;
 	}, [] {});

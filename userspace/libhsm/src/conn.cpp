@@ -2,10 +2,12 @@
 //
 // The connection: one per process, shared by every CryptoStack and
 // MemoryAllocator, closed when the last of them goes (the reference-counted
-// anchor).  Completions are reaped by whichever waiting thread gets there
+// anchor).  Threads are dealt out over lanes, each an io_uring of its own.
+// On a lane, completions are reaped by whichever waiting thread gets there
 // first (leader/follower): it waits in io_uring_enter without the lock,
 // records every completion in its operation, frees the slot and wakes the
-// others.
+// others.  Small one-shot operations submitted together travel as one
+// HSM_IOC_VECTOR SQE; each still answers in its own record.
 #include "conn.hpp"
 
 #include <algorithm>
@@ -27,6 +29,26 @@ std::mutex g_mu;
 std::weak_ptr<Connection> g_conn;
 
 constexpr std::int32_t kNoRecord = INT32_MIN;
+
+// user_data: a vector flag, the slot's (or vector buffer's) generation,
+// and its index.
+constexpr std::uint64_t kVecFlag = 1ull << 63;
+constexpr std::uint32_t kGenMask = 0x7fffffff;
+
+std::uint64_t make_ud(std::uint32_t gen, std::uint32_t idx, bool vec) noexcept
+{
+	return (vec ? kVecFlag : 0) | (std::uint64_t(gen & kGenMask) << 32) | idx;
+}
+
+constexpr std::uint32_t align64(std::uint64_t n) noexcept
+{
+	return static_cast<std::uint32_t>((n + 63) & ~std::uint64_t(63));
+}
+
+// Every operation slot of a connection, over all its lanes.
+constexpr std::uint32_t kMaxSlots = 512;
+
+std::atomic<unsigned> g_next_thread{0};
 
 std::uint64_t now_ns() noexcept
 {
@@ -73,17 +95,27 @@ Result<std::monostate> Connection::open(std::size_t region_size)
 		return fail(Status::Unsupported, EOPNOTSUPP,
 			    "the module lacks shared regions, io_uring commands or keys");
 
-	std::uint32_t nslots = kRingEntries;
-	if (info_.max_inflight && info_.max_inflight < nslots)
-		nslots = info_.max_inflight;
+	// Lanes: one per CPU (up to kMaxLanes), sharing the in-flight budget,
+	// each with at least kMinLaneSlots of it.
+	std::uint32_t budget = kMaxSlots;
+	if (info_.max_inflight && info_.max_inflight < budget)
+		budget = info_.max_inflight;
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	std::uint32_t nlanes = static_cast<std::uint32_t>(std::clamp<long>(cpus, 1, kMaxLanes));
+	while (nlanes > 1 && budget / nlanes < kMinLaneSlots)
+		nlanes--;
+	const std::uint32_t per = std::min<std::uint32_t>(kRingEntries, budget / nlanes);
+	const std::uint32_t vec_cap = std::min<std::uint32_t>(per, HSM_VECTOR_MAX);
+	const std::uint32_t lane_ctl = Lane::ctl_bytes(per, vec_cap);
 	std::size_t page = info_.page_size ? info_.page_size : 4096;
-	std::size_t ctl = (std::size_t(nslots) * kSlotBytes + page - 1) / page * page;
+	std::size_t ctl = (std::size_t(nlanes) * lane_ctl + page - 1) / page * page;
 	if (region_size == 0 || region_size % page)
 		return fail(Status::InvalidArgument, EINVAL,
 			    "region size must be a non-zero multiple of the page size");
 	if (region_size <= ctl || region_size > UINT32_MAX)
 		return fail(Status::InvalidArgument, EINVAL,
-			    "region size must exceed the control area and fit 32 bits");
+			    "region size must exceed the control area (" + std::to_string(ctl) +
+				    " bytes) and fit 32 bits");
 	hsm_shm_setup s{};
 	s.size = region_size;
 	if (ioctl(fd_, HSM_IOC_SHM_SETUP, &s) < 0)
@@ -95,15 +127,13 @@ Result<std::monostate> Connection::open(std::size_t region_size)
 	base_ = static_cast<std::uint8_t *>(p);
 	size_ = region_size;
 
-	int r = io_uring_queue_init(kRingEntries, &ring_, IORING_SETUP_SQE128);
-	if (r < 0)
-		return sys_fail(-r, "io_uring_queue_init (SQE128)");
-	ring_ok_ = true;
-
-	slots_.resize(nslots);
-	free_.reserve(nslots);
-	for (std::uint32_t i = nslots; i-- > 0;)
-		free_.push_back(i);
+	for (std::uint32_t i = 0; i < nlanes; i++) {
+		auto l = std::make_unique<Lane>();
+		if (auto r = l->init(fd_, base_, i * lane_ctl, per, vec_cap); !r)
+			return std::unexpected(r.error());
+		lanes_.push_back(std::move(l));
+	}
+	op_slots_ = per * nlanes;
 	heap_start_ = static_cast<std::uint32_t>(ctl);
 	free_blocks_[heap_start_] = static_cast<std::uint32_t>(region_size - ctl);
 	return std::monostate{};
@@ -111,8 +141,7 @@ Result<std::monostate> Connection::open(std::size_t region_size)
 
 Connection::~Connection()
 {
-	if (ring_ok_)
-		io_uring_queue_exit(&ring_);
+	lanes_.clear();		// the rings go before the region they point into
 	if (base_)
 		munmap(base_, size_);
 	if (fd_ >= 0)
@@ -194,79 +223,218 @@ std::size_t Connection::largest_free() const noexcept
 	return n;
 }
 
+// ---- lanes -------------------------------------------------------------------
+
+Lane &Connection::lane() noexcept
+{
+	thread_local const unsigned ordinal = g_next_thread.fetch_add(1, std::memory_order_relaxed);
+	return *lanes_[ordinal % lanes_.size()];
+}
+
+std::uint32_t Lane::ctl_bytes(std::uint32_t nslots, std::uint32_t vec_cap) noexcept
+{
+	return align64(std::uint64_t(nslots) * kSlotBytes) +
+	       align64(std::uint64_t(kVectorBuffers) * vec_cap * sizeof(hsm_vec_entry));
+}
+
+Result<std::monostate> Lane::init(int fd, std::uint8_t *base, std::uint32_t ctl, std::uint32_t nslots,
+				  std::uint32_t vec_cap)
+{
+	fd_ = fd;
+	base_ = base;
+	ctl_ = ctl;
+	vec_ctl_ = ctl + align64(std::uint64_t(nslots) * kSlotBytes);
+	vec_cap_ = vec_cap;
+	int r = io_uring_queue_init(kRingEntries, &ring_, IORING_SETUP_SQE128);
+	if (r < 0)
+		return sys_fail(-r, "io_uring_queue_init (SQE128)");
+	ring_ok_ = true;
+	slots_.resize(nslots);
+	free_.reserve(nslots);
+	for (std::uint32_t i = nslots; i-- > 0;)
+		free_.push_back(i);
+	vecs_.resize(kVectorBuffers);
+	for (auto &v : vecs_)
+		v.members.reserve(vec_cap);
+	return std::monostate{};
+}
+
+Lane::~Lane()
+{
+	if (ring_ok_)
+		io_uring_queue_exit(&ring_);
+}
+
 // ---- submission and completion ----------------------------------------------
 
-std::size_t Connection::submit_locked(OpRecord *const *recs, std::size_t n)
+bool Lane::vectorizable(const OpRecord &rec) const noexcept
 {
-	std::size_t sent = 0;
-	const std::uint64_t t = now_ns();
-	while (sent < n && !free_.empty()) {
-		io_uring_sqe *sqe = io_uring_get_sqe(&ring_);
-		if (!sqe)
-			break;
-		OpRecord *rec = recs[sent];
-		std::uint32_t idx = free_.back();
-		free_.pop_back();
-		Slot &s = slots_[idx];
-		s.rec = rec;
-		const std::uint32_t ctl = idx * kSlotBytes;
-		auto *resp = reinterpret_cast<hsm_resp *>(base_ + ctl);
-		resp->result = kNoRecord;
-		resp->status = HSM_STATUS_INTERNAL;
-		resp->value = 0;
-		rec->op.resp_off = ctl;
-		if (rec->params_len) {
-			std::memcpy(base_ + ctl + kParamsAt, rec->params, rec->params_len);
-			rec->op.params = {ctl + kParamsAt, rec->params_len};
-		}
-		if (!rec->op.submit_ns)
-			rec->op.submit_ns = t;
-		rec->state = OpState::kInFlight;
-		std::memset(sqe, 0, 2 * sizeof(*sqe));
-		sqe->opcode = IORING_OP_URING_CMD;
-		sqe->fd = fd_;
-		sqe->cmd_op = rec->cmd;
-		std::memcpy(sqe->cmd, &rec->op, sizeof(rec->op));
-		io_uring_sqe_set_data64(sqe, (std::uint64_t(s.gen) << 32) | idx);
-		sent++;
+	if (!vectors_ok_ || vec_cap_ < 2)
+		return false;
+	switch (rec.cmd) {
+	case HSM_IOC_DIGEST:
+	case HSM_IOC_MAC:
+	case HSM_IOC_MAC_VERIFY:
+	case HSM_IOC_SEAL:
+	case HSM_IOC_OPEN:
+	case HSM_IOC_ENCRYPT:
+	case HSM_IOC_DECRYPT:
+	case HSM_IOC_RANDOM:
+		break;
+	default:
+		// Context calls, RSA and key management may sleep: alone, they
+		// go to io-wq without taking small operations along.
+		return false;
 	}
-	if (!sent)
-		return 0;
+	const hsm_op &o = rec.op;
+	std::uint64_t bytes = std::uint64_t(rec.params_len ? rec.params_len : o.params.len) + o.in.len +
+			      o.out.len + o.iv.len + o.aad.len + o.tag.len;
+	return bytes <= kVectorInlineMax;
+}
+
+std::uint32_t Lane::take_slot(OpRecord *rec, std::uint64_t t) noexcept
+{
+	std::uint32_t idx = free_.back();
+	free_.pop_back();
+	slots_[idx].rec = rec;
+	const std::uint32_t ctl = ctl_ + idx * kSlotBytes;
+	auto *resp = reinterpret_cast<hsm_resp *>(base_ + ctl);
+	resp->result = kNoRecord;
+	resp->status = HSM_STATUS_INTERNAL;
+	resp->value = 0;
+	rec->op.resp_off = ctl;
+	if (rec->params_len) {
+		std::memcpy(base_ + ctl + kParamsAt, rec->params, rec->params_len);
+		rec->op.params = {ctl + kParamsAt, rec->params_len};
+	}
+	if (!rec->op.submit_ns)
+		rec->op.submit_ns = t;
+	rec->state = OpState::kInFlight;
+	return idx;
+}
+
+void Lane::prep_single(io_uring_sqe *sqe, std::uint32_t idx) noexcept
+{
+	const OpRecord *rec = slots_[idx].rec;
+	std::memset(sqe, 0, 2 * sizeof(*sqe));
+	sqe->opcode = IORING_OP_URING_CMD;
+	sqe->fd = fd_;
+	sqe->cmd_op = rec->cmd;
+	std::memcpy(sqe->cmd, &rec->op, sizeof(rec->op));
+	io_uring_sqe_set_data64(sqe, make_ud(slots_[idx].gen, idx, false));
+}
+
+int Lane::flush() noexcept
+{
 	for (int tries = 0;; tries++) {
 		int r = io_uring_submit(&ring_);
 		if (r >= 0)
-			break;
+			return 0;
 		if ((r == -EINTR || r == -EAGAIN || r == -EBUSY) && tries < 1000)
 			continue;
-		// The ring refused the submission: answer every operation with the
-		// error rather than leave it waiting.  (The SQEs stay queued and
-		// their late completions are ignored by generation.)
-		for (std::size_t i = 0; i < n && i < sent; i++)
-			for (std::uint32_t j = 0; j < slots_.size(); j++)
-				if (slots_[j].rec == recs[i])
-					complete((std::uint64_t(slots_[j].gen) << 32) | j, r);
-		break;
+		return r;
+	}
+}
+
+std::size_t Lane::submit_locked(OpRecord *const *recs, std::size_t n)
+{
+	std::size_t sent = 0;
+	const std::uint64_t t = now_ns();
+	std::uint64_t uds[kRingEntries];
+	unsigned nsqe = 0;
+	VecBuf *open = nullptr;
+	io_uring_sqe *open_sqe = nullptr;
+
+	// A vector of one goes as the plain command; otherwise its SQE names
+	// the entries written into its buffer.
+	auto close_vector = [&] {
+		const std::uint32_t vi = static_cast<std::uint32_t>(open - vecs_.data());
+		if (open->members.size() == 1) {
+			prep_single(open_sqe, open->members[0]);
+			uds[nsqe++] = make_ud(slots_[open->members[0]].gen, open->members[0], false);
+			open->members.clear();
+			open->busy = false;
+		} else {
+			hsm_op op{};
+			op.resp_off = HSM_RESP_NONE;
+			op.in = {vec_ctl_ + vi * vec_cap_ * std::uint32_t(sizeof(hsm_vec_entry)),
+				 static_cast<std::uint32_t>(open->members.size() * sizeof(hsm_vec_entry))};
+			std::memset(open_sqe, 0, 2 * sizeof(*open_sqe));
+			open_sqe->opcode = IORING_OP_URING_CMD;
+			open_sqe->fd = fd_;
+			open_sqe->cmd_op = HSM_IOC_VECTOR;
+			std::memcpy(open_sqe->cmd, &op, sizeof(op));
+			io_uring_sqe_set_data64(open_sqe, make_ud(open->gen, vi, true));
+			uds[nsqe++] = make_ud(open->gen, vi, true);
+		}
+		open = nullptr;
+	};
+
+	while (sent < n && !free_.empty()) {
+		OpRecord *rec = recs[sent];
+		if (vectorizable(*rec)) {
+			if (open && open->members.size() == vec_cap_)
+				close_vector();
+			if (!open) {
+				for (auto &v : vecs_)
+					if (!v.busy) {
+						open_sqe = io_uring_get_sqe(&ring_);
+						if (open_sqe) {
+							open = &v;
+							open->busy = true;
+						}
+						break;
+					}
+			}
+			if (open) {
+				const std::uint32_t vi = static_cast<std::uint32_t>(open - vecs_.data());
+				auto *e = reinterpret_cast<hsm_vec_entry *>(
+					base_ + vec_ctl_ +
+					(std::size_t(vi) * vec_cap_ + open->members.size()) * sizeof(hsm_vec_entry));
+				std::uint32_t idx = take_slot(rec, t);
+				e->cmd = rec->cmd;
+				e->reserved0 = 0;
+				e->op = rec->op;
+				open->members.push_back(idx);
+				sent++;
+				continue;
+			}
+		}
+		io_uring_sqe *sqe = io_uring_get_sqe(&ring_);
+		if (!sqe)
+			break;
+		std::uint32_t idx = take_slot(rec, t);
+		prep_single(sqe, idx);
+		uds[nsqe++] = make_ud(slots_[idx].gen, idx, false);
+		sent++;
+	}
+	if (open)
+		close_vector();
+	if (!nsqe)
+		return 0;
+	if (int r = flush(); r < 0) {
+		// The ring refused the submission: answer every operation with
+		// the error rather than leave it waiting.  (Late completions of
+		// SQEs the ring kept are ignored by generation.)
+		for (unsigned i = 0; i < nsqe; i++)
+			complete(uds[i], r);
 	}
 	return sent;
 }
 
-std::size_t Connection::submit(OpRecord *const *recs, std::size_t n)
+std::size_t Lane::submit(OpRecord *const *recs, std::size_t n)
 {
 	std::lock_guard lk(m_);
 	return submit_locked(recs, n);
 }
 
-void Connection::complete(std::uint64_t ud, std::int32_t res) noexcept
+void Lane::complete_slot(std::uint32_t idx, std::int32_t res, bool from_record) noexcept
 {
-	std::uint32_t idx = static_cast<std::uint32_t>(ud);
-	std::uint32_t gen = static_cast<std::uint32_t>(ud >> 32);
-	if (idx >= slots_.size())
-		return;
 	Slot &s = slots_[idx];
-	if (s.gen != gen || !s.rec)
-		return;
 	OpRecord *rec = s.rec;
-	const auto *resp = reinterpret_cast<const hsm_resp *>(base_ + idx * kSlotBytes);
+	const auto *resp = reinterpret_cast<const hsm_resp *>(base_ + ctl_ + idx * kSlotBytes);
+	if (from_record)
+		res = resp->result == kNoRecord ? -EIO : resp->result;
 	rec->res = res;
 	if (resp->result == res && resp->result != kNoRecord) {
 		rec->status = resp->status;
@@ -283,7 +451,66 @@ void Connection::complete(std::uint64_t ud, std::int32_t res) noexcept
 		batch_completed(rec->owner, rec->index);
 }
 
-void Connection::reap(std::unique_lock<std::mutex> &lk, bool block)
+// The module refused the vector as a whole, before any entry ran: send its
+// entries one by one, so that each gets its own answer (the malformed one
+// its EINVAL).
+void Lane::vector_failed(VecBuf &vb, std::int32_t res) noexcept
+{
+	if (res == -ENOTTY || res == -EOPNOTSUPP)
+		vectors_ok_ = false;
+	unsigned queued = 0;
+	for (std::uint32_t idx : vb.members) {
+		io_uring_sqe *sqe = io_uring_get_sqe(&ring_);
+		if (!sqe && queued && flush() == 0) {
+			queued = 0;
+			sqe = io_uring_get_sqe(&ring_);
+		}
+		if (!sqe) {
+			complete_slot(idx, res, false);
+			continue;
+		}
+		prep_single(sqe, idx);
+		queued++;
+	}
+	if (queued && flush() < 0) {
+		// Nothing left to try: the entries still waiting answer with the
+		// vector's error.
+		for (std::uint32_t idx : vb.members)
+			if (slots_[idx].rec)
+				complete_slot(idx, res, false);
+	}
+}
+
+void Lane::complete(std::uint64_t ud, std::int32_t res) noexcept
+{
+	std::uint32_t idx = static_cast<std::uint32_t>(ud);
+	std::uint32_t gen = static_cast<std::uint32_t>(ud >> 32) & kGenMask;
+	if (ud & kVecFlag) {
+		if (idx >= vecs_.size())
+			return;
+		VecBuf &vb = vecs_[idx];
+		if (!vb.busy || (vb.gen & kGenMask) != gen)
+			return;
+		if (res >= 0) {
+			for (std::uint32_t m : vb.members)
+				complete_slot(m, 0, true);
+		} else {
+			vector_failed(vb, res);
+		}
+		vb.members.clear();
+		vb.gen++;
+		vb.busy = false;
+		return;
+	}
+	if (idx >= slots_.size())
+		return;
+	Slot &s = slots_[idx];
+	if ((s.gen & kGenMask) != gen || !s.rec)
+		return;
+	complete_slot(idx, res, false);
+}
+
+void Lane::reap(std::unique_lock<std::mutex> &lk, bool block)
 {
 	if (reaping_) {
 		if (block)
@@ -317,7 +544,7 @@ void Connection::reap(std::unique_lock<std::mutex> &lk, bool block)
 	cv_.notify_all();
 }
 
-void Connection::run(OpRecord &rec)
+void Lane::run(OpRecord &rec)
 {
 	OpRecord *p = &rec;
 	std::unique_lock lk(m_);
@@ -330,7 +557,7 @@ void Connection::run(OpRecord &rec)
 		reap(lk, true);
 }
 
-void Connection::poll()
+void Lane::poll()
 {
 	std::unique_lock lk(m_);
 	reap(lk, false);

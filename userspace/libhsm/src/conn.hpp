@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 //
 // The process's connection to /dev/hsm: the fd, the mapped region (a control
-// area of per-slot completion records and parameter blocks, then the heap
-// the MemoryAllocator hands out), the SQE128 ring, and the operation slots
-// that bound what is in flight.  Internal to libhsm.
+// area per lane of completion records, parameter blocks and vector buffers,
+// then the heap the MemoryAllocator hands out), and the lanes: SQE128 rings,
+// each with the operation slots that bound what it has in flight.  Internal
+// to libhsm.
 #pragma once
 
 #include <condition_variable>
@@ -52,31 +53,29 @@ struct OpRecord {
 	alignas(8) std::uint8_t params[kInlineParams];
 };
 
-class Connection {
+/// Data-plane commands at most this large (all refs together) travel in
+/// HSM_IOC_VECTOR SQEs: the module runs larger ones on io-wq workers, in
+/// parallel, and a vector holding one would go there whole.
+inline constexpr std::uint32_t kVectorInlineMax = 4096;
+/// Vector buffers per lane: one batch per thread needs one at a time.
+inline constexpr unsigned kVectorBuffers = 2;
+/// Lanes at most, and the fewest operation slots a lane is given.
+inline constexpr unsigned kMaxLanes = 8;
+inline constexpr std::uint32_t kMinLaneSlots = 16;
+
+/// A submission lane: an SQE128 ring with its lock, the operation slots it
+/// owns (each a completion record and parameter block in the region) and
+/// its vector buffers.  Threads are spread over the lanes, so that threads
+/// on one connection do not serialise on one ring.
+class Lane {
 public:
-	/// The process's connection: the live one, or a new one with a region
-	/// of `region_size` bytes.
-	static Result<std::shared_ptr<Connection>> get(std::size_t region_size);
-	~Connection();
-	Connection(const Connection &) = delete;
-	Connection &operator=(const Connection &) = delete;
-
-	const hsm_info &info() const noexcept { return info_; }
-	std::size_t region_size() const noexcept { return size_; }
-	std::uint32_t op_slots() const noexcept { return static_cast<std::uint32_t>(slots_.size()); }
-	std::uint8_t *at(std::uint32_t off) const noexcept { return base_ + off; }
-
-	// The heap of the region (MemoryAllocator).
-	Result<std::uint32_t> alloc(std::size_t size, std::size_t align, std::size_t *cap);
-	void free(std::uint32_t off) noexcept;
-	std::size_t available() const noexcept;
-	std::size_t largest_free() const noexcept;
-
-	/// Runs one operation and waits for it (a batch of one).
-	void run(OpRecord &rec);
 	/// Sends as many of recs[0..n) (all kQueued) as slots allow, in one
 	/// io_uring_enter; returns how many went.  Never blocks.
 	std::size_t submit(OpRecord *const *recs, std::size_t n);
+	/// Under the lock: submit (for `more` callbacks of wait()).
+	std::size_t submit_locked(OpRecord *const *recs, std::size_t n);
+	/// Runs one operation and waits for it (a batch of one).
+	void run(OpRecord &rec);
 	/// Blocks until done() is true, reaping completions for every waiter;
 	/// `more` is called (under the lock) after each reap round to submit
 	/// what became possible.
@@ -93,29 +92,40 @@ public:
 	}
 	/// Reaps what has completed, without blocking.
 	void poll();
-	/// Under the lock: submit (for `more` callbacks of wait()).
-	std::size_t submit_locked(OpRecord *const *recs, std::size_t n);
 
-	// The slot-name registry: one ID per name for the connection's life.
-	std::mutex reg_mu;
-	std::map<std::string, std::uint64_t> registry;
+	~Lane();
 
 private:
-	Connection() = default;
-	Result<std::monostate> open(std::size_t region_size);
-	void reap(std::unique_lock<std::mutex> &lk, bool block);
-	void complete(std::uint64_t ud, std::int32_t res) noexcept;
+	friend class Connection;
 
 	struct Slot {
 		OpRecord *rec = nullptr;
 		std::uint32_t gen = 0;
 	};
+	struct VecBuf {
+		std::uint32_t gen = 0;
+		bool busy = false;
+		std::vector<std::uint32_t> members;	// slot indices, in entry order
+	};
+
+	Result<std::monostate> init(int fd, std::uint8_t *base, std::uint32_t ctl,
+				    std::uint32_t nslots, std::uint32_t vec_cap);
+	static std::uint32_t ctl_bytes(std::uint32_t nslots, std::uint32_t vec_cap) noexcept;
+	void reap(std::unique_lock<std::mutex> &lk, bool block);
+	void complete(std::uint64_t ud, std::int32_t res) noexcept;
+	void complete_slot(std::uint32_t idx, std::int32_t res, bool from_record) noexcept;
+	std::uint32_t take_slot(OpRecord *rec, std::uint64_t t) noexcept;
+	void prep_single(io_uring_sqe *sqe, std::uint32_t idx) noexcept;
+	bool vectorizable(const OpRecord &rec) const noexcept;
+	void vector_failed(VecBuf &vb, std::int32_t res) noexcept;
+	int flush() noexcept;
 
 	int fd_ = -1;
-	int pid_ = 0;
 	std::uint8_t *base_ = nullptr;
-	std::size_t size_ = 0;
-	hsm_info info_{};
+	std::uint32_t ctl_ = 0;		// region offset of the slot blocks
+	std::uint32_t vec_ctl_ = 0;	// region offset of the vector buffers
+	std::uint32_t vec_cap_ = 0;	// entries per vector buffer
+	bool vectors_ok_ = true;	// cleared if the module refuses VECTOR itself
 	io_uring ring_{};
 	bool ring_ok_ = false;
 
@@ -124,6 +134,51 @@ private:
 	bool reaping_ = false;
 	std::vector<Slot> slots_;
 	std::vector<std::uint32_t> free_;
+	std::vector<VecBuf> vecs_;
+};
+
+class Connection {
+public:
+	/// The process's connection: the live one, or a new one with a region
+	/// of `region_size` bytes.
+	static Result<std::shared_ptr<Connection>> get(std::size_t region_size);
+	~Connection();
+	Connection(const Connection &) = delete;
+	Connection &operator=(const Connection &) = delete;
+
+	const hsm_info &info() const noexcept { return info_; }
+	std::size_t region_size() const noexcept { return size_; }
+	std::uint32_t op_slots() const noexcept { return op_slots_; }
+	std::size_t lanes() const noexcept { return lanes_.size(); }
+	std::uint8_t *at(std::uint32_t off) const noexcept { return base_ + off; }
+
+	// The heap of the region (MemoryAllocator).
+	Result<std::uint32_t> alloc(std::size_t size, std::size_t align, std::size_t *cap);
+	void free(std::uint32_t off) noexcept;
+	std::size_t available() const noexcept;
+	std::size_t largest_free() const noexcept;
+
+	/// The calling thread's lane (threads are dealt out round-robin, in
+	/// the order they first submit).
+	Lane &lane() noexcept;
+	/// Runs one operation on the calling thread's lane and waits for it.
+	void run(OpRecord &rec) { lane().run(rec); }
+
+	// The slot-name registry: one ID per name for the connection's life.
+	std::mutex reg_mu;
+	std::map<std::string, std::uint64_t> registry;
+
+private:
+	Connection() = default;
+	Result<std::monostate> open(std::size_t region_size);
+
+	int fd_ = -1;
+	int pid_ = 0;
+	std::uint8_t *base_ = nullptr;
+	std::size_t size_ = 0;
+	hsm_info info_{};
+	std::uint32_t op_slots_ = 0;
+	std::vector<std::unique_ptr<Lane>> lanes_;
 
 	mutable std::mutex heap_mu_;
 	std::uint32_t heap_start_ = 0;
