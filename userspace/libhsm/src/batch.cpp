@@ -18,7 +18,7 @@ namespace detail {
 
 struct BatchImpl {
 	std::shared_ptr<Connection> conn;	// keeps the lane alive
-	Lane *lane = nullptr;			// of the thread that made the batch
+	Lane *lane = nullptr;			// of the thread that last sent it
 	Timeout timeout;
 	std::vector<OpRecord> recs;		// capacity fixed
 	std::vector<OpRecord *> pending;	// queued, not yet sent (FIFO from `next`)
@@ -26,6 +26,14 @@ struct BatchImpl {
 	std::size_t done = 0;
 	std::vector<std::uint32_t> ready;	// completed, not yet returned by WaitAny
 	std::size_t ready_head = 0;
+
+	// With nothing in flight, the batch moves to the calling thread's
+	// lane: its owner may have changed since it was made or last sent.
+	void bind() noexcept
+	{
+		if (done == next)
+			lane = &conn->lane();
+	}
 
 	// Waits for what was sent; what was only queued is dropped.
 	void drain()
@@ -191,6 +199,7 @@ Result<std::size_t> Batch::Submit()
 	auto &b = *impl_;
 	if (b.next == b.pending.size())
 		return std::size_t(0);
+	b.bind();
 	std::size_t n = b.lane->submit(b.pending.data() + b.next, b.pending.size() - b.next);
 	b.next += n;
 	return n;
@@ -201,6 +210,7 @@ Result<std::size_t> Batch::WaitAll()
 	if (!impl_)
 		return fail(Status::InvalidState, EBADFD, "a moved-from batch");
 	auto &b = *impl_;
+	b.bind();
 	b.lane->wait([&] { return b.done == b.recs.size(); }, [&] { b.send_locked(); });
 	std::size_t failed = 0;
 	for (auto &r : b.recs)
@@ -215,6 +225,7 @@ Result<Batch::OpId> Batch::WaitAny()
 	auto &b = *impl_;
 	if (b.ready_head == b.recs.size())
 		return fail(Status::InvalidState, EBADFD, "WaitAny: every operation was already returned");
+	b.bind();
 	b.lane->wait([&] { return b.ready_head < b.ready.size(); }, [&] { b.send_locked(); });
 	return b.ready[b.ready_head++];
 }
