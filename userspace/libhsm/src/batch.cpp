@@ -29,7 +29,7 @@ struct BatchImpl {
 
 	// With nothing in flight, the batch moves to the calling thread's
 	// lane: its owner may have changed since it was made or last sent.
-	void bind() noexcept
+	void bind()
 	{
 		if (done == next)
 			lane = &conn->lane();

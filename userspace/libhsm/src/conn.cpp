@@ -48,7 +48,32 @@ constexpr std::uint32_t align64(std::uint64_t n) noexcept
 // Every operation slot of a connection, over all its lanes.
 constexpr std::uint32_t kMaxSlots = 512;
 
-std::atomic<unsigned> g_next_thread{0};
+// Seats: each thread that submits holds the lowest free number while it
+// lives, and uses lane (number % lanes).  Threads that come and go (a pool
+// per job) thus keep spreading over the lanes, where a counter would deal
+// every other new thread the lane of a thread still running.
+std::mutex g_seat_mu;
+std::vector<bool> g_seats;
+
+struct Seat {
+	unsigned n = 0;
+
+	Seat()
+	{
+		std::lock_guard lk(g_seat_mu);
+		while (n < g_seats.size() && g_seats[n])
+			n++;
+		if (n == g_seats.size())
+			g_seats.push_back(true);
+		else
+			g_seats[n] = true;
+	}
+	~Seat()
+	{
+		std::lock_guard lk(g_seat_mu);
+		g_seats[n] = false;
+	}
+};
 
 std::uint64_t now_ns() noexcept
 {
@@ -225,10 +250,10 @@ std::size_t Connection::largest_free() const noexcept
 
 // ---- lanes -------------------------------------------------------------------
 
-Lane &Connection::lane() noexcept
+Lane &Connection::lane()
 {
-	thread_local const unsigned ordinal = g_next_thread.fetch_add(1, std::memory_order_relaxed);
-	return *lanes_[ordinal % lanes_.size()];
+	thread_local const Seat seat;
+	return *lanes_[seat.n % lanes_.size()];
 }
 
 std::uint32_t Lane::ctl_bytes(std::uint32_t nslots, std::uint32_t vec_cap) noexcept

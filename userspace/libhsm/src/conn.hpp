@@ -158,9 +158,9 @@ public:
 	std::size_t available() const noexcept;
 	std::size_t largest_free() const noexcept;
 
-	/// The calling thread's lane (threads are dealt out round-robin, in
-	/// the order they first submit).
-	Lane &lane() noexcept;
+	/// The calling thread's lane: the thread's seat (the lowest number
+	/// no living thread holds) modulo the lanes.
+	Lane &lane();
 	/// Runs one operation on the calling thread's lane and waits for it.
 	void run(OpRecord &rec) { lane().run(rec); }
 

@@ -27,9 +27,9 @@
 // one thread at a time (build, submit and wait from the same thread, or hand
 // it over with your own synchronisation); many threads may each run their
 // own Batch on one stack at once, each thread through an io_uring of its
-// own (one per CPU, up to 8, dealt out round-robin).  A Buffer must not be
-// written while an operation that reads it is in flight, nor read while one
-// writes it.
+// own while there are no more threads than lanes (one per CPU, up to 8).
+// A Buffer must not be written while an operation that reads it is in
+// flight, nor read while one writes it.
 #pragma once
 
 #include <cstddef>
