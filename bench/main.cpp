@@ -5,11 +5,16 @@
 // against OpenSSL before and after measuring, and prints one CSV line per
 // cell ("csv,..."), with a progress line per cell on stderr.
 //
-//   hsm-bench [--time-ms N] [--warmup-ms N] [--quick] [--only NAME]
+//   hsm-bench [--time-ms N] [--warmup-ms N] [--quick] [--only COMPETITOR]
+//             [--op aes-256-gcm|hmac-sha-256|sha-256] [--size BYTES] [--batch N] [--threads N]
+//
+// --only, --op, --size, --batch and --threads narrow the matrix to the
+// cells that match (a profile of one cell, say).
 #include <algorithm>
 #include <atomic>
 #include <barrier>
 #include <chrono>
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -30,7 +35,30 @@ struct Options {
 	unsigned warmup_ms = 30;
 	bool quick = false;
 	std::string only;
+	std::string op;
+	std::size_t size = 0;		// 0: every size
+	unsigned batch = 0;		// 0: every batch size
+	unsigned threads = 0;		// 0: 1 and 2
 };
+
+int usage()
+{
+	std::fprintf(stderr, "usage: hsm-bench [--time-ms N] [--warmup-ms N] [--quick] "
+			     "[--only COMPETITOR] [--op aes-256-gcm|hmac-sha-256|sha-256] [--size BYTES] "
+			     "[--batch N] [--threads N]\n");
+	return 2;
+}
+
+// A positive decimal number, or 0 when it is not one.
+unsigned long long number(const char *s)
+{
+	char *end;
+	errno = 0;
+	unsigned long long v = std::strtoull(s, &end, 10);
+	if (errno || end == s || *end || s[0] == '-')
+		return 0;
+	return v;
+}
 
 struct Cell {
 	const Competitor *comp;
@@ -161,19 +189,36 @@ int main(int argc, char **argv)
 	Options opt;
 	for (int i = 1; i < argc; i++) {
 		std::string a = argv[i];
-		if (a == "--time-ms" && i + 1 < argc)
-			opt.time_ms = static_cast<unsigned>(std::atoi(argv[++i]));
-		else if (a == "--warmup-ms" && i + 1 < argc)
-			opt.warmup_ms = static_cast<unsigned>(std::atoi(argv[++i]));
-		else if (a == "--quick")
+		const char *v = i + 1 < argc ? argv[i + 1] : nullptr;
+		if (a == "--quick") {
 			opt.quick = true;
-		else if (a == "--only" && i + 1 < argc)
-			opt.only = argv[++i];
-		else {
-			std::fprintf(stderr, "usage: hsm-bench [--time-ms N] [--warmup-ms N] [--quick] "
-					     "[--only COMPETITOR]\n");
+			continue;
+		}
+		if (!v)
+			return usage();
+		i++;
+		unsigned long long n = number(v);
+		if (a == "--only" || a == "--op") {
+			(a == "--only" ? opt.only : opt.op) = v;
+			continue;
+		}
+		if (!n || n > (1u << 30)) {
+			std::fprintf(stderr, "hsm-bench: %s wants a number from 1 to 2^30, not '%s'\n",
+				     a.c_str(), v);
 			return 2;
 		}
+		if (a == "--time-ms")
+			opt.time_ms = static_cast<unsigned>(n);
+		else if (a == "--warmup-ms")
+			opt.warmup_ms = static_cast<unsigned>(n);
+		else if (a == "--size")
+			opt.size = n;
+		else if (a == "--batch")
+			opt.batch = static_cast<unsigned>(n);
+		else if (a == "--threads")
+			opt.threads = static_cast<unsigned>(n);
+		else
+			return usage();
 	}
 
 	std::vector<Competitor> comps;
@@ -191,11 +236,25 @@ int main(int argc, char **argv)
 		sizes = {64, 1 << 20};
 		batches = {1, 64};
 	}
+	if (opt.size)
+		sizes = {opt.size};
+	if (opt.batch)
+		batches = {opt.batch};
+	if (opt.threads)
+		threads = {opt.threads};
+	if (!opt.op.empty() && std::none_of(std::begin(algos), std::end(algos),
+					    [&](Algo a) { return opt.op == algo_name(a); })) {
+		std::fprintf(stderr, "hsm-bench: --op wants aes-256-gcm, hmac-sha-256 or sha-256, not '%s'\n",
+			     opt.op.c_str());
+		return 2;
+	}
 	// Batches stay within 16 MiB of payload.
 	constexpr std::size_t kMaxBatchBytes = 16u << 20;
 
 	std::vector<Cell> cells;
-	for (Algo a : algos)
+	for (Algo a : algos) {
+		if (!opt.op.empty() && opt.op != algo_name(a))
+			continue;
 		for (std::size_t s : sizes)
 			for (const auto &comp : comps) {
 				if (!opt.only.empty() && comp.name != opt.only)
@@ -207,6 +266,11 @@ int main(int argc, char **argv)
 						cells.push_back({&comp, {a, s, b}, t});
 				}
 			}
+	}
+	if (cells.empty()) {
+		std::fprintf(stderr, "hsm-bench: no cell matches the options\n");
+		return 2;
+	}
 
 	std::printf("how,competitor,description\n");
 	for (const auto &c : comps)
