@@ -166,7 +166,7 @@ static long vector(struct hsm_conn *conn, const struct hsm_op *op,
 		hsm_stats_begin(&conn->stats);
 		r = hsm_op_exec(conn, desc, &v[i].op,
 				hsm_conn_deadline(conn, v[i].op.timeout_ms, start),
-				flags & ~HSM_EXEC_NONBLOCK);
+				(flags & ~HSM_EXEC_NONBLOCK) | HSM_EXEC_CHECKED);
 		if (r >= 0)
 			hsm_op_bytes(desc, &v[i].op, &in, &out);
 		hsm_stats_end(&conn->stats, _IOC_NR(v[i].cmd), r, in, out);

@@ -657,9 +657,11 @@ long hsm_op_exec(struct hsm_conn *conn, const struct hsm_cmd_desc *desc,
 	u64 value = 0;
 	long ret;
 
-	ret = hsm_check_op(desc, op, hsm_conn_region_size(conn));
-	if (ret)
-		return ret;
+	if (!(flags & HSM_EXEC_CHECKED)) {
+		ret = hsm_check_op(desc, op, hsm_conn_region_size(conn));
+		if (ret)
+			return ret;
+	}
 	/*
 	 * Data-plane commands only count against the limit (a GET_STATS
 	 * polled meanwhile does not); past it a command is refused before

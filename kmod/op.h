@@ -14,6 +14,11 @@ struct hsm_conn;
  * done nothing, to be issued again from an io-wq worker.
  */
 #define HSM_EXEC_NONBLOCK	(1U << 0)
+/*
+ * The caller has checked the op (hsm_check_op()) in a copy that userspace
+ * can no longer change: a VECTOR's entries are checked before any runs.
+ */
+#define HSM_EXEC_CHECKED	(1U << 1)
 
 long hsm_op_exec(struct hsm_conn *conn, const struct hsm_cmd_desc *desc,
 		 const struct hsm_op *op, u64 deadline_ns, unsigned int flags);
