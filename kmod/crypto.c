@@ -187,19 +187,35 @@ static struct scatterlist *sg_add(struct scatterlist *sg,
 	return sg;
 }
 
-/* A table over the refs, in order; kfree() it. */
+/*
+ * Scatterlist entries a small operation finds on the stack: three refs
+ * under a page each, one of them crossing a page boundary.
+ */
+#define SG_ON_STACK 4
+
+/* Source and destination tables of one request. */
+struct sg_pair {
+	struct scatterlist *src, *dst;
+	struct scatterlist stack[2][SG_ON_STACK];
+};
+
+/* A table over the refs, in order: in stack when it fits, else kmalloc()ed. */
 static struct scatterlist *sg_build(const struct hsm_shm *shm,
 				    const struct hsm_ref *const *refs,
-				    unsigned int nrefs)
+				    unsigned int nrefs, struct scatterlist *stack)
 {
 	struct scatterlist *sg, *p;
 	unsigned int i, n = 0;
 
 	for (i = 0; i < nrefs; i++)
 		n += sg_count(refs[i]);
-	sg = kmalloc_array(max(n, 1U), sizeof(*sg), GFP_KERNEL);
-	if (!sg)
-		return NULL;
+	if (n <= SG_ON_STACK) {
+		sg = stack;
+	} else {
+		sg = kmalloc_array(n, sizeof(*sg), GFP_KERNEL);
+		if (!sg)
+			return NULL;
+	}
 	sg_init_table(sg, max(n, 1U));
 	if (!n) {
 		/* Nothing to cover: the API still wants a list. */
@@ -212,23 +228,33 @@ static struct scatterlist *sg_build(const struct hsm_shm *shm,
 	return sg;
 }
 
+static void sg_pair_free(struct sg_pair *sgp)
+{
+	if (sgp->dst != sgp->src && sgp->dst != sgp->stack[1])
+		kfree(sgp->dst);
+	if (sgp->src != sgp->stack[0])
+		kfree(sgp->src);
+}
+
 /*
  * Source and destination tables over the refs; in place (dst == src) when
- * the output is the input.  kfree() both.
+ * the output is the input.  sg_pair_free() them.
  */
 static int sg_pair(const struct hsm_shm *shm, const struct hsm_ref *const *src_refs,
 		   const struct hsm_ref *const *dst_refs, unsigned int nrefs,
-		   bool inplace, struct scatterlist **src, struct scatterlist **dst)
+		   bool inplace, struct sg_pair *sgp)
 {
-	*dst = NULL;
-	*src = sg_build(shm, src_refs, nrefs);
-	if (!*src)
+	sgp->dst = NULL;
+	sgp->src = sg_build(shm, src_refs, nrefs, sgp->stack[0]);
+	if (!sgp->src)
 		return -ENOMEM;
-	if (inplace)
+	if (inplace) {
+		sgp->dst = sgp->src;
 		return 0;
-	*dst = sg_build(shm, dst_refs, nrefs);
-	if (!*dst) {
-		kfree(*src);
+	}
+	sgp->dst = sg_build(shm, dst_refs, nrefs, sgp->stack[1]);
+	if (!sgp->dst) {
+		sg_pair_free(sgp);
 		return -ENOMEM;
 	}
 	return 0;
@@ -240,9 +266,9 @@ long hsm_crypto_aead(struct hsm_key *key, bool encrypt,
 	const struct hsm_ref *src_refs[3] = { &op->aad, &op->in, &op->tag };
 	const struct hsm_ref *dst_refs[3] = { &op->aad, &op->out, &op->tag };
 	bool inplace = op->in.off == op->out.off && op->in.len == op->out.len;
-	struct scatterlist *src, *dst;
 	struct aead_request *req;
 	struct crypto_aead *tfm;
+	struct sg_pair sgp;
 	u8 iv[16];
 	DECLARE_CRYPTO_WAIT(wait);
 	int ret;
@@ -253,10 +279,10 @@ long hsm_crypto_aead(struct hsm_key *key, bool encrypt,
 	if (IS_ERR(tfm))
 		return PTR_ERR(tfm);
 
-	ret = sg_pair(shm, src_refs, dst_refs, 3, inplace, &src, &dst);
+	ret = sg_pair(shm, src_refs, dst_refs, 3, inplace, &sgp);
 	if (ret)
 		return ret;
-	req = aead_request_alloc(tfm, GFP_KERNEL);
+	req = hsm_key_aead_req_get(key, op->tag.len, tfm);
 	if (!req) {
 		ret = -ENOMEM;
 		goto err_sg;
@@ -266,7 +292,7 @@ long hsm_crypto_aead(struct hsm_key *key, bool encrypt,
 	aead_request_set_callback(req, CRYPTO_TFM_REQ_MAY_SLEEP |
 				  CRYPTO_TFM_REQ_MAY_BACKLOG, crypto_req_done, &wait);
 	aead_request_set_ad(req, op->aad.len);
-	aead_request_set_crypt(req, src, inplace ? src : dst,
+	aead_request_set_crypt(req, sgp.src, sgp.dst,
 			       op->in.len + (encrypt ? 0 : op->tag.len), iv);
 	ret = crypto_wait_req(encrypt ? crypto_aead_encrypt(req) :
 				      crypto_aead_decrypt(req), &wait);
@@ -275,10 +301,9 @@ long hsm_crypto_aead(struct hsm_key *key, bool encrypt,
 		memset(region(shm, &op->out), 0, op->out.len);
 
 	memzero_explicit(iv, sizeof(iv));
-	aead_request_free(req);
+	hsm_key_aead_req_put(key, op->tag.len, req);
 err_sg:
-	kfree(dst);
-	kfree(src);
+	sg_pair_free(&sgp);
 	return ret ?: op->in.len;
 }
 
@@ -295,11 +320,11 @@ int hsm_crypto_cipher_iv(struct hsm_key *key, bool encrypt,
 	const struct hsm_ref *out_refs[1] = { out };
 	bool inplace = in->off == out->off;
 	struct skcipher_request *req;
-	struct scatterlist *src, *dst;
+	struct sg_pair sgp;
 	DECLARE_CRYPTO_WAIT(wait);
 	int ret;
 
-	ret = sg_pair(shm, in_refs, out_refs, 1, inplace, &src, &dst);
+	ret = sg_pair(shm, in_refs, out_refs, 1, inplace, &sgp);
 	if (ret)
 		return ret;
 	req = skcipher_request_alloc(tfm, GFP_KERNEL);
@@ -310,13 +335,12 @@ int hsm_crypto_cipher_iv(struct hsm_key *key, bool encrypt,
 	skcipher_request_set_callback(req, CRYPTO_TFM_REQ_MAY_SLEEP |
 				      CRYPTO_TFM_REQ_MAY_BACKLOG,
 				      crypto_req_done, &wait);
-	skcipher_request_set_crypt(req, src, inplace ? src : dst, in->len, iv);
+	skcipher_request_set_crypt(req, sgp.src, sgp.dst, in->len, iv);
 	ret = crypto_wait_req(encrypt ? crypto_skcipher_encrypt(req) :
 				      crypto_skcipher_decrypt(req), &wait);
 	skcipher_request_free(req);
 err_sg:
-	kfree(dst);
-	kfree(src);
+	sg_pair_free(&sgp);
 	return ret;
 }
 

@@ -23,8 +23,10 @@ static void key_free(struct hsm_res *res)
 	unsigned int i;
 
 	pr_debug("key %llx destroyed\n", res->id);
-	for (i = 0; i <= HSM_AEAD_TAG_MAX; i++)
+	for (i = 0; i <= HSM_AEAD_TAG_MAX; i++) {
+		aead_request_free(key->aead_req[i]);
 		crypto_free_aead(key->aead[i]);
+	}
 	switch (key->alg->type) {
 	case HSM_ALG_MAC:
 		crypto_free_shash(key->tfm.shash);
@@ -90,6 +92,37 @@ struct crypto_aead *hsm_key_aead(struct hsm_key *key, unsigned int tag_len)
 	}
 	mutex_unlock(&key->aead_lock);
 	return tfm;
+}
+
+/*
+ * A request for the key's AEAD transform of tag_len: the key's spare one
+ * when no other operation holds it (the common case costs no allocation),
+ * else a new one.  Each goes back through hsm_key_aead_req_put().
+ */
+struct aead_request *hsm_key_aead_req_get(struct hsm_key *key, unsigned int tag_len,
+					  struct crypto_aead *tfm)
+{
+	struct aead_request *req = xchg(&key->aead_req[tag_len], NULL);
+
+	if (!req)
+		return aead_request_alloc(tfm, GFP_KERNEL);
+	/* Wiped whole when it was put back. */
+	aead_request_set_tfm(req, tfm);
+	return req;
+}
+
+/*
+ * Wipe what the operation left in the request's context (counters, GHASH
+ * state) and keep it as the spare, or free it when there is one already.
+ */
+void hsm_key_aead_req_put(struct hsm_key *key, unsigned int tag_len,
+			  struct aead_request *req)
+{
+	size_t size = sizeof(*req) + crypto_aead_reqsize(crypto_aead_reqtfm(req));
+
+	memzero_explicit(req, size);
+	if (cmpxchg(&key->aead_req[tag_len], NULL, req))
+		aead_request_free(req);
 }
 
 static_assert(HSM_CURVE_P256 == ECC_CURVE_NIST_P256);

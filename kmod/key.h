@@ -8,6 +8,7 @@
 #include "restable.h"
 
 struct crypto_aead;
+struct aead_request;
 struct crypto_akcipher;
 struct crypto_kpp;
 struct crypto_shash;
@@ -40,6 +41,7 @@ struct hsm_key {
 	bool public_only;	/* RSA: imported from an RSAPublicKey */
 	struct mutex aead_lock;	/* creates aead[] entries */
 	struct crypto_aead *aead[HSM_AEAD_TAG_MAX + 1];	/* by tag length */
+	struct aead_request *aead_req[HSM_AEAD_TAG_MAX + 1];	/* one spare each */
 	u8 pub[HSM_KEY_PUB_MAX];	/* NIST ECDH: the public key, x || y */
 	u8 material[] __aligned(8);
 };
@@ -48,6 +50,10 @@ int hsm_key_may(const struct hsm_key *key, int type, u64 perm);
 struct hsm_key *hsm_key_create(const struct hsm_alg *alg, const u8 *material,
 			       u32 len, u64 perms, u32 flags);
 struct crypto_aead *hsm_key_aead(struct hsm_key *key, unsigned int tag_len);
+struct aead_request *hsm_key_aead_req_get(struct hsm_key *key, unsigned int tag_len,
+					  struct crypto_aead *tfm);
+void hsm_key_aead_req_put(struct hsm_key *key, unsigned int tag_len,
+			  struct aead_request *req);
 
 static inline void hsm_key_put(struct hsm_key *key)
 {
