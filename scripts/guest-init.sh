@@ -59,6 +59,10 @@ unload_module() {
 mount_all
 # The kernel's request_module() runs this helper.
 echo /sbin/modprobe >/proc/sys/kernel/modprobe
+# What udev's coldplug does on a real system: load the modules that match
+# the CPU's features (sha256-ssse3, ghash-clmulni...), so the crypto API
+# picks the same accelerated drivers here as there.
+/sbin/modprobe -q -a "$(cat /sys/devices/system/cpu/modalias)" 2>/dev/null || true
 # The serial line would turn \n into \r\n in the logs.
 stty -F /dev/ttyS1 -onlcr 2>/dev/null
 exec >/dev/ttyS1 2>&1 </dev/null
