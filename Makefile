@@ -9,6 +9,8 @@
 #   make bench      install what is missing, build, boot the guest and run the
 #                   benchmark against libkcapi, SoftHSM2 and OpenSSL; writes
 #                   build/bench-results/results.md, .csv and PNG plots
+#   make profile    the same guest, with perf: where the time of the headline
+#                   benchmark cells goes, in build/profile/*.txt
 #   make install    install hsm.ko (and depmod), hsmctl and the ABI header
 #   make deps       install the build and test dependencies (Debian, as root)
 #
@@ -55,6 +57,11 @@ bench: deps
 	$(Q)$(MAKE) all
 	$(Q)scripts/run-bench.sh
 
+profile: deps
+	$(Q)scripts/install-deps.sh profile
+	$(Q)$(MAKE) all
+	$(Q)scripts/run-profile.sh
+
 install: kmod userspace
 	$(Q)$(MAKE) -C kmod install
 	$(Q)$(MAKE) -C userspace install
@@ -64,4 +71,4 @@ clean:
 	$(Q)$(MAKE) -C kmod clean >/dev/null
 	$(Q)rm -rf $(BUILD)
 
-.PHONY: all deps kmod userspace tests benchmark test demo bench install clean
+.PHONY: all deps kmod userspace tests benchmark test demo bench profile install clean

@@ -2,6 +2,10 @@
 # Install every build and test dependency of hsm from Debian's packages.
 # Idempotent: packages already present are left alone, and apt is not
 # touched at all when nothing is missing.  Must run as root on Debian 12.
+#
+#   install-deps.sh [profile]
+#
+# "profile" adds what `make profile` needs beyond the rest (perf).
 set -eu
 
 PKGS="
@@ -24,6 +28,7 @@ libp11-kit-dev
 gnuplot-nox
 python3
 "
+[ "${1:-}" != profile ] || PKGS="$PKGS linux-perf"
 
 missing=""
 for p in $PKGS; do
