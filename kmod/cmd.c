@@ -135,9 +135,10 @@ static long vector(struct hsm_conn *conn, const struct hsm_op *op,
 		return ret;
 	if (op->handle || !n || n > HSM_VECTOR_MAX || op->in.len % sizeof(*v))
 		return -EINVAL;
-	v = kmemdup(conn->shm.base + op->in.off, op->in.len, GFP_KERNEL);
+	v = hsm_conn_vec_get(conn, n);
 	if (!v)
 		return -ENOMEM;
+	memcpy(v, conn->shm.base + op->in.off, op->in.len);
 
 	ret = 0;
 	for (i = 0; i < n && !ret; i++) {
@@ -173,7 +174,7 @@ static long vector(struct hsm_conn *conn, const struct hsm_op *op,
 	}
 	ret = n;
 out:
-	kfree_sensitive(v);
+	hsm_conn_vec_put(conn, v);
 	return ret;
 }
 

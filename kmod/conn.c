@@ -6,6 +6,7 @@
 #include <linux/err.h>
 #include <linux/slab.h>
 #include <linux/time64.h>
+#include <linux/vmalloc.h>
 
 #include "conn.h"
 #include "params.h"
@@ -57,6 +58,7 @@ void hsm_conn_destroy(struct hsm_conn *conn)
 	mutex_unlock(&hsm_conns_lock);
 	hsm_restable_destroy(&conn->res);
 	hsm_shm_destroy(&conn->shm);
+	vfree(conn->vec_mine);
 	hsm_conn_stats_exit(&conn->stats);
 	mutex_destroy(&conn->lock);
 	kfree(conn);
@@ -70,15 +72,48 @@ int hsm_conn_shm_setup(struct hsm_conn *conn, u64 size)
 	mutex_lock(&conn->lock);
 	if (conn->shm.base) {
 		ret = -EEXIST;
-	} else {
-		ret = hsm_shm_create(&conn->shm, size);
-		if (!ret) {
-			/* Pairs with hsm_conn_region_size(): shm is set first. */
-			smp_store_release(&conn->region_size, size);
-		}
+		goto out;
 	}
+	/* Only a connection with a region can send a VECTOR. */
+	conn->vec_mine = __vmalloc(array_size(HSM_VECTOR_MAX, sizeof(*conn->vec_mine)),
+				   GFP_KERNEL_ACCOUNT);
+	if (!conn->vec_mine) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	ret = hsm_shm_create(&conn->shm, size);
+	if (ret) {
+		vfree(conn->vec_mine);
+		conn->vec_mine = NULL;
+		goto out;
+	}
+	WRITE_ONCE(conn->vec_buf, conn->vec_mine);
+	/* Pairs with hsm_conn_region_size(): shm is set first. */
+	smp_store_release(&conn->region_size, size);
+out:
 	mutex_unlock(&conn->lock);
 	return ret;
+}
+
+/*
+ * Room for a VECTOR's n entries: the connection's own when no other
+ * VECTOR holds it, so that the common case allocates (and zeroes) nothing,
+ * else a kmalloc()ed copy.  The entries say where payloads lie, never what
+ * they hold: there is nothing to wipe afterwards.
+ */
+struct hsm_vec_entry *hsm_conn_vec_get(struct hsm_conn *conn, u32 n)
+{
+	struct hsm_vec_entry *v = xchg(&conn->vec_buf, NULL);
+
+	return v ?: kmalloc_array(n, sizeof(*v), GFP_KERNEL);
+}
+
+void hsm_conn_vec_put(struct hsm_conn *conn, struct hsm_vec_entry *v)
+{
+	if (v == conn->vec_mine)
+		smp_store_release(&conn->vec_buf, v);
+	else
+		kfree(v);
 }
 
 u64 hsm_conn_deadline(const struct hsm_conn *conn, u32 timeout_ms, u64 start_ns)

@@ -6,6 +6,8 @@
 #include <linux/mutex.h>
 #include <linux/types.h>
 
+#include <uapi/linux/hsm.h>
+
 #include "restable.h"
 #include "shm.h"
 #include "stats.h"
@@ -21,6 +23,12 @@ struct hsm_conn {
 	struct list_head node;	/* in the module's list; under hsm_conns_lock */
 	struct mutex lock;	/* serialises region setup */
 	struct hsm_shm shm;	/* set once, under lock */
+	/*
+	 * Room for a VECTOR's copy of its entries, made with the region:
+	 * vec_buf is it while no VECTOR holds it (see hsm_conn_vec_get()).
+	 */
+	struct hsm_vec_entry *vec_mine;
+	struct hsm_vec_entry *vec_buf;
 	u64 region_size;	/* 0 until shm is set; then shm.size (release) */
 	struct hsm_restable res;	/* keys by ID */
 	struct hsm_conn_stats stats;
@@ -39,6 +47,9 @@ static inline u64 hsm_conn_region_size(struct hsm_conn *conn)
 }
 
 int hsm_conn_shm_setup(struct hsm_conn *conn, u64 size);
+
+struct hsm_vec_entry *hsm_conn_vec_get(struct hsm_conn *conn, u32 n);
+void hsm_conn_vec_put(struct hsm_conn *conn, struct hsm_vec_entry *v);
 
 /* The deadline of a command received at start_ns, or 0 for none. */
 u64 hsm_conn_deadline(const struct hsm_conn *conn, u32 timeout_ms, u64 start_ns);
