@@ -173,15 +173,15 @@ static struct scatterlist *sg_add(struct scatterlist *sg,
 				  const struct hsm_shm *shm,
 				  const struct hsm_ref *ref)
 {
-	u8 *p = region(shm, ref);
+	u64 off = ref->off;
 	u32 left = ref->len;
 
 	while (left) {
-		u32 off = offset_in_page(p);
-		u32 n = min_t(u32, left, PAGE_SIZE - off);
+		u32 in_page = offset_in_page(off);
+		u32 n = min_t(u32, left, PAGE_SIZE - in_page);
 
-		sg_set_page(sg++, vmalloc_to_page(p), n, off);
-		p += n;
+		sg_set_page(sg++, hsm_shm_page(shm, off), n, in_page);
+		off += n;
 		left -= n;
 	}
 	return sg;

@@ -281,14 +281,16 @@ static int run_one(const struct kat *t, struct hsm_shm *shm, u8 *buf)
 /* Returns the number of tests passed, or the first failure's error. */
 int hsm_selftest_run(void)
 {
-	struct hsm_shm shm = { .size = REGION };
+	struct hsm_shm shm = {};
 	unsigned int i;
 	u8 *buf;
-	int ret = 0;
+	int ret;
 
-	shm.base = vzalloc(REGION);
+	ret = hsm_shm_alloc(&shm, REGION);
+	if (ret)
+		return ret;
 	buf = kzalloc(2048, GFP_KERNEL);
-	if (!shm.base || !buf) {
+	if (!buf) {
 		ret = -ENOMEM;
 		goto out;
 	}
@@ -302,7 +304,7 @@ int hsm_selftest_run(void)
 	}
 	ret = ARRAY_SIZE(kats);
 out:
-	vfree(shm.base);
+	hsm_shm_free(&shm);
 	kfree_sensitive(buf);
 	return ret;
 }

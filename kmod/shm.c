@@ -3,9 +3,12 @@
  * Shared regions.  Only userspace allocates inside a region; the module only
  * checks (offset, length) references against it.  The memory comes from
  * vmalloc_user(), so it is zeroed and suitable for remap_vmalloc_range().
+ * Its pages are looked up once, when it is made: scatterlists over it then
+ * cost an array index per page, not a page-table walk.
  */
 #include <linux/atomic.h>
 #include <linux/mm.h>
+#include <linux/slab.h>
 #include <linux/vmalloc.h>
 
 #include "compat.h"
@@ -37,30 +40,61 @@ u64 hsm_shm_total(void)
 	return atomic64_read(&region_total);
 }
 
+/*
+ * The memory of a region of size bytes (a multiple of PAGE_SIZE), and its
+ * page array; hsm_shm_free() it.  Not counted against max_region_total.
+ */
+int hsm_shm_alloc(struct hsm_shm *shm, u64 size)
+{
+	const unsigned long npages = size >> PAGE_SHIFT;
+	struct page **pages;
+	unsigned long i;
+	void *base;
+
+	base = vmalloc_user(size);
+	if (!base)
+		return -ENOMEM;
+	pages = kvmalloc_array(npages, sizeof(*pages), GFP_KERNEL_ACCOUNT);
+	if (!pages) {
+		vfree(base);
+		return -ENOMEM;
+	}
+	for (i = 0; i < npages; i++)
+		pages[i] = vmalloc_to_page(base + (i << PAGE_SHIFT));
+	shm->base = base;
+	shm->size = size;
+	shm->pages = pages;
+	return 0;
+}
+
+void hsm_shm_free(struct hsm_shm *shm)
+{
+	kvfree(shm->pages);
+	vfree(shm->base);
+	shm->pages = NULL;
+	shm->base = NULL;
+	shm->size = 0;
+}
+
+/* A connection's region: hsm_shm_alloc() within max_region_total. */
 int hsm_shm_create(struct hsm_shm *shm, u64 size)
 {
-	void *base;
+	int ret;
 
 	if (!reserve(size))
 		return -ENOSPC;
-	base = vmalloc_user(size);
-	if (!base) {
+	ret = hsm_shm_alloc(shm, size);
+	if (ret)
 		unreserve(size);
-		return -ENOMEM;
-	}
-	shm->base = base;
-	shm->size = size;
-	return 0;
+	return ret;
 }
 
 void hsm_shm_destroy(struct hsm_shm *shm)
 {
 	if (!shm->base)
 		return;
-	vfree(shm->base);
 	unreserve(shm->size);
-	shm->base = NULL;
-	shm->size = 0;
+	hsm_shm_free(shm);
 }
 
 int hsm_shm_mmap(const struct hsm_shm *shm, struct vm_area_struct *vma)

@@ -2,6 +2,7 @@
 #ifndef HSM_SHM_H
 #define HSM_SHM_H
 
+#include <linux/mm.h>
 #include <linux/types.h>
 
 struct vm_area_struct;
@@ -10,8 +11,17 @@ struct vm_area_struct;
 struct hsm_shm {
 	void *base;	/* NULL until created */
 	u64 size;
+	struct page **pages;	/* of each PAGE_SIZE of it, for scatterlists */
 };
 
+/* The page that holds byte off of the region (off < size). */
+static inline struct page *hsm_shm_page(const struct hsm_shm *shm, u64 off)
+{
+	return shm->pages[off >> PAGE_SHIFT];
+}
+
+int __must_check hsm_shm_alloc(struct hsm_shm *shm, u64 size);
+void hsm_shm_free(struct hsm_shm *shm);
 int __must_check hsm_shm_create(struct hsm_shm *shm, u64 size);
 void hsm_shm_destroy(struct hsm_shm *shm);
 int hsm_shm_mmap(const struct hsm_shm *shm, struct vm_area_struct *vma);
