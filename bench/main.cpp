@@ -31,7 +31,7 @@ using Clock = std::chrono::steady_clock;
 namespace {
 
 struct Options {
-	unsigned time_ms = 150;
+	unsigned time_ms = 400;
 	unsigned warmup_ms = 30;
 	bool quick = false;
 	std::string only;
