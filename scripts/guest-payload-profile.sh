@@ -1,13 +1,15 @@
 #!/bin/sh
 # Guest payload of `make profile`: one hsm-bench cell at a time under
 # `perf record`, each followed by where its CPU time went, by thread and
-# DSO, by symbol, and who called the hottest symbols.  Each report is framed by "hsm-profile: begin NAME" and
-# "hsm-profile: end NAME" lines, which run-profile.sh cuts into files.
+# DSO, by symbol, and who called the hottest symbols.  Each report is
+# framed by "hsm-profile: begin NAME" and "hsm-profile: end NAME" lines,
+# which run-profile.sh cuts into files.
 # hsm_profile=NAME[,NAME...] on the kernel command line picks some of them.
 export TERM=dumb
-# Kernel symbols for perf, and system-wide sampling for root.
+# Kernel addresses resolved to symbols, and kernel samples recorded.
 echo 0 >/proc/sys/kernel/kptr_restrict
 echo -1 >/proc/sys/kernel/perf_event_paranoid
+# The socket buffers guest-payload-bench.sh gives AF_ALG, for the same cells.
 for b in wmem_max wmem_default rmem_max rmem_default optmem_max; do
 	echo 16777216 >/proc/sys/net/core/$b
 done
