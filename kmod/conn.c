@@ -22,7 +22,7 @@ unsigned int hsm_conn_count(void)
 	return atomic_read(&nr_conns);
 }
 
-struct hsm_conn *hsm_conn_create(void)
+struct hsm_conn *hsm_conn_create(const struct file *file)
 {
 	struct hsm_conn *conn;
 
@@ -39,6 +39,7 @@ struct hsm_conn *hsm_conn_create(void)
 		atomic_dec(&nr_conns);
 		return ERR_PTR(-ENOMEM);
 	}
+	hsm_principal_init(&conn->who, file);
 	conn->id = atomic64_inc_return(&next_id);
 	mutex_init(&conn->lock);
 	hsm_restable_init(&conn->res, hsm_max_keys, hsm_max_contexts);

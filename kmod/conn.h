@@ -8,6 +8,7 @@
 
 #include <uapi/linux/hsm.h>
 
+#include "principal.h"
 #include "restable.h"
 #include "shm.h"
 #include "stats.h"
@@ -20,6 +21,7 @@
  */
 struct hsm_conn {
 	u64 id;			/* for logs only */
+	struct hsm_principal who;	/* the opener's rights; set at open() */
 	struct list_head node;	/* in the module's list; under hsm_conns_lock */
 	struct mutex lock;	/* serialises region setup */
 	struct hsm_shm shm;	/* set once, under lock */
@@ -58,7 +60,7 @@ u64 hsm_conn_deadline(const struct hsm_conn *conn, u32 timeout_ms, u64 start_ns)
 extern struct mutex hsm_conns_lock;
 extern struct list_head hsm_conns;
 
-struct hsm_conn *hsm_conn_create(void);
+struct hsm_conn *hsm_conn_create(const struct file *file);
 void hsm_conn_destroy(struct hsm_conn *conn);
 unsigned int hsm_conn_count(void);
 

@@ -16,7 +16,7 @@ static int hsm_open(struct inode *inode, struct file *file)
 {
 	struct hsm_conn *conn;
 
-	conn = hsm_conn_create();
+	conn = hsm_conn_create(file);
 	if (IS_ERR(conn))
 		return PTR_ERR(conn);
 	file->private_data = conn;

@@ -4,7 +4,6 @@
  * as a private copy; its refs are checked against the region, then the
  * command runs and, if asked, its completion record is written.
  */
-#include <linux/capability.h>
 #include <linux/err.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
@@ -303,7 +302,7 @@ static long key_list(struct hsm_conn *conn, const struct hsm_op *op)
 		return -EINVAL;
 	if (!(op->flags & HSM_OP_F_ALL_CONNECTIONS))
 		return list_table(conn, conn, out, room, 0);
-	if (!capable(CAP_SYS_ADMIN))
+	if (!conn->who.admin)
 		return -EPERM;
 	mutex_lock(&hsm_conns_lock);
 	list_for_each_entry(c, &hsm_conns, node)

@@ -70,6 +70,11 @@ module_param_named(slot_group, hsm_slot_group, int, 0444);
 MODULE_PARM_DESC(slot_group,
 		 "GID whose members share HSM_SLOT_F_GROUP slots (-1: none)");
 
+int hsm_platform_group = -1;
+module_param_named(platform_group, hsm_platform_group, int, 0444);
+MODULE_PARM_DESC(platform_group,
+		 "GID whose members may make raw platform requests (-1: CAP_SYS_ADMIN only)");
+
 unsigned int hsm_default_timeout_ms = DEFAULT_TIMEOUT_MS;
 module_param_named(default_timeout_ms, hsm_default_timeout_ms, uint, 0444);
 MODULE_PARM_DESC(default_timeout_ms,

@@ -14,6 +14,7 @@ extern unsigned int hsm_max_slots;
 extern unsigned int hsm_max_inflight;
 extern unsigned int hsm_max_stream;
 extern int hsm_slot_group;
+extern int hsm_platform_group;
 
 int hsm_params_check(void);
 

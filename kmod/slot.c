@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Persistent key slots: named keys, module-wide, each owned by the fsuid
- * that stored it, or (HSM_SLOT_F_GROUP) by the slot_group module
- * parameter's group, whose members share them.  A slot holds a reference on a key object that no
+ * Persistent key slots: named keys, module-wide, each owned by the user
+ * that stored it (the fsuid of the connection's opener), or
+ * (HSM_SLOT_F_GROUP) by the slot_group module parameter's group, whose
+ * members share them.  A slot holds a reference on a key object that no
  * connection table names; opening a slot gives the caller's connection a
  * key of its own with the same material and attributes.
  */
@@ -43,26 +44,16 @@ static bool ns_eq(const struct slot_ns *a, const struct slot_ns *b)
 	return a->group == b->group && (a->group || uid_eq(a->uid, b->uid));
 }
 
-/* Is the caller a member of the slot group? */
-static bool in_slot_group(void)
-{
-	kgid_t gid;
-
-	if (hsm_slot_group < 0)
-		return false;
-	gid = make_kgid(&init_user_ns, hsm_slot_group);
-	return gid_valid(gid) && in_group_p(gid);
-}
-
 /*
- * The namespace the caller names with these flags: EPERM for the group's
- * when the caller is not in it (or no group is configured).
+ * The namespace the connection names with these flags: EPERM for the
+ * group's when its opener is not in it (or no group is configured).
  */
-static int caller_ns(u32 flags, struct slot_ns *ns)
+static int caller_ns(const struct hsm_conn *conn, u32 flags,
+		     struct slot_ns *ns)
 {
 	ns->group = flags & HSM_SLOT_F_GROUP;
-	ns->uid = current_fsuid();
-	if (ns->group && !in_slot_group())
+	ns->uid = conn->who.uid;
+	if (ns->group && !conn->who.slot_group)
 		return -EPERM;
 	return 0;
 }
@@ -235,12 +226,12 @@ static void slot_describe(const struct slot *s, struct hsm_slot_info *info)
 	info->slot_flags = s->ns.group ? HSM_SLOT_F_GROUP : 0;
 }
 
-static long list(const struct hsm_shm *shm, const struct hsm_op *op)
+static long list(const struct hsm_conn *conn, const struct hsm_op *op)
 {
-	struct hsm_slot_info *out = shm->base + op->out.off;
+	struct hsm_slot_info *out = conn->shm.base + op->out.off;
 	u32 room = op->out.len / sizeof(*out), n = 0;
-	struct slot_ns mine = { .uid = current_fsuid() };
-	bool group = in_slot_group();
+	struct slot_ns mine = { .uid = conn->who.uid };
+	bool group = conn->who.slot_group;
 	struct hsm_slot_info info;
 	struct slot *s;
 
@@ -277,8 +268,8 @@ long hsm_slot_call(struct hsm_conn *conn, unsigned int cmd,
 	int ret;
 
 	if (cmd == HSM_IOC_SLOT_LIST)
-		return op->handle ? -EINVAL : list(shm, op);
-	ret = slot_params(shm, op, &p) ?: caller_ns(p.flags, &ns);
+		return op->handle ? -EINVAL : list(conn, op);
+	ret = slot_params(shm, op, &p) ?: caller_ns(conn, p.flags, &ns);
 	if (ret)
 		return ret;
 	switch (cmd) {

@@ -3,7 +3,6 @@
  * The platform commands: SNP_REPORT, SNP_EXT_REPORT, SNP_DERIVE_KEY and
  * SNP_SIM_SETUP, and the choice of backend at load.
  */
-#include <linux/capability.h>
 #include <linux/cc_platform.h>
 #include <linux/err.h>
 #include <linux/module.h>
@@ -256,7 +255,7 @@ static long sim_setup(struct hsm_conn *conn, const struct hsm_op *op)
 
 	if (backend != HSM_BACKEND_SIMULATED)
 		return -EOPNOTSUPP;
-	if (!capable(CAP_SYS_ADMIN))
+	if (!conn->who.admin)
 		return -EPERM;
 	if (op->params.len != sizeof(p) || op->handle ||
 	    op->in.len > HSM_SNP_CERTS_MAX)
