@@ -66,7 +66,7 @@ static long exec(struct hsm_conn *conn, const struct hsm_cmd_desc *desc,
 	switch (desc->cmd) {
 	case HSM_IOC_GET_INFO:
 		return hsm_check_get_info(&arg->get_info) ?:
-		       hsm_info_get(&arg->get_info);
+		       hsm_info_get(conn, &arg->get_info);
 	case HSM_IOC_GET_STATS:
 		return hsm_check_get_stats(&arg->get_stats) ?:
 		       hsm_stats_get(conn, &arg->get_stats);

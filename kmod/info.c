@@ -15,7 +15,14 @@
 #include "shm.h"
 #include "snp/snp.h"
 
-long hsm_info_get(const struct hsm_get_info *c)
+static u32 conn_flags(const struct hsm_principal *who)
+{
+	return (who->admin ? HSM_CONN_F_ADMIN : 0) |
+	       (who->platform ? HSM_CONN_F_PLATFORM : 0) |
+	       (who->slot_group ? HSM_CONN_F_SLOT_GROUP : 0);
+}
+
+long hsm_info_get(const struct hsm_conn *conn, const struct hsm_get_info *c)
 {
 	void __user *uptr = u64_to_user_ptr(c->info_ptr);
 	struct hsm_info info = {
@@ -39,6 +46,7 @@ long hsm_info_get(const struct hsm_get_info *c)
 		.max_inflight		= hsm_max_inflight,
 		.max_stream		= hsm_max_stream,
 		.slot_group		= (u32)hsm_slot_group,
+		.conn_flags		= conn_flags(&conn->who),
 	};
 	size_t n = min_t(size_t, c->info_size, sizeof(info));
 

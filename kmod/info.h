@@ -4,7 +4,9 @@
 
 #include <uapi/linux/hsm.h>
 
-long hsm_info_get(const struct hsm_get_info *c);
+struct hsm_conn;
+
+long hsm_info_get(const struct hsm_conn *conn, const struct hsm_get_info *c);
 long hsm_info_algs(const struct hsm_get_algs *c);
 
 #endif /* HSM_INFO_H */

@@ -87,7 +87,8 @@ static const struct hsm_cmd_desc cmds[] = {
 	HSM_OPCMD(HSM_IOC_SNP_REPORT, true, HSM_R(PARAMS) | HSM_R(OUT), HSM_R(OUT)),
 	HSM_OPCMD(HSM_IOC_SNP_EXT_REPORT, true, HSM_R(PARAMS) | HSM_R(OUT) |
 		  HSM_R(TAG), HSM_R(OUT) | HSM_R(TAG), .resp = true),
-	HSM_OPCMD(HSM_IOC_SNP_DERIVE_KEY, true, HSM_R(PARAMS), 0, .resp = true),
+	HSM_OPCMD(HSM_IOC_SNP_DERIVE_KEY, true, HSM_R(PARAMS) | HSM_R(IN), 0,
+		  .resp = true),
 	HSM_OPCMD(HSM_IOC_SNP_SIM_SETUP, true, HSM_R(PARAMS) | HSM_R(IN), 0),
 };
 

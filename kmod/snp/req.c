@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The platform commands: SNP_REPORT, SNP_EXT_REPORT, SNP_DERIVE_KEY and
- * SNP_SIM_SETUP, and the choice of backend at load.
+ * SNP_SIM_SETUP, and the choice of backend at load.  Raw reports and keys
+ * need platform rights (CAP_SYS_ADMIN or platform_group at open());
+ * everyone else gets them bound to their uid (bind.c).
  */
 #include <linux/cc_platform.h>
 #include <linux/err.h>
@@ -93,12 +95,19 @@ static long report(struct hsm_conn *conn, const struct hsm_op *op, bool ext,
 	if (op->params.len != sizeof(p) || op->handle)
 		return -EINVAL;
 	memcpy(&p, region(shm, &op->params), sizeof(p));
-	if (p.flags || memchr_inv(p.reserved, 0, sizeof(p.reserved)) ||
-	    p.vmpl > 3)
+	if (p.flags & ~HSM_SNP_REPORT_F_ALL ||
+	    memchr_inv(p.reserved, 0, sizeof(p.reserved)) || p.vmpl > 3)
 		return -EINVAL;
+	/* Caller-chosen REPORT_DATA speaks for the whole VM. */
+	if (p.flags & HSM_SNP_REPORT_F_RAW && !conn->who.platform)
+		return -EPERM;
 	if (op->out.len < HSM_SNP_REPORT_SIZE)
 		return -EOVERFLOW;
-	memcpy(req.user_data, p.report_data, sizeof(req.user_data));
+	if (p.flags & HSM_SNP_REPORT_F_RAW)
+		memcpy(req.user_data, p.report_data, sizeof(req.user_data));
+	else if (hsm_snp_bind_report(conn->who.uid, p.report_data,
+				     req.user_data))
+		return -ENOMEM;
 	req.vmpl = p.vmpl;
 
 	rsp = kzalloc(sizeof(*rsp), GFP_KERNEL);
@@ -187,34 +196,83 @@ static int derive(const struct snp_derived_key_req *req,
 	return ret;
 }
 
+/* The PSP's request that derives the sealing root (hsm_snp_seal_key()). */
+static void seal_req(struct snp_derived_key_req *req)
+{
+	memset(req, 0, sizeof(*req));
+	req->root_key_select = 0;
+	req->guest_field_select = HSM_SNP_GFS_POLICY | HSM_SNP_GFS_MEASUREMENT;
+	req->vmpl = vmpck_id;
+}
+
+/*
+ * The request a caller may make: EPERM for a raw key without platform
+ * rights, or for the sealing root's own request, which only the module
+ * makes, so that no caller ever holds the key every sealed slot is under.
+ */
+static int user_req(const struct hsm_conn *conn,
+		    const struct hsm_snp_key_params *p,
+		    struct snp_derived_key_req *req)
+{
+	struct snp_derived_key_req seal;
+
+	if (p->flags & ~HSM_SNP_KEY_F_ALL ||
+	    memchr_inv(p->reserved, 0, sizeof(p->reserved)) ||
+	    p->root_key_select > 1 || p->vmpl > 3 ||
+	    p->guest_field_select & ~HSM_SNP_GFS_ALL)
+		return -EINVAL;
+	memset(req, 0, sizeof(*req));
+	req->root_key_select = p->root_key_select;
+	req->guest_field_select = p->guest_field_select;
+	req->vmpl = p->vmpl;
+	req->guest_svn = p->guest_svn;
+	req->tcb_version = p->tcb_version;
+	if (!(p->flags & HSM_SNP_KEY_F_RAW))
+		return 0;
+	if (!conn->who.platform)
+		return -EPERM;
+	seal_req(&seal);
+	return memcmp(req, &seal, sizeof(seal)) ? 0 : -EPERM;
+}
+
+/*
+ * SNP_DERIVE_KEY: the PSP's key for the caller's parameters, bound to the
+ * caller and the purpose label in `in` unless a raw key is asked for.
+ */
 static long derive_key(struct hsm_conn *conn, const struct hsm_op *op,
 		       u64 *id)
 {
 	const struct hsm_shm *shm = &conn->shm;
-	struct snp_derived_key_req req = {};
+	struct snp_derived_key_req req;
 	struct hsm_snp_key_params p;
-	u8 material[HSM_SNP_DERIVED_KEY];
+	u8 derived[HSM_SNP_DERIVED_KEY], material[HSM_SNP_DERIVED_KEY];
+	u8 label[HSM_SNP_LABEL_MAX];
 	const struct hsm_alg *alg;
 	struct hsm_key *key;
+	u32 label_len = op->in.len;
 	int ret;
 
-	if (op->params.len != sizeof(p) || op->handle)
+	if (op->params.len != sizeof(p) || op->handle ||
+	    label_len > sizeof(label))
 		return -EINVAL;
 	memcpy(&p, region(shm, &op->params), sizeof(p));
-	if (p.flags & ~HSM_SNP_KEY_F_ALLOW_EXPORT ||
-	    memchr_inv(p.reserved, 0, sizeof(p.reserved)) ||
-	    p.root_key_select > 1 || p.vmpl > 3 ||
-	    p.guest_field_select & ~HSM_SNP_GFS_ALL)
+	memcpy(label, region(shm, &op->in), label_len);
+	ret = user_req(conn, &p, &req);
+	if (ret)
+		return ret;
+	if (p.flags & HSM_SNP_KEY_F_RAW && label_len)
 		return -EINVAL;
 	ret = key_params(&p.key, p.flags, &alg);
 	if (ret)
 		return ret;
-	req.root_key_select = p.root_key_select;
-	req.guest_field_select = p.guest_field_select;
-	req.vmpl = p.vmpl;
-	req.guest_svn = p.guest_svn;
-	req.tcb_version = p.tcb_version;
-	ret = derive(&req, material);
+	ret = derive(&req, derived);
+	if (ret)
+		goto out;
+	if (p.flags & HSM_SNP_KEY_F_RAW)
+		memcpy(material, derived, sizeof(material));
+	else
+		ret = hsm_snp_bind_key(conn->who.uid, label, label_len,
+				       derived, material);
 	if (ret)
 		goto out;
 	key = hsm_key_create(alg, material, sizeof(material), p.key.perms,
@@ -229,21 +287,18 @@ static long derive_key(struct hsm_conn *conn, const struct hsm_op *op,
 	else
 		*id = key->res.id;
 out:
+	memzero_explicit(derived, sizeof(derived));
 	memzero_explicit(material, sizeof(material));
 	return ret;
 }
 
 int hsm_snp_seal_key(u8 key[HSM_SNP_DERIVED_KEY])
 {
-	struct snp_derived_key_req req = {
-		.root_key_select = 0,
-		.guest_field_select = HSM_SNP_GFS_POLICY |
-				      HSM_SNP_GFS_MEASUREMENT,
-		.vmpl = vmpck_id,
-	};
+	struct snp_derived_key_req req;
 
 	if (!hsm_snp_caps())
 		return -EOPNOTSUPP;
+	seal_req(&req);
 	return derive(&req, key);
 }
 

@@ -8,6 +8,7 @@
 #define HSM_SNP_H
 
 #include <linux/types.h>
+#include <linux/uidgid.h>
 #include <uapi/linux/hsm.h>
 #include <uapi/linux/sev-guest.h>
 #include <asm/sev.h>
@@ -105,6 +106,13 @@ int hsm_snp_sim_sign(const u8 priv[SIM_P384_BYTES], const u8 digest[48],
 /* real.c */
 int hsm_snp_real_init(void);
 void hsm_snp_real_exit(void);
+
+/* bind.c */
+int hsm_snp_bind_report(kuid_t uid, const u8 data[HSM_SNP_REPORT_DATA],
+			u8 out[HSM_SNP_REPORT_DATA]);
+int hsm_snp_bind_key(kuid_t uid, const u8 *label, u32 len,
+		     const u8 derived[HSM_SNP_DERIVED_KEY],
+		     u8 out[HSM_SNP_DERIVED_KEY]);
 
 /* req.c */
 unsigned int hsm_snp_vmpck_id(void);

@@ -46,6 +46,7 @@ Attested attest(Conn &c, uint8_t measurement, const Bytes &data)
 
 	hsm_snp_report_params p{};
 	memcpy(p.report_data, data.data(), std::min(data.size(), sizeof(p.report_data)));
+	p.flags = HSM_SNP_REPORT_F_RAW;
 	hsm_op r{};
 	r.resp_off = Conn::kResp;
 	r.params = c.put(kP, {reinterpret_cast<const uint8_t *>(&p), sizeof(p)});

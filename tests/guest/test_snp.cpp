@@ -62,6 +62,7 @@ Result report(Conn &c, const Bytes &data, uint32_t vmpl = 0, bool ext = false,
 	hsm_snp_report_params p{};
 	memcpy(p.report_data, data.data(), std::min(data.size(), sizeof(p.report_data)));
 	p.vmpl = vmpl;
+	p.flags = HSM_SNP_REPORT_F_RAW;	/* root: REPORT_DATA as given */
 	hsm_op op{};
 	op.resp_off = Conn::kResp;
 	op.params = put_struct(c, kP, p);
@@ -76,11 +77,12 @@ hsm_snp_key_params key_req(uint64_t gfs, uint32_t vmpl = 0, bool exportable = tr
 	hsm_snp_key_params p{};
 	p.guest_field_select = gfs;
 	p.vmpl = vmpl;
+	p.flags = HSM_SNP_KEY_F_RAW;	/* root: the PSP's key itself */
 	strcpy(p.key.alg, "secret");
 	p.key.perms = HSM_PERM_DERIVE | (exportable ? HSM_PERM_EXPORT : 0);
 	if (exportable) {
 		p.key.flags = HSM_KEY_F_EXPORTABLE;
-		p.flags = HSM_SNP_KEY_F_ALLOW_EXPORT;
+		p.flags |= HSM_SNP_KEY_F_ALLOW_EXPORT;
 	}
 	return p;
 }
@@ -362,7 +364,7 @@ Test(snp, bad_input)
 	kp = key_req(0, 4);
 	cr_expect_eq(derive(c, kp).res, -EINVAL);
 	kp = key_req(0);
-	kp.flags = 2;
+	kp.flags = 1U << 2;
 	cr_expect_eq(derive(c, kp).res, -EINVAL);
 	kp = key_req(0);
 	strcpy(kp.key.alg, "aes-128-gcm");	// takes no 32-byte key

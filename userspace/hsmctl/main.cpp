@@ -46,7 +46,7 @@ constexpr Command commands[] = {
 	{"selftest", hsmctl::cmd_selftest, "run the module's known-answer tests again"},
 	{"verify", hsmctl::cmd_verify, "check an SEV-SNP attestation report against certificates and a policy (--help)"},
 	{"stats", hsmctl::cmd_stats, "module-wide counters: requests, errors, bytes, resources"},
-	{"attest", hsmctl::cmd_attest, "--out DIR [--report-data HEX] [--vmpl N] [--extended]: an attestation report to files"},
+	{"attest", hsmctl::cmd_attest, "--out DIR [--report-data HEX] [--vmpl N] [--extended] [--bound]: an attestation report to files (--bound: REPORT_DATA bound to your uid)"},
 	{"sim-setup", hsmctl::cmd_sim_setup, "the simulated PSP's VM identity and certificate chain (root)"},
 	{"slots", hsmctl::cmd_slots, "save DIR | restore DIR: your slots as sealed blobs on disk, and back"},
 };

@@ -114,12 +114,15 @@ int usage_error(const char *msg)
 
 }  // namespace
 
-// hsmctl attest --out DIR [--report-data HEX] [--vmpl N] [--extended]
+// hsmctl attest --out DIR [--report-data HEX] [--vmpl N] [--extended] [--bound]
 int cmd_attest(const Options &opt, const std::vector<std::string> &args)
 {
 	std::string dir;
 	hsm_snp_report_params p{};
 	bool ext = false;
+	// REPORT_DATA as given (platform rights), unless --bound asks for the
+	// form any user may request, bound to the caller's uid.
+	p.flags = HSM_SNP_REPORT_F_RAW;
 	for (size_t i = 0; i < args.size(); i++) {
 		const std::string &a = args[i];
 		bool more = i + 1 < args.size();
@@ -132,6 +135,8 @@ int cmd_attest(const Options &opt, const std::vector<std::string> &args)
 			p.vmpl = static_cast<__u32>(std::stoul(args[++i]));
 		else if (a == "--extended")
 			ext = true;
+		else if (a == "--bound")
+			p.flags &= ~HSM_SNP_REPORT_F_RAW;
 		else
 			return usage_error("usage: attest --out DIR [--report-data HEX] [--vmpl N] [--extended]");
 	}

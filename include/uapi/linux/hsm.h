@@ -242,19 +242,45 @@
  * Firmware refusals (invalid parameters: a VMPL below the VMPCK's, a guest
  * SVN or TCB above the current one) are EINVAL.
  *
+ * Platform rights: a report with caller-chosen REPORT_DATA speaks for the
+ * whole VM, and a raw derived key is the same for every user of it, so
+ * both are for connections whose opener had CAP_SYS_ADMIN or was in the
+ * platform_group module parameter's group (hsm_info.conn_flags has
+ * HSM_CONN_F_PLATFORM); EPERM for everyone else.  Every connection may ask
+ * for the bound forms, which name the caller:
+ *
+ *   bound REPORT_DATA = SHA-512("hsm snp user report v1" || 0x00 ||
+ *                               le32(uid) || report_data[64])
+ *   bound key         = HMAC-SHA-256(PSP key, "hsm snp user key v1" ||
+ *                               0x00 || le32(uid) || le32(len) || label)
+ *
+ * where uid is the opener's fsuid in the initial user namespace, so that
+ * a relying party that knows which user it talks to recomputes the
+ * REPORT_DATA from the 64 bytes it was sent, and two users (or two labels)
+ * never get the same key.  The sealing root's own request (root key VCEK,
+ * VMPL = vmpck_id, guest field select = policy and measurement, SVN and
+ * TCB 0) is refused raw even with platform rights: only the module holds
+ * the key sealed slots are under.
+ *
  * HSM_IOC_SNP_REPORT: params = struct hsm_snp_report_params, out = the
  *   attestation report (at least HSM_SNP_REPORT_SIZE bytes; EOVERFLOW if
- *   shorter).  Returns HSM_SNP_REPORT_SIZE.
+ *   shorter).  REPORT_DATA is the bound form of report_data, or
+ *   report_data itself with HSM_SNP_REPORT_F_RAW (platform rights, else
+ *   EPERM).  Returns HSM_SNP_REPORT_SIZE.
  * HSM_IOC_SNP_EXT_REPORT: the same, and tag = the certificate table the
  *   host returns (GHCB format: 24-byte entries {GUID, offset, length},
  *   offsets from the table's start, an all-zero entry last).  Returns the
  *   table's length (0 when the host has none).  resp required: when tag is
  *   too short the command is EOVERFLOW, nothing is written, and resp.value
  *   is the length needed.
- * HSM_IOC_SNP_DERIVE_KEY: params = struct hsm_snp_key_params; resp
+ * HSM_IOC_SNP_DERIVE_KEY: params = struct hsm_snp_key_params, in = a
+ *   purpose label of 0..HSM_SNP_LABEL_MAX bytes (EINVAL beyond); resp
  *   required; resp.value = the ID of a new key in this connection whose
- *   32 bytes are the key the PSP derived (key.alg must take a 32-byte key;
- *   key.key_len 0 or 32).  The key is non-exportable unless key.flags has
+ *   32 bytes are the bound key for the caller and label (key.alg must take
+ *   a 32-byte key; key.key_len 0 or 32).  With HSM_SNP_KEY_F_RAW the key
+ *   is the PSP's own (platform rights, else EPERM; no label, else EINVAL;
+ *   EPERM for the sealing root's request).  The key is non-exportable
+ *   unless key.flags has
  *   HSM_KEY_F_EXPORTABLE *and* flags has HSM_SNP_KEY_F_ALLOW_EXPORT
  *   (HSM_KEY_F_EXPORTABLE alone is EPERM); KEY_EXPORT then needs
  *   HSM_PERM_EXPORT as for any key.
@@ -514,8 +540,20 @@ enum hsm_status {
  *			may hold between Init and Final
  * @slot_group:		the slot_group module parameter: the group whose
  *			members share HSM_SLOT_F_GROUP slots (-1: none)
+ * @conn_flags:		HSM_CONN_F_* bits: the rights of this connection,
+ *			taken from its opener at open()
  * @reserved:		zero
  */
+/*
+ * hsm_info.conn_flags: what this connection may do beyond the rest.  A
+ * connection acts for the task that opened it, with the rights that task
+ * had then: a descriptor passed on or inherited keeps its opener's rights
+ * and slot namespace, whoever uses it.
+ */
+#define HSM_CONN_F_ADMIN	(1U << 0)	/* CAP_SYS_ADMIN at open() */
+#define HSM_CONN_F_PLATFORM	(1U << 1)	/* raw platform requests */
+#define HSM_CONN_F_SLOT_GROUP	(1U << 2)	/* in slot_group: group slots */
+
 struct hsm_info {
 	__u32	size;
 	__u32	abi_version;
@@ -538,7 +576,7 @@ struct hsm_info {
 	__u32	max_inflight;
 	__u32	max_stream;
 	__u32	slot_group;
-	__u32	reserved1;
+	__u32	conn_flags;
 	__u64	reserved[12];
 };
 
@@ -965,7 +1003,7 @@ struct hsm_selftest {
  * @report_data:	64 bytes the report carries (REPORT_DATA)
  * @vmpl:		the VMPL the report states, 0..3, not below the
  *			VMPCK's (vmpck_id module parameter)
- * @flags:		must be 0
+ * @flags:		HSM_SNP_REPORT_F_* bits
  * @reserved:		must be 0
  */
 struct hsm_snp_report_params {
@@ -975,8 +1013,18 @@ struct hsm_snp_report_params {
 	__u64	reserved[3];
 };
 
+/* hsm_snp_report_params.flags: REPORT_DATA as given (platform rights). */
+#define HSM_SNP_REPORT_F_RAW	(1U << 0)
+#define HSM_SNP_REPORT_F_ALL	HSM_SNP_REPORT_F_RAW
+
 /* hsm_snp_key_params.flags: the derived key may be created exportable. */
 #define HSM_SNP_KEY_F_ALLOW_EXPORT	(1U << 0)
+/* The PSP's key itself, not bound to the caller (platform rights). */
+#define HSM_SNP_KEY_F_RAW		(1U << 1)
+#define HSM_SNP_KEY_F_ALL		(HSM_SNP_KEY_F_ALLOW_EXPORT | \
+					 HSM_SNP_KEY_F_RAW)
+/* The longest purpose label of a bound derived key. */
+#define HSM_SNP_LABEL_MAX		64
 
 /* hsm_snp_key_params.guest_field_select bits (AMD SNP ABI, MSG_KEY_REQ). */
 #define HSM_SNP_GFS_POLICY	(1ULL << 0)
