@@ -4,7 +4,8 @@
  * measurement and policy can open.  The sealing key is HMAC-SHA-256 of the
  * platform's derived key (VCEK root, guest field select = policy and
  * measurement) over a fixed label; the blob is AES-256-GCM under it, with
- * the slot's metadata (name included) as associated data.
+ * the slot's metadata as associated data: its name, namespace and owner,
+ * so that a blob restores only as the slot it was, for whom it was.
  *
  * Blob: struct seal_hdr (the associated data), then the ciphertext of the
  * key material (hdr.key_len bytes), then the 16-byte tag.
@@ -24,7 +25,7 @@
 #include "snp/snp.h"
 
 #define SEAL_MAGIC	"HSMSEAL1"
-#define SEAL_VERSION	1
+#define SEAL_VERSION	2
 #define SEAL_TAG_LEN	16
 #define SEAL_NONCE_LEN	12
 
@@ -38,15 +39,22 @@ struct seal_hdr {
 	__le32 flags;		/* the key's HSM_KEY_F_* */
 	__le32 slot_flags;	/* HSM_SLOT_F_* */
 	u8 nonce[SEAL_NONCE_LEN];
-	__le32 reserved;
+	__le32 owner;		/* uid, or the slot group's gid */
 } __packed;
 
-/* The longest key a slot holds ("secret"). */
+/* The longest key a slot holds ("secret"), and so the longest blob. */
 #define SEAL_KEY_MAX	HSM_SECRET_MAX
+#define SEAL_BLOB_MAX	(sizeof(struct seal_hdr) + SEAL_KEY_MAX + SEAL_TAG_LEN)
 
+/*
+ * The sealing key: HMAC-SHA-256 of the platform's sealing root over a
+ * label.  No caller can ask the PSP for the root (snp/req.c refuses its
+ * request raw, and bound keys are HMACs under other labels), so only the
+ * module ever holds this key.
+ */
 static int seal_tfm(struct crypto_aead **tfm)
 {
-	static const char label[] = "hsm sealed slot v1";
+	static const char label[] = "hsm sealed slot v2";
 	u8 derived[HSM_SNP_DERIVED_KEY], key[32];
 	struct crypto_shash *h;
 	int ret;
@@ -79,7 +87,10 @@ out:
 	return ret;
 }
 
-/* buf = hdr || data || tag; en- or decrypt data in place. */
+/*
+ * buf = hdr || data || tag, kmalloc()ed (a scatterlist entry needs memory
+ * with a linear map); en- or decrypt data in place.
+ */
 static int seal_crypt(bool enc, u8 *buf, u32 len)
 {
 	const struct seal_hdr *hdr = (const void *)buf;
@@ -111,8 +122,8 @@ static int seal_crypt(bool enc, u8 *buf, u32 len)
 }
 
 long hsm_seal_key(struct hsm_conn *conn, const struct hsm_op *op,
-		  const struct hsm_slot_params *p, const struct hsm_key *key,
-		  u64 *value)
+		  const struct hsm_slot_params *p, u32 owner,
+		  const struct hsm_key *key, u64 *value)
 {
 	const struct hsm_shm *shm = &conn->shm;
 	struct seal_hdr *hdr;
@@ -124,7 +135,7 @@ long hsm_seal_key(struct hsm_conn *conn, const struct hsm_op *op,
 		*value = total;
 		return -EOVERFLOW;
 	}
-	buf = kvzalloc(total, GFP_KERNEL);
+	buf = kzalloc(total, GFP_KERNEL);
 	if (!buf)
 		return -ENOMEM;
 	hdr = (void *)buf;
@@ -136,6 +147,7 @@ long hsm_seal_key(struct hsm_conn *conn, const struct hsm_op *op,
 	hdr->perms = cpu_to_le64(key->perms);
 	hdr->flags = cpu_to_le32(key->flags);
 	hdr->slot_flags = cpu_to_le32(p->flags);
+	hdr->owner = cpu_to_le32(owner);
 	ret = hsm_crypto_random(hdr->nonce, sizeof(hdr->nonce));
 	if (ret)
 		goto out;
@@ -146,55 +158,73 @@ long hsm_seal_key(struct hsm_conn *conn, const struct hsm_op *op,
 	memcpy(shm->base + op->out.off, buf, total);
 	ret = total;
 out:
-	kvfree_sensitive(buf, total);
+	kfree_sensitive(buf);
 	return ret;
 }
 
+/*
+ * The header of a blob of len bytes, checked before decryption: EINVAL
+ * for what this module never seals; EBADMSG for a blob sealed for another
+ * slot; EPERM for one sealed for another owner.
+ */
+static int check_hdr(const struct seal_hdr *hdr, u32 len,
+		     const struct hsm_slot_params *p, u32 owner)
+{
+	u32 key_len = le32_to_cpu(hdr->key_len);
+
+	if (memcmp(hdr->magic, SEAL_MAGIC, sizeof(hdr->magic)) ||
+	    le32_to_cpu(hdr->version) != SEAL_VERSION || !key_len ||
+	    key_len > SEAL_KEY_MAX ||
+	    len != sizeof(*hdr) + key_len + SEAL_TAG_LEN ||
+	    !memchr(hdr->name, 0, sizeof(hdr->name)) ||
+	    !memchr(hdr->alg, 0, sizeof(hdr->alg)))
+		return -EINVAL;
+	if (strcmp(hdr->name, p->name) ||
+	    le32_to_cpu(hdr->slot_flags) != p->flags)
+		return -EBADMSG;
+	if (le32_to_cpu(hdr->owner) != owner)
+		return -EPERM;
+	return 0;
+}
+
+/*
+ * SLOT_UNSEAL: the blob is copied out of the shared region once, and
+ * everything (the checks, the associated data, the key's attributes) comes
+ * from that copy: a thread rewriting the region meanwhile changes nothing.
+ */
 struct hsm_key *hsm_unseal_key(struct hsm_conn *conn, const struct hsm_op *op,
-			       const struct hsm_slot_params *p)
+			       const struct hsm_slot_params *p, u32 owner)
 {
 	const struct hsm_shm *shm = &conn->shm;
+	const struct seal_hdr *hdr;
 	const struct hsm_alg *alg;
 	struct hsm_key *key;
-	struct seal_hdr hdr;
-	u32 len = op->in.len, key_len;
+	u32 len = op->in.len;
 	u8 *buf;
 	int ret;
 
-	if (len < sizeof(hdr))
+	if (len < sizeof(*hdr) || len > SEAL_BLOB_MAX)
 		return ERR_PTR(-EINVAL);
-	memcpy(&hdr, shm->base + op->in.off, sizeof(hdr));
-	key_len = le32_to_cpu(hdr.key_len);
-	if (memcmp(hdr.magic, SEAL_MAGIC, sizeof(hdr.magic)) ||
-	    le32_to_cpu(hdr.version) != SEAL_VERSION || !key_len ||
-	    key_len > SEAL_KEY_MAX ||
-	    len != sizeof(hdr) + key_len + SEAL_TAG_LEN ||
-	    !memchr(hdr.name, 0, sizeof(hdr.name)) ||
-	    !memchr(hdr.alg, 0, sizeof(hdr.alg)))
-		return ERR_PTR(-EINVAL);
-	/* Sealed for another slot: the associated data would not match. */
-	if (strcmp(hdr.name, p->name) ||
-	    le32_to_cpu(hdr.slot_flags) != p->flags)
-		return ERR_PTR(-EBADMSG);
-	buf = kvmalloc(len, GFP_KERNEL);
+	buf = kmalloc(len, GFP_KERNEL);
 	if (!buf)
 		return ERR_PTR(-ENOMEM);
 	memcpy(buf, shm->base + op->in.off, len);
-	ret = seal_crypt(false, buf, key_len);
+	hdr = (const void *)buf;
+	ret = check_hdr(hdr, len, p, owner) ?:
+	      seal_crypt(false, buf, le32_to_cpu(hdr->key_len));
 	if (ret) {
 		/* Another measurement or policy, or altered: the tag fails. */
-		key = ERR_PTR(ret == -EBADMSG ? -EBADMSG : ret);
+		key = ERR_PTR(ret);
 		goto out;
 	}
-	/* Authentic: the metadata is what this module sealed. */
-	alg = hsm_alg_find(hdr.alg);
-	if (!alg) {
-		key = ERR_PTR(-EINVAL);
-		goto out;
-	}
-	key = hsm_key_create(alg, buf + sizeof(hdr), key_len,
-			     le64_to_cpu(hdr.perms), le32_to_cpu(hdr.flags));
+	/* Authentic, so sealed by this module; the key rules still apply. */
+	alg = hsm_alg_find(hdr->alg);
+	key = alg ? hsm_key_create(alg, buf + sizeof(*hdr),
+				   le32_to_cpu(hdr->key_len),
+				   le64_to_cpu(hdr->perms),
+				   le32_to_cpu(hdr->flags)) :
+		    ERR_PTR(-EINVAL);
 out:
-	kvfree_sensitive(buf, len);
+	kfree_sensitive(buf);
 	return key;
 }

@@ -32,6 +32,7 @@ struct slot {
 	struct list_head node;
 	char name[HSM_ALG_NAME_LEN];
 	struct slot_ns ns;
+	kuid_t storer;		/* who stored it: may delete a group slot */
 	struct hsm_key *key;
 };
 
@@ -56,6 +57,13 @@ static int caller_ns(const struct hsm_conn *conn, u32 flags,
 	if (ns->group && !conn->who.slot_group)
 		return -EPERM;
 	return 0;
+}
+
+/* Whom a sealed blob of ns belongs to: the uid, or the group's gid. */
+static u32 ns_owner(const struct slot_ns *ns)
+{
+	return ns->group ? (u32)hsm_slot_group :
+			   from_kuid(&init_user_ns, ns->uid);
 }
 
 /* The slot of that name in ns; slots_lock held. */
@@ -84,8 +92,8 @@ static int slot_params(const struct hsm_shm *shm, const struct hsm_op *op,
 }
 
 /* A new slot holding key; takes the caller's reference on success. */
-static int insert(const struct hsm_slot_params *p, const struct slot_ns *ns,
-		  struct hsm_key *key)
+static int insert(const struct hsm_conn *conn, const struct hsm_slot_params *p,
+		  const struct slot_ns *ns, struct hsm_key *key)
 {
 	struct slot *s;
 	int ret = 0;
@@ -95,6 +103,7 @@ static int insert(const struct hsm_slot_params *p, const struct slot_ns *ns,
 		return -ENOMEM;
 	strscpy(s->name, p->name, sizeof(s->name));
 	s->ns = *ns;
+	s->storer = conn->who.uid;
 	s->key = key;		/* the slot's reference */
 
 	mutex_lock(&slots_lock);
@@ -121,7 +130,7 @@ static int store(struct hsm_conn *conn, const struct hsm_slot_params *p,
 	key = hsm_key_get(&conn->res, handle);
 	if (!key)
 		return -ENOENT;
-	ret = insert(p, ns, key);
+	ret = insert(conn, p, ns, key);
 	if (ret)
 		hsm_key_put(key);
 	return ret;
@@ -145,7 +154,7 @@ static long seal(struct hsm_conn *conn, const struct hsm_op *op,
 	mutex_unlock(&slots_lock);
 	if (!key)
 		return -ENOENT;
-	ret = hsm_seal_key(conn, op, p, key, value);
+	ret = hsm_seal_key(conn, op, p, ns_owner(ns), key, value);
 	hsm_key_put(key);
 	return ret;
 }
@@ -157,10 +166,10 @@ static int unseal(struct hsm_conn *conn, const struct hsm_op *op,
 	struct hsm_key *key;
 	int ret;
 
-	key = hsm_unseal_key(conn, op, p);
+	key = hsm_unseal_key(conn, op, p, ns_owner(ns));
 	if (IS_ERR(key))
 		return PTR_ERR(key);
-	ret = insert(p, ns, key);
+	ret = insert(conn, p, ns, key);
 	if (ret)
 		hsm_key_put(key);
 	return ret;
@@ -197,19 +206,31 @@ static int open_slot(struct hsm_conn *conn, const struct hsm_slot_params *p,
 	return 0;
 }
 
-static int delete(const struct hsm_slot_params *p, const struct slot_ns *ns)
+/*
+ * SLOT_DELETE.  A group slot goes only at the hands of whoever stored it,
+ * or an admin: else any member could swap in a key of its own under a
+ * name the others trust (EPERM).
+ */
+static int delete(const struct hsm_conn *conn, const struct hsm_slot_params *p,
+		  const struct slot_ns *ns)
 {
 	struct slot *s;
+	int ret = 0;
 
 	mutex_lock(&slots_lock);
 	s = find(p->name, ns);
-	if (s) {
+	if (!s)
+		ret = -ENOENT;
+	else if (ns->group && !uid_eq(s->storer, conn->who.uid) &&
+		 !conn->who.admin)
+		ret = -EPERM;
+	if (!ret) {
 		list_del(&s->node);
 		nr_slots--;
 	}
 	mutex_unlock(&slots_lock);
-	if (!s)
-		return -ENOENT;
+	if (ret)
+		return ret;
 	hsm_key_put(s->key);
 	kfree(s);
 	return 0;
@@ -224,6 +245,7 @@ static void slot_describe(const struct slot *s, struct hsm_slot_info *info)
 	info->flags = s->key->flags;
 	info->key_len = s->key->len;
 	info->slot_flags = s->ns.group ? HSM_SLOT_F_GROUP : 0;
+	info->storer = from_kuid(&init_user_ns, s->storer);
 }
 
 static long list(const struct hsm_conn *conn, const struct hsm_op *op)
@@ -278,7 +300,7 @@ long hsm_slot_call(struct hsm_conn *conn, unsigned int cmd,
 	case HSM_IOC_SLOT_OPEN:
 		return op->handle ? -EINVAL : open_slot(conn, &p, &ns, id);
 	case HSM_IOC_SLOT_DELETE:
-		return op->handle ? -EINVAL : delete(&p, &ns);
+		return op->handle ? -EINVAL : delete(conn, &p, &ns);
 	case HSM_IOC_SLOT_SEAL:
 		return op->handle ? -EINVAL : seal(conn, op, &p, &ns, id);
 	case HSM_IOC_SLOT_UNSEAL:

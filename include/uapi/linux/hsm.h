@@ -207,7 +207,8 @@
  *   connection's key IDs read as 0.
  *
  * Persistent slots: named keys shared by the connections of one user
- * (the fsuid that stored them), alive until deleted or the module unloads.
+ * (the fsuid of the connection's opener), alive until deleted or the
+ * module unloads.
  * Another user's slot is ENOENT, as if it did not exist.  With
  * HSM_SLOT_F_GROUP in hsm_slot_params.flags the name is in the namespace
  * of the slot_group module parameter's group instead, shared by every
@@ -222,7 +223,10 @@
  * HSM_IOC_SLOT_OPEN: params = struct hsm_slot_params (name); resp
  *   required; resp.value = a new key ID in this connection for the slot's
  *   key.  Releasing it, or deleting the slot, does not affect the other.
- * HSM_IOC_SLOT_DELETE: params = struct hsm_slot_params (name).
+ * HSM_IOC_SLOT_DELETE: params = struct hsm_slot_params (name).  A group
+ *   slot may be deleted only by the uid that stored it or by CAP_SYS_ADMIN
+ *   (EPERM otherwise), so that no member can swap its own key in under a
+ *   name the others use.
  * HSM_IOC_SLOT_LIST: out = struct hsm_slot_info[]: the caller's slots,
  *   then its group's slots when it is in slot_group, as many as fit.  Returns how many the caller has.  Operations already running keep
  *   their reference and finish.
@@ -303,20 +307,24 @@
  * binding the guest policy and the measurement.
  * HSM_IOC_SLOT_SEAL: params = struct hsm_slot_params (name), out = the
  *   sealed blob (EOVERFLOW if shorter; resp.value = the length needed).
- *   Returns the blob's length.  The blob: "HSMSEAL1", version, the slot's
- *   metadata (name, algorithm, permissions, flags, length), a nonce, the
- *   AES-256-GCM ciphertext of the material and its tag; the metadata
- *   (and the nonce) is the associated data.  Any slot can be sealed,
+ *   Returns the blob's length.  The blob: "HSMSEAL1", version 2, the
+ *   slot's metadata (name, algorithm, permissions, flags, length,
+ *   namespace, owner: the uid of a user slot or the slot group's gid), a
+ *   nonce, the AES-256-GCM ciphertext of the material and its tag; the
+ *   metadata (and the nonce) is the associated data.  Any slot can be sealed,
  *   non-exportable keys included: the material never leaves in the clear,
  *   and the blob opens only in a VM of the same measurement and policy.
  *   The sealing key is HMAC-SHA-256 over a fixed label of the derived key
  *   (root key VCEK, VMPL = vmpck_id, guest field select = policy and
- *   measurement).
+ *   measurement), a request SNP_DERIVE_KEY refuses to every caller.
  * HSM_IOC_SLOT_UNSEAL: params = struct hsm_slot_params (name, and the
  *   namespace to restore into), in = the blob.  Restores the slot (EEXIST
- *   if the name is taken).  EINVAL for a truncated blob or an unknown
- *   magic or version; EBADMSG for a blob sealed under another measurement
- *   or policy, altered, or sealed for another slot name.
+ *   if the name is taken).  The blob is copied once; every field comes
+ *   from that copy.  EINVAL for a truncated or oversized blob, an unknown
+ *   magic or version, or attributes no key may have; EBADMSG for a blob
+ *   sealed under another measurement or policy, altered, or sealed for
+ *   another slot name or namespace; EPERM for a blob sealed for another
+ *   owner (another uid's slot, or a group slot under another slot_group).
  *
  * One-shot operations (handle = key ID unless said otherwise; the key needs
  * the permission named):
@@ -712,7 +720,27 @@ struct hsm_ctx_params {
 	__u64	reserved[4];
 };
 
-/* Key permission bits (hsm_key_params.perms). */
+/*
+ * Key permission bits (hsm_key_params.perms) and the rules on them.  A
+ * key's permissions and flags are fixed when it is made and checked by
+ * every path that makes one (generate, import, derive, agree, unwrap,
+ * slot open and unseal, SNP derive); what breaks a rule is EINVAL, except
+ * where said:
+ *
+ *  - a permission the algorithm cannot use (GET_ALGS lists the ones it can);
+ *  - WRAP or UNWRAP together with ENCRYPT or DECRYPT: a wrapping key only
+ *    wraps, or UNWRAP of any ciphertext would be DECRYPT (PKCS#11 leaves
+ *    this to templates; here it is the rule);
+ *  - DERIVE together with SIGN or VERIFY on an HMAC key: SP 800-108 over
+ *    an HMAC key outputs its tags;
+ *  - HSM_KEY_F_EXPORTABLE on a key derived, agreed or unwrapped from a key
+ *    that is not exportable (EPERM): what comes from a sensitive key stays
+ *    sensitive, as CKA_SENSITIVE and CKA_EXTRACTABLE carry over in PKCS#11.
+ *
+ * HSM_KEY_F_EXPORTABLE is PKCS#11's CKA_EXTRACTABLE and its absence
+ * CKA_SENSITIVE; neither can change after the key is made, so a key made
+ * non-exportable is CKA_NEVER_EXTRACTABLE for its whole life.
+ */
 #define HSM_PERM_ENCRYPT	(1ULL << 0)
 #define HSM_PERM_DECRYPT	(1ULL << 1)
 #define HSM_PERM_SIGN		(1ULL << 2)	/* MAC generation */
@@ -905,7 +933,8 @@ struct hsm_slot_params {
  * @flags:	its key's HSM_KEY_F_* bits
  * @key_len:	its key's length in bytes
  * @slot_flags:	HSM_SLOT_F_* bits: HSM_SLOT_F_GROUP for a group slot
- * @reserved0:	zero
+ * @storer:	the uid that stored (or unsealed) it, the only one besides
+ *		CAP_SYS_ADMIN who may delete a group slot
  * @reserved:	zero
  */
 struct hsm_slot_info {
@@ -915,7 +944,7 @@ struct hsm_slot_info {
 	__u32	flags;
 	__u32	key_len;
 	__u32	slot_flags;
-	__u32	reserved0;
+	__u32	storer;
 	__u64	reserved[1];
 };
 
