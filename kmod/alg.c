@@ -3,6 +3,7 @@
  * The algorithm table: every name the ABI accepts, mapped to one kernel
  * crypto transform.  Pure data and a lookup, so it also builds natively.
  */
+#include <linux/errno.h>
 #include <linux/kernel.h>
 #include <linux/string.h>
 
@@ -100,6 +101,30 @@ const struct hsm_alg *hsm_alg_find(const char *name)
 		if (!strcmp(algs[i].name, name))
 			return &algs[i];
 	return NULL;
+}
+
+/*
+ * May a key of alg carry these permissions and flags?  Beyond what the
+ * algorithm can use at all, two pairs never share a key, so that one
+ * permission cannot stand in for another (docs/threat-model.md, "Key
+ * usage"): wrapping and data encryption (UNWRAP of a ciphertext would be
+ * DECRYPT, WRAP of an imported secret ENCRYPT), and derivation and MAC on
+ * an HMAC key (SP 800-108 over an HMAC key outputs HMAC tags).
+ */
+int hsm_alg_check_attrs(const struct hsm_alg *alg, u64 perms, u32 flags)
+{
+	const u64 wrap = HSM_PERM_WRAP | HSM_PERM_UNWRAP;
+	const u64 crypt = HSM_PERM_ENCRYPT | HSM_PERM_DECRYPT;
+	const u64 mac = HSM_PERM_SIGN | HSM_PERM_VERIFY;
+
+	if (perms & ~alg->perms || flags & ~HSM_KEY_F_ALL)
+		return -EINVAL;
+	if ((perms & wrap) && (perms & crypt))
+		return -EINVAL;
+	if (alg->type == HSM_ALG_MAC && (perms & HSM_PERM_DERIVE) &&
+	    (perms & mac))
+		return -EINVAL;
+	return 0;
 }
 
 /* Names the module knows but cannot serve: the 6.1 crypto API lacks them. */

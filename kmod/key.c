@@ -258,13 +258,23 @@ int hsm_key_may(const struct hsm_key *key, int type, u64 perm)
 	return key->perms & perm ? 0 : -EPERM;
 }
 
-/* A new key with one reference, or an ERR_PTR. */
+/*
+ * A new key with one reference, or an ERR_PTR.  Every path that makes a
+ * key ends here, so the rules on its attributes are checked here once:
+ * EINVAL for permissions or flags its algorithm forbids, or a length it
+ * does not take.
+ */
 struct hsm_key *hsm_key_create(const struct hsm_alg *alg, const u8 *material,
 			       u32 len, u64 perms, u32 flags)
 {
 	struct hsm_key *key;
 	int ret;
 
+	ret = hsm_alg_check_attrs(alg, perms, flags);
+	if (ret)
+		return ERR_PTR(ret);
+	if (!alg->key_max || len < alg->key_min || len > alg->key_max)
+		return ERR_PTR(-EINVAL);
 	key = kzalloc(struct_size(key, material, len), GFP_KERNEL_ACCOUNT);
 	if (!key)
 		return ERR_PTR(-ENOMEM);

@@ -44,12 +44,24 @@ static int key_params(const struct hsm_shm *shm, const struct hsm_op *op,
 	*alg = hsm_alg_find(p->alg);
 	if (!*alg)
 		return -EOPNOTSUPP;
-	if (!(*alg)->key_max || p->perms & ~(*alg)->perms)
+	if (!(*alg)->key_max || hsm_alg_check_attrs(*alg, p->perms, p->flags))
 		return -EINVAL;
 	*len = p->key_len ?: hsm_alg_fixed_key_len(*alg);
 	if (*len && (*len < (*alg)->key_min || *len > (*alg)->key_max))
 		return -EINVAL;
 	return 0;
+}
+
+/*
+ * A key made from another (derived, agreed, unwrapped) is exportable only
+ * if that one is: else exporting the new key would carry the old one's
+ * secret, or what it protects, out of the module.
+ */
+static int may_inherit(const struct hsm_key *base,
+		       const struct hsm_key_params *p)
+{
+	return p->flags & HSM_KEY_F_EXPORTABLE &&
+	       !(base->flags & HSM_KEY_F_EXPORTABLE) ? -EPERM : 0;
 }
 
 /* Put a new key with this material into the connection's table. */
@@ -215,7 +227,8 @@ static int key_unwrap(struct hsm_conn *conn, const struct hsm_op *op, u64 *id)
 	wk = hsm_key_get(&conn->res, op->handle);
 	if (!wk)
 		return -ENOENT;
-	ret = hsm_key_may(wk, wrap_type(wk), HSM_PERM_UNWRAP);
+	ret = hsm_key_may(wk, wrap_type(wk), HSM_PERM_UNWRAP) ?:
+	      may_inherit(wk, &p);
 	if (ret)
 		goto out;
 	/* The new key's length: all of in, less AES-KW's integrity value. */
@@ -350,7 +363,7 @@ static int key_agree(struct hsm_conn *conn, const struct hsm_op *op, u64 *id)
 	if (priv->alg->type != HSM_ALG_KPP)
 		goto out_put;
 	ret = -EPERM;
-	if (!(priv->perms & HSM_PERM_AGREE))
+	if (!(priv->perms & HSM_PERM_AGREE) || may_inherit(priv, &p))
 		goto out_put;
 	n = priv->alg->out_len;
 	ret = -EINVAL;
@@ -418,7 +431,7 @@ static int key_derive(struct hsm_conn *conn, const struct hsm_op *op, u64 *id)
 	if (!base)
 		return -ENOENT;
 	ret = -EPERM;
-	if (!(base->perms & HSM_PERM_DERIVE))
+	if (!(base->perms & HSM_PERM_DERIVE) || may_inherit(base, &p))
 		goto out_put;
 	ret = -ENOMEM;
 	material = kmalloc(len, GFP_KERNEL);
