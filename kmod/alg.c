@@ -31,6 +31,11 @@
 	{ .name = n, .kname = k, .type = HSM_ALG_CIPHER, .key_min = kl, \
 	  .key_max = kl, .iv_len = 16, .block_len = bl, .chains = ch, \
 	  .perms = CIPHER_PERMS }
+/* XTS (IEEE 1619): one-shot, any length of at least a block. */
+#define XTS(n, kl) \
+	{ .name = n, .kname = "xts(aes)", .type = HSM_ALG_CIPHER, \
+	  .key_min = kl, .key_max = kl, .iv_len = 16, .block_len = 16, \
+	  .steals = true, .perms = CIPHER_PERMS }
 /* Key agreement: private keys of kl bytes, public keys of pl bytes. */
 #define KPP(n, k, kl, pl, c) \
 	{ .name = n, .kname = k, .type = HSM_ALG_KPP, .key_min = kl, \
@@ -71,8 +76,8 @@ static const struct hsm_alg algs[] = {
 	CIPHER("aes-256-cbc", "cbc(aes)", 32, 16, true),
 	CIPHER("aes-128-ctr", "ctr(aes)", 16, 1, true),
 	CIPHER("aes-256-ctr", "ctr(aes)", 32, 1, true),
-	CIPHER("aes-128-xts", "xts(aes)", 32, 16, false),
-	CIPHER("aes-256-xts", "xts(aes)", 64, 16, false),
+	XTS("aes-128-xts", 32),
+	XTS("aes-256-xts", 64),
 	KW("aes-128-kw", 16),
 	KW("aes-192-kw", 24),
 	KW("aes-256-kw", 32),

@@ -40,6 +40,7 @@ struct hsm_alg {
 	u16 pub_len;		/* KPP: public key bytes */
 	u16 curve;		/* KPP: enum hsm_curve */
 	bool chains;		/* CIPHER: the output IV continues the stream */
+	bool steals;		/* CIPHER: ciphertext stealing, any length >= a block */
 	const char *hash;	/* RSA: the ABI name of the message hash */
 	u64 perms;		/* permissions that make sense for it */
 };

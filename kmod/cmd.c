@@ -17,6 +17,7 @@
 #include "selftest.h"
 #include "stats.h"
 #include "validate.h"
+#include "work.h"
 
 union cmd_arg {
 	struct hsm_get_info get_info;
@@ -161,6 +162,12 @@ static long vector(struct hsm_conn *conn, const struct hsm_op *op,
 		u64 submit = v[i].op.submit_ns;
 		long r;
 
+		/* Between entries: others' turn, and a kill ends the rest. */
+		if (i && hsm_work_yield()) {
+			for (; i < n; i++)
+				hsm_op_answer(conn, &v[i].op, -EINTR, 0);
+			break;
+		}
 		if (submit && submit < start)
 			start = submit;
 		desc = hsm_cmd_lookup(v[i].cmd, &err);
@@ -174,6 +181,9 @@ static long vector(struct hsm_conn *conn, const struct hsm_op *op,
 	}
 	ret = n;
 out:
+	/* Its own record too, unless it comes back from io-wq. */
+	if (ret != -EAGAIN || !(flags & HSM_EXEC_NONBLOCK))
+		hsm_op_answer(conn, op, ret, 0);
 	hsm_conn_vec_put(conn, v);
 	return ret;
 }

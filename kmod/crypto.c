@@ -24,6 +24,7 @@
 #include "crypto.h"
 #include "key.h"
 #include "shm.h"
+#include "work.h"
 
 /* Keyless hash transforms, shared by every connection (state is per desc). */
 struct hash_tfm {
@@ -92,6 +93,30 @@ static void *region(const struct hsm_shm *shm, const struct hsm_ref *ref)
 	return shm->base + ref->off;
 }
 
+/*
+ * crypto_shash_update() over len bytes in chunks, with a scheduling point
+ * between them: a long message neither holds the CPU (the x86 SHA glue
+ * runs each update with preemption off) nor keeps a killed caller alive
+ * (EINTR).
+ */
+int hsm_crypto_shash_update(struct shash_desc *desc, const u8 *data, u64 len)
+{
+	int ret;
+
+	for (;;) {
+		u32 n = min_t(u64, len, HSM_WORK_CHUNK);
+
+		ret = crypto_shash_update(desc, data, n);
+		len -= n;
+		data += n;
+		if (ret || !len)
+			return ret;
+		ret = hsm_work_yield();
+		if (ret)
+			return ret;
+	}
+}
+
 /* Hash `in` with desc's transform into buf (crypto_shash_digestsize bytes). */
 static int shash_region(struct crypto_shash *tfm, const struct hsm_shm *shm,
 			const struct hsm_ref *in, u8 *buf)
@@ -100,7 +125,9 @@ static int shash_region(struct crypto_shash *tfm, const struct hsm_shm *shm,
 	int ret;
 
 	desc->tfm = tfm;
-	ret = crypto_shash_digest(desc, region(shm, in), in->len, buf);
+	ret = crypto_shash_init(desc) ?:
+	      hsm_crypto_shash_update(desc, region(shm, in), in->len) ?:
+	      crypto_shash_final(desc, buf);
 	shash_desc_zero(desc);
 	return ret;
 }
@@ -212,7 +239,8 @@ static struct scatterlist *sg_build(const struct hsm_shm *shm,
 	if (n <= SG_ON_STACK) {
 		sg = stack;
 	} else {
-		sg = kmalloc_array(n, sizeof(*sg), GFP_KERNEL);
+		/* A large region's table is large: it may be vmalloc()ed. */
+		sg = kvmalloc_array(n, sizeof(*sg), GFP_KERNEL);
 		if (!sg)
 			return NULL;
 	}
@@ -231,9 +259,9 @@ static struct scatterlist *sg_build(const struct hsm_shm *shm,
 static void sg_pair_free(struct sg_pair *sgp)
 {
 	if (sgp->dst != sgp->src && sgp->dst != sgp->stack[1])
-		kfree(sgp->dst);
+		kvfree(sgp->dst);
 	if (sgp->src != sgp->stack[0])
-		kfree(sgp->src);
+		kvfree(sgp->src);
 }
 
 /*
@@ -275,6 +303,8 @@ long hsm_crypto_aead(struct hsm_key *key, bool encrypt,
 
 	if (op->iv.len != key->alg->iv_len || op->out.len != op->in.len)
 		return -EINVAL;
+	if (op->aad.len > HSM_AAD_MAX)
+		return -E2BIG;
 	tfm = hsm_key_aead(key, op->tag.len);
 	if (IS_ERR(tfm))
 		return PTR_ERR(tfm);
@@ -352,7 +382,8 @@ long hsm_crypto_cipher(struct hsm_key *key, bool encrypt,
 
 	if (op->iv.len != key->alg->iv_len || op->out.len != op->in.len)
 		return -EINVAL;
-	if (op->in.len % key->alg->block_len)
+	if (key->alg->steals ? op->in.len < key->alg->block_len :
+	    op->in.len % key->alg->block_len)
 		return -EINVAL;
 	if (key->alg->block_len > 1 && !op->in.len)
 		return -EINVAL;
@@ -395,6 +426,7 @@ static int hkdf(struct crypto_shash *tfm, const u8 *ikm, u32 ikm_len,
 		n = min(hash_len, out_len - done);
 		memcpy(out + done, t, n);
 		done += n;
+		ret = hsm_work_yield();
 	}
 	shash_desc_zero(desc);
 	memzero_explicit(prk, sizeof(prk));
@@ -402,14 +434,38 @@ static int hkdf(struct crypto_shash *tfm, const u8 *ikm, u32 ikm_len,
 	return ret;
 }
 
-/* SP800-108 counter mode: the kernel's kdf108 over HMAC; no salt. */
+/*
+ * SP 800-108 counter mode over HMAC, no salt: K(i) = HMAC(key, be32(i) ||
+ * info), as the kernel's crypto_kdf108_ctr_generate() computes it, with
+ * a scheduling point between blocks; the key checks are the kernel's.
+ */
 static int kdf108(struct crypto_shash *tfm, const u8 *key, u32 key_len,
 		  const u8 *info, u32 info_len, u8 *out, u32 out_len)
 {
-	struct kvec kv = { .iov_base = (void *)info, .iov_len = info_len };
+	u32 hash_len = crypto_shash_digestsize(tfm), done = 0, n, i;
+	u8 t[HASH_MAX_DIGESTSIZE];
+	SHASH_DESC_ON_STACK(desc, tfm);
+	__be32 ctr;
+	int ret;
 
-	return crypto_kdf108_setkey(tfm, key, key_len, NULL, 0) ?:
-	       crypto_kdf108_ctr_generate(tfm, &kv, 1, out, out_len);
+	desc->tfm = tfm;
+	ret = crypto_kdf108_setkey(tfm, key, key_len, NULL, 0);
+	for (i = 1; !ret && done < out_len; i++) {
+		ctr = cpu_to_be32(i);
+		ret = crypto_shash_init(desc) ?:
+		      crypto_shash_update(desc, (u8 *)&ctr, sizeof(ctr)) ?:
+		      crypto_shash_update(desc, info, info_len) ?:
+		      crypto_shash_final(desc, t);
+		if (ret)
+			break;
+		n = min(hash_len, out_len - done);
+		memcpy(out + done, t, n);
+		done += n;
+		ret = hsm_work_yield();
+	}
+	shash_desc_zero(desc);
+	memzero_explicit(t, sizeof(t));
+	return ret;
 }
 
 int hsm_crypto_kdf(const struct hsm_alg *kdf, const struct hsm_key *base,
@@ -674,7 +730,7 @@ int hsm_crypto_aead_inplace(struct hsm_key *key, bool encrypt, const u8 *iv,
 
 	nents = is_vmalloc_addr(buf) ?
 		(offset_in_page(buf) + total + PAGE_SIZE - 1) >> PAGE_SHIFT : 1;
-	sg = kmalloc_array(nents, sizeof(*sg), GFP_KERNEL);
+	sg = kvmalloc_array(nents, sizeof(*sg), GFP_KERNEL);
 	if (!sg)
 		return -ENOMEM;
 	if (!is_vmalloc_addr(buf)) {
@@ -695,7 +751,7 @@ int hsm_crypto_aead_inplace(struct hsm_key *key, bool encrypt, const u8 *iv,
 	}
 	req = aead_request_alloc(tfm, GFP_KERNEL);
 	if (!req) {
-		kfree(sg);
+		kvfree(sg);
 		return -ENOMEM;
 	}
 	memcpy(ivb, iv, iv_len);
@@ -707,7 +763,7 @@ int hsm_crypto_aead_inplace(struct hsm_key *key, bool encrypt, const u8 *iv,
 				      crypto_aead_decrypt(req), &wait);
 	aead_request_free(req);
 	memzero_explicit(ivb, sizeof(ivb));
-	kfree(sg);
+	kvfree(sg);
 	return ret;
 }
 
@@ -722,7 +778,9 @@ int hsm_crypto_aead_buf(struct hsm_key *key, bool encrypt, const u8 *iv,
 	u8 *buf;
 	int ret;
 
-	buf = kmalloc(aad_len + len + tag_len, GFP_KERNEL);
+	if (aad_len > HSM_AAD_MAX)
+		return -E2BIG;
+	buf = kvmalloc(aad_len + len + tag_len, GFP_KERNEL);
 	if (!buf)
 		return -ENOMEM;
 	memcpy(buf, aad, aad_len);
@@ -736,7 +794,7 @@ int hsm_crypto_aead_buf(struct hsm_key *key, bool encrypt, const u8 *iv,
 		if (encrypt)
 			memcpy(tag, buf + aad_len + len, tag_len);
 	}
-	kfree_sensitive(buf);
+	kvfree_sensitive(buf, aad_len + len + tag_len);
 	return ret;
 }
 

@@ -222,6 +222,8 @@ static int ctx_init(struct hsm_ctx *ctx, const struct hsm_shm *shm,
 		return -EINVAL;
 	if (op->aad.len && !is_aead(ctx))
 		return -EINVAL;
+	if (op->aad.len > HSM_AAD_MAX)
+		return -E2BIG;
 	if (is_aead(ctx)) {
 		ret = stream_reserve(ctx, op->aad.len);
 		if (ret)
@@ -259,8 +261,8 @@ static int ctx_update(struct hsm_ctx *ctx, const struct hsm_shm *shm,
 	if (!is_cipher(ctx)) {
 		if (op->out.len)
 			return -EINVAL;
-		ret = crypto_shash_update(ctx->desc, region(shm, &op->in),
-					  op->in.len);
+		ret = hsm_crypto_shash_update(ctx->desc, region(shm, &op->in),
+					      op->in.len);
 		return ret ?: op->in.len;
 	}
 
@@ -335,18 +337,24 @@ static long sign_final(struct hsm_ctx *ctx, const struct hsm_shm *shm,
 	} else {
 		if (op->out.len)
 			return -EINVAL;
-		/* Any length is an answer: EBADMSG unless it is the modulus'. */
-		sig = kmemdup(region(shm, &op->tag), op->tag.len, GFP_KERNEL);
-		if (!sig)
-			return -ENOMEM;
+		/*
+		 * Any length is an answer, EBADMSG unless it is the modulus':
+		 * only that one is copied, so a huge tag costs nothing.
+		 */
+		if (op->tag.len == n) {
+			sig = kmemdup(region(shm, &op->tag), n, GFP_KERNEL);
+			if (!sig)
+				return -ENOMEM;
+		}
 	}
 	ret = crypto_shash_final(ctx->desc, digest);
 	if (!ret && ctx->op == HSM_CTX_SIGN)
 		ret = hsm_crypto_rsa_sign_digest(ctx->key, digest, dlen,
 						 region(shm, &op->out)) ?: n;
 	else if (!ret)
-		ret = hsm_crypto_rsa_verify_digest(ctx->key, sig, op->tag.len,
-						   digest, dlen);
+		ret = sig ? hsm_crypto_rsa_verify_digest(ctx->key, sig, n,
+							 digest, dlen) :
+			    -EBADMSG;
 	memzero_explicit(digest, sizeof(digest));
 	kfree(sig);
 	return ret;
@@ -537,7 +545,8 @@ long hsm_ctx_call(struct hsm_conn *conn, unsigned int cmd,
 	 * are refused before anything changed and leave the state alone.
 	 */
 	if (ret < 0 && ret != -EBADFD && ret != -EINVAL && ret != -EOVERFLOW &&
-	    ret != -ENOSPC && ret != -EBADMSG && cmd != HSM_IOC_CTX_RESET)
+	    ret != -ENOSPC && ret != -E2BIG && ret != -EBADMSG &&
+	    cmd != HSM_IOC_CTX_RESET)
 		ctx->state = HSM_CTX_FAILED;
 	ctx_unclaim(ctx);
 	hsm_res_put(res);

@@ -421,6 +421,9 @@ static int key_derive(struct hsm_conn *conn, const struct hsm_op *op, u64 *id)
 		return ret;
 	if (kdf->type != HSM_ALG_KDF)
 		return -EINVAL;
+	/* Each output block hashes info again: bound the work. */
+	if (op->iv.len > HSM_KDF_INPUT_MAX || op->aad.len > HSM_KDF_INPUT_MAX)
+		return -E2BIG;
 	ret = key_params(shm, op, &p, &alg, &len);
 	if (ret)
 		return ret;
@@ -664,8 +667,6 @@ static long dispatch(struct hsm_conn *conn, unsigned int cmd,
 long hsm_op_exec(struct hsm_conn *conn, const struct hsm_cmd_desc *desc,
 		 const struct hsm_op *op, u64 deadline_ns, unsigned int flags)
 {
-	const struct hsm_shm *shm = &conn->shm;
-	struct hsm_resp *resp;
 	u64 value = 0;
 	long ret;
 
@@ -694,14 +695,22 @@ long hsm_op_exec(struct hsm_conn *conn, const struct hsm_cmd_desc *desc,
 	/* Not answered yet: it comes back from an io-wq worker. */
 	if (ret == -EAGAIN && (flags & HSM_EXEC_NONBLOCK))
 		return ret;
-
-	if (op->resp_off != HSM_RESP_NONE) {
-		resp = shm->base + op->resp_off;
-		WRITE_ONCE(resp->value, value);
-		WRITE_ONCE(resp->status, hsm_status_from_errno(ret));
-		WRITE_ONCE(resp->reserved[0], 0);
-		WRITE_ONCE(resp->reserved[1], 0);
-		WRITE_ONCE(resp->result, ret);
-	}
+	hsm_op_answer(conn, op, ret, value);
 	return ret;
+}
+
+/* Write op's completion record, if it asked for one. */
+void hsm_op_answer(struct hsm_conn *conn, const struct hsm_op *op, long ret,
+		   u64 value)
+{
+	struct hsm_resp *resp;
+
+	if (op->resp_off == HSM_RESP_NONE)
+		return;
+	resp = conn->shm.base + op->resp_off;
+	WRITE_ONCE(resp->value, value);
+	WRITE_ONCE(resp->status, hsm_status_from_errno(ret));
+	WRITE_ONCE(resp->reserved[0], 0);
+	WRITE_ONCE(resp->reserved[1], 0);
+	WRITE_ONCE(resp->result, ret);
 }

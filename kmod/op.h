@@ -22,5 +22,7 @@ struct hsm_conn;
 
 long hsm_op_exec(struct hsm_conn *conn, const struct hsm_cmd_desc *desc,
 		 const struct hsm_op *op, u64 deadline_ns, unsigned int flags);
+void hsm_op_answer(struct hsm_conn *conn, const struct hsm_op *op, long ret,
+		   u64 value);
 
 #endif /* HSM_OP_H */

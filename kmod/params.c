@@ -26,6 +26,7 @@ enum {
 #define LIMIT_MAX_STREAM		(1U * SZ_1G)
 
 #define DEFAULT_MAX_REGION_SIZE		(256UL * SZ_1M)
+#define LIMIT_MAX_REGION_SIZE		(1UL * SZ_1G)
 #define DEFAULT_MAX_REGION_TOTAL	(1UL * SZ_1G)
 
 unsigned int hsm_max_connections = DEFAULT_MAX_CONNECTIONS;
@@ -94,9 +95,11 @@ int hsm_params_check(void)
 		pr_err("max_connections must be 1..%u\n", LIMIT_MAX_CONNECTIONS);
 		return -EINVAL;
 	}
-	if (!hsm_max_region_size || !PAGE_ALIGNED(hsm_max_region_size)) {
-		pr_err("max_region_size must be a non-zero multiple of %lu\n",
-		       PAGE_SIZE);
+	/* Results are lengths in an int (cqe->res, hsm_resp.result). */
+	if (!hsm_max_region_size || !PAGE_ALIGNED(hsm_max_region_size) ||
+	    hsm_max_region_size > LIMIT_MAX_REGION_SIZE) {
+		pr_err("max_region_size must be a non-zero multiple of %lu, at most %lu\n",
+		       PAGE_SIZE, LIMIT_MAX_REGION_SIZE);
 		return -EINVAL;
 	}
 	if (!hsm_max_inflight || hsm_max_inflight > LIMIT_MAX_INFLIGHT) {
@@ -105,6 +108,10 @@ int hsm_params_check(void)
 	}
 	if (!hsm_max_stream || hsm_max_stream > LIMIT_MAX_STREAM) {
 		pr_err("max_stream must be 1..%u\n", LIMIT_MAX_STREAM);
+		return -EINVAL;
+	}
+	if (hsm_platform_group < -1) {
+		pr_err("platform_group must be a GID or -1\n");
 		return -EINVAL;
 	}
 	if (hsm_slot_group < -1) {

@@ -357,7 +357,8 @@ enum hsm_status hsm_status_from_errno(int err)
 	case -EBADMSG:		return HSM_STATUS_AUTH_FAILED;
 	case -EOVERFLOW:	return HSM_STATUS_BUFFER_TOO_SMALL;
 	case -ENOMEM:		return HSM_STATUS_OUT_OF_MEMORY;
-	case -ECANCELED:	return HSM_STATUS_CANCELED;
+	case -ECANCELED:
+	case -EINTR:		return HSM_STATUS_CANCELED;
 	case -EBUSY:		return HSM_STATUS_BUSY;
 	}
 	return err > 0 ? HSM_STATUS_OK : HSM_STATUS_INTERNAL;

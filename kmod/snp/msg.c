@@ -18,6 +18,7 @@
 #include <linux/mutex.h>
 #include <linux/scatterlist.h>
 #include <linux/sched.h>
+#include <linux/sched/signal.h>
 #include <linux/set_memory.h>
 #include <linux/slab.h>
 #include <asm/svm.h>
@@ -81,6 +82,8 @@ static void disable_vmpck(void)
 {
 	pr_alert("snp: disabling VMPCK%u: a guest request failed\n", m.vmpck_id);
 	memzero_explicit(m.vmpck, VMPCK_KEY_LEN);
+	/* The transform's key schedule is the key too: rekey it to zeros. */
+	crypto_aead_setkey(m.tfm, m.vmpck, VMPCK_KEY_LEN);
 }
 
 /* The next request's sequence number, or 0 when they are used up. */
@@ -216,7 +219,16 @@ retry:
 			ret = -ETIMEDOUT;
 			break;
 		}
-		schedule_timeout_killable(RETRY_DELAY);
+		/*
+		 * The request is out under its sequence number: leaving now
+		 * would cost the VMPCK (the next one would reuse the number),
+		 * so a killed caller finishes the exchange, but sleeps
+		 * between tries rather than spinning on the host.
+		 */
+		if (fatal_signal_pending(current))
+			schedule_timeout_uninterruptible(RETRY_DELAY);
+		else
+			schedule_timeout_killable(RETRY_DELAY);
 		goto retry;
 	}
 	/* The encrypted request reached the host: never reuse its seqno. */
@@ -250,7 +262,9 @@ int hsm_snp_get_report(const struct snp_report_req *req,
 	if (certs)
 		pages = clamp_t(unsigned int, DIV_ROUND_UP(*certs_len, PAGE_SIZE),
 				1, CERT_PAGES);
-	mutex_lock(&m.lock);
+	/* Waiting for another caller's exchange: a kill ends the wait. */
+	if (mutex_lock_killable(&m.lock))
+		return -EINTR;
 	ret = exchange(SNP_MSG_REPORT_REQ, req, sizeof(*req), rsp, sizeof(*rsp),
 		       certs ? &pages : NULL);
 	/* The pages offered, or on -ENOSPC the pages the host needs. */
@@ -267,7 +281,8 @@ int hsm_snp_get_key(const struct snp_derived_key_req *req,
 {
 	int ret;
 
-	mutex_lock(&m.lock);
+	if (mutex_lock_killable(&m.lock))
+		return -EINTR;
 	ret = exchange(SNP_MSG_KEY_REQ, req, sizeof(*req), rsp, sizeof(*rsp),
 		       NULL);
 	mutex_unlock(&m.lock);

@@ -35,6 +35,9 @@
  *               reserved field; unknown bits in flags; uring_cmd on a ring
  *               without IORING_SETUP_SQE128, or with uring_cmd_flags set
  *   EFAULT      a user pointer in the command cannot be read or written
+ *   EINTR       the caller is being killed: long work (hashing, key
+ *               derivation, a VECTOR's entries) stops between slices
+ *               (HSM_STATUS_CANCELED)
  *
  * Command structs never return data by being copied back: outputs are
  * written to user memory named by the command (an address here, a shared
@@ -165,7 +168,8 @@
  * HSM_IOC_KEY_DERIVE (DERIVE on the base key): handle = base key ID,
  *   params = struct hsm_key_params of the new key (key_len required where
  *   the algorithm's size varies), in = KDF name, iv = salt (HKDF only),
- *   aad = info (HKDF) or the fixed input data (SP800-108).  resp required;
+ *   aad = info (HKDF) or the fixed input data (SP800-108), salt and info
+ *   each at most HSM_KDF_INPUT_MAX bytes (E2BIG beyond).  resp required;
  *   resp.value = ID.  KDFs: "hkdf-sha-256", "hkdf-sha-384", "hkdf-sha-512"
  *   (output at most 255 hash lengths), "kdf108-ctr-hmac-sha-256",
  *   "kdf108-ctr-hmac-sha-384", "kdf108-ctr-hmac-sha-512" (base key at
@@ -336,7 +340,8 @@
  * HSM_IOC_MAC_VERIFY (VERIFY): in = message, tag = expected tag (at least
  *   HSM_MAC_MIN_TAG bytes, at most the MAC size).  Returns 0, or EBADMSG
  *   (HSM_STATUS_AUTH_FAILED) on mismatch.
- * HSM_IOC_SEAL (ENCRYPT): AEAD.  iv = nonce, aad, in = plaintext,
+ * HSM_IOC_SEAL (ENCRYPT): AEAD.  iv = nonce, aad (at most HSM_AAD_MAX
+ *   bytes), in = plaintext,
  *   out = ciphertext (in.len bytes, may be the same range as in),
  *   tag = tag (4..16 bytes for GCM, 16 for ChaCha20-Poly1305).
  *   Returns in.len.
@@ -344,8 +349,9 @@
  *   out = plaintext.  Returns in.len, or EBADMSG when the tag does not
  *   verify; out is then zeroed before the command completes.
  * HSM_IOC_ENCRYPT / HSM_IOC_DECRYPT (ENCRYPT / DECRYPT): block and stream
- *   ciphers.  iv, in, out (same length, may be the same range).  CBC and
- *   XTS lengths must be multiples of 16 (XTS: at least 16); no padding.
+ *   ciphers.  iv, in, out (same length, may be the same range).  CBC
+ *   lengths must be multiples of 16 (no padding); XTS takes any length of
+ *   at least 16, with IEEE 1619 ciphertext stealing for a partial block.
  * HSM_IOC_RANDOM: out = random bytes from the kernel's DRBG; handle = 0.
  * HSM_IOC_VECTOR: many data-plane commands in one: in = an array of
  *   1..HSM_VECTOR_MAX struct hsm_vec_entry, copied once into the module.
@@ -354,9 +360,11 @@
  *   struct; otherwise the whole vector is EINVAL and nothing runs.  Then
  *   the entries run in order, each exactly as if submitted alone (its
  *   deadline counts from the vector's receipt or its submit_ns), and each
- *   answers in its own record; one failing does not stop the others.
- *   Returns the number of entries run.  It saves the per-command cost of
- *   a syscall or SQE for small operations.
+ *   answers in its own record; one failing does not stop the others.  A
+ *   caller killed meanwhile gets EINTR in the records of the entries not
+ *   yet run.  Returns the number of entries answered, and writes it to
+ *   the vector's own record (resp_off) when it has one.  It saves the
+ *   per-command cost of a syscall or SQE for small operations.
  * HSM_IOC_BENCH: runs DIGEST, MAC or SEAL (hsm_bench_params.cmd) on the
  *   same payloads `iterations` times in the module, without any transport
  *   in between: the bound a transport can approach.  params = struct
@@ -673,6 +681,16 @@ struct hsm_op {
 
 /* The shortest tag MAC_VERIFY accepts. */
 #define HSM_MAC_MIN_TAG		8
+
+/*
+ * Input limits, where each byte costs the module memory it allocates or
+ * work it repeats: E2BIG (HSM_STATUS_LIMIT_EXCEEDED) beyond them.
+ * HSM_AAD_MAX bounds the associated data of SEAL, OPEN, AEAD contexts,
+ * KEY_WRAP and KEY_UNWRAP; HSM_KDF_INPUT_MAX bounds KEY_DERIVE's salt (iv)
+ * and info (aad), which every output block hashes again.
+ */
+#define HSM_AAD_MAX		65536
+#define HSM_KDF_INPUT_MAX	16384
 
 /*
  * struct hsm_resp - completion record written into the region.
