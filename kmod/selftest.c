@@ -199,8 +199,14 @@ static int run_one(const struct kat *t, struct hsm_shm *shm, u8 *buf)
 	op.aad = (struct hsm_ref){ AAD, aadlen };
 
 	if (t->kind != HASH && t->kind != KDF) {
-		/* A public RSA key may only verify. */
-		u64 perms = t->kind == RSA_VERIFY ? HSM_PERM_VERIFY : alg->perms;
+		/*
+		 * A public RSA key may only verify; other keys get what the
+		 * algorithm allows, less the uses that may not share a key
+		 * with the ones tested here (wrapping, derivation).
+		 */
+		u64 perms = t->kind == RSA_VERIFY ? HSM_PERM_VERIFY :
+			    alg->perms & ~(HSM_PERM_WRAP | HSM_PERM_UNWRAP |
+					   HSM_PERM_DERIVE);
 
 		key = hsm_key_create(alg, buf, klen, perms, 0);
 		if (IS_ERR(key))

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <cstring>
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <liburing.h>
 #include <span>
 #include <stdexcept>
@@ -15,6 +16,7 @@
 #include <string_view>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 #include <vector>
 
@@ -155,6 +157,19 @@ inline Bytes pattern(size_t n, uint8_t seed)
 }
 
 // A new key, or the test fails; checks the completion record too.
+// Give up CAP_SYS_ADMIN (effective and permitted) while staying uid 0, so
+// that /dev/hsm still opens but the connection is not an admin's.
+inline bool drop_cap_sys_admin()
+{
+	__user_cap_header_struct h{_LINUX_CAPABILITY_VERSION_3, 0};
+	__user_cap_data_struct d[2]{};
+	if (syscall(SYS_capget, &h, d))
+		return false;
+	d[CAP_SYS_ADMIN / 32].effective &= ~(1U << (CAP_SYS_ADMIN % 32));
+	d[CAP_SYS_ADMIN / 32].permitted &= ~(1U << (CAP_SYS_ADMIN % 32));
+	return syscall(SYS_capset, &h, d) == 0;
+}
+
 inline __u64 must_key(Conn &c, const char *alg, __u64 perms, const Bytes *m = nullptr,
 		      __u32 flags = 0, __u32 key_len = 0)
 {

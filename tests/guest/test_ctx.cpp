@@ -419,9 +419,12 @@ Test(ctx, aead_stream_is_bounded_by_max_stream)
 	cr_expect(c.get({2 << 20, max}) == ct);
 	cr_expect(c.get({kTag, 16}) == tag);
 
-	// AAD counts too.
+	// AAD counts too, and is itself at most HSM_AAD_MAX.
 	cr_assert_eq(call(c, HSM_IOC_CTX_RESET, s).res, 0);
-	cr_expect_eq(aead_init(c, s, {kIv, 12}, {1 << 20, max + 1}).res, -ENOSPC);
+	cr_expect_eq(aead_init(c, s, {kIv, 12}, {1 << 20, HSM_AAD_MAX + 1}).res, -E2BIG);
+	cr_assert_eq(aead_init(c, s, {kIv, 12}, {1 << 20, HSM_AAD_MAX}).res, 0);
+	r = call(c, HSM_IOC_CTX_UPDATE, s, {1 << 20, max - HSM_AAD_MAX + 1});
+	cr_expect_eq(r.res, -ENOSPC, "AAD and data past max_stream: %ld", r.res);
 }
 
 Test(ctx, sign_and_verify_stream_match_one_shot_and_openssl)

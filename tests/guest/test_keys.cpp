@@ -323,6 +323,10 @@ Test(ops, ciphers_match_openssl)
 		{"aes-256-ctr", EVP_aes_256_ctr(), 32, 70000},
 		{"aes-128-xts", EVP_aes_128_xts(), 32, 512},
 		{"aes-256-xts", EVP_aes_256_xts(), 64, 4096},
+		// IEEE 1619 ciphertext stealing: any length of a block or more.
+		{"aes-128-xts", EVP_aes_128_xts(), 32, 17},
+		{"aes-256-xts", EVP_aes_256_xts(), 64, 31},
+		{"aes-256-xts", EVP_aes_256_xts(), 64, 1001},
 	};
 	for (const Case &k : cases) {
 		Bytes key = pattern(k.key_len, 17), iv = pattern(16, 40), msg = pattern(k.len, 5);
@@ -351,6 +355,13 @@ Test(ops, ciphers_match_openssl)
 	op.in = c.put(kIn, pattern(17, 0));
 	op.out = {kOut, 17};
 	cr_expect_eq(c.run(HSM_IOC_ENCRYPT, op).res, -EINVAL, "CBC without padding");
+
+	Bytes xkey = pattern(32, 3);
+	__u64 xts = must_key(c, "aes-128-xts", kAead, &xkey);
+	op.handle = xts;
+	op.in = c.put(kIn, pattern(15, 0));
+	op.out = {kOut, 15};
+	cr_expect_eq(c.run(HSM_IOC_ENCRYPT, op).res, -EINVAL, "XTS below one block");
 }
 
 Test(ops, large_payload_through_io_wq_matches_ioctl)
@@ -498,7 +509,12 @@ Test(derive, kdf108_matches_openssl_and_derived_keys_work)
 		{"kdf108-ctr-hmac-sha-512", "SHA512"},
 	};
 	Bytes key = pattern(64, 77), info = pattern(40, 3);
-	__u64 base = must_key(c, "secret", HSM_PERM_DERIVE, &key);
+	// Exportable, so that what is derived from it may be exported.
+	__u64 base = must_key(c, "secret", HSM_PERM_DERIVE, &key, HSM_KEY_F_EXPORTABLE);
+	__u64 sensitive = must_key(c, "secret", HSM_PERM_DERIVE, &key);
+	cr_expect_eq(derive(c, sensitive, kdfs[0].first, "secret", HSM_PERM_EXPORT,
+			    HSM_KEY_F_EXPORTABLE, 32, {}, info).res, -EPERM,
+		     "an exportable key from a non-exportable base");
 	for (auto [kdf, md] : kdfs) {
 		for (uint32_t len : {16u, 32u, 100u, 1000u}) {
 			Result d = derive(c, base, kdf, "secret", HSM_PERM_EXPORT,
@@ -588,7 +604,9 @@ Test(agree, generated_keys_agree_both_ways)
 		{"x25519", 32, 32}, {"ecdh-p256", 64, 32}, {"ecdh-p384", 96, 48},
 	};
 	for (auto [alg, pub_len, secret_len] : algs) {
-		__u64 a = must_key(c, alg, HSM_PERM_AGREE), b = must_key(c, alg, HSM_PERM_AGREE);
+		// Exportable, so that the secrets they agree may be exported.
+		__u64 a = must_key(c, alg, HSM_PERM_AGREE, nullptr, HSM_KEY_F_EXPORTABLE);
+		__u64 b = must_key(c, alg, HSM_PERM_AGREE, nullptr, HSM_KEY_F_EXPORTABLE);
 		Bytes pa = public_key(c, a, pub_len), pb = public_key(c, b, pub_len);
 		cr_expect(pa != pb, "%s", alg);
 		Result ab = agree_with(c, a, pb), ba = agree_with(c, b, pa);
@@ -621,13 +639,16 @@ Test(agree, p256_public_key_matches_openssl)
 Test(agree, errors)
 {
 	Conn c;
-	__u64 x = must_key(c, "x25519", HSM_PERM_AGREE);
+	__u64 x = must_key(c, "x25519", HSM_PERM_AGREE, nullptr, HSM_KEY_F_EXPORTABLE);
 	__u64 noagree = must_key(c, "x25519", HSM_PERM_EXPORT);
-	__u64 p256 = must_key(c, "ecdh-p256", HSM_PERM_AGREE);
+	__u64 p256 = must_key(c, "ecdh-p256", HSM_PERM_AGREE, nullptr, HSM_KEY_F_EXPORTABLE);
+	__u64 sensitive = must_key(c, "x25519", HSM_PERM_AGREE);
 	__u64 gcm = must_key(c, "aes-256-gcm", kAead);
 	Bytes px = public_key(c, x, 32), pp = public_key(c, p256, 64);
 
 	cr_expect_eq(agree_with(c, noagree, px).res, -EPERM);
+	cr_expect_eq(agree_with(c, sensitive, px).res, -EPERM,
+		     "an exportable secret from a non-exportable key");
 	cr_expect_eq(agree_with(c, x, Bytes(31, 9)).res, -EINVAL, "short peer key");
 	cr_expect_eq(agree_with(c, x, Bytes(32, 0)).res, -EINVAL, "low-order peer: zero secret");
 	cr_expect_eq(agree_with(c, p256, px).res, -EINVAL, "an X25519 key on P-256");
@@ -866,7 +887,9 @@ Test(wrap, aes_kw_rfc3394_vectors)
 	Conn c;
 	for (auto &t : v) {
 		Bytes kek = unhex(t.kek), data = unhex(t.data), want = unhex(t.wrapped);
-		__u64 wk = must_key(c, t.alg, HSM_PERM_WRAP | HSM_PERM_UNWRAP, &kek);
+		// Exportable, so that what it unwraps may be exported.
+		__u64 wk = must_key(c, t.alg, HSM_PERM_WRAP | HSM_PERM_UNWRAP, &kek,
+				    HSM_KEY_F_EXPORTABLE);
 		__u64 target = must_key(c, "secret", HSM_PERM_DERIVE | HSM_PERM_EXPORT, &data,
 					HSM_KEY_F_EXPORTABLE);
 		Result w = kw_wrap(c, wk, target, 64);
@@ -1035,9 +1058,10 @@ Test(keys, key_list_shows_metadata_never_material)
 	pid_t pid = fork();
 	cr_assert_geq(pid, 0);
 	if (pid == 0) {
-		Conn c;
-		if (setgid(65534) || setuid(65534))
+		// Rights are the opener's: open only once CAP_SYS_ADMIN is gone.
+		if (!drop_cap_sys_admin())
 			_exit(10);
+		Conn c;
 		long n = 0;
 		key_list(c, HSM_OP_F_ALL_CONNECTIONS, 64, &n);
 		_exit(n == -EPERM ? 0 : 11);

@@ -276,7 +276,8 @@ Test(lib_keys, derive_matches_openssl_hkdf)
 	CryptoStack s = MUST(CryptoStack::Create());
 	KeyManager km = s.Keys();
 	Bytes ikm = pattern(32, 1), salt = pattern(16, 2), info = pattern(10, 3);
-	auto base = MUST(km.ImportKey(ImportKeyParams{}.SetAlgorithm("secret")
+	// Exportable: an exportable key is derived only from an exportable one.
+	auto base = MUST(km.ImportKey(ImportKeyParams{}.SetAlgorithm("secret").SetExportable()
 					      .SetPermissions(KeyOperationPermission::kDerive).SetMaterial(ikm)));
 	auto kdf = KdfParameters{}.SetKdf("hkdf-sha-256").SetSalt(salt).SetInfo(info);
 	auto d = MUST(km.DeriveKey(DeriveKeyParams{}.SetBaseKey(base).SetKdf(kdf).SetAlgorithm("secret")
@@ -313,7 +314,9 @@ Test(lib_keys, agree_x25519_both_sides)
 {
 	CryptoStack s = MUST(CryptoStack::Create());
 	KeyManager km = s.Keys();
-	auto gp = GenerateKeyParams{}.SetAlgorithm("x25519").SetPermissions(KeyOperationPermission::kAgree);
+	// Exportable: an exportable secret comes only from an exportable key.
+	auto gp = GenerateKeyParams{}.SetAlgorithm("x25519").SetExportable()
+			  .SetPermissions(KeyOperationPermission::kAgree);
 	auto a = MUST(km.GenerateKey(gp)), b = MUST(km.GenerateKey(gp));
 	Bytes pa(32), pb(32);
 	cr_assert_eq(MUST(km.GetPublicKey(a, pa)), 32u);

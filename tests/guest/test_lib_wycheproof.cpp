@@ -236,7 +236,9 @@ void run_hkdf(const std::string &file, const char *kdf)
 			Bytes okm = unhex(v["okm"].get<std::string>());
 			unsigned size = v["size"];
 
+			// Exportable, so the derived key may be exported to compare.
 			auto base = e.km.ImportKey(ImportKeyParams{}.SetAlgorithm("secret")
+							   .SetExportable()
 							   .SetPermissions(KeyOperationPermission::kDerive)
 							   .SetMaterial(ikm));
 			if (!base) {
@@ -270,7 +272,8 @@ void run_hkdf(const std::string &file, const char *kdf)
 // Returns 0 or the error's negative errno, and fills shared on success.
 long agree(Env &e, const char *alg, const Bytes &priv, const Bytes &peer, Bytes &shared)
 {
-	auto k = e.km.ImportKey(ImportKeyParams{}.SetAlgorithm(alg)
+	// Exportable, so the agreed secret may be exported to compare.
+	auto k = e.km.ImportKey(ImportKeyParams{}.SetAlgorithm(alg).SetExportable()
 					.SetPermissions(KeyOperationPermission::kAgree).SetMaterial(priv));
 	if (!k)
 		return -k.error().err;

@@ -260,7 +260,8 @@ void run_hkdf(const std::string &file, const char *kdf)
 			Bytes okm = unhex(v["okm"].get<std::string>());
 			unsigned size = v["size"];
 
-			Result k = c.key("secret", HSM_PERM_DERIVE, &ikm);
+			// Exportable, so the derived key may be exported to compare.
+			Result k = c.key("secret", HSM_PERM_DERIVE, &ikm, HSM_KEY_F_EXPORTABLE);
 			if (k.res) {
 				t.fail(tc, "ikm import: " + std::to_string(k.res));
 				continue;
@@ -315,7 +316,8 @@ namespace {
 // Returns the module's result and fills shared on success.
 long agree(Conn &c, const char *alg, const Bytes &priv, const Bytes &peer, Bytes &shared)
 {
-	Result k = c.key(alg, HSM_PERM_AGREE, &priv);
+	// Exportable, so the agreed secret may be exported to compare.
+	Result k = c.key(alg, HSM_PERM_AGREE, &priv, HSM_KEY_F_EXPORTABLE);
 	if (k.res)
 		return k.res;
 	hsm_key_params p{};
