@@ -47,14 +47,16 @@ static bool ns_eq(const struct slot_ns *a, const struct slot_ns *b)
 
 /*
  * The namespace the connection names with these flags: EPERM for the
- * group's when its opener is not in it (or no group is configured).
+ * group's when its opener is neither in it nor an admin (who may clean
+ * up after members), or no group is configured.
  */
 static int caller_ns(const struct hsm_conn *conn, u32 flags,
 		     struct slot_ns *ns)
 {
 	ns->group = flags & HSM_SLOT_F_GROUP;
 	ns->uid = conn->who.uid;
-	if (ns->group && !conn->who.slot_group)
+	if (ns->group && (hsm_slot_group < 0 ||
+			  (!conn->who.slot_group && !conn->who.admin)))
 		return -EPERM;
 	return 0;
 }

@@ -50,15 +50,19 @@ int hsm_snp_bind_report(kuid_t uid, const u8 data[HSM_SNP_REPORT_DATA],
 
 /*
  * key = HMAC-SHA-256(derived, key_label || 0x00 || le32 uid ||
- * le32 len || label[len]): the PSP's key for these parameters, narrowed
- * to this user and purpose.
+ * le32 len || label[len] || alg[64] || le64 perms): the PSP's key for
+ * these parameters, narrowed to this user, purpose and use.  The use is
+ * in it so that one request cannot put the same material into two keys
+ * of different roles (a wrapping key and a decrypting one, say).
  */
 int hsm_snp_bind_key(kuid_t uid, const u8 *label, u32 len,
+		     const struct hsm_key_params *key,
 		     const u8 derived[HSM_SNP_DERIVED_KEY],
 		     u8 out[HSM_SNP_DERIVED_KEY])
 {
 	__le32 head[2] = { cpu_to_le32(from_kuid(&init_user_ns, uid)),
 			   cpu_to_le32(len) };
+	__le64 perms = cpu_to_le64(key->perms);
 	struct crypto_shash *tfm;
 	int ret;
 
@@ -74,7 +78,9 @@ int hsm_snp_bind_key(kuid_t uid, const u8 *label, u32 len,
 		ret = crypto_shash_init(desc) ?:
 		      crypto_shash_update(desc, key_label, sizeof(key_label)) ?:
 		      crypto_shash_update(desc, (u8 *)head, sizeof(head)) ?:
-		      crypto_shash_finup(desc, label, len, out);
+		      crypto_shash_update(desc, label, len) ?:
+		      crypto_shash_update(desc, key->alg, sizeof(key->alg)) ?:
+		      crypto_shash_finup(desc, (u8 *)&perms, sizeof(perms), out);
 		shash_desc_zero(desc);
 	}
 	crypto_free_shash(tfm);	/* kfree_sensitive: the key goes with it */

@@ -206,9 +206,26 @@ static void seal_req(struct snp_derived_key_req *req)
 }
 
 /*
+ * Would the PSP derive the same key for a and b?  The guest SVN and the
+ * TCB version are mixed in only when their field-select bits are set.
+ */
+static bool same_key(const struct snp_derived_key_req *a,
+		     const struct snp_derived_key_req *b)
+{
+	u64 gfs = a->guest_field_select;
+
+	return a->root_key_select == b->root_key_select &&
+	       a->vmpl == b->vmpl && gfs == b->guest_field_select &&
+	       (!(gfs & HSM_SNP_GFS_GUEST_SVN) || a->guest_svn == b->guest_svn) &&
+	       (!(gfs & HSM_SNP_GFS_TCB_VERSION) ||
+		a->tcb_version == b->tcb_version);
+}
+
+/*
  * The request a caller may make: EPERM for a raw key without platform
- * rights, or for the sealing root's own request, which only the module
- * makes, so that no caller ever holds the key every sealed slot is under.
+ * rights, or for any request the PSP answers with the sealing root, which
+ * only the module asks for, so that no caller ever holds the key every
+ * sealed slot is under.
  */
 static int user_req(const struct hsm_conn *conn,
 		    const struct hsm_snp_key_params *p,
@@ -232,7 +249,7 @@ static int user_req(const struct hsm_conn *conn,
 	if (!conn->who.platform)
 		return -EPERM;
 	seal_req(&seal);
-	return memcmp(req, &seal, sizeof(seal)) ? 0 : -EPERM;
+	return same_key(req, &seal) ? -EPERM : 0;
 }
 
 /*
@@ -271,7 +288,7 @@ static long derive_key(struct hsm_conn *conn, const struct hsm_op *op,
 	if (p.flags & HSM_SNP_KEY_F_RAW)
 		memcpy(material, derived, sizeof(material));
 	else
-		ret = hsm_snp_bind_key(conn->who.uid, label, label_len,
+		ret = hsm_snp_bind_key(conn->who.uid, label, label_len, &p.key,
 				       derived, material);
 	if (ret)
 		goto out;

@@ -111,6 +111,7 @@ void hsm_snp_real_exit(void);
 int hsm_snp_bind_report(kuid_t uid, const u8 data[HSM_SNP_REPORT_DATA],
 			u8 out[HSM_SNP_REPORT_DATA]);
 int hsm_snp_bind_key(kuid_t uid, const u8 *label, u32 len,
+		     const struct hsm_key_params *key,
 		     const u8 derived[HSM_SNP_DERIVED_KEY],
 		     u8 out[HSM_SNP_DERIVED_KEY]);
 

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <cstring>
 #include <fcntl.h>
+#include <grp.h>
 #include <linux/capability.h>
 #include <liburing.h>
 #include <span>
@@ -157,6 +158,23 @@ inline Bytes pattern(size_t n, uint8_t seed)
 }
 
 // A new key, or the test fails; checks the completion record too.
+// The device's group, as a udev rule (GROUP="hsm") would set it: users in
+// it open /dev/hsm themselves, and their connections act for them.
+constexpr gid_t kDeviceGroup = 4243;
+
+inline void grant_device_group()
+{
+	if (chown(HSM_DEVICE_PATH, 0, kDeviceGroup))
+		throw std::runtime_error("chown " HSM_DEVICE_PATH ": " + std::string(strerror(errno)));
+}
+
+// Become uid with these supplementary groups and the device's group.
+inline bool become_user(uid_t uid, std::vector<gid_t> groups)
+{
+	groups.push_back(kDeviceGroup);
+	return !setgroups(groups.size(), groups.data()) && !setgid(uid) && !setuid(uid);
+}
+
 // Give up CAP_SYS_ADMIN (effective and permitted) while staying uid 0, so
 // that /dev/hsm still opens but the connection is not an admin's.
 inline bool drop_cap_sys_admin()

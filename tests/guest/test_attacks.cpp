@@ -7,6 +7,7 @@
 // in the parent: the exact refusal, and that nothing leaked.
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <climits>
 #include <criterion/criterion.h>
 #include <grp.h>
@@ -1152,30 +1153,26 @@ Test(attacks, sensitive_keys_beget_sensitive_keys)
 }
 
 // The rule that a key never both wraps and decrypts holds per key, so the
-// attacker makes the same material twice under two roles: from one
-// non-exportable secret it derives, with the same KDF inputs, an AES-GCM
-// key with WRAP|UNWRAP and one with DECRYPT.  Whatever the first unwraps
-// (a key received wrapped, to be kept non-exportable) the second then
-// decrypts in the clear.  Either the second derivation must be refused, or
-// the two keys must not share material: the wrapped key must not OPEN.
+// attacker tries to make the same material twice under two roles: it asks
+// SNP_DERIVE_KEY twice with the same parameters and label, once for an
+// AES-GCM key with WRAP|UNWRAP and once for one with DECRYPT.  The role is
+// part of a bound key's derivation, so the two must not share material:
+// what the first wraps must not OPEN under the second.  (The same attack
+// through KEY_DERIVE is open; docs/threat-model.md, "One material in two
+// roles".)
 Test(attacks, one_material_in_two_roles)
 {
 	Outcome o = attacker([](Report &r) {
 		if (!drop_to(kNobody, {}))
 			return 1;
 		Link l;
-		__u64 base = l.must("secret", HSM_PERM_DERIVE, 0, nullptr, 32);
 		auto derive = [&](__u64 perms) {
-			hsm_key_params p{};
-			strcpy(p.alg, "aes-256-gcm");
-			p.perms = perms;
-			hsm_op op{};
-			op.handle = base;
-			op.resp_off = kResp;
-			op.params = l.put_struct(kP, p);
-			op.in = l.put(kIn, str_bytes("hkdf-sha-256"));
-			op.aad = l.put(kAad, str_bytes("kek"));
-			return l.run(HSM_IOC_KEY_DERIVE, op);
+			hsm_snp_key_params p = seal_params(0);
+			p.flags = 0;
+			strcpy(p.key.alg, "aes-256-gcm");
+			p.key.perms = perms;
+			p.key.flags = 0;
+			return l.snp_derive(p, str_bytes("kek"));
 		};
 		Result w = derive(HSM_PERM_WRAP | HSM_PERM_UNWRAP);
 		Result d = derive(HSM_PERM_DECRYPT);
@@ -1481,4 +1478,92 @@ Test(attacks, group_slot_belongs_to_its_storer)
 	expect_clean(rt);
 	cr_expect_eq(rt["delete"], 0, "an admin may delete a group slot");
 	cr_expect_eq(rt["open after"], -ENOENT);
+}
+
+// A caller asks for minutes of hashing in one VECTOR (256 SHA3-512 digests
+// of 6 MiB), then is killed: the module must stop between slices, so the
+// process is gone within a second of SIGKILL, not when the work is done.
+Test(attacks, killed_vector_frees_its_cpu_at_once, .timeout = 120)
+{
+	int ready[2];
+	cr_assert_eq(pipe(ready), 0);
+	pid_t pid = fork();
+	cr_assert_geq(pid, 0);
+	if (pid == 0) {
+		Conn c(8 << 20, false);
+		const uint32_t kIn = 1 << 20, kLen = 6 << 20, kVec = 64 << 10;
+		hsm_ref alg = c.put(0, {reinterpret_cast<const uint8_t *>("sha3-512"), 8});
+		std::vector<hsm_vec_entry> v(HSM_VECTOR_MAX);
+		for (uint32_t i = 0; i < v.size(); i++) {
+			v[i] = {};
+			v[i].cmd = HSM_IOC_DIGEST;
+			v[i].op.params = alg;
+			v[i].op.in = {kIn, kLen};
+			v[i].op.out = {16384 + i * 64, 64};
+			v[i].op.resp_off = 4096 + i * 32;
+		}
+		hsm_op op{};
+		op.resp_off = HSM_RESP_NONE;
+		op.in = c.put(kVec, {reinterpret_cast<const uint8_t *>(v.data()),
+				     v.size() * sizeof(v[0])});
+		char b = 1;
+		if (write(ready[1], &b, 1) != 1)
+			_exit(2);
+		c.run(HSM_IOC_VECTOR, op);
+		_exit(3);	// finished: the kill came too late to matter
+	}
+	char b;
+	cr_assert_eq(read(ready[0], &b, 1), 1);
+	usleep(500 * 1000);
+	int st;
+	cr_assert_eq(waitpid(pid, &st, WNOHANG), 0, "the vector ended before the kill");
+	auto t0 = std::chrono::steady_clock::now();
+	cr_assert_eq(kill(pid, SIGKILL), 0);
+	cr_assert_eq(waitpid(pid, &st, 0), pid);
+	double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+	cr_expect(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL, "status %#x", st);
+	cr_expect_lt(s, 1.0, "the killed caller held its CPU %.2f s", s);
+	close(ready[0]);
+	close(ready[1]);
+}
+
+// Inputs that the module would hash again per output block, or copy into
+// kernel memory, are capped: a huge KDF info or AEAD AAD is refused with
+// E2BIG before any work, and a VERIFY context's Final with an 8 MiB tag
+// is an answer (EBADMSG), not an 8 MiB allocation.
+Test(attacks, oversized_inputs_are_refused_before_work)
+{
+	Conn c(8 << 20);
+	Bytes base = pattern(32, 9);
+	__u64 secret = must_key(c, "secret", HSM_PERM_DERIVE, &base);
+	hsm_key_params p{};
+	strcpy(p.alg, "secret");
+	p.perms = HSM_PERM_DERIVE;
+	p.key_len = 16320;
+	hsm_op op{};
+	op.handle = secret;
+	op.resp_off = Conn::kResp;
+	op.params = c.put(Conn::kParams, {reinterpret_cast<uint8_t *>(&p), sizeof(p)});
+	op.in = c.put(4096, {reinterpret_cast<const uint8_t *>("hkdf-sha-512"), 12});
+	op.aad = {1 << 20, HSM_KDF_INPUT_MAX + 1};
+	Result r = c.run(HSM_IOC_KEY_DERIVE, op);
+	cr_expect_eq(r.res, -E2BIG);
+	cr_expect_eq(r.resp.status, HSM_STATUS_LIMIT_EXCEEDED);
+	op.aad = {1 << 20, HSM_KDF_INPUT_MAX};
+	r = c.run(HSM_IOC_KEY_DERIVE, op);
+	cr_expect_eq(r.res, 0, "at the limit: %ld", r.res);
+
+	Bytes k = pattern(32, 4);
+	__u64 gcm = must_key(c, "aes-256-gcm", HSM_PERM_ENCRYPT, &k);
+	hsm_op s{};
+	s.handle = gcm;
+	s.resp_off = Conn::kResp;
+	s.iv = c.put(4096, pattern(12, 1));
+	s.aad = {1 << 20, HSM_AAD_MAX + 1};
+	s.in = {4 << 20, 64};
+	s.out = s.in;
+	s.tag = {8192, 16};
+	r = c.run(HSM_IOC_SEAL, s);
+	cr_expect_eq(r.res, -E2BIG);
+	cr_expect_eq(r.resp.status, HSM_STATUS_LIMIT_EXCEEDED);
 }

@@ -260,12 +260,13 @@
  *   bound REPORT_DATA = SHA-512("hsm snp user report v1" || 0x00 ||
  *                               le32(uid) || report_data[64])
  *   bound key         = HMAC-SHA-256(PSP key, "hsm snp user key v1" ||
- *                               0x00 || le32(uid) || le32(len) || label)
+ *                               0x00 || le32(uid) || le32(len) || label ||
+ *                               key.alg[64] || le64(key.perms))
  *
  * where uid is the opener's fsuid in the initial user namespace, so that
  * a relying party that knows which user it talks to recomputes the
- * REPORT_DATA from the 64 bytes it was sent, and two users (or two labels)
- * never get the same key.  The sealing root's own request (root key VCEK,
+ * REPORT_DATA from the 64 bytes it was sent, and two users (or two labels,
+ * or two uses of one label) never get the same key.  The sealing root's own request (root key VCEK,
  * VMPL = vmpck_id, guest field select = policy and measurement, SVN and
  * TCB 0) is refused raw even with platform rights: only the module holds
  * the key sealed slots are under.
