@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Shared regions.  Only userspace allocates inside a region; the module only
- * checks (offset, length) references against it.  The memory comes from
- * vmalloc_user(), so it is zeroed and suitable for remap_vmalloc_range().
- * Its pages are looked up once, when it is made: scatterlists over it then
- * cost an array index per page, not a page-table walk.
+ * checks (offset, length) references against it.  Its pages are looked up
+ * once, when it is made: scatterlists over it then cost an array index per
+ * page, not a page-table walk.
  */
 #include <linux/atomic.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
+#include <linux/string.h>
 #include <linux/vmalloc.h>
 
 #include "compat.h"
@@ -67,8 +67,15 @@ int hsm_shm_alloc(struct hsm_shm *shm, u64 size)
 	return 0;
 }
 
+/*
+ * The region held plaintexts, exported keys and derived secrets: wipe it
+ * before its pages go back, so that no later reader of freed memory (a
+ * kernel bug elsewhere, a crash dump) finds them.
+ */
 void hsm_shm_free(struct hsm_shm *shm)
 {
+	if (shm->base)
+		memzero_explicit(shm->base, shm->size);
 	kvfree(shm->pages);
 	vfree(shm->base);
 	shm->pages = NULL;
