@@ -116,7 +116,10 @@
  *   GET_INFO (HSM_STATS_SIZE_VER0 up to HSM_INFO_SIZE_MAX bytes): counters
  *   of the whole module, or of this connection with HSM_STATS_F_CONNECTION.
  *   Counters are summed without stopping other CPUs, so a snapshot taken
- *   while requests run may be a few requests old.
+ *   while requests run may be a few requests old.  The module's counters
+ *   show every user's activity, so only a connection opened with
+ *   CAP_SYS_ADMIN may read them (EPERM otherwise); any connection may
+ *   read its own.
  *
  * Data-plane commands (struct hsm_op)
  * -----------------------------------
