@@ -3,7 +3,13 @@
  * Shared regions.  Only userspace allocates inside a region; the module only
  * checks (offset, length) references against it.  Its pages are looked up
  * once, when it is made: scatterlists over it then cost an array index per
- * page, not a page-table walk.
+ * page, and mmap() maps them from the same array.
+ *
+ * The memory is charged to the memory cgroup of the task that sets the
+ * region up (GFP_KERNEL_ACCOUNT), as the rest of a connection's memory is:
+ * vmalloc_user() cannot be asked to, and remap_vmalloc_range() takes only
+ * its VM_USERMAP areas, so the region is mapped page by page instead,
+ * which is what remap_vmalloc_range() does underneath.
  */
 #include <linux/atomic.h>
 #include <linux/mm.h>
@@ -51,7 +57,7 @@ int hsm_shm_alloc(struct hsm_shm *shm, u64 size)
 	unsigned long i;
 	void *base;
 
-	base = vmalloc_user(size);
+	base = __vmalloc(size, GFP_KERNEL_ACCOUNT | __GFP_ZERO);
 	if (!base)
 		return -ENOMEM;
 	pages = kvmalloc_array(npages, sizeof(*pages), GFP_KERNEL_ACCOUNT);
@@ -122,5 +128,5 @@ int hsm_shm_mmap(const struct hsm_shm *shm, struct vm_area_struct *vma)
 	/* Payloads are secrets: not in core dumps, not in fork()ed children. */
 	hsm_vm_flags_mod(vma, VM_DONTCOPY | VM_DONTDUMP | VM_DONTEXPAND,
 			 VM_MAYEXEC);
-	return remap_vmalloc_range(vma, shm->base, vma->vm_pgoff);
+	return vm_map_pages(vma, shm->pages, shm->size >> PAGE_SHIFT);
 }
