@@ -19,6 +19,7 @@
 
 #include "compat.h"
 #include "params.h"
+#include "quota.h"
 #include "shm.h"
 #include "validate.h"
 
@@ -89,16 +90,30 @@ void hsm_shm_free(struct hsm_shm *shm)
 	shm->size = 0;
 }
 
-/* A connection's region: hsm_shm_alloc() within max_region_total. */
-int hsm_shm_create(struct hsm_shm *shm, u64 size)
+/*
+ * A connection's region: hsm_shm_alloc() within its opener's share
+ * (EDQUOT, charged to acct) and then within max_region_total (ENOSPC).
+ */
+int hsm_shm_create(struct hsm_shm *shm, u64 size, struct hsm_account *acct)
 {
 	int ret;
 
+	ret = hsm_account_charge(acct, HSM_QUOTA_REGION, size);
+	if (ret)
+		return ret;
+	ret = -ENOSPC;
 	if (!reserve(size))
-		return -ENOSPC;
+		goto err_charge;
 	ret = hsm_shm_alloc(shm, size);
 	if (ret)
-		unreserve(size);
+		goto err_reserve;
+	shm->acct = acct;
+	return 0;
+
+err_reserve:
+	unreserve(size);
+err_charge:
+	hsm_account_uncharge(acct, HSM_QUOTA_REGION, size);
 	return ret;
 }
 
@@ -107,6 +122,7 @@ void hsm_shm_destroy(struct hsm_shm *shm)
 	if (!shm->base)
 		return;
 	unreserve(shm->size);
+	hsm_account_uncharge(shm->acct, HSM_QUOTA_REGION, shm->size);
 	hsm_shm_free(shm);
 }
 

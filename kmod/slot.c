@@ -6,6 +6,9 @@
  * members share them.  A slot holds a reference on a key object that no
  * connection table names; opening a slot gives the caller's connection a
  * key of its own with the same material and attributes.
+ *
+ * A slot counts against the share of the user that stored it (quota.c)
+ * until it is deleted, however long that user's connections are gone.
  */
 #include <linux/cred.h>
 #include <linux/err.h>
@@ -18,6 +21,7 @@
 #include "conn.h"
 #include "key.h"
 #include "params.h"
+#include "quota.h"
 #include "seal.h"
 #include "slot.h"
 #include "validate.h"
@@ -33,6 +37,7 @@ struct slot {
 	char name[HSM_ALG_NAME_LEN];
 	struct slot_ns ns;
 	struct hsm_key *key;
+	struct hsm_quota *owner;	/* the storer's share, charged one slot */
 };
 
 static DEFINE_MUTEX(slots_lock);
@@ -83,9 +88,12 @@ static int slot_params(const struct hsm_shm *shm, const struct hsm_op *op,
 	return 0;
 }
 
-/* A new slot holding key; takes the caller's reference on success. */
-static int insert(const struct hsm_slot_params *p, const struct slot_ns *ns,
-		  struct hsm_key *key)
+/*
+ * A new slot holding key; takes the caller's reference on success.
+ * EEXIST, ENOSPC past max_slots, EDQUOT past the caller's share.
+ */
+static int insert(struct hsm_conn *conn, const struct hsm_slot_params *p,
+		  const struct slot_ns *ns, struct hsm_key *key)
 {
 	struct slot *s;
 	int ret = 0;
@@ -102,6 +110,11 @@ static int insert(const struct hsm_slot_params *p, const struct slot_ns *ns,
 		ret = -EEXIST;
 	else if (nr_slots >= hsm_max_slots)
 		ret = -ENOSPC;
+	if (!ret) {
+		s->owner = hsm_account_hold(&conn->acct, HSM_QUOTA_SLOTS, 1);
+		if (IS_ERR(s->owner))
+			ret = PTR_ERR(s->owner);
+	}
 	if (!ret) {
 		list_add_tail(&s->node, &slots);
 		nr_slots++;
@@ -121,7 +134,7 @@ static int store(struct hsm_conn *conn, const struct hsm_slot_params *p,
 	key = hsm_key_get(&conn->res, handle);
 	if (!key)
 		return -ENOENT;
-	ret = insert(p, ns, key);
+	ret = insert(conn, p, ns, key);
 	if (ret)
 		hsm_key_put(key);
 	return ret;
@@ -160,7 +173,7 @@ static int unseal(struct hsm_conn *conn, const struct hsm_op *op,
 	key = hsm_unseal_key(conn, op, p);
 	if (IS_ERR(key))
 		return PTR_ERR(key);
-	ret = insert(p, ns, key);
+	ret = insert(conn, p, ns, key);
 	if (ret)
 		hsm_key_put(key);
 	return ret;
@@ -210,6 +223,7 @@ static int delete(const struct hsm_slot_params *p, const struct slot_ns *ns)
 	mutex_unlock(&slots_lock);
 	if (!s)
 		return -ENOENT;
+	hsm_quota_release(s->owner, HSM_QUOTA_SLOTS, 1);
 	hsm_key_put(s->key);
 	kfree(s);
 	return 0;
@@ -294,6 +308,7 @@ void hsm_slot_exit(void)
 
 	list_for_each_entry_safe(s, tmp, &slots, node) {
 		list_del(&s->node);
+		hsm_quota_release(s->owner, HSM_QUOTA_SLOTS, 1);
 		hsm_key_put(s->key);
 		kfree(s);
 	}
