@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Connections: creation against the max_connections limit, and teardown.
+ * Connections: creation against the max_connections limit and the
+ * opener's share of it, and teardown.
  */
 #include <linux/atomic.h>
 #include <linux/err.h>
@@ -25,30 +26,39 @@ unsigned int hsm_conn_count(void)
 struct hsm_conn *hsm_conn_create(const struct file *file)
 {
 	struct hsm_conn *conn;
+	int ret;
 
 	if (!atomic_add_unless(&nr_conns, 1, hsm_max_connections))
 		return ERR_PTR(-ENFILE);
 
+	ret = -ENOMEM;
 	conn = kzalloc(sizeof(*conn), GFP_KERNEL_ACCOUNT);
-	if (!conn) {
-		atomic_dec(&nr_conns);
-		return ERR_PTR(-ENOMEM);
-	}
-	if (hsm_conn_stats_init(&conn->stats)) {
-		kfree(conn);
-		atomic_dec(&nr_conns);
-		return ERR_PTR(-ENOMEM);
-	}
+	if (!conn)
+		goto err_count;
+	if (hsm_conn_stats_init(&conn->stats))
+		goto err_conn;
 	hsm_principal_init(&conn->who, file);
+	/* EDQUOT: the opener has its share of connections open. */
+	ret = hsm_account_open(&conn->acct, &conn->who);
+	if (ret)
+		goto err_stats;
 	conn->id = atomic64_inc_return(&next_id);
 	mutex_init(&conn->lock);
-	hsm_restable_init(&conn->res, hsm_max_keys, hsm_max_contexts);
+	hsm_restable_init(&conn->res, hsm_max_keys, hsm_max_contexts, &conn->acct);
 	conn->timeout_ms = hsm_default_timeout_ms;
 	mutex_lock(&hsm_conns_lock);
 	list_add_tail(&conn->node, &hsm_conns);
 	mutex_unlock(&hsm_conns_lock);
 	pr_debug("connection %llu created\n", conn->id);
 	return conn;
+
+err_stats:
+	hsm_conn_stats_exit(&conn->stats);
+err_conn:
+	kfree(conn);
+err_count:
+	atomic_dec(&nr_conns);
+	return ERR_PTR(ret);
 }
 
 void hsm_conn_destroy(struct hsm_conn *conn)
@@ -60,6 +70,7 @@ void hsm_conn_destroy(struct hsm_conn *conn)
 	hsm_restable_destroy(&conn->res);
 	hsm_shm_destroy(&conn->shm);
 	vfree(conn->vec_mine);
+	hsm_account_close(&conn->acct);
 	hsm_conn_stats_exit(&conn->stats);
 	mutex_destroy(&conn->lock);
 	kfree(conn);
@@ -82,7 +93,7 @@ int hsm_conn_shm_setup(struct hsm_conn *conn, u64 size)
 		ret = -ENOMEM;
 		goto out;
 	}
-	ret = hsm_shm_create(&conn->shm, size);
+	ret = hsm_shm_create(&conn->shm, size, &conn->acct);
 	if (ret) {
 		vfree(conn->vec_mine);
 		conn->vec_mine = NULL;

@@ -9,6 +9,7 @@
 #include <uapi/linux/hsm.h>
 
 #include "principal.h"
+#include "quota.h"
 #include "restable.h"
 #include "shm.h"
 #include "stats.h"
@@ -22,6 +23,7 @@
 struct hsm_conn {
 	u64 id;			/* for logs only */
 	struct hsm_principal who;	/* the opener's rights; set at open() */
+	struct hsm_account acct;	/* what it charges to its opener's share */
 	struct list_head node;	/* in the module's list; under hsm_conns_lock */
 	struct mutex lock;	/* serialises region setup */
 	struct hsm_shm shm;	/* set once, under lock */

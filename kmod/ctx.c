@@ -20,6 +20,7 @@
 #include "key.h"
 #include "op.h"
 #include "params.h"
+#include "quota.h"
 #include "stats.h"
 #include "validate.h"
 
@@ -42,6 +43,7 @@ static bool is_cipher(const struct hsm_ctx *ctx)
 static void stream_free(struct hsm_ctx *ctx)
 {
 	kvfree_sensitive(ctx->stream, ctx->stream_cap);
+	hsm_account_uncharge(ctx->acct, HSM_QUOTA_STREAM, ctx->stream_cap);
 	ctx->stream = NULL;
 	ctx->stream_cap = 0;
 	ctx->aad_len = 0;
@@ -51,7 +53,8 @@ static void stream_free(struct hsm_ctx *ctx)
 /*
  * Room for `more` bytes of data and the largest tag after what the
  * stream holds: ENOSPC past max_stream (nothing changed), else it grows
- * by doubling.
+ * by doubling.  What it grows by is charged first: ENOSPC past the
+ * connection's max_conn_stream, EDQUOT past its user's share.
  */
 static int stream_reserve(struct hsm_ctx *ctx, u32 more)
 {
@@ -59,6 +62,7 @@ static int stream_reserve(struct hsm_ctx *ctx, u32 more)
 	u64 need = used + more + HSM_AEAD_TAG_MAX;
 	u32 cap;
 	u8 *p;
+	int ret;
 
 	if (used + more > hsm_max_stream)
 		return -ENOSPC;
@@ -67,9 +71,14 @@ static int stream_reserve(struct hsm_ctx *ctx, u32 more)
 	cap = max_t(u64, need, min_t(u64, 2ULL * ctx->stream_cap,
 				     (u64)hsm_max_stream + HSM_AEAD_TAG_MAX));
 	cap = max_t(u32, cap, 256);
+	ret = hsm_account_charge(ctx->acct, HSM_QUOTA_STREAM, cap - ctx->stream_cap);
+	if (ret)
+		return ret;
 	p = kvmalloc(cap, GFP_KERNEL_ACCOUNT);
-	if (!p)
+	if (!p) {
+		hsm_account_uncharge(ctx->acct, HSM_QUOTA_STREAM, cap - ctx->stream_cap);
 		return -ENOMEM;
+	}
 	if (ctx->stream)
 		memcpy(p, ctx->stream, used);
 	kvfree_sensitive(ctx->stream, ctx->stream_cap);
@@ -170,6 +179,7 @@ int hsm_ctx_create(struct hsm_conn *conn, const struct hsm_op *op, u64 *id)
 	hsm_res_init(&ctx->res, HSM_RES_CTX, ctx_free);
 	hsm_stats_ctx_alive(1);
 	init_waitqueue_head(&ctx->wq);
+	ctx->acct = &conn->acct;	/* contexts never outlive their connection */
 	ctx->state = HSM_CTX_CREATED;
 	ctx->op = p.op;
 	ctx->alg = alg;
@@ -545,7 +555,8 @@ long hsm_ctx_call(struct hsm_conn *conn, unsigned int cmd,
 	 * are refused before anything changed and leave the state alone.
 	 */
 	if (ret < 0 && ret != -EBADFD && ret != -EINVAL && ret != -EOVERFLOW &&
-	    ret != -ENOSPC && ret != -E2BIG && ret != -EBADMSG &&
+	    ret != -ENOSPC && ret != -E2BIG && ret != -EDQUOT &&
+	    ret != -EBADMSG &&
 	    cmd != HSM_IOC_CTX_RESET)
 		ctx->state = HSM_CTX_FAILED;
 	ctx_unclaim(ctx);

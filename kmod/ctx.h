@@ -9,6 +9,7 @@
 
 #include "restable.h"
 
+struct hsm_account;
 struct hsm_alg;
 struct hsm_conn;
 struct hsm_key;
@@ -45,6 +46,7 @@ struct hsm_ctx {
 	u32 aad_len;			/* SEAL, OPEN: bytes of AAD in stream */
 	u32 data_len;			/* SEAL, OPEN: bytes of data after it */
 	u32 stream_cap;			/* SEAL, OPEN: bytes stream can hold */
+	struct hsm_account *acct;	/* charged stream_cap; the connection's */
 };
 
 int hsm_ctx_create(struct hsm_conn *conn, const struct hsm_op *op, u64 *id);

@@ -47,6 +47,13 @@ long hsm_info_get(const struct hsm_conn *conn, const struct hsm_get_info *c)
 		.max_stream		= hsm_max_stream,
 		.slot_group		= (u32)hsm_slot_group,
 		.conn_flags		= conn_flags(&conn->who),
+		.uid_max_connections	= hsm_uid_max_connections,
+		.uid_max_slots		= hsm_uid_max_slots,
+		.uid_max_region_total	= hsm_uid_max_region_total,
+		.uid_max_keys		= hsm_uid_max_keys,
+		.uid_max_contexts	= hsm_uid_max_contexts,
+		.uid_max_stream		= hsm_uid_max_stream,
+		.max_conn_stream	= hsm_max_conn_stream,
 	};
 	size_t n = min_t(size_t, c->info_size, sizeof(info));
 

@@ -9,6 +9,7 @@
 #include "dev.h"
 #include "params.h"
 #include "platform.h"
+#include "quota.h"
 #include "selftest.h"
 #include "slot.h"
 #include "snp/snp.h"
@@ -53,6 +54,7 @@ static void __exit hsm_exit(void)
 {
 	hsm_dev_exit();
 	hsm_slot_exit();
+	hsm_quota_exit();
 	hsm_snp_exit();
 	hsm_crypto_exit();
 	pr_info("unloaded\n");

@@ -66,6 +66,48 @@ module_param_named(max_stream, hsm_max_stream, uint, 0444);
 MODULE_PARM_DESC(max_stream,
 		 "Bytes (AAD and data) an AEAD context may hold before Final");
 
+/*
+ * A connection's AEAD contexts together, and each user's shares (quota.c).
+ * 0 at load means "derived from the limits above": a user may hold a
+ * quarter of the connections and region bytes, half the slots, and four
+ * connections' worth of keys, contexts and stream bytes; a connection's
+ * contexts together may hold sixteen full streams.  The derived value
+ * replaces the 0, so that sysfs shows what is in force.
+ */
+unsigned long hsm_max_conn_stream;
+module_param_named(max_conn_stream, hsm_max_conn_stream, ulong, 0444);
+MODULE_PARM_DESC(max_conn_stream,
+		 "Bytes the AEAD contexts of one connection may hold together (0: 16 x max_stream)");
+
+unsigned int hsm_uid_max_connections;
+module_param_named(uid_max_connections, hsm_uid_max_connections, uint, 0444);
+MODULE_PARM_DESC(uid_max_connections,
+		 "Connections one user may have open (0: max_connections / 4)");
+
+unsigned long hsm_uid_max_region_total;
+module_param_named(uid_max_region_total, hsm_uid_max_region_total, ulong, 0444);
+MODULE_PARM_DESC(uid_max_region_total,
+		 "Bytes of shared regions one user may hold (0: max_region_total / 4, at least max_region_size)");
+
+unsigned int hsm_uid_max_slots;
+module_param_named(uid_max_slots, hsm_uid_max_slots, uint, 0444);
+MODULE_PARM_DESC(uid_max_slots, "Persistent slots one user may store (0: max_slots / 2)");
+
+unsigned int hsm_uid_max_keys;
+module_param_named(uid_max_keys, hsm_uid_max_keys, uint, 0444);
+MODULE_PARM_DESC(uid_max_keys,
+		 "Keys one user's connections may hold together (0: 4 x max_keys)");
+
+unsigned int hsm_uid_max_contexts;
+module_param_named(uid_max_contexts, hsm_uid_max_contexts, uint, 0444);
+MODULE_PARM_DESC(uid_max_contexts,
+		 "Contexts one user's connections may hold together (0: 4 x max_contexts)");
+
+unsigned long hsm_uid_max_stream;
+module_param_named(uid_max_stream, hsm_uid_max_stream, ulong, 0444);
+MODULE_PARM_DESC(uid_max_stream,
+		 "Bytes one user's AEAD contexts may hold together (0: 4 x max_conn_stream)");
+
 int hsm_slot_group = -1;
 module_param_named(slot_group, hsm_slot_group, int, 0444);
 MODULE_PARM_DESC(slot_group,
@@ -80,6 +122,44 @@ unsigned int hsm_default_timeout_ms = DEFAULT_TIMEOUT_MS;
 module_param_named(default_timeout_ms, hsm_default_timeout_ms, uint, 0444);
 MODULE_PARM_DESC(default_timeout_ms,
 		 "Deadline of a new connection's commands, in ms (0: none)");
+
+/* The per-user shares and max_conn_stream, once the limits they derive from are checked. */
+static int shares_check(void)
+{
+	if (!hsm_max_conn_stream)
+		hsm_max_conn_stream = 16UL * hsm_max_stream;
+	if (hsm_max_conn_stream < hsm_max_stream) {
+		pr_err("max_conn_stream must be at least max_stream\n");
+		return -EINVAL;
+	}
+	if (!hsm_uid_max_connections)
+		hsm_uid_max_connections = max(hsm_max_connections / 4, 1U);
+	if (hsm_uid_max_connections > hsm_max_connections) {
+		pr_err("uid_max_connections must be at most max_connections\n");
+		return -EINVAL;
+	}
+	if (!hsm_uid_max_region_total)
+		hsm_uid_max_region_total = max(hsm_max_region_total / 4,
+					       hsm_max_region_size);
+	if (!hsm_uid_max_slots)
+		hsm_uid_max_slots = max(hsm_max_slots / 2, 1U);
+	if (!hsm_uid_max_keys)
+		hsm_uid_max_keys = min(4U * hsm_max_keys, (unsigned int)LIMIT_MAX_KEYS);
+	if (hsm_uid_max_keys > LIMIT_MAX_KEYS) {
+		pr_err("uid_max_keys must be at most %u\n", LIMIT_MAX_KEYS);
+		return -EINVAL;
+	}
+	if (!hsm_uid_max_contexts)
+		hsm_uid_max_contexts = min(4U * hsm_max_contexts,
+					   (unsigned int)LIMIT_MAX_KEYS);
+	if (hsm_uid_max_contexts > LIMIT_MAX_KEYS) {
+		pr_err("uid_max_contexts must be at most %u\n", LIMIT_MAX_KEYS);
+		return -EINVAL;
+	}
+	if (!hsm_uid_max_stream)
+		hsm_uid_max_stream = 4 * hsm_max_conn_stream;
+	return 0;
+}
 
 int hsm_params_check(void)
 {
@@ -122,5 +202,5 @@ int hsm_params_check(void)
 		pr_err("max_region_total must be at least max_region_size\n");
 		return -EINVAL;
 	}
-	return 0;
+	return shares_check();
 }

@@ -7,6 +7,7 @@
 #include <linux/random.h>
 #include <linux/string.h>
 
+#include "quota.h"
 #include "restable.h"
 
 void hsm_res_init(struct hsm_res *res, enum hsm_res_type type,
@@ -30,16 +31,26 @@ void hsm_res_put(struct hsm_res *res)
 	kref_put(&res->ref, res_release);
 }
 
-void hsm_restable_init(struct hsm_restable *t, u32 max_keys, u32 max_ctxs)
+static enum hsm_quota_res quota_res(enum hsm_res_type type)
+{
+	return type == HSM_RES_KEY ? HSM_QUOTA_KEYS : HSM_QUOTA_CTXS;
+}
+
+void hsm_restable_init(struct hsm_restable *t, u32 max_keys, u32 max_ctxs,
+		       struct hsm_account *acct)
 {
 	xa_init(&t->xa);
 	t->next = 0;
 	memset(t->count, 0, sizeof(t->count));
 	t->max[HSM_RES_KEY] = max_keys;
 	t->max[HSM_RES_CTX] = max_ctxs;
+	t->acct = acct;
 }
 
-/* Takes over the caller's reference on success. */
+/*
+ * Takes over the caller's reference on success.  ENOSPC past the table's
+ * limit, EDQUOT past the owner's share.
+ */
 int hsm_restable_add(struct hsm_restable *t, struct hsm_res *res)
 {
 	u32 idx;
@@ -50,12 +61,19 @@ int hsm_restable_add(struct hsm_restable *t, struct hsm_res *res)
 		xa_unlock(&t->xa);
 		return -ENOSPC;
 	}
+	ret = hsm_account_charge(t->acct, quota_res(res->type), 1);
+	if (ret) {
+		xa_unlock(&t->xa);
+		return ret;
+	}
 	idx = t->next++;
 	t->count[res->type]++;
 	res->id = (u64)(get_random_u32() | 1) << 32 | idx;
 	ret = __xa_insert(&t->xa, idx, res, GFP_KERNEL_ACCOUNT);
-	if (ret)
+	if (ret) {
 		t->count[res->type]--;
+		hsm_account_uncharge(t->acct, quota_res(res->type), 1);
+	}
 	xa_unlock(&t->xa);
 	return ret == -EBUSY ? -EIO : ret;
 }
@@ -87,6 +105,7 @@ int hsm_restable_remove(struct hsm_restable *t, u64 id, enum hsm_res_type type)
 	}
 	__xa_erase(&t->xa, (u32)id);
 	t->count[type]--;
+	hsm_account_uncharge(t->acct, quota_res(type), 1);
 	xa_unlock(&t->xa);
 	hsm_res_put(res);
 	return 0;
@@ -105,6 +124,7 @@ void hsm_restable_destroy(struct hsm_restable *t)
 
 	xa_for_each(&t->xa, idx, res) {
 		xa_erase(&t->xa, idx);
+		hsm_account_uncharge(t->acct, quota_res(res->type), 1);
 		hsm_res_put(res);
 	}
 	memset(t->count, 0, sizeof(t->count));

@@ -6,6 +6,8 @@
 #include <linux/types.h>
 #include <linux/xarray.h>
 
+struct hsm_account;
+
 enum hsm_res_type {
 	HSM_RES_KEY = 0,
 	HSM_RES_CTX = 1,
@@ -30,16 +32,20 @@ struct hsm_res {
  * An ID is (random 32 bits, odd) << 32 | index.  Indexes come from a
  * counter that never goes back, so an ID is never reused while the table
  * lives; the random half makes IDs unpredictable.  Lookups and removal run
- * under the xarray's lock, so a lookup never sees a freed resource.
+ * under the xarray's lock, so a lookup never sees a freed resource.  Every
+ * entry is also charged to the owner's share (acct): a user's keys and
+ * contexts are bounded across all its connections, not only per table.
  */
 struct hsm_restable {
 	struct xarray xa;
 	u32 next;		/* next index; under xa_lock */
 	u32 count[HSM_RES_TYPES];	/* resources by type; under xa_lock */
 	u32 max[HSM_RES_TYPES];		/* limits on count */
+	struct hsm_account *acct;	/* charged one per entry */
 };
 
-void hsm_restable_init(struct hsm_restable *t, u32 max_keys, u32 max_ctxs);
+void hsm_restable_init(struct hsm_restable *t, u32 max_keys, u32 max_ctxs,
+		       struct hsm_account *acct);
 void hsm_restable_destroy(struct hsm_restable *t);
 int __must_check hsm_restable_add(struct hsm_restable *t, struct hsm_res *res);
 struct hsm_res *hsm_restable_get(struct hsm_restable *t, u64 id,

@@ -1,18 +1,25 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Shared regions.  Only userspace allocates inside a region; the module only
- * checks (offset, length) references against it.  The memory comes from
- * vmalloc_user(), so it is zeroed and suitable for remap_vmalloc_range().
- * Its pages are looked up once, when it is made: scatterlists over it then
- * cost an array index per page, not a page-table walk.
+ * checks (offset, length) references against it.  Its pages are looked up
+ * once, when it is made: scatterlists over it then cost an array index per
+ * page, and mmap() maps them from the same array.
+ *
+ * The memory is charged to the memory cgroup of the task that sets the
+ * region up (GFP_KERNEL_ACCOUNT), as the rest of a connection's memory is:
+ * vmalloc_user() cannot be asked to, and remap_vmalloc_range() takes only
+ * its VM_USERMAP areas, so the region is mapped page by page instead,
+ * which is what remap_vmalloc_range() does underneath.
  */
 #include <linux/atomic.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
+#include <linux/string.h>
 #include <linux/vmalloc.h>
 
 #include "compat.h"
 #include "params.h"
+#include "quota.h"
 #include "shm.h"
 #include "validate.h"
 
@@ -51,7 +58,7 @@ int hsm_shm_alloc(struct hsm_shm *shm, u64 size)
 	unsigned long i;
 	void *base;
 
-	base = vmalloc_user(size);
+	base = __vmalloc(size, GFP_KERNEL_ACCOUNT | __GFP_ZERO);
 	if (!base)
 		return -ENOMEM;
 	pages = kvmalloc_array(npages, sizeof(*pages), GFP_KERNEL_ACCOUNT);
@@ -67,8 +74,15 @@ int hsm_shm_alloc(struct hsm_shm *shm, u64 size)
 	return 0;
 }
 
+/*
+ * The region held plaintexts, exported keys and derived secrets: wipe it
+ * before its pages go back, so that no later reader of freed memory (a
+ * kernel bug elsewhere, a crash dump) finds them.
+ */
 void hsm_shm_free(struct hsm_shm *shm)
 {
+	if (shm->base)
+		memzero_explicit(shm->base, shm->size);
 	kvfree(shm->pages);
 	vfree(shm->base);
 	shm->pages = NULL;
@@ -76,16 +90,30 @@ void hsm_shm_free(struct hsm_shm *shm)
 	shm->size = 0;
 }
 
-/* A connection's region: hsm_shm_alloc() within max_region_total. */
-int hsm_shm_create(struct hsm_shm *shm, u64 size)
+/*
+ * A connection's region: hsm_shm_alloc() within its opener's share
+ * (EDQUOT, charged to acct) and then within max_region_total (ENOSPC).
+ */
+int hsm_shm_create(struct hsm_shm *shm, u64 size, struct hsm_account *acct)
 {
 	int ret;
 
+	ret = hsm_account_charge(acct, HSM_QUOTA_REGION, size);
+	if (ret)
+		return ret;
+	ret = -ENOSPC;
 	if (!reserve(size))
-		return -ENOSPC;
+		goto err_charge;
 	ret = hsm_shm_alloc(shm, size);
 	if (ret)
-		unreserve(size);
+		goto err_reserve;
+	shm->acct = acct;
+	return 0;
+
+err_reserve:
+	unreserve(size);
+err_charge:
+	hsm_account_uncharge(acct, HSM_QUOTA_REGION, size);
 	return ret;
 }
 
@@ -94,6 +122,7 @@ void hsm_shm_destroy(struct hsm_shm *shm)
 	if (!shm->base)
 		return;
 	unreserve(shm->size);
+	hsm_account_uncharge(shm->acct, HSM_QUOTA_REGION, shm->size);
 	hsm_shm_free(shm);
 }
 
@@ -115,5 +144,5 @@ int hsm_shm_mmap(const struct hsm_shm *shm, struct vm_area_struct *vma)
 	/* Payloads are secrets: not in core dumps, not in fork()ed children. */
 	hsm_vm_flags_mod(vma, VM_DONTCOPY | VM_DONTDUMP | VM_DONTEXPAND,
 			 VM_MAYEXEC);
-	return remap_vmalloc_range(vma, shm->base, vma->vm_pgoff);
+	return vm_map_pages(vma, shm->pages, shm->size >> PAGE_SHIFT);
 }

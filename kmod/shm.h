@@ -5,6 +5,7 @@
 #include <linux/mm.h>
 #include <linux/types.h>
 
+struct hsm_account;
 struct vm_area_struct;
 
 /* A connection's shared region: zeroed vmalloc memory mapped by userspace. */
@@ -12,6 +13,7 @@ struct hsm_shm {
 	void *base;	/* NULL until created */
 	u64 size;
 	struct page **pages;	/* of each PAGE_SIZE of it, for scatterlists */
+	struct hsm_account *acct;	/* charged for it (hsm_shm_create()) */
 };
 
 /* The page that holds byte off of the region (off < size). */
@@ -22,7 +24,8 @@ static inline struct page *hsm_shm_page(const struct hsm_shm *shm, u64 off)
 
 int __must_check hsm_shm_alloc(struct hsm_shm *shm, u64 size);
 void hsm_shm_free(struct hsm_shm *shm);
-int __must_check hsm_shm_create(struct hsm_shm *shm, u64 size);
+int __must_check hsm_shm_create(struct hsm_shm *shm, u64 size,
+				struct hsm_account *acct);
 void hsm_shm_destroy(struct hsm_shm *shm);
 int hsm_shm_mmap(const struct hsm_shm *shm, struct vm_area_struct *vma);
 u64 hsm_shm_total(void);

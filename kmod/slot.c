@@ -6,6 +6,9 @@
  * members share them.  A slot holds a reference on a key object that no
  * connection table names; opening a slot gives the caller's connection a
  * key of its own with the same material and attributes.
+ *
+ * A slot counts against the share of the user that stored it (quota.c)
+ * until it is deleted, however long that user's connections are gone.
  */
 #include <linux/cred.h>
 #include <linux/err.h>
@@ -18,6 +21,7 @@
 #include "conn.h"
 #include "key.h"
 #include "params.h"
+#include "quota.h"
 #include "seal.h"
 #include "slot.h"
 #include "validate.h"
@@ -34,6 +38,7 @@ struct slot {
 	struct slot_ns ns;
 	kuid_t storer;		/* who stored it: may delete a group slot */
 	struct hsm_key *key;
+	struct hsm_quota *owner;	/* the storer's share, charged one slot */
 };
 
 static DEFINE_MUTEX(slots_lock);
@@ -93,8 +98,11 @@ static int slot_params(const struct hsm_shm *shm, const struct hsm_op *op,
 	return 0;
 }
 
-/* A new slot holding key; takes the caller's reference on success. */
-static int insert(const struct hsm_conn *conn, const struct hsm_slot_params *p,
+/*
+ * A new slot holding key; takes the caller's reference on success.
+ * EEXIST, ENOSPC past max_slots, EDQUOT past the caller's share.
+ */
+static int insert(struct hsm_conn *conn, const struct hsm_slot_params *p,
 		  const struct slot_ns *ns, struct hsm_key *key)
 {
 	struct slot *s;
@@ -113,6 +121,11 @@ static int insert(const struct hsm_conn *conn, const struct hsm_slot_params *p,
 		ret = -EEXIST;
 	else if (nr_slots >= hsm_max_slots)
 		ret = -ENOSPC;
+	if (!ret) {
+		s->owner = hsm_account_hold(&conn->acct, HSM_QUOTA_SLOTS, 1);
+		if (IS_ERR(s->owner))
+			ret = PTR_ERR(s->owner);
+	}
 	if (!ret) {
 		list_add_tail(&s->node, &slots);
 		nr_slots++;
@@ -233,6 +246,7 @@ static int delete(const struct hsm_conn *conn, const struct hsm_slot_params *p,
 	mutex_unlock(&slots_lock);
 	if (ret)
 		return ret;
+	hsm_quota_release(s->owner, HSM_QUOTA_SLOTS, 1);
 	hsm_key_put(s->key);
 	kfree(s);
 	return 0;
@@ -318,6 +332,7 @@ void hsm_slot_exit(void)
 
 	list_for_each_entry_safe(s, tmp, &slots, node) {
 		list_del(&s->node);
+		hsm_quota_release(s->owner, HSM_QUOTA_SLOTS, 1);
 		hsm_key_put(s->key);
 		kfree(s);
 	}

@@ -110,6 +110,14 @@ long hsm_stats_get(struct hsm_conn *conn, const struct hsm_get_stats *c)
 	size_t n = min_t(size_t, c->stats_size, sizeof(*st));
 	long ret = n;
 
+	/*
+	 * The module's counters add up every tenant's requests, failures
+	 * (AUTH_FAILED among them) and bytes: what other users are doing.
+	 * A connection's own counters tell it only about itself.
+	 */
+	if (!(c->flags & HSM_STATS_F_CONNECTION) && !conn->who.admin)
+		return -EPERM;
+
 	st = kzalloc(sizeof(*st), GFP_KERNEL);
 	if (!st)
 		return -ENOMEM;

@@ -350,7 +350,8 @@ enum hsm_status hsm_status_from_errno(int err)
 	case -ETIMEDOUT:	return HSM_STATUS_TIMED_OUT;
 	case -ENOSPC:
 	case -E2BIG:
-	case -ENFILE:		return HSM_STATUS_LIMIT_EXCEEDED;
+	case -ENFILE:
+	case -EDQUOT:		return HSM_STATUS_LIMIT_EXCEEDED;
 	case -EEXIST:		return HSM_STATUS_INVALID_STATE;
 	case -EFAULT:		return HSM_STATUS_INVALID_ARGUMENT;
 	case -EOPNOTSUPP:	return HSM_STATUS_UNSUPPORTED;

@@ -13,6 +13,9 @@ start=$(date +%s)
 
 # Small limits in the guest, so that tests can reach every one of them.
 guest_params="hsm.max_connections=256 hsm.max_region_size=8388608 hsm.max_region_total=67108864 hsm.max_keys=64 hsm.max_contexts=64 hsm.max_slots=16 hsm.max_stream=1048576 hsm.max_inflight=64 hsm.slot_group=4242"
+# Small per-user shares too, below the limits above; the suites that run as
+# root are exempt from them (test_attacks_limits runs as other users).
+guest_params+=" hsm.uid_max_connections=8 hsm.uid_max_region_total=16777216 hsm.uid_max_slots=4 hsm.uid_max_keys=128 hsm.uid_max_contexts=128 hsm.max_conn_stream=4194304 hsm.uid_max_stream=8388608"
 
 rm -rf "$logs"
 mkdir -p "$logs" "$build/guest"

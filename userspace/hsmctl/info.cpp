@@ -123,6 +123,13 @@ int cmd_info(const Options &opt, const std::vector<std::string> &args)
 				{"max_slots", info.max_slots},
 				{"max_inflight", info.max_inflight},
 				{"max_stream", info.max_stream},
+				{"max_conn_stream", info.max_conn_stream},
+				{"uid_max_connections", info.uid_max_connections},
+				{"uid_max_region_total", info.uid_max_region_total},
+				{"uid_max_keys", info.uid_max_keys},
+				{"uid_max_contexts", info.uid_max_contexts},
+				{"uid_max_stream", info.uid_max_stream},
+				{"uid_max_slots", info.uid_max_slots},
 				{"slot_group", info.slot_group == UINT32_MAX
 					? nlohmann::json(nullptr) : nlohmann::json(info.slot_group)},
 			}},
@@ -155,10 +162,22 @@ int cmd_info(const Options &opt, const std::vector<std::string> &args)
 	std::printf("  max slots:         %u\n", info.max_slots);
 	std::printf("  max in flight:     %u per connection\n", info.max_inflight);
 	std::printf("  max AEAD stream:   %u bytes\n", info.max_stream);
+	std::printf("  max AEAD streams:  %llu bytes per connection\n",
+		    (unsigned long long)info.max_conn_stream);
 	if (info.slot_group == UINT32_MAX)
 		std::printf("  slot group:        none\n");
 	else
 		std::printf("  slot group:        gid %u\n", info.slot_group);
+	if (info.uid_max_connections) {
+		std::printf("per-user shares (root exempt):\n");
+		std::printf("  connections:       %u\n", info.uid_max_connections);
+		std::printf("  region bytes:      %llu\n",
+			    (unsigned long long)info.uid_max_region_total);
+		std::printf("  keys:              %u\n", info.uid_max_keys);
+		std::printf("  contexts:          %u\n", info.uid_max_contexts);
+		std::printf("  AEAD stream bytes: %llu\n", (unsigned long long)info.uid_max_stream);
+		std::printf("  slots:             %u\n", info.uid_max_slots);
+	}
 	std::printf("usage:\n");
 	std::printf("  connections:       %u\n", info.connections);
 	std::printf("  region total:      %llu\n", (unsigned long long)info.region_total);

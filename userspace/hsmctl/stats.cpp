@@ -91,8 +91,14 @@ int cmd_stats(const Options &opt, const std::vector<std::string> &args)
 	hsm_get_stats req{};
 	req.stats_ptr = reinterpret_cast<__u64>(&st);
 	req.stats_size = sizeof(st);
-	if (ioctl(dev.fd(), HSM_IOC_GET_STATS, &req) < 0)
+	if (ioctl(dev.fd(), HSM_IOC_GET_STATS, &req) < 0) {
+		if (errno == EPERM) {
+			std::fprintf(stderr, "hsmctl: the module's counters show every "
+				     "user's activity: only root (CAP_SYS_ADMIN) may read them\n");
+			return 1;
+		}
 		return fail("HSM_IOC_GET_STATS", errno);
+	}
 	// hsmctl's own connection is not the user's.
 	st.connections -= 1;
 

@@ -13,6 +13,33 @@
  * module counts open connections against the `max_connections` module
  * parameter; open() beyond it fails with ENFILE.
  *
+ * Per-user shares
+ * ---------------
+ * The module-wide limits are first come, first served, so each user (the
+ * fsuid that opened a connection) also has a share, set by module
+ * parameters and reported by GET_INFO; past any share the request fails
+ * with EDQUOT (HSM_STATUS_LIMIT_EXCEEDED) and changes nothing, so a caller
+ * can tell its own share (EDQUOT) from the module's limit (ENFILE, ENOSPC):
+ *
+ *   uid_max_connections   open connections (default max_connections / 4)
+ *   uid_max_region_total  bytes of shared regions (default max_region_total
+ *                         / 4, at least max_region_size)
+ *   uid_max_keys          keys in all its connections (default 4 x max_keys)
+ *   uid_max_contexts      contexts likewise (default 4 x max_contexts)
+ *   uid_max_stream        bytes its AEAD contexts hold between Init and
+ *                         Final (default 4 x max_conn_stream)
+ *   uid_max_slots         slots it stored (default max_slots / 2); a slot
+ *                         counts until deleted, after its connections close
+ *
+ * Besides, the AEAD contexts of one connection together hold at most
+ * max_conn_stream bytes (default 16 x max_stream; ENOSPC beyond, as for
+ * one context past max_stream).  Stream bytes count what the contexts
+ * have allocated: at most max_stream + 16 bytes each, in steps that double.
+ * A connection opened with CAP_SYS_ADMIN is counted but never refused by
+ * a share (it is trusted: it could unload the module); the module-wide
+ * limits and max_conn_stream bind it all the same.  Everything a user
+ * holds is given back when it is released or its connection closes.
+ *
  * Commands
  * --------
  * Every command is an _IOW('H', nr, struct ...) number whose argument is a
@@ -63,8 +90,11 @@
  *   off + len stays within the region.  Returns 0.
  *   flags: must be 0.
  *   Errors: EINVAL (size zero or not page-aligned), E2BIG (size above
- *   max_region_size), ENOSPC (all connections' regions together would pass
- *   max_region_total), EEXIST (the connection already has a region), ENOMEM.
+ *   max_region_size), EDQUOT (the opener's regions together would pass
+ *   uid_max_region_total), ENOSPC (all connections' regions together would
+ *   pass max_region_total), EEXIST (the connection already has a region),
+ *   ENOMEM.  The region's memory is charged to the memory cgroup of the
+ *   caller.
  *   mmap() errors: EBADFD before SHM_SETUP; EINVAL for a private mapping,
  *   an offset or length outside the region; EPERM for PROT_EXEC.
  *   The mapping is not inherited across fork() (the child may map it again
@@ -119,7 +149,10 @@
  *   GET_INFO (HSM_STATS_SIZE_VER0 up to HSM_INFO_SIZE_MAX bytes): counters
  *   of the whole module, or of this connection with HSM_STATS_F_CONNECTION.
  *   Counters are summed without stopping other CPUs, so a snapshot taken
- *   while requests run may be a few requests old.
+ *   while requests run may be a few requests old.  The module's counters
+ *   show every user's activity, so only a connection opened with
+ *   CAP_SYS_ADMIN may read them (EPERM otherwise); any connection may
+ *   read its own.
  *
  * Data-plane commands (struct hsm_op)
  * -----------------------------------
@@ -223,7 +256,7 @@
  * HSM_IOC_SLOT_STORE: handle = key ID of this connection, params = struct
  *   hsm_slot_params (name).  The slot keeps the key as it is (algorithm,
  *   permissions, flags).  EEXIST if the name is taken, ENOSPC beyond
- *   max_slots.
+ *   max_slots, EDQUOT beyond the caller's uid_max_slots.
  * HSM_IOC_SLOT_OPEN: params = struct hsm_slot_params (name); resp
  *   required; resp.value = a new key ID in this connection for the slot's
  *   key.  Releasing it, or deleting the slot, does not affect the other.
@@ -397,12 +430,12 @@
  * CREATED, FINALIZED and FAILED.)  Any other call is EBADFD
  * (HSM_STATUS_INVALID_STATE): Update before Init, Init twice, Reset while
  * updating.  A call refused before it changed anything (EBADFD, EINVAL,
- * EOVERFLOW, ENOSPC) leaves the state as it was; a call that fails in the crypto
+ * EOVERFLOW, ENOSPC, EDQUOT) leaves the state as it was; a call that fails in the crypto
  * layer leaves the context FAILED until Reset.  A MAC_VERIFY Final that
  * returns EBADMSG has finalized.  Calls on one context run one at a time.
  * HSM_IOC_CTX_CREATE: params = struct hsm_ctx_params, handle = key ID
  *   (0 for HASH); resp required, resp.value = context ID.  ENOSPC beyond
- *   max_contexts.  EINVAL when the key's algorithm does not do the
+ *   max_contexts, EDQUOT beyond the opener's uid_max_contexts.  EINVAL when the key's algorithm does not do the
  *   operation; EPERM when the key lacks its permission (a public RSA key
  *   cannot SIGN).
  * HSM_IOC_CTX_INIT: handle = context; iv for ENCRYPT/DECRYPT ("aes-*-cbc",
@@ -420,8 +453,9 @@
  *
  * AEAD contexts (SEAL, OPEN; "aes-*-gcm", "chacha20-poly1305"): the
  * kernel's AEAD transforms take a message whole, so Update copies its
- * input into the context (at most max_stream bytes in all, else ENOSPC)
- * and the work happens at Final.  OPEN therefore never releases plaintext
+ * input into the context (at most max_stream bytes in all, and the
+ * connection's contexts at most max_conn_stream together, else ENOSPC;
+ * EDQUOT past the opener's uid_max_stream) and the work happens at Final.  OPEN therefore never releases plaintext
  * whose tag has not been checked.
  *   Init: iv = nonce, aad = associated data (optional; copied).
  *   Update: in only; returns in.len.
@@ -559,6 +593,14 @@ enum hsm_status {
  *			members share HSM_SLOT_F_GROUP slots (-1: none)
  * @conn_flags:		HSM_CONN_F_* bits: the rights of this connection,
  *			taken from its opener at open()
+ * @uid_max_connections: connections one user may have open (see "Per-user
+ *			shares"); 0 from modules without shares
+ * @uid_max_slots:	slots one user may store
+ * @uid_max_region_total: bytes of shared regions one user may hold
+ * @uid_max_keys:	keys one user's connections may hold together
+ * @uid_max_contexts:	contexts one user's connections may hold together
+ * @uid_max_stream:	bytes one user's AEAD contexts may hold together
+ * @max_conn_stream:	bytes one connection's AEAD contexts may hold together
  * @reserved:		zero
  */
 /*
@@ -594,7 +636,14 @@ struct hsm_info {
 	__u32	max_stream;
 	__u32	slot_group;
 	__u32	conn_flags;
-	__u64	reserved[12];
+	__u32	uid_max_connections;
+	__u32	uid_max_slots;
+	__u64	uid_max_region_total;
+	__u32	uid_max_keys;
+	__u32	uid_max_contexts;
+	__u64	uid_max_stream;
+	__u64	max_conn_stream;
+	__u64	reserved[7];
 };
 
 /* The prefix every module writes: size, abi_version and features. */
