@@ -3,7 +3,9 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <exception>
 #include <fcntl.h>
+#include <new>
 #include <string_view>
 #include <system_error>
 #include <unistd.h>
@@ -86,7 +88,7 @@ int main(int argc, char **argv)
 			}
 			opt.device = argv[i];
 		} else if (!a.empty() && a[0] == '-' && rest.empty()) {
-			std::fprintf(stderr, "hsmctl: unknown option %s\n", argv[i]);
+			std::fprintf(stderr, "hsmctl: unknown option %s\n", hsmctl::printable(a).c_str());
 			usage(stderr);
 			return 2;
 		} else {
@@ -104,12 +106,18 @@ int main(int argc, char **argv)
 		std::vector<std::string> args(rest.begin() + 1, rest.end());
 		try {
 			return c.run(opt, args);
-		} catch (const std::system_error &e) {
-			std::fprintf(stderr, "hsmctl: %s\n", e.what());
+		} catch (const std::bad_alloc &) {
+			std::fprintf(stderr, "hsmctl: out of memory\n");
+			return 1;
+		} catch (const std::exception &e) {
+			std::fprintf(stderr, "hsmctl: %s\n", hsmctl::printable(e.what()).c_str());
+			return 1;
+		} catch (...) {
+			std::fprintf(stderr, "hsmctl: unexpected error\n");
 			return 1;
 		}
 	}
-	std::fprintf(stderr, "hsmctl: unknown command '%s'\n", rest.front().c_str());
+	std::fprintf(stderr, "hsmctl: unknown command '%s'\n", hsmctl::printable(rest.front()).c_str());
 	usage(stderr);
 	return 2;
 }
