@@ -284,6 +284,7 @@ Result<Verification> verify(std::span<const std::uint8_t> bytes, const Chain &ch
 		return std::unexpected(parsed.error());
 	Verification v;
 	v.report = *parsed;
+	v.unconstrained = !pol.measurement && !pol.report_data;
 	Report &r = v.report;
 	Checker ck(v);
 	const std::time_t now = pol.time.value_or(std::time(nullptr));
@@ -559,7 +560,29 @@ Result<Verification> verify(std::span<const std::uint8_t> bytes, const Chain &ch
 		exact("policy.author_key_digest", "AUTHOR_KEY_DIGEST", r.author_key_digest,
 		      *pol.author_key_digest);
 
-	v.ok = std::all_of(v.checks.begin(), v.checks.end(), [](const Check &c) { return c.passed; });
+	const bool signer_ok = pol.allowed_signers & (vlek ? signer_vlek : signer_vcek);
+	ck.add("policy.signer", signer_ok,
+	       vlek ? (signer_ok ? "signed by a VLEK (a cloud provider's key, not bound to one chip), permitted by policy"
+				 : "signed by a VLEK (a cloud provider's key, not bound to one chip): the policy requires a VCEK")
+		    : (signer_ok ? "signed by a VCEK (bound to one chip)"
+				 : "signed by a VCEK: the policy requires a VLEK"));
+	if (pol.platform_info_required || pol.platform_info_forbidden) {
+		std::uint64_t missing = pol.platform_info_required & ~r.platform_info;
+		std::uint64_t extra = pol.platform_info_forbidden & r.platform_info;
+		char buf[160];
+		std::snprintf(buf, sizeof(buf),
+			      "PLATFORM_INFO 0x%016llx; required bits missing 0x%llx, forbidden bits set 0x%llx",
+			      static_cast<unsigned long long>(r.platform_info),
+			      static_cast<unsigned long long>(missing), static_cast<unsigned long long>(extra));
+		ck.add("policy.platform_info", !missing && !extra, buf);
+	}
+
+	auto is_policy = [](const Check &c) { return c.name.starts_with("policy."); };
+	v.genuine = std::all_of(v.checks.begin(), v.checks.end(),
+				[&](const Check &c) { return is_policy(c) || c.passed; });
+	v.policy_ok = std::all_of(v.checks.begin(), v.checks.end(),
+				  [&](const Check &c) { return !is_policy(c) || c.passed; });
+	v.ok = v.genuine && v.policy_ok;
 	return v;
 }
 
