@@ -232,6 +232,7 @@ int cmd_sim_setup(const Options &opt, const std::vector<std::string> &args)
 		snpsim::Chain ch = snpsim::make_chain(p.chip_id, p.tcb);
 		p.flags = HSM_SNP_SIM_F_VCEK;
 		memcpy(p.vcek_priv, ch.vcek_priv.data(), sizeof(p.vcek_priv));
+		OPENSSL_cleanse(ch.vcek_priv.data(), ch.vcek_priv.size());
 		table = ch.table;
 		if (!dir.empty()) {
 			const std::pair<const char *, Bytes> certs[] = {
