@@ -318,7 +318,7 @@ bool slot_of_file(std::string_view f, std::string &name, bool &group)
 
 // The blob's header: the slot name at 16 (64 bytes, NUL-padded) and
 // HSM_SLOT_F_* at 156, of a 176-byte header.
-constexpr size_t kBlobName = 16, kBlobSlotFlags = 156, kBlobHeader = 176;
+constexpr size_t kBlobName = 16, kBlobSlotFlags = 156, kBlobHeader = 176, kBlobMax = 64 << 10;
 
 int slots_save(Session &s, const std::string &dir)
 {
@@ -390,7 +390,8 @@ int slots_restore(Session &s, const std::string &dir)
 			continue;
 		}
 		Bytes blob;
-		if (auto e = in.read(f, kTag - kOut, blob); !e.empty()) {
+		// A blob is at most 64 KiB; it goes to kOut, below the 1 MiB region's end.
+		if (auto e = in.read(f, kBlobMax, blob); !e.empty()) {
 			rc = refuse(e);
 			continue;
 		}
