@@ -353,11 +353,20 @@ void print_text(const snp::Verification &v, bool allow_unconstrained)
 	std::printf("verdict: %s\n", verdict(v, allow_unconstrained).c_str());
 }
 
+// A certificate file (at most 1 MiB, like every input here) into the chain.
 bool add_certs(snp::Chain &c, const std::string &path)
 {
-	auto r = c.add_file(path);
+	errno = 0;
+	auto b = read_file(path);
+	if (!b) {
+		std::fprintf(stderr, "hsmctl: %s: %s\n", printable(path).c_str(),
+			     std::strerror(errno ? errno : EIO));
+		return false;
+	}
+	auto r = c.add(*b);
 	if (!r)
-		std::fprintf(stderr, "hsmctl: %s\n", printable(r.error().message).c_str());
+		std::fprintf(stderr, "hsmctl: %s: %s\n", printable(path).c_str(),
+			     printable(r.error().message).c_str());
 	return r.has_value();
 }
 
