@@ -4,10 +4,15 @@
 #include <cstdlib>
 #include <fstream>
 #include <iterator>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include <criterion/criterion.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/rsa.h>
+#include <openssl/x509v3.h>
 
 #include <hsm/snp.hpp>
 
@@ -635,4 +640,246 @@ Test(snp_negative, product_name_must_match_chain)
 	auto p = find(v, "report.product");
 	cr_expect(p && !p->passed && p->message.find("Milan-B0") != std::string::npos, "%s",
 		  p ? p->message.c_str() : "no check");
+}
+
+// The verdict's two halves: genuine (signature, chain, key) and policy.
+Test(snp_verdict, genuine_and_policy_are_separate)
+{
+	auto report = read("ms_milan_report.bin");
+	Chain c = chain_of({"ms_milan_vcek.pem", "ms_milan_chain.pem"});
+	auto v = must_verify(report, c, {});
+	cr_expect(v.ok && v.genuine && v.policy_ok, "%s", failures(v).c_str());
+	cr_expect(v.unconstrained, "a default policy pins nothing");
+
+	// A genuine report that misses the policy: genuine, not policy_ok.
+	auto parsed = *parse_report(report);
+	Policy p;
+	p.measurement = parsed.measurement;
+	(*p.measurement)[0] ^= 1;
+	v = must_verify(report, c, p);
+	cr_expect(v.genuine && !v.policy_ok && !v.ok && !v.unconstrained);
+
+	// The right measurement: constrained and ok.
+	p.measurement = parsed.measurement;
+	v = must_verify(report, c, p);
+	cr_expect(v.ok && v.genuine && v.policy_ok && !v.unconstrained, "%s", failures(v).c_str());
+	Policy q;
+	q.report_data = parsed.report_data;
+	cr_expect(!must_verify(report, c, q).unconstrained, "REPORT_DATA pins it too");
+
+	// A forged signature: not genuine, though the policy holds.
+	auto bad = report;
+	bad[0x2A0] ^= 1;
+	v = must_verify(bad, c, {});
+	cr_expect(!v.genuine && v.policy_ok && !v.ok);
+}
+
+Test(snp_verdict, vcek_required_refuses_vlek)
+{
+	auto report = read("tr_test-vlek-report.bin");
+	auto chain = chain_of({"tr_test-vlek.der", "tr_milan_ask_ark_asvk.pem"});
+	Policy p;
+	p.time = vlek_time;
+	p.allowed_signers = signer_vcek;
+	auto v = must_verify(report, chain, p);
+	expect_only(v, "policy.signer");
+	cr_expect(v.genuine, "the VLEK report is still genuine");
+	cr_expect(find(v, "policy.signer")->message.find("requires a VCEK") != std::string::npos, "%s",
+		  find(v, "policy.signer")->message.c_str());
+
+	// A VCEK report passes the same requirement; a VLEK-only policy
+	// refuses it.
+	Fixture f;
+	Policy q;
+	q.allowed_signers = signer_vcek;
+	cr_expect(must_verify(f.report, f.chain, q).ok);
+	q.allowed_signers = signer_vlek;
+	expect_only(must_verify(f.report, f.chain, q), "policy.signer");
+}
+
+Test(snp_verdict, vmpl_and_min_tcb_on_vlek_report)
+{
+	// VMPL 1, REPORTED_TCB ucode 217 (parse test above).
+	auto report = read("tr_test-vlek-report.bin");
+	auto chain = chain_of({"tr_test-vlek.der", "tr_milan_ask_ark_asvk.pem"});
+	auto parsed = *parse_report(report);
+	Policy p;
+	p.time = vlek_time;
+	p.vmpl = 0;
+	expect_only(must_verify(report, chain, p), "policy.vmpl");
+	p.vmpl = 1;
+	cr_expect(must_verify(report, chain, p).ok);
+
+	const Tcb &t = parsed.reported_tcb;
+	p.min_tcb = MinTcb{0, t.bootloader, t.tee, t.snp, t.microcode};
+	auto v = must_verify(report, chain, p);
+	cr_expect(v.ok && find(v, "policy.min_tcb")->passed, "%s", failures(v).c_str());
+	p.min_tcb->microcode = static_cast<std::uint8_t>(t.microcode + 1);
+	v = must_verify(report, chain, p);
+	expect_only(v, "policy.min_tcb");
+	cr_expect(v.genuine);
+}
+
+Test(snp_verdict, platform_info_masks)
+{
+	// The Turin report's PLATFORM_INFO is 0x65: SMT_EN, ECC_EN, bit 5, bit 6.
+	auto report = read("ms_turin_report.bin");
+	Chain c = chain_of({"ms_turin_vcek.pem", "ms_turin_chain.pem"});
+	Policy p;
+	p.platform_info_required = platform_bit::smt_en | platform_bit::ecc_en;
+	cr_expect(must_verify(report, c, p).ok);
+	p.platform_info_required |= platform_bit::tsme_en;
+	expect_only(must_verify(report, c, p), "policy.platform_info");
+	Policy q;
+	q.platform_info_forbidden = platform_bit::smt_en;
+	expect_only(must_verify(report, c, q), "policy.platform_info");
+}
+
+// Every real chain signs with the PSS parameters the check now pins, and
+// marks its ARK and ASK as CAs and its VCEK/VLEK as not.
+Test(snp_chain, real_chains_meet_pss_and_ca_pins)
+{
+	struct Case {
+		const char *report;
+		std::vector<const char *> certs;
+		std::optional<std::time_t> time;
+	};
+	const Case cases[] = {
+		{"ms_milan_report.bin", {"ms_milan_vcek.pem", "ms_milan_ask.pem", "ms_milan_ark.pem"}, {}},
+		{"ms_genoa_report.bin", {"ms_genoa_vcek.pem", "ms_genoa_chain.pem"}, {}},
+		{"ms_turin_report.bin", {"ms_turin_vcek.pem", "ms_turin_ask.pem", "ms_turin_ark.pem"}, {}},
+		{"tr_test-report.bin", {"tr_test-vcek.der", "tr_milan_ask_ark_asvk.pem"}, {}},
+		{"tr_test-vlek-report.bin", {"tr_test-vlek.der", "tr_milan_ask_ark_asvk.pem"}, vlek_time},
+		{"gsg_attestation.bin", {"gsg_vcek.der", "gsg_milan_chain.pem"}, {}},
+	};
+	for (const auto &k : cases) {
+		Chain c;
+		for (const char *f : k.certs)
+			cr_assert(c.add_file(data_path(f)).has_value(), "%s", f);
+		Policy p;
+		p.time = k.time;
+		p.allow_debug = true;
+		auto v = must_verify(read(k.report), c, p);
+		cr_expect(v.ok, "%s: %s", k.report, failures(v).c_str());
+		bool vlek = !c.vlek.empty();
+		for (std::string n : {"root.self_signature", "root.ca", vlek ? "asvk.signed_by_ark" : "ask.signed_by_ark",
+				      vlek ? "asvk.ca" : "ask.ca", vlek ? "vlek.signed_by_asvk" : "vcek.signed_by_ask",
+				      vlek ? "vlek.not_ca" : "vcek.not_ca"})
+			cr_expect(find(v, n) && find(v, n)->passed, "%s: %s", k.report, n.c_str());
+	}
+	auto hex = read_hex("vs_report_milan.hex");
+	auto v = must_verify(hex, chain_of({"vs_vcek_milan.der", "vs_chain_milan"}), {});
+	cr_expect(v.ok, "virtee: %s", failures(v).c_str());
+}
+
+namespace {
+
+// A self-signed RSA-PSS SHA-384 root with MGF1 SHA-384, the given salt,
+// and basicConstraints CA as given.
+std::vector<std::uint8_t> make_root(int salt, bool ca)
+{
+	EVP_PKEY *key = EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", (size_t)2048);
+	cr_assert_not_null(key);
+	X509 *x = X509_new();
+	X509_set_version(x, 2);
+	ASN1_INTEGER_set(X509_get_serialNumber(x), 1);
+	X509_NAME *n = X509_NAME_new();
+	X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC,
+				   reinterpret_cast<const unsigned char *>("ARK-Test"), -1, -1, 0);
+	X509_set_subject_name(x, n);
+	X509_set_issuer_name(x, n);
+	X509_NAME_free(n);
+	X509_gmtime_adj(X509_getm_notBefore(x), -3600);
+	X509_gmtime_adj(X509_getm_notAfter(x), 3600);
+	X509_set_pubkey(x, key);
+	X509V3_CTX ctx;
+	X509V3_set_ctx_nodb(&ctx);
+	X509V3_set_ctx(&ctx, x, x, nullptr, nullptr, 0);
+	X509_EXTENSION *e = X509V3_EXT_conf(nullptr, &ctx, "basicConstraints",
+					    ca ? "critical,CA:true" : "critical,CA:false");
+	cr_assert_not_null(e);
+	X509_add_ext(x, e, -1);
+	X509_EXTENSION_free(e);
+	EVP_MD_CTX *m = EVP_MD_CTX_new();
+	EVP_PKEY_CTX *pc = nullptr;
+	cr_assert(EVP_DigestSignInit(m, &pc, EVP_sha384(), nullptr, key) == 1);
+	cr_assert(EVP_PKEY_CTX_set_rsa_padding(pc, RSA_PKCS1_PSS_PADDING) == 1 &&
+		  EVP_PKEY_CTX_set_rsa_pss_saltlen(pc, salt) == 1 &&
+		  EVP_PKEY_CTX_set_rsa_mgf1_md(pc, EVP_sha384()) == 1);
+	cr_assert(X509_sign_ctx(x, m) > 0);
+	EVP_MD_CTX_free(m);
+	unsigned char *der = nullptr;
+	int len = i2d_X509(x, &der);
+	std::vector<std::uint8_t> out(der, der + len);
+	OPENSSL_free(der);
+	X509_free(x);
+	EVP_PKEY_free(key);
+	return out;
+}
+
+const Check *root_check(const std::vector<std::uint8_t> &root, const char *name)
+{
+	static Verification v;
+	Chain c = chain_of({"sim_vcek.pem", "sim_ask.pem"});
+	c.ark = root;
+	Policy p;
+	p.extra_roots.push_back(root);
+	v = must_verify(read("sim_report.bin"), c, p);
+	cr_expect(!v.ok && !v.genuine);
+	return find(v, name);
+}
+
+} // namespace
+
+Test(snp_chain, other_pss_salt_refused)
+{
+	auto good = root_check(make_root(48, true), "root.self_signature");
+	cr_expect(good && good->passed, "%s", good ? good->message.c_str() : "no check");
+	auto bad = root_check(make_root(32, true), "root.self_signature");
+	cr_assert(bad);
+	cr_expect(!bad->passed);
+	cr_expect(bad->message.find("salt 32") != std::string::npos, "%s", bad->message.c_str());
+}
+
+Test(snp_chain, root_without_ca_refused)
+{
+	auto c = root_check(make_root(48, false), "root.ca");
+	cr_assert(c);
+	cr_expect(!c->passed);
+	cr_expect(c->message.find("CA:FALSE") != std::string::npos, "%s", c->message.c_str());
+}
+
+Test(snp_negative, mask_chip_key_refused)
+{
+	auto report = read("ms_milan_report.bin");
+	report[0x48] |= 2;	// SIGNER_INFO.MASK_CHIP_KEY
+	auto v = must_verify(report, chain_of({"ms_milan_vcek.pem", "ms_milan_chain.pem"}), {});
+	cr_expect(!v.ok && !v.genuine);
+	auto hw = find(v, "vcek.hwid");
+	cr_assert(hw);
+	cr_expect(!hw->passed && hw->message.find("MASK_CHIP_KEY") != std::string::npos, "%s",
+		  hw->message.c_str());
+}
+
+Test(snp_certs, parsers_leave_no_openssl_errors)
+{
+	ERR_clear_error();
+	Chain c;
+	std::vector<std::uint8_t> junk(100, 0x30);
+	cr_expect(!c.add(junk).has_value());
+	cr_expect_eq(ERR_peek_error(), 0ul, "Chain::add left an error queued");
+	// A VCEK entry that is not DER.
+	auto t2 = make_table({{guid_vcek, junk}});
+	cr_expect(!parse_cert_table(t2).has_value());
+	cr_expect_eq(ERR_peek_error(), 0ul, "parse_cert_table left an error queued");
+	cr_expect(!load_certs(junk).has_value());
+	cr_expect_eq(ERR_peek_error(), 0ul, "load_certs left an error queued");
+
+	// The caller's own error is left where it was.
+	ERR_raise(ERR_LIB_USER, 42);
+	unsigned long mine = ERR_peek_last_error();
+	cr_expect(!c.add(junk).has_value());
+	(void)verify(read("ms_milan_report.bin"), chain_of({"ms_milan_vcek.pem", "ms_milan_chain.pem"}), {});
+	cr_expect_eq(ERR_peek_last_error(), mine);
+	ERR_clear_error();
 }

@@ -59,7 +59,7 @@ int cmd_algs(const Options &opt, const std::vector<std::string> &args)
 				     {"key_max", a.key_max},
 				     {"out_len", a.out_len},
 				     {"iv_len", a.iv_len}});
-		std::printf("%s\n", j.dump(2).c_str());
+		std::printf("%s\n", j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
 		return 0;
 	}
 	std::printf("%-26s %-7s %-10s %s\n", "NAME", "KIND", "KEY BYTES", "STATUS");

@@ -2,7 +2,10 @@
 // hsmctl: the ioctl-based debug tool of hsm.  Shared declarations.
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace hsmctl {
@@ -39,5 +42,16 @@ int cmd_verify(const Options &opt, const std::vector<std::string> &args);
 
 // Prints "hsmctl: <what>: <strerror(err)>" to stderr and returns 1.
 int fail(const std::string &what, int err);
+
+// Bytes from outside (a slot name, a certificate field) for a terminal:
+// printable ASCII as it is; a backslash and every other byte as \xNN.
+std::string printable(std::string_view s);
+// The same for JSON: well-formed UTF-8 stays, a backslash, a control
+// character or a byte that is not UTF-8 becomes the text \xNN.
+std::string utf8_text(std::string_view s);
+// A decimal (or 0x-prefixed hex) number, all of s, at most max.
+bool parse_uint(std::string_view s, std::uint64_t max, std::uint64_t &out);
+// Exactly len bytes as 2 * len hex digits, nothing else.
+bool parse_hex(std::string_view s, std::uint8_t *out, std::size_t len);
 
 }  // namespace hsmctl

@@ -138,7 +138,7 @@ int cmd_info(const Options &opt, const std::vector<std::string> &args)
 				{"region_total", info.region_total},
 			}},
 		};
-		std::printf("%s\n", j.dump(2).c_str());
+		std::printf("%s\n", j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
 		return 0;
 	}
 

@@ -3,6 +3,7 @@
 // --connections every connection's keys (root).
 #include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <string>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -18,6 +19,12 @@ namespace {
 const char *perm_names[] = {
 	"encrypt", "decrypt", "sign", "verify", "derive", "agree", "wrap", "unwrap", "export",
 };
+
+// A NUL-padded name field; the kernel's, but never trusted to end.
+template <size_t N> std::string field(const char (&f)[N])
+{
+	return std::string(f, strnlen(f, N));
+}
 
 std::string perms(__u64 p)
 {
@@ -46,19 +53,20 @@ int list_connections(const Options &opt, Device &dev, void *base, size_t region)
 		nlohmann::ordered_json j = nlohmann::ordered_json::array();
 		for (long i = 0; i < shown; i++)
 			j.push_back({{"connection", keys[i].connection},
-				     {"alg", keys[i].alg},
+				     {"alg", utf8_text(field(keys[i].alg))},
 				     {"key_len", keys[i].key_len},
 				     {"perms", perms(keys[i].perms)},
 				     {"exportable", (keys[i].flags & HSM_KEY_F_EXPORTABLE) != 0},
 				     {"users", keys[i].users}});
-		std::printf("%s\n", j.dump(2).c_str());
+		std::printf("%s\n", j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
 		return 0;
 	}
 	std::printf("%-10s %-20s %-6s %-10s %-5s %s\n", "CONNECTION", "ALGORITHM", "BYTES",
 		    "EXPORTABLE", "USERS", "PERMISSIONS");
 	for (long i = 0; i < shown; i++)
 		std::printf("%-10llu %-20s %-6u %-10s %-5u %s\n",
-			    (unsigned long long)keys[i].connection, keys[i].alg, keys[i].key_len,
+			    (unsigned long long)keys[i].connection, printable(field(keys[i].alg)).c_str(),
+			    keys[i].key_len,
 			    keys[i].flags & HSM_KEY_F_EXPORTABLE ? "yes" : "no", keys[i].users,
 			    perms(keys[i].perms).c_str());
 	if (n > shown)
@@ -82,20 +90,21 @@ int list_slots(const Options &opt, Device &dev, void *base, size_t region)
 	if (opt.json) {
 		nlohmann::ordered_json j = nlohmann::ordered_json::array();
 		for (long i = 0; i < shown; i++)
-			j.push_back({{"slot", slots[i].name},
+			j.push_back({{"slot", utf8_text(field(slots[i].name))},
 				     {"scope", slots[i].slot_flags & HSM_SLOT_F_GROUP ? "group" : "user"},
-				     {"alg", slots[i].alg},
+				     {"alg", utf8_text(field(slots[i].alg))},
 				     {"key_len", slots[i].key_len},
 				     {"perms", perms(slots[i].perms)},
 				     {"exportable", (slots[i].flags & HSM_KEY_F_EXPORTABLE) != 0}});
-		std::printf("%s\n", j.dump(2).c_str());
+		std::printf("%s\n", j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
 	} else {
 		std::printf("%-24s %-6s %-20s %-6s %-10s %s\n", "SLOT", "SCOPE", "ALGORITHM",
 			    "BYTES", "EXPORTABLE", "PERMISSIONS");
 		for (long i = 0; i < shown; i++)
-			std::printf("%-24s %-6s %-20s %-6u %-10s %s\n", slots[i].name,
+			std::printf("%-24s %-6s %-20s %-6u %-10s %s\n",
+				    printable(field(slots[i].name)).c_str(),
 				    slots[i].slot_flags & HSM_SLOT_F_GROUP ? "group" : "user",
-				    slots[i].alg,
+				    printable(field(slots[i].alg)).c_str(),
 				    slots[i].key_len,
 				    slots[i].flags & HSM_KEY_F_EXPORTABLE ? "yes" : "no",
 				    perms(slots[i].perms).c_str());

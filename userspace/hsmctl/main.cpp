@@ -3,7 +3,9 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <exception>
 #include <fcntl.h>
+#include <new>
 #include <string_view>
 #include <system_error>
 #include <unistd.h>
@@ -44,12 +46,19 @@ constexpr Command commands[] = {
 	{"algs", hsmctl::cmd_algs, "algorithms the module knows, and which it serves"},
 	{"keys", hsmctl::cmd_keys, "your slots, or every connection's keys with --connections (root): metadata, never material"},
 	{"selftest", hsmctl::cmd_selftest, "run the module's known-answer tests again"},
-	{"verify", hsmctl::cmd_verify, "check an SEV-SNP attestation report against certificates and a policy (--help)"},
+	{"verify", hsmctl::cmd_verify, "check an SEV-SNP attestation report against certificates and a policy (--help); exit 3: genuine but unconstrained"},
 	{"stats", hsmctl::cmd_stats, "module-wide counters: requests, errors, bytes, resources"},
 	{"attest", hsmctl::cmd_attest, "--out DIR [--report-data HEX] [--vmpl N] [--extended] [--bound]: an attestation report to files (--bound: REPORT_DATA bound to your uid)"},
 	{"sim-setup", hsmctl::cmd_sim_setup, "the simulated PSP's VM identity and certificate chain (root)"},
 	{"slots", hsmctl::cmd_slots, "save DIR | restore DIR: your slots as sealed blobs on disk, and back"},
 };
+
+constexpr std::string_view files_note =
+	"\nattest --out, sim-setup --out-dir and slots save|restore use DIR only if it is\n"
+	"not a link, is yours and is not writable by group or others (a missing one is\n"
+	"made 0700); files are written 0600 and read only if yours, regular and small.\n"
+	"Slot files: NAME.sealed, NAME.group.sealed; bytes other than [A-Za-z0-9_-] as %XX.\n"
+	"See hsmctl(1).\n";
 
 void usage(FILE *out)
 {
@@ -63,6 +72,7 @@ void usage(FILE *out)
 	for (const auto &c : commands)
 		std::fprintf(out, "  %-10.*s %.*s\n", (int)c.name.size(), c.name.data(),
 			     (int)c.help.size(), c.help.data());
+	std::fprintf(out, "%.*s", (int)files_note.size(), files_note.data());
 }
 
 }  // namespace
@@ -86,7 +96,7 @@ int main(int argc, char **argv)
 			}
 			opt.device = argv[i];
 		} else if (!a.empty() && a[0] == '-' && rest.empty()) {
-			std::fprintf(stderr, "hsmctl: unknown option %s\n", argv[i]);
+			std::fprintf(stderr, "hsmctl: unknown option %s\n", hsmctl::printable(a).c_str());
 			usage(stderr);
 			return 2;
 		} else {
@@ -104,12 +114,18 @@ int main(int argc, char **argv)
 		std::vector<std::string> args(rest.begin() + 1, rest.end());
 		try {
 			return c.run(opt, args);
-		} catch (const std::system_error &e) {
-			std::fprintf(stderr, "hsmctl: %s\n", e.what());
+		} catch (const std::bad_alloc &) {
+			std::fprintf(stderr, "hsmctl: out of memory\n");
+			return 1;
+		} catch (const std::exception &e) {
+			std::fprintf(stderr, "hsmctl: %s\n", hsmctl::printable(e.what()).c_str());
+			return 1;
+		} catch (...) {
+			std::fprintf(stderr, "hsmctl: unexpected error\n");
 			return 1;
 		}
 	}
-	std::fprintf(stderr, "hsmctl: unknown command '%s'\n", rest.front().c_str());
+	std::fprintf(stderr, "hsmctl: unknown command '%s'\n", hsmctl::printable(rest.front()).c_str());
 	usage(stderr);
 	return 2;
 }

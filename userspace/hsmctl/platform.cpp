@@ -6,9 +6,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <dirent.h>
-#include <fstream>
-#include <iterator>
+#include <openssl/err.h>
 #include <openssl/pem.h>
 #include <string>
 #include <sys/ioctl.h>
@@ -18,6 +16,7 @@
 #include <linux/hsm.h>
 
 #include "hsmctl.h"
+#include "safe_file.h"
 #include "snp_sim.hpp"
 
 namespace hsmctl {
@@ -62,54 +61,57 @@ struct Session {
 	}
 };
 
-bool unhex(const std::string &h, uint8_t *out, size_t max)
-{
-	if (h.size() % 2 || h.size() / 2 > max)
-		return false;
-	for (size_t i = 0; i < h.size() / 2; i++) {
-		char *end;
-		std::string b = h.substr(2 * i, 2);
-		out[i] = static_cast<uint8_t>(strtoul(b.c_str(), &end, 16));
-		if (*end)
-			return false;
-	}
-	return true;
-}
-
-bool write_file(const std::string &path, const Bytes &b)
-{
-	std::ofstream f(path, std::ios::binary | std::ios::trunc);
-	f.write(reinterpret_cast<const char *>(b.data()), static_cast<std::streamsize>(b.size()));
-	return static_cast<bool>(f);
-}
-
-bool read_file(const std::string &path, Bytes &b)
-{
-	std::ifstream f(path, std::ios::binary);
-	if (!f)
-		return false;
-	b.assign(std::istreambuf_iterator<char>(f), {});
-	return true;
-}
-
-bool write_pem(const std::string &path, const Bytes &der)
+// A certificate as PEM text.
+bool to_pem(const Bytes &der, Bytes &pem)
 {
 	const uint8_t *p = der.data();
 	X509 *x = d2i_X509(nullptr, &p, static_cast<long>(der.size()));
 	if (!x)
 		return false;
-	FILE *f = fopen(path.c_str(), "w");
-	bool ok = f && PEM_write_X509(f, x);
-	if (f)
-		fclose(f);
+	BIO *b = BIO_new(BIO_s_mem());
+	bool ok = b && PEM_write_bio_X509(b, x);
+	if (ok) {
+		char *data;
+		long n = BIO_get_mem_data(b, &data);
+		pem.assign(data, data + n);
+	}
+	BIO_free(b);
 	X509_free(x);
+	ERR_clear_error();
 	return ok;
+}
+
+// A number option: all of it, at most max.
+bool number(const std::string &opt, const std::string &s, uint64_t max, uint64_t &out)
+{
+	if (parse_uint(s, max, out))
+		return true;
+	std::fprintf(stderr, "hsmctl: %s: '%s' is not a number from 0 to %llu\n", opt.c_str(),
+		     printable(s).c_str(), static_cast<unsigned long long>(max));
+	return false;
+}
+
+// A hex option: exactly len bytes.
+bool hex_opt(const std::string &opt, const std::string &s, uint8_t *out, size_t len)
+{
+	if (parse_hex(s, out, len))
+		return true;
+	std::fprintf(stderr, "hsmctl: %s needs exactly %zu bytes as %zu hex digits\n", opt.c_str(),
+		     len, 2 * len);
+	return false;
 }
 
 int usage_error(const char *msg)
 {
 	std::fprintf(stderr, "hsmctl: %s\n", msg);
 	return 2;
+}
+
+// A file or directory refused, or an I/O error: exit status 1.
+int refuse(const std::string &msg)
+{
+	std::fprintf(stderr, "hsmctl: %s\n", msg.c_str());
+	return 1;
 }
 
 }  // namespace
@@ -129,11 +131,14 @@ int cmd_attest(const Options &opt, const std::vector<std::string> &args)
 		if (a == "--out" && more)
 			dir = args[++i];
 		else if (a == "--report-data" && more) {
-			if (!unhex(args[++i], p.report_data, sizeof(p.report_data)))
-				return usage_error("--report-data: at most 64 bytes of hex");
-		} else if (a == "--vmpl" && more)
-			p.vmpl = static_cast<__u32>(std::stoul(args[++i]));
-		else if (a == "--extended")
+			if (!hex_opt(a, args[++i], p.report_data, sizeof(p.report_data)))
+				return 2;
+		} else if (a == "--vmpl" && more) {
+			uint64_t v;
+			if (!number(a, args[++i], 3, v))
+				return 2;
+			p.vmpl = static_cast<__u32>(v);
+		} else if (a == "--extended")
 			ext = true;
 		else if (a == "--bound")
 			p.flags &= ~HSM_SNP_REPORT_F_RAW;
@@ -142,7 +147,9 @@ int cmd_attest(const Options &opt, const std::vector<std::string> &args)
 	}
 	if (dir.empty())
 		return usage_error("attest: --out DIR is required");
-	mkdir(dir.c_str(), 0755);
+	SafeDir out;
+	if (auto e = out.open(dir, true); !e.empty())
+		return refuse(e);
 	Session s(opt);
 	hsm_op op{};
 	op.resp_off = kResp;
@@ -153,26 +160,32 @@ int cmd_attest(const Options &opt, const std::vector<std::string> &args)
 	long r = s.run(ext ? HSM_IOC_SNP_EXT_REPORT : HSM_IOC_SNP_REPORT, op);
 	if (r < 0)
 		return fail(ext ? "HSM_IOC_SNP_EXT_REPORT" : "HSM_IOC_SNP_REPORT", -r);
-	if (!write_file(dir + "/report.bin", s.get(kOut, HSM_SNP_REPORT_SIZE)))
-		return fail(dir + "/report.bin", errno);
-	std::printf("%s/report.bin\n", dir.c_str());
-	if (!ext)
-		return 0;
-	Bytes table = s.get(kTag, static_cast<size_t>(r));
-	if (!write_file(dir + "/certs.bin", table))
-		return fail(dir + "/certs.bin", errno);
-	std::printf("%s/certs.bin (%ld bytes)\n", dir.c_str(), r);
-	const std::pair<const char *, const std::array<uint8_t, 16> *> names[] = {
-		{"ark.pem", &snpsim::kGuidArk}, {"ask.pem", &snpsim::kGuidAsk}, {"vcek.pem", &snpsim::kGuidVcek}};
-	for (const auto &[name, guid] : names) {
-		Bytes der = snpsim::find_cert(table, *guid);
-		if (der.empty())
-			continue;
-		std::string path = dir + "/" + name;
-		if (!write_pem(path, der))
-			return fail(path, EINVAL);
-		std::printf("%s\n", path.c_str());
+	if (r > static_cast<long>(HSM_SNP_CERTS_MAX))
+		return fail("HSM_IOC_SNP_EXT_REPORT: table length", EPROTO);
+	std::vector<std::pair<std::string, Bytes>> files;
+	files.emplace_back("report.bin", s.get(kOut, HSM_SNP_REPORT_SIZE));
+	if (ext) {
+		Bytes table = s.get(kTag, static_cast<size_t>(r));
+		const std::pair<const char *, const std::array<uint8_t, 16> *> names[] = {
+			{"ark.pem", &snpsim::kGuidArk}, {"ask.pem", &snpsim::kGuidAsk}, {"vcek.pem", &snpsim::kGuidVcek}};
+		for (const auto &[name, guid] : names) {
+			Bytes der = snpsim::find_cert(table, *guid), pem;
+			if (der.empty())
+				continue;
+			if (!to_pem(der, pem))
+				return fail(out.path(name) + ": the table's certificate does not parse", EINVAL);
+			files.emplace_back(name, std::move(pem));
+		}
+		files.emplace(files.begin() + 1, "certs.bin", std::move(table));
 	}
+	for (const auto &[name, bytes] : files) {
+		if (auto e = out.write(name, bytes); !e.empty())
+			return refuse(e);
+		std::printf("%s%s\n", printable(out.path(name)).c_str(),
+			    name == "certs.bin" ? (" (" + std::to_string(r) + " bytes)").c_str() : "");
+	}
+	if (auto e = out.sync(); !e.empty())
+		return refuse(e);
 	return 0;
 }
 
@@ -190,18 +203,19 @@ int cmd_sim_setup(const Options &opt, const std::vector<std::string> &args)
 		const std::string &a = args[i];
 		bool more = i + 1 < args.size();
 		bool ok = true;
+		uint64_t v = 0;
 		if (a == "--measurement" && more)
-			ok = unhex(args[++i], p.measurement, sizeof(p.measurement));
+			ok = hex_opt(a, args[++i], p.measurement, sizeof(p.measurement));
 		else if (a == "--chip-id" && more)
-			ok = unhex(args[++i], p.chip_id, sizeof(p.chip_id));
+			ok = hex_opt(a, args[++i], p.chip_id, sizeof(p.chip_id));
 		else if (a == "--host-data" && more)
-			ok = unhex(args[++i], p.host_data, sizeof(p.host_data));
+			ok = hex_opt(a, args[++i], p.host_data, sizeof(p.host_data));
 		else if (a == "--policy" && more)
-			p.policy = std::stoull(args[++i], nullptr, 0);
+			ok = number(a, args[++i], UINT64_MAX, v), p.policy = v;
 		else if (a == "--guest-svn" && more)
-			p.guest_svn = static_cast<__u32>(std::stoul(args[++i]));
+			ok = number(a, args[++i], UINT32_MAX, v), p.guest_svn = static_cast<__u32>(v);
 		else if (a == "--version" && more)
-			p.report_version = static_cast<__u32>(std::stoul(args[++i]));
+			ok = number(a, args[++i], UINT32_MAX, v), p.report_version = static_cast<__u32>(v);
 		else if (a == "--no-chain")
 			chain = false;
 		else if (a == "--out-dir" && more)
@@ -211,21 +225,32 @@ int cmd_sim_setup(const Options &opt, const std::vector<std::string> &args)
 					   "[--host-data HEX] [--policy N] [--guest-svn N] "
 					   "[--version N] [--no-chain] [--out-dir DIR]");
 		if (!ok)
-			return usage_error("sim-setup: bad hex value");
+			return 2;
 	}
+	SafeDir out;
+	if (chain && !dir.empty())
+		if (auto e = out.open(dir, true); !e.empty())
+			return refuse(e);
 	Session s(opt);
 	Bytes table;
 	if (chain) {
 		snpsim::Chain ch = snpsim::make_chain(p.chip_id, p.tcb);
 		p.flags = HSM_SNP_SIM_F_VCEK;
 		memcpy(p.vcek_priv, ch.vcek_priv.data(), sizeof(p.vcek_priv));
+		OPENSSL_cleanse(ch.vcek_priv.data(), ch.vcek_priv.size());
 		table = ch.table;
 		if (!dir.empty()) {
-			mkdir(dir.c_str(), 0755);
-			if (!write_pem(dir + "/ark.pem", ch.ark.der()) ||
-			    !write_pem(dir + "/ask.pem", ch.ask.der()) ||
-			    !write_pem(dir + "/vcek.pem", ch.vcek.der()))
-				return fail(dir, errno ? errno : EIO);
+			const std::pair<const char *, Bytes> certs[] = {
+				{"ark.pem", ch.ark.der()}, {"ask.pem", ch.ask.der()}, {"vcek.pem", ch.vcek.der()}};
+			for (const auto &[name, der] : certs) {
+				Bytes pem;
+				if (!to_pem(der, pem))
+					return fail(out.path(name), EINVAL);
+				if (auto e = out.write(name, pem); !e.empty())
+					return refuse(e);
+			}
+			if (auto e = out.sync(); !e.empty())
+				return refuse(e);
 		}
 	}
 	hsm_op op{};
@@ -242,82 +267,179 @@ int cmd_sim_setup(const Options &opt, const std::vector<std::string> &args)
 	return 0;
 }
 
-// hsmctl slots save DIR | slots restore DIR
-int cmd_slots(const Options &opt, const std::vector<std::string> &args)
+namespace {
+
+// Slot names are any bytes but NUL.  In a file name, [A-Za-z0-9_-] stay
+// as they are and every other byte is %XX (upper-case hex): an encoded
+// name has no '.', '/' or leading dot, so "NAME.sealed" (the caller's
+// slot) and "NAME.group.sealed" (a group slot) never collide.
+constexpr std::string_view kSealed = ".sealed", kGroupSealed = ".group.sealed";
+
+bool plain(unsigned char c)
 {
-	if (args.size() != 2 || (args[0] != "save" && args[0] != "restore"))
-		return usage_error("usage: slots save DIR | slots restore DIR");
-	const std::string &dir = args[1];
-	Session s(opt);
-	int rc = 0;
-	if (args[0] == "save") {
-		mkdir(dir.c_str(), 0700);
-		hsm_op op{};
-		op.resp_off = HSM_RESP_NONE;
-		op.out = {kTag, 256 * sizeof(hsm_slot_info)};
-		long n = s.run(HSM_IOC_SLOT_LIST, op);
-		if (n < 0)
-			return fail("HSM_IOC_SLOT_LIST", -n);
-		std::vector<hsm_slot_info> slots(n < 256 ? n : 256);
-		memcpy(slots.data(), s.base + kTag, slots.size() * sizeof(hsm_slot_info));
-		for (const auto &si : slots) {
-			hsm_slot_params p{};
-			memcpy(p.name, si.name, sizeof(p.name));
-			p.flags = si.slot_flags;
-			op = {};
-			op.resp_off = kResp;
-			op.params = s.put(kParams, p);
-			op.out = {kOut, kTag - kOut};
-			long r = s.run(HSM_IOC_SLOT_SEAL, op);
-			std::string name = si.name;
-			if (name.find('/') != std::string::npos || name[0] == '.') {
-				// Not a file name: sealing works, saving it here would not.
-				rc = fail("save " + name + ": not usable as a file name", EINVAL);
-				continue;
-			}
-			std::string path = dir + "/" + name + (si.slot_flags ? ".group" : "") + ".sealed";
-			if (r < 0) {
-				rc = fail(std::string("seal ") + si.name, -r);
-				continue;
-			}
-			if (!write_file(path, s.get(kOut, static_cast<size_t>(r))))
-				rc = fail(path, errno);
-			else
-				std::printf("%s\n", path.c_str());
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '_' || c == '-';
+}
+
+std::string slot_file(std::string_view name, bool group)
+{
+	std::string f;
+	for (unsigned char c : name) {
+		if (plain(c)) {
+			f += static_cast<char>(c);
+		} else {
+			char buf[4];
+			std::snprintf(buf, sizeof(buf), "%%%02X", c);
+			f += buf;
 		}
-		return rc;
 	}
-	DIR *d = opendir(dir.c_str());
-	if (!d)
-		return fail(dir, errno);
-	while (dirent *e = readdir(d)) {
-		std::string f = e->d_name;
-		const std::string ext = ".sealed";
-		if (f.size() <= ext.size() || f.compare(f.size() - ext.size(), ext.size(), ext))
-			continue;
-		Bytes blob;
-		if (!read_file(dir + "/" + f, blob) || blob.size() > kTag) {
-			rc = fail(dir + "/" + f, EINVAL);
+	return f + std::string(group ? kGroupSealed : kSealed);
+}
+
+// The slot a file name encodes, if it is one slot_file() makes.
+bool slot_of_file(std::string_view f, std::string &name, bool &group)
+{
+	auto ends = [&](std::string_view x) { return f.size() > x.size() && f.ends_with(x); };
+	group = ends(kGroupSealed);
+	if (!group && !ends(kSealed))
+		return false;
+	std::string_view stem = f.substr(0, f.size() - (group ? kGroupSealed : kSealed).size());
+	name.clear();
+	for (size_t i = 0; i < stem.size(); i++) {
+		if (stem[i] != '%') {
+			name += stem[i];
 			continue;
 		}
-		// The blob names its slot (bytes 16..79) and namespace (156..159).
+		uint8_t b;
+		if (!parse_hex(stem.substr(i + 1, 2), &b, 1))
+			return false;
+		name += static_cast<char>(b);
+		i += 2;
+	}
+	// Only the one spelling slot_file() writes.
+	return !name.empty() && name.size() < HSM_ALG_NAME_LEN &&
+	       name.find('\0') == std::string::npos && slot_file(name, group) == f;
+}
+
+// The blob's header: the slot name at 16 (64 bytes, NUL-padded) and
+// HSM_SLOT_F_* at 156, of a 176-byte header.
+constexpr size_t kBlobName = 16, kBlobSlotFlags = 156, kBlobHeader = 176, kBlobMax = 64 << 10;
+
+int slots_save(Session &s, const std::string &dir)
+{
+	SafeDir out;
+	if (auto e = out.open(dir, true); !e.empty())
+		return refuse(e);
+	// Every slot or none: a list that does not fit is an error.
+	const size_t room = (kRegion - kIn) / sizeof(hsm_slot_info);
+	hsm_op op{};
+	op.resp_off = HSM_RESP_NONE;
+	op.out = {kIn, static_cast<__u32>(room * sizeof(hsm_slot_info))};
+	long n = s.run(HSM_IOC_SLOT_LIST, op);
+	if (n < 0)
+		return fail("HSM_IOC_SLOT_LIST", -n);
+	if (static_cast<size_t>(n) > room) {
+		std::fprintf(stderr, "hsmctl: %ld slots, more than the %zu one listing holds: nothing saved\n",
+			     n, room);
+		return 1;
+	}
+	std::vector<hsm_slot_info> slots(static_cast<size_t>(n));
+	memcpy(slots.data(), s.base + kIn, slots.size() * sizeof(hsm_slot_info));
+	int rc = 0;
+	for (const auto &si : slots) {
+		std::string name(si.name, strnlen(si.name, sizeof(si.name)));
+		bool group = si.slot_flags & HSM_SLOT_F_GROUP;
 		hsm_slot_params p{};
-		if (blob.size() >= 160) {
-			memcpy(p.name, blob.data() + 16, sizeof(p.name) - 1);
-			memcpy(&p.flags, blob.data() + 156, sizeof(p.flags));
+		memcpy(p.name, name.data(), name.size());
+		p.flags = si.slot_flags;
+		op = {};
+		op.resp_off = kResp;
+		op.params = s.put(kParams, p);
+		op.out = {kOut, kTag - kOut};
+		long r = s.run(HSM_IOC_SLOT_SEAL, op);
+		if (r < 0 || r > static_cast<long>(kTag - kOut)) {
+			rc = fail("seal " + printable(name), r < 0 ? -r : EPROTO);
+			continue;
 		}
+		std::string file = slot_file(name, group);
+		if (auto e = out.write(file, s.get(kOut, static_cast<size_t>(r))); !e.empty()) {
+			rc = refuse(e);
+			continue;
+		}
+		std::printf("%s\n", printable(out.path(file)).c_str());
+	}
+	if (auto e = out.sync(); !e.empty())
+		rc = refuse(e);
+	return rc;
+}
+
+int slots_restore(Session &s, const std::string &dir)
+{
+	SafeDir in;
+	if (auto e = in.open(dir, false); !e.empty())
+		return refuse(e);
+	std::vector<std::string> files;
+	if (auto e = in.list(files); !e.empty())
+		return refuse(e);
+	int rc = 0;
+	for (const auto &f : files) {
+		if (!f.ends_with(kSealed))
+			continue;
+		auto skip = [&](const std::string &why) {
+			rc = refuse(printable(in.path(f)) + ": " + why);
+		};
+		std::string name;
+		bool group;
+		if (!slot_of_file(f, name, group)) {
+			skip("not a name 'slots save' writes: skipped");
+			continue;
+		}
+		Bytes blob;
+		// A blob is at most 64 KiB; it goes to kOut, below the 1 MiB region's end.
+		if (auto e = in.read(f, kBlobMax, blob); !e.empty()) {
+			rc = refuse(e);
+			continue;
+		}
+		if (blob.size() < kBlobHeader) {
+			skip("too short for a sealed blob");
+			continue;
+		}
+		// The file name says which slot it is; the blob must agree.
+		const char *bn = reinterpret_cast<const char *>(blob.data() + kBlobName);
+		std::string blob_name(bn, strnlen(bn, HSM_ALG_NAME_LEN));
+		__u32 blob_flags;
+		memcpy(&blob_flags, blob.data() + kBlobSlotFlags, sizeof(blob_flags));
+		if (blob_name != name || blob_flags != (group ? HSM_SLOT_F_GROUP : 0u)) {
+			skip("holds " + std::string(blob_flags & HSM_SLOT_F_GROUP ? "group" : "user") +
+			       " slot '" + printable(blob_name) + "', not " + (group ? "group" : "user") +
+			       " slot '" + printable(name) + "': refusing to restore it");
+			continue;
+		}
+		hsm_slot_params p{};
+		memcpy(p.name, name.data(), name.size());
+		p.flags = group ? HSM_SLOT_F_GROUP : 0;
 		hsm_op op{};
 		op.resp_off = HSM_RESP_NONE;
 		op.params = s.put(kParams, p);
 		op.in = s.put(kOut, blob);
 		long r = s.run(HSM_IOC_SLOT_UNSEAL, op);
 		if (r < 0)
-			rc = fail("restore " + f, -r);
+			rc = fail("restore " + printable(in.path(f)), -r);
 		else
-			std::printf("restored %s\n", p.name);
+			std::printf("restored %s%s\n", printable(name).c_str(), group ? " (group)" : "");
 	}
-	closedir(d);
 	return rc;
+}
+
+}  // namespace
+
+// hsmctl slots save DIR | slots restore DIR
+int cmd_slots(const Options &opt, const std::vector<std::string> &args)
+{
+	if (args.size() != 2 || (args[0] != "save" && args[0] != "restore"))
+		return usage_error("usage: slots save DIR | slots restore DIR");
+	Session s(opt);
+	return args[0] == "save" ? slots_save(s, args[1]) : slots_restore(s, args[1]);
 }
 
 }  // namespace hsmctl

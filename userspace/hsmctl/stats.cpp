@@ -122,7 +122,7 @@ int cmd_stats(const Options &opt, const std::vector<std::string> &args)
 			{"requests", requests},
 			{"errors", errors},
 		};
-		std::printf("%s\n", j.dump(2).c_str());
+		std::printf("%s\n", j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
 		return 0;
 	}
 

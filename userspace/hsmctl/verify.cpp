@@ -38,22 +38,43 @@ void verify_usage(FILE *out)
 		     "Policy (defaults: debug and migration agent refused, SMT allowed):\n"
 		     "  --allow-debug  --allow-migration-agent  --no-smt\n"
 		     "  --measurement HEX  --report-data HEX  --host-data HEX\n"
-		     "  --id-key-digest HEX  --author-key-digest HEX\n"
-		     "  --vmpl N  --min-guest-svn N\n"
+		     "  --id-key-digest HEX  --author-key-digest HEX   (HEX: the field's exact length)\n"
+		     "  --vmpl N (0-3)  --min-guest-svn N\n"
 		     "  --min-tcb bl=N,tee=N,snp=N,ucode=N[,fmc=N]\n"
+		     "  --require-vcek         refuse a report signed by a VLEK\n"
+		     "  --platform-info-required MASK  --platform-info-forbidden MASK\n"
+		     "                         PLATFORM_INFO bits that must be set / clear\n"
+		     "  --allow-unconstrained  accept a policy without --measurement or\n"
+		     "                         --report-data (see below)\n"
 		     "  --time T               check validity at T: seconds since the epoch\n"
-		     "                         or YYYY-MM-DD[THH:MM:SS] (UTC); default now\n");
+		     "                         or YYYY-MM-DD[THH:MM:SS] (UTC); default now\n\n"
+		     "The verdict has two halves: genuine (the report's signature, the chain to\n"
+		     "a trusted root and the key's TCB and hwID) and policy (every policy.*\n"
+		     "check).  Without --measurement or --report-data the policy says nothing\n"
+		     "about which guest made the report or when: the output then says\n"
+		     "\"unconstrained: measurement/report_data not checked\".\n"
+		     "Exit status: 0 genuine and policy satisfied (and constrained, or\n"
+		     "--allow-unconstrained); 1 not genuine or policy not satisfied; 2 usage;\n"
+		     "3 genuine and policy satisfied but unconstrained.\n"
+		     "Certificate revocation lists are not checked.\n");
 }
 
+// A whole file of at most 1 MiB (a report, a table, a root certificate).
 std::optional<std::vector<std::uint8_t>> read_file(const std::string &path)
 {
+	constexpr std::size_t max = 1 << 20;
 	std::ifstream f(path, std::ios::binary);
 	if (!f)
 		return std::nullopt;
-	std::vector<std::uint8_t> b((std::istreambuf_iterator<char>(f)),
-				    std::istreambuf_iterator<char>());
+	std::vector<std::uint8_t> b(max + 1);
+	f.read(reinterpret_cast<char *>(b.data()), static_cast<std::streamsize>(b.size()));
 	if (f.bad())
 		return std::nullopt;
+	b.resize(static_cast<std::size_t>(f.gcount()));
+	if (b.size() > max) {
+		errno = EFBIG;
+		return std::nullopt;
+	}
 	return b;
 }
 
@@ -84,13 +105,12 @@ std::optional<std::vector<std::uint8_t>> from_hex(std::string_view s)
 template <std::size_t N>
 bool hex_array(const std::string &opt, const std::string &s, std::optional<std::array<std::uint8_t, N>> &dst)
 {
-	auto b = from_hex(s);
-	if (!b || b->size() != N) {
-		std::fprintf(stderr, "hsmctl: %s needs %zu bytes of hex\n", opt.c_str(), N);
+	std::array<std::uint8_t, N> a;
+	if (!parse_hex(s, a.data(), N)) {
+		std::fprintf(stderr, "hsmctl: %s needs exactly %zu bytes as %zu hex digits\n", opt.c_str(),
+			     N, 2 * N);
 		return false;
 	}
-	std::array<std::uint8_t, N> a;
-	std::copy(b->begin(), b->end(), a.begin());
 	dst = a;
 	return true;
 }
@@ -251,10 +271,30 @@ std::vector<std::pair<std::string, std::string>> report_fields(const snp::Report
 	return f;
 }
 
-// A JSON string literal.
-std::string quote(const std::string &s)
+// The verdict line, and the exit status that goes with it.
+std::string verdict(const snp::Verification &v, bool allow_unconstrained)
 {
-	std::string o = "\"";
+	if (!v.genuine)
+		return "FAIL (not genuine)";
+	if (!v.policy_ok)
+		return "FAIL (policy not satisfied)";
+	if (!v.unconstrained)
+		return "PASS";
+	return allow_unconstrained ? "PASS, unconstrained: measurement/report_data not checked"
+				   : "UNCONSTRAINED: genuine, but measurement/report_data not checked";
+}
+
+int exit_status(const snp::Verification &v, bool allow_unconstrained)
+{
+	if (!v.ok)
+		return 1;
+	return v.unconstrained && !allow_unconstrained ? 3 : 0;
+}
+
+// A JSON string literal.
+std::string quote(const std::string &text)
+{
+	std::string s = utf8_text(text), o = "\"";
 	for (unsigned char c : s) {
 		if (c == '"' || c == '\\') {
 			o += '\\';
@@ -270,7 +310,7 @@ std::string quote(const std::string &s)
 	return o + "\"";
 }
 
-void print_json(const snp::Verification &v)
+void print_json(const snp::Verification &v, bool allow_unconstrained)
 {
 	std::printf("{\"report\": {");
 	const char *sep = "";
@@ -285,29 +325,48 @@ void print_json(const snp::Verification &v)
 			    quote(c.name).c_str(), c.passed ? "true" : "false", quote(c.message).c_str());
 		sep = ",";
 	}
-	std::printf("],\n \"root\": %s, \"simulated_root\": %s, \"product\": %s, \"ok\": %s}\n",
+	std::printf("],\n \"root\": %s, \"simulated_root\": %s, \"product\": %s,\n"
+		    " \"genuine\": %s, \"policy_ok\": %s, \"unconstrained\": %s, \"ok\": %s,"
+		    " \"verdict\": %s}\n",
 		    quote(v.root_name).c_str(), v.simulated_root ? "true" : "false",
-		    quote(snp::to_string(v.product)).c_str(), v.ok ? "true" : "false");
+		    quote(snp::to_string(v.product)).c_str(), v.genuine ? "true" : "false",
+		    v.policy_ok ? "true" : "false", v.unconstrained ? "true" : "false",
+		    v.ok ? "true" : "false", quote(verdict(v, allow_unconstrained)).c_str());
 }
 
-void print_text(const snp::Verification &v)
+void print_text(const snp::Verification &v, bool allow_unconstrained)
 {
+	// Certificate text (names, productName, CSP) is not ours: escaped.
 	std::printf("report:\n");
 	for (const auto &[n, t] : report_fields(v.report))
-		std::printf("  %-20s %s\n", n.c_str(), t.c_str());
+		std::printf("  %-20s %s\n", n.c_str(), printable(t).c_str());
 	std::printf("checks:\n");
 	for (const auto &c : v.checks)
-		std::printf("  %-4s %-24s %s\n", c.passed ? "ok" : "FAIL", c.name.c_str(), c.message.c_str());
-	std::printf("root: %s%s\n", v.root_name.empty() ? "(none)" : v.root_name.c_str(),
+		std::printf("  %-4s %-24s %s\n", c.passed ? "ok" : "FAIL", printable(c.name).c_str(),
+			    printable(c.message).c_str());
+	std::printf("root: %s%s\n", v.root_name.empty() ? "(none)" : printable(v.root_name).c_str(),
 		    v.simulated_root ? " (SIMULATED, not AMD)" : "");
-	std::printf("verdict: %s\n", v.ok ? "PASS" : "FAIL");
+	std::printf("genuine: %s\n", v.genuine ? "yes" : "no");
+	std::printf("policy: %s\n", v.policy_ok ? "satisfied" : "not satisfied");
+	if (v.unconstrained)
+		std::printf("unconstrained: measurement/report_data not checked\n");
+	std::printf("verdict: %s\n", verdict(v, allow_unconstrained).c_str());
 }
 
+// A certificate file (at most 1 MiB, like every input here) into the chain.
 bool add_certs(snp::Chain &c, const std::string &path)
 {
-	auto r = c.add_file(path);
+	errno = 0;
+	auto b = read_file(path);
+	if (!b) {
+		std::fprintf(stderr, "hsmctl: %s: %s\n", printable(path).c_str(),
+			     std::strerror(errno ? errno : EIO));
+		return false;
+	}
+	auto r = c.add(*b);
 	if (!r)
-		std::fprintf(stderr, "hsmctl: %s\n", r.error().message.c_str());
+		std::fprintf(stderr, "hsmctl: %s: %s\n", printable(path).c_str(),
+			     printable(r.error().message).c_str());
 	return r.has_value();
 }
 
@@ -333,6 +392,7 @@ int cmd_verify(const Options &opt, const std::vector<std::string> &args)
 	std::string report_path;
 	snp::Chain chain;
 	snp::Policy pol;
+	bool allow_unconstrained = false;
 	for (std::size_t i = 0; i < args.size(); i++) {
 		const std::string &a = args[i];
 		if (a == "-h" || a == "--help") {
@@ -351,6 +411,14 @@ int cmd_verify(const Options &opt, const std::vector<std::string> &args)
 			pol.allow_smt = false;
 			continue;
 		}
+		if (a == "--require-vcek") {
+			pol.allowed_signers = snp::signer_vcek;
+			continue;
+		}
+		if (a == "--allow-unconstrained") {
+			allow_unconstrained = true;
+			continue;
+		}
 		if (i + 1 == args.size()) {
 			std::fprintf(stderr, "hsmctl: verify: unknown option or missing value: %s\n", a.c_str());
 			verify_usage(stderr);
@@ -365,7 +433,8 @@ int cmd_verify(const Options &opt, const std::vector<std::string> &args)
 			std::vector<std::string> files;
 			for (const auto &e : std::filesystem::directory_iterator(val, ec)) {
 				auto ext = e.path().extension().string();
-				if (e.is_regular_file() &&
+				std::error_code fec;
+				if (e.is_regular_file(fec) &&
 				    (ext == ".pem" || ext == ".der" || ext == ".cer" || ext == ".crt"))
 					files.push_back(e.path().string());
 			}
@@ -404,7 +473,18 @@ int cmd_verify(const Options &opt, const std::vector<std::string> &args)
 		} else if (a == "--vmpl") {
 			std::uint32_t v = 0;
 			ok = number(a, val, v);
+			if (ok && v > 3)
+				ok = false, std::fprintf(stderr, "hsmctl: --vmpl: '%s' is not a VMPL (0-3)\n",
+					     printable(val).c_str());
 			pol.vmpl = v;
+		} else if (a == "--platform-info-required" || a == "--platform-info-forbidden") {
+			std::uint64_t m = 0;
+			ok = parse_uint(val, UINT64_MAX, m);
+			if (!ok)
+				std::fprintf(stderr, "hsmctl: %s: '%s' is not a number\n", a.c_str(),
+					     printable(val).c_str());
+			(a == "--platform-info-required" ? pol.platform_info_required
+							 : pol.platform_info_forbidden) = m;
 		} else if (a == "--min-guest-svn") {
 			std::uint32_t v = 0;
 			ok = number(a, val, v);
@@ -446,10 +526,10 @@ int cmd_verify(const Options &opt, const std::vector<std::string> &args)
 		return 1;
 	}
 	if (opt.json)
-		print_json(*v);
+		print_json(*v, allow_unconstrained);
 	else
-		print_text(*v);
-	return v->ok ? 0 : 1;
+		print_text(*v, allow_unconstrained);
+	return exit_status(*v, allow_unconstrained);
 }
 
 } // namespace hsmctl

@@ -184,9 +184,29 @@ struct MinTcb {
 	std::uint8_t microcode = 0;
 };
 
-/// What a report must satisfy besides its signature and chain.  The
-/// defaults are strict where it matters: debug and a migration agent are
-/// refused; SMT is allowed (nearly every real guest allows it).
+/// Endorsement keys, for Policy::allowed_signers.
+inline constexpr unsigned signer_vcek = 1u << 0;	///< chip-bound VCEK
+inline constexpr unsigned signer_vlek = 1u << 1;	///< a cloud provider's VLEK
+
+/// PLATFORM_INFO bits (report offset 0x040), for the platform_info masks.
+namespace platform_bit {
+inline constexpr std::uint64_t smt_en = 1ull << 0;
+inline constexpr std::uint64_t tsme_en = 1ull << 1;
+inline constexpr std::uint64_t ecc_en = 1ull << 2;
+inline constexpr std::uint64_t rapl_dis = 1ull << 3;
+inline constexpr std::uint64_t ciphertext_hiding_en = 1ull << 4;
+inline constexpr std::uint64_t alias_check_complete = 1ull << 5;
+} // namespace platform_bit
+
+/// What a report must satisfy besides its signature and chain.
+///
+/// The defaults refuse debug and a migration agent and allow SMT (nearly
+/// every real guest allows it).  They do NOT say which guest: without
+/// measurement (which code) or report_data (a fresh nonce, or the hash of
+/// a key the guest holds), any genuine report of any guest satisfies the
+/// policy, and Verification::unconstrained says so.  Nor do they set a
+/// TCB floor, a VMPL or a signer: set min_tcb, vmpl and allowed_signers
+/// (signer_vcek alone to refuse a VLEK) for what the relying party needs.
 struct Policy {
 	bool allow_debug = false;
 	bool allow_smt = true;
@@ -199,6 +219,12 @@ struct Policy {
 	std::optional<std::uint32_t> vmpl;
 	std::optional<std::array<std::uint8_t, 48>> id_key_digest;
 	std::optional<std::array<std::uint8_t, 48>> author_key_digest;
+	/// signer_vcek and/or signer_vlek: which keys may sign ("policy.signer").
+	unsigned allowed_signers = signer_vcek | signer_vlek;
+	/// PLATFORM_INFO bits that must be set, and bits that must be clear
+	/// (platform_bit::*; "policy.platform_info", checked when either is set).
+	std::uint64_t platform_info_required = 0;
+	std::uint64_t platform_info_forbidden = 0;
 	/// Certificate validity is checked at this time (default: now).
 	std::optional<std::time_t> time;
 	/// Roots trusted besides AMD's, PEM or DER (e.g. a simulated ARK).
@@ -213,10 +239,18 @@ struct Check {
 	std::string message;
 };
 
+/// The verdict has two halves.  genuine: every check of the report, the
+/// chain and the endorsement key passed (AMD, or an explicitly trusted
+/// root, vouches for these bytes).  policy_ok: every "policy.*" check
+/// passed.  ok is both.  With an unconstrained policy ok means only that
+/// some genuine guest made this report.
 struct Verification {
 	Report report;
 	std::vector<Check> checks;	///< every check made, in order
-	bool ok = false;		///< every check passed
+	bool ok = false;		///< genuine && policy_ok
+	bool genuine = false;		///< every non-"policy." check passed
+	bool policy_ok = false;		///< every "policy." check passed
+	bool unconstrained = false;	///< the policy pinned neither MEASUREMENT nor REPORT_DATA
 	bool simulated_root = false;	///< the chain ends in an extra root
 	Product product = Product::Unknown;	///< from the trusted root
 	std::string root_name;		///< CN of the root the chain ends in

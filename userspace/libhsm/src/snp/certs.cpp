@@ -76,6 +76,7 @@ std::array<std::uint8_t, 16> guid_bytes(const char *s)
 
 Result<std::vector<std::vector<std::uint8_t>>> load_certs(std::span<const std::uint8_t> bytes)
 {
+	detail::ErrorMark mark;
 	std::vector<std::vector<std::uint8_t>> out;
 	std::string_view text(reinterpret_cast<const char *>(bytes.data()), bytes.size());
 	if (text.find(pem_marker) == std::string_view::npos) {
@@ -109,7 +110,6 @@ Result<std::vector<std::vector<std::uint8_t>>> load_certs(std::span<const std::u
 		out.push_back(std::move(*der));
 	}
 	BIO_free(bio);
-	ERR_clear_error();
 	if (out.size() != expected)
 		return fail(Status::InvalidArgument, EINVAL,
 			    "PEM certificate " + std::to_string(out.size() + 1) + " of " +
@@ -119,6 +119,7 @@ Result<std::vector<std::vector<std::uint8_t>>> load_certs(std::span<const std::u
 
 Result<void> Chain::add(std::span<const std::uint8_t> bytes)
 {
+	detail::ErrorMark mark;
 	auto certs = load_certs(bytes);
 	if (!certs)
 		return std::unexpected(certs.error());
@@ -171,6 +172,7 @@ Result<void> Chain::add_file(const std::string &path)
 
 Result<Chain> parse_cert_table(std::span<const std::uint8_t> t)
 {
+	detail::ErrorMark mark;
 	constexpr std::size_t entry = 24;
 	const auto ark_g = guid_bytes(guid_ark), ask_g = guid_bytes(guid_ask),
 		   vcek_g = guid_bytes(guid_vcek), vlek_g = guid_bytes(guid_vlek);

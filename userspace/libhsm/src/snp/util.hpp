@@ -7,6 +7,7 @@
 #include <span>
 #include <string>
 
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
@@ -24,6 +25,16 @@ inline std::uint64_t le64(std::span<const std::uint8_t> b, std::size_t off)
 	return static_cast<std::uint64_t>(le32(b, off)) |
 	       static_cast<std::uint64_t>(le32(b, off + 4)) << 32;
 }
+
+/// Errors are values here: what OpenSSL queues while parsing or
+/// verifying is dropped on the way out, and only that (a mark, not a clear).
+class ErrorMark {
+public:
+	ErrorMark() noexcept { ERR_set_mark(); }
+	~ErrorMark() { ERR_pop_to_mark(); }
+	ErrorMark(const ErrorMark &) = delete;
+	ErrorMark &operator=(const ErrorMark &) = delete;
+};
 
 struct X509Free {
 	void operator()(X509 *x) const noexcept { X509_free(x); }

@@ -11,6 +11,7 @@
 #include <openssl/err.h>
 #include <openssl/objects.h>
 #include <openssl/pem.h>
+#include <openssl/rsa.h>
 #include <openssl/x509v3.h>
 
 #include <hsm/snp.hpp>
@@ -103,7 +104,54 @@ std::optional<std::uint8_t> amd_spl(X509 *x, const char *suffix)
 	return static_cast<std::uint8_t>(v);
 }
 
-// ARK/ASK style signature: RSASSA-PSS with SHA-384, by parent's key.
+// The RSASSA-PSS parameters AMD signs with: SHA-384, MGF1 with SHA-384,
+// a 48-byte salt, trailer 1.  "" if so, else what differs.
+std::string pss_params(X509 *x)
+{
+	const X509_ALGOR *alg = nullptr;
+	X509_get0_signature(nullptr, &alg, x);
+	const ASN1_OBJECT *obj = nullptr;
+	int ptype = 0;
+	const void *pval = nullptr;
+	X509_ALGOR_get0(&obj, &ptype, &pval, alg);
+	if (ptype != V_ASN1_SEQUENCE || !pval)
+		return "RSASSA-PSS without parameters";
+	const auto *seq = static_cast<const ASN1_STRING *>(pval);
+	const unsigned char *p = ASN1_STRING_get0_data(seq);
+	RSA_PSS_PARAMS *pss = d2i_RSA_PSS_PARAMS(nullptr, &p, ASN1_STRING_length(seq));
+	if (!pss)
+		return "RSASSA-PSS parameters do not parse";
+	auto md_of = [](const X509_ALGOR *a) {
+		return a ? OBJ_obj2nid(a->algorithm) : NID_sha1;	// absent: SHA-1
+	};
+	int mgf1_md = NID_sha1;
+	bool mgf1 = true;
+	if (pss->maskGenAlgorithm) {
+		mgf1 = OBJ_obj2nid(pss->maskGenAlgorithm->algorithm) == NID_mgf1;
+		const ASN1_TYPE *mp = pss->maskGenAlgorithm->parameter;
+		X509_ALGOR *mh = nullptr;
+		if (mgf1 && mp && mp->type == V_ASN1_SEQUENCE) {
+			const unsigned char *q = mp->value.sequence->data;
+			mh = d2i_X509_ALGOR(nullptr, &q, mp->value.sequence->length);
+		}
+		mgf1_md = mh ? md_of(mh) : NID_undef;
+		X509_ALGOR_free(mh);
+	}
+	long salt = pss->saltLength ? ASN1_INTEGER_get(pss->saltLength) : 20;
+	long trailer = pss->trailerField ? ASN1_INTEGER_get(pss->trailerField) : 1;
+	int md = md_of(pss->hashAlgorithm);
+	RSA_PSS_PARAMS_free(pss);
+	if (md != NID_sha384 || !mgf1 || mgf1_md != NID_sha384 || salt != 48 || trailer != 1)
+		return "RSASSA-PSS parameters are " + std::string(OBJ_nid2sn(md)) + ", " +
+		       (mgf1 && mgf1_md != NID_undef ? "MGF1 " + std::string(OBJ_nid2sn(mgf1_md))
+						     : std::string("no MGF1 digest")) +
+		       ", salt " + std::to_string(salt) + ", trailer " + std::to_string(trailer) +
+		       "; expected SHA-384, MGF1 SHA-384, salt 48, trailer 1";
+	return {};
+}
+
+// ARK/ASK style signature: RSASSA-PSS with SHA-384 (MGF1 SHA-384, salt
+// 48), by parent's key.
 std::string check_signed_by(X509 *child, X509 *parent)
 {
 	int md = 0, pk = 0, bits = 0;
@@ -114,11 +162,29 @@ std::string check_signed_by(X509 *child, X509 *parent)
 		return std::string("signature is ") + OBJ_nid2sn(X509_get_signature_nid(child)) +
 		       " with " + (md ? OBJ_nid2sn(md) : "no digest") +
 		       ", expected RSASSA-PSS with SHA-384";
+	// OpenSSL's own reading agrees: MGF1 digest = digest, salt = its size.
+	if (auto e = pss_params(child); !e.empty() || !(flags & X509_SIG_INFO_TLS))
+		return e.empty() ? "RSASSA-PSS parameters other than MGF1 SHA-384, salt 48" : e;
 	if (X509_check_issued(parent, child) != X509_V_OK)
 		return "issuer name does not match the signer's subject";
 	EVP_PKEY *key = X509_get0_pubkey(parent);
 	if (!key || X509_verify(child, key) != 1)
 		return "signature does not verify";
+	return {};
+}
+
+// basicConstraints: "" if x is a CA exactly when it should be.
+std::string ca_constraint(X509 *x, bool want_ca)
+{
+	std::uint32_t f = X509_get_extension_flags(x);
+	if (f & EXFLAG_INVALID)
+		return "its extensions are malformed";
+	bool ca = (f & EXFLAG_BCONS) && (f & EXFLAG_CA);
+	if (want_ca && !ca)
+		return (f & EXFLAG_BCONS) ? "basicConstraints says CA:FALSE, expected CA:TRUE"
+					  : "no basicConstraints: not marked as a CA";
+	if (!want_ca && ca)
+		return "basicConstraints says CA:TRUE: an endorsement key must not be a CA";
 	return {};
 }
 
@@ -212,14 +278,13 @@ Result<Verification> verify(std::span<const std::uint8_t> bytes, const Chain &ch
 			    const Policy &pol)
 {
 	// Errors are values here: leave nothing in OpenSSL's error queue.
-	struct ClearErrors {
-		~ClearErrors() { ERR_clear_error(); }
-	} clear_errors;
+	detail::ErrorMark mark;
 	auto parsed = parse_report(bytes);
 	if (!parsed)
 		return std::unexpected(parsed.error());
 	Verification v;
 	v.report = *parsed;
+	v.unconstrained = !pol.measurement && !pol.report_data;
 	Report &r = v.report;
 	Checker ck(v);
 	const std::time_t now = pol.time.value_or(std::time(nullptr));
@@ -302,9 +367,15 @@ Result<Verification> verify(std::span<const std::uint8_t> bytes, const Chain &ch
 		auto e2 = check_signed_by(inter.get(), root_x);
 		ck.add(std::string(int_name) + ".signed_by_ark", e2.empty(),
 		       e2.empty() ? "RSASSA-PSS SHA-384 by '" + v.root_name + "'" : e2);
+		auto ca = ca_constraint(root_x, true);
+		ck.add("root.ca", ca.empty(), ca.empty() ? "basicConstraints CA:TRUE" : ca);
 		auto ve = validity(root_x, now);
 		ck.add("root.validity", ve.empty(), ve.empty() ? "valid at " + describe_time(now) : ve + " at " + describe_time(now));
 	}
+	auto ica = ca_constraint(inter.get(), true);
+	ck.add(std::string(int_name) + ".ca", ica.empty(), ica.empty() ? "basicConstraints CA:TRUE" : ica);
+	auto vca = ca_constraint(vek.get(), false);
+	ck.add(std::string(vek_name) + ".not_ca", vca.empty(), vca.empty() ? "not a CA" : vca);
 	std::string int_cn = detail::common_name(X509_get_subject_name(inter.get()));
 	auto e3 = check_signed_by(vek.get(), inter.get());
 	ck.add(std::string(vek_name) + ".signed_by_" + int_name, e3.empty(),
@@ -413,7 +484,11 @@ Result<Verification> verify(std::span<const std::uint8_t> bytes, const Chain &ch
 		       "a VLEK has no hwID" + (csp.empty() ? std::string()
 				: "; CSP " + std::string(csp.begin(), csp.end())));
 	} else if (r.mask_chip_key) {
-		ck.add("vcek.hwid", true, "CHIP_ID masked by the guest: not compared");
+		// MaskChipKey is the host's SNP_CONFIG: the firmware then signs
+		// nothing a VCEK could vouch for, and CHIP_ID ties to no chip.
+		ck.add("vcek.hwid", false,
+		       "MASK_CHIP_KEY is set: the host masked the chip key, so the report is "
+		       "tied to no chip");
 	} else {
 		auto hw = amd_ext(vek.get(), "4");
 		std::size_t want = v.product == Product::Turin ? 8 : 64;
@@ -485,7 +560,29 @@ Result<Verification> verify(std::span<const std::uint8_t> bytes, const Chain &ch
 		exact("policy.author_key_digest", "AUTHOR_KEY_DIGEST", r.author_key_digest,
 		      *pol.author_key_digest);
 
-	v.ok = std::all_of(v.checks.begin(), v.checks.end(), [](const Check &c) { return c.passed; });
+	const bool signer_ok = pol.allowed_signers & (vlek ? signer_vlek : signer_vcek);
+	ck.add("policy.signer", signer_ok,
+	       vlek ? (signer_ok ? "signed by a VLEK (a cloud provider's key, not bound to one chip), permitted by policy"
+				 : "signed by a VLEK (a cloud provider's key, not bound to one chip): the policy requires a VCEK")
+		    : (signer_ok ? "signed by a VCEK (bound to one chip)"
+				 : "signed by a VCEK: the policy requires a VLEK"));
+	if (pol.platform_info_required || pol.platform_info_forbidden) {
+		std::uint64_t missing = pol.platform_info_required & ~r.platform_info;
+		std::uint64_t extra = pol.platform_info_forbidden & r.platform_info;
+		char buf[160];
+		std::snprintf(buf, sizeof(buf),
+			      "PLATFORM_INFO 0x%016llx; required bits missing 0x%llx, forbidden bits set 0x%llx",
+			      static_cast<unsigned long long>(r.platform_info),
+			      static_cast<unsigned long long>(missing), static_cast<unsigned long long>(extra));
+		ck.add("policy.platform_info", !missing && !extra, buf);
+	}
+
+	auto is_policy = [](const Check &c) { return c.name.starts_with("policy."); };
+	v.genuine = std::all_of(v.checks.begin(), v.checks.end(),
+				[&](const Check &c) { return is_policy(c) || c.passed; });
+	v.policy_ok = std::all_of(v.checks.begin(), v.checks.end(),
+				  [&](const Check &c) { return !is_policy(c) || c.passed; });
+	v.ok = v.genuine && v.policy_ok;
 	return v;
 }
 
