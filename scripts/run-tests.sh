@@ -31,8 +31,10 @@ echo "==> guest: building initramfs for $kver"
 	-m "$top/kmod/hsm.ko" -p "$top/scripts/guest-payload-test.sh" \
 	-b "$build/hsmctl" -t "$build/tests/guest" -d "$top/tests/data"
 guest_rc=0
+# The suites take about five minutes on an idle 2-core machine under TCG;
+# the limit leaves room for a loaded one and still ends a hung guest.
 "$top/scripts/run-guest.sh" -k "$kver" -i "$build/guest/initramfs-test.cpio.gz" \
-	-l "$logs" -a "$guest_params" || guest_rc=1
+	-l "$logs" -T 1200 -a "$guest_params" || guest_rc=1
 
 # Criterion ends each binary with:
 #   [====] Synthesis: Tested: T | Passing: P | Failing: F | Crashing: C
