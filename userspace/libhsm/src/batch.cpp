@@ -27,6 +27,10 @@ struct BatchImpl {
 	std::vector<std::uint32_t> ready;	// completed, not yet returned by WaitAny
 	std::size_t ready_head = 0;
 
+	// In a fork()ed child the parent's batch has nothing of the child's
+	// in flight, and its lane must not be touched (nor its lock taken).
+	bool alive() const noexcept { return conn->alive(); }
+
 	// With nothing in flight, the batch moves to the calling thread's
 	// lane: its owner may have changed since it was made or last sent.
 	void bind()
@@ -38,7 +42,8 @@ struct BatchImpl {
 	// Waits for what was sent; what was only queued is dropped.
 	void drain()
 	{
-		lane->wait([&] { return done == next; }, [] {});
+		if (alive())
+			lane->wait([&] { return done == next; }, [] {});
 	}
 
 	std::size_t send_locked()
@@ -55,6 +60,12 @@ void batch_completed(BatchImpl *b, std::uint32_t index) noexcept
 {
 	b->done++;
 	b->ready.push_back(index);	// reserved to capacity: never allocates
+}
+
+std::unexpected<Error> forked(const char *what)
+{
+	return fail(Status::InvalidState, ECHILD,
+		    std::string(what) + ": a batch inherited across fork(): make batches on a stack of the child");
 }
 
 } // namespace detail
@@ -89,6 +100,7 @@ Batch::~Batch()
 	if (impl_)
 		impl_->drain();
 }
+
 
 void Batch::SetTimeout(Timeout t) noexcept
 {
@@ -197,6 +209,8 @@ Result<std::size_t> Batch::Submit()
 	if (!impl_)
 		return fail(Status::InvalidState, EBADFD, "a moved-from batch");
 	auto &b = *impl_;
+	if (!b.alive())
+		return detail::forked("Submit");
 	if (b.next == b.pending.size())
 		return std::size_t(0);
 	b.bind();
@@ -210,6 +224,8 @@ Result<std::size_t> Batch::WaitAll()
 	if (!impl_)
 		return fail(Status::InvalidState, EBADFD, "a moved-from batch");
 	auto &b = *impl_;
+	if (!b.alive())
+		return detail::forked("WaitAll");
 	b.bind();
 	b.lane->wait([&] { return b.done == b.recs.size(); }, [&] { b.send_locked(); });
 	std::size_t failed = 0;
@@ -223,6 +239,8 @@ Result<Batch::OpId> Batch::WaitAny()
 	if (!impl_)
 		return fail(Status::InvalidState, EBADFD, "a moved-from batch");
 	auto &b = *impl_;
+	if (!b.alive())
+		return detail::forked("WaitAny");
 	if (b.ready_head == b.recs.size())
 		return fail(Status::InvalidState, EBADFD, "WaitAny: every operation was already returned");
 	b.bind();
@@ -235,6 +253,8 @@ std::size_t Batch::Poll()
 	if (!impl_)
 		return 0;
 	auto &b = *impl_;
+	if (!b.alive())
+		return 0;
 	b.lane->poll();
 	std::size_t d = 0;
 	// Under the connection's lock: the reaper may be another thread.
@@ -278,6 +298,8 @@ Result<std::monostate> Batch::Clear()
 	if (!impl_)
 		return fail(Status::InvalidState, EBADFD, "a moved-from batch");
 	auto &b = *impl_;
+	if (!b.alive())
+		return detail::forked("Clear");
 	if (b.done != b.recs.size())
 		return fail(Status::InvalidState, EBUSY, "Clear: operations still queued or in flight");
 	b.recs.clear();

@@ -16,6 +16,7 @@
 #include <cstring>
 #include <ctime>
 #include <fcntl.h>
+#include <pthread.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -75,6 +76,35 @@ struct Seat {
 	}
 };
 
+// fork(): a child inherits the parent's objects but neither its region
+// (VM_DONTCOPY) nor its rings (io_uring_ring_dontfork()), and the open file
+// they name is still the parent's.  Each fork bumps the generation in the
+// child, and a connection of an older generation touches nothing.  The
+// global locks are held across fork(), so the child never inherits one
+// taken by a thread that does not exist there.
+std::atomic<unsigned> g_fork_gen{0};
+
+void fork_prepare() noexcept
+{
+	g_mu.lock();
+	g_seat_mu.lock();
+}
+
+void fork_parent() noexcept
+{
+	g_seat_mu.unlock();
+	g_mu.unlock();
+}
+
+void fork_child() noexcept
+{
+	g_fork_gen.fetch_add(1, std::memory_order_relaxed);
+	g_seat_mu.unlock();
+	g_mu.unlock();
+}
+
+[[maybe_unused]] const int g_atfork = pthread_atfork(fork_prepare, fork_parent, fork_child);
+
 std::uint64_t now_ns() noexcept
 {
 	timespec ts;
@@ -94,7 +124,7 @@ Result<std::shared_ptr<Connection>> Connection::get(std::size_t region_size)
 	std::lock_guard lk(g_mu);
 	// A fork()ed child inherits the parent's objects but not its region:
 	// it gets a connection of its own.
-	if (auto c = g_conn.lock(); c && c->pid_ == getpid())
+	if (auto c = g_conn.lock(); c && c->alive())
 		return c;
 	std::shared_ptr<Connection> c(new Connection());
 	auto r = c->open(region_size);
@@ -106,7 +136,7 @@ Result<std::shared_ptr<Connection>> Connection::get(std::size_t region_size)
 
 Result<std::monostate> Connection::open(std::size_t region_size)
 {
-	pid_ = getpid();
+	gen_ = g_fork_gen.load(std::memory_order_relaxed);
 	fd_ = ::open(HSM_DEVICE_PATH, O_RDWR | O_CLOEXEC);
 	if (fd_ < 0)
 		return sys_fail(errno, "open " HSM_DEVICE_PATH);
@@ -164,8 +194,24 @@ Result<std::monostate> Connection::open(std::size_t region_size)
 	return std::monostate{};
 }
 
+bool Connection::alive() const noexcept
+{
+	return gen_ == g_fork_gen.load(std::memory_order_relaxed);
+}
+
 Connection::~Connection()
 {
+	if (!alive()) {
+		// A fork()ed child: the region's and the rings' addresses may be
+		// the child's own mappings by now, so nothing is unmapped; only
+		// the child's copies of the fds go.
+		for (auto &l : lanes_)
+			l->forget();
+		lanes_.clear();
+		if (fd_ >= 0)
+			::close(fd_);
+		return;
+	}
 	lanes_.clear();		// the rings go before the region they point into
 	if (base_)
 		munmap(base_, size_);
@@ -182,6 +228,9 @@ Result<std::uint32_t> Connection::alloc(std::size_t size, std::size_t align, std
 	if (align < 8 || align > 4096 || (align & (align - 1)))
 		return fail(Status::InvalidArgument, EINVAL,
 			    "Allocate: alignment must be a power of two in 8..4096");
+	if (!alive())
+		return fail(Status::InvalidState, ECHILD,
+			    "Allocate: a connection inherited across fork(): call CryptoStack::Create()");
 	if (size > size_)
 		return fail(Status::OutOfMemory, ENOMEM, "Allocate: larger than the region");
 	// Whole 64-byte units, so blocks never share a cache line.
@@ -208,6 +257,11 @@ Result<std::uint32_t> Connection::alloc(std::size_t size, std::size_t align, std
 
 void Connection::free(std::uint32_t off) noexcept
 {
+	// In a fork()ed child the block is the parent's memory, not mapped
+	// here (or something else is mapped there now): forget it.  Nor is the
+	// heap's lock taken, which a thread of the parent may have held.
+	if (!alive())
+		return;
 	std::lock_guard lk(heap_mu_);
 	auto u = used_.find(off);
 	if (u == used_.end())
@@ -232,6 +286,8 @@ void Connection::free(std::uint32_t off) noexcept
 
 std::size_t Connection::available() const noexcept
 {
+	if (!alive())
+		return 0;
 	std::lock_guard lk(heap_mu_);
 	std::size_t n = 0;
 	for (auto &[s, l] : free_blocks_)
@@ -241,6 +297,8 @@ std::size_t Connection::available() const noexcept
 
 std::size_t Connection::largest_free() const noexcept
 {
+	if (!alive())
+		return 0;
 	std::lock_guard lk(heap_mu_);
 	std::size_t n = 0;
 	for (auto &[s, l] : free_blocks_)
@@ -254,6 +312,25 @@ Lane &Connection::lane()
 {
 	thread_local const Seat seat;
 	return *lanes_[seat.n % lanes_.size()];
+}
+
+void Connection::run(OpRecord &rec)
+{
+	if (!alive()) {
+		answer_unsent(rec, ECHILD, Status::InvalidState);
+		return;
+	}
+	lane().run(rec);
+}
+
+void answer_unsent(OpRecord &rec, int err, Status st) noexcept
+{
+	rec.res = -err;
+	rec.status = static_cast<std::uint32_t>(st);
+	rec.value = 0;
+	if (rec.owner)
+		batch_completed(rec.owner, rec.index);
+	std::atomic_ref(rec.state).store(OpState::kDone, std::memory_order_release);
 }
 
 std::uint32_t Lane::ctl_bytes(std::uint32_t nslots, std::uint32_t vec_cap) noexcept
@@ -274,6 +351,11 @@ Result<std::monostate> Lane::init(int fd, std::uint8_t *base, std::uint32_t ctl,
 	if (r < 0)
 		return sys_fail(-r, "io_uring_queue_init (SQE128)");
 	ring_ok_ = true;
+	// A fork()ed child must not see the rings: SQEs it wrote would go out
+	// with the parent's next submission, on the parent's connection.
+	r = io_uring_ring_dontfork(&ring_);
+	if (r < 0)
+		return sys_fail(-r, "io_uring_ring_dontfork");
 	slots_.resize(nslots);
 	free_.reserve(nslots);
 	for (std::uint32_t i = nslots; i-- > 0;)
@@ -288,6 +370,15 @@ Lane::~Lane()
 {
 	if (ring_ok_)
 		io_uring_queue_exit(&ring_);
+}
+
+// In a fork()ed child: the ring's mappings were not inherited (their
+// addresses may hold the child's own mappings now), only its fd.
+void Lane::forget() noexcept
+{
+	if (ring_ok_)
+		::close(ring_.ring_fd);
+	ring_ok_ = false;
 }
 
 // ---- submission and completion ----------------------------------------------

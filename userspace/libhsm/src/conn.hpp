@@ -119,6 +119,7 @@ private:
 	bool vectorizable(const OpRecord &rec) const noexcept;
 	void vector_failed(VecBuf &vb, std::int32_t res) noexcept;
 	int flush() noexcept;
+	void forget() noexcept;
 
 	int fd_ = -1;
 	std::uint8_t *base_ = nullptr;
@@ -151,6 +152,9 @@ public:
 	std::uint32_t op_slots() const noexcept { return op_slots_; }
 	std::size_t lanes() const noexcept { return lanes_.size(); }
 	std::uint8_t *at(std::uint32_t off) const noexcept { return base_ + off; }
+	/// False in a fork()ed child: there the region is not mapped and the
+	/// rings are not the child's, so nothing may touch them.
+	bool alive() const noexcept;
 
 	// The heap of the region (MemoryAllocator).
 	Result<std::uint32_t> alloc(std::size_t size, std::size_t align, std::size_t *cap);
@@ -161,8 +165,9 @@ public:
 	/// The calling thread's lane: the thread's seat (the lowest number
 	/// no living thread holds) modulo the lanes.
 	Lane &lane();
-	/// Runs one operation on the calling thread's lane and waits for it.
-	void run(OpRecord &rec) { lane().run(rec); }
+	/// Runs one operation on the calling thread's lane and waits for it;
+	/// in a fork()ed child, answers InvalidState (ECHILD) at once.
+	void run(OpRecord &rec);
 
 	// The slot-name registry: one ID per name for the connection's life.
 	std::mutex reg_mu;
@@ -173,7 +178,7 @@ private:
 	Result<std::monostate> open(std::size_t region_size);
 
 	int fd_ = -1;
-	int pid_ = 0;
+	unsigned gen_ = 0;	// the fork generation it was opened in
 	std::uint8_t *base_ = nullptr;
 	std::size_t size_ = 0;
 	hsm_info info_{};
@@ -189,5 +194,9 @@ private:
 /// Called by the connection, under its lock, when one of a batch's
 /// operations completes.
 void batch_completed(BatchImpl *b, std::uint32_t index) noexcept;
+
+/// Answers an operation that never reached a ring: with -err and `st`.
+/// Under the lane's lock for a batch's operation.
+void answer_unsent(OpRecord &rec, int err, Status st) noexcept;
 
 } // namespace hsm::detail

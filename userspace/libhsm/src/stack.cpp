@@ -23,6 +23,8 @@ Error op_error(const OpRecord &rec, const char *what)
 	const char *name = strerrorname_np(err);
 	std::string m = std::string(what) + ": " + to_string(Status(rec.status)) + " (" +
 			(name ? name : std::to_string(err)) + ")";
+	if (err == ECHILD)
+		m += ": an object inherited across fork(); call CryptoStack::Create() in the child";
 	return Error{Status(rec.status), err, std::move(m)};
 }
 
@@ -535,6 +537,11 @@ Result<CryptoResourceId> KeyManager::ResolveSlot(const KeySlot &slot) const
 {
 	if (auto ok = check_slot(slot, "ResolveSlot"); !ok)
 		return std::unexpected(ok.error());
+	// Not even the registry's lock in a fork()ed child: a thread of the
+	// parent may have held it.
+	if (!conn_->alive())
+		return fail(Status::InvalidState, ECHILD,
+			    "ResolveSlot: a connection inherited across fork(): call CryptoStack::Create()");
 	std::lock_guard lk(conn_->reg_mu);
 	auto it = conn_->registry.find(reg_key(slot));
 	if (it != conn_->registry.end())
@@ -697,6 +704,8 @@ Result<std::monostate> AeadContext::SetTag(std::span<const std::uint8_t> t)
 {
 	if (t.size() > tag_.size() || t.empty())
 		return fail(Status::InvalidArgument, EINVAL, "SetTag: tags are 1..16 bytes");
+	if (!conn_ || !conn_->alive())
+		return fail(Status::InvalidState, ECHILD, "SetTag: a context inherited across fork()");
 	std::memcpy(tag_.data(), t.data(), t.size());
 	tag_len_ = static_cast<std::uint32_t>(t.size());
 	return std::monostate{};

@@ -17,9 +17,14 @@
 //   TimedOut       the deadline passed before the module could run the call
 //   Unsupported    an algorithm the module does not know or cannot serve
 //
-// fork(): the child must not use the parent's stacks, contexts or buffers
-// (the region is not inherited); CryptoStack::Create() in the child opens a
-// connection of its own.
+// fork(): the child inherits neither the region nor the rings, so the
+// parent's stacks, guards, contexts, buffers and batches are inert there:
+// their calls fail with InvalidState (errno ECHILD) without reaching the
+// module, and their destructors forget them (a guard's or context's ID
+// stays the parent's, a buffer is not wiped).  The child may return or
+// exit() normally with them alive; the parent keeps every key and context.
+// CryptoStack::Create() in the child opens a connection of its own.  The
+// contents of a parent's Buffer must not be touched in the child.
 //
 // Threads: a CryptoStack, KeyManager and MemoryAllocator may be shared by
 // any number of threads.  A context may be called from several threads; the
@@ -271,7 +276,8 @@ public:
 	/// The ID of a slot's key in this process.  The first resolution opens
 	/// the slot; later ones, from any stack of the process, return the same
 	/// ID for as long as the process's connection lives.  Errors: NotFound
-	/// (no such slot for this user or group), NotPermitted (group slot).
+	/// (no such slot for this user or group), NotPermitted (group slot),
+	/// InvalidState (a connection inherited across fork()).
 	[[nodiscard]] Result<CryptoResourceId> ResolveSlot(const KeySlot &slot) const;
 	/// Deletes a slot.  An ID resolved before stays usable (it is its own
 	/// key); the name resolves afresh once stored again.  Errors: NotFound.
@@ -563,11 +569,12 @@ public:
 	[[nodiscard]] Result<OpId> Reset(const StreamingContext &ctx);
 
 	/// Sends every queued operation that may be in flight now, with one
-	/// io_uring_enter; returns how many it sent.  Errors: Internal (the
-	/// ring refused the submission).
+	/// io_uring_enter; returns how many it sent.  Errors: InvalidState (a batch
+	/// inherited across fork()).
 	[[nodiscard]] Result<std::size_t> Submit();
 	/// Submits what is queued and waits until every operation completed.
-	/// Returns how many failed (their errors are in Get()).
+	/// Returns how many failed (their errors are in Get()).  Errors:
+	/// InvalidState (a batch inherited across fork()).
 	[[nodiscard]] Result<std::size_t> WaitAll();
 	/// Submits what is queued and waits until one operation not yet
 	/// returned by WaitAny() completed; returns its id.  Errors:
