@@ -440,23 +440,39 @@ void Lane::prep_single(io_uring_sqe *sqe, std::uint32_t idx) noexcept
 	io_uring_sqe_set_data64(sqe, make_ud(slots_[idx].gen, idx, false));
 }
 
-int Lane::flush() noexcept
+// Hands the kernel the SQEs the ring holds; true once it took them all.
+// liburing publishes SQEs (the ring's tail) before io_uring_enter, so an
+// SQE that a failed or short enter left behind still runs with the next
+// enter on this ring: its operation stays in flight, and reap() retries
+// the submission with a growing pause.  A failure never answers an
+// operation here, since its SQE may yet run against a slot reused by
+// then.  Short counts loop; an error returns at once (the lock is held).
+bool Lane::flush() noexcept
 {
-	for (int tries = 0;; tries++) {
+	for (int i = 0; i < 4 && io_uring_sq_ready(&ring_); i++) {
 		int r = io_uring_submit(&ring_);
-		if (r >= 0)
-			return 0;
-		if ((r == -EINTR || r == -EAGAIN || r == -EBUSY) && tries < 1000)
-			continue;
-		return r;
+		if (r < 0 && r != -EINTR)
+			break;
 	}
+	if (io_uring_sq_ready(&ring_))
+		return false;
+	backoff_ = 0;
+	return true;
+}
+
+// The pause before the next try of a refused submission: 20 us, doubling
+// up to 10 ms.
+unsigned Lane::next_pause_us() noexcept
+{
+	unsigned us = 20u << std::min(backoff_, 9u);
+	backoff_++;
+	return us;
 }
 
 std::size_t Lane::submit_locked(OpRecord *const *recs, std::size_t n)
 {
 	std::size_t sent = 0;
 	const std::uint64_t t = now_ns();
-	std::uint64_t uds[kRingEntries];
 	unsigned nsqe = 0;
 	VecBuf *open = nullptr;
 	io_uring_sqe *open_sqe = nullptr;
@@ -467,7 +483,6 @@ std::size_t Lane::submit_locked(OpRecord *const *recs, std::size_t n)
 		const std::uint32_t vi = static_cast<std::uint32_t>(open - vecs_.data());
 		if (open->members.size() == 1) {
 			prep_single(open_sqe, open->members[0]);
-			uds[nsqe++] = make_ud(slots_[open->members[0]].gen, open->members[0], false);
 			open->members.clear();
 			open->busy = false;
 		} else {
@@ -481,7 +496,6 @@ std::size_t Lane::submit_locked(OpRecord *const *recs, std::size_t n)
 			open_sqe->cmd_op = HSM_IOC_VECTOR;
 			std::memcpy(open_sqe->cmd, &op, sizeof(op));
 			io_uring_sqe_set_data64(open_sqe, make_ud(open->gen, vi, true));
-			uds[nsqe++] = make_ud(open->gen, vi, true);
 		}
 		open = nullptr;
 	};
@@ -498,6 +512,7 @@ std::size_t Lane::submit_locked(OpRecord *const *recs, std::size_t n)
 						if (open_sqe) {
 							open = &v;
 							open->busy = true;
+							nsqe++;
 						}
 						break;
 					}
@@ -521,20 +536,13 @@ std::size_t Lane::submit_locked(OpRecord *const *recs, std::size_t n)
 			break;
 		std::uint32_t idx = take_slot(rec, t);
 		prep_single(sqe, idx);
-		uds[nsqe++] = make_ud(slots_[idx].gen, idx, false);
+		nsqe++;
 		sent++;
 	}
 	if (open)
 		close_vector();
-	if (!nsqe)
-		return 0;
-	if (int r = flush(); r < 0) {
-		// The ring refused the submission: answer every operation with
-		// the error rather than leave it waiting.  (Late completions of
-		// SQEs the ring kept are ignored by generation.)
-		for (unsigned i = 0; i < nsqe; i++)
-			complete(uds[i], r);
-	}
+	if (nsqe)
+		flush();	// what the kernel refuses, reap() sends
 	return sent;
 }
 
@@ -574,27 +582,24 @@ void Lane::vector_failed(VecBuf &vb, std::int32_t res) noexcept
 {
 	if (res == -ENOTTY || res == -EOPNOTSUPP)
 		vectors_ok_ = false;
-	unsigned queued = 0;
+	bool queued = false;
 	for (std::uint32_t idx : vb.members) {
 		io_uring_sqe *sqe = io_uring_get_sqe(&ring_);
-		if (!sqe && queued && flush() == 0) {
-			queued = 0;
+		if (!sqe) {
+			flush();
 			sqe = io_uring_get_sqe(&ring_);
 		}
 		if (!sqe) {
+			// The ring is full and the kernel takes nothing: this
+			// entry never reached it, so it may answer now.
 			complete_slot(idx, res, false);
 			continue;
 		}
 		prep_single(sqe, idx);
-		queued++;
+		queued = true;
 	}
-	if (queued && flush() < 0) {
-		// Nothing left to try: the entries still waiting answer with the
-		// vector's error.
-		for (std::uint32_t idx : vb.members)
-			if (slots_[idx].rec)
-				complete_slot(idx, res, false);
-	}
+	if (queued)
+		flush();
 }
 
 void Lane::complete(std::uint64_t ud, std::int32_t res) noexcept
@@ -633,6 +638,12 @@ void Lane::reap(std::unique_lock<std::mutex> &lk, bool block)
 			cv_.wait(lk);
 		return;
 	}
+	// SQEs a refused enter left in the ring go first (under the lock, as
+	// submitters write the ring's tail).  While the kernel refuses them,
+	// their completions cannot come: poll with a growing pause rather
+	// than block for ever.
+	const bool stuck = io_uring_sq_ready(&ring_) && !flush();
+	const unsigned pause_us = stuck && block ? next_pause_us() : 0;
 	reaping_ = true;
 	lk.unlock();
 	struct {
@@ -641,7 +652,7 @@ void Lane::reap(std::unique_lock<std::mutex> &lk, bool block)
 	} got[64];
 	unsigned n = 0;
 	io_uring_cqe *cqe = nullptr;
-	int r = block ? io_uring_wait_cqe(&ring_, &cqe) : io_uring_peek_cqe(&ring_, &cqe);
+	int r = block && !stuck ? io_uring_wait_cqe(&ring_, &cqe) : io_uring_peek_cqe(&ring_, &cqe);
 	if (r == 0) {
 		unsigned head;
 		io_uring_for_each_cqe(&ring_, head, cqe) {
@@ -653,6 +664,8 @@ void Lane::reap(std::unique_lock<std::mutex> &lk, bool block)
 		}
 		io_uring_cq_advance(&ring_, n);
 	}
+	if (!n && pause_us)
+		usleep(pause_us);
 	lk.lock();
 	for (unsigned i = 0; i < n; i++)
 		complete(got[i].ud, got[i].res);

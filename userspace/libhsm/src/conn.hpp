@@ -118,7 +118,8 @@ private:
 	void prep_single(io_uring_sqe *sqe, std::uint32_t idx) noexcept;
 	bool vectorizable(const OpRecord &rec) const noexcept;
 	void vector_failed(VecBuf &vb, std::int32_t res) noexcept;
-	int flush() noexcept;
+	bool flush() noexcept;
+	unsigned next_pause_us() noexcept;
 	void forget() noexcept;
 
 	int fd_ = -1;
@@ -129,6 +130,7 @@ private:
 	bool vectors_ok_ = true;	// cleared if the module refuses VECTOR itself
 	io_uring ring_{};
 	bool ring_ok_ = false;
+	unsigned backoff_ = 0;		// refused submissions in a row
 
 	std::mutex m_;
 	std::condition_variable cv_;

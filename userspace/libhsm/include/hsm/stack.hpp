@@ -569,8 +569,10 @@ public:
 	[[nodiscard]] Result<OpId> Reset(const StreamingContext &ctx);
 
 	/// Sends every queued operation that may be in flight now, with one
-	/// io_uring_enter; returns how many it sent.  Errors: InvalidState (a batch
-	/// inherited across fork()).
+	/// io_uring_enter; returns how many it sent.  An operation once sent is
+	/// never answered before the module ran it: if the kernel refuses the
+	/// submission for a while, the waits retry it.  Errors: InvalidState
+	/// (a batch inherited across fork()).
 	[[nodiscard]] Result<std::size_t> Submit();
 	/// Submits what is queued and waits until every operation completed.
 	/// Returns how many failed (their errors are in Get()).  Errors:
