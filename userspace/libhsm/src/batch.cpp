@@ -26,6 +26,9 @@ struct BatchImpl {
 	std::size_t done = 0;
 	std::vector<std::uint32_t> ready;	// completed, not yet returned by WaitAny
 	std::size_t ready_head = 0;
+	// Per context of the batch, its last call queued (the next one's
+	// predecessor): few contexts per batch, so a short list.
+	std::vector<std::pair<std::uint64_t, OpRecord *>> last_call;
 
 	// In a fork()ed child the parent's batch has nothing of the child's
 	// in flight, and its lane must not be touched (nor its lock taken).
@@ -44,6 +47,19 @@ struct BatchImpl {
 	{
 		if (alive())
 			lane->wait([&] { return done == next; }, [] {});
+	}
+
+	// Links a context call behind the batch's previous call on that
+	// context.
+	void chain(OpRecord &r)
+	{
+		for (auto &[ctx, last] : last_call)
+			if (ctx == r.op.handle) {
+				r.after = last;
+				last = &r;
+				return;
+			}
+		last_call.emplace_back(r.op.handle, &r);
 	}
 
 	std::size_t send_locked()
@@ -66,6 +82,12 @@ std::unexpected<Error> forked(const char *what)
 {
 	return fail(Status::InvalidState, ECHILD,
 		    std::string(what) + ": a batch inherited across fork(): make batches on a stack of the child");
+}
+
+bool is_ctx_call(unsigned int cmd) noexcept
+{
+	return cmd == HSM_IOC_CTX_INIT || cmd == HSM_IOC_CTX_UPDATE || cmd == HSM_IOC_CTX_FINAL ||
+	       cmd == HSM_IOC_CTX_RESET;
 }
 
 } // namespace detail
@@ -135,6 +157,14 @@ Result<Batch::OpId> Batch::add(unsigned int cmd, std::uint64_t handle, BufferRef
 	if (inline_len) {
 		std::memcpy(r.params, inline_params, inline_len);
 		r.params_len = inline_len;
+	}
+	if (detail::is_ctx_call(cmd)) {
+		try {
+			impl_->chain(r);
+		} catch (...) {
+			v.pop_back();
+			return fail(Status::OutOfMemory, ENOMEM, "a batch's context list");
+		}
 	}
 	impl_->pending.push_back(&r);
 	return r.index;
@@ -305,6 +335,7 @@ Result<std::monostate> Batch::Clear()
 	b.recs.clear();
 	b.pending.clear();
 	b.ready.clear();
+	b.last_call.clear();
 	b.next = b.done = b.ready_head = 0;
 	return std::monostate{};
 }

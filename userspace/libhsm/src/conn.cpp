@@ -469,6 +469,31 @@ unsigned Lane::next_pause_us() noexcept
 	return us;
 }
 
+namespace {
+
+enum class Order { kGo, kLink, kWait, kCancel };
+
+// Calls on one context keep the order of the batch.  The module runs a
+// large call on an io-wq worker and a small one inline, so two SQEs in
+// one enter may run in either order; a call therefore goes linked right
+// behind its predecessor's SQE (the kernel starts it when that one
+// succeeded and cancels it when it failed), or alone once the predecessor
+// completed, and not at all if that one failed: a Final must not report on
+// a stream that lost a part.  A Reset, which recovers a failed context,
+// waits for its predecessor but never inherits its failure.
+Order order(const OpRecord &rec, const OpRecord *last_sqe_rec) noexcept
+{
+	const OpRecord &p = *rec.after;
+	const bool reset = rec.cmd == HSM_IOC_CTX_RESET;
+	if (std::atomic_ref(const_cast<OpState &>(p.state)).load(std::memory_order_relaxed) == OpState::kDone)
+		return p.res < 0 && !reset ? Order::kCancel : Order::kGo;
+	if (&p == last_sqe_rec && !reset)
+		return Order::kLink;
+	return Order::kWait;
+}
+
+} // namespace
+
 std::size_t Lane::submit_locked(OpRecord *const *recs, std::size_t n)
 {
 	std::size_t sent = 0;
@@ -476,6 +501,9 @@ std::size_t Lane::submit_locked(OpRecord *const *recs, std::size_t n)
 	unsigned nsqe = 0;
 	VecBuf *open = nullptr;
 	io_uring_sqe *open_sqe = nullptr;
+	// The SQE last taken from the ring, and the record it carries alone.
+	io_uring_sqe *last_sqe = nullptr;
+	const OpRecord *last_rec = nullptr;
 
 	// A vector of one goes as the plain command; otherwise its SQE names
 	// the entries written into its buffer.
@@ -502,7 +530,15 @@ std::size_t Lane::submit_locked(OpRecord *const *recs, std::size_t n)
 
 	while (sent < n && !free_.empty()) {
 		OpRecord *rec = recs[sent];
-		if (vectorizable(*rec)) {
+		Order ord = rec->after ? order(*rec, last_rec) : Order::kGo;
+		if (ord == Order::kWait)
+			break;
+		if (ord == Order::kCancel) {
+			answer_unsent(*rec, ECANCELED, Status::Canceled);
+			sent++;
+			continue;
+		}
+		if (!rec->after && vectorizable(*rec)) {
 			if (open && open->members.size() == vec_cap_)
 				close_vector();
 			if (!open) {
@@ -513,6 +549,8 @@ std::size_t Lane::submit_locked(OpRecord *const *recs, std::size_t n)
 							open = &v;
 							open->busy = true;
 							nsqe++;
+							last_sqe = open_sqe;
+							last_rec = nullptr;
 						}
 						break;
 					}
@@ -534,9 +572,13 @@ std::size_t Lane::submit_locked(OpRecord *const *recs, std::size_t n)
 		io_uring_sqe *sqe = io_uring_get_sqe(&ring_);
 		if (!sqe)
 			break;
+		if (ord == Order::kLink)
+			last_sqe->flags |= IOSQE_IO_LINK;
 		std::uint32_t idx = take_slot(rec, t);
 		prep_single(sqe, idx);
 		nsqe++;
+		last_sqe = sqe;
+		last_rec = rec;
 		sent++;
 	}
 	if (open)

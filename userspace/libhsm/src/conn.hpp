@@ -50,6 +50,9 @@ struct OpRecord {
 	OpState state = OpState::kQueued;
 	BatchImpl *owner = nullptr;
 	std::uint32_t index = 0;
+	// The batch's previous call on the same context: this one may start
+	// only after it, and not at all when it failed.
+	OpRecord *after = nullptr;
 	alignas(8) std::uint8_t params[kInlineParams];
 };
 

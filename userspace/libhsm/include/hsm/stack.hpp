@@ -558,18 +558,25 @@ public:
 	[[nodiscard]] Result<OpId> Verify(const CryptoResourceId &key, BufferRef in, BufferRef sig);
 	/// RANDOM: returns out's length.
 	[[nodiscard]] Result<OpId> Random(BufferRef out);
-	/// Context calls, as the context's own methods (operations on one
-	/// context run in the order queued).  Init: iv for ciphers, iv = nonce
-	/// and aad for AEAD.  Update: out for ciphers.  Finalize: out for the
-	/// digest, tag, signature or AEAD output; tag for MAC/signature
-	/// verification and the AEAD tag.
+	/// Context calls, as the context's own methods.  Calls on one context
+	/// run in the order queued, one after the other, whatever their sizes;
+	/// once one fails, the later ones on that context fail with Canceled
+	/// without running (so a Finalize never reports on a stream that lost
+	/// a part), up to a Reset, which runs after its predecessor whatever
+	/// its outcome.  Init: iv for ciphers, iv = nonce and aad for AEAD.
+	/// Update: out for ciphers.  Finalize: out for the digest, tag,
+	/// signature or AEAD output; tag for MAC/signature verification and
+	/// the AEAD tag.
 	[[nodiscard]] Result<OpId> Init(const StreamingContext &ctx, BufferRef iv = {}, BufferRef aad = {});
 	[[nodiscard]] Result<OpId> Update(const StreamingContext &ctx, BufferRef in, BufferRef out = {});
 	[[nodiscard]] Result<OpId> Finalize(const StreamingContext &ctx, BufferRef out = {}, BufferRef tag = {});
 	[[nodiscard]] Result<OpId> Reset(const StreamingContext &ctx);
 
 	/// Sends every queued operation that may be in flight now, with one
-	/// io_uring_enter; returns how many it sent.  An operation once sent is
+	/// io_uring_enter; returns how many it sent (counting context calls
+	/// answered Canceled at once).  It stops at a context call whose
+	/// predecessor on that context is still running and could not be
+	/// linked to it; the waits send the rest.  An operation once sent is
 	/// never answered before the module ran it: if the kernel refuses the
 	/// submission for a while, the waits retry it.  Errors: InvalidState
 	/// (a batch inherited across fork()).
@@ -588,7 +595,8 @@ public:
 
 	/// The result of an operation: the module's return value (a length, or
 	/// 0) or its error.  Errors also: InvalidState (not complete yet),
-	/// InvalidArgument (no such id).
+	/// InvalidArgument (no such id), Canceled (an earlier call on the same
+	/// context failed).
 	[[nodiscard]] Result<std::uint32_t> Get(OpId id) const;
 	/// True once the operation completed.
 	[[nodiscard]] bool Done(OpId id) const noexcept;
