@@ -286,13 +286,7 @@ std::size_t Batch::Poll()
 	if (!b.alive())
 		return 0;
 	b.lane->poll();
-	std::size_t d = 0;
-	// Under the connection's lock: the reaper may be another thread.
-	b.lane->wait([&] {
-		d = b.done;
-		return true;
-	}, [] {});
-	return d;
+	return completed();
 }
 
 Result<std::uint32_t> Batch::Get(OpId id) const
@@ -321,7 +315,13 @@ bool Batch::Done(OpId id) const noexcept
 
 std::size_t Batch::size() const noexcept { return impl_ ? impl_->recs.size() : 0; }
 std::size_t Batch::capacity() const noexcept { return impl_ ? impl_->recs.capacity() : 0; }
-std::size_t Batch::completed() const noexcept { return impl_ ? impl_->done : 0; }
+std::size_t Batch::completed() const noexcept
+{
+	if (!impl_ || !impl_->alive())
+		return 0;
+	// Under the lane's lock: the reaper may be another thread.
+	return impl_->lane->locked([&] { return impl_->done; });
+}
 
 Result<std::monostate> Batch::Clear()
 {
@@ -330,14 +330,18 @@ Result<std::monostate> Batch::Clear()
 	auto &b = *impl_;
 	if (!b.alive())
 		return detail::forked("Clear");
-	if (b.done != b.recs.size())
-		return fail(Status::InvalidState, EBUSY, "Clear: operations still queued or in flight");
-	b.recs.clear();
-	b.pending.clear();
-	b.ready.clear();
-	b.last_call.clear();
-	b.next = b.done = b.ready_head = 0;
-	return std::monostate{};
+	// Under the lane's lock: the reaper may still be inside
+	// batch_completed() for the last operation.
+	return b.lane->locked([&]() -> Result<std::monostate> {
+		if (b.done != b.recs.size())
+			return fail(Status::InvalidState, EBUSY, "Clear: operations still queued or in flight");
+		b.recs.clear();
+		b.pending.clear();
+		b.ready.clear();
+		b.last_call.clear();
+		b.next = b.done = b.ready_head = 0;
+		return std::monostate{};
+	});
 }
 
 } // namespace hsm

@@ -609,12 +609,14 @@ void Lane::complete_slot(std::uint32_t idx, std::int32_t res, bool from_record) 
 		rec->status = static_cast<std::uint32_t>(status_from_errno(res < 0 ? -res : 0));
 		rec->value = 0;
 	}
-	std::atomic_ref(rec->state).store(OpState::kDone, std::memory_order_release);
 	s.rec = nullptr;
 	s.gen++;
 	free_.push_back(idx);
 	if (rec->owner)
 		batch_completed(rec->owner, rec->index);
+	// Last: Done() reads the state without the lock, and its owner may
+	// take the record (or Clear() the batch) from then on.
+	std::atomic_ref(rec->state).store(OpState::kDone, std::memory_order_release);
 }
 
 // The module refused the vector as a whole, before any entry ran: send its

@@ -95,6 +95,14 @@ public:
 	}
 	/// Reaps what has completed, without blocking.
 	void poll();
+	/// Runs f() under the lane's lock (the reaper writes batch
+	/// bookkeeping under it).
+	template <typename F>
+	auto locked(F f)
+	{
+		std::lock_guard lk(m_);
+		return f();
+	}
 
 	~Lane();
 
