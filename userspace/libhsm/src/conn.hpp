@@ -182,7 +182,8 @@ public:
 	/// in a fork()ed child, answers InvalidState (ECHILD) at once.
 	void run(OpRecord &rec);
 
-	// The slot-name registry: one ID per name for the connection's life.
+	// The slot-name registry: one ID per (fsuid, fsgid, name) until the
+	// name is deleted or refreshed through this connection.
 	std::mutex reg_mu;
 	std::map<std::string, std::uint64_t> registry;
 

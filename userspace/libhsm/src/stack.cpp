@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstring>
 #include <string.h>
+#include <sys/fsuid.h>
 
 #include "conn.hpp"
 #include "hsm/stack.hpp"
@@ -530,29 +531,53 @@ Result<std::monostate> KeyManager::PersistKey(const KeySlot &target, const Crypt
 }
 
 namespace {
-std::string reg_key(const KeySlot &s) { return (s.group ? "g:" : "u:") + std::string(s.name.view()); }
+
+// The module resolves a name in the namespace of the calling thread's
+// fsuid (and, for group slots, its membership): a daemon that switches
+// credentials per request must not get the previous user's key.
+std::string reg_key(const KeySlot &s)
+{
+	// setfsuid/setfsgid with an invalid ID change nothing and return the
+	// current one.
+	unsigned uid = static_cast<unsigned>(setfsuid(-1));
+	unsigned gid = static_cast<unsigned>(setfsgid(-1));
+	return std::to_string(uid) + ":" + std::to_string(gid) + (s.group ? ":g:" : ":u:") +
+	       std::string(s.name.view());
+}
+
 } // namespace
 
 Result<CryptoResourceId> KeyManager::ResolveSlot(const KeySlot &slot) const
 {
-	if (auto ok = check_slot(slot, "ResolveSlot"); !ok)
+	return resolve(slot, false);
+}
+
+Result<CryptoResourceId> KeyManager::RefreshSlot(const KeySlot &slot) const
+{
+	return resolve(slot, true);
+}
+
+Result<CryptoResourceId> KeyManager::resolve(const KeySlot &slot, bool fresh) const
+{
+	if (auto ok = check_slot(slot, fresh ? "RefreshSlot" : "ResolveSlot"); !ok)
 		return std::unexpected(ok.error());
 	// Not even the registry's lock in a fork()ed child: a thread of the
 	// parent may have held it.
 	if (!conn_->alive())
 		return fail(Status::InvalidState, ECHILD,
 			    "ResolveSlot: a connection inherited across fork(): call CryptoStack::Create()");
+	const std::string key = reg_key(slot);
 	std::lock_guard lk(conn_->reg_mu);
-	auto it = conn_->registry.find(reg_key(slot));
-	if (it != conn_->registry.end())
-		return CryptoResourceId{it->second};
+	if (!fresh)
+		if (auto it = conn_->registry.find(key); it != conn_->registry.end())
+			return CryptoResourceId{it->second};
 	OpRecord rec;
 	rec.cmd = HSM_IOC_SLOT_OPEN;
 	set_params(rec, slot_params(slot));
 	auto id = run_create(*conn_, rec, "SLOT_OPEN");
 	if (!id)
 		return id;
-	conn_->registry[reg_key(slot)] = id->value;
+	conn_->registry[key] = id->value;
 	return id;
 }
 
@@ -567,8 +592,9 @@ Result<std::monostate> KeyManager::DeleteSlot(const KeySlot &slot) const
 	if (rec.res < 0)
 		return std::unexpected(op_error(rec, "SLOT_DELETE"));
 	// The name may be stored again; it must then resolve to the new key.
+	const std::string key = reg_key(slot);
 	std::lock_guard lk(conn_->reg_mu);
-	conn_->registry.erase(reg_key(slot));
+	conn_->registry.erase(key);
 	return std::monostate{};
 }
 

@@ -274,11 +274,18 @@ public:
 	[[nodiscard]] Result<std::monostate> PersistKey(const KeySlot &target,
 							const CryptoResourceId &key) const;
 	/// The ID of a slot's key in this process.  The first resolution opens
-	/// the slot; later ones, from any stack of the process, return the same
-	/// ID for as long as the process's connection lives.  Errors: NotFound
+	/// the slot; later ones, from any stack of the process with the same
+	/// fsuid and fsgid, return the same ID for as long as the process's
+	/// connection lives.  The ID is a copy of the key: if another process
+	/// deletes or replaces the slot, this one keeps resolving to the old
+	/// key until DeleteSlot() or RefreshSlot() here.  Errors: NotFound
 	/// (no such slot for this user or group), NotPermitted (group slot),
 	/// InvalidState (a connection inherited across fork()).
 	[[nodiscard]] Result<CryptoResourceId> ResolveSlot(const KeySlot &slot) const;
+	/// Opens the slot afresh (after it was replaced elsewhere) and makes
+	/// later ResolveSlot() calls return the new ID.  The ID resolved before
+	/// stays valid until the connection closes.  Errors: as ResolveSlot.
+	[[nodiscard]] Result<CryptoResourceId> RefreshSlot(const KeySlot &slot) const;
 	/// Deletes a slot.  An ID resolved before stays usable (it is its own
 	/// key); the name resolves afresh once stored again.  Errors: NotFound.
 	[[nodiscard]] Result<std::monostate> DeleteSlot(const KeySlot &slot) const;
@@ -289,6 +296,7 @@ private:
 	template <typename P>
 	Result<CryptoResourceId> create(unsigned int cmd, const P &p) const;
 	Result<std::monostate> to_slot(const KeySlot &target, Result<CryptoResourceId> id) const;
+	Result<CryptoResourceId> resolve(const KeySlot &slot, bool fresh) const;
 	std::shared_ptr<detail::Connection> conn_;
 };
 
