@@ -303,6 +303,10 @@ Result<std::uint32_t> Batch::Get(OpId id) const
 			    std::string("batch operation ") + std::to_string(id) + ": " +
 				    to_string(Status(r.status)) + " (" + (name ? name : "?") + ")");
 	}
+	if (std::uint32_t(r.res) > detail::result_bound(r.op))
+		return fail(Status::Internal, EPROTO,
+			    "batch operation " + std::to_string(id) + ": the module returned " +
+				    std::to_string(r.res) + " bytes, more than its output");
 	return std::uint32_t(r.res);
 }
 

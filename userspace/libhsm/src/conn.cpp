@@ -267,8 +267,18 @@ void Connection::free(std::uint32_t off) noexcept
 	if (u == used_.end())
 		return;
 	auto [start, len] = u->second;
-	used_.erase(u);
 	explicit_bzero(base_ + start, len);
+	try {
+		give_back(start, len);
+	} catch (...) {
+		// No memory for the free list's node: the block stays used.
+		return;
+	}
+	used_.erase(u);
+}
+
+void Connection::give_back(std::uint32_t start, std::uint32_t len)
+{
 	auto next = free_blocks_.lower_bound(start);
 	if (next != free_blocks_.end() && next->first == start + len) {
 		len += next->second;

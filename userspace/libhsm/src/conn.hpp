@@ -56,6 +56,13 @@ struct OpRecord {
 	alignas(8) std::uint8_t params[kInlineParams];
 };
 
+/// The most a data-plane operation may report as its result: the length of
+/// its input or of what it wrote.
+inline std::uint32_t result_bound(const hsm_op &op) noexcept
+{
+	return op.in.len > op.out.len ? op.in.len : op.out.len;
+}
+
 /// Data-plane commands at most this large (all refs together) travel in
 /// HSM_IOC_VECTOR SQEs: the module runs larger ones on io-wq workers, in
 /// parallel, and a vector holding one would go there whole.
@@ -190,6 +197,7 @@ public:
 private:
 	Connection() = default;
 	Result<std::monostate> open(std::size_t region_size);
+	void give_back(std::uint32_t start, std::uint32_t len);
 
 	int fd_ = -1;
 	unsigned gen_ = 0;	// the fork generation it was opened in

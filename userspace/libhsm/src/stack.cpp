@@ -29,6 +29,17 @@ Error op_error(const OpRecord &rec, const char *what)
 	return Error{Status(rec.status), err, std::move(m)};
 }
 
+// A length the module returned for an output of `asked` bytes: never more
+// (a module bug must not become an overflow here).
+Result<std::uint32_t> checked_len(const OpRecord &rec, std::size_t asked, const char *what)
+{
+	if (std::uint64_t(rec.res) > asked)
+		return fail(Status::Internal, EPROTO,
+			    std::string(what) + ": the module returned " + std::to_string(rec.res) +
+				    " bytes for a " + std::to_string(asked) + "-byte output");
+	return std::uint32_t(rec.res);
+}
+
 // Fill the data refs of an hsm_op.
 void refs(hsm_op &op, BufferRef in, BufferRef out, BufferRef iv, BufferRef aad, BufferRef tag)
 {
@@ -201,6 +212,9 @@ Result<Buffer> MemoryAllocator::Allocate(std::size_t size, std::size_t align) co
 	b.off_ = *r;
 	b.ptr_ = conn_->at(*r);
 	b.len_ = size;
+	// Zeroed as promised even if something wrote the block after it was
+	// freed (an operation the application left running on it).
+	std::memset(b.ptr_, 0, b.cap_);
 	return b;
 }
 
@@ -234,7 +248,10 @@ CryptoResourceGuard::CryptoResourceGuard(CryptoResourceGuard &&o) noexcept
 CryptoResourceGuard &CryptoResourceGuard::operator=(CryptoResourceGuard &&o) noexcept
 {
 	if (this != &o) {
-		(void)Release();
+		try {
+			(void)Release();
+		} catch (...) {
+		}
 		conn_ = std::move(o.conn_);
 		id_ = o.id_;
 		o.id_ = {};
@@ -242,7 +259,15 @@ CryptoResourceGuard &CryptoResourceGuard::operator=(CryptoResourceGuard &&o) noe
 	return *this;
 }
 
-CryptoResourceGuard::~CryptoResourceGuard() { (void)Release(); }
+CryptoResourceGuard::~CryptoResourceGuard()
+{
+	// Errors are swallowed, bad_alloc from building one included: a
+	// destructor must not terminate the program.
+	try {
+		(void)Release();
+	} catch (...) {
+	}
+}
 
 Result<std::monostate> CryptoResourceGuard::Release()
 {
@@ -470,9 +495,12 @@ Result<WrappedKey> KeyManager::WrapKey(const WrapKeyParams &p) const
 	conn_->run(rec);
 	if (rec.res < 0)
 		return std::unexpected(op_error(rec, "KEY_WRAP"));
+	auto n = checked_len(rec, kMaxWrapped, "KEY_WRAP");
+	if (!n)
+		return std::unexpected(n.error());
 	WrappedKey w;
 	const std::uint8_t *o = conn_->at(rec.op.out.off);
-	w.data.assign(o, o + rec.res);
+	w.data.assign(o, o + *n);
 	if (rec.op.tag.len) {
 		const std::uint8_t *t = conn_->at(rec.op.tag.off);
 		w.tag.assign(t, t + rec.op.tag.len);
@@ -494,8 +522,11 @@ Result<std::size_t> KeyManager::ExportKey(const CryptoResourceId &key, std::span
 	conn_->run(rec);
 	if (rec.res < 0)
 		return std::unexpected(op_error(rec, "KEY_EXPORT"));
-	std::memcpy(out.data(), conn_->at(rec.op.out.off), rec.res);
-	return std::size_t(rec.res);
+	auto n = checked_len(rec, out.size(), "KEY_EXPORT");
+	if (!n)
+		return std::unexpected(n.error());
+	std::memcpy(out.data(), conn_->at(rec.op.out.off), *n);
+	return std::size_t(*n);
 }
 
 Result<std::size_t> KeyManager::GetPublicKey(const CryptoResourceId &key, std::span<std::uint8_t> out) const
@@ -512,8 +543,11 @@ Result<std::size_t> KeyManager::GetPublicKey(const CryptoResourceId &key, std::s
 	conn_->run(rec);
 	if (rec.res < 0)
 		return std::unexpected(op_error(rec, "KEY_PUBLIC"));
-	std::memcpy(out.data(), conn_->at(rec.op.out.off), rec.res);
-	return std::size_t(rec.res);
+	auto n = checked_len(rec, out.size(), "KEY_PUBLIC");
+	if (!n)
+		return std::unexpected(n.error());
+	std::memcpy(out.data(), conn_->at(rec.op.out.off), *n);
+	return std::size_t(*n);
 }
 
 Result<std::monostate> KeyManager::PersistKey(const KeySlot &target, const CryptoResourceId &key) const
@@ -639,7 +673,10 @@ StreamingContext::StreamingContext(StreamingContext &&o) noexcept
 StreamingContext &StreamingContext::operator=(StreamingContext &&o) noexcept
 {
 	if (this != &o) {
-		(void)Release();
+		try {
+			(void)Release();
+		} catch (...) {
+		}
 		conn_ = std::move(o.conn_);
 		id_ = o.id_;
 		timeout_ = o.timeout_;
@@ -648,7 +685,13 @@ StreamingContext &StreamingContext::operator=(StreamingContext &&o) noexcept
 	return *this;
 }
 
-StreamingContext::~StreamingContext() { (void)Release(); }
+StreamingContext::~StreamingContext()
+{
+	try {
+		(void)Release();
+	} catch (...) {
+	}
+}
 
 Result<std::monostate> StreamingContext::Release()
 {
@@ -672,13 +715,12 @@ Result<std::uint32_t> StreamingContext::call(unsigned int cmd, BufferRef in, Buf
 	rec.op.timeout_ms = timeout_.abi();
 	refs(rec.op, in, out, iv, aad, tag);
 	conn_->run(rec);
-	if (rec.res < 0) {
-		const char *what = cmd == HSM_IOC_CTX_INIT ? "CTX_INIT" :
-				   cmd == HSM_IOC_CTX_UPDATE ? "CTX_UPDATE" :
-				   cmd == HSM_IOC_CTX_FINAL ? "CTX_FINAL" : "CTX_RESET";
+	const char *what = cmd == HSM_IOC_CTX_INIT ? "CTX_INIT" :
+			   cmd == HSM_IOC_CTX_UPDATE ? "CTX_UPDATE" :
+			   cmd == HSM_IOC_CTX_FINAL ? "CTX_FINAL" : "CTX_RESET";
+	if (rec.res < 0)
 		return std::unexpected(op_error(rec, what));
-	}
-	return std::uint32_t(rec.res);
+	return checked_len(rec, detail::result_bound(rec.op), what);
 }
 
 namespace {
@@ -850,7 +892,7 @@ Result<std::uint32_t> CryptoStack::one(unsigned int cmd, std::uint64_t handle, B
 	conn_->run(rec);
 	if (rec.res < 0)
 		return std::unexpected(op_error(rec, what));
-	return std::uint32_t(rec.res);
+	return checked_len(rec, detail::result_bound(rec.op), what);
 }
 
 Result<std::size_t> CryptoStack::Digest(AlgorithmId alg, BufferRef in, BufferRef out) const

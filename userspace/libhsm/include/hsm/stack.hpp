@@ -604,7 +604,7 @@ public:
 	/// The result of an operation: the module's return value (a length, or
 	/// 0) or its error.  Errors also: InvalidState (not complete yet),
 	/// InvalidArgument (no such id), Canceled (an earlier call on the same
-	/// context failed).
+	/// context failed), Internal (a length beyond the operation's output).
 	[[nodiscard]] Result<std::uint32_t> Get(OpId id) const;
 	/// True once the operation completed.
 	[[nodiscard]] bool Done(OpId id) const noexcept;
