@@ -4,6 +4,7 @@
 // type with Reset and misuse errors, the one-shots, and the two timeout
 // layers.  Answers are checked against OpenSSL.
 #include <atomic>
+#include <cstdlib>
 #include <criterion/criterion.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -732,23 +733,31 @@ Test(lib_stack, a_forked_child_opens_its_own_connection)
 {
 	CryptoStack s = MUST(CryptoStack::Create());
 	auto parent_key = hmac_key(s, pattern(32, 1));
-	pid_t pid = fork();
-	cr_assert_geq(pid, 0);
-	if (pid == 0) {
+	// The child's part: it owns the inherited stack and guard, and
+	// returns normally, so their destructors run in the child.
+	auto child = [](CryptoStack inherited, CryptoResourceGuard key) {
 		auto c = CryptoStack::Create();
 		if (!c)
-			_exit(10);
+			return 10;
 		auto al = c->Allocator();
 		auto in = al.Allocate(64), out = al.Allocate(32);
 		if (!in || !out)
-			_exit(11);
+			return 11;
 		auto d = c->Digest("sha-256", *in, *out);
 		if (!d || *d != 32)
-			_exit(12);
+			return 12;
 		// The parent's key IDs mean nothing on the child's connection.
-		auto m = c->Mac(parent_key.id(), *in, *out);
-		_exit(!m && m.error().status == Status::NotFound ? 0 : 13);
-	}
+		auto m = c->Mac(key.id(), *in, *out);
+		if (m || m.error().status != Status::NotFound)
+			return 13;
+		// Nor does the inherited stack reach the module.
+		auto im = inherited.Mac(key, *in, *out);
+		return !im && im.error().status == Status::InvalidState ? 0 : 14;
+	};
+	pid_t pid = fork();
+	cr_assert_geq(pid, 0);
+	if (pid == 0)
+		exit(child(std::move(s), std::move(parent_key)));
 	int st = 0;
 	cr_assert_eq(waitpid(pid, &st, 0), pid);
 	cr_expect(WIFEXITED(st) && WEXITSTATUS(st) == 0, "child status %d", st);

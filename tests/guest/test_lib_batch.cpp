@@ -367,3 +367,72 @@ Test(lib_batch, every_batch_call)
 	EXPECT_STATUS(second.Get(bad), Status::AuthFailed);
 	cr_expect(Bytes(pt.data(), pt.data() + 1000) == msg);
 }
+
+// Calls on one context keep their order whatever their sizes: the module
+// runs a call over 4 KiB on an io-wq worker and a small one inline.
+Test(lib_batch, context_calls_stay_ordered_across_sizes)
+{
+	CryptoStack s = MUST(CryptoStack::Create());
+	auto al = s.Allocator();
+	Bytes a = pattern(6000, 1), b = pattern(100, 2), c = pattern(5000, 3);
+	Buffer ba = buf(al, a), bb = buf(al, b), bc = buf(al, c), d = MUST(al.Allocate(32));
+	auto h = MUST(s.CreateHashContext(HashContextConfig{}.SetAlgorithm("sha-256")));
+	Batch batch(s, 8);
+	MUST(batch.Init(h));
+	MUST(batch.Update(h, ba));	// long: io-wq
+	MUST(batch.Update(h, bb));	// short: would run inline at once
+	MUST(batch.Update(h, bc));
+	auto fin = MUST(batch.Finalize(h, d));
+	cr_expect_eq(MUST(batch.WaitAll()), 0u);
+	cr_expect_eq(MUST(batch.Get(fin)), 32u);
+	Bytes all = a;
+	all.insert(all.end(), b.begin(), b.end());
+	all.insert(all.end(), c.begin(), c.end());
+	cr_expect(bytes(d, 32) == sha256(all.data(), all.size()), "the digest is SHA-256 of A||B||C");
+}
+
+// A MAC check must cover every part queued before it: a tag over the first
+// part alone fails once a long second part is in the stream.
+Test(lib_batch, mac_verify_covers_a_long_late_part)
+{
+	CryptoStack s = MUST(CryptoStack::Create());
+	auto al = s.Allocator();
+	Bytes key = pattern(32, 4), m1 = pattern(100, 5), evil = pattern(8192, 6);
+	auto k = import_hmac(s, "hmac-sha-256", key);
+	Bytes t = hmac(EVP_sha256(), key, m1.data(), m1.size());
+	Buffer b1 = buf(al, m1), b2 = buf(al, evil), tag = buf(al, t);
+	auto mv = MUST(s.CreateMacContext(MacContextConfig{}.SetAlgorithm("hmac-sha-256").SetKey(k)
+						  .SetDirection(MacDirection::kVerify)));
+	Batch batch(s, 8);
+	MUST(batch.Init(mv));
+	MUST(batch.Update(mv, b1));
+	auto u2 = MUST(batch.Update(mv, b2));
+	auto fin = MUST(batch.Finalize(mv, {}, tag));
+	cr_expect_eq(MUST(batch.WaitAll()), 1u);
+	cr_expect_eq(MUST(batch.Get(u2)), 8192u, "the long update ran");
+	EXPECT_STATUS(batch.Get(fin), Status::AuthFailed);
+}
+
+// A failed call on a context fails the later ones queued on it, the Final
+// included, instead of letting them report on a shortened stream.
+Test(lib_batch, a_failed_context_call_cancels_the_later_ones)
+{
+	CryptoStack s = MUST(CryptoStack::Create());
+	auto al = s.Allocator();
+	Bytes key = pattern(32, 7), m = pattern(64, 8);
+	auto k = import_hmac(s, "hmac-sha-256", key);
+	Bytes t = hmac(EVP_sha256(), key, m.data(), m.size());
+	Buffer bm = buf(al, m), tag = buf(al, t);
+	auto mv = MUST(s.CreateMacContext(MacContextConfig{}.SetAlgorithm("hmac-sha-256").SetKey(k)
+						  .SetDirection(MacDirection::kVerify)));
+	Batch batch(s, 8);
+	MUST(batch.Init(mv));
+	// A part the module refuses (outside the region) and leaves out.
+	auto bad = MUST(batch.Update(mv, BufferRef{0xfffff000u, 4096}));
+	auto good = MUST(batch.Update(mv, bm));
+	auto fin = MUST(batch.Finalize(mv, {}, tag));
+	cr_expect_eq(MUST(batch.WaitAll()), 3u);
+	EXPECT_STATUS(batch.Get(bad), Status::InvalidArgument);
+	EXPECT_STATUS(batch.Get(good), Status::Canceled);
+	EXPECT_STATUS(batch.Get(fin), Status::Canceled);
+}

@@ -26,6 +26,13 @@ struct BatchImpl {
 	std::size_t done = 0;
 	std::vector<std::uint32_t> ready;	// completed, not yet returned by WaitAny
 	std::size_t ready_head = 0;
+	// Per context of the batch, its last call queued (the next one's
+	// predecessor): few contexts per batch, so a short list.
+	std::vector<std::pair<std::uint64_t, OpRecord *>> last_call;
+
+	// In a fork()ed child the parent's batch has nothing of the child's
+	// in flight, and its lane must not be touched (nor its lock taken).
+	bool alive() const noexcept { return conn->alive(); }
 
 	// With nothing in flight, the batch moves to the calling thread's
 	// lane: its owner may have changed since it was made or last sent.
@@ -38,7 +45,21 @@ struct BatchImpl {
 	// Waits for what was sent; what was only queued is dropped.
 	void drain()
 	{
-		lane->wait([&] { return done == next; }, [] {});
+		if (alive())
+			lane->wait([&] { return done == next; }, [] {});
+	}
+
+	// Links a context call behind the batch's previous call on that
+	// context.
+	void chain(OpRecord &r)
+	{
+		for (auto &[ctx, last] : last_call)
+			if (ctx == r.op.handle) {
+				r.after = last;
+				last = &r;
+				return;
+			}
+		last_call.emplace_back(r.op.handle, &r);
 	}
 
 	std::size_t send_locked()
@@ -55,6 +76,18 @@ void batch_completed(BatchImpl *b, std::uint32_t index) noexcept
 {
 	b->done++;
 	b->ready.push_back(index);	// reserved to capacity: never allocates
+}
+
+std::unexpected<Error> forked(const char *what)
+{
+	return fail(Status::InvalidState, ECHILD,
+		    std::string(what) + ": a batch inherited across fork(): make batches on a stack of the child");
+}
+
+bool is_ctx_call(unsigned int cmd) noexcept
+{
+	return cmd == HSM_IOC_CTX_INIT || cmd == HSM_IOC_CTX_UPDATE || cmd == HSM_IOC_CTX_FINAL ||
+	       cmd == HSM_IOC_CTX_RESET;
 }
 
 } // namespace detail
@@ -90,6 +123,7 @@ Batch::~Batch()
 		impl_->drain();
 }
 
+
 void Batch::SetTimeout(Timeout t) noexcept
 {
 	if (impl_)
@@ -123,6 +157,14 @@ Result<Batch::OpId> Batch::add(unsigned int cmd, std::uint64_t handle, BufferRef
 	if (inline_len) {
 		std::memcpy(r.params, inline_params, inline_len);
 		r.params_len = inline_len;
+	}
+	if (detail::is_ctx_call(cmd)) {
+		try {
+			impl_->chain(r);
+		} catch (...) {
+			v.pop_back();
+			return fail(Status::OutOfMemory, ENOMEM, "a batch's context list");
+		}
 	}
 	impl_->pending.push_back(&r);
 	return r.index;
@@ -197,6 +239,8 @@ Result<std::size_t> Batch::Submit()
 	if (!impl_)
 		return fail(Status::InvalidState, EBADFD, "a moved-from batch");
 	auto &b = *impl_;
+	if (!b.alive())
+		return detail::forked("Submit");
 	if (b.next == b.pending.size())
 		return std::size_t(0);
 	b.bind();
@@ -210,6 +254,8 @@ Result<std::size_t> Batch::WaitAll()
 	if (!impl_)
 		return fail(Status::InvalidState, EBADFD, "a moved-from batch");
 	auto &b = *impl_;
+	if (!b.alive())
+		return detail::forked("WaitAll");
 	b.bind();
 	b.lane->wait([&] { return b.done == b.recs.size(); }, [&] { b.send_locked(); });
 	std::size_t failed = 0;
@@ -223,6 +269,8 @@ Result<Batch::OpId> Batch::WaitAny()
 	if (!impl_)
 		return fail(Status::InvalidState, EBADFD, "a moved-from batch");
 	auto &b = *impl_;
+	if (!b.alive())
+		return detail::forked("WaitAny");
 	if (b.ready_head == b.recs.size())
 		return fail(Status::InvalidState, EBADFD, "WaitAny: every operation was already returned");
 	b.bind();
@@ -235,14 +283,10 @@ std::size_t Batch::Poll()
 	if (!impl_)
 		return 0;
 	auto &b = *impl_;
+	if (!b.alive())
+		return 0;
 	b.lane->poll();
-	std::size_t d = 0;
-	// Under the connection's lock: the reaper may be another thread.
-	b.lane->wait([&] {
-		d = b.done;
-		return true;
-	}, [] {});
-	return d;
+	return completed();
 }
 
 Result<std::uint32_t> Batch::Get(OpId id) const
@@ -259,6 +303,10 @@ Result<std::uint32_t> Batch::Get(OpId id) const
 			    std::string("batch operation ") + std::to_string(id) + ": " +
 				    to_string(Status(r.status)) + " (" + (name ? name : "?") + ")");
 	}
+	if (std::uint32_t(r.res) > detail::result_bound(r.op))
+		return fail(Status::Internal, EPROTO,
+			    "batch operation " + std::to_string(id) + ": the module returned " +
+				    std::to_string(r.res) + " bytes, more than its output");
 	return std::uint32_t(r.res);
 }
 
@@ -271,20 +319,33 @@ bool Batch::Done(OpId id) const noexcept
 
 std::size_t Batch::size() const noexcept { return impl_ ? impl_->recs.size() : 0; }
 std::size_t Batch::capacity() const noexcept { return impl_ ? impl_->recs.capacity() : 0; }
-std::size_t Batch::completed() const noexcept { return impl_ ? impl_->done : 0; }
+std::size_t Batch::completed() const noexcept
+{
+	if (!impl_ || !impl_->alive())
+		return 0;
+	// Under the lane's lock: the reaper may be another thread.
+	return impl_->lane->locked([&] { return impl_->done; });
+}
 
 Result<std::monostate> Batch::Clear()
 {
 	if (!impl_)
 		return fail(Status::InvalidState, EBADFD, "a moved-from batch");
 	auto &b = *impl_;
-	if (b.done != b.recs.size())
-		return fail(Status::InvalidState, EBUSY, "Clear: operations still queued or in flight");
-	b.recs.clear();
-	b.pending.clear();
-	b.ready.clear();
-	b.next = b.done = b.ready_head = 0;
-	return std::monostate{};
+	if (!b.alive())
+		return detail::forked("Clear");
+	// Under the lane's lock: the reaper may still be inside
+	// batch_completed() for the last operation.
+	return b.lane->locked([&]() -> Result<std::monostate> {
+		if (b.done != b.recs.size())
+			return fail(Status::InvalidState, EBUSY, "Clear: operations still queued or in flight");
+		b.recs.clear();
+		b.pending.clear();
+		b.ready.clear();
+		b.last_call.clear();
+		b.next = b.done = b.ready_head = 0;
+		return std::monostate{};
+	});
 }
 
 } // namespace hsm

@@ -16,6 +16,7 @@
 #include <cstring>
 #include <ctime>
 #include <fcntl.h>
+#include <pthread.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -75,6 +76,35 @@ struct Seat {
 	}
 };
 
+// fork(): a child inherits the parent's objects but neither its region
+// (VM_DONTCOPY) nor its rings (io_uring_ring_dontfork()), and the open file
+// they name is still the parent's.  Each fork bumps the generation in the
+// child, and a connection of an older generation touches nothing.  The
+// global locks are held across fork(), so the child never inherits one
+// taken by a thread that does not exist there.
+std::atomic<unsigned> g_fork_gen{0};
+
+void fork_prepare() noexcept
+{
+	g_mu.lock();
+	g_seat_mu.lock();
+}
+
+void fork_parent() noexcept
+{
+	g_seat_mu.unlock();
+	g_mu.unlock();
+}
+
+void fork_child() noexcept
+{
+	g_fork_gen.fetch_add(1, std::memory_order_relaxed);
+	g_seat_mu.unlock();
+	g_mu.unlock();
+}
+
+[[maybe_unused]] const int g_atfork = pthread_atfork(fork_prepare, fork_parent, fork_child);
+
 std::uint64_t now_ns() noexcept
 {
 	timespec ts;
@@ -94,7 +124,7 @@ Result<std::shared_ptr<Connection>> Connection::get(std::size_t region_size)
 	std::lock_guard lk(g_mu);
 	// A fork()ed child inherits the parent's objects but not its region:
 	// it gets a connection of its own.
-	if (auto c = g_conn.lock(); c && c->pid_ == getpid())
+	if (auto c = g_conn.lock(); c && c->alive())
 		return c;
 	std::shared_ptr<Connection> c(new Connection());
 	auto r = c->open(region_size);
@@ -106,7 +136,7 @@ Result<std::shared_ptr<Connection>> Connection::get(std::size_t region_size)
 
 Result<std::monostate> Connection::open(std::size_t region_size)
 {
-	pid_ = getpid();
+	gen_ = g_fork_gen.load(std::memory_order_relaxed);
 	fd_ = ::open(HSM_DEVICE_PATH, O_RDWR | O_CLOEXEC);
 	if (fd_ < 0)
 		return sys_fail(errno, "open " HSM_DEVICE_PATH);
@@ -164,8 +194,24 @@ Result<std::monostate> Connection::open(std::size_t region_size)
 	return std::monostate{};
 }
 
+bool Connection::alive() const noexcept
+{
+	return gen_ == g_fork_gen.load(std::memory_order_relaxed);
+}
+
 Connection::~Connection()
 {
+	if (!alive()) {
+		// A fork()ed child: the region's and the rings' addresses may be
+		// the child's own mappings by now, so nothing is unmapped; only
+		// the child's copies of the fds go.
+		for (auto &l : lanes_)
+			l->forget();
+		lanes_.clear();
+		if (fd_ >= 0)
+			::close(fd_);
+		return;
+	}
 	lanes_.clear();		// the rings go before the region they point into
 	if (base_)
 		munmap(base_, size_);
@@ -182,6 +228,9 @@ Result<std::uint32_t> Connection::alloc(std::size_t size, std::size_t align, std
 	if (align < 8 || align > 4096 || (align & (align - 1)))
 		return fail(Status::InvalidArgument, EINVAL,
 			    "Allocate: alignment must be a power of two in 8..4096");
+	if (!alive())
+		return fail(Status::InvalidState, ECHILD,
+			    "Allocate: a connection inherited across fork(): call CryptoStack::Create()");
 	if (size > size_)
 		return fail(Status::OutOfMemory, ENOMEM, "Allocate: larger than the region");
 	// Whole 64-byte units, so blocks never share a cache line.
@@ -208,13 +257,28 @@ Result<std::uint32_t> Connection::alloc(std::size_t size, std::size_t align, std
 
 void Connection::free(std::uint32_t off) noexcept
 {
+	// In a fork()ed child the block is the parent's memory, not mapped
+	// here (or something else is mapped there now): forget it.  Nor is the
+	// heap's lock taken, which a thread of the parent may have held.
+	if (!alive())
+		return;
 	std::lock_guard lk(heap_mu_);
 	auto u = used_.find(off);
 	if (u == used_.end())
 		return;
 	auto [start, len] = u->second;
-	used_.erase(u);
 	explicit_bzero(base_ + start, len);
+	try {
+		give_back(start, len);
+	} catch (...) {
+		// No memory for the free list's node: the block stays used.
+		return;
+	}
+	used_.erase(u);
+}
+
+void Connection::give_back(std::uint32_t start, std::uint32_t len)
+{
 	auto next = free_blocks_.lower_bound(start);
 	if (next != free_blocks_.end() && next->first == start + len) {
 		len += next->second;
@@ -232,6 +296,8 @@ void Connection::free(std::uint32_t off) noexcept
 
 std::size_t Connection::available() const noexcept
 {
+	if (!alive())
+		return 0;
 	std::lock_guard lk(heap_mu_);
 	std::size_t n = 0;
 	for (auto &[s, l] : free_blocks_)
@@ -241,6 +307,8 @@ std::size_t Connection::available() const noexcept
 
 std::size_t Connection::largest_free() const noexcept
 {
+	if (!alive())
+		return 0;
 	std::lock_guard lk(heap_mu_);
 	std::size_t n = 0;
 	for (auto &[s, l] : free_blocks_)
@@ -254,6 +322,25 @@ Lane &Connection::lane()
 {
 	thread_local const Seat seat;
 	return *lanes_[seat.n % lanes_.size()];
+}
+
+void Connection::run(OpRecord &rec)
+{
+	if (!alive()) {
+		answer_unsent(rec, ECHILD, Status::InvalidState);
+		return;
+	}
+	lane().run(rec);
+}
+
+void answer_unsent(OpRecord &rec, int err, Status st) noexcept
+{
+	rec.res = -err;
+	rec.status = static_cast<std::uint32_t>(st);
+	rec.value = 0;
+	if (rec.owner)
+		batch_completed(rec.owner, rec.index);
+	std::atomic_ref(rec.state).store(OpState::kDone, std::memory_order_release);
 }
 
 std::uint32_t Lane::ctl_bytes(std::uint32_t nslots, std::uint32_t vec_cap) noexcept
@@ -274,6 +361,11 @@ Result<std::monostate> Lane::init(int fd, std::uint8_t *base, std::uint32_t ctl,
 	if (r < 0)
 		return sys_fail(-r, "io_uring_queue_init (SQE128)");
 	ring_ok_ = true;
+	// A fork()ed child must not see the rings: SQEs it wrote would go out
+	// with the parent's next submission, on the parent's connection.
+	r = io_uring_ring_dontfork(&ring_);
+	if (r < 0)
+		return sys_fail(-r, "io_uring_ring_dontfork");
 	slots_.resize(nslots);
 	free_.reserve(nslots);
 	for (std::uint32_t i = nslots; i-- > 0;)
@@ -288,6 +380,15 @@ Lane::~Lane()
 {
 	if (ring_ok_)
 		io_uring_queue_exit(&ring_);
+}
+
+// In a fork()ed child: the ring's mappings were not inherited (their
+// addresses may hold the child's own mappings now), only its fd.
+void Lane::forget() noexcept
+{
+	if (ring_ok_)
+		::close(ring_.ring_fd);
+	ring_ok_ = false;
 }
 
 // ---- submission and completion ----------------------------------------------
@@ -349,26 +450,70 @@ void Lane::prep_single(io_uring_sqe *sqe, std::uint32_t idx) noexcept
 	io_uring_sqe_set_data64(sqe, make_ud(slots_[idx].gen, idx, false));
 }
 
-int Lane::flush() noexcept
+// Hands the kernel the SQEs the ring holds; true once it took them all.
+// liburing publishes SQEs (the ring's tail) before io_uring_enter, so an
+// SQE that a failed or short enter left behind still runs with the next
+// enter on this ring: its operation stays in flight, and reap() retries
+// the submission with a growing pause.  A failure never answers an
+// operation here, since its SQE may yet run against a slot reused by
+// then.  Short counts loop; an error returns at once (the lock is held).
+bool Lane::flush() noexcept
 {
-	for (int tries = 0;; tries++) {
+	for (int i = 0; i < 4 && io_uring_sq_ready(&ring_); i++) {
 		int r = io_uring_submit(&ring_);
-		if (r >= 0)
-			return 0;
-		if ((r == -EINTR || r == -EAGAIN || r == -EBUSY) && tries < 1000)
-			continue;
-		return r;
+		if (r < 0 && r != -EINTR)
+			break;
 	}
+	if (io_uring_sq_ready(&ring_))
+		return false;
+	backoff_ = 0;
+	return true;
 }
+
+// The pause before the next try of a refused submission: 20 us, doubling
+// up to 10 ms.
+unsigned Lane::next_pause_us() noexcept
+{
+	unsigned us = 20u << std::min(backoff_, 9u);
+	backoff_++;
+	return us;
+}
+
+namespace {
+
+enum class Order { kGo, kLink, kWait, kCancel };
+
+// Calls on one context keep the order of the batch.  The module runs a
+// large call on an io-wq worker and a small one inline, so two SQEs in
+// one enter may run in either order; a call therefore goes linked right
+// behind its predecessor's SQE (the kernel starts it when that one
+// succeeded and cancels it when it failed), or alone once the predecessor
+// completed, and not at all if that one failed: a Final must not report on
+// a stream that lost a part.  A Reset, which recovers a failed context,
+// waits for its predecessor but never inherits its failure.
+Order order(const OpRecord &rec, const OpRecord *last_sqe_rec) noexcept
+{
+	const OpRecord &p = *rec.after;
+	const bool reset = rec.cmd == HSM_IOC_CTX_RESET;
+	if (std::atomic_ref(const_cast<OpState &>(p.state)).load(std::memory_order_relaxed) == OpState::kDone)
+		return p.res < 0 && !reset ? Order::kCancel : Order::kGo;
+	if (&p == last_sqe_rec && !reset)
+		return Order::kLink;
+	return Order::kWait;
+}
+
+} // namespace
 
 std::size_t Lane::submit_locked(OpRecord *const *recs, std::size_t n)
 {
 	std::size_t sent = 0;
 	const std::uint64_t t = now_ns();
-	std::uint64_t uds[kRingEntries];
 	unsigned nsqe = 0;
 	VecBuf *open = nullptr;
 	io_uring_sqe *open_sqe = nullptr;
+	// The SQE last taken from the ring, and the record it carries alone.
+	io_uring_sqe *last_sqe = nullptr;
+	const OpRecord *last_rec = nullptr;
 
 	// A vector of one goes as the plain command; otherwise its SQE names
 	// the entries written into its buffer.
@@ -376,7 +521,6 @@ std::size_t Lane::submit_locked(OpRecord *const *recs, std::size_t n)
 		const std::uint32_t vi = static_cast<std::uint32_t>(open - vecs_.data());
 		if (open->members.size() == 1) {
 			prep_single(open_sqe, open->members[0]);
-			uds[nsqe++] = make_ud(slots_[open->members[0]].gen, open->members[0], false);
 			open->members.clear();
 			open->busy = false;
 		} else {
@@ -390,14 +534,21 @@ std::size_t Lane::submit_locked(OpRecord *const *recs, std::size_t n)
 			open_sqe->cmd_op = HSM_IOC_VECTOR;
 			std::memcpy(open_sqe->cmd, &op, sizeof(op));
 			io_uring_sqe_set_data64(open_sqe, make_ud(open->gen, vi, true));
-			uds[nsqe++] = make_ud(open->gen, vi, true);
 		}
 		open = nullptr;
 	};
 
 	while (sent < n && !free_.empty()) {
 		OpRecord *rec = recs[sent];
-		if (vectorizable(*rec)) {
+		Order ord = rec->after ? order(*rec, last_rec) : Order::kGo;
+		if (ord == Order::kWait)
+			break;
+		if (ord == Order::kCancel) {
+			answer_unsent(*rec, ECANCELED, Status::Canceled);
+			sent++;
+			continue;
+		}
+		if (!rec->after && vectorizable(*rec)) {
 			if (open && open->members.size() == vec_cap_)
 				close_vector();
 			if (!open) {
@@ -407,6 +558,9 @@ std::size_t Lane::submit_locked(OpRecord *const *recs, std::size_t n)
 						if (open_sqe) {
 							open = &v;
 							open->busy = true;
+							nsqe++;
+							last_sqe = open_sqe;
+							last_rec = nullptr;
 						}
 						break;
 					}
@@ -428,22 +582,19 @@ std::size_t Lane::submit_locked(OpRecord *const *recs, std::size_t n)
 		io_uring_sqe *sqe = io_uring_get_sqe(&ring_);
 		if (!sqe)
 			break;
+		if (ord == Order::kLink)
+			last_sqe->flags |= IOSQE_IO_LINK;
 		std::uint32_t idx = take_slot(rec, t);
 		prep_single(sqe, idx);
-		uds[nsqe++] = make_ud(slots_[idx].gen, idx, false);
+		nsqe++;
+		last_sqe = sqe;
+		last_rec = rec;
 		sent++;
 	}
 	if (open)
 		close_vector();
-	if (!nsqe)
-		return 0;
-	if (int r = flush(); r < 0) {
-		// The ring refused the submission: answer every operation with
-		// the error rather than leave it waiting.  (Late completions of
-		// SQEs the ring kept are ignored by generation.)
-		for (unsigned i = 0; i < nsqe; i++)
-			complete(uds[i], r);
-	}
+	if (nsqe)
+		flush();	// what the kernel refuses, reap() sends
 	return sent;
 }
 
@@ -468,12 +619,14 @@ void Lane::complete_slot(std::uint32_t idx, std::int32_t res, bool from_record) 
 		rec->status = static_cast<std::uint32_t>(status_from_errno(res < 0 ? -res : 0));
 		rec->value = 0;
 	}
-	std::atomic_ref(rec->state).store(OpState::kDone, std::memory_order_release);
 	s.rec = nullptr;
 	s.gen++;
 	free_.push_back(idx);
 	if (rec->owner)
 		batch_completed(rec->owner, rec->index);
+	// Last: Done() reads the state without the lock, and its owner may
+	// take the record (or Clear() the batch) from then on.
+	std::atomic_ref(rec->state).store(OpState::kDone, std::memory_order_release);
 }
 
 // The module refused the vector as a whole, before any entry ran: send its
@@ -483,27 +636,24 @@ void Lane::vector_failed(VecBuf &vb, std::int32_t res) noexcept
 {
 	if (res == -ENOTTY || res == -EOPNOTSUPP)
 		vectors_ok_ = false;
-	unsigned queued = 0;
+	bool queued = false;
 	for (std::uint32_t idx : vb.members) {
 		io_uring_sqe *sqe = io_uring_get_sqe(&ring_);
-		if (!sqe && queued && flush() == 0) {
-			queued = 0;
+		if (!sqe) {
+			flush();
 			sqe = io_uring_get_sqe(&ring_);
 		}
 		if (!sqe) {
+			// The ring is full and the kernel takes nothing: this
+			// entry never reached it, so it may answer now.
 			complete_slot(idx, res, false);
 			continue;
 		}
 		prep_single(sqe, idx);
-		queued++;
+		queued = true;
 	}
-	if (queued && flush() < 0) {
-		// Nothing left to try: the entries still waiting answer with the
-		// vector's error.
-		for (std::uint32_t idx : vb.members)
-			if (slots_[idx].rec)
-				complete_slot(idx, res, false);
-	}
+	if (queued)
+		flush();
 }
 
 void Lane::complete(std::uint64_t ud, std::int32_t res) noexcept
@@ -542,6 +692,12 @@ void Lane::reap(std::unique_lock<std::mutex> &lk, bool block)
 			cv_.wait(lk);
 		return;
 	}
+	// SQEs a refused enter left in the ring go first (under the lock, as
+	// submitters write the ring's tail).  While the kernel refuses them,
+	// their completions cannot come: poll with a growing pause rather
+	// than block for ever.
+	const bool stuck = io_uring_sq_ready(&ring_) && !flush();
+	const unsigned pause_us = stuck && block ? next_pause_us() : 0;
 	reaping_ = true;
 	lk.unlock();
 	struct {
@@ -550,7 +706,7 @@ void Lane::reap(std::unique_lock<std::mutex> &lk, bool block)
 	} got[64];
 	unsigned n = 0;
 	io_uring_cqe *cqe = nullptr;
-	int r = block ? io_uring_wait_cqe(&ring_, &cqe) : io_uring_peek_cqe(&ring_, &cqe);
+	int r = block && !stuck ? io_uring_wait_cqe(&ring_, &cqe) : io_uring_peek_cqe(&ring_, &cqe);
 	if (r == 0) {
 		unsigned head;
 		io_uring_for_each_cqe(&ring_, head, cqe) {
@@ -562,6 +718,8 @@ void Lane::reap(std::unique_lock<std::mutex> &lk, bool block)
 		}
 		io_uring_cq_advance(&ring_, n);
 	}
+	if (!n && pause_us)
+		usleep(pause_us);
 	lk.lock();
 	for (unsigned i = 0; i < n; i++)
 		complete(got[i].ud, got[i].res);

@@ -50,8 +50,18 @@ struct OpRecord {
 	OpState state = OpState::kQueued;
 	BatchImpl *owner = nullptr;
 	std::uint32_t index = 0;
+	// The batch's previous call on the same context: this one may start
+	// only after it, and not at all when it failed.
+	OpRecord *after = nullptr;
 	alignas(8) std::uint8_t params[kInlineParams];
 };
+
+/// The most a data-plane operation may report as its result: the length of
+/// its input or of what it wrote.
+inline std::uint32_t result_bound(const hsm_op &op) noexcept
+{
+	return op.in.len > op.out.len ? op.in.len : op.out.len;
+}
 
 /// Data-plane commands at most this large (all refs together) travel in
 /// HSM_IOC_VECTOR SQEs: the module runs larger ones on io-wq workers, in
@@ -92,6 +102,14 @@ public:
 	}
 	/// Reaps what has completed, without blocking.
 	void poll();
+	/// Runs f() under the lane's lock (the reaper writes batch
+	/// bookkeeping under it).
+	template <typename F>
+	auto locked(F f)
+	{
+		std::lock_guard lk(m_);
+		return f();
+	}
 
 	~Lane();
 
@@ -118,7 +136,9 @@ private:
 	void prep_single(io_uring_sqe *sqe, std::uint32_t idx) noexcept;
 	bool vectorizable(const OpRecord &rec) const noexcept;
 	void vector_failed(VecBuf &vb, std::int32_t res) noexcept;
-	int flush() noexcept;
+	bool flush() noexcept;
+	unsigned next_pause_us() noexcept;
+	void forget() noexcept;
 
 	int fd_ = -1;
 	std::uint8_t *base_ = nullptr;
@@ -128,6 +148,7 @@ private:
 	bool vectors_ok_ = true;	// cleared if the module refuses VECTOR itself
 	io_uring ring_{};
 	bool ring_ok_ = false;
+	unsigned backoff_ = 0;		// refused submissions in a row
 
 	std::mutex m_;
 	std::condition_variable cv_;
@@ -151,6 +172,9 @@ public:
 	std::uint32_t op_slots() const noexcept { return op_slots_; }
 	std::size_t lanes() const noexcept { return lanes_.size(); }
 	std::uint8_t *at(std::uint32_t off) const noexcept { return base_ + off; }
+	/// False in a fork()ed child: there the region is not mapped and the
+	/// rings are not the child's, so nothing may touch them.
+	bool alive() const noexcept;
 
 	// The heap of the region (MemoryAllocator).
 	Result<std::uint32_t> alloc(std::size_t size, std::size_t align, std::size_t *cap);
@@ -161,19 +185,22 @@ public:
 	/// The calling thread's lane: the thread's seat (the lowest number
 	/// no living thread holds) modulo the lanes.
 	Lane &lane();
-	/// Runs one operation on the calling thread's lane and waits for it.
-	void run(OpRecord &rec) { lane().run(rec); }
+	/// Runs one operation on the calling thread's lane and waits for it;
+	/// in a fork()ed child, answers InvalidState (ECHILD) at once.
+	void run(OpRecord &rec);
 
-	// The slot-name registry: one ID per name for the connection's life.
+	// The slot-name registry: one ID per (fsuid, fsgid, name) until the
+	// name is deleted or refreshed through this connection.
 	std::mutex reg_mu;
 	std::map<std::string, std::uint64_t> registry;
 
 private:
 	Connection() = default;
 	Result<std::monostate> open(std::size_t region_size);
+	void give_back(std::uint32_t start, std::uint32_t len);
 
 	int fd_ = -1;
-	int pid_ = 0;
+	unsigned gen_ = 0;	// the fork generation it was opened in
 	std::uint8_t *base_ = nullptr;
 	std::size_t size_ = 0;
 	hsm_info info_{};
@@ -189,5 +216,9 @@ private:
 /// Called by the connection, under its lock, when one of a batch's
 /// operations completes.
 void batch_completed(BatchImpl *b, std::uint32_t index) noexcept;
+
+/// Answers an operation that never reached a ring: with -err and `st`.
+/// Under the lane's lock for a batch's operation.
+void answer_unsent(OpRecord &rec, int err, Status st) noexcept;
 
 } // namespace hsm::detail

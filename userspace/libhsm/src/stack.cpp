@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstring>
 #include <string.h>
+#include <sys/fsuid.h>
 
 #include "conn.hpp"
 #include "hsm/stack.hpp"
@@ -23,7 +24,20 @@ Error op_error(const OpRecord &rec, const char *what)
 	const char *name = strerrorname_np(err);
 	std::string m = std::string(what) + ": " + to_string(Status(rec.status)) + " (" +
 			(name ? name : std::to_string(err)) + ")";
+	if (err == ECHILD)
+		m += ": an object inherited across fork(); call CryptoStack::Create() in the child";
 	return Error{Status(rec.status), err, std::move(m)};
+}
+
+// A length the module returned for an output of `asked` bytes: never more
+// (a module bug must not become an overflow here).
+Result<std::uint32_t> checked_len(const OpRecord &rec, std::size_t asked, const char *what)
+{
+	if (std::uint64_t(rec.res) > asked)
+		return fail(Status::Internal, EPROTO,
+			    std::string(what) + ": the module returned " + std::to_string(rec.res) +
+				    " bytes for a " + std::to_string(asked) + "-byte output");
+	return std::uint32_t(rec.res);
 }
 
 // Fill the data refs of an hsm_op.
@@ -198,6 +212,9 @@ Result<Buffer> MemoryAllocator::Allocate(std::size_t size, std::size_t align) co
 	b.off_ = *r;
 	b.ptr_ = conn_->at(*r);
 	b.len_ = size;
+	// Zeroed as promised even if something wrote the block after it was
+	// freed (an operation the application left running on it).
+	std::memset(b.ptr_, 0, b.cap_);
 	return b;
 }
 
@@ -231,7 +248,10 @@ CryptoResourceGuard::CryptoResourceGuard(CryptoResourceGuard &&o) noexcept
 CryptoResourceGuard &CryptoResourceGuard::operator=(CryptoResourceGuard &&o) noexcept
 {
 	if (this != &o) {
-		(void)Release();
+		try {
+			(void)Release();
+		} catch (...) {
+		}
 		conn_ = std::move(o.conn_);
 		id_ = o.id_;
 		o.id_ = {};
@@ -239,7 +259,15 @@ CryptoResourceGuard &CryptoResourceGuard::operator=(CryptoResourceGuard &&o) noe
 	return *this;
 }
 
-CryptoResourceGuard::~CryptoResourceGuard() { (void)Release(); }
+CryptoResourceGuard::~CryptoResourceGuard()
+{
+	// Errors are swallowed, bad_alloc from building one included: a
+	// destructor must not terminate the program.
+	try {
+		(void)Release();
+	} catch (...) {
+	}
+}
 
 Result<std::monostate> CryptoResourceGuard::Release()
 {
@@ -467,9 +495,12 @@ Result<WrappedKey> KeyManager::WrapKey(const WrapKeyParams &p) const
 	conn_->run(rec);
 	if (rec.res < 0)
 		return std::unexpected(op_error(rec, "KEY_WRAP"));
+	auto n = checked_len(rec, kMaxWrapped, "KEY_WRAP");
+	if (!n)
+		return std::unexpected(n.error());
 	WrappedKey w;
 	const std::uint8_t *o = conn_->at(rec.op.out.off);
-	w.data.assign(o, o + rec.res);
+	w.data.assign(o, o + *n);
 	if (rec.op.tag.len) {
 		const std::uint8_t *t = conn_->at(rec.op.tag.off);
 		w.tag.assign(t, t + rec.op.tag.len);
@@ -491,8 +522,11 @@ Result<std::size_t> KeyManager::ExportKey(const CryptoResourceId &key, std::span
 	conn_->run(rec);
 	if (rec.res < 0)
 		return std::unexpected(op_error(rec, "KEY_EXPORT"));
-	std::memcpy(out.data(), conn_->at(rec.op.out.off), rec.res);
-	return std::size_t(rec.res);
+	auto n = checked_len(rec, out.size(), "KEY_EXPORT");
+	if (!n)
+		return std::unexpected(n.error());
+	std::memcpy(out.data(), conn_->at(rec.op.out.off), *n);
+	return std::size_t(*n);
 }
 
 Result<std::size_t> KeyManager::GetPublicKey(const CryptoResourceId &key, std::span<std::uint8_t> out) const
@@ -509,8 +543,11 @@ Result<std::size_t> KeyManager::GetPublicKey(const CryptoResourceId &key, std::s
 	conn_->run(rec);
 	if (rec.res < 0)
 		return std::unexpected(op_error(rec, "KEY_PUBLIC"));
-	std::memcpy(out.data(), conn_->at(rec.op.out.off), rec.res);
-	return std::size_t(rec.res);
+	auto n = checked_len(rec, out.size(), "KEY_PUBLIC");
+	if (!n)
+		return std::unexpected(n.error());
+	std::memcpy(out.data(), conn_->at(rec.op.out.off), *n);
+	return std::size_t(*n);
 }
 
 Result<std::monostate> KeyManager::PersistKey(const KeySlot &target, const CryptoResourceId &key) const
@@ -528,24 +565,53 @@ Result<std::monostate> KeyManager::PersistKey(const KeySlot &target, const Crypt
 }
 
 namespace {
-std::string reg_key(const KeySlot &s) { return (s.group ? "g:" : "u:") + std::string(s.name.view()); }
+
+// The module resolves a name in the namespace of the calling thread's
+// fsuid (and, for group slots, its membership): a daemon that switches
+// credentials per request must not get the previous user's key.
+std::string reg_key(const KeySlot &s)
+{
+	// setfsuid/setfsgid with an invalid ID change nothing and return the
+	// current one.
+	unsigned uid = static_cast<unsigned>(setfsuid(-1));
+	unsigned gid = static_cast<unsigned>(setfsgid(-1));
+	return std::to_string(uid) + ":" + std::to_string(gid) + (s.group ? ":g:" : ":u:") +
+	       std::string(s.name.view());
+}
+
 } // namespace
 
 Result<CryptoResourceId> KeyManager::ResolveSlot(const KeySlot &slot) const
 {
-	if (auto ok = check_slot(slot, "ResolveSlot"); !ok)
+	return resolve(slot, false);
+}
+
+Result<CryptoResourceId> KeyManager::RefreshSlot(const KeySlot &slot) const
+{
+	return resolve(slot, true);
+}
+
+Result<CryptoResourceId> KeyManager::resolve(const KeySlot &slot, bool fresh) const
+{
+	if (auto ok = check_slot(slot, fresh ? "RefreshSlot" : "ResolveSlot"); !ok)
 		return std::unexpected(ok.error());
+	// Not even the registry's lock in a fork()ed child: a thread of the
+	// parent may have held it.
+	if (!conn_->alive())
+		return fail(Status::InvalidState, ECHILD,
+			    "ResolveSlot: a connection inherited across fork(): call CryptoStack::Create()");
+	const std::string key = reg_key(slot);
 	std::lock_guard lk(conn_->reg_mu);
-	auto it = conn_->registry.find(reg_key(slot));
-	if (it != conn_->registry.end())
-		return CryptoResourceId{it->second};
+	if (!fresh)
+		if (auto it = conn_->registry.find(key); it != conn_->registry.end())
+			return CryptoResourceId{it->second};
 	OpRecord rec;
 	rec.cmd = HSM_IOC_SLOT_OPEN;
 	set_params(rec, slot_params(slot));
 	auto id = run_create(*conn_, rec, "SLOT_OPEN");
 	if (!id)
 		return id;
-	conn_->registry[reg_key(slot)] = id->value;
+	conn_->registry[key] = id->value;
 	return id;
 }
 
@@ -560,8 +626,9 @@ Result<std::monostate> KeyManager::DeleteSlot(const KeySlot &slot) const
 	if (rec.res < 0)
 		return std::unexpected(op_error(rec, "SLOT_DELETE"));
 	// The name may be stored again; it must then resolve to the new key.
+	const std::string key = reg_key(slot);
 	std::lock_guard lk(conn_->reg_mu);
-	conn_->registry.erase(reg_key(slot));
+	conn_->registry.erase(key);
 	return std::monostate{};
 }
 
@@ -606,7 +673,10 @@ StreamingContext::StreamingContext(StreamingContext &&o) noexcept
 StreamingContext &StreamingContext::operator=(StreamingContext &&o) noexcept
 {
 	if (this != &o) {
-		(void)Release();
+		try {
+			(void)Release();
+		} catch (...) {
+		}
 		conn_ = std::move(o.conn_);
 		id_ = o.id_;
 		timeout_ = o.timeout_;
@@ -615,7 +685,13 @@ StreamingContext &StreamingContext::operator=(StreamingContext &&o) noexcept
 	return *this;
 }
 
-StreamingContext::~StreamingContext() { (void)Release(); }
+StreamingContext::~StreamingContext()
+{
+	try {
+		(void)Release();
+	} catch (...) {
+	}
+}
 
 Result<std::monostate> StreamingContext::Release()
 {
@@ -639,13 +715,12 @@ Result<std::uint32_t> StreamingContext::call(unsigned int cmd, BufferRef in, Buf
 	rec.op.timeout_ms = timeout_.abi();
 	refs(rec.op, in, out, iv, aad, tag);
 	conn_->run(rec);
-	if (rec.res < 0) {
-		const char *what = cmd == HSM_IOC_CTX_INIT ? "CTX_INIT" :
-				   cmd == HSM_IOC_CTX_UPDATE ? "CTX_UPDATE" :
-				   cmd == HSM_IOC_CTX_FINAL ? "CTX_FINAL" : "CTX_RESET";
+	const char *what = cmd == HSM_IOC_CTX_INIT ? "CTX_INIT" :
+			   cmd == HSM_IOC_CTX_UPDATE ? "CTX_UPDATE" :
+			   cmd == HSM_IOC_CTX_FINAL ? "CTX_FINAL" : "CTX_RESET";
+	if (rec.res < 0)
 		return std::unexpected(op_error(rec, what));
-	}
-	return std::uint32_t(rec.res);
+	return checked_len(rec, detail::result_bound(rec.op), what);
 }
 
 namespace {
@@ -697,6 +772,8 @@ Result<std::monostate> AeadContext::SetTag(std::span<const std::uint8_t> t)
 {
 	if (t.size() > tag_.size() || t.empty())
 		return fail(Status::InvalidArgument, EINVAL, "SetTag: tags are 1..16 bytes");
+	if (!conn_ || !conn_->alive())
+		return fail(Status::InvalidState, ECHILD, "SetTag: a context inherited across fork()");
 	std::memcpy(tag_.data(), t.data(), t.size());
 	tag_len_ = static_cast<std::uint32_t>(t.size());
 	return std::monostate{};
@@ -815,7 +892,7 @@ Result<std::uint32_t> CryptoStack::one(unsigned int cmd, std::uint64_t handle, B
 	conn_->run(rec);
 	if (rec.res < 0)
 		return std::unexpected(op_error(rec, what));
-	return std::uint32_t(rec.res);
+	return checked_len(rec, detail::result_bound(rec.op), what);
 }
 
 Result<std::size_t> CryptoStack::Digest(AlgorithmId alg, BufferRef in, BufferRef out) const

@@ -17,9 +17,14 @@
 //   TimedOut       the deadline passed before the module could run the call
 //   Unsupported    an algorithm the module does not know or cannot serve
 //
-// fork(): the child must not use the parent's stacks, contexts or buffers
-// (the region is not inherited); CryptoStack::Create() in the child opens a
-// connection of its own.
+// fork(): the child inherits neither the region nor the rings, so the
+// parent's stacks, guards, contexts, buffers and batches are inert there:
+// their calls fail with InvalidState (errno ECHILD) without reaching the
+// module, and their destructors forget them (a guard's or context's ID
+// stays the parent's, a buffer is not wiped).  The child may return or
+// exit() normally with them alive; the parent keeps every key and context.
+// CryptoStack::Create() in the child opens a connection of its own.  The
+// contents of a parent's Buffer must not be touched in the child.
 //
 // Threads: a CryptoStack, KeyManager and MemoryAllocator may be shared by
 // any number of threads.  A context may be called from several threads; the
@@ -269,10 +274,18 @@ public:
 	[[nodiscard]] Result<std::monostate> PersistKey(const KeySlot &target,
 							const CryptoResourceId &key) const;
 	/// The ID of a slot's key in this process.  The first resolution opens
-	/// the slot; later ones, from any stack of the process, return the same
-	/// ID for as long as the process's connection lives.  Errors: NotFound
-	/// (no such slot for this user or group), NotPermitted (group slot).
+	/// the slot; later ones, from any stack of the process with the same
+	/// fsuid and fsgid, return the same ID for as long as the process's
+	/// connection lives.  The ID is a copy of the key: if another process
+	/// deletes or replaces the slot, this one keeps resolving to the old
+	/// key until DeleteSlot() or RefreshSlot() here.  Errors: NotFound
+	/// (no such slot for this user or group), NotPermitted (group slot),
+	/// InvalidState (a connection inherited across fork()).
 	[[nodiscard]] Result<CryptoResourceId> ResolveSlot(const KeySlot &slot) const;
+	/// Opens the slot afresh (after it was replaced elsewhere) and makes
+	/// later ResolveSlot() calls return the new ID.  The ID resolved before
+	/// stays valid until the connection closes.  Errors: as ResolveSlot.
+	[[nodiscard]] Result<CryptoResourceId> RefreshSlot(const KeySlot &slot) const;
 	/// Deletes a slot.  An ID resolved before stays usable (it is its own
 	/// key); the name resolves afresh once stored again.  Errors: NotFound.
 	[[nodiscard]] Result<std::monostate> DeleteSlot(const KeySlot &slot) const;
@@ -283,6 +296,7 @@ private:
 	template <typename P>
 	Result<CryptoResourceId> create(unsigned int cmd, const P &p) const;
 	Result<std::monostate> to_slot(const KeySlot &target, Result<CryptoResourceId> id) const;
+	Result<CryptoResourceId> resolve(const KeySlot &slot, bool fresh) const;
 	std::shared_ptr<detail::Connection> conn_;
 };
 
@@ -552,22 +566,32 @@ public:
 	[[nodiscard]] Result<OpId> Verify(const CryptoResourceId &key, BufferRef in, BufferRef sig);
 	/// RANDOM: returns out's length.
 	[[nodiscard]] Result<OpId> Random(BufferRef out);
-	/// Context calls, as the context's own methods (operations on one
-	/// context run in the order queued).  Init: iv for ciphers, iv = nonce
-	/// and aad for AEAD.  Update: out for ciphers.  Finalize: out for the
-	/// digest, tag, signature or AEAD output; tag for MAC/signature
-	/// verification and the AEAD tag.
+	/// Context calls, as the context's own methods.  Calls on one context
+	/// run in the order queued, one after the other, whatever their sizes;
+	/// once one fails, the later ones on that context fail with Canceled
+	/// without running (so a Finalize never reports on a stream that lost
+	/// a part), up to a Reset, which runs after its predecessor whatever
+	/// its outcome.  Init: iv for ciphers, iv = nonce and aad for AEAD.
+	/// Update: out for ciphers.  Finalize: out for the digest, tag,
+	/// signature or AEAD output; tag for MAC/signature verification and
+	/// the AEAD tag.
 	[[nodiscard]] Result<OpId> Init(const StreamingContext &ctx, BufferRef iv = {}, BufferRef aad = {});
 	[[nodiscard]] Result<OpId> Update(const StreamingContext &ctx, BufferRef in, BufferRef out = {});
 	[[nodiscard]] Result<OpId> Finalize(const StreamingContext &ctx, BufferRef out = {}, BufferRef tag = {});
 	[[nodiscard]] Result<OpId> Reset(const StreamingContext &ctx);
 
 	/// Sends every queued operation that may be in flight now, with one
-	/// io_uring_enter; returns how many it sent.  Errors: Internal (the
-	/// ring refused the submission).
+	/// io_uring_enter; returns how many it sent (counting context calls
+	/// answered Canceled at once).  It stops at a context call whose
+	/// predecessor on that context is still running and could not be
+	/// linked to it; the waits send the rest.  An operation once sent is
+	/// never answered before the module ran it: if the kernel refuses the
+	/// submission for a while, the waits retry it.  Errors: InvalidState
+	/// (a batch inherited across fork()).
 	[[nodiscard]] Result<std::size_t> Submit();
 	/// Submits what is queued and waits until every operation completed.
-	/// Returns how many failed (their errors are in Get()).
+	/// Returns how many failed (their errors are in Get()).  Errors:
+	/// InvalidState (a batch inherited across fork()).
 	[[nodiscard]] Result<std::size_t> WaitAll();
 	/// Submits what is queued and waits until one operation not yet
 	/// returned by WaitAny() completed; returns its id.  Errors:
@@ -579,7 +603,8 @@ public:
 
 	/// The result of an operation: the module's return value (a length, or
 	/// 0) or its error.  Errors also: InvalidState (not complete yet),
-	/// InvalidArgument (no such id).
+	/// InvalidArgument (no such id), Canceled (an earlier call on the same
+	/// context failed), Internal (a length beyond the operation's output).
 	[[nodiscard]] Result<std::uint32_t> Get(OpId id) const;
 	/// True once the operation completed.
 	[[nodiscard]] bool Done(OpId id) const noexcept;
