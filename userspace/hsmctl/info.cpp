@@ -32,6 +32,13 @@ constexpr Feature platform_caps[] = {
 	{HSM_PLAT_CAP_SEAL, "seal"},
 };
 
+// What this connection may do: the rights its opener had at open().
+constexpr Feature conn_rights[] = {
+	{HSM_CONN_F_ADMIN, "admin"},
+	{HSM_CONN_F_PLATFORM, "platform"},
+	{HSM_CONN_F_SLOT_GROUP, "slot_group"},
+};
+
 const char *platform_name(__u32 p)
 {
 	switch (p) {
@@ -112,6 +119,7 @@ int cmd_info(const Options &opt, const std::vector<std::string> &args)
 			{"platform", platform_name(info.platform)},
 			{"platform_backend", backend_name(info.platform_backend)},
 			{"platform_caps", bit_names(info.platform_caps, platform_caps)},
+			{"rights", bit_names(info.conn_flags, conn_rights)},
 			{"limits", {
 				{"page_size", info.page_size},
 				{"max_connections", info.max_connections},
@@ -151,6 +159,10 @@ int cmd_info(const Options &opt, const std::vector<std::string> &args)
 	std::printf("platform backend:  %s\n", backend_name(info.platform_backend));
 	std::printf("platform caps:     %s\n",
 		    join(bit_names(info.platform_caps, platform_caps)).c_str());
+	auto rights = bit_names(info.conn_flags, conn_rights);
+	std::printf("your rights:       %s\n",
+		    rights.empty() ? "none beyond your own keys and slots (raw platform requests are bound to your uid)"
+				   : join(rights).c_str());
 	std::printf("limits:\n");
 	std::printf("  page size:         %u\n", info.page_size);
 	std::printf("  max connections:   %u\n", info.max_connections);
