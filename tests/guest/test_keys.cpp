@@ -1252,4 +1252,12 @@ Test(ops, vector_runs_each_entry_as_if_alone)
 	cr_expect_eq(c.run(HSM_IOC_VECTOR, one).res, 1);
 	cr_expect_eq(reinterpret_cast<hsm_resp *>(c.at(kRec))->result, 8192);
 	cr_expect(c.get({kData + 8192, 8192}) == s.get({kData + 8192, 8192}), "same ciphertext");
+
+	// With a record of its own, the vector answers there too, once its
+	// entries have (here after its trip through io-wq).
+	one.resp_off = Conn::kResp;
+	Result own = c.run(HSM_IOC_VECTOR, one);
+	cr_expect_eq(own.res, 1);
+	cr_expect_eq(own.resp.result, 1, "the vector's own record: %d", own.resp.result);
+	cr_expect_eq(own.resp.status, HSM_STATUS_OK);
 }

@@ -70,12 +70,14 @@ enum class Status : std::uint32_t {
 	case ETIMEDOUT: return Status::TimedOut;
 	case ENOSPC:
 	case E2BIG:
+	case EDQUOT:		// the caller's per-user share
 	case ENFILE: return Status::LimitExceeded;
 	case EOPNOTSUPP: return Status::Unsupported;
 	case EBADMSG: return Status::AuthFailed;
 	case EOVERFLOW: return Status::BufferTooSmall;
 	case ENOMEM: return Status::OutOfMemory;
-	case ECANCELED: return Status::Canceled;
+	case ECANCELED:
+	case EINTR: return Status::Canceled;	// the caller is being killed
 	case EINVAL:
 	case EFAULT: return Status::InvalidArgument;
 	case EBUSY: return Status::Busy;
