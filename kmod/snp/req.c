@@ -162,13 +162,13 @@ static int key_params(const struct hsm_key_params *p, u32 snp_flags,
 		      const struct hsm_alg **alg)
 {
 	if (memchr_inv(p->reserved, 0, sizeof(p->reserved)) ||
-	    p->flags & ~HSM_KEY_F_ALL || p->perms & ~HSM_PERM_ALL ||
 	    !memchr(p->alg, 0, sizeof(p->alg)))
 		return -EINVAL;
 	*alg = hsm_alg_find(p->alg);
 	if (!*alg)
 		return -EOPNOTSUPP;
-	if (!(*alg)->key_max || p->perms & ~(*alg)->perms ||
+	/* The rules every new key obeys (hsm_key_create() checks them too). */
+	if (!(*alg)->key_max || hsm_alg_check_attrs(*alg, p->perms, p->flags) ||
 	    (p->key_len && p->key_len != HSM_SNP_DERIVED_KEY) ||
 	    (*alg)->key_min > HSM_SNP_DERIVED_KEY ||
 	    (*alg)->key_max < HSM_SNP_DERIVED_KEY)
