@@ -103,6 +103,8 @@ int hsm_crypto_shash_update(struct shash_desc *desc, const u8 *data, u64 len)
 {
 	int ret;
 
+	if (!len)
+		return 0;
 	for (;;) {
 		u32 n = min_t(u64, len, HSM_WORK_CHUNK);
 
@@ -117,17 +119,25 @@ int hsm_crypto_shash_update(struct shash_desc *desc, const u8 *data, u64 len)
 	}
 }
 
-/* Hash `in` with desc's transform into buf (crypto_shash_digestsize bytes). */
+/*
+ * Hash `in` with desc's transform into buf (crypto_shash_digestsize
+ * bytes): all but the last slice in slices, the last with finup, so that
+ * a short message costs what crypto_shash_digest() does (one pass, one
+ * FPU section).
+ */
 static int shash_region(struct crypto_shash *tfm, const struct hsm_shm *shm,
 			const struct hsm_ref *in, u8 *buf)
 {
+	u32 head = in->len ? rounddown(in->len - 1, HSM_WORK_CHUNK) : 0;
+	const u8 *data = region(shm, in);
 	SHASH_DESC_ON_STACK(desc, tfm);
 	int ret;
 
 	desc->tfm = tfm;
 	ret = crypto_shash_init(desc) ?:
-	      hsm_crypto_shash_update(desc, region(shm, in), in->len) ?:
-	      crypto_shash_final(desc, buf);
+	      hsm_crypto_shash_update(desc, data, head) ?:
+	      (head ? hsm_work_yield() : 0) ?:
+	      crypto_shash_finup(desc, data + head, in->len - head, buf);
 	shash_desc_zero(desc);
 	return ret;
 }
