@@ -405,18 +405,51 @@ long hsm_crypto_cipher(struct hsm_key *key, bool encrypt,
 }
 
 /*
- * HKDF (RFC 5869) from the kernel's HMAC: PRK = HMAC(salt, IKM), then
- * T(i) = HMAC(PRK, T(i-1) | info | i).  An empty salt is HMAC's zero key,
- * which equals the RFC's string of HashLen zeros.
+ * The output blocks both KDFs share, each an HMAC under desc's key, with
+ * a scheduling point between them:
+ *   feedback (HKDF):          T(i) = HMAC(T(i-1) | info | u8 i)
+ *   counter (SP 800-108):     K(i) = HMAC(be32 i | info)
+ */
+static int kdf_expand(struct shash_desc *desc, bool feedback, const u8 *info,
+		      u32 info_len, u8 *out, u32 out_len)
+{
+	u32 hash_len = crypto_shash_digestsize(desc->tfm), done = 0, n, i;
+	u8 t[HASH_MAX_DIGESTSIZE];
+	int ret = 0;
+
+	for (i = 1; !ret && done < out_len; i++) {
+		__be32 ctr = cpu_to_be32(i);
+		u8 c = i;
+
+		ret = crypto_shash_init(desc) ?:
+		      (!feedback ? crypto_shash_update(desc, (u8 *)&ctr, sizeof(ctr)) :
+		       i > 1 ? crypto_shash_update(desc, t, hash_len) : 0) ?:
+		      crypto_shash_update(desc, info, info_len) ?:
+		      (feedback ? crypto_shash_update(desc, &c, 1) : 0) ?:
+		      crypto_shash_final(desc, t);
+		if (ret)
+			break;
+		n = min(hash_len, out_len - done);
+		memcpy(out + done, t, n);
+		done += n;
+		ret = hsm_work_yield();
+	}
+	memzero_explicit(t, sizeof(t));
+	return ret;
+}
+
+/*
+ * HKDF (RFC 5869) from the kernel's HMAC: PRK = HMAC(salt, IKM), then the
+ * feedback blocks under PRK.  An empty salt is HMAC's zero key, which
+ * equals the RFC's string of HashLen zeros.
  */
 static int hkdf(struct crypto_shash *tfm, const u8 *ikm, u32 ikm_len,
 		const u8 *salt, u32 salt_len, const u8 *info, u32 info_len,
 		u8 *out, u32 out_len)
 {
-	u32 hash_len = crypto_shash_digestsize(tfm), done = 0, n;
-	u8 prk[HASH_MAX_DIGESTSIZE], t[HASH_MAX_DIGESTSIZE];
+	u32 hash_len = crypto_shash_digestsize(tfm);
+	u8 prk[HASH_MAX_DIGESTSIZE];
 	SHASH_DESC_ON_STACK(desc, tfm);
-	u8 i;
 	int ret;
 
 	if (out_len > 255 * hash_len)
@@ -424,57 +457,28 @@ static int hkdf(struct crypto_shash *tfm, const u8 *ikm, u32 ikm_len,
 	desc->tfm = tfm;
 	ret = crypto_shash_setkey(tfm, salt, salt_len) ?:
 	      crypto_shash_digest(desc, ikm, ikm_len, prk) ?:
-	      crypto_shash_setkey(tfm, prk, hash_len);
-	for (i = 1; !ret && done < out_len; i++) {
-		ret = crypto_shash_init(desc) ?:
-		      (i > 1 ? crypto_shash_update(desc, t, hash_len) : 0) ?:
-		      crypto_shash_update(desc, info, info_len) ?:
-		      crypto_shash_update(desc, &i, 1) ?:
-		      crypto_shash_final(desc, t);
-		if (ret)
-			break;
-		n = min(hash_len, out_len - done);
-		memcpy(out + done, t, n);
-		done += n;
-		ret = hsm_work_yield();
-	}
+	      crypto_shash_setkey(tfm, prk, hash_len) ?:
+	      kdf_expand(desc, true, info, info_len, out, out_len);
 	shash_desc_zero(desc);
 	memzero_explicit(prk, sizeof(prk));
-	memzero_explicit(t, sizeof(t));
 	return ret;
 }
 
 /*
- * SP 800-108 counter mode over HMAC, no salt: K(i) = HMAC(key, be32(i) ||
- * info), as the kernel's crypto_kdf108_ctr_generate() computes it, with
- * a scheduling point between blocks; the key checks are the kernel's.
+ * SP 800-108 counter mode over HMAC, no salt, as the kernel's
+ * crypto_kdf108_ctr_generate() computes it but with scheduling points;
+ * the key checks are the kernel's.
  */
 static int kdf108(struct crypto_shash *tfm, const u8 *key, u32 key_len,
 		  const u8 *info, u32 info_len, u8 *out, u32 out_len)
 {
-	u32 hash_len = crypto_shash_digestsize(tfm), done = 0, n, i;
-	u8 t[HASH_MAX_DIGESTSIZE];
 	SHASH_DESC_ON_STACK(desc, tfm);
-	__be32 ctr;
 	int ret;
 
 	desc->tfm = tfm;
-	ret = crypto_kdf108_setkey(tfm, key, key_len, NULL, 0);
-	for (i = 1; !ret && done < out_len; i++) {
-		ctr = cpu_to_be32(i);
-		ret = crypto_shash_init(desc) ?:
-		      crypto_shash_update(desc, (u8 *)&ctr, sizeof(ctr)) ?:
-		      crypto_shash_update(desc, info, info_len) ?:
-		      crypto_shash_final(desc, t);
-		if (ret)
-			break;
-		n = min(hash_len, out_len - done);
-		memcpy(out + done, t, n);
-		done += n;
-		ret = hsm_work_yield();
-	}
+	ret = crypto_kdf108_setkey(tfm, key, key_len, NULL, 0) ?:
+	      kdf_expand(desc, false, info, info_len, out, out_len);
 	shash_desc_zero(desc);
-	memzero_explicit(t, sizeof(t));
 	return ret;
 }
 
