@@ -18,6 +18,7 @@
 #include <linux/mutex.h>
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
+#include <linux/uio.h>
 #include <linux/vmalloc.h>
 
 #include "alg.h"
@@ -117,6 +118,38 @@ int hsm_crypto_shash_update(struct shash_desc *desc, const u8 *data, u64 len)
 		if (ret)
 			return ret;
 	}
+}
+
+/*
+ * One digest (a MAC when key is given) with the kernel's kname over the
+ * parts in order: the module's own constructions (the sealing key, bound
+ * platform reports and keys) are each one such call.
+ */
+int hsm_crypto_digest_parts(const char *kname, const u8 *key, u32 key_len,
+			    const struct kvec *parts, unsigned int n, u8 *out)
+{
+	struct crypto_shash *tfm;
+	unsigned int i;
+	int ret;
+
+	tfm = crypto_alloc_shash(kname, 0, 0);
+	if (IS_ERR(tfm))
+		return PTR_ERR(tfm);
+	ret = key ? crypto_shash_setkey(tfm, key, key_len) : 0;
+	if (!ret) {
+		SHASH_DESC_ON_STACK(desc, tfm);
+
+		desc->tfm = tfm;
+		ret = crypto_shash_init(desc);
+		for (i = 0; !ret && i < n; i++)
+			ret = crypto_shash_update(desc, parts[i].iov_base,
+						  parts[i].iov_len);
+		if (!ret)
+			ret = crypto_shash_final(desc, out);
+		shash_desc_zero(desc);
+	}
+	crypto_free_shash(tfm);	/* kfree_sensitive: the key goes with it */
+	return ret;
 }
 
 /*

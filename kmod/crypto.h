@@ -9,6 +9,7 @@
 #define HSM_KW_ICV_LEN	8
 
 struct crypto_shash;
+struct kvec;
 struct shash_desc;
 struct hsm_alg;
 struct hsm_key;
@@ -19,6 +20,8 @@ void hsm_crypto_exit(void);
 
 int hsm_crypto_random(void *buf, size_t len);
 int hsm_crypto_shash_update(struct shash_desc *desc, const u8 *data, u64 len);
+int hsm_crypto_digest_parts(const char *kname, const u8 *key, u32 key_len,
+			    const struct kvec *parts, unsigned int n, u8 *out);
 long hsm_crypto_digest(const struct hsm_alg *alg, const struct hsm_shm *shm,
 		       const struct hsm_op *op);
 long hsm_crypto_mac(struct hsm_key *key, const struct hsm_shm *shm,

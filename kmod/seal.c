@@ -11,11 +11,11 @@
  * key material (hdr.key_len bytes), then the 16-byte tag.
  */
 #include <crypto/aead.h>
-#include <crypto/hash.h>
 #include <linux/err.h>
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/uio.h>
 
 #include "alg.h"
 #include "conn.h"
@@ -55,21 +55,13 @@ struct seal_hdr {
 static int seal_tfm(struct crypto_aead **tfm)
 {
 	static const char label[] = "hsm sealed slot v2";
+	const struct kvec part = { (void *)label, sizeof(label) };
 	u8 derived[HSM_SNP_DERIVED_KEY], key[32];
-	struct crypto_shash *h;
 	int ret;
 
-	ret = hsm_snp_seal_key(derived);
-	if (ret)
-		return ret;
-	h = crypto_alloc_shash("hmac(sha256)", 0, 0);
-	if (IS_ERR(h)) {
-		ret = PTR_ERR(h);
-		goto out;
-	}
-	ret = crypto_shash_setkey(h, derived, sizeof(derived)) ?:
-	      crypto_shash_tfm_digest(h, label, sizeof(label), key);
-	crypto_free_shash(h);
+	ret = hsm_snp_seal_key(derived) ?:
+	      hsm_crypto_digest_parts("hmac(sha256)", derived, sizeof(derived),
+				      &part, 1, key);
 	if (ret)
 		goto out;
 	*tfm = crypto_alloc_aead("gcm(aes)", 0, 0);

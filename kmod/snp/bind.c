@@ -8,12 +8,12 @@
  * "Platform requests").  A relying party recomputes a bound REPORT_DATA
  * from the uid and the 64 bytes the caller sent it.
  */
-#include <crypto/hash.h>
 #include <crypto/sha2.h>
-#include <linux/err.h>
-#include <linux/string.h>
+#include <linux/kernel.h>
 #include <linux/uidgid.h>
+#include <linux/uio.h>
 
+#include "../crypto.h"
 #include "snp.h"
 
 static const char report_label[] = "hsm snp user report v1";
@@ -27,25 +27,15 @@ int hsm_snp_bind_report(kuid_t uid, const u8 data[HSM_SNP_REPORT_DATA],
 			u8 out[HSM_SNP_REPORT_DATA])
 {
 	__le32 id = cpu_to_le32(from_kuid(&init_user_ns, uid));
-	struct crypto_shash *tfm;
-	int ret;
+	const struct kvec parts[] = {
+		{ (void *)report_label, sizeof(report_label) },
+		{ &id, sizeof(id) },
+		{ (void *)data, HSM_SNP_REPORT_DATA },
+	};
 
 	BUILD_BUG_ON(SHA512_DIGEST_SIZE != HSM_SNP_REPORT_DATA);
-	tfm = crypto_alloc_shash("sha512", 0, 0);
-	if (IS_ERR(tfm))
-		return PTR_ERR(tfm);
-	{
-		SHASH_DESC_ON_STACK(desc, tfm);
-
-		desc->tfm = tfm;
-		ret = crypto_shash_init(desc) ?:
-		      crypto_shash_update(desc, report_label, sizeof(report_label)) ?:
-		      crypto_shash_update(desc, (u8 *)&id, sizeof(id)) ?:
-		      crypto_shash_finup(desc, data, HSM_SNP_REPORT_DATA, out);
-		shash_desc_zero(desc);
-	}
-	crypto_free_shash(tfm);
-	return ret;
+	return hsm_crypto_digest_parts("sha512", NULL, 0, parts,
+				       ARRAY_SIZE(parts), out);
 }
 
 /*
@@ -63,26 +53,16 @@ int hsm_snp_bind_key(kuid_t uid, const u8 *label, u32 len,
 	__le32 head[2] = { cpu_to_le32(from_kuid(&init_user_ns, uid)),
 			   cpu_to_le32(len) };
 	__le64 perms = cpu_to_le64(key->perms);
-	struct crypto_shash *tfm;
-	int ret;
+	const struct kvec parts[] = {
+		{ (void *)key_label, sizeof(key_label) },
+		{ head, sizeof(head) },
+		{ (void *)label, len },
+		{ (void *)key->alg, sizeof(key->alg) },
+		{ &perms, sizeof(perms) },
+	};
 
 	BUILD_BUG_ON(SHA256_DIGEST_SIZE != HSM_SNP_DERIVED_KEY);
-	tfm = crypto_alloc_shash("hmac(sha256)", 0, 0);
-	if (IS_ERR(tfm))
-		return PTR_ERR(tfm);
-	ret = crypto_shash_setkey(tfm, derived, HSM_SNP_DERIVED_KEY);
-	if (!ret) {
-		SHASH_DESC_ON_STACK(desc, tfm);
-
-		desc->tfm = tfm;
-		ret = crypto_shash_init(desc) ?:
-		      crypto_shash_update(desc, key_label, sizeof(key_label)) ?:
-		      crypto_shash_update(desc, (u8 *)head, sizeof(head)) ?:
-		      crypto_shash_update(desc, label, len) ?:
-		      crypto_shash_update(desc, key->alg, sizeof(key->alg)) ?:
-		      crypto_shash_finup(desc, (u8 *)&perms, sizeof(perms), out);
-		shash_desc_zero(desc);
-	}
-	crypto_free_shash(tfm);	/* kfree_sensitive: the key goes with it */
-	return ret;
+	return hsm_crypto_digest_parts("hmac(sha256)", derived,
+				       HSM_SNP_DERIVED_KEY, parts,
+				       ARRAY_SIZE(parts), out);
 }
