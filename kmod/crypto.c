@@ -89,11 +89,6 @@ struct crypto_shash *hsm_crypto_hash_tfm(const struct hsm_alg *alg)
 	return tfm;
 }
 
-static void *region(const struct hsm_shm *shm, const struct hsm_ref *ref)
-{
-	return shm->base + ref->off;
-}
-
 /*
  * crypto_shash_update() over len bytes in chunks, with a scheduling point
  * between them: a long message neither holds the CPU (the x86 SHA glue
@@ -162,7 +157,7 @@ static int shash_region(struct crypto_shash *tfm, const struct hsm_shm *shm,
 			const struct hsm_ref *in, u8 *buf)
 {
 	u32 head = in->len ? rounddown(in->len - 1, HSM_WORK_CHUNK) : 0;
-	const u8 *data = region(shm, in);
+	const u8 *data = hsm_shm_ptr(shm, in);
 	SHASH_DESC_ON_STACK(desc, tfm);
 	int ret;
 
@@ -188,7 +183,7 @@ long hsm_crypto_digest(const struct hsm_alg *alg, const struct hsm_shm *shm,
 		return -EOVERFLOW;
 	ret = shash_region(tfm, shm, &op->in, buf);
 	if (!ret)
-		memcpy(region(shm, &op->out), buf, alg->out_len);
+		memcpy(hsm_shm_ptr(shm, &op->out), buf, alg->out_len);
 	memzero_explicit(buf, sizeof(buf));
 	return ret ?: alg->out_len;
 }
@@ -208,7 +203,7 @@ long hsm_crypto_mac(struct hsm_key *key, const struct hsm_shm *shm,
 	}
 	ret = shash_region(key->tfm.shash, shm, &op->in, buf);
 	if (!ret)
-		memcpy(region(shm, &op->out), buf, n);
+		memcpy(hsm_shm_ptr(shm, &op->out), buf, n);
 	memzero_explicit(buf, sizeof(buf));
 	return ret ?: n;
 }
@@ -223,7 +218,7 @@ long hsm_crypto_mac_verify(struct hsm_key *key, const struct hsm_shm *shm,
 	if (n < HSM_MAC_MIN_TAG || n > key->alg->out_len)
 		return -EINVAL;
 	/* Copy the expected tag once: userspace may change it meanwhile. */
-	memcpy(tag, region(shm, &op->tag), n);
+	memcpy(tag, hsm_shm_ptr(shm, &op->tag), n);
 	ret = shash_region(key->tfm.shash, shm, &op->in, buf);
 	if (!ret && crypto_memneq(buf, tag, n))
 		ret = -EBADMSG;
@@ -360,7 +355,7 @@ long hsm_crypto_aead(struct hsm_key *key, bool encrypt,
 		ret = -ENOMEM;
 		goto err_sg;
 	}
-	memcpy(iv, region(shm, &op->iv), op->iv.len);
+	memcpy(iv, hsm_shm_ptr(shm, &op->iv), op->iv.len);
 
 	aead_request_set_callback(req, CRYPTO_TFM_REQ_MAY_SLEEP |
 				  CRYPTO_TFM_REQ_MAY_BACKLOG, crypto_req_done, &wait);
@@ -371,7 +366,7 @@ long hsm_crypto_aead(struct hsm_key *key, bool encrypt,
 				      crypto_aead_decrypt(req), &wait);
 	if (ret == -EBADMSG)
 		/* GCM decrypts before it checks: leave no unverified plaintext. */
-		memset(region(shm, &op->out), 0, op->out.len);
+		memset(hsm_shm_ptr(shm, &op->out), 0, op->out.len);
 
 	memzero_explicit(iv, sizeof(iv));
 	hsm_key_aead_req_put(key, op->tag.len, req);
@@ -431,7 +426,7 @@ long hsm_crypto_cipher(struct hsm_key *key, bool encrypt,
 	if (key->alg->block_len > 1 && !op->in.len)
 		return -EINVAL;
 
-	memcpy(iv, region(shm, &op->iv), op->iv.len);
+	memcpy(iv, hsm_shm_ptr(shm, &op->iv), op->iv.len);
 	ret = hsm_crypto_cipher_iv(key, encrypt, shm, &op->in, &op->out, iv);
 	memzero_explicit(iv, sizeof(iv));
 	return ret ?: op->in.len;
@@ -727,7 +722,7 @@ long hsm_crypto_rsa_sign(struct hsm_key *key, const struct hsm_shm *shm,
 		return -EOVERFLOW;
 	ret = rsa_digest(key, shm, &op->in, digest, &dlen) ?:
 	      hsm_crypto_rsa_sign_digest(key, digest, dlen,
-					 region(shm, &op->out));
+					 hsm_shm_ptr(shm, &op->out));
 	memzero_explicit(digest, sizeof(digest));
 	return ret ?: key->sig_len;
 }
@@ -742,7 +737,7 @@ long hsm_crypto_rsa_verify(struct hsm_key *key, const struct hsm_shm *shm,
 	if (op->tag.len != key->sig_len)
 		return -EBADMSG;
 	/* The signature is read once, out of the caller's reach. */
-	sig = kmemdup(region(shm, &op->tag), op->tag.len, GFP_KERNEL);
+	sig = kmemdup(hsm_shm_ptr(shm, &op->tag), op->tag.len, GFP_KERNEL);
 	if (!sig)
 		return -ENOMEM;
 	ret = rsa_digest(key, shm, &op->in, digest, &dlen) ?:

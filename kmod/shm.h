@@ -4,6 +4,7 @@
 
 #include <linux/mm.h>
 #include <linux/types.h>
+#include <uapi/linux/hsm.h>
 
 struct hsm_account;
 struct vm_area_struct;
@@ -20,6 +21,16 @@ struct hsm_shm {
 static inline struct page *hsm_shm_page(const struct hsm_shm *shm, u64 off)
 {
 	return shm->pages[off >> PAGE_SHIFT];
+}
+
+/*
+ * The bytes a ref names in the region.  Only for a ref that was checked
+ * against the region's size (validate.c), or one the module made itself.
+ */
+static inline void *hsm_shm_ptr(const struct hsm_shm *shm,
+				const struct hsm_ref *ref)
+{
+	return shm->base + ref->off;
 }
 
 int __must_check hsm_shm_alloc(struct hsm_shm *shm, u64 size);

@@ -23,6 +23,7 @@
 #include "params.h"
 #include "quota.h"
 #include "seal.h"
+#include "shm.h"
 #include "slot.h"
 #include "validate.h"
 
@@ -90,7 +91,7 @@ static int slot_params(const struct hsm_shm *shm, const struct hsm_op *op,
 {
 	if (op->params.len != sizeof(*p))
 		return -EINVAL;
-	memcpy(p, shm->base + op->params.off, sizeof(*p));
+	memcpy(p, hsm_shm_ptr(shm, &op->params), sizeof(*p));
 	if (hsm_check_alg_name(p->name, sizeof(p->name)) ||
 	    (p->flags & ~HSM_SLOT_F_GROUP) ||
 	    p->reserved0 || memchr_inv(p->reserved, 0, sizeof(p->reserved)))
@@ -266,7 +267,7 @@ static void slot_describe(const struct slot *s, struct hsm_slot_info *info)
 
 static long list(const struct hsm_conn *conn, const struct hsm_op *op)
 {
-	struct hsm_slot_info *out = conn->shm.base + op->out.off;
+	struct hsm_slot_info *out = hsm_shm_ptr(&conn->shm, &op->out);
 	u32 room = op->out.len / sizeof(*out), n = 0;
 	struct slot_ns mine = { .uid = conn->who.uid };
 	bool group = conn->who.slot_group;

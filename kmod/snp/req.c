@@ -14,6 +14,7 @@
 #include "../alg.h"
 #include "../conn.h"
 #include "../key.h"
+#include "../shm.h"
 #include "snp.h"
 
 static unsigned int vmpck_id;
@@ -45,11 +46,6 @@ u64 hsm_snp_caps(void)
 		return 0;
 	return HSM_PLAT_CAP_REPORT | HSM_PLAT_CAP_EXT_REPORT |
 	       HSM_PLAT_CAP_DERIVED_KEY | HSM_PLAT_CAP_SEAL;
-}
-
-static void *region(const struct hsm_shm *shm, const struct hsm_ref *ref)
-{
-	return shm->base + ref->off;
 }
 
 /* A firmware status other than success. */
@@ -94,7 +90,7 @@ static long report(struct hsm_conn *conn, const struct hsm_op *op, bool ext,
 
 	if (op->params.len != sizeof(p) || op->handle)
 		return -EINVAL;
-	memcpy(&p, region(shm, &op->params), sizeof(p));
+	memcpy(&p, hsm_shm_ptr(shm, &op->params), sizeof(p));
 	if (p.flags & ~HSM_SNP_REPORT_F_ALL ||
 	    memchr_inv(p.reserved, 0, sizeof(p.reserved)) || p.vmpl > 3)
 		return -EINVAL;
@@ -146,11 +142,11 @@ static long report(struct hsm_conn *conn, const struct hsm_op *op, bool ext,
 			ret = -EOVERFLOW;
 			goto out;
 		}
-		memcpy(region(shm, &op->tag), certs, ret);
+		memcpy(hsm_shm_ptr(shm, &op->tag), certs, ret);
 	} else {
 		ret = HSM_SNP_REPORT_SIZE;
 	}
-	memcpy(region(shm, &op->out), rsp->report, HSM_SNP_REPORT_SIZE);
+	memcpy(hsm_shm_ptr(shm, &op->out), rsp->report, HSM_SNP_REPORT_SIZE);
 out:
 	kfree(certs);
 	kfree(rsp);
@@ -272,8 +268,8 @@ static long derive_key(struct hsm_conn *conn, const struct hsm_op *op,
 	if (op->params.len != sizeof(p) || op->handle ||
 	    label_len > sizeof(label))
 		return -EINVAL;
-	memcpy(&p, region(shm, &op->params), sizeof(p));
-	memcpy(label, region(shm, &op->in), label_len);
+	memcpy(&p, hsm_shm_ptr(shm, &op->params), sizeof(p));
+	memcpy(label, hsm_shm_ptr(shm, &op->in), label_len);
 	ret = user_req(conn, &p, &req);
 	if (ret)
 		return ret;
@@ -332,7 +328,7 @@ static long sim_setup(struct hsm_conn *conn, const struct hsm_op *op)
 	if (op->params.len != sizeof(p) || op->handle ||
 	    op->in.len > HSM_SNP_CERTS_MAX)
 		return -EINVAL;
-	memcpy(&p, region(shm, &op->params), sizeof(p));
+	memcpy(&p, hsm_shm_ptr(shm, &op->params), sizeof(p));
 	ret = -EINVAL;
 	if (p.flags & ~HSM_SNP_SIM_F_ALL || p.reserved0 ||
 	    memchr_inv(p.reserved, 0, sizeof(p.reserved)))
@@ -341,13 +337,13 @@ static long sim_setup(struct hsm_conn *conn, const struct hsm_op *op)
 	    !!memchr_inv(p.vcek_priv, 0, sizeof(p.vcek_priv)))
 		goto out;
 	if (op->in.len) {
-		ret = table_len(region(shm, &op->in), op->in.len);
+		ret = table_len(hsm_shm_ptr(shm, &op->in), op->in.len);
 		if (ret <= 0) {
 			ret = -EINVAL;
 			goto out;
 		}
 	}
-	ret = hsm_snp_sim_setup(&p, region(shm, &op->in), op->in.len);
+	ret = hsm_snp_sim_setup(&p, hsm_shm_ptr(shm, &op->in), op->in.len);
 	if (!ret && p.flags & HSM_SNP_SIM_F_RELAUNCH)
 		ret = hsm_snp_msg_relaunch(hsm_snp_sim_relaunch);
 out:
