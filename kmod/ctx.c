@@ -15,7 +15,10 @@
 
 #include "alg.h"
 #include "conn.h"
-#include "crypto.h"
+#include "crypto/aead.h"
+#include "crypto/cipher.h"
+#include "crypto/hash.h"
+#include "crypto/rsa.h"
 #include "ctx.h"
 #include "key.h"
 #include "op.h"

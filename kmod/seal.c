@@ -19,7 +19,8 @@
 
 #include "alg.h"
 #include "conn.h"
-#include "crypto.h"
+#include "crypto/hash.h"
+#include "crypto/rng.h"
 #include "key.h"
 #include "seal.h"
 #include "shm.h"

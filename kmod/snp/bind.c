@@ -13,7 +13,7 @@
 #include <linux/uidgid.h>
 #include <linux/uio.h>
 
-#include "../crypto.h"
+#include "../crypto/hash.h"
 #include "snp.h"
 
 static const char report_label[] = "hsm snp user report v1";
