@@ -8,9 +8,7 @@
  */
 #include <crypto/aead.h>
 #include <linux/err.h>
-#include <linux/mm.h>
 #include <linux/slab.h>
-#include <linux/vmalloc.h>
 
 #include "../alg.h"
 #include "../key.h"
@@ -78,10 +76,10 @@ int hsm_crypto_aead_inplace(struct hsm_key *key, bool encrypt, const u8 *iv,
 			    u32 iv_len, u8 *buf, u32 aad_len, u32 len,
 			    u32 tag_len)
 {
-	u32 total = aad_len + len + tag_len, i, nents;
+	struct scatterlist stack[HSM_SG_ON_STACK], *sg;
+	u32 total = aad_len + len + tag_len;
 	struct aead_request *req;
 	struct crypto_aead *tfm;
-	struct scatterlist *sg;
 	u8 ivb[16];
 	DECLARE_CRYPTO_WAIT(wait);
 	int ret;
@@ -92,42 +90,26 @@ int hsm_crypto_aead_inplace(struct hsm_key *key, bool encrypt, const u8 *iv,
 	if (IS_ERR(tfm))
 		return PTR_ERR(tfm);
 
-	nents = is_vmalloc_addr(buf) ?
-		(offset_in_page(buf) + total + PAGE_SIZE - 1) >> PAGE_SHIFT : 1;
-	sg = kvmalloc_array(nents, sizeof(*sg), GFP_KERNEL);
+	sg = hsm_sg_buf(buf, total, stack);
 	if (!sg)
 		return -ENOMEM;
-	if (!is_vmalloc_addr(buf)) {
-		sg_init_one(sg, buf, total);
-	} else {
-		u8 *p = buf;
-		u32 left = total;
-
-		sg_init_table(sg, nents);
-		for (i = 0; i < nents; i++) {
-			u32 n = min_t(u32, left, PAGE_SIZE - offset_in_page(p));
-
-			sg_set_page(&sg[i], vmalloc_to_page(p), n,
-				    offset_in_page(p));
-			p += n;
-			left -= n;
-		}
-	}
 	req = aead_request_alloc(tfm, GFP_KERNEL);
 	if (!req) {
-		kvfree(sg);
-		return -ENOMEM;
+		ret = -ENOMEM;
+		goto err_sg;
 	}
 	memcpy(ivb, iv, iv_len);
 	aead_request_set_callback(req, CRYPTO_TFM_REQ_MAY_SLEEP |
-				  CRYPTO_TFM_REQ_MAY_BACKLOG, crypto_req_done, &wait);
+				  CRYPTO_TFM_REQ_MAY_BACKLOG,
+				  crypto_req_done, &wait);
 	aead_request_set_ad(req, aad_len);
 	aead_request_set_crypt(req, sg, sg, len + (encrypt ? 0 : tag_len), ivb);
 	ret = crypto_wait_req(encrypt ? crypto_aead_encrypt(req) :
 				      crypto_aead_decrypt(req), &wait);
 	aead_request_free(req);
 	memzero_explicit(ivb, sizeof(ivb));
-	kvfree(sg);
+err_sg:
+	hsm_sg_free(sg, stack);
 	return ret;
 }
 

@@ -25,5 +25,9 @@ int hsm_sg_pair(const struct hsm_shm *shm,
 		const struct hsm_ref *const *dst_refs, unsigned int nrefs,
 		bool inplace, struct hsm_sg_pair *sgp);
 void hsm_sg_pair_free(struct hsm_sg_pair *sgp);
+struct scatterlist *hsm_sg_buf(const void *buf, u32 len,
+			       struct scatterlist stack[HSM_SG_ON_STACK]);
+void hsm_sg_free(struct scatterlist *sg,
+		 const struct scatterlist stack[HSM_SG_ON_STACK]);
 
 #endif /* HSM_CRYPTO_SG_H */
