@@ -3,6 +3,7 @@
  * Contexts: Init -> Update* -> Final -> Reset, with misuse reported as
  * EBADFD (HSM_STATUS_INVALID_STATE) whatever the algorithm.
  */
+#include <crypto/aes.h>
 #include <crypto/algapi.h>
 #include <crypto/hash.h>
 #include <crypto/skcipher.h>
@@ -278,7 +279,7 @@ static int ctx_update(struct hsm_ctx *ctx, const struct hsm_shm *shm,
 
 	if (op->out.len != op->in.len)
 		return -EINVAL;
-	partial = op->in.len % 16;
+	partial = op->in.len % AES_BLOCK_SIZE;
 	if (partial && ctx->alg->block_len > 1)
 		return -EINVAL;
 	ret = hsm_crypto_cipher_iv(ctx->key, ctx->op == HSM_CTX_ENCRYPT, shm,

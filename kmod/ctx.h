@@ -7,10 +7,10 @@
 #include <linux/types.h>
 #include <uapi/linux/hsm.h>
 
+#include "alg.h"
 #include "restable.h"
 
 struct hsm_account;
-struct hsm_alg;
 struct hsm_conn;
 struct hsm_key;
 struct hsm_shm;
@@ -41,7 +41,7 @@ struct hsm_ctx {
 	const struct hsm_alg *alg;
 	struct hsm_key *key;		/* NULL for HASH */
 	struct shash_desc *desc;	/* HASH, MAC, MAC_VERIFY, SIGN, VERIFY */
-	u8 iv[16];			/* chained IV; SEAL, OPEN: nonce */
+	u8 iv[HSM_IV_MAX];		/* chained IV; SEAL, OPEN: nonce */
 	u8 *stream;			/* SEAL, OPEN: AAD | data | tag room */
 	u32 aad_len;			/* SEAL, OPEN: bytes of AAD in stream */
 	u32 data_len;			/* SEAL, OPEN: bytes of data after it */

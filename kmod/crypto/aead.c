@@ -25,7 +25,7 @@ long hsm_crypto_aead(struct hsm_key *key, bool encrypt,
 	struct aead_request *req;
 	struct crypto_aead *tfm;
 	struct hsm_sg_pair sgp;
-	u8 iv[16];
+	u8 iv[HSM_IV_MAX];
 	DECLARE_CRYPTO_WAIT(wait);
 	int ret;
 
@@ -80,7 +80,7 @@ int hsm_crypto_aead_inplace(struct hsm_key *key, bool encrypt, const u8 *iv,
 	u32 total = aad_len + len + tag_len;
 	struct aead_request *req;
 	struct crypto_aead *tfm;
-	u8 ivb[16];
+	u8 ivb[HSM_IV_MAX];
 	DECLARE_CRYPTO_WAIT(wait);
 	int ret;
 

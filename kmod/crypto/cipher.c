@@ -53,7 +53,7 @@ err_sg:
 long hsm_crypto_cipher(struct hsm_key *key, bool encrypt,
 		       const struct hsm_shm *shm, const struct hsm_op *op)
 {
-	u8 iv[16];
+	u8 iv[HSM_IV_MAX];
 	int ret;
 
 	if (op->iv.len != key->alg->iv_len || op->out.len != op->in.len)
