@@ -14,7 +14,7 @@
 #include <linux/uio.h>
 
 #include "../crypto/hash.h"
-#include "snp.h"
+#include "bind.h"
 
 static const char report_label[] = "hsm snp user report v1";
 static const char key_label[] = "hsm snp user key v1";

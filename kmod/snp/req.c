@@ -15,6 +15,11 @@
 #include "../conn.h"
 #include "../key.h"
 #include "../shm.h"
+#include "bind.h"
+#include "msg.h"
+#include "real.h"
+#include "sim.h"
+#include "sim_sign.h"
 #include "snp.h"
 
 static unsigned int vmpck_id;
@@ -53,7 +58,7 @@ static int fw_status(u32 status)
 {
 	if (!status)
 		return 0;
-	return status == SNP_FW_INVALID_PARAM ? -EINVAL : -EIO;
+	return status == HSM_SNP_FW_INVALID_PARAM ? -EINVAL : -EIO;
 }
 
 /*
@@ -83,7 +88,7 @@ static long report(struct hsm_conn *conn, const struct hsm_op *op, bool ext,
 	const struct hsm_shm *shm = &conn->shm;
 	struct hsm_snp_report_params p;
 	struct snp_report_req req = {};
-	struct snp_report_rsp *rsp;
+	struct hsm_snp_report_rsp *rsp;
 	size_t certs_len = 0;
 	u8 *certs = NULL;
 	long ret;
@@ -179,7 +184,7 @@ static int key_params(const struct hsm_key_params *p, u32 snp_flags,
 static int derive(const struct snp_derived_key_req *req,
 		  u8 key[HSM_SNP_DERIVED_KEY])
 {
-	struct snp_key_rsp *rsp;
+	struct hsm_snp_key_rsp *rsp;
 	int ret;
 
 	rsp = kzalloc(sizeof(*rsp), GFP_KERNEL);
