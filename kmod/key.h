@@ -46,6 +46,8 @@ struct hsm_key {
 	u8 material[] __aligned(8);
 };
 
+int __must_check hsm_key_publish(struct hsm_restable *t, struct hsm_key *key,
+				 u64 *id);
 int hsm_key_may(const struct hsm_key *key, int type, u64 perm);
 struct hsm_key *hsm_key_create(const struct hsm_alg *alg, const u8 *material,
 			       u32 len, u64 perms, u32 flags);

@@ -71,6 +71,7 @@ int hsm_restable_add(struct hsm_restable *t, struct hsm_res *res)
 	res->id = (u64)(get_random_u32() | 1) << 32 | idx;
 	ret = __xa_insert(&t->xa, idx, res, GFP_KERNEL_ACCOUNT);
 	if (ret) {
+		res->id = 0;
 		t->count[res->type]--;
 		hsm_account_uncharge(t->acct, quota_res(res->type), 1);
 	}

@@ -20,7 +20,7 @@ enum hsm_res_type {
  * more with hsm_restable_get() and drops it with hsm_res_put().
  */
 struct hsm_res {
-	u64 id;
+	u64 id;			/* 0 until a table takes it */
 	enum hsm_res_type type;
 	struct kref ref;
 	void (*free)(struct hsm_res *res);

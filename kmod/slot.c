@@ -196,7 +196,6 @@ static int open_slot(struct hsm_conn *conn, const struct hsm_slot_params *p,
 {
 	struct hsm_key *src = NULL, *key;
 	struct slot *s;
-	int ret;
 
 	mutex_lock(&slots_lock);
 	s = find(p->name, ns);
@@ -213,13 +212,7 @@ static int open_slot(struct hsm_conn *conn, const struct hsm_slot_params *p,
 	hsm_key_put(src);
 	if (IS_ERR(key))
 		return PTR_ERR(key);
-	ret = hsm_restable_add(&conn->res, &key->res);
-	if (ret) {
-		hsm_key_put(key);
-		return ret;
-	}
-	*id = key->res.id;
-	return 0;
+	return hsm_key_publish(&conn->res, key, id);
 }
 
 /*

@@ -299,11 +299,7 @@ static long derive_key(struct hsm_conn *conn, const struct hsm_op *op,
 		ret = PTR_ERR(key);
 		goto out;
 	}
-	ret = hsm_restable_add(&conn->res, &key->res);
-	if (ret)
-		hsm_key_put(key);
-	else
-		*id = key->res.id;
+	ret = hsm_key_publish(&conn->res, key, id);
 out:
 	memzero_explicit(derived, sizeof(derived));
 	memzero_explicit(material, sizeof(material));
