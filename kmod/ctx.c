@@ -460,7 +460,6 @@ static void ctx_unclaim(struct hsm_ctx *ctx)
 	wake_up(&ctx->wq);
 }
 
-/* CTX_INIT, CTX_UPDATE, CTX_FINAL and CTX_RESET on one context. */
 /*
  * A call for the context expired before it could run: like a waiter that
  * gave up, it leaves the context to fail at its next call.
@@ -483,6 +482,7 @@ static bool ctx_call_is_long(const struct hsm_ctx *ctx, unsigned int cmd)
 		is_aead(ctx));
 }
 
+/* CTX_INIT, CTX_UPDATE, CTX_FINAL and CTX_RESET on one context. */
 long hsm_ctx_call(struct hsm_conn *conn, unsigned int cmd,
 		  const struct hsm_op *op, u64 deadline_ns, unsigned int flags)
 {

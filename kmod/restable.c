@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Per-connection resource tables (seed 001's daemon-side reference counts):
- * a resource lives while the table or an operation holds it; releasing its
- * ID only drops the table's reference.
+ * Per-connection resource tables: a resource lives while the table or an
+ * operation holds it; releasing its ID only drops the table's reference.
  */
 #include <linux/random.h>
 #include <linux/string.h>

@@ -3,9 +3,10 @@
  * Persistent key slots: named keys, module-wide, each owned by the user
  * that stored it (the fsuid of the connection's opener), or
  * (HSM_SLOT_F_GROUP) by the slot_group module parameter's group, whose
- * members share them.  A slot holds a reference on a key object that no
- * connection table names; opening a slot gives the caller's connection a
- * key of its own with the same material and attributes.
+ * members share them.  A slot holds a reference on a key object: the one
+ * SLOT_STORE was given, which the storing connection may still name, or
+ * the one SLOT_UNSEAL made.  Opening a slot gives the caller's connection
+ * a key object of its own with the same material and attributes.
  *
  * A slot counts against the share of the user that stored it (quota.c)
  * until it is deleted, however long that user's connections are gone.
