@@ -76,7 +76,7 @@ static u32 ns_owner(const struct slot_ns *ns)
 }
 
 /* The slot of that name in ns; slots_lock held. */
-static struct slot *find(const char *name, const struct slot_ns *ns)
+static struct slot *slot_find(const char *name, const struct slot_ns *ns)
 {
 	struct slot *s;
 
@@ -104,8 +104,9 @@ static int slot_params(const struct hsm_shm *shm, const struct hsm_op *op,
  * A new slot holding key; takes the caller's reference on success.
  * EEXIST, ENOSPC past max_slots, EDQUOT past the caller's share.
  */
-static int insert(struct hsm_conn *conn, const struct hsm_slot_params *p,
-		  const struct slot_ns *ns, struct hsm_key *key)
+static int slot_insert(struct hsm_conn *conn,
+		       const struct hsm_slot_params *p,
+		       const struct slot_ns *ns, struct hsm_key *key)
 {
 	struct slot *s;
 	int ret = 0;
@@ -119,7 +120,7 @@ static int insert(struct hsm_conn *conn, const struct hsm_slot_params *p,
 	s->key = key;		/* the slot's reference */
 
 	mutex_lock(&slots_lock);
-	if (find(p->name, ns))
+	if (slot_find(p->name, ns))
 		ret = -EEXIST;
 	else if (nr_slots >= hsm_max_slots)
 		ret = -ENOSPC;
@@ -138,8 +139,8 @@ static int insert(struct hsm_conn *conn, const struct hsm_slot_params *p,
 	return ret;
 }
 
-static int store(struct hsm_conn *conn, const struct hsm_slot_params *p,
-		 const struct slot_ns *ns, u64 handle)
+static int slot_store(struct hsm_conn *conn, const struct hsm_slot_params *p,
+		      const struct slot_ns *ns, u64 handle)
 {
 	struct hsm_key *key;
 	int ret;
@@ -147,23 +148,23 @@ static int store(struct hsm_conn *conn, const struct hsm_slot_params *p,
 	key = hsm_key_get(&conn->res, handle);
 	if (!key)
 		return -ENOENT;
-	ret = insert(conn, p, ns, key);
+	ret = slot_insert(conn, p, ns, key);
 	if (ret)
 		hsm_key_put(key);
 	return ret;
 }
 
 /* SLOT_SEAL: the slot's key, sealed into a blob (seal.c). */
-static long seal(struct hsm_conn *conn, const struct hsm_op *op,
-		 const struct hsm_slot_params *p, const struct slot_ns *ns,
-		 u64 *value)
+static long slot_seal(struct hsm_conn *conn, const struct hsm_op *op,
+		      const struct hsm_slot_params *p,
+		      const struct slot_ns *ns, u64 *value)
 {
 	struct hsm_key *key = NULL;
 	struct slot *s;
 	long ret;
 
 	mutex_lock(&slots_lock);
-	s = find(p->name, ns);
+	s = slot_find(p->name, ns);
 	if (s) {
 		key = s->key;
 		kref_get(&key->res.ref);
@@ -177,8 +178,9 @@ static long seal(struct hsm_conn *conn, const struct hsm_op *op,
 }
 
 /* SLOT_UNSEAL: a slot again from its sealed blob (seal.c). */
-static int unseal(struct hsm_conn *conn, const struct hsm_op *op,
-		  const struct hsm_slot_params *p, const struct slot_ns *ns)
+static int slot_unseal(struct hsm_conn *conn, const struct hsm_op *op,
+		       const struct hsm_slot_params *p,
+		       const struct slot_ns *ns)
 {
 	struct hsm_key *key;
 	int ret;
@@ -186,20 +188,20 @@ static int unseal(struct hsm_conn *conn, const struct hsm_op *op,
 	key = hsm_unseal_key(conn, op, p, ns_owner(ns));
 	if (IS_ERR(key))
 		return PTR_ERR(key);
-	ret = insert(conn, p, ns, key);
+	ret = slot_insert(conn, p, ns, key);
 	if (ret)
 		hsm_key_put(key);
 	return ret;
 }
 
-static int open_slot(struct hsm_conn *conn, const struct hsm_slot_params *p,
+static int slot_open(struct hsm_conn *conn, const struct hsm_slot_params *p,
 		     const struct slot_ns *ns, u64 *id)
 {
 	struct hsm_key *src = NULL, *key;
 	struct slot *s;
 
 	mutex_lock(&slots_lock);
-	s = find(p->name, ns);
+	s = slot_find(p->name, ns);
 	if (s) {
 		src = s->key;
 		kref_get(&src->res.ref);
@@ -221,14 +223,15 @@ static int open_slot(struct hsm_conn *conn, const struct hsm_slot_params *p,
  * or an admin: else any member could swap in a key of its own under a
  * name the others trust (EPERM).
  */
-static int delete(const struct hsm_conn *conn, const struct hsm_slot_params *p,
-		  const struct slot_ns *ns)
+static int slot_delete(const struct hsm_conn *conn,
+		       const struct hsm_slot_params *p,
+		       const struct slot_ns *ns)
 {
 	struct slot *s;
 	int ret = 0;
 
 	mutex_lock(&slots_lock);
-	s = find(p->name, ns);
+	s = slot_find(p->name, ns);
 	if (!s)
 		ret = -ENOENT;
 	else if (ns->group && !uid_eq(s->storer, conn->who.uid) &&
@@ -259,7 +262,7 @@ static void slot_describe(const struct slot *s, struct hsm_slot_info *info)
 	info->storer = from_kuid(&init_user_ns, s->storer);
 }
 
-static long list(const struct hsm_conn *conn, const struct hsm_op *op)
+static long slot_list(const struct hsm_conn *conn, const struct hsm_op *op)
 {
 	struct hsm_slot_info *out = hsm_shm_ptr(&conn->shm, &op->out);
 	u32 room = op->out.len / sizeof(*out), n = 0;
@@ -301,21 +304,21 @@ long hsm_slot_call(struct hsm_conn *conn, unsigned int cmd,
 	int ret;
 
 	if (cmd == HSM_IOC_SLOT_LIST)
-		return op->handle ? -EINVAL : list(conn, op);
+		return op->handle ? -EINVAL : slot_list(conn, op);
 	ret = slot_params(shm, op, &p) ?: caller_ns(conn, p.flags, &ns);
 	if (ret)
 		return ret;
 	switch (cmd) {
 	case HSM_IOC_SLOT_STORE:
-		return store(conn, &p, &ns, op->handle);
+		return slot_store(conn, &p, &ns, op->handle);
 	case HSM_IOC_SLOT_OPEN:
-		return op->handle ? -EINVAL : open_slot(conn, &p, &ns, id);
+		return op->handle ? -EINVAL : slot_open(conn, &p, &ns, id);
 	case HSM_IOC_SLOT_DELETE:
-		return op->handle ? -EINVAL : delete(conn, &p, &ns);
+		return op->handle ? -EINVAL : slot_delete(conn, &p, &ns);
 	case HSM_IOC_SLOT_SEAL:
-		return op->handle ? -EINVAL : seal(conn, op, &p, &ns, id);
+		return op->handle ? -EINVAL : slot_seal(conn, op, &p, &ns, id);
 	case HSM_IOC_SLOT_UNSEAL:
-		return op->handle ? -EINVAL : unseal(conn, op, &p, &ns);
+		return op->handle ? -EINVAL : slot_unseal(conn, op, &p, &ns);
 	}
 	return -ENOTTY;
 }
