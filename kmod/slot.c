@@ -154,22 +154,30 @@ static int slot_store(struct hsm_conn *conn, const struct hsm_slot_params *p,
 	return ret;
 }
 
-/* SLOT_SEAL: the slot's key, sealed into a blob (seal.c). */
-static long slot_seal(struct hsm_conn *conn, const struct hsm_op *op,
-		      const struct hsm_slot_params *p,
-		      const struct slot_ns *ns, u64 *value)
+/* The key of the slot of that name in ns, with a reference; NULL if none. */
+static struct hsm_key *slot_key_get(const char *name, const struct slot_ns *ns)
 {
 	struct hsm_key *key = NULL;
 	struct slot *s;
-	long ret;
 
 	mutex_lock(&slots_lock);
-	s = slot_find(p->name, ns);
+	s = slot_find(name, ns);
 	if (s) {
 		key = s->key;
 		kref_get(&key->res.ref);
 	}
 	mutex_unlock(&slots_lock);
+	return key;
+}
+
+/* SLOT_SEAL: the slot's key, sealed into a blob (seal.c). */
+static long slot_seal(struct hsm_conn *conn, const struct hsm_op *op,
+		      const struct hsm_slot_params *p,
+		      const struct slot_ns *ns, u64 *value)
+{
+	struct hsm_key *key = slot_key_get(p->name, ns);
+	long ret;
+
 	if (!key)
 		return -ENOENT;
 	ret = hsm_seal_key(conn, op, p, ns_owner(ns), key, value);
@@ -197,16 +205,8 @@ static int slot_unseal(struct hsm_conn *conn, const struct hsm_op *op,
 static int slot_open(struct hsm_conn *conn, const struct hsm_slot_params *p,
 		     const struct slot_ns *ns, u64 *id)
 {
-	struct hsm_key *src = NULL, *key;
-	struct slot *s;
+	struct hsm_key *src = slot_key_get(p->name, ns), *key;
 
-	mutex_lock(&slots_lock);
-	s = slot_find(p->name, ns);
-	if (s) {
-		src = s->key;
-		kref_get(&src->res.ref);
-	}
-	mutex_unlock(&slots_lock);
 	if (!src)
 		return -ENOENT;
 
