@@ -190,11 +190,11 @@ void hsm_alg_describe(unsigned int i, struct hsm_alg_info *out)
 	memset(out, 0, sizeof(*out));
 	if (i >= ARRAY_SIZE(algs)) {
 		i -= ARRAY_SIZE(algs);
-		strncpy(out->name, unsupported[i].name, sizeof(out->name) - 1);
+		strscpy(out->name, unsupported[i].name, sizeof(out->name));
 		out->kind = unsupported[i].kind;
 		return;
 	}
-	strncpy(out->name, algs[i].name, sizeof(out->name) - 1);
+	strscpy(out->name, algs[i].name, sizeof(out->name));
 	out->kind = kinds[algs[i].type];
 	out->flags = HSM_ALG_F_SUPPORTED;
 	out->perms = algs[i].perms;

@@ -52,6 +52,12 @@ enum {
 	HSM_SECRET_MAX = 16320,		/* 255 * 64: the longest HKDF output */
 };
 
+/*
+ * The longest IV or nonce an algorithm takes (an AES block): the size of
+ * every buffer an IV is copied into.
+ */
+enum { HSM_IV_MAX = 16 };
+
 /* A key size the algorithm has when the caller names none; 0 if it varies. */
 static inline u16 hsm_alg_fixed_key_len(const struct hsm_alg *alg)
 {

@@ -51,7 +51,7 @@ static int bench_prepare(struct hsm_conn *conn, const struct hsm_op *op,
 
 	if (op->params.len != sizeof(b->p))
 		return -EINVAL;
-	memcpy(&b->p, hsm_shm_ptr(&conn->shm, op->params.off), sizeof(b->p));
+	memcpy(&b->p, hsm_shm_ptr(&conn->shm, &op->params), sizeof(b->p));
 	if (memchr_inv(b->p.reserved, 0, sizeof(b->p.reserved)) ||
 	    !b->p.iterations || b->p.iterations > HSM_BENCH_MAX_ITERATIONS)
 		return -EINVAL;

@@ -56,11 +56,13 @@ static u64 op_deadline(const struct hsm_conn *conn, const struct hsm_op *op,
 static void answer(struct hsm_conn *conn, const struct hsm_op *op, long ret,
 		   u64 value)
 {
+	const struct hsm_ref rec = { .off = op->resp_off,
+				     .len = sizeof(struct hsm_resp) };
 	struct hsm_resp *resp;
 
 	if (op->resp_off == HSM_RESP_NONE)
 		return;
-	resp = hsm_shm_ptr(&conn->shm, op->resp_off);
+	resp = hsm_shm_ptr(&conn->shm, &rec);
 	WRITE_ONCE(resp->value, value);
 	WRITE_ONCE(resp->status, hsm_status_of(ret));
 	WRITE_ONCE(resp->reserved[0], 0);
@@ -228,7 +230,7 @@ long hsm_cmd_vector(struct hsm_call *c)
 	v = hsm_conn_vec_get(conn, n);
 	if (!v)
 		return -ENOMEM;
-	memcpy(v, hsm_shm_ptr(&conn->shm, op->in.off), op->in.len);
+	memcpy(v, hsm_shm_ptr(&conn->shm, &op->in), op->in.len);
 	ret = vector_check(v, n, hsm_conn_region_size(conn), c->flags);
 	if (ret)
 		goto out;

@@ -29,22 +29,16 @@ static inline const void *hsm_uring_cmd_payload(const struct io_uring_cmd *ioucm
 }
 
 /*
- * Completion of a command that returned -EIOCBQUEUED.  Task-work callbacks
- * are declared with HSM_URING_TW_CB(name) and complete with
- * hsm_uring_cmd_done(cmd, ret, HSM_URING_TW_FLAGS).
+ * Completion of a command that returned -EIOCBQUEUED: newer kernels take
+ * the issue flags of the context it completes in.
  */
 #if defined(HSM_HAVE_URING_CMD_DONE_4ARGS) || defined(HSM_HAVE_IO_URING_CMD_H)
-#define HSM_URING_TW_CB(name) \
-	void name(struct io_uring_cmd *ioucmd, unsigned int issue_flags)
-#define HSM_URING_TW_FLAGS	issue_flags
 static inline void hsm_uring_cmd_done(struct io_uring_cmd *ioucmd, int ret,
 				      unsigned int issue_flags)
 {
 	io_uring_cmd_done(ioucmd, ret, 0, issue_flags);
 }
 #else
-#define HSM_URING_TW_CB(name)	void name(struct io_uring_cmd *ioucmd)
-#define HSM_URING_TW_FLAGS	0
 static inline void hsm_uring_cmd_done(struct io_uring_cmd *ioucmd, int ret,
 				      unsigned int issue_flags)
 {

@@ -3,6 +3,7 @@
  * Contexts: Init -> Update* -> Final -> Reset, with misuse reported as
  * EBADFD (HSM_STATUS_INVALID_STATE) whatever the algorithm.
  */
+#include <crypto/aes.h>
 #include <crypto/algapi.h>
 #include <crypto/hash.h>
 #include <crypto/skcipher.h>
@@ -15,19 +16,18 @@
 
 #include "alg.h"
 #include "conn.h"
-#include "crypto.h"
+#include "crypto/aead.h"
+#include "crypto/cipher.h"
+#include "crypto/hash.h"
+#include "crypto/rsa.h"
 #include "ctx.h"
 #include "key.h"
 #include "cmdtab.h"
 #include "params.h"
 #include "quota.h"
+#include "shm.h"
 #include "stats.h"
 #include "validate.h"
-
-static void *region(const struct hsm_shm *shm, const struct hsm_ref *ref)
-{
-	return shm->base + ref->off;
-}
 
 static bool is_aead(const struct hsm_ctx *ctx)
 {
@@ -150,7 +150,7 @@ long hsm_ctx_create(struct hsm_call *c)
 
 	if (op->params.len != sizeof(p))
 		return -EINVAL;
-	memcpy(&p, region(shm, &op->params), sizeof(p));
+	memcpy(&p, hsm_shm_ptr(shm, &op->params), sizeof(p));
 	if (hsm_check_alg_name(p.alg, sizeof(p.alg)) || p.flags ||
 	    memchr_inv(p.reserved, 0, sizeof(p.reserved)))
 		return -EINVAL;
@@ -240,11 +240,11 @@ static int ctx_init(struct hsm_ctx *ctx, const struct hsm_shm *shm,
 		ret = stream_reserve(ctx, op->aad.len);
 		if (ret)
 			return ret;
-		memcpy(ctx->stream, region(shm, &op->aad), op->aad.len);
+		memcpy(ctx->stream, hsm_shm_ptr(shm, &op->aad), op->aad.len);
 		ctx->aad_len = op->aad.len;
 	}
 	if (with_iv) {
-		memcpy(ctx->iv, region(shm, &op->iv), op->iv.len);
+		memcpy(ctx->iv, hsm_shm_ptr(shm, &op->iv), op->iv.len);
 		return 0;
 	}
 	return crypto_shash_init(ctx->desc);
@@ -266,21 +266,22 @@ static int ctx_update(struct hsm_ctx *ctx, const struct hsm_shm *shm,
 		if (ret)
 			return ret;
 		memcpy(ctx->stream + ctx->aad_len + ctx->data_len,
-		       region(shm, &op->in), op->in.len);
+		       hsm_shm_ptr(shm, &op->in), op->in.len);
 		ctx->data_len += op->in.len;
 		return op->in.len;
 	}
 	if (!is_cipher(ctx)) {
 		if (op->out.len)
 			return -EINVAL;
-		ret = hsm_crypto_shash_update(ctx->desc, region(shm, &op->in),
+		ret = hsm_crypto_shash_update(ctx->desc,
+					      hsm_shm_ptr(shm, &op->in),
 					      op->in.len);
 		return ret ?: op->in.len;
 	}
 
 	if (op->out.len != op->in.len)
 		return -EINVAL;
-	partial = op->in.len % 16;
+	partial = op->in.len % AES_BLOCK_SIZE;
 	if (partial && ctx->alg->block_len > 1)
 		return -EINVAL;
 	ret = hsm_crypto_cipher_iv(ctx->key, ctx->op == HSM_CTX_ENCRYPT, shm,
@@ -319,15 +320,15 @@ static long aead_final(struct hsm_ctx *ctx, const struct hsm_shm *shm,
 	data = ctx->stream + ctx->aad_len;
 	tag = data + n;
 	if (!seal)
-		memcpy(tag, region(shm, &op->tag), op->tag.len);
+		memcpy(tag, hsm_shm_ptr(shm, &op->tag), op->tag.len);
 	ret = hsm_crypto_aead_inplace(ctx->key, seal, ctx->iv, ctx->alg->iv_len,
 				      ctx->stream, ctx->aad_len, n, op->tag.len);
 	if (!ret) {
-		memcpy(region(shm, &op->out), data, n);
+		memcpy(hsm_shm_ptr(shm, &op->out), data, n);
 		if (seal)
-			memcpy(region(shm, &op->tag), tag, op->tag.len);
+			memcpy(hsm_shm_ptr(shm, &op->tag), tag, op->tag.len);
 	} else if (ret == -EBADMSG) {
-		memset(region(shm, &op->out), 0, op->out.len);
+		memset(hsm_shm_ptr(shm, &op->out), 0, op->out.len);
 	}
 	stream_free(ctx);
 	return ret ?: n;
@@ -354,7 +355,7 @@ static long sign_final(struct hsm_ctx *ctx, const struct hsm_shm *shm,
 		 * only that one is copied, so a huge tag costs nothing.
 		 */
 		if (op->tag.len == n) {
-			sig = kmemdup(region(shm, &op->tag), n, GFP_KERNEL);
+			sig = kmemdup(hsm_shm_ptr(shm, &op->tag), n, GFP_KERNEL);
 			if (!sig)
 				return -ENOMEM;
 		}
@@ -363,7 +364,7 @@ static long sign_final(struct hsm_ctx *ctx, const struct hsm_shm *shm,
 	if (!ret && ctx->op == HSM_CTX_SIGN)
 		/* Not `?: n`: an int error and a u32 length make an unsigned. */
 		ret = hsm_crypto_rsa_sign_digest(ctx->key, digest, dlen,
-						 region(shm, &op->out)) ?: (long)n;
+						 hsm_shm_ptr(shm, &op->out)) ?: (long)n;
 	else if (!ret)
 		ret = sig ? hsm_crypto_rsa_verify_digest(ctx->key, sig, n,
 							 digest, dlen) :
@@ -393,13 +394,13 @@ static long ctx_final(struct hsm_ctx *ctx, const struct hsm_shm *shm,
 			return -EOVERFLOW;
 		ret = crypto_shash_final(ctx->desc, buf);
 		if (!ret)
-			memcpy(region(shm, &op->out), buf, n);
+			memcpy(hsm_shm_ptr(shm, &op->out), buf, n);
 		memzero_explicit(buf, sizeof(buf));
 		return ret ?: n;
 	case HSM_CTX_MAC_VERIFY:
 		if (op->out.len || op->tag.len < HSM_MAC_MIN_TAG || op->tag.len > n)
 			return -EINVAL;
-		memcpy(tag, region(shm, &op->tag), op->tag.len);
+		memcpy(tag, hsm_shm_ptr(shm, &op->tag), op->tag.len);
 		ret = crypto_shash_final(ctx->desc, buf);
 		if (!ret && crypto_memneq(buf, tag, op->tag.len))
 			ret = -EBADMSG;
@@ -462,7 +463,6 @@ static void ctx_unclaim(struct hsm_ctx *ctx)
 	wake_up(&ctx->wq);
 }
 
-/* CTX_INIT, CTX_UPDATE, CTX_FINAL and CTX_RESET on one context. */
 /*
  * A call for the context expired before it could run: like a waiter that
  * gave up, it leaves the context to fail at its next call.

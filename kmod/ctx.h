@@ -7,6 +7,7 @@
 #include <linux/types.h>
 #include <uapi/linux/hsm.h>
 
+#include "alg.h"
 #include "restable.h"
 
 struct hsm_account;
@@ -42,7 +43,7 @@ struct hsm_ctx {
 	const struct hsm_alg *alg;
 	struct hsm_key *key;		/* NULL for HASH */
 	struct shash_desc *desc;	/* HASH, MAC, MAC_VERIFY, SIGN, VERIFY */
-	u8 iv[16];			/* chained IV; SEAL, OPEN: nonce */
+	u8 iv[HSM_IV_MAX];		/* chained IV; SEAL, OPEN: nonce */
 	u8 *stream;			/* SEAL, OPEN: AAD | data | tag room */
 	u32 aad_len;			/* SEAL, OPEN: bytes of AAD in stream */
 	u32 data_len;			/* SEAL, OPEN: bytes of data after it */

@@ -22,7 +22,9 @@ static void key_free(struct hsm_res *res)
 	struct hsm_key *key = container_of(res, struct hsm_key, res);
 	unsigned int i;
 
-	pr_debug("key %llx destroyed\n", res->id);
+	/* Only a key that was ever in a table was logged as created. */
+	if (res->id)
+		pr_debug("key %llx destroyed\n", res->id);
 	for (i = 0; i <= HSM_AEAD_TAG_MAX; i++) {
 		aead_request_free(key->aead_req[i]);
 		crypto_free_aead(key->aead[i]);
@@ -248,9 +250,28 @@ static int key_tfm_init(struct hsm_key *key)
 }
 
 /*
- * May this key be used for an operation on keys of `type` that needs
- * `perm`?  EINVAL for the wrong kind of key, EPERM for a missing permission.
+ * Put a new key into a connection's table, which takes the caller's
+ * reference: 0 and the key's ID in *id, or the table's error (ENOSPC,
+ * EDQUOT) with the key dropped.  Every key a connection can name goes
+ * in here, so that each logs its creation as key_free() logs its end.
  */
+int hsm_key_publish(struct hsm_restable *t, struct hsm_key *key, u64 *id)
+{
+	int ret;
+
+	/* Once in the table another call may destroy it: hold it to log. */
+	kref_get(&key->res.ref);
+	ret = hsm_restable_add(t, &key->res);
+	if (ret) {
+		hsm_key_put(key);	/* the table did not take it */
+	} else {
+		*id = key->res.id;
+		pr_debug("key %llx created (%s)\n", *id, key->alg->name);
+	}
+	hsm_key_put(key);
+	return ret;
+}
+
 /* What KEY_LIST shows of a key: its attributes and users, never material. */
 void hsm_key_describe(const struct hsm_key *key, struct hsm_key_info *info)
 {
@@ -263,6 +284,10 @@ void hsm_key_describe(const struct hsm_key *key, struct hsm_key_info *info)
 	info->users = kref_read(&key->res.ref) - 1;
 }
 
+/*
+ * May this key be used for an operation on keys of `type` that needs
+ * `perm`?  EINVAL for the wrong kind of key, EPERM for a missing permission.
+ */
 int hsm_key_may(const struct hsm_key *key, int type, u64 perm)
 {
 	if (key->alg->type != type)

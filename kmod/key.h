@@ -47,6 +47,8 @@ struct hsm_key {
 	u8 material[] __aligned(8);
 };
 
+int __must_check hsm_key_publish(struct hsm_restable *t, struct hsm_key *key,
+				 u64 *id);
 int hsm_key_may(const struct hsm_key *key, int type, u64 perm);
 void hsm_key_describe(const struct hsm_key *key, struct hsm_key_info *info);
 struct hsm_key *hsm_key_create(const struct hsm_alg *alg, const u8 *material,

@@ -27,7 +27,7 @@ static int key_params(const struct hsm_shm *shm, const struct hsm_op *op,
 {
 	if (op->params.len != sizeof(*p))
 		return -EINVAL;
-	memcpy(p, hsm_shm_ptr(shm, op->params.off), sizeof(*p));
+	memcpy(p, hsm_shm_ptr(shm, &op->params), sizeof(*p));
 	if (hsm_check_alg_name(p->alg, sizeof(p->alg)) ||
 	    memchr_inv(p->reserved, 0, sizeof(p->reserved)) ||
 	    p->flags & ~HSM_KEY_F_ALL || p->perms & ~HSM_PERM_ALL)
@@ -61,19 +61,11 @@ static int key_add(struct hsm_conn *conn, const struct hsm_alg *alg,
 		   u64 *id)
 {
 	struct hsm_key *key;
-	int ret;
 
 	key = hsm_key_create(alg, material, len, p->perms, p->flags);
 	if (IS_ERR(key))
 		return PTR_ERR(key);
-	ret = hsm_restable_add(&conn->res, &key->res);
-	if (ret) {
-		hsm_key_put(key);
-		return ret;
-	}
-	pr_debug("key %llx created (%s)\n", key->res.id, alg->name);
-	*id = key->res.id;
-	return 0;
+	return hsm_key_publish(&conn->res, key, id);
 }
 
 /* KEY_GENERATE and KEY_IMPORT: returns 0 and the new ID in *id. */
@@ -106,7 +98,7 @@ static int key_create(struct hsm_conn *conn, const struct hsm_op *op,
 	if (!material)
 		return -ENOMEM;
 	if (import) {
-		memcpy(material, hsm_shm_ptr(shm, op->in.off), len);
+		memcpy(material, hsm_shm_ptr(shm, &op->in), len);
 		ret = key_add(conn, alg, material, len, &p, id);
 	} else {
 		/*
@@ -150,7 +142,7 @@ long hsm_key_derive(struct hsm_call *c)
 	u32 len;
 	int ret;
 
-	kdf = hsm_alg_named(hsm_shm_ptr(shm, op->in.off), op->in.len, &ret);
+	kdf = hsm_alg_named(hsm_shm_ptr(shm, &op->in), op->in.len, &ret);
 	if (!kdf)
 		return ret;
 	if (kdf->type != HSM_ALG_KDF)
@@ -174,8 +166,8 @@ long hsm_key_derive(struct hsm_call *c)
 	material = kmalloc(len, GFP_KERNEL);
 	if (!material)
 		goto out_put;
-	ret = hsm_crypto_kdf(kdf, base, hsm_shm_ptr(shm, op->iv.off), op->iv.len,
-			     hsm_shm_ptr(shm, op->aad.off), op->aad.len, material, len);
+	ret = hsm_crypto_kdf(kdf, base, hsm_shm_ptr(shm, &op->iv), op->iv.len,
+			     hsm_shm_ptr(shm, &op->aad), op->aad.len, material, len);
 	if (!ret)
 		ret = key_add(conn, alg, material, len, &p, &c->value);
 	kfree_sensitive(material);
@@ -221,7 +213,7 @@ long hsm_key_agree(struct hsm_call *c)
 	secret = kmalloc(n, GFP_KERNEL);
 	if (!secret)
 		goto out_put;
-	ret = hsm_crypto_kpp(priv, hsm_shm_ptr(shm, op->in.off), op->in.len, secret, n);
+	ret = hsm_crypto_kpp(priv, hsm_shm_ptr(shm, &op->in), op->in.len, secret, n);
 	if (!ret)
 		ret = key_add(conn, alg, secret, n, &p, &c->value);
 	kfree_sensitive(secret);
@@ -255,7 +247,7 @@ static long kw_wrap(struct hsm_key *wk, const struct hsm_key *target,
 		return -ENOMEM;
 	ret = hsm_crypto_kw(wk, true, target->material, target->len, buf);
 	if (!ret)
-		memcpy(hsm_shm_ptr(shm, op->out.off), buf, n);
+		memcpy(hsm_shm_ptr(shm, &op->out), buf, n);
 	kfree(buf);
 	return ret ?: n;
 }
@@ -272,7 +264,7 @@ long hsm_key_wrap(struct hsm_call *c)
 
 	if (op->params.len != sizeof(p))
 		return -EINVAL;
-	memcpy(&p, hsm_shm_ptr(shm, op->params.off), sizeof(p));
+	memcpy(&p, hsm_shm_ptr(shm, &op->params), sizeof(p));
 	if (memchr_inv(p.reserved, 0, sizeof(p.reserved)))
 		return -EINVAL;
 	wk = hsm_key_get(&conn->res, op->handle);
@@ -296,10 +288,10 @@ long hsm_key_wrap(struct hsm_call *c)
 	ret = -EOVERFLOW;
 	if (op->out.len < target->len)
 		goto out;
-	ret = hsm_crypto_aead_buf(wk, true, hsm_shm_ptr(shm, op->iv.off), op->iv.len,
-				  hsm_shm_ptr(shm, op->aad.off), op->aad.len,
-				  target->material, hsm_shm_ptr(shm, op->out.off),
-				  target->len, hsm_shm_ptr(shm, op->tag.off), op->tag.len);
+	ret = hsm_crypto_aead_buf(wk, true, hsm_shm_ptr(shm, &op->iv), op->iv.len,
+				  hsm_shm_ptr(shm, &op->aad), op->aad.len,
+				  target->material, hsm_shm_ptr(shm, &op->out),
+				  target->len, hsm_shm_ptr(shm, &op->tag), op->tag.len);
 	if (!ret)
 		ret = target->len;
 out:
@@ -349,16 +341,16 @@ long hsm_key_unwrap(struct hsm_call *c)
 		goto out;
 	if (wk->alg->type == HSM_ALG_KW) {
 		/* A bounce copy: the region may change under the transform. */
-		u8 *in = kmemdup(hsm_shm_ptr(shm, op->in.off), op->in.len, GFP_KERNEL);
+		u8 *in = kmemdup(hsm_shm_ptr(shm, &op->in), op->in.len, GFP_KERNEL);
 
 		ret = in ? hsm_crypto_kw(wk, false, in, op->in.len, material) :
 			   -ENOMEM;
 		kfree(in);
 	} else {
-		ret = hsm_crypto_aead_buf(wk, false, hsm_shm_ptr(shm, op->iv.off),
-					  op->iv.len, hsm_shm_ptr(shm, op->aad.off),
-					  op->aad.len, hsm_shm_ptr(shm, op->in.off),
-					  material, klen, hsm_shm_ptr(shm, op->tag.off),
+		ret = hsm_crypto_aead_buf(wk, false, hsm_shm_ptr(shm, &op->iv),
+					  op->iv.len, hsm_shm_ptr(shm, &op->aad),
+					  op->aad.len, hsm_shm_ptr(shm, &op->in),
+					  material, klen, hsm_shm_ptr(shm, &op->tag),
 					  op->tag.len);
 	}
 	if (!ret)
@@ -378,7 +370,7 @@ long hsm_key_export(struct hsm_call *c)
 		return -EPERM;
 	if (c->op->out.len < key->len)
 		return -EOVERFLOW;
-	memcpy(hsm_shm_ptr(&c->conn->shm, c->op->out.off), key->material,
+	memcpy(hsm_shm_ptr(&c->conn->shm, &c->op->out), key->material,
 	       key->len);
 	return key->len;
 }
@@ -392,7 +384,7 @@ long hsm_key_public(struct hsm_call *c)
 	if (c->op->out.len < n)
 		return -EOVERFLOW;
 	ret = hsm_crypto_kpp(c->key, NULL, 0,
-			     hsm_shm_ptr(&c->conn->shm, c->op->out.off), n);
+			     hsm_shm_ptr(&c->conn->shm, &c->op->out), n);
 	return ret ?: n;
 }
 
@@ -438,7 +430,7 @@ long hsm_key_list(struct hsm_call *c)
 {
 	struct key_lister l = {
 		.caller = c->conn,
-		.out = hsm_shm_ptr(&c->conn->shm, c->op->out.off),
+		.out = hsm_shm_ptr(&c->conn->shm, &c->op->out),
 		.room = c->op->out.len / sizeof(struct hsm_key_info),
 	};
 

@@ -5,7 +5,7 @@
 #include <linux/init.h>
 #include <linux/module.h>
 
-#include "crypto.h"
+#include "crypto/rng.h"
 #include "dev.h"
 #include "params.h"
 #include "platform.h"

@@ -18,7 +18,7 @@ long hsm_oneshot_digest(struct hsm_call *c)
 	const struct hsm_alg *alg;
 	int err;
 
-	alg = hsm_alg_named(hsm_shm_ptr(shm, op->params.off), op->params.len,
+	alg = hsm_alg_named(hsm_shm_ptr(shm, &op->params), op->params.len,
 			    &err);
 	if (!alg)
 		return err;
@@ -32,7 +32,7 @@ long hsm_oneshot_random(struct hsm_call *c)
 	const struct hsm_op *op = c->op;
 	long ret;
 
-	ret = hsm_crypto_random(hsm_shm_ptr(&c->conn->shm, op->out.off),
+	ret = hsm_crypto_random(hsm_shm_ptr(&c->conn->shm, &op->out),
 				op->out.len);
 	return ret ?: op->out.len;
 }

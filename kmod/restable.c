@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Per-connection resource tables (seed 001's daemon-side reference counts):
- * a resource lives while the table or an operation holds it; releasing its
- * ID only drops the table's reference.
+ * Per-connection resource tables: a resource lives while the table or an
+ * operation holds it; releasing its ID only drops the table's reference.
  */
 #include <linux/random.h>
 #include <linux/string.h>
@@ -71,6 +70,7 @@ int hsm_restable_add(struct hsm_restable *t, struct hsm_res *res)
 	res->id = (u64)(get_random_u32() | 1) << 32 | idx;
 	ret = __xa_insert(&t->xa, idx, res, GFP_KERNEL_ACCOUNT);
 	if (ret) {
+		res->id = 0;
 		t->count[res->type]--;
 		hsm_account_uncharge(t->acct, quota_res(res->type), 1);
 	}

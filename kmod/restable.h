@@ -15,12 +15,12 @@ enum hsm_res_type {
 };
 
 /*
- * struct hsm_res - what a resource table holds: the head of a key (later
- * also of a context).  The table owns one reference; every user takes one
- * more with hsm_restable_get() and drops it with hsm_res_put().
+ * struct hsm_res - what a resource table holds: the head of a key or of a
+ * context.  The table owns one reference; every user takes one more with
+ * hsm_restable_get() and drops it with hsm_res_put().
  */
 struct hsm_res {
-	u64 id;
+	u64 id;			/* 0 until a table takes it */
 	enum hsm_res_type type;
 	struct kref ref;
 	void (*free)(struct hsm_res *res);

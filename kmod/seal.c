@@ -19,9 +19,11 @@
 
 #include "alg.h"
 #include "conn.h"
-#include "crypto.h"
+#include "crypto/hash.h"
+#include "crypto/rng.h"
 #include "key.h"
 #include "seal.h"
+#include "shm.h"
 #include "snp/snp.h"
 
 #define SEAL_MAGIC	"HSMSEAL1"
@@ -147,7 +149,7 @@ long hsm_seal_key(struct hsm_conn *conn, const struct hsm_op *op,
 	ret = seal_crypt(true, buf, key->len);
 	if (ret)
 		goto out;
-	memcpy(shm->base + op->out.off, buf, total);
+	memcpy(hsm_shm_ptr(shm, &op->out), buf, total);
 	ret = total;
 out:
 	kfree_sensitive(buf);
@@ -200,7 +202,7 @@ struct hsm_key *hsm_unseal_key(struct hsm_conn *conn, const struct hsm_op *op,
 	buf = kmalloc(len, GFP_KERNEL);
 	if (!buf)
 		return ERR_PTR(-ENOMEM);
-	memcpy(buf, shm->base + op->in.off, len);
+	memcpy(buf, hsm_shm_ptr(shm, &op->in), len);
 	hdr = (const void *)buf;
 	ret = check_hdr(hdr, len, p, owner) ?:
 	      seal_crypt(false, buf, le32_to_cpu(hdr->key_len));

@@ -167,121 +167,223 @@ static const struct kat kats[] = {
 	    "840f5dac53106dd1f9c57219224cf51289290c42f20466875ba8e830ac5690e541536fcc8ab03b731f82bf66d83f194e7e180b3963ec7a2f3f7904a7ce49aed47da4d4b79421eaf937d301b3e696169297b797c32c076a12be4de0b58e003c5123051a84a10c62f8dac2f42a8640008eb3c7cccd6760ff5b51b689763922582845f048fb8150e5a7a6ca2eccc7bdc85349ad5b26c52137a79fa3fe5c29ab5cd7615013219c1941b6708e9c3c23feff5febaf0c8ebca5750b54e3e6e99a3e876b396f27860b7f3ec4e9191703c6332d944f6f69751167680c79c4f6b57f1cc8755d24b6ec158ccdbacdb23107a33cb6b332516c13274d1f9dccc21dced869e486"),
 };
 
-/* Region layout of one test. */
+/*
+ * Region layout of one test: each field runs to the next.  BACK is where
+ * a result is decrypted or unwrapped again, to compare with IN.
+ */
 enum {
 	REGION = 64 * 1024,
 	IN = 0, OUT = 16384, IV = 32768, AAD = 33792, TAG = 34816,
+	BACK = 36864,
 };
 
-static int put_hex(u8 *dst, const char *hex, u32 *len)
+/* The key and the expected output of a test, side by side in one buffer. */
+enum { KEY_MAX = 1024, EXP_MAX = 1024 };
+
+/* One test under way: its vector decoded, its key made. */
+struct kat_run {
+	const struct kat *t;
+	const struct hsm_alg *alg;
+	const struct hsm_shm *shm;
+	struct hsm_op op;
+	struct hsm_key *key;	/* NULL for a hash */
+	u8 *key_bytes, *exp;
+	u32 key_len, exp_len;
+};
+
+/* The bytes of hex into dst: EINVAL for more than cap, or for bad hex. */
+static int put_hex(u8 *dst, u32 cap, const char *hex, u32 *len)
 {
-	*len = strlen(hex) / 2;
+	size_t n = strlen(hex);
+
+	if (n % 2 || n / 2 > cap)
+		return -EINVAL;
+	*len = n / 2;
 	return hex2bin(dst, hex, *len);
 }
 
-static int run_one(const struct kat *t, struct hsm_shm *shm, u8 *buf)
+/* The bytes of hex into the region at ref, whose length is its room. */
+static int put_hex_ref(const struct hsm_shm *shm, struct hsm_ref *ref,
+		       const char *hex)
 {
-	const struct hsm_alg *alg = hsm_alg_find(t->alg);
-	struct hsm_op op = { .resp_off = HSM_RESP_NONE };
-	struct hsm_key *key = NULL;
-	u32 klen, ivlen, aadlen, inlen, elen;
-	long ret;
+	return put_hex(hsm_shm_ptr(shm, ref), ref->len, hex, &ref->len);
+}
+
+/*
+ * The vector into the region (in, iv, aad) and buf (key, expected
+ * output).  A KDF takes its salt from iv and its info from aad.
+ */
+static int kat_load(struct kat_run *r, const struct kat *t,
+		    const struct hsm_shm *shm, u8 *buf)
+{
+	struct hsm_op *op = &r->op;
 
 	memset(shm->base, 0, shm->size);
-	if (!alg || put_hex(buf, t->key, &klen) ||
-	    put_hex(shm->base + IV, t->iv, &ivlen) ||
-	    put_hex(shm->base + AAD, t->aad, &aadlen) ||
-	    put_hex(shm->base + IN, t->in, &inlen) ||
-	    put_hex(buf + 1024, t->exp, &elen))
+	*r = (struct kat_run){
+		.t = t, .alg = hsm_alg_find(t->alg), .shm = shm,
+		.key_bytes = buf, .exp = buf + KEY_MAX,
+	};
+	op->resp_off = HSM_RESP_NONE;
+	op->in = (struct hsm_ref){ IN, OUT - IN };
+	op->iv = (struct hsm_ref){ IV, AAD - IV };
+	op->aad = (struct hsm_ref){ AAD, TAG - AAD };
+	if (!r->alg || put_hex(r->key_bytes, KEY_MAX, t->key, &r->key_len) ||
+	    put_hex(r->exp, EXP_MAX, t->exp, &r->exp_len) ||
+	    put_hex_ref(shm, &op->in, t->in) ||
+	    put_hex_ref(shm, &op->iv, t->iv) ||
+	    put_hex_ref(shm, &op->aad, t->aad))
 		return -EINVAL;
-	op.in = (struct hsm_ref){ IN, inlen };
-	op.iv = (struct hsm_ref){ IV, ivlen };
-	op.aad = (struct hsm_ref){ AAD, aadlen };
+	return 0;
+}
 
-	if (t->kind != HASH && t->kind != KDF) {
-		/*
-		 * A public RSA key may only verify; other keys get what the
-		 * algorithm allows, less the uses that may not share a key
-		 * with the ones tested here (wrapping, derivation).
-		 */
-		u64 perms = t->kind == RSA_VERIFY ? HSM_PERM_VERIFY :
-			    alg->perms & ~(HSM_PERM_WRAP | HSM_PERM_UNWRAP |
-					   HSM_PERM_DERIVE);
+/*
+ * The test's key, NULL for a hash.  A KDF's is a secret that may only
+ * derive and a public RSA key may only verify; other keys get what the
+ * algorithm allows, less the uses that may not share a key with the ones
+ * tested here (wrapping, derivation).
+ */
+static struct hsm_key *kat_key(const struct kat_run *r)
+{
+	const struct hsm_alg *alg = r->alg;
+	u64 perms;
 
-		key = hsm_key_create(alg, buf, klen, perms, 0);
-		if (IS_ERR(key))
-			return PTR_ERR(key);
-	}
-
-	switch (t->kind) {
+	switch (r->t->kind) {
 	case HASH:
-		op.out = (struct hsm_ref){ OUT, elen };
-		ret = hsm_crypto_digest(alg, shm, &op);
-		break;
-	case MAC:
-		op.out = (struct hsm_ref){ OUT, elen };
-		ret = hsm_crypto_mac(key, shm, &op);
-		break;
-	case AEAD:
-		/* expected: ciphertext || 16-byte tag; then open it again */
-		op.out = (struct hsm_ref){ OUT, inlen };
-		op.tag = (struct hsm_ref){ OUT + inlen, 16 };
-		ret = hsm_crypto_aead(key, true, shm, &op);
-		if (ret >= 0 && !memcmp(shm->base + OUT, buf + 1024, elen)) {
-			op.in = (struct hsm_ref){ OUT, inlen };
-			op.out = (struct hsm_ref){ TAG + 64, inlen };
-			ret = hsm_crypto_aead(key, false, shm, &op);
-			if (ret >= 0 && memcmp(shm->base + TAG + 64, shm->base + IN, inlen))
-				ret = -EBADMSG;
-		}
-		break;
-	case CIPHER:
-		op.out = (struct hsm_ref){ OUT, inlen };
-		ret = hsm_crypto_cipher(key, true, shm, &op);
-		break;
-	case KDF: {
-		const struct hsm_alg *secret = hsm_alg_find("secret");
-
-		key = hsm_key_create(secret, buf, klen, HSM_PERM_DERIVE, 0);
-		if (IS_ERR(key))
-			return PTR_ERR(key);
-		ret = hsm_crypto_kdf(alg, key, shm->base + IV, ivlen,
-				     shm->base + AAD, aadlen, shm->base + OUT, elen);
-		break;
-	}
-	case AGREE:
-		ret = hsm_crypto_kpp(key, shm->base + IN, inlen, shm->base + OUT, elen);
-		break;
-	case KW:
-		/* Wrap, and unwrap the result back to the input. */
-		ret = hsm_crypto_kw(key, true, shm->base + IN, inlen, shm->base + OUT);
-		if (!ret)
-			ret = hsm_crypto_kw(key, false, shm->base + OUT, elen,
-					    shm->base + TAG);
-		if (!ret && memcmp(shm->base + TAG, shm->base + IN, inlen))
-			ret = -EBADMSG;
+		return NULL;
+	case KDF:
+		alg = hsm_alg_find("secret");
+		perms = HSM_PERM_DERIVE;
 		break;
 	case RSA_VERIFY:
-		/* The signature verifies; with one bit flipped, it does not. */
-		memcpy(shm->base + TAG, buf + 1024, elen);
-		op.tag = (struct hsm_ref){ TAG, elen };
-		ret = hsm_crypto_rsa_verify(key, shm, &op);
-		if (!ret) {
-			((u8 *)shm->base)[TAG + elen / 2] ^= 1;
-			ret = hsm_crypto_rsa_verify(key, shm, &op) == -EBADMSG ?
-			      0 : -EBADMSG;
-		}
-		/* Nothing to compare below. */
-		memcpy(shm->base + OUT, buf + 1024, elen);
+		perms = HSM_PERM_VERIFY;
 		break;
 	default:
-		ret = -EINVAL;
+		perms = alg->perms & ~(HSM_PERM_WRAP | HSM_PERM_UNWRAP |
+				       HSM_PERM_DERIVE);
 	}
-	if (key)
-		hsm_key_put(key);
-	if (ret < 0)
+	if (!alg)
+		return ERR_PTR(-EINVAL);
+	return hsm_key_create(alg, r->key_bytes, r->key_len, perms, 0);
+}
+
+/* Seal to the expected ciphertext and full tag, then open it again. */
+static long kat_aead(struct kat_run *r)
+{
+	const struct hsm_ref back = { BACK, r->op.in.len };
+	struct hsm_op *op = &r->op, open;
+	long ret;
+
+	op->out = (struct hsm_ref){ OUT, op->in.len };
+	op->tag = (struct hsm_ref){ OUT + op->in.len, HSM_AEAD_TAG_MAX };
+	ret = hsm_crypto_aead(r->key, true, r->shm, op);
+	if (ret < 0 || memcmp(hsm_shm_ptr(r->shm, &op->out), r->exp, r->exp_len))
 		return ret;
-	return memcmp(shm->base + OUT, buf + 1024, elen) ? -EBADMSG : 0;
+	open = *op;
+	open.in = op->out;
+	open.out = back;
+	ret = hsm_crypto_aead(r->key, false, r->shm, &open);
+	if (ret >= 0 && memcmp(hsm_shm_ptr(r->shm, &back),
+			       hsm_shm_ptr(r->shm, &op->in), op->in.len))
+		ret = -EBADMSG;
+	return ret;
+}
+
+/* Wrap, and unwrap the result back to the input. */
+static long kat_kw(struct kat_run *r)
+{
+	const struct hsm_ref back = { BACK, r->op.in.len };
+	struct hsm_op *op = &r->op;
+	u8 *in = hsm_shm_ptr(r->shm, &op->in);
+	u8 *out = hsm_shm_ptr(r->shm, &op->out);
+	int ret;
+
+	ret = hsm_crypto_kw(r->key, true, in, op->in.len, out) ?:
+	      hsm_crypto_kw(r->key, false, out, op->out.len,
+			    hsm_shm_ptr(r->shm, &back));
+	if (!ret && memcmp(hsm_shm_ptr(r->shm, &back), in, op->in.len))
+		ret = -EBADMSG;
+	return ret;
+}
+
+/* The signature verifies; with one bit flipped, it does not. */
+static long kat_rsa_verify(struct kat_run *r)
+{
+	struct hsm_op *op = &r->op;
+	u8 *sig;
+	long ret;
+
+	op->out = (struct hsm_ref){};
+	op->tag = (struct hsm_ref){ TAG, r->exp_len };
+	sig = hsm_shm_ptr(r->shm, &op->tag);
+	memcpy(sig, r->exp, r->exp_len);
+	ret = hsm_crypto_rsa_verify(r->key, r->shm, op);
+	if (ret)
+		return ret;
+	sig[r->exp_len / 2] ^= 1;
+	ret = hsm_crypto_rsa_verify(r->key, r->shm, op);
+	return ret == -EBADMSG ? 0 : -EBADMSG;
+}
+
+/* The operation under test; its output, if any, is left at op.out. */
+static long kat_exec(struct kat_run *r)
+{
+	const struct hsm_shm *shm = r->shm;
+	struct hsm_op *op = &r->op;
+
+	op->out = (struct hsm_ref){ OUT, r->exp_len };
+	switch (r->t->kind) {
+	case HASH:
+		return hsm_crypto_digest(r->alg, shm, op);
+	case MAC:
+		return hsm_crypto_mac(r->key, shm, op);
+	case AEAD:
+		return kat_aead(r);
+	case CIPHER:
+		op->out.len = op->in.len;
+		return hsm_crypto_cipher(r->key, true, shm, op);
+	case KDF:
+		return hsm_crypto_kdf(r->alg, r->key,
+				      hsm_shm_ptr(shm, &op->iv), op->iv.len,
+				      hsm_shm_ptr(shm, &op->aad), op->aad.len,
+				      hsm_shm_ptr(shm, &op->out), op->out.len);
+	case AGREE:
+		return hsm_crypto_kpp(r->key, hsm_shm_ptr(shm, &op->in),
+				      op->in.len, hsm_shm_ptr(shm, &op->out),
+				      op->out.len);
+	case KW:
+		return kat_kw(r);
+	case RSA_VERIFY:
+		return kat_rsa_verify(r);
+	}
+	return -EINVAL;
+}
+
+/* 0 when the output at OUT is the expected one, or there is none. */
+static int kat_check(const struct kat_run *r)
+{
+	const struct hsm_ref out = { OUT, r->exp_len };
+
+	if (r->t->kind == RSA_VERIFY)
+		return 0;
+	return memcmp(hsm_shm_ptr(r->shm, &out), r->exp, r->exp_len) ?
+	       -EBADMSG : 0;
+}
+
+static int run_one(const struct kat *t, const struct hsm_shm *shm, u8 *buf)
+{
+	struct kat_run r;
+	long ret;
+
+	ret = kat_load(&r, t, shm, buf);
+	if (ret)
+		return ret;
+	r.key = kat_key(&r);
+	if (IS_ERR(r.key))
+		return PTR_ERR(r.key);
+	ret = kat_exec(&r);
+	if (r.key)
+		hsm_key_put(r.key);
+	return ret < 0 ? ret : kat_check(&r);
 }
 
 /* Returns the number of tests passed, or the first failure's error. */
@@ -295,7 +397,7 @@ int hsm_selftest_run(void)
 	ret = hsm_shm_alloc(&shm, REGION);
 	if (ret)
 		return ret;
-	buf = kzalloc(2048, GFP_KERNEL);
+	buf = kzalloc(KEY_MAX + EXP_MAX, GFP_KERNEL);
 	if (!buf) {
 		ret = -ENOMEM;
 		goto out;

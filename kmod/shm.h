@@ -4,6 +4,7 @@
 
 #include <linux/mm.h>
 #include <linux/types.h>
+#include <uapi/linux/hsm.h>
 
 struct hsm_account;
 struct vm_area_struct;
@@ -23,12 +24,13 @@ static inline struct page *hsm_shm_page(const struct hsm_shm *shm, u64 off)
 }
 
 /*
- * Byte off of the region.  Only for offsets a validated command named
- * (hsm_check_op() or the command's own range check).
+ * The bytes a ref names in the region.  Only for a ref that was checked
+ * against the region's size (validate.c), or one the module made itself.
  */
-static inline void *hsm_shm_ptr(const struct hsm_shm *shm, u64 off)
+static inline void *hsm_shm_ptr(const struct hsm_shm *shm,
+				const struct hsm_ref *ref)
 {
-	return shm->base + off;
+	return shm->base + ref->off;
 }
 
 int __must_check hsm_shm_alloc(struct hsm_shm *shm, u64 size);

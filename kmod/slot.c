@@ -3,9 +3,10 @@
  * Persistent key slots: named keys, module-wide, each owned by the user
  * that stored it (the fsuid of the connection's opener), or
  * (HSM_SLOT_F_GROUP) by the slot_group module parameter's group, whose
- * members share them.  A slot holds a reference on a key object that no
- * connection table names; opening a slot gives the caller's connection a
- * key of its own with the same material and attributes.
+ * members share them.  A slot holds a reference on a key object: the one
+ * SLOT_STORE was given, which the storing connection may still name, or
+ * the one SLOT_UNSEAL made.  Opening a slot gives the caller's connection
+ * a key object of its own with the same material and attributes.
  *
  * A slot counts against the share of the user that stored it (quota.c)
  * until it is deleted, however long that user's connections are gone.
@@ -24,6 +25,7 @@
 #include "params.h"
 #include "quota.h"
 #include "seal.h"
+#include "shm.h"
 #include "slot.h"
 #include "validate.h"
 
@@ -75,7 +77,7 @@ static u32 ns_owner(const struct slot_ns *ns)
 }
 
 /* The slot of that name in ns; slots_lock held. */
-static struct slot *find(const char *name, const struct slot_ns *ns)
+static struct slot *slot_find(const char *name, const struct slot_ns *ns)
 {
 	struct slot *s;
 
@@ -91,7 +93,7 @@ static int slot_params(const struct hsm_shm *shm, const struct hsm_op *op,
 {
 	if (op->params.len != sizeof(*p))
 		return -EINVAL;
-	memcpy(p, shm->base + op->params.off, sizeof(*p));
+	memcpy(p, hsm_shm_ptr(shm, &op->params), sizeof(*p));
 	if (hsm_check_alg_name(p->name, sizeof(p->name)) ||
 	    (p->flags & ~HSM_SLOT_F_GROUP) ||
 	    p->reserved0 || memchr_inv(p->reserved, 0, sizeof(p->reserved)))
@@ -103,8 +105,9 @@ static int slot_params(const struct hsm_shm *shm, const struct hsm_op *op,
  * A new slot holding key; takes the caller's reference on success.
  * EEXIST, ENOSPC past max_slots, EDQUOT past the caller's share.
  */
-static int insert(struct hsm_conn *conn, const struct hsm_slot_params *p,
-		  const struct slot_ns *ns, struct hsm_key *key)
+static int slot_insert(struct hsm_conn *conn,
+		       const struct hsm_slot_params *p,
+		       const struct slot_ns *ns, struct hsm_key *key)
 {
 	struct slot *s;
 	int ret = 0;
@@ -118,7 +121,7 @@ static int insert(struct hsm_conn *conn, const struct hsm_slot_params *p,
 	s->key = key;		/* the slot's reference */
 
 	mutex_lock(&slots_lock);
-	if (find(p->name, ns))
+	if (slot_find(p->name, ns))
 		ret = -EEXIST;
 	else if (nr_slots >= hsm_max_slots)
 		ret = -ENOSPC;
@@ -137,8 +140,8 @@ static int insert(struct hsm_conn *conn, const struct hsm_slot_params *p,
 	return ret;
 }
 
-static int store(struct hsm_conn *conn, const struct hsm_slot_params *p,
-		 const struct slot_ns *ns, u64 handle)
+static int slot_store(struct hsm_conn *conn, const struct hsm_slot_params *p,
+		      const struct slot_ns *ns, u64 handle)
 {
 	struct hsm_key *key;
 	int ret;
@@ -146,28 +149,36 @@ static int store(struct hsm_conn *conn, const struct hsm_slot_params *p,
 	key = hsm_key_get(&conn->res, handle);
 	if (!key)
 		return -ENOENT;
-	ret = insert(conn, p, ns, key);
+	ret = slot_insert(conn, p, ns, key);
 	if (ret)
 		hsm_key_put(key);
 	return ret;
 }
 
-/* SLOT_SEAL: the slot's key, sealed into a blob (seal.c). */
-static long seal(struct hsm_conn *conn, const struct hsm_op *op,
-		 const struct hsm_slot_params *p, const struct slot_ns *ns,
-		 u64 *value)
+/* The key of the slot of that name in ns, with a reference; NULL if none. */
+static struct hsm_key *slot_key_get(const char *name, const struct slot_ns *ns)
 {
 	struct hsm_key *key = NULL;
 	struct slot *s;
-	long ret;
 
 	mutex_lock(&slots_lock);
-	s = find(p->name, ns);
+	s = slot_find(name, ns);
 	if (s) {
 		key = s->key;
 		kref_get(&key->res.ref);
 	}
 	mutex_unlock(&slots_lock);
+	return key;
+}
+
+/* SLOT_SEAL: the slot's key, sealed into a blob (seal.c). */
+static long slot_seal(struct hsm_conn *conn, const struct hsm_op *op,
+		      const struct hsm_slot_params *p,
+		      const struct slot_ns *ns, u64 *value)
+{
+	struct hsm_key *key = slot_key_get(p->name, ns);
+	long ret;
+
 	if (!key)
 		return -ENOENT;
 	ret = hsm_seal_key(conn, op, p, ns_owner(ns), key, value);
@@ -176,8 +187,9 @@ static long seal(struct hsm_conn *conn, const struct hsm_op *op,
 }
 
 /* SLOT_UNSEAL: a slot again from its sealed blob (seal.c). */
-static int unseal(struct hsm_conn *conn, const struct hsm_op *op,
-		  const struct hsm_slot_params *p, const struct slot_ns *ns)
+static int slot_unseal(struct hsm_conn *conn, const struct hsm_op *op,
+		       const struct hsm_slot_params *p,
+		       const struct slot_ns *ns)
 {
 	struct hsm_key *key;
 	int ret;
@@ -185,26 +197,17 @@ static int unseal(struct hsm_conn *conn, const struct hsm_op *op,
 	key = hsm_unseal_key(conn, op, p, ns_owner(ns));
 	if (IS_ERR(key))
 		return PTR_ERR(key);
-	ret = insert(conn, p, ns, key);
+	ret = slot_insert(conn, p, ns, key);
 	if (ret)
 		hsm_key_put(key);
 	return ret;
 }
 
-static int open_slot(struct hsm_conn *conn, const struct hsm_slot_params *p,
+static int slot_open(struct hsm_conn *conn, const struct hsm_slot_params *p,
 		     const struct slot_ns *ns, u64 *id)
 {
-	struct hsm_key *src = NULL, *key;
-	struct slot *s;
-	int ret;
+	struct hsm_key *src = slot_key_get(p->name, ns), *key;
 
-	mutex_lock(&slots_lock);
-	s = find(p->name, ns);
-	if (s) {
-		src = s->key;
-		kref_get(&src->res.ref);
-	}
-	mutex_unlock(&slots_lock);
 	if (!src)
 		return -ENOENT;
 
@@ -213,13 +216,7 @@ static int open_slot(struct hsm_conn *conn, const struct hsm_slot_params *p,
 	hsm_key_put(src);
 	if (IS_ERR(key))
 		return PTR_ERR(key);
-	ret = hsm_restable_add(&conn->res, &key->res);
-	if (ret) {
-		hsm_key_put(key);
-		return ret;
-	}
-	*id = key->res.id;
-	return 0;
+	return hsm_key_publish(&conn->res, key, id);
 }
 
 /*
@@ -227,14 +224,15 @@ static int open_slot(struct hsm_conn *conn, const struct hsm_slot_params *p,
  * or an admin: else any member could swap in a key of its own under a
  * name the others trust (EPERM).
  */
-static int delete(const struct hsm_conn *conn, const struct hsm_slot_params *p,
-		  const struct slot_ns *ns)
+static int slot_delete(const struct hsm_conn *conn,
+		       const struct hsm_slot_params *p,
+		       const struct slot_ns *ns)
 {
 	struct slot *s;
 	int ret = 0;
 
 	mutex_lock(&slots_lock);
-	s = find(p->name, ns);
+	s = slot_find(p->name, ns);
 	if (!s)
 		ret = -ENOENT;
 	else if (ns->group && !uid_eq(s->storer, conn->who.uid) &&
@@ -265,9 +263,9 @@ static void slot_describe(const struct slot *s, struct hsm_slot_info *info)
 	info->storer = from_kuid(&init_user_ns, s->storer);
 }
 
-static long list(const struct hsm_conn *conn, const struct hsm_op *op)
+static long slot_list(const struct hsm_conn *conn, const struct hsm_op *op)
 {
-	struct hsm_slot_info *out = conn->shm.base + op->out.off;
+	struct hsm_slot_info *out = hsm_shm_ptr(&conn->shm, &op->out);
 	u32 room = op->out.len / sizeof(*out), n = 0;
 	struct slot_ns mine = { .uid = conn->who.uid };
 	bool group = conn->who.slot_group;
@@ -311,7 +309,7 @@ long hsm_slot_store(struct hsm_call *c)
 	struct hsm_slot_params p;
 	struct slot_ns ns;
 
-	return slot_begin(c, &p, &ns) ?: store(c->conn, &p, &ns, c->op->handle);
+	return slot_begin(c, &p, &ns) ?: slot_store(c->conn, &p, &ns, c->op->handle);
 }
 
 long hsm_slot_open(struct hsm_call *c)
@@ -319,7 +317,7 @@ long hsm_slot_open(struct hsm_call *c)
 	struct hsm_slot_params p;
 	struct slot_ns ns;
 
-	return slot_begin(c, &p, &ns) ?: open_slot(c->conn, &p, &ns, &c->value);
+	return slot_begin(c, &p, &ns) ?: slot_open(c->conn, &p, &ns, &c->value);
 }
 
 long hsm_slot_delete(struct hsm_call *c)
@@ -327,7 +325,7 @@ long hsm_slot_delete(struct hsm_call *c)
 	struct hsm_slot_params p;
 	struct slot_ns ns;
 
-	return slot_begin(c, &p, &ns) ?: delete(c->conn, &p, &ns);
+	return slot_begin(c, &p, &ns) ?: slot_delete(c->conn, &p, &ns);
 }
 
 long hsm_slot_seal(struct hsm_call *c)
@@ -336,7 +334,7 @@ long hsm_slot_seal(struct hsm_call *c)
 	struct slot_ns ns;
 
 	return slot_begin(c, &p, &ns) ?:
-	       seal(c->conn, c->op, &p, &ns, &c->value);
+	       slot_seal(c->conn, c->op, &p, &ns, &c->value);
 }
 
 long hsm_slot_unseal(struct hsm_call *c)
@@ -344,12 +342,12 @@ long hsm_slot_unseal(struct hsm_call *c)
 	struct hsm_slot_params p;
 	struct slot_ns ns;
 
-	return slot_begin(c, &p, &ns) ?: unseal(c->conn, c->op, &p, &ns);
+	return slot_begin(c, &p, &ns) ?: slot_unseal(c->conn, c->op, &p, &ns);
 }
 
 long hsm_slot_list(struct hsm_call *c)
 {
-	return list(c->conn, c->op);
+	return slot_list(c->conn, c->op);
 }
 
 /* Module unload: the slots and their keys go. */

@@ -13,8 +13,8 @@
 #include <linux/uidgid.h>
 #include <linux/uio.h>
 
-#include "../crypto.h"
-#include "snp.h"
+#include "../crypto/hash.h"
+#include "bind.h"
 
 static const char report_label[] = "hsm snp user report v1";
 static const char key_label[] = "hsm snp user key v1";

@@ -23,7 +23,7 @@
 #include <linux/slab.h>
 #include <asm/svm.h>
 
-#include "snp.h"
+#include "msg.h"
 
 #define CERT_PAGES	(HSM_SNP_CERTS_MAX >> PAGE_SHIFT)
 /* The firmware's throttling: retry for up to a minute, as upstream does. */
@@ -40,8 +40,8 @@ static struct {
 	bool shared;			/* pages made shared with the host */
 	bool ready;
 	struct crypto_aead *tfm;
-	struct snp_msg *request, *response;	/* the pages the PSP sees */
-	struct snp_msg *secret;			/* our private copy */
+	struct hsm_snp_msg *request, *response;	/* the pages the PSP sees */
+	struct hsm_snp_msg *secret;			/* our private copy */
 	u8 *buf;			/* AAD || payload || tag for the AEAD */
 	u8 *certs;			/* CERT_PAGES pages for EXT_GUEST_REQUEST */
 	struct snp_req_data input;
@@ -94,7 +94,7 @@ static u64 next_seqno(void)
 	return n >= UINT_MAX ? 0 : n;
 }
 
-static int crypt(bool enc, u64 seqno, const struct snp_msg_hdr *hdr,
+static int crypt(bool enc, u64 seqno, const struct hsm_snp_msg_hdr *hdr,
 		 u8 *payload, unsigned int len, u8 *tag)
 {
 	struct aead_request *req;
@@ -104,38 +104,40 @@ static int crypt(bool enc, u64 seqno, const struct snp_msg_hdr *hdr,
 	int ret;
 
 	memcpy(iv, &seqno, sizeof(seqno));	/* little-endian on x86 */
-	memcpy(m.buf, (const u8 *)hdr + SNP_MSG_AAD_OFF, SNP_MSG_AAD_LEN);
-	memcpy(m.buf + SNP_MSG_AAD_LEN, payload, len);
+	memcpy(m.buf, (const u8 *)hdr + HSM_SNP_MSG_AAD_OFF,
+	       HSM_SNP_MSG_AAD_LEN);
+	memcpy(m.buf + HSM_SNP_MSG_AAD_LEN, payload, len);
 	if (!enc)
-		memcpy(m.buf + SNP_MSG_AAD_LEN + len, tag, SNP_AUTHTAG_LEN);
+		memcpy(m.buf + HSM_SNP_MSG_AAD_LEN + len, tag,
+		       HSM_SNP_AUTHTAG_LEN);
 	req = aead_request_alloc(m.tfm, GFP_KERNEL);
 	if (!req)
 		return -ENOMEM;
-	sg_init_one(&sg, m.buf, SNP_MSG_AAD_LEN + len + SNP_AUTHTAG_LEN);
+	sg_init_one(&sg, m.buf, HSM_SNP_MSG_AAD_LEN + len + HSM_SNP_AUTHTAG_LEN);
 	aead_request_set_callback(req, 0, crypto_req_done, &wait);
-	aead_request_set_ad(req, SNP_MSG_AAD_LEN);
-	aead_request_set_crypt(req, &sg, &sg, enc ? len : len + SNP_AUTHTAG_LEN,
-			       iv);
+	aead_request_set_ad(req, HSM_SNP_MSG_AAD_LEN);
+	aead_request_set_crypt(req, &sg, &sg,
+			       enc ? len : len + HSM_SNP_AUTHTAG_LEN, iv);
 	ret = crypto_wait_req(enc ? crypto_aead_encrypt(req) :
 			      crypto_aead_decrypt(req), &wait);
 	aead_request_free(req);
 	if (!ret) {
-		memcpy(payload, m.buf + SNP_MSG_AAD_LEN, len);
+		memcpy(payload, m.buf + HSM_SNP_MSG_AAD_LEN, len);
 		if (enc)
-			memcpy(tag, m.buf + SNP_MSG_AAD_LEN + len,
-			       SNP_AUTHTAG_LEN);
+			memcpy(tag, m.buf + HSM_SNP_MSG_AAD_LEN + len,
+			       HSM_SNP_AUTHTAG_LEN);
 	}
-	memzero_explicit(m.buf, SNP_MSG_AAD_LEN + len + SNP_AUTHTAG_LEN);
+	memzero_explicit(m.buf, HSM_SNP_MSG_AAD_LEN + len + HSM_SNP_AUTHTAG_LEN);
 	return ret;
 }
 
 static int enc_request(u64 seqno, u8 type, const void *req, size_t len)
 {
-	struct snp_msg_hdr *hdr = &m.secret->hdr;
+	struct hsm_snp_msg_hdr *hdr = &m.secret->hdr;
 
 	memset(m.secret, 0, sizeof(*m.secret));
-	hdr->algo = SNP_AEAD_AES_256_GCM;
-	hdr->hdr_version = SNP_MSG_HDR_VERSION;
+	hdr->algo = HSM_SNP_AEAD_AES_256_GCM;
+	hdr->hdr_version = HSM_SNP_MSG_HDR_VERSION;
 	hdr->hdr_sz = sizeof(*hdr);
 	hdr->msg_type = type;
 	hdr->msg_version = 1;
@@ -149,14 +151,14 @@ static int enc_request(u64 seqno, u8 type, const void *req, size_t len)
 /* The answer must be the PSP's to our request; then decrypt it. */
 static int dec_response(u64 seqno, u8 type, void *rsp, size_t len)
 {
-	struct snp_msg_hdr *hdr;
+	struct hsm_snp_msg_hdr *hdr;
 	int ret;
 
 	memcpy(m.secret, m.response, sizeof(*m.secret));
 	hdr = &m.secret->hdr;
 	if (hdr->msg_seqno != seqno + 1 || hdr->msg_type != type + 1 ||
-	    hdr->msg_version != 1 || hdr->algo != SNP_AEAD_AES_256_GCM ||
-	    hdr->hdr_version != SNP_MSG_HDR_VERSION ||
+	    hdr->msg_version != 1 || hdr->algo != HSM_SNP_AEAD_AES_256_GCM ||
+	    hdr->hdr_version != HSM_SNP_MSG_HDR_VERSION ||
 	    hdr->hdr_sz != sizeof(*hdr) || hdr->msg_vmpck != m.vmpck_id ||
 	    hdr->msg_sz != len)
 		return -EBADMSG;
@@ -253,7 +255,7 @@ retry:
 }
 
 int hsm_snp_get_report(const struct snp_report_req *req,
-		       struct snp_report_rsp *rsp, u8 *certs,
+		       struct hsm_snp_report_rsp *rsp, u8 *certs,
 		       size_t *certs_len)
 {
 	unsigned int pages = 0;
@@ -265,8 +267,8 @@ int hsm_snp_get_report(const struct snp_report_req *req,
 	/* Waiting for another caller's exchange: a kill ends the wait. */
 	if (mutex_lock_killable(&m.lock))
 		return -EINTR;
-	ret = exchange(SNP_MSG_REPORT_REQ, req, sizeof(*req), rsp, sizeof(*rsp),
-		       certs ? &pages : NULL);
+	ret = exchange(HSM_SNP_MSG_REPORT_REQ, req, sizeof(*req), rsp,
+		       sizeof(*rsp), certs ? &pages : NULL);
 	/* The pages offered, or on -ENOSPC the pages the host needs. */
 	if (certs && (!ret || ret == -ENOSPC))
 		*certs_len = (size_t)pages << PAGE_SHIFT;
@@ -277,13 +279,13 @@ int hsm_snp_get_report(const struct snp_report_req *req,
 }
 
 int hsm_snp_get_key(const struct snp_derived_key_req *req,
-		    struct snp_key_rsp *rsp)
+		    struct hsm_snp_key_rsp *rsp)
 {
 	int ret;
 
 	if (mutex_lock_killable(&m.lock))
 		return -EINTR;
-	ret = exchange(SNP_MSG_KEY_REQ, req, sizeof(*req), rsp, sizeof(*rsp),
+	ret = exchange(HSM_SNP_MSG_KEY_REQ, req, sizeof(*req), rsp, sizeof(*rsp),
 		       NULL);
 	mutex_unlock(&m.lock);
 	return ret;
@@ -330,8 +332,7 @@ int hsm_snp_msg_init(struct snp_secrets_page_layout *secrets,
 	m.response = alloc_shared(0);
 	m.certs = alloc_shared(get_order(HSM_SNP_CERTS_MAX));
 	m.secret = kzalloc(sizeof(*m.secret), GFP_KERNEL);
-	m.buf = kzalloc(SNP_MSG_AAD_LEN + SNP_PAYLOAD_MAX + SNP_AUTHTAG_LEN,
-			GFP_KERNEL);
+	m.buf = kzalloc(HSM_SNP_MSG_BUF_LEN, GFP_KERNEL);
 	if (!m.request || !m.response || !m.certs || !m.secret || !m.buf)
 		goto err;
 	m.tfm = crypto_alloc_aead("gcm(aes)", 0, 0);
@@ -341,7 +342,7 @@ int hsm_snp_msg_init(struct snp_secrets_page_layout *secrets,
 		goto err;
 	}
 	ret = crypto_aead_setkey(m.tfm, m.vmpck, VMPCK_KEY_LEN) ?:
-	      crypto_aead_setauthsize(m.tfm, SNP_AUTHTAG_LEN);
+	      crypto_aead_setauthsize(m.tfm, HSM_SNP_AUTHTAG_LEN);
 	if (ret)
 		goto err;
 	m.ready = true;

@@ -17,7 +17,10 @@
 #include <linux/device.h>
 #include <linux/io.h>
 #include <linux/platform_device.h>
+#include <asm/sev.h>
 
+#include "msg.h"
+#include "real.h"
 #include "snp.h"
 
 static void __iomem *secrets;

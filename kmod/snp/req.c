@@ -15,6 +15,14 @@
 #include "../cmdtab.h"
 #include "../conn.h"
 #include "../key.h"
+#include "../shm.h"
+#include "bind.h"
+#include "msg.h"
+#include "real.h"
+#ifdef CONFIG_HSM_TESTING
+#include "sim.h"
+#include "sim_sign.h"
+#endif
 #include "snp.h"
 
 static unsigned int vmpck_id;
@@ -48,17 +56,12 @@ u64 hsm_snp_caps(void)
 	       HSM_PLAT_CAP_DERIVED_KEY | HSM_PLAT_CAP_SEAL;
 }
 
-static void *region(const struct hsm_shm *shm, const struct hsm_ref *ref)
-{
-	return shm->base + ref->off;
-}
-
 /* A firmware status other than success. */
 static int fw_status(u32 status)
 {
 	if (!status)
 		return 0;
-	return status == SNP_FW_INVALID_PARAM ? -EINVAL : -EIO;
+	return status == HSM_SNP_FW_INVALID_PARAM ? -EINVAL : -EIO;
 }
 
 /*
@@ -88,14 +91,14 @@ static long report(struct hsm_conn *conn, const struct hsm_op *op, bool ext,
 	const struct hsm_shm *shm = &conn->shm;
 	struct hsm_snp_report_params p;
 	struct snp_report_req req = {};
-	struct snp_report_rsp *rsp;
+	struct hsm_snp_report_rsp *rsp;
 	size_t certs_len = 0;
 	u8 *certs = NULL;
 	long ret;
 
 	if (op->params.len != sizeof(p) || op->handle)
 		return -EINVAL;
-	memcpy(&p, region(shm, &op->params), sizeof(p));
+	memcpy(&p, hsm_shm_ptr(shm, &op->params), sizeof(p));
 	if (p.flags & ~HSM_SNP_REPORT_F_ALL ||
 	    memchr_inv(p.reserved, 0, sizeof(p.reserved)) || p.vmpl > 3)
 		return -EINVAL;
@@ -147,11 +150,11 @@ static long report(struct hsm_conn *conn, const struct hsm_op *op, bool ext,
 			ret = -EOVERFLOW;
 			goto out;
 		}
-		memcpy(region(shm, &op->tag), certs, ret);
+		memcpy(hsm_shm_ptr(shm, &op->tag), certs, ret);
 	} else {
 		ret = HSM_SNP_REPORT_SIZE;
 	}
-	memcpy(region(shm, &op->out), rsp->report, HSM_SNP_REPORT_SIZE);
+	memcpy(hsm_shm_ptr(shm, &op->out), rsp->report, HSM_SNP_REPORT_SIZE);
 out:
 	kfree(certs);
 	kfree(rsp);
@@ -184,7 +187,7 @@ static int key_params(const struct hsm_key_params *p, u32 snp_flags,
 static int derive(const struct snp_derived_key_req *req,
 		  u8 key[HSM_SNP_DERIVED_KEY])
 {
-	struct snp_key_rsp *rsp;
+	struct hsm_snp_key_rsp *rsp;
 	int ret;
 
 	rsp = kzalloc(sizeof(*rsp), GFP_KERNEL);
@@ -273,8 +276,8 @@ static long derive_key(struct hsm_conn *conn, const struct hsm_op *op,
 	if (op->params.len != sizeof(p) || op->handle ||
 	    label_len > sizeof(label))
 		return -EINVAL;
-	memcpy(&p, region(shm, &op->params), sizeof(p));
-	memcpy(label, region(shm, &op->in), label_len);
+	memcpy(&p, hsm_shm_ptr(shm, &op->params), sizeof(p));
+	memcpy(label, hsm_shm_ptr(shm, &op->in), label_len);
 	ret = user_req(conn, &p, &req);
 	if (ret)
 		return ret;
@@ -299,11 +302,7 @@ static long derive_key(struct hsm_conn *conn, const struct hsm_op *op,
 		ret = PTR_ERR(key);
 		goto out;
 	}
-	ret = hsm_restable_add(&conn->res, &key->res);
-	if (ret)
-		hsm_key_put(key);
-	else
-		*id = key->res.id;
+	ret = hsm_key_publish(&conn->res, key, id);
 out:
 	memzero_explicit(derived, sizeof(derived));
 	memzero_explicit(material, sizeof(material));
@@ -320,6 +319,32 @@ int hsm_snp_seal_key(u8 key[HSM_SNP_DERIVED_KEY])
 	return derive(&req, key);
 }
 
+#ifdef CONFIG_HSM_TESTING
+/* Off SEV-SNP, a test build answers through the simulated PSP (sim.c). */
+static int sim_start(void)
+{
+	struct snp_secrets_page_layout *secrets;
+	int ret;
+
+	ret = hsm_snp_sim_init(&secrets);
+	if (ret)
+		return ret;
+	ret = hsm_snp_msg_init(secrets, vmpck_id, hsm_snp_sim_issue, false);
+	if (ret) {
+		hsm_snp_sim_exit();
+		return ret;
+	}
+	backend = HSM_BACKEND_SIMULATED;
+	pr_info("snp: simulated PSP (not a TEE), VMPCK%u\n", vmpck_id);
+	return 0;
+}
+
+static void sim_stop(void)
+{
+	hsm_snp_msg_exit();
+	hsm_snp_sim_exit();
+}
+
 static long sim_setup(struct hsm_conn *conn, const struct hsm_op *op)
 {
 	const struct hsm_shm *shm = &conn->shm;
@@ -332,7 +357,7 @@ static long sim_setup(struct hsm_conn *conn, const struct hsm_op *op)
 	if (op->params.len != sizeof(p) || op->handle ||
 	    op->in.len > HSM_SNP_CERTS_MAX)
 		return -EINVAL;
-	memcpy(&p, region(shm, &op->params), sizeof(p));
+	memcpy(&p, hsm_shm_ptr(shm, &op->params), sizeof(p));
 	ret = -EINVAL;
 	if (p.flags & ~HSM_SNP_SIM_F_ALL || p.reserved0 ||
 	    memchr_inv(p.reserved, 0, sizeof(p.reserved)))
@@ -341,19 +366,37 @@ static long sim_setup(struct hsm_conn *conn, const struct hsm_op *op)
 	    !!memchr_inv(p.vcek_priv, 0, sizeof(p.vcek_priv)))
 		goto out;
 	if (op->in.len) {
-		ret = table_len(region(shm, &op->in), op->in.len);
+		ret = table_len(hsm_shm_ptr(shm, &op->in), op->in.len);
 		if (ret <= 0) {
 			ret = -EINVAL;
 			goto out;
 		}
 	}
-	ret = hsm_snp_sim_setup(&p, region(shm, &op->in), op->in.len);
+	ret = hsm_snp_sim_setup(&p, hsm_shm_ptr(shm, &op->in), op->in.len);
 	if (!ret && p.flags & HSM_SNP_SIM_F_RELAUNCH)
 		ret = hsm_snp_msg_relaunch(hsm_snp_sim_relaunch);
 out:
 	memzero_explicit(&p, sizeof(p));
 	return ret;
 }
+
+/* SNP_SIM_SETUP, a test hook (HSM_CMD_TEST). */
+long hsm_snp_setup_sim(struct hsm_call *c)
+{
+	return sim_setup(c->conn, c->op);
+}
+#else
+/* A production module carries no simulator: off SEV-SNP, no requests. */
+static int sim_start(void)
+{
+	pr_info("snp: not an SEV-SNP guest: guest requests not offered\n");
+	return 0;
+}
+
+static void sim_stop(void)
+{
+}
+#endif
 
 long hsm_snp_report(struct hsm_call *c)
 {
@@ -373,16 +416,8 @@ long hsm_snp_derive_key(struct hsm_call *c)
 	       -EOPNOTSUPP;
 }
 
-long hsm_snp_setup_sim(struct hsm_call *c)
-{
-	return sim_setup(c->conn, c->op);
-}
-
 int hsm_snp_init(void)
 {
-	struct snp_secrets_page_layout *secrets;
-	int ret;
-
 	if (vmpck_id > 3) {
 		pr_err("vmpck_id must be 0..3\n");
 		return -EINVAL;
@@ -400,17 +435,7 @@ int hsm_snp_init(void)
 		pr_info("snp: SEV-SNP PSP, VMPCK%u\n", vmpck_id);
 		return 0;
 	}
-	ret = hsm_snp_sim_init(&secrets);
-	if (ret)
-		return ret;
-	ret = hsm_snp_msg_init(secrets, vmpck_id, hsm_snp_sim_issue, false);
-	if (ret) {
-		hsm_snp_sim_exit();
-		return ret;
-	}
-	backend = HSM_BACKEND_SIMULATED;
-	pr_info("snp: simulated PSP (not a TEE), VMPCK%u\n", vmpck_id);
-	return 0;
+	return sim_start();
 }
 
 void hsm_snp_exit(void)
@@ -418,8 +443,7 @@ void hsm_snp_exit(void)
 	if (backend == HSM_BACKEND_REAL) {
 		hsm_snp_real_exit();	/* its remove() ends the message layer */
 	} else if (backend == HSM_BACKEND_SIMULATED) {
-		hsm_snp_msg_exit();
-		hsm_snp_sim_exit();
+		sim_stop();
 	}
 	backend = HSM_BACKEND_NONE;
 }

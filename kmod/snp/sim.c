@@ -22,7 +22,9 @@
 #include <asm/svm.h>
 #include <uapi/linux/psp-sev.h>
 
-#include "snp.h"
+#include "msg.h"
+#include "sim.h"
+#include "sim_sign.h"
 
 /* Report offsets (AMD SEV-SNP ABI, ATTESTATION_REPORT). */
 enum {
@@ -60,18 +62,18 @@ static struct {
 	struct crypto_aead *aead[4];
 	struct crypto_shash *hmac, *sha384;
 	u8 root[32];			/* root secret of derived keys */
-	u8 vcek[SIM_P384_BYTES];	/* VCEK private scalar */
+	u8 vcek[HSM_SNP_SIM_P384_BYTES];	/* VCEK private scalar */
 	struct hsm_snp_sim_params id;	/* the simulated VM */
 	u8 report_id[32];
 	u8 *certs;			/* the host's certificate table */
 	size_t certs_len;
 	bool corrupt_next;		/* the host alters the next answer */
 	bool busy_next;			/* the host is busy once */
-	struct snp_msg *msg;		/* decrypted request, then answer */
+	struct hsm_snp_msg *msg;	/* decrypted request, then answer */
 	u8 *buf;
 } sim = { .lock = __MUTEX_INITIALIZER(sim.lock) };
 
-static int sim_crypt(unsigned int vmpck, bool enc, struct snp_msg *msg,
+static int sim_crypt(unsigned int vmpck, bool enc, struct hsm_snp_msg *msg,
 		     unsigned int len)
 {
 	struct aead_request *req;
@@ -81,29 +83,33 @@ static int sim_crypt(unsigned int vmpck, bool enc, struct snp_msg *msg,
 	int ret;
 
 	memcpy(iv, &msg->hdr.msg_seqno, sizeof(msg->hdr.msg_seqno));
-	memcpy(sim.buf, (u8 *)&msg->hdr + SNP_MSG_AAD_OFF, SNP_MSG_AAD_LEN);
-	memcpy(sim.buf + SNP_MSG_AAD_LEN, msg->payload, len);
+	memcpy(sim.buf, (u8 *)&msg->hdr + HSM_SNP_MSG_AAD_OFF,
+	       HSM_SNP_MSG_AAD_LEN);
+	memcpy(sim.buf + HSM_SNP_MSG_AAD_LEN, msg->payload, len);
 	if (!enc)
-		memcpy(sim.buf + SNP_MSG_AAD_LEN + len, msg->hdr.authtag,
-		       SNP_AUTHTAG_LEN);
+		memcpy(sim.buf + HSM_SNP_MSG_AAD_LEN + len, msg->hdr.authtag,
+		       HSM_SNP_AUTHTAG_LEN);
 	req = aead_request_alloc(sim.aead[vmpck], GFP_KERNEL);
 	if (!req)
 		return -ENOMEM;
-	sg_init_one(&sg, sim.buf, SNP_MSG_AAD_LEN + len + SNP_AUTHTAG_LEN);
+	sg_init_one(&sg, sim.buf,
+		    HSM_SNP_MSG_AAD_LEN + len + HSM_SNP_AUTHTAG_LEN);
 	aead_request_set_callback(req, 0, crypto_req_done, &wait);
-	aead_request_set_ad(req, SNP_MSG_AAD_LEN);
-	aead_request_set_crypt(req, &sg, &sg, enc ? len : len + SNP_AUTHTAG_LEN,
-			       iv);
+	aead_request_set_ad(req, HSM_SNP_MSG_AAD_LEN);
+	aead_request_set_crypt(req, &sg, &sg,
+			       enc ? len : len + HSM_SNP_AUTHTAG_LEN, iv);
 	ret = crypto_wait_req(enc ? crypto_aead_encrypt(req) :
 			      crypto_aead_decrypt(req), &wait);
 	aead_request_free(req);
 	if (!ret) {
-		memcpy(msg->payload, sim.buf + SNP_MSG_AAD_LEN, len);
+		memcpy(msg->payload, sim.buf + HSM_SNP_MSG_AAD_LEN, len);
 		if (enc)
-			memcpy(msg->hdr.authtag, sim.buf + SNP_MSG_AAD_LEN + len,
-			       SNP_AUTHTAG_LEN);
+			memcpy(msg->hdr.authtag,
+			       sim.buf + HSM_SNP_MSG_AAD_LEN + len,
+			       HSM_SNP_AUTHTAG_LEN);
 	}
-	memzero_explicit(sim.buf, SNP_MSG_AAD_LEN + len + SNP_AUTHTAG_LEN);
+	memzero_explicit(sim.buf,
+			 HSM_SNP_MSG_AAD_LEN + len + HSM_SNP_AUTHTAG_LEN);
 	return ret;
 }
 
@@ -127,10 +133,11 @@ static bool tcb_le(u64 a, u64 b)
 }
 
 static int sim_report(unsigned int vmpck, const struct snp_report_req *req,
-		      struct snp_report_rsp *rsp)
+		      struct hsm_snp_report_rsp *rsp)
 {
 	const struct hsm_snp_sim_params *id = &sim.id;
-	u8 digest[48], r[SIM_P384_BYTES], s[SIM_P384_BYTES];
+	u8 digest[SHA384_DIGEST_SIZE];
+	u8 r[HSM_SNP_SIM_P384_BYTES], s[HSM_SNP_SIM_P384_BYTES];
 	u8 *rep = rsp->report;
 	unsigned int i;
 	int ret;
@@ -138,7 +145,7 @@ static int sim_report(unsigned int vmpck, const struct snp_report_req *req,
 	memset(rsp, 0, sizeof(*rsp));
 	if (req->vmpl > 3 || req->vmpl < vmpck ||
 	    memchr_inv(req->rsvd, 0, sizeof(req->rsvd))) {
-		rsp->status = SNP_FW_INVALID_PARAM;
+		rsp->status = HSM_SNP_FW_INVALID_PARAM;
 		return 0;
 	}
 	put_le(rep + R_VERSION, id->report_version, 4);
@@ -180,9 +187,9 @@ static int sim_report(unsigned int vmpck, const struct snp_report_req *req,
 	if (ret)
 		return ret;
 	/* R and S: 72-byte little-endian fields. */
-	for (i = 0; i < SIM_P384_BYTES; i++) {
-		rep[R_SIG_R + i] = r[SIM_P384_BYTES - 1 - i];
-		rep[R_SIG_S + i] = s[SIM_P384_BYTES - 1 - i];
+	for (i = 0; i < HSM_SNP_SIM_P384_BYTES; i++) {
+		rep[R_SIG_R + i] = r[HSM_SNP_SIM_P384_BYTES - 1 - i];
+		rep[R_SIG_S + i] = s[HSM_SNP_SIM_P384_BYTES - 1 - i];
 	}
 	rsp->status = 0;
 	rsp->report_size = HSM_SNP_REPORT_SIZE;
@@ -190,7 +197,7 @@ static int sim_report(unsigned int vmpck, const struct snp_report_req *req,
 }
 
 static int sim_key(unsigned int vmpck, const struct snp_derived_key_req *req,
-		   struct snp_key_rsp *rsp)
+		   struct hsm_snp_key_rsp *rsp)
 {
 	const struct hsm_snp_sim_params *id = &sim.id;
 	SHASH_DESC_ON_STACK(d, sim.hmac);
@@ -203,7 +210,7 @@ static int sim_key(unsigned int vmpck, const struct snp_derived_key_req *req,
 	    req->vmpl > 3 || req->vmpl < vmpck ||
 	    req->guest_svn > id->guest_svn ||
 	    !tcb_le(req->tcb_version, id->tcb)) {
-		rsp->status = SNP_FW_INVALID_PARAM;
+		rsp->status = HSM_SNP_FW_INVALID_PARAM;
 		return 0;
 	}
 	d->tfm = sim.hmac;
@@ -232,58 +239,59 @@ static int sim_key(unsigned int vmpck, const struct snp_derived_key_req *req,
 }
 
 /* Firmware: check, decrypt, serve, encrypt the answer; sim.lock held. */
-static int sim_serve(struct snp_msg *req_page, struct snp_msg *rsp_page,
+static int sim_serve(struct hsm_snp_msg *req_page, struct hsm_snp_msg *rsp_page,
 		     u64 *fw_err)
 {
-	struct snp_msg *msg = sim.msg;
-	struct snp_msg_hdr *h = &msg->hdr;
+	struct hsm_snp_msg *msg = sim.msg;
+	struct hsm_snp_msg_hdr *h = &msg->hdr;
 	unsigned int v, len;
 	int ret;
 
 	memcpy(msg, req_page, sizeof(*msg));
 	v = h->msg_vmpck;
-	if (h->algo != SNP_AEAD_AES_256_GCM ||
-	    h->hdr_version != SNP_MSG_HDR_VERSION || h->hdr_sz != sizeof(*h) ||
-	    v > 3 || h->msg_sz > SNP_PAYLOAD_MAX || h->msg_version != 1 ||
+	if (h->algo != HSM_SNP_AEAD_AES_256_GCM ||
+	    h->hdr_version != HSM_SNP_MSG_HDR_VERSION ||
+	    h->hdr_sz != sizeof(*h) || v > 3 ||
+	    h->msg_sz > HSM_SNP_PAYLOAD_MAX || h->msg_version != 1 ||
 	    h->msg_seqno != (u64)sim.seqno[v] + 1 ||
 	    !memchr_inv(sim.vmpck[v], 0, VMPCK_KEY_LEN)) {
-		*fw_err = SNP_FW_INVALID_PARAM;
+		*fw_err = HSM_SNP_FW_INVALID_PARAM;
 		return -EIO;
 	}
 	if (sim_crypt(v, false, msg, h->msg_sz)) {
-		*fw_err = SNP_FW_AUTH_FAILED;
+		*fw_err = HSM_SNP_FW_AUTH_FAILED;
 		return -EIO;
 	}
 	switch (h->msg_type) {
-	case SNP_MSG_REPORT_REQ:
+	case HSM_SNP_MSG_REPORT_REQ:
 		if (h->msg_sz != sizeof(struct snp_report_req))
 			goto bad;
 		{
 			struct snp_report_req req;
 
 			memcpy(&req, msg->payload, sizeof(req));
-			ret = sim_report(v, &req,
-					 (struct snp_report_rsp *)msg->payload);
+			/* The answer goes where the request was. */
+			ret = sim_report(v, &req, (void *)msg->payload);
 		}
-		len = sizeof(struct snp_report_rsp);
+		len = sizeof(struct hsm_snp_report_rsp);
 		break;
-	case SNP_MSG_KEY_REQ:
+	case HSM_SNP_MSG_KEY_REQ:
 		if (h->msg_sz != sizeof(struct snp_derived_key_req))
 			goto bad;
 		{
 			struct snp_derived_key_req req;
 
 			memcpy(&req, msg->payload, sizeof(req));
-			ret = sim_key(v, &req, (struct snp_key_rsp *)msg->payload);
+			ret = sim_key(v, &req, (void *)msg->payload);
 			memzero_explicit(&req, sizeof(req));
 		}
-		len = sizeof(struct snp_key_rsp);
+		len = sizeof(struct hsm_snp_key_rsp);
 		break;
 	default:
 		goto bad;
 	}
 	if (ret) {
-		*fw_err = SNP_FW_INVALID_PARAM;
+		*fw_err = HSM_SNP_FW_INVALID_PARAM;
 		return -EIO;
 	}
 	sim.seqno[v] = h->msg_seqno + 1;
@@ -298,7 +306,7 @@ static int sim_serve(struct snp_msg *req_page, struct snp_msg *rsp_page,
 	return ret ? -EIO : 0;
 bad:
 	memzero_explicit(msg, sizeof(*msg));
-	*fw_err = SNP_FW_INVALID_PARAM;
+	*fw_err = HSM_SNP_FW_INVALID_PARAM;
 	return -EIO;
 }
 
@@ -341,7 +349,7 @@ int hsm_snp_sim_issue(u64 exit_code, struct snp_req_data *input,
 	ret = sim_serve(phys_to_virt(input->req_gpa),
 			phys_to_virt(input->resp_gpa), &fw_err);
 	if (!ret && sim.corrupt_next) {
-		struct snp_msg *rsp = phys_to_virt(input->resp_gpa);
+		struct hsm_snp_msg *rsp = phys_to_virt(input->resp_gpa);
 
 		rsp->payload[0] ^= 1;
 		sim.corrupt_next = false;
@@ -444,8 +452,7 @@ int hsm_snp_sim_init(struct snp_secrets_page_layout **secrets)
 
 	sp = (void *)get_zeroed_page(GFP_KERNEL);
 	sim.msg = kzalloc(sizeof(*sim.msg), GFP_KERNEL);
-	sim.buf = kzalloc(SNP_MSG_AAD_LEN + SNP_PAYLOAD_MAX + SNP_AUTHTAG_LEN,
-			  GFP_KERNEL);
+	sim.buf = kzalloc(HSM_SNP_MSG_BUF_LEN, GFP_KERNEL);
 	if (!sp || !sim.msg || !sim.buf)
 		goto err;
 	sim.secrets = sp;
@@ -457,7 +464,7 @@ int hsm_snp_sim_init(struct snp_secrets_page_layout **secrets)
 			sim.aead[i] = NULL;
 			goto err;
 		}
-		ret = crypto_aead_setauthsize(sim.aead[i], SNP_AUTHTAG_LEN);
+		ret = crypto_aead_setauthsize(sim.aead[i], HSM_SNP_AUTHTAG_LEN);
 		if (ret)
 			goto err;
 	}

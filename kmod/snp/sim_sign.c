@@ -15,12 +15,12 @@
 #include <linux/mpi.h>
 #include <linux/string.h>
 
-#include "snp.h"
+#include "sim_sign.h"
 
-#define NDIGITS	(SIM_P384_BYTES / sizeof(u64))
+#define NDIGITS	(HSM_SNP_SIM_P384_BYTES / sizeof(u64))
 
 /* P-384's group order n, big-endian (FIPS 186-4 D.1.2.4). */
-static const u8 p384_n[SIM_P384_BYTES] = {
+static const u8 p384_n[HSM_SNP_SIM_P384_BYTES] = {
 	0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
 	0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
 	0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
@@ -30,37 +30,37 @@ static const u8 p384_n[SIM_P384_BYTES] = {
 };
 
 /* A private scalar in [1, n-1] from the kernel's DRBG, big-endian. */
-int hsm_snp_sim_keygen(u8 priv[SIM_P384_BYTES])
+int hsm_snp_sim_keygen(u8 priv[HSM_SNP_SIM_P384_BYTES])
 {
 	u64 k[NDIGITS];
 	int ret;
 
 	ret = ecc_gen_privkey(ECC_CURVE_NIST_P384, NDIGITS, k);
 	if (!ret)
-		memcpy(priv, k, SIM_P384_BYTES);
+		memcpy(priv, k, HSM_SNP_SIM_P384_BYTES);
 	memzero_explicit(k, sizeof(k));
 	return ret;
 }
 
 /* Is this a P-384 private scalar, 1..n-1 (big-endian)? */
-bool hsm_snp_sim_key_valid(const u8 priv[SIM_P384_BYTES])
+bool hsm_snp_sim_key_valid(const u8 priv[HSM_SNP_SIM_P384_BYTES])
 {
-	return memchr_inv(priv, 0, SIM_P384_BYTES) &&
-	       memcmp(priv, p384_n, SIM_P384_BYTES) < 0;
+	return memchr_inv(priv, 0, HSM_SNP_SIM_P384_BYTES) &&
+	       memcmp(priv, p384_n, HSM_SNP_SIM_P384_BYTES) < 0;
 }
 
 /* a as 48 big-endian bytes. */
-static int mpi_out(MPI a, u8 out[SIM_P384_BYTES])
+static int mpi_out(MPI a, u8 out[HSM_SNP_SIM_P384_BYTES])
 {
 	unsigned int n;
-	u8 buf[SIM_P384_BYTES];
+	u8 buf[HSM_SNP_SIM_P384_BYTES];
 	int sign, ret;
 
 	ret = mpi_read_buffer(a, buf, sizeof(buf), &n, &sign);
 	if (ret)
 		return ret;
-	memset(out, 0, SIM_P384_BYTES);
-	memcpy(out + SIM_P384_BYTES - n, buf, n);
+	memset(out, 0, HSM_SNP_SIM_P384_BYTES);
+	memcpy(out + HSM_SNP_SIM_P384_BYTES - n, buf, n);
 	memzero_explicit(buf, sizeof(buf));
 	return 0;
 }
@@ -69,8 +69,9 @@ static int mpi_out(MPI a, u8 out[SIM_P384_BYTES])
  * (r, s) over a SHA-384 digest (48 bytes: no truncation for P-384):
  * r = (k*G).x mod n, s = k^-1 (z + r*d) mod n, for a fresh k.
  */
-int hsm_snp_sim_sign(const u8 priv[SIM_P384_BYTES], const u8 digest[48],
-		     u8 r[SIM_P384_BYTES], u8 s[SIM_P384_BYTES])
+int hsm_snp_sim_sign(const u8 priv[HSM_SNP_SIM_P384_BYTES],
+		     const u8 digest[SHA384_DIGEST_SIZE],
+		     u8 r[HSM_SNP_SIM_P384_BYTES], u8 s[HSM_SNP_SIM_P384_BYTES])
 {
 	MPI n = NULL, d = NULL, z = NULL, k = NULL, mr = NULL, ms = NULL;
 	MPI t = NULL, kinv = NULL, x = NULL;
@@ -86,10 +87,10 @@ int hsm_snp_sim_sign(const u8 priv[SIM_P384_BYTES], const u8 digest[48],
 			break;
 		ret = -ENOMEM;
 		n = mpi_read_raw_data(p384_n, sizeof(p384_n));
-		d = mpi_read_raw_data(priv, SIM_P384_BYTES);
+		d = mpi_read_raw_data(priv, HSM_SNP_SIM_P384_BYTES);
 		z = mpi_read_raw_data(digest, 48);
 		k = mpi_read_raw_data(kbuf, sizeof(kbuf));
-		x = mpi_read_raw_data(point, SIM_P384_BYTES);
+		x = mpi_read_raw_data(point, HSM_SNP_SIM_P384_BYTES);
 		mr = mpi_alloc(0);
 		ms = mpi_alloc(0);
 		t = mpi_alloc(0);

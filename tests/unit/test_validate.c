@@ -402,6 +402,16 @@ Test(alg, names)
 	cr_expect_eq(hsm_alg_find("hkdf-sha-256")->key_max, 0, "a KDF is not a key");
 }
 
+Test(alg, ivs_fit_the_iv_buffers)
+{
+	struct hsm_alg_info info;
+
+	for (unsigned int i = 0; i < hsm_alg_count(); i++) {
+		hsm_alg_describe(i, &info);
+		cr_expect_leq(info.iv_len, HSM_IV_MAX, "%s", info.name);
+	}
+}
+
 Test(status, errno_mapping)
 {
 	cr_expect_eq(hsm_status_of(0), HSM_STATUS_OK);

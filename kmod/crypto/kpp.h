@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef HSM_CRYPTO_KPP_H
+#define HSM_CRYPTO_KPP_H
+
+#include <linux/types.h>
+
+struct hsm_key;
+
+int hsm_crypto_kpp(struct hsm_key *key, const u8 *peer, u32 peer_len, u8 *out,
+		   u32 out_len);
+
+#endif /* HSM_CRYPTO_KPP_H */
