@@ -23,6 +23,7 @@ constexpr Feature features[] = {
 	{HSM_FEAT_URING_CMD, "uring_cmd"},
 	{HSM_FEAT_KEYS, "keys"},
 	{HSM_FEAT_PLATFORM, "platform"},
+	{HSM_FEAT_TEST_HOOKS, "test_hooks"},
 };
 
 constexpr Feature platform_caps[] = {
