@@ -108,26 +108,26 @@ Test(snp_genuine, ms_milan_v3)
 {
 	expect_ok("ms milan", read("ms_milan_report.bin"),
 		  chain_of({"ms_milan_vcek.pem", "ms_milan_ask.pem", "ms_milan_ark.pem"}), {},
-		  Product::Milan);
+		  Product::kMilan);
 }
 
 Test(snp_genuine, ms_genoa_v3)
 {
 	expect_ok("ms genoa", read("ms_genoa_report.bin"),
-		  chain_of({"ms_genoa_vcek.pem", "ms_genoa_chain.pem"}), {}, Product::Genoa);
+		  chain_of({"ms_genoa_vcek.pem", "ms_genoa_chain.pem"}), {}, Product::kGenoa);
 }
 
 Test(snp_genuine, ms_turin_v5)
 {
 	expect_ok("ms turin", read("ms_turin_report.bin"),
 		  chain_of({"ms_turin_vcek.pem", "ms_turin_ask.pem", "ms_turin_ark.pem"}), {},
-		  Product::Turin);
+		  Product::kTurin);
 }
 
 Test(snp_genuine, trustee_milan_v2_id_block)
 {
 	expect_ok("trustee", read("tr_test-report.bin"),
-		  chain_of({"tr_test-vcek.der", "tr_milan_ask_ark_asvk.pem"}), {}, Product::Milan);
+		  chain_of({"tr_test-vcek.der", "tr_milan_ask_ark_asvk.pem"}), {}, Product::kMilan);
 }
 
 Test(snp_genuine, trustee_vlek_v3_before_expiry)
@@ -136,7 +136,7 @@ Test(snp_genuine, trustee_vlek_v3_before_expiry)
 	p.time = vlek_time;
 	auto report = read("tr_test-vlek-report.bin");
 	auto chain = chain_of({"tr_test-vlek.der", "tr_milan_ask_ark_asvk.pem"});
-	expect_ok("vlek", report, chain, p, Product::Milan);
+	expect_ok("vlek", report, chain, p, Product::kMilan);
 	auto v = must_verify(report, chain, p);
 	cr_expect(find(v, "vlek.signed_by_asvk") && find(v, "vlek.signed_by_asvk")->passed);
 
@@ -152,7 +152,7 @@ Test(snp_genuine, virtee_milan_v2_hex)
 	auto report = read_hex("vs_report_milan.hex");
 	cr_assert_eq(report.size(), report_size);
 	expect_ok("virtee", report, chain_of({"vs_vcek_milan.der", "vs_chain_milan"}), {},
-		  Product::Milan);
+		  Product::kMilan);
 }
 
 Test(snp_genuine, gsg_debug_allowed_only_by_policy)
@@ -166,13 +166,13 @@ Test(snp_genuine, gsg_debug_allowed_only_by_policy)
 			  c.message.c_str());
 	Policy p;
 	p.allow_debug = true;
-	expect_ok("gsg with debug allowed", report, chain, p, Product::Milan);
+	expect_ok("gsg with debug allowed", report, chain, p, Product::kMilan);
 }
 
 Test(snp_genuine, builtin_ark_when_chain_has_none)
 {
 	expect_ok("no ark", read("ms_milan_report.bin"),
-		  chain_of({"ms_milan_vcek.pem", "ms_milan_ask.pem"}), {}, Product::Milan);
+		  chain_of({"ms_milan_vcek.pem", "ms_milan_ask.pem"}), {}, Product::kMilan);
 }
 
 Test(snp_negative, invalid_vceks_fail)
@@ -396,8 +396,8 @@ Test(snp_parse, fields_of_real_reports)
 	auto t = parse_report(read("ms_turin_report.bin"));
 	cr_assert(t.has_value());
 	cr_expect_eq(t->version, 5u);
-	cr_expect(t->product == Product::Turin);
-	cr_expect(t->tcb_layout == TcbLayout::Turin);
+	cr_expect(t->product == Product::kTurin);
+	cr_expect(t->tcb_layout == TcbLayout::kTurin);
 	cr_expect_eq(t->reported_tcb.raw, 0x5100000004010101ull);
 	cr_expect_eq(t->reported_tcb.fmc, 1);
 	cr_expect_eq(t->reported_tcb.bootloader, 1);
@@ -416,7 +416,7 @@ Test(snp_parse, fields_of_real_reports)
 	cr_expect_eq(g->policy, 0xb0000u);
 	cr_expect(g->debug());
 	cr_expect(!g->has_cpuid);
-	cr_expect(g->tcb_layout == TcbLayout::Legacy);
+	cr_expect(g->tcb_layout == TcbLayout::kLegacy);
 	cr_expect_eq(g->reported_tcb.bootloader, 2);
 	cr_expect_eq(g->reported_tcb.tee, 0);
 	cr_expect_eq(g->reported_tcb.snp, 5);
@@ -426,7 +426,7 @@ Test(snp_parse, fields_of_real_reports)
 
 	auto l = parse_report(read("tr_test-vlek-report.bin"));
 	cr_assert(l.has_value());
-	cr_expect_eq(l->signing_key, static_cast<std::uint8_t>(SigningKey::Vlek));
+	cr_expect_eq(l->signing_key, static_cast<std::uint8_t>(SigningKey::kVlek));
 	cr_expect_eq(l->vmpl, 1u);
 	cr_expect_eq(l->current_tcb.microcode, 220);
 	cr_expect_eq(l->reported_tcb.microcode, 217);
@@ -602,7 +602,7 @@ Test(snp_simulated, verifies_with_explicit_root_and_says_so)
 		auto v = must_verify(report, chain, p);
 		cr_expect(v.ok, "%s", failures(v).c_str());
 		cr_expect(v.simulated_root);
-		cr_expect(v.product == Product::Genoa);
+		cr_expect(v.product == Product::kGenoa);
 		auto t = find(v, "root.trusted");
 		cr_expect(t && t->message.find("SIMULATED") != std::string::npos, "%s",
 			  t ? t->message.c_str() : "no root.trusted check");

@@ -202,7 +202,7 @@ std::string tcb_text(const snp::Tcb &t, snp::TcbLayout l)
 	char buf[96];
 	std::snprintf(buf, sizeof(buf), "0x%016llx (", static_cast<unsigned long long>(t.raw));
 	std::string s = buf;
-	if (l == snp::TcbLayout::Turin)
+	if (l == snp::TcbLayout::kTurin)
 		s += "fmc " + std::to_string(t.fmc) + ", ";
 	std::snprintf(buf, sizeof(buf), "bl %u, tee %u, snp %u, ucode %u)", t.bootloader, t.tee, t.snp,
 		      t.microcode);

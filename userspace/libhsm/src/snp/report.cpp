@@ -13,10 +13,10 @@ namespace hsm::snp {
 const char *to_string(Product p) noexcept
 {
 	switch (p) {
-	case Product::Milan: return "Milan";
-	case Product::Genoa: return "Genoa";
-	case Product::Turin: return "Turin";
-	case Product::Unknown: break;
+	case Product::kMilan: return "Milan";
+	case Product::kGenoa: return "Genoa";
+	case Product::kTurin: return "Turin";
+	case Product::kUnknown: break;
 	}
 	return "unknown";
 }
@@ -26,7 +26,7 @@ Tcb decode_tcb(std::uint64_t raw, TcbLayout layout) noexcept
 	Tcb t;
 	t.raw = raw;
 	auto b = [raw](int i) { return static_cast<std::uint8_t>(raw >> (8 * i)); };
-	if (layout == TcbLayout::Turin) {
+	if (layout == TcbLayout::kTurin) {
 		t.fmc = b(0);
 		t.bootloader = b(1);
 		t.tee = b(2);
@@ -115,11 +115,11 @@ Result<Report> parse_report(std::span<const std::uint8_t> b)
 		if (r.cpuid_fam_id == 0x19) {
 			std::uint8_t hi = r.cpuid_mod_id >> 4;
 			if (hi == 0x0)
-				r.product = Product::Milan;
+				r.product = Product::kMilan;
 			else if (hi == 0x1 || hi == 0xA)
-				r.product = Product::Genoa;
+				r.product = Product::kGenoa;
 		} else if (r.cpuid_fam_id == 0x1A && r.cpuid_mod_id <= 0x11) {
-			r.product = Product::Turin;
+			r.product = Product::kTurin;
 		}
 	} else {
 		// v2 has no CPUID: only Turin's 8-byte chip id tells.
@@ -128,14 +128,14 @@ Result<Report> parse_report(std::span<const std::uint8_t> b)
 		bool head_zero = std::all_of(r.chip_id.begin(), r.chip_id.begin() + 8,
 					     [](std::uint8_t c) { return c == 0; });
 		if (tail_zero && !head_zero)
-			r.product = Product::Turin;
+			r.product = Product::kTurin;
 	}
 	if (r.version >= 5) {
 		r.has_mit_vectors = true;
 		r.launch_mit_vector = detail::le64(b, 0x1F8);
 		r.current_mit_vector = detail::le64(b, 0x200);
 	}
-	r.tcb_layout = r.product == Product::Turin ? TcbLayout::Turin : TcbLayout::Legacy;
+	r.tcb_layout = r.product == Product::kTurin ? TcbLayout::kTurin : TcbLayout::kLegacy;
 	r.current_tcb = decode_tcb(detail::le64(b, 0x038), r.tcb_layout);
 	r.reported_tcb = decode_tcb(detail::le64(b, 0x180), r.tcb_layout);
 	r.committed_tcb = decode_tcb(detail::le64(b, 0x1E0), r.tcb_layout);

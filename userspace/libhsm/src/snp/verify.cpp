@@ -49,12 +49,12 @@ std::string hex(std::span<const std::uint8_t> b)
 Product product_from_name(const std::string &s)
 {
 	if (s.find("Milan") != std::string::npos)
-		return Product::Milan;
+		return Product::kMilan;
 	if (s.find("Genoa") != std::string::npos)
-		return Product::Genoa;
+		return Product::kGenoa;
 	if (s.find("Turin") != std::string::npos)
-		return Product::Turin;
-	return Product::Unknown;
+		return Product::kTurin;
+	return Product::kUnknown;
 }
 
 class Checker {
@@ -304,7 +304,7 @@ Result<Verification> verify(std::span<const std::uint8_t> bytes, const Chain &ch
 			       " must-be-zero byte(s) set, first at " + at);
 	}
 
-	const bool vlek = r.signing_key == static_cast<std::uint8_t>(SigningKey::Vlek);
+	const bool vlek = r.signing_key == static_cast<std::uint8_t>(SigningKey::kVlek);
 	const char *vek_name = vlek ? "vlek" : "vcek";
 	const char *int_name = vlek ? "asvk" : "ask";
 	if (r.signing_key != 0 && !vlek) {
@@ -389,18 +389,18 @@ Result<Verification> verify(std::span<const std::uint8_t> bytes, const Chain &ch
 
 	// The generation: the root's name, else the report's CPUID.  The
 	// endorsement key's productName ("Milan-B0", "Genoa", ...) must agree.
-	if (v.product == Product::Unknown)
+	if (v.product == Product::kUnknown)
 		v.product = r.product;
 	auto pn = amd_ext(vek.get(), "2");
 	if (pn.size() >= 2 && pn[0] == 0x16 && pn[1] == pn.size() - 2)
 		pn = pn.subspan(2);
 	std::string pname(pn.begin(), pn.end());
 	Product vek_product = product_from_name(pname);
-	if (r.product != Product::Unknown && v.product != r.product)
+	if (r.product != Product::kUnknown && v.product != r.product)
 		ck.add("report.product", false,
 		       std::string("the report's CPUID says ") + to_string(r.product) +
 			       ", the chain is " + to_string(v.product));
-	else if (vek_product != Product::Unknown && vek_product != v.product)
+	else if (vek_product != Product::kUnknown && vek_product != v.product)
 		ck.add("report.product", false,
 		       "the " + std::string(vlek ? "VLEK" : "VCEK") + "'s productName is '" + pname +
 			       "', the chain is " + to_string(v.product));
@@ -408,8 +408,8 @@ Result<Verification> verify(std::span<const std::uint8_t> bytes, const Chain &ch
 		ck.add("report.product", true,
 		       std::string("product ") + to_string(v.product) +
 			       (pname.empty() ? "" : " (productName '" + pname + "')"));
-	if (v.product == Product::Turin && r.tcb_layout != TcbLayout::Turin) {
-		r.tcb_layout = TcbLayout::Turin;
+	if (v.product == Product::kTurin && r.tcb_layout != TcbLayout::kTurin) {
+		r.tcb_layout = TcbLayout::kTurin;
 		r.current_tcb = decode_tcb(r.current_tcb.raw, r.tcb_layout);
 		r.reported_tcb = decode_tcb(r.reported_tcb.raw, r.tcb_layout);
 		r.committed_tcb = decode_tcb(r.committed_tcb.raw, r.tcb_layout);
@@ -453,7 +453,7 @@ Result<Verification> verify(std::span<const std::uint8_t> bytes, const Chain &ch
 					   {"tee", "3.2", t.tee},
 					   {"snp", "3.3", t.snp},
 					   {"ucode", "3.8", t.microcode}};
-		if (r.tcb_layout == TcbLayout::Turin)
+		if (r.tcb_layout == TcbLayout::kTurin)
 			comps.insert(comps.begin(), {"fmc", "3.9", t.fmc});
 		std::string msg;
 		bool ok = true;
@@ -491,7 +491,7 @@ Result<Verification> verify(std::span<const std::uint8_t> bytes, const Chain &ch
 		       "tied to no chip");
 	} else {
 		auto hw = amd_ext(vek.get(), "4");
-		std::size_t want = v.product == Product::Turin ? 8 : 64;
+		std::size_t want = v.product == Product::kTurin ? 8 : 64;
 		// The raw form is the norm; accept a DER OCTET STRING wrap too.
 		if (hw.size() == want + 2 && hw[0] == 0x04 && hw[1] == want)
 			hw = hw.subspan(2);
@@ -521,7 +521,7 @@ Result<Verification> verify(std::span<const std::uint8_t> bytes, const Chain &ch
 	if (pol.min_tcb) {
 		const MinTcb &m = *pol.min_tcb;
 		const Tcb &t = r.reported_tcb;
-		bool turin = r.tcb_layout == TcbLayout::Turin;
+		bool turin = r.tcb_layout == TcbLayout::kTurin;
 		bool ok = t.bootloader >= m.bootloader && t.tee >= m.tee && t.snp >= m.snp &&
 			  t.microcode >= m.microcode && (!turin || t.fmc >= m.fmc);
 		auto pair = [](const char *n, int have, int want) {
