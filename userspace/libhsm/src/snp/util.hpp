@@ -57,6 +57,8 @@ std::span<const char *const> builtin_arks();
 /// The value of AMD's extension 1.3.6.1.4.1.3704.1.<suffix>, or an
 /// empty span.
 std::span<const std::uint8_t> amd_ext(X509 *x, const char *suffix);
+/// A text extension (productName, CSP ID), "" if absent.
+std::string amd_string(X509 *x, const char *suffix);
 /// An SPL extension: a DER INTEGER 0..255; nullopt if absent or not so.
 std::optional<std::uint8_t> amd_spl(X509 *x, const char *suffix);
 /// "" if parent signed child as AMD signs its chain (RSASSA-PSS with

@@ -78,6 +78,15 @@ std::span<const std::uint8_t> amd_ext(X509 *x, const char *suffix)
 	return {ASN1_STRING_get0_data(d), static_cast<std::size_t>(ASN1_STRING_length(d))};
 }
 
+// An IA5String, though some encoders leave off the DER tag.
+std::string amd_string(X509 *x, const char *suffix)
+{
+	auto d = amd_ext(x, suffix);
+	if (d.size() >= 2 && d[0] == 0x16 && d[1] == d.size() - 2)
+		d = d.subspan(2);
+	return std::string(d.begin(), d.end());
+}
+
 std::optional<std::uint8_t> amd_spl(X509 *x, const char *suffix)
 {
 	auto d = amd_ext(x, suffix);
