@@ -13,6 +13,8 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
+#include <hsm/snp.hpp>
+
 // Private to the verifier: libhsm.so's version script exports what
 // matches hsm::[A-Zabce-z]*, hsm::snp::detail included, so these are
 // hidden here instead.
@@ -51,6 +53,8 @@ using X509Ptr = std::unique_ptr<X509, X509Free>;
 X509Ptr x509_from_der(std::span<const std::uint8_t> der);
 /// The subject's (or issuer's) common name, "" if none.
 std::string common_name(const X509_NAME *name);
+/// Decodes r's four TCB_VERSIONs from their raw words in this layout.
+void set_tcb_layout(Report &r, TcbLayout layout);
 /// The compiled-in AMD ARKs, PEM.
 std::span<const char *const> builtin_arks();
 

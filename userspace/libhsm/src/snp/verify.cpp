@@ -148,16 +148,6 @@ const Anchor *find_root(const std::vector<Anchor> &trusted, X509 *ark, X509 *int
 	return nullptr;
 }
 
-// Reads every TCB_VERSION of r again in another layout.
-void redecode_tcbs(Report &r, TcbLayout layout)
-{
-	r.tcb_layout = layout;
-	r.current_tcb = decode_tcb(r.current_tcb.raw, layout);
-	r.reported_tcb = decode_tcb(r.reported_tcb.raw, layout);
-	r.committed_tcb = decode_tcb(r.committed_tcb.raw, layout);
-	r.launch_tcb = decode_tcb(r.launch_tcb.raw, layout);
-}
-
 // One verification under way: the report as received and as parsed,
 // the policy, the chain's certificates once read, and the checks made so
 // far.  Each method makes one check, or the checks of one certificate;
@@ -369,7 +359,7 @@ void Verifier::product()
 		    std::string("product ") + to_string(v_.product) +
 			    (pname.empty() ? "" : " (productName '" + pname + "')"));
 	if (v_.product == Product::kTurin && r_.tcb_layout != TcbLayout::kTurin)
-		redecode_tcbs(r_, TcbLayout::kTurin);
+		detail::set_tcb_layout(r_, TcbLayout::kTurin);
 }
 
 // The endorsement key is EC P-384, and the report's signature, over the
