@@ -67,6 +67,17 @@ template <std::size_t N> std::array<uint8_t, N> filled(uint8_t v)
 	return a;
 }
 
+// The names of the failed checks, in order, space-separated: a refusal
+// is asserted for its reason, not only as !ok.
+std::string failed(const hsm::snp::Verification &v)
+{
+	std::string s;
+	for (const auto &c : v.checks)
+		if (!c.passed)
+			s += (s.empty() ? "" : " ") + c.name;
+	return s;
+}
+
 }  // namespace
 
 Test(attest, simulated_report_verifies_only_with_the_simulated_root, .timeout = 600)
@@ -101,17 +112,31 @@ Test(attest, simulated_report_verifies_only_with_the_simulated_root, .timeout = 
 	v = hsm::snp::verify(a.report, *chain, strict);
 	cr_assert(v.has_value());
 	cr_expect(!v->ok, "a simulated chain is refused unless its root is trusted");
+	std::string why = failed(*v);	// cr_expect_str_eq keeps a pointer into it
+	cr_expect_str_eq(why.c_str(), "root.trusted");
 
 	// Another VM's measurement, and an altered report.
 	pol.measurement = filled<48>(0x78);
 	v = hsm::snp::verify(a.report, *chain, pol);
 	cr_assert(v.has_value());
 	cr_expect(!v->ok, "another measurement is refused");
+	why = failed(*v);
+	cr_expect_str_eq(why.c_str(), "policy.measurement");
 	pol.measurement.reset();
-	for (size_t off : {size_t(0x50), size_t(0x90), size_t(0x1a0), size_t(0x29f)}) {
+	// Each flip breaks the signature, and whatever the byte itself says.
+	const std::pair<size_t, const char *> flips[] = {
+		{0x50, "report.signature policy.report_data"},
+		{0x90, "report.signature"},
+		{0x1a0, "report.signature vcek.hwid"},
+		{0x29f, "report.reserved report.signature"},
+	};
+	for (const auto &[off, failing] : flips) {
 		Bytes altered = a.report;
 		altered[off] ^= 0x01;
 		v = hsm::snp::verify(altered, *chain, pol);
-		cr_expect(!v.has_value() || !v->ok, "byte 0x%zx flipped must not verify", off);
+		cr_assert(v.has_value(), "byte 0x%zx flipped: %s", off, v ? "" : v.error().message.c_str());
+		cr_expect(!v->ok, "byte 0x%zx flipped must not verify", off);
+		why = failed(*v);
+		cr_expect_str_eq(why.c_str(), failing, "byte 0x%zx flipped", off);
 	}
 }

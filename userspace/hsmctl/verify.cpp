@@ -202,7 +202,7 @@ std::string tcb_text(const snp::Tcb &t, snp::TcbLayout l)
 	char buf[96];
 	std::snprintf(buf, sizeof(buf), "0x%016llx (", static_cast<unsigned long long>(t.raw));
 	std::string s = buf;
-	if (l == snp::TcbLayout::Turin)
+	if (l == snp::TcbLayout::kTurin)
 		s += "fmc " + std::to_string(t.fmc) + ", ";
 	std::snprintf(buf, sizeof(buf), "bl %u, tee %u, snp %u, ucode %u)", t.bootloader, t.tee, t.snp,
 		      t.microcode);
@@ -353,16 +353,22 @@ void print_text(const snp::Verification &v, bool allow_unconstrained)
 	std::printf("verdict: %s\n", verdict(v, allow_unconstrained).c_str());
 }
 
-// A certificate file (at most 1 MiB, like every input here) into the chain.
-bool add_certs(snp::Chain &c, const std::string &path)
+// A whole input file, or nullopt once the error is printed.
+std::optional<std::vector<std::uint8_t>> read_input(const std::string &path)
 {
 	errno = 0;
 	auto b = read_file(path);
-	if (!b) {
-		std::fprintf(stderr, "hsmctl: %s: %s\n", printable(path).c_str(),
-			     std::strerror(errno ? errno : EIO));
+	if (!b)
+		fail(printable(path), errno ? errno : EIO);
+	return b;
+}
+
+// A certificate file (at most 1 MiB, like every input here) into the chain.
+bool add_certs(snp::Chain &c, const std::string &path)
+{
+	auto b = read_input(path);
+	if (!b)
 		return false;
-	}
 	auto r = c.add(*b);
 	if (!r)
 		std::fprintf(stderr, "hsmctl: %s: %s\n", printable(path).c_str(),
@@ -385,151 +391,201 @@ bool merge(snp::Chain &a, const snp::Chain &b)
 	return true;
 }
 
-} // namespace
-
-int cmd_verify(const Options &opt, const std::vector<std::string> &args)
-{
+// What the command line asks for.
+struct Request {
 	std::string report_path;
 	snp::Chain chain;
 	snp::Policy pol;
 	bool allow_unconstrained = false;
+};
+
+// The exit status a step stops the command with, or none to go on.
+using Stop = std::optional<int>;
+
+// A flag that takes no value; false if a is none.
+bool flag(const std::string &a, Request &rq)
+{
+	if (a == "--allow-debug")
+		rq.pol.allow_debug = true;
+	else if (a == "--allow-migration-agent")
+		rq.pol.allow_migration_agent = true;
+	else if (a == "--no-smt")
+		rq.pol.allow_smt = false;
+	else if (a == "--require-vcek")
+		rq.pol.allowed_signers = snp::signer_vcek;
+	else if (a == "--allow-unconstrained")
+		rq.allow_unconstrained = true;
+	else
+		return false;
+	return true;
+}
+
+// --certs: every certificate file in dir, in name order.
+Stop certs_dir(const std::string &dir, snp::Chain &chain)
+{
+	std::error_code ec;
+	std::vector<std::string> files;
+	for (const auto &e : std::filesystem::directory_iterator(dir, ec)) {
+		auto ext = e.path().extension().string();
+		std::error_code fec;
+		if (e.is_regular_file(fec) &&
+		    (ext == ".pem" || ext == ".der" || ext == ".cer" || ext == ".crt"))
+			files.push_back(e.path().string());
+	}
+	if (ec)
+		return fail("--certs " + dir, ec.value());
+	std::sort(files.begin(), files.end());
+	for (const auto &f : files)
+		if (!add_certs(chain, f))
+			return 2;
+	return {};
+}
+
+// --cert-table: the certificates of an extended report's table.
+Stop cert_table(const std::string &path, snp::Chain &chain)
+{
+	auto b = read_input(path);
+	if (!b)
+		return 1;
+	auto t = snp::parse_cert_table(*b);
+	if (!t) {
+		std::fprintf(stderr, "hsmctl: %s: %s\n", path.c_str(), t.error().message.c_str());
+		return 1;
+	}
+	return merge(chain, *t) ? Stop() : 2;
+}
+
+// An option of the policy; a value that does not parse is status 2.
+Stop policy_option(const std::string &a, const std::string &val, snp::Policy &pol)
+{
+	bool ok = true;
+	if (a == "--measurement") {
+		ok = hex_array(a, val, pol.measurement);
+	} else if (a == "--report-data") {
+		ok = hex_array(a, val, pol.report_data);
+	} else if (a == "--host-data") {
+		ok = hex_array(a, val, pol.host_data);
+	} else if (a == "--id-key-digest") {
+		ok = hex_array(a, val, pol.id_key_digest);
+	} else if (a == "--author-key-digest") {
+		ok = hex_array(a, val, pol.author_key_digest);
+	} else if (a == "--vmpl") {
+		std::uint32_t v = 0;
+		ok = number(a, val, v);
+		if (ok && v > 3)
+			ok = false, std::fprintf(stderr, "hsmctl: --vmpl: '%s' is not a VMPL (0-3)\n",
+						 printable(val).c_str());
+		pol.vmpl = v;
+	} else if (a == "--platform-info-required" || a == "--platform-info-forbidden") {
+		std::uint64_t m = 0;
+		ok = parse_uint(val, UINT64_MAX, m);
+		if (!ok)
+			std::fprintf(stderr, "hsmctl: %s: '%s' is not a number\n", a.c_str(),
+				     printable(val).c_str());
+		(a == "--platform-info-required" ? pol.platform_info_required
+						 : pol.platform_info_forbidden) = m;
+	} else if (a == "--min-guest-svn") {
+		std::uint32_t v = 0;
+		ok = number(a, val, v);
+		pol.min_guest_svn = v;
+	} else if (a == "--min-tcb") {
+		snp::MinTcb m;
+		ok = parse_min_tcb(val, m);
+		pol.min_tcb = m;
+	} else if (a == "--time") {
+		std::time_t t = 0;
+		ok = parse_time(val, t);
+		pol.time = t;
+	} else {
+		std::fprintf(stderr, "hsmctl: verify: unknown option %s\n", a.c_str());
+		verify_usage(stderr);
+		return 2;
+	}
+	return ok ? Stop() : 2;
+}
+
+// An option that takes a value: an input, else a policy option.
+Stop value_option(const std::string &a, const std::string &val, Request &rq)
+{
+	if (a == "--report") {
+		rq.report_path = val;
+		return {};
+	}
+	if (a == "--certs")
+		return certs_dir(val, rq.chain);
+	if (a == "--chain" || a == "--vcek")
+		return add_certs(rq.chain, val) ? Stop() : 2;
+	if (a == "--cert-table")
+		return cert_table(val, rq.chain);
+	if (a == "--sim-root") {
+		auto b = read_input(val);
+		if (!b)
+			return 1;
+		rq.pol.extra_roots.push_back(std::move(*b));
+		return {};
+	}
+	return policy_option(a, val, rq.pol);
+}
+
+// The command line, in order; a usage error is status 2.
+Stop parse_args(const std::vector<std::string> &args, Request &rq)
+{
 	for (std::size_t i = 0; i < args.size(); i++) {
 		const std::string &a = args[i];
 		if (a == "-h" || a == "--help") {
 			verify_usage(stdout);
 			return 0;
 		}
-		if (a == "--allow-debug") {
-			pol.allow_debug = true;
+		if (flag(a, rq))
 			continue;
-		}
-		if (a == "--allow-migration-agent") {
-			pol.allow_migration_agent = true;
-			continue;
-		}
-		if (a == "--no-smt") {
-			pol.allow_smt = false;
-			continue;
-		}
-		if (a == "--require-vcek") {
-			pol.allowed_signers = snp::signer_vcek;
-			continue;
-		}
-		if (a == "--allow-unconstrained") {
-			allow_unconstrained = true;
-			continue;
-		}
 		if (i + 1 == args.size()) {
 			std::fprintf(stderr, "hsmctl: verify: unknown option or missing value: %s\n", a.c_str());
 			verify_usage(stderr);
 			return 2;
 		}
-		const std::string &val = args[++i];
-		bool ok = true;
-		if (a == "--report") {
-			report_path = val;
-		} else if (a == "--certs") {
-			std::error_code ec;
-			std::vector<std::string> files;
-			for (const auto &e : std::filesystem::directory_iterator(val, ec)) {
-				auto ext = e.path().extension().string();
-				std::error_code fec;
-				if (e.is_regular_file(fec) &&
-				    (ext == ".pem" || ext == ".der" || ext == ".cer" || ext == ".crt"))
-					files.push_back(e.path().string());
-			}
-			if (ec)
-				return fail("--certs " + val, ec.value());
-			std::sort(files.begin(), files.end());
-			for (const auto &f : files)
-				ok = ok && add_certs(chain, f);
-		} else if (a == "--chain" || a == "--vcek") {
-			ok = add_certs(chain, val);
-		} else if (a == "--cert-table") {
-			auto b = read_file(val);
-			if (!b)
-				return fail(val, errno ? errno : EIO);
-			auto t = snp::parse_cert_table(*b);
-			if (!t) {
-				std::fprintf(stderr, "hsmctl: %s: %s\n", val.c_str(), t.error().message.c_str());
-				return 1;
-			}
-			ok = merge(chain, *t);
-		} else if (a == "--sim-root") {
-			auto b = read_file(val);
-			if (!b)
-				return fail(val, errno ? errno : EIO);
-			pol.extra_roots.push_back(std::move(*b));
-		} else if (a == "--measurement") {
-			ok = hex_array(a, val, pol.measurement);
-		} else if (a == "--report-data") {
-			ok = hex_array(a, val, pol.report_data);
-		} else if (a == "--host-data") {
-			ok = hex_array(a, val, pol.host_data);
-		} else if (a == "--id-key-digest") {
-			ok = hex_array(a, val, pol.id_key_digest);
-		} else if (a == "--author-key-digest") {
-			ok = hex_array(a, val, pol.author_key_digest);
-		} else if (a == "--vmpl") {
-			std::uint32_t v = 0;
-			ok = number(a, val, v);
-			if (ok && v > 3)
-				ok = false, std::fprintf(stderr, "hsmctl: --vmpl: '%s' is not a VMPL (0-3)\n",
-					     printable(val).c_str());
-			pol.vmpl = v;
-		} else if (a == "--platform-info-required" || a == "--platform-info-forbidden") {
-			std::uint64_t m = 0;
-			ok = parse_uint(val, UINT64_MAX, m);
-			if (!ok)
-				std::fprintf(stderr, "hsmctl: %s: '%s' is not a number\n", a.c_str(),
-					     printable(val).c_str());
-			(a == "--platform-info-required" ? pol.platform_info_required
-							 : pol.platform_info_forbidden) = m;
-		} else if (a == "--min-guest-svn") {
-			std::uint32_t v = 0;
-			ok = number(a, val, v);
-			pol.min_guest_svn = v;
-		} else if (a == "--min-tcb") {
-			snp::MinTcb m;
-			ok = parse_min_tcb(val, m);
-			pol.min_tcb = m;
-		} else if (a == "--time") {
-			std::time_t t = 0;
-			ok = parse_time(val, t);
-			pol.time = t;
-		} else {
-			std::fprintf(stderr, "hsmctl: verify: unknown option %s\n", a.c_str());
-			verify_usage(stderr);
-			return 2;
-		}
-		if (!ok)
-			return 2;
+		if (auto stop = value_option(a, args[++i], rq))
+			return stop;
 	}
-	if (report_path.empty()) {
+	if (rq.report_path.empty()) {
 		std::fprintf(stderr, "hsmctl: verify needs --report FILE\n");
 		verify_usage(stderr);
 		return 2;
 	}
-	errno = 0;
-	auto bytes = read_file(report_path);
-	if (!bytes)
-		return fail(report_path, errno ? errno : EIO);
-	if (bytes->size() != snp::report_size) {
+	return {};
+}
+
+// The report: its 1184 bytes, or their hex text.
+std::optional<std::vector<std::uint8_t>> read_report(const std::string &path)
+{
+	auto bytes = read_input(path);
+	if (bytes && bytes->size() != snp::report_size) {
 		auto h = from_hex(std::string_view(reinterpret_cast<const char *>(bytes->data()), bytes->size()));
 		if (h && h->size() == snp::report_size)
 			bytes = std::move(h);
 	}
+	return bytes;
+}
 
-	auto v = snp::verify(*bytes, chain, pol);
+} // namespace
+
+int cmd_verify(const Options &opt, const std::vector<std::string> &args)
+{
+	Request rq;
+	if (auto stop = parse_args(args, rq))
+		return *stop;
+	auto bytes = read_report(rq.report_path);
+	if (!bytes)
+		return 1;
+	auto v = snp::verify(*bytes, rq.chain, rq.pol);
 	if (!v) {
-		std::fprintf(stderr, "hsmctl: %s: %s\n", report_path.c_str(), v.error().message.c_str());
+		std::fprintf(stderr, "hsmctl: %s: %s\n", rq.report_path.c_str(), v.error().message.c_str());
 		return 1;
 	}
 	if (opt.json)
-		print_json(*v, allow_unconstrained);
+		print_json(*v, rq.allow_unconstrained);
 	else
-		print_text(*v, allow_unconstrained);
-	return exit_status(*v, allow_unconstrained);
+		print_text(*v, rq.allow_unconstrained);
+	return exit_status(*v, rq.allow_unconstrained);
 }
 
 } // namespace hsmctl

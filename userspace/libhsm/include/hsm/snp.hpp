@@ -42,13 +42,13 @@ inline constexpr std::size_t report_size = 0x4A0;
 inline constexpr std::size_t signed_size = 0x2A0;
 
 /// Which processor generation a report or certificate belongs to.
-enum class Product { Unknown, Milan, Genoa, Turin };
+enum class Product { kUnknown, kMilan, kGenoa, kTurin };
 [[nodiscard]] const char *to_string(Product p) noexcept;
 
 /// How a TCB_VERSION's eight bytes are laid out.
 enum class TcbLayout {
-	Legacy,	///< Milan/Genoa: bl, tee, 4 reserved, snp, ucode
-	Turin,	///< fmc, bl, tee, snp, 3 reserved, ucode
+	kLegacy,	///< Milan/Genoa: bl, tee, 4 reserved, snp, ucode
+	kTurin,		///< fmc, bl, tee, snp, 3 reserved, ucode
 };
 
 /// A decoded TCB_VERSION.  fmc is meaningful only in the Turin layout.
@@ -78,7 +78,7 @@ inline constexpr std::uint64_t mbz_mask = ~((1ull << 26) - 1);
 } // namespace policy_bit
 
 /// Which key signed a report (signer info bits 4:2).
-enum class SigningKey : std::uint8_t { Vcek = 0, Vlek = 1, None = 7 };
+enum class SigningKey : std::uint8_t { kVcek = 0, kVlek = 1, kNone = 7 };
 
 /// Every field of an ATTESTATION_REPORT, versions 2, 3 and 5.
 struct Report {
@@ -119,8 +119,8 @@ struct Report {
 	std::array<std::uint8_t, 72> signature_s{};	///< little-endian
 	/// Generation as far as the report tells (CPUID for v3+, chip id
 	/// heuristic for v2: Unknown means Milan or Genoa).
-	Product product = Product::Unknown;
-	TcbLayout tcb_layout = TcbLayout::Legacy;
+	Product product = Product::kUnknown;
+	TcbLayout tcb_layout = TcbLayout::kLegacy;
 	/// Offsets of non-zero bytes in must-be-zero areas (empty if none).
 	std::vector<std::size_t> nonzero_reserved;
 
@@ -252,7 +252,7 @@ struct Verification {
 	bool policy_ok = false;		///< every "policy." check passed
 	bool unconstrained = false;	///< the policy pinned neither MEASUREMENT nor REPORT_DATA
 	bool simulated_root = false;	///< the chain ends in an extra root
-	Product product = Product::Unknown;	///< from the trusted root
+	Product product = Product::kUnknown;	///< from the trusted root
 	std::string root_name;		///< CN of the root the chain ends in
 
 	/// The first failed check, or nullptr.

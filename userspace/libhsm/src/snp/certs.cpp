@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Certificates of the SNP chain: PEM/DER loading, role classification,
 // and the GHCB extended-report certificate table.
+#include <algorithm>
 #include <array>
 #include <cstring>
 #include <fstream>
@@ -65,11 +66,87 @@ std::array<std::uint8_t, 16> guid_bytes(const char *s)
 	};
 	for (const char *p = s; *p && n < 16; p++) {
 		if (*p == '-')
-			continue;
+			continue;	// another party's entry
 		g[n++] = static_cast<std::uint8_t>(hex(p[0]) << 4 | hex(p[1]));
 		p++;
 	}
 	return g;
+}
+
+// The certificate table's entries for the four roles, each a span of
+// the table.
+struct Found {
+	std::span<const std::uint8_t> der;
+	bool present = false;
+};
+struct Entries {
+	Found ark, ask, vcek, vlek;
+};
+
+constexpr std::size_t entry_size = 24;
+
+// The role an entry's GUID names, or nullptr for another party's entry.
+Found *role_of(Entries &found, std::span<const std::uint8_t> entry)
+{
+	static const auto ark = guid_bytes(guid_ark), ask = guid_bytes(guid_ask),
+			  vcek = guid_bytes(guid_vcek), vlek = guid_bytes(guid_vlek);
+	auto is = [&entry](const std::array<std::uint8_t, 16> &g) {
+		return std::memcmp(entry.data(), g.data(), g.size()) == 0;
+	};
+	if (is(ark))
+		return &found.ark;
+	if (is(ask))
+		return &found.ask;
+	if (is(vcek))
+		return &found.vcek;
+	return is(vlek) ? &found.vlek : nullptr;
+}
+
+// Walks the table to its all-zero entry: every entry lies inside the
+// buffer, and no role is named twice.
+Result<Entries> table_entries(std::span<const std::uint8_t> t)
+{
+	Entries found;
+	for (std::size_t off = 0;; off += entry_size) {
+		if (t.size() < entry_size || off > t.size() - entry_size)
+			return fail(Status::InvalidArgument, EINVAL,
+				    "certificate table has no terminating all-zero entry");
+		auto e = t.subspan(off, entry_size);
+		if (std::all_of(e.begin(), e.end(), [](std::uint8_t c) { return c == 0; }))
+			return found;
+		std::uint32_t co = detail::le32(e, 16), cl = detail::le32(e, 20);
+		if (cl == 0 || co > t.size() || cl > t.size() - co)
+			return fail(Status::InvalidArgument, EINVAL,
+				    "certificate table entry " + std::to_string(off / entry_size) +
+					    " lies outside the buffer (offset " + std::to_string(co) +
+					    ", length " + std::to_string(cl) + ", table " +
+					    std::to_string(t.size()) + " bytes)");
+		Found *f = role_of(found, e);
+		if (!f)
+			continue;	// another party's entry
+		if (f->present)
+			return fail(Status::InvalidArgument, EINVAL,
+				    "certificate table names one GUID twice");
+		f->present = true;
+		f->der = t.subspan(co, cl);
+	}
+}
+
+// The one DER certificate at the start of an entry into dst; hosts pad
+// entries.
+Result<void> take(const Found &f, std::vector<std::uint8_t> &dst, const char *what)
+{
+	if (!f.present)
+		return {};
+	const unsigned char *p = f.der.data();
+	X509 *x = d2i_X509(nullptr, &p, static_cast<long>(f.der.size()));
+	if (!x)
+		return fail(Status::InvalidArgument, EINVAL,
+			    std::string("certificate table: the ") + what +
+				    " entry is not a DER certificate");
+	X509_free(x);
+	dst.assign(f.der.data(), p);
+	return {};
 }
 
 } // namespace
@@ -173,72 +250,15 @@ Result<void> Chain::add_file(const std::string &path)
 Result<Chain> parse_cert_table(std::span<const std::uint8_t> t)
 {
 	detail::ErrorMark mark;
-	constexpr std::size_t entry = 24;
-	const auto ark_g = guid_bytes(guid_ark), ask_g = guid_bytes(guid_ask),
-		   vcek_g = guid_bytes(guid_vcek), vlek_g = guid_bytes(guid_vlek);
-	struct Found {
-		std::span<const std::uint8_t> der;
-		bool present = false;
-	} ark, ask, vcek, vlek;
-
-	for (std::size_t off = 0;; off += entry) {
-		if (t.size() < entry || off > t.size() - entry)
-			return fail(Status::InvalidArgument, EINVAL,
-				    "certificate table has no terminating all-zero entry");
-		auto e = t.subspan(off, entry);
-		bool zero = true;
-		for (auto c : e)
-			zero = zero && c == 0;
-		if (zero)
-			break;
-		std::uint32_t co = detail::le32(e, 16), cl = detail::le32(e, 20);
-		if (cl == 0 || co > t.size() || cl > t.size() - co)
-			return fail(Status::InvalidArgument, EINVAL,
-				    "certificate table entry " + std::to_string(off / entry) +
-					    " lies outside the buffer (offset " + std::to_string(co) +
-					    ", length " + std::to_string(cl) + ", table " +
-					    std::to_string(t.size()) + " bytes)");
-		Found *f = nullptr;
-		auto is = [&e](const std::array<std::uint8_t, 16> &g) {
-			return std::memcmp(e.data(), g.data(), 16) == 0;
-		};
-		if (is(ark_g))
-			f = &ark;
-		else if (is(ask_g))
-			f = &ask;
-		else if (is(vcek_g))
-			f = &vcek;
-		else if (is(vlek_g))
-			f = &vlek;
-		if (!f)
-			continue;	// another party's entry
-		if (f->present)
-			return fail(Status::InvalidArgument, EINVAL,
-				    "certificate table names one GUID twice");
-		f->present = true;
-		f->der = t.subspan(co, cl);
-	}
-
+	auto e = table_entries(t);
+	if (!e)
+		return std::unexpected(e.error());
+	// A VLEK's table names its ASVK with the ASK's GUID.
+	const bool asvk = e->vlek.present && !e->vcek.present;
 	Chain c;
-	auto take = [](const Found &f, std::vector<std::uint8_t> &dst,
-		       const char *what) -> Result<void> {
-		if (!f.present)
-			return {};
-		// Hosts pad entries; keep exactly one DER certificate.
-		const unsigned char *p = f.der.data();
-		X509 *x = d2i_X509(nullptr, &p, static_cast<long>(f.der.size()));
-		if (!x)
-			return fail(Status::InvalidArgument, EINVAL,
-				    std::string("certificate table: the ") + what +
-					    " entry is not a DER certificate");
-		X509_free(x);
-		dst.assign(f.der.data(), p);
-		return {};
-	};
 	Result<void> r;
-	if (!(r = take(ark, c.ark, "ARK")) || !(r = take(vcek, c.vcek, "VCEK")) ||
-	    !(r = take(vlek, c.vlek, "VLEK")) ||
-	    !(r = take(ask, vlek.present && !vcek.present ? c.asvk : c.ask, "ASK")))
+	if (!(r = take(e->ark, c.ark, "ARK")) || !(r = take(e->vcek, c.vcek, "VCEK")) ||
+	    !(r = take(e->vlek, c.vlek, "VLEK")) || !(r = take(e->ask, asvk ? c.asvk : c.ask, "ASK")))
 		return std::unexpected(r.error());
 	return c;
 }

@@ -3,7 +3,9 @@
 #pragma once
 
 #include <cstdint>
+#include <ctime>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 
@@ -11,7 +13,13 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
-namespace hsm::snp::detail {
+#include <hsm/snp.hpp>
+
+// Private to the verifier: libhsm.so's version script exports what
+// matches hsm::[A-Zabce-z]*, hsm::snp::detail included, so these are
+// hidden here instead.
+namespace hsm::snp {
+namespace [[gnu::visibility("hidden")]] detail {
 
 inline std::uint32_t le32(std::span<const std::uint8_t> b, std::size_t off)
 {
@@ -45,7 +53,25 @@ using X509Ptr = std::unique_ptr<X509, X509Free>;
 X509Ptr x509_from_der(std::span<const std::uint8_t> der);
 /// The subject's (or issuer's) common name, "" if none.
 std::string common_name(const X509_NAME *name);
+/// Decodes r's four TCB_VERSIONs from their raw words in this layout.
+void set_tcb_layout(Report &r, TcbLayout layout);
 /// The compiled-in AMD ARKs, PEM.
 std::span<const char *const> builtin_arks();
 
-} // namespace hsm::snp::detail
+/// The value of AMD's extension 1.3.6.1.4.1.3704.1.<suffix>, or an
+/// empty span.
+std::span<const std::uint8_t> amd_ext(X509 *x, const char *suffix);
+/// A text extension (productName, CSP ID), "" if absent.
+std::string amd_string(X509 *x, const char *suffix);
+/// An SPL extension: a DER INTEGER 0..255; nullopt if absent or not so.
+std::optional<std::uint8_t> amd_spl(X509 *x, const char *suffix);
+/// "" if parent signed child as AMD signs its chain (RSASSA-PSS with
+/// SHA-384, MGF1 SHA-384, salt 48), else what differs.
+std::string check_signed_by(X509 *child, X509 *parent);
+/// basicConstraints: "" if x is a CA exactly when it should be.
+std::string ca_constraint(X509 *x, bool want_ca);
+/// "" if x is valid at t, else "expired (...)" or "not yet valid (...)".
+std::string validity(X509 *x, std::time_t t);
+
+} // namespace detail
+} // namespace hsm::snp

@@ -9,10 +9,7 @@
 #include <openssl/crypto.h>
 #include <openssl/ec.h>
 #include <openssl/err.h>
-#include <openssl/objects.h>
 #include <openssl/pem.h>
-#include <openssl/rsa.h>
-#include <openssl/x509v3.h>
 
 #include <hsm/snp.hpp>
 
@@ -30,9 +27,13 @@ const Check *Verification::first_failure() const noexcept
 
 namespace {
 
+using detail::amd_ext;
+using detail::amd_spl;
+using detail::amd_string;
+using detail::ca_constraint;
+using detail::check_signed_by;
+using detail::validity;
 using detail::X509Ptr;
-
-constexpr const char *amd_arc = "1.3.6.1.4.1.3704.1.";
 
 std::string hex(std::span<const std::uint8_t> b)
 {
@@ -49,162 +50,12 @@ std::string hex(std::span<const std::uint8_t> b)
 Product product_from_name(const std::string &s)
 {
 	if (s.find("Milan") != std::string::npos)
-		return Product::Milan;
+		return Product::kMilan;
 	if (s.find("Genoa") != std::string::npos)
-		return Product::Genoa;
+		return Product::kGenoa;
 	if (s.find("Turin") != std::string::npos)
-		return Product::Turin;
-	return Product::Unknown;
-}
-
-class Checker {
-public:
-	explicit Checker(Verification &v) : v_(v) {}
-
-	bool add(std::string name, bool passed, std::string message)
-	{
-		v_.checks.push_back({std::move(name), passed, std::move(message)});
-		return passed;
-	}
-
-private:
-	Verification &v_;
-};
-
-// The value of one of AMD's extensions, or an empty span.
-std::span<const std::uint8_t> amd_ext(X509 *x, const char *suffix)
-{
-	std::string oid = std::string(amd_arc) + suffix;
-	ASN1_OBJECT *obj = OBJ_txt2obj(oid.c_str(), 1);
-	if (!obj)
-		return {};
-	int i = X509_get_ext_by_OBJ(x, obj, -1);
-	ASN1_OBJECT_free(obj);
-	if (i < 0)
-		return {};
-	const ASN1_OCTET_STRING *d = X509_EXTENSION_get_data(X509_get_ext(x, i));
-	return {ASN1_STRING_get0_data(d), static_cast<std::size_t>(ASN1_STRING_length(d))};
-}
-
-// An SPL extension: a DER INTEGER 0..255.
-std::optional<std::uint8_t> amd_spl(X509 *x, const char *suffix)
-{
-	auto d = amd_ext(x, suffix);
-	if (d.empty())
-		return std::nullopt;
-	const unsigned char *p = d.data();
-	ASN1_INTEGER *n = d2i_ASN1_INTEGER(nullptr, &p, static_cast<long>(d.size()));
-	if (!n)
-		return std::nullopt;
-	std::uint64_t v = 0;
-	bool ok = ASN1_INTEGER_get_uint64(&v, n) == 1 && p == d.data() + d.size() && v <= 255;
-	ASN1_INTEGER_free(n);
-	if (!ok)
-		return std::nullopt;
-	return static_cast<std::uint8_t>(v);
-}
-
-// The RSASSA-PSS parameters AMD signs with: SHA-384, MGF1 with SHA-384,
-// a 48-byte salt, trailer 1.  "" if so, else what differs.
-std::string pss_params(X509 *x)
-{
-	const X509_ALGOR *alg = nullptr;
-	X509_get0_signature(nullptr, &alg, x);
-	const ASN1_OBJECT *obj = nullptr;
-	int ptype = 0;
-	const void *pval = nullptr;
-	X509_ALGOR_get0(&obj, &ptype, &pval, alg);
-	if (ptype != V_ASN1_SEQUENCE || !pval)
-		return "RSASSA-PSS without parameters";
-	const auto *seq = static_cast<const ASN1_STRING *>(pval);
-	const unsigned char *p = ASN1_STRING_get0_data(seq);
-	RSA_PSS_PARAMS *pss = d2i_RSA_PSS_PARAMS(nullptr, &p, ASN1_STRING_length(seq));
-	if (!pss)
-		return "RSASSA-PSS parameters do not parse";
-	auto md_of = [](const X509_ALGOR *a) {
-		return a ? OBJ_obj2nid(a->algorithm) : NID_sha1;	// absent: SHA-1
-	};
-	int mgf1_md = NID_sha1;
-	bool mgf1 = true;
-	if (pss->maskGenAlgorithm) {
-		mgf1 = OBJ_obj2nid(pss->maskGenAlgorithm->algorithm) == NID_mgf1;
-		const ASN1_TYPE *mp = pss->maskGenAlgorithm->parameter;
-		X509_ALGOR *mh = nullptr;
-		if (mgf1 && mp && mp->type == V_ASN1_SEQUENCE) {
-			const unsigned char *q = mp->value.sequence->data;
-			mh = d2i_X509_ALGOR(nullptr, &q, mp->value.sequence->length);
-		}
-		mgf1_md = mh ? md_of(mh) : NID_undef;
-		X509_ALGOR_free(mh);
-	}
-	long salt = pss->saltLength ? ASN1_INTEGER_get(pss->saltLength) : 20;
-	long trailer = pss->trailerField ? ASN1_INTEGER_get(pss->trailerField) : 1;
-	int md = md_of(pss->hashAlgorithm);
-	RSA_PSS_PARAMS_free(pss);
-	if (md != NID_sha384 || !mgf1 || mgf1_md != NID_sha384 || salt != 48 || trailer != 1)
-		return "RSASSA-PSS parameters are " + std::string(OBJ_nid2sn(md)) + ", " +
-		       (mgf1 && mgf1_md != NID_undef ? "MGF1 " + std::string(OBJ_nid2sn(mgf1_md))
-						     : std::string("no MGF1 digest")) +
-		       ", salt " + std::to_string(salt) + ", trailer " + std::to_string(trailer) +
-		       "; expected SHA-384, MGF1 SHA-384, salt 48, trailer 1";
-	return {};
-}
-
-// ARK/ASK style signature: RSASSA-PSS with SHA-384 (MGF1 SHA-384, salt
-// 48), by parent's key.
-std::string check_signed_by(X509 *child, X509 *parent)
-{
-	int md = 0, pk = 0, bits = 0;
-	std::uint32_t flags = 0;
-	if (!X509_get_signature_info(child, &md, &pk, &bits, &flags))
-		return "cannot read the signature algorithm";
-	if (pk != EVP_PKEY_RSA_PSS || md != NID_sha384)
-		return std::string("signature is ") + OBJ_nid2sn(X509_get_signature_nid(child)) +
-		       " with " + (md ? OBJ_nid2sn(md) : "no digest") +
-		       ", expected RSASSA-PSS with SHA-384";
-	// OpenSSL's own reading agrees: MGF1 digest = digest, salt = its size.
-	if (auto e = pss_params(child); !e.empty() || !(flags & X509_SIG_INFO_TLS))
-		return e.empty() ? "RSASSA-PSS parameters other than MGF1 SHA-384, salt 48" : e;
-	if (X509_check_issued(parent, child) != X509_V_OK)
-		return "issuer name does not match the signer's subject";
-	EVP_PKEY *key = X509_get0_pubkey(parent);
-	if (!key || X509_verify(child, key) != 1)
-		return "signature does not verify";
-	return {};
-}
-
-// basicConstraints: "" if x is a CA exactly when it should be.
-std::string ca_constraint(X509 *x, bool want_ca)
-{
-	std::uint32_t f = X509_get_extension_flags(x);
-	if (f & EXFLAG_INVALID)
-		return "its extensions are malformed";
-	bool ca = (f & EXFLAG_BCONS) && (f & EXFLAG_CA);
-	if (want_ca && !ca)
-		return (f & EXFLAG_BCONS) ? "basicConstraints says CA:FALSE, expected CA:TRUE"
-					  : "no basicConstraints: not marked as a CA";
-	if (!want_ca && ca)
-		return "basicConstraints says CA:TRUE: an endorsement key must not be a CA";
-	return {};
-}
-
-std::string validity(X509 *x, std::time_t t)
-{
-	std::time_t tt = t;
-	const ASN1_TIME *nb = X509_get0_notBefore(x), *na = X509_get0_notAfter(x);
-	auto show = [](const ASN1_TIME *a) {
-		struct tm tm {};
-		char buf[32];
-		if (!ASN1_TIME_to_tm(a, &tm) || !std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm))
-			return std::string("?");
-		return std::string(buf);
-	};
-	std::string range = show(nb) + " .. " + show(na);
-	if (X509_cmp_time(nb, &tt) != -1)
-		return "not yet valid (" + range + ")";
-	if (X509_cmp_time(na, &tt) != 1)
-		return "expired (" + range + ")";
-	return {};
+		return Product::kTurin;
+	return Product::kUnknown;
 }
 
 std::string describe_time(std::time_t t)
@@ -240,6 +91,22 @@ Result<std::vector<std::uint8_t>> ecdsa_der(const Report &r)
 	return der;
 }
 
+// Whether the report's ECDSA signature over its first signed_size raw
+// bytes verifies under key.
+Result<bool> signature_verifies(std::span<const std::uint8_t> bytes, const Report &r, EVP_PKEY *key)
+{
+	auto der = ecdsa_der(r);
+	if (!der)
+		return std::unexpected(der.error());
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	if (!ctx)
+		return fail(Status::OutOfMemory, ENOMEM, "EVP_MD_CTX_new");
+	bool ok = EVP_DigestVerifyInit(ctx, nullptr, EVP_sha384(), nullptr, key) == 1 &&
+		  EVP_DigestVerify(ctx, der->data(), der->size(), bytes.data(), signed_size) == 1;
+	EVP_MD_CTX_free(ctx);
+	return ok;
+}
+
 struct Anchor {
 	X509Ptr cert;
 	bool simulated;
@@ -267,9 +134,423 @@ Result<std::vector<Anchor>> anchors(const Policy &pol)
 	return out;
 }
 
-bool same_cert(X509 *a, X509 *b)
+// The trusted root: the chain's ARK if it is one of them, else the one
+// that signed the intermediate; nullptr if none.
+const Anchor *find_root(const std::vector<Anchor> &trusted, X509 *ark, X509 *inter)
 {
-	return X509_cmp(a, b) == 0;
+	for (const auto &a : trusted) {
+		if (!a.cert)
+			continue;
+		if (ark ? X509_cmp(ark, a.cert.get()) == 0
+			: check_signed_by(inter, a.cert.get()).empty())
+			return &a;
+	}
+	return nullptr;
+}
+
+// One verification under way: the report as received and as parsed,
+// the policy, the chain's certificates once read, and the checks made so
+// far.  Each method makes one check, or the checks of one certificate;
+// verify() calls them in the order the result lists them.
+class Verifier {
+public:
+	Verifier(std::span<const std::uint8_t> bytes, const Policy &pol, Verification &v)
+		: bytes_(bytes), pol_(pol), v_(v), r_(v.report),
+		  now_(pol.time.value_or(std::time(nullptr))),
+		  vlek_(r_.signing_key == static_cast<std::uint8_t>(SigningKey::kVlek))
+	{
+	}
+
+	void report_fields();
+	[[nodiscard]] bool signing_key(const Chain &chain);
+	[[nodiscard]] Result<void> load(const Chain &chain);
+	[[nodiscard]] Result<void> trusted_root();
+	void root_certificate();
+	void intermediate_and_key();
+	void product();
+	[[nodiscard]] Result<void> report_signature();
+	void key_tcb();
+	void hwid();
+	void guest_policy();
+	void min_tcb();
+	void expected_fields();
+	void signer();
+	void platform_info();
+	void verdict();
+
+private:
+	bool add(std::string name, bool passed, std::string message)
+	{
+		v_.checks.push_back({std::move(name), passed, std::move(message)});
+		return passed;
+	}
+
+	void signed_by(std::string name, X509 *child, X509 *parent, std::string what);
+	void ca(std::string name, X509 *x, bool want_ca);
+	void valid_now(std::string name, X509 *x);
+	void exact(const char *name, const char *field, std::span<const std::uint8_t> have,
+		   std::span<const std::uint8_t> want);
+
+	// The endorsement key and its intermediate: as check names, as text.
+	std::string vek_name() const { return vlek_ ? "vlek" : "vcek"; }
+	std::string int_name() const { return vlek_ ? "asvk" : "ask"; }
+	const char *vek_title() const { return vlek_ ? "VLEK" : "VCEK"; }
+	const char *int_title() const { return vlek_ ? "ASVK" : "ASK"; }
+	const std::vector<std::uint8_t> &vek_der(const Chain &c) const { return vlek_ ? c.vlek : c.vcek; }
+	const std::vector<std::uint8_t> &int_der(const Chain &c) const { return vlek_ ? c.asvk : c.ask; }
+
+	std::span<const std::uint8_t> bytes_;
+	const Policy &pol_;
+	Verification &v_;
+	Report &r_;
+	const std::time_t now_;
+	const bool vlek_;
+	X509Ptr vek_, inter_, ark_;
+	std::vector<Anchor> trusted_;
+	X509 *root_ = nullptr;		// the trusted root, else the chain's ARK
+};
+
+void Verifier::signed_by(std::string name, X509 *child, X509 *parent, std::string what)
+{
+	auto e = check_signed_by(child, parent);
+	add(std::move(name), e.empty(), e.empty() ? std::move(what) : e);
+}
+
+void Verifier::ca(std::string name, X509 *x, bool want_ca)
+{
+	auto e = ca_constraint(x, want_ca);
+	add(std::move(name), e.empty(),
+	    !e.empty() ? e : want_ca ? "basicConstraints CA:TRUE" : "not a CA");
+}
+
+void Verifier::valid_now(std::string name, X509 *x)
+{
+	auto e = validity(x, now_);
+	add(std::move(name), e.empty(), (e.empty() ? "valid" : e) + " at " + describe_time(now_));
+}
+
+// A field the policy pins, compared in constant time.
+void Verifier::exact(const char *name, const char *field, std::span<const std::uint8_t> have,
+		     std::span<const std::uint8_t> want)
+{
+	bool ok = have.size() == want.size() &&
+		  CRYPTO_memcmp(have.data(), want.data(), have.size()) == 0;
+	add(name, ok,
+	    std::string(field) + (ok ? " matches " + hex(want)
+				     : " is " + hex(have) + ", expected " + hex(want)));
+}
+
+// The report on its own: its version, its signature algorithm and its
+// must-be-zero bytes.
+void Verifier::report_fields()
+{
+	add("report.version", true, "version " + std::to_string(r_.version));
+	const bool ecdsa = r_.signature_algo == 1;
+	add("report.signature_algo", ecdsa,
+	    "SIGNATURE_ALGO " + std::to_string(r_.signature_algo) +
+		    (ecdsa ? " (ECDSA P-384 SHA-384)" : ", expected 1 (ECDSA P-384 SHA-384)"));
+	if (r_.nonzero_reserved.empty()) {
+		add("report.reserved", true, "every must-be-zero byte is zero");
+		return;
+	}
+	char at[16];
+	std::snprintf(at, sizeof(at), "0x%03zx", r_.nonzero_reserved.front());
+	add("report.reserved", false,
+	    std::to_string(r_.nonzero_reserved.size()) + " must-be-zero byte(s) set, first at " + at);
+}
+
+// Which key signed the report, and whether the chain holds that key and
+// its intermediate.  False: there is nothing to check the rest against.
+bool Verifier::signing_key(const Chain &chain)
+{
+	if (r_.signing_key != static_cast<std::uint8_t>(SigningKey::kVcek) && !vlek_)
+		return add("report.signing_key", false,
+			   "SIGNING_KEY " + std::to_string(r_.signing_key) +
+				   (r_.signing_key == static_cast<std::uint8_t>(SigningKey::kNone)
+					    ? " (none): the report is unsigned"
+					    : " is reserved"));
+	const bool no_vek = vek_der(chain).empty(), no_int = int_der(chain).empty();
+	return add("report.signing_key", !no_vek && !no_int,
+		   std::string("signed by the ") + vek_title() +
+			   (no_vek   ? ", which the chain lacks"
+			    : no_int ? std::string(", but the chain lacks the ") + int_title()
+				     : ""));
+}
+
+Result<void> Verifier::load(const Chain &chain)
+{
+	vek_ = detail::x509_from_der(vek_der(chain));
+	inter_ = detail::x509_from_der(int_der(chain));
+	ark_ = chain.ark.empty() ? nullptr : detail::x509_from_der(chain.ark);
+	if (!vek_ || !inter_ || (!chain.ark.empty() && !ark_))
+		return fail(Status::InvalidArgument, EINVAL, "a certificate of the chain does not parse");
+	return {};
+}
+
+// Whether the chain ends in AMD's ARK or a root the policy trusts; the
+// root decides the generation.
+Result<void> Verifier::trusted_root()
+{
+	auto trusted = anchors(pol_);
+	if (!trusted)
+		return std::unexpected(trusted.error());
+	trusted_ = std::move(*trusted);
+	const Anchor *root = find_root(trusted_, ark_.get(), inter_.get());
+	root_ = root ? root->cert.get() : ark_.get();
+	v_.root_name = root_ ? detail::common_name(X509_get_subject_name(root_)) : "";
+	if (!root) {
+		add("root.trusted", false,
+		    ark_ ? "the chain's ARK '" + v_.root_name + "' is neither AMD's nor an explicitly trusted root"
+			 : std::string("no trusted root signed the ") + int_title());
+		return {};
+	}
+	v_.simulated_root = root->simulated;
+	v_.product = product_from_name(v_.root_name);
+	add("root.trusted", true,
+	    root->simulated ? "'" + v_.root_name + "' is a SIMULATED root passed explicitly, not AMD's"
+			    : "'" + v_.root_name + "' is AMD's compiled-in ARK");
+	return {};
+}
+
+// The root as a certificate, and its signature on the intermediate.
+void Verifier::root_certificate()
+{
+	if (!root_)
+		return;
+	signed_by("root.self_signature", root_, root_, "self-signed, RSASSA-PSS SHA-384");
+	signed_by(int_name() + ".signed_by_ark", inter_.get(), root_,
+		  "RSASSA-PSS SHA-384 by '" + v_.root_name + "'");
+	ca("root.ca", root_, true);
+	valid_now("root.validity", root_);
+}
+
+// The intermediate and the endorsement key as certificates, and the
+// intermediate's signature on the key.
+void Verifier::intermediate_and_key()
+{
+	ca(int_name() + ".ca", inter_.get(), true);
+	ca(vek_name() + ".not_ca", vek_.get(), false);
+	std::string int_cn = detail::common_name(X509_get_subject_name(inter_.get()));
+	signed_by(vek_name() + ".signed_by_" + int_name(), vek_.get(), inter_.get(),
+		  "RSASSA-PSS SHA-384 by '" + int_cn + "'");
+	valid_now(int_name() + ".validity", inter_.get());
+	valid_now(vek_name() + ".validity", vek_.get());
+}
+
+// The generation: the root's name, else the report's CPUID.  The
+// endorsement key's productName ("Milan-B0", "Genoa", ...) must agree.
+// A Turin chain's report is read in Turin's TCB layout.
+void Verifier::product()
+{
+	if (v_.product == Product::kUnknown)
+		v_.product = r_.product;
+	std::string pname = amd_string(vek_.get(), "2");
+	Product vek_product = product_from_name(pname);
+	if (r_.product != Product::kUnknown && v_.product != r_.product)
+		add("report.product", false,
+		    std::string("the report's CPUID says ") + to_string(r_.product) +
+			    ", the chain is " + to_string(v_.product));
+	else if (vek_product != Product::kUnknown && vek_product != v_.product)
+		add("report.product", false,
+		    std::string("the ") + vek_title() + "'s productName is '" + pname +
+			    "', the chain is " + to_string(v_.product));
+	else
+		add("report.product", true,
+		    std::string("product ") + to_string(v_.product) +
+			    (pname.empty() ? "" : " (productName '" + pname + "')"));
+	if (v_.product == Product::kTurin && r_.tcb_layout != TcbLayout::kTurin)
+		detail::set_tcb_layout(r_, TcbLayout::kTurin);
+}
+
+// The endorsement key is EC P-384, and the report's signature, over the
+// raw bytes, verifies under it.
+Result<void> Verifier::report_signature()
+{
+	EVP_PKEY *key = X509_get0_pubkey(vek_.get());
+	char group[64] = "";
+	std::size_t glen = 0;
+	bool p384 = key && EVP_PKEY_is_a(key, "EC") &&
+		    EVP_PKEY_get_utf8_string_param(key, "group", group, sizeof(group), &glen) &&
+		    std::strcmp(group, "secp384r1") == 0;
+	add(vek_name() + ".key", p384,
+	    p384 ? "EC P-384" : std::string("not an EC P-384 key (") + (group[0] ? group : "?") + ")");
+	if (!p384) {
+		add("report.signature", false, "no usable key to check the signature");
+		return {};
+	}
+	auto ok = signature_verifies(bytes_, r_, key);
+	if (!ok)
+		return std::unexpected(ok.error());
+	add("report.signature", *ok,
+	    *ok ? std::string("ECDSA P-384 SHA-384 over 0x000-0x29F by the ") + vek_title()
+		: "ECDSA signature over 0x000-0x29F does not verify");
+	return {};
+}
+
+// The endorsement key's TCB extensions equal REPORTED_TCB.
+void Verifier::key_tcb()
+{
+	const Tcb &t = r_.reported_tcb;
+	struct Comp {
+		const char *name, *oid;
+		std::uint8_t want;
+	};
+	std::vector<Comp> comps = {{"bl", "3.1", t.bootloader},
+				   {"tee", "3.2", t.tee},
+				   {"snp", "3.3", t.snp},
+				   {"ucode", "3.8", t.microcode}};
+	if (r_.tcb_layout == TcbLayout::kTurin)
+		comps.insert(comps.begin(), {"fmc", "3.9", t.fmc});
+	std::string msg;
+	bool ok = true;
+	for (const auto &c : comps) {
+		auto got = amd_spl(vek_.get(), c.oid);
+		if (!msg.empty())
+			msg += ' ';
+		msg += std::string(c.name) + "=" + std::to_string(c.want);
+		if (!got) {
+			ok = false;
+			msg += "(certificate: missing)";
+		} else if (*got != c.want) {
+			ok = false;
+			msg += "(certificate: " + std::to_string(*got) + ")";
+		}
+	}
+	add(vek_name() + ".tcb", ok,
+	    (ok ? "certificate TCB equals REPORTED_TCB: " : "certificate TCB differs from REPORTED_TCB: ") + msg);
+}
+
+// The VCEK's hwID equals CHIP_ID; a VLEK is bound to no chip.
+void Verifier::hwid()
+{
+	if (vlek_) {
+		std::string csp = amd_string(vek_.get(), "5");
+		add("vlek.hwid", true, "a VLEK has no hwID" + (csp.empty() ? std::string() : "; CSP " + csp));
+		return;
+	}
+	if (r_.mask_chip_key) {
+		// MaskChipKey is the host's SNP_CONFIG: the firmware then signs
+		// nothing a VCEK could vouch for, and CHIP_ID ties to no chip.
+		add("vcek.hwid", false,
+		    "MASK_CHIP_KEY is set: the host masked the chip key, so the report is "
+		    "tied to no chip");
+		return;
+	}
+	auto hw = amd_ext(vek_.get(), "4");
+	std::size_t want = v_.product == Product::kTurin ? 8 : 64;
+	// The raw form is the norm; accept a DER OCTET STRING wrap too.
+	if (hw.size() == want + 2 && hw[0] == 0x04 && hw[1] == want)
+		hw = hw.subspan(2);
+	bool ok = hw.size() == want && std::memcmp(hw.data(), r_.chip_id.data(), want) == 0;
+	std::span<const std::uint8_t> chip(r_.chip_id.data(), want);
+	add("vcek.hwid", ok,
+	    ok ? "hwID equals CHIP_ID " + hex(chip)
+	    : hw.empty() ? std::string("the VCEK has no hwID extension")
+			 : "hwID " + hex(hw) + " differs from CHIP_ID " + hex(chip));
+}
+
+// The guest's POLICY: well formed, and no debug, SMT or migration agent
+// the relying party refuses.
+void Verifier::guest_policy()
+{
+	const bool one = r_.policy & policy_bit::reserved_one;
+	const bool mbz = r_.policy & policy_bit::mbz_mask;
+	add("policy.reserved", one && !mbz,
+	    !one ? "POLICY bit 17 must be set"
+	    : mbz ? "POLICY bits 63:26 must be zero"
+		  : "bit 17 set, bits 63:26 clear");
+	add("policy.debug", !r_.debug() || pol_.allow_debug,
+	    r_.debug() ? (pol_.allow_debug ? "DEBUG allowed by the guest, permitted by policy"
+					   : "DEBUG allowed by the guest: the host can read its memory")
+		       : "DEBUG not allowed");
+	add("policy.smt", !r_.smt() || pol_.allow_smt,
+	    r_.smt() ? (pol_.allow_smt ? "SMT allowed, permitted by policy" : "SMT allowed, refused by policy")
+		     : "SMT not allowed");
+	add("policy.migrate_ma", !r_.migrate_ma() || pol_.allow_migration_agent,
+	    r_.migrate_ma() ? (pol_.allow_migration_agent ? "migration agent allowed, permitted by policy"
+							  : "migration agent allowed, refused by policy")
+			    : "no migration agent");
+}
+
+// REPORTED_TCB meets the policy's floor, component by component.
+void Verifier::min_tcb()
+{
+	if (!pol_.min_tcb)
+		return;
+	const MinTcb &m = *pol_.min_tcb;
+	const Tcb &t = r_.reported_tcb;
+	bool turin = r_.tcb_layout == TcbLayout::kTurin;
+	bool ok = t.bootloader >= m.bootloader && t.tee >= m.tee && t.snp >= m.snp &&
+		  t.microcode >= m.microcode && (!turin || t.fmc >= m.fmc);
+	auto pair = [](const char *n, int have, int want) {
+		return std::string(n) + " " + std::to_string(have) + ">=" + std::to_string(want);
+	};
+	std::string msg = (turin ? pair("fmc", t.fmc, m.fmc) + ", " : std::string()) +
+			  pair("bl", t.bootloader, m.bootloader) + ", " + pair("tee", t.tee, m.tee) +
+			  ", " + pair("snp", t.snp, m.snp) + ", " + pair("ucode", t.microcode, m.microcode);
+	add("policy.min_tcb", ok,
+	    (ok ? "REPORTED_TCB meets the minimum: " : "REPORTED_TCB below the minimum: ") + msg);
+}
+
+// The fields the policy pins: which guest, which code, which data.
+void Verifier::expected_fields()
+{
+	if (pol_.min_guest_svn)
+		add("policy.min_guest_svn", r_.guest_svn >= *pol_.min_guest_svn,
+		    "GUEST_SVN " + std::to_string(r_.guest_svn) + ", minimum " +
+			    std::to_string(*pol_.min_guest_svn));
+	if (pol_.measurement)
+		exact("policy.measurement", "MEASUREMENT", r_.measurement, *pol_.measurement);
+	if (pol_.report_data)
+		exact("policy.report_data", "REPORT_DATA", r_.report_data, *pol_.report_data);
+	if (pol_.host_data)
+		exact("policy.host_data", "HOST_DATA", r_.host_data, *pol_.host_data);
+	if (pol_.vmpl)
+		add("policy.vmpl", r_.vmpl == *pol_.vmpl,
+		    "VMPL " + std::to_string(r_.vmpl) + ", expected " + std::to_string(*pol_.vmpl));
+	if (pol_.id_key_digest)
+		exact("policy.id_key_digest", "ID_KEY_DIGEST", r_.id_key_digest, *pol_.id_key_digest);
+	if (pol_.author_key_digest)
+		exact("policy.author_key_digest", "AUTHOR_KEY_DIGEST", r_.author_key_digest,
+		      *pol_.author_key_digest);
+}
+
+// A VCEK or a VLEK, as the policy allows.
+void Verifier::signer()
+{
+	const bool ok = pol_.allowed_signers & (vlek_ ? signer_vlek : signer_vcek);
+	add("policy.signer", ok,
+	    vlek_ ? (ok ? "signed by a VLEK (a cloud provider's key, not bound to one chip), permitted by policy"
+			: "signed by a VLEK (a cloud provider's key, not bound to one chip): the policy requires a VCEK")
+		  : (ok ? "signed by a VCEK (bound to one chip)"
+			: "signed by a VCEK: the policy requires a VLEK"));
+}
+
+// PLATFORM_INFO has the bits the policy requires and none it forbids.
+void Verifier::platform_info()
+{
+	if (!pol_.platform_info_required && !pol_.platform_info_forbidden)
+		return;
+	std::uint64_t missing = pol_.platform_info_required & ~r_.platform_info;
+	std::uint64_t extra = pol_.platform_info_forbidden & r_.platform_info;
+	char buf[160];
+	std::snprintf(buf, sizeof(buf),
+		      "PLATFORM_INFO 0x%016llx; required bits missing 0x%llx, forbidden bits set 0x%llx",
+		      static_cast<unsigned long long>(r_.platform_info),
+		      static_cast<unsigned long long>(missing), static_cast<unsigned long long>(extra));
+	add("policy.platform_info", !missing && !extra, buf);
+}
+
+// The two halves of the verdict: genuine (every check but the policy's)
+// and policy_ok.
+void Verifier::verdict()
+{
+	auto is_policy = [](const Check &c) { return c.name.starts_with("policy."); };
+	v_.genuine = std::all_of(v_.checks.begin(), v_.checks.end(),
+				 [&](const Check &c) { return is_policy(c) || c.passed; });
+	v_.policy_ok = std::all_of(v_.checks.begin(), v_.checks.end(),
+				   [&](const Check &c) { return !is_policy(c) || c.passed; });
+	v_.ok = v_.genuine && v_.policy_ok;
 }
 
 } // namespace
@@ -285,304 +566,28 @@ Result<Verification> verify(std::span<const std::uint8_t> bytes, const Chain &ch
 	Verification v;
 	v.report = *parsed;
 	v.unconstrained = !pol.measurement && !pol.report_data;
-	Report &r = v.report;
-	Checker ck(v);
-	const std::time_t now = pol.time.value_or(std::time(nullptr));
+	Verifier check(bytes, pol, v);
 
-	// The report on its own.
-	ck.add("report.version", true, "version " + std::to_string(r.version));
-	ck.add("report.signature_algo", r.signature_algo == 1,
-	       "SIGNATURE_ALGO " + std::to_string(r.signature_algo) +
-		       (r.signature_algo == 1 ? " (ECDSA P-384 SHA-384)" : ", expected 1 (ECDSA P-384 SHA-384)"));
-	if (r.nonzero_reserved.empty()) {
-		ck.add("report.reserved", true, "every must-be-zero byte is zero");
-	} else {
-		char at[16];
-		std::snprintf(at, sizeof(at), "0x%03zx", r.nonzero_reserved.front());
-		ck.add("report.reserved", false,
-		       std::to_string(r.nonzero_reserved.size()) +
-			       " must-be-zero byte(s) set, first at " + at);
-	}
-
-	const bool vlek = r.signing_key == static_cast<std::uint8_t>(SigningKey::Vlek);
-	const char *vek_name = vlek ? "vlek" : "vcek";
-	const char *int_name = vlek ? "asvk" : "ask";
-	if (r.signing_key != 0 && !vlek) {
-		ck.add("report.signing_key", false,
-		       "SIGNING_KEY " + std::to_string(r.signing_key) +
-			       (r.signing_key == 7 ? " (none): the report is unsigned"
-						   : " is reserved"));
-		v.ok = false;
-		return v;
-	}
-	const auto &vek_der = vlek ? chain.vlek : chain.vcek;
-	const auto &int_der = vlek ? chain.asvk : chain.ask;
-	bool have_keys = ck.add("report.signing_key", !vek_der.empty() && !int_der.empty(),
-			   std::string("signed by the ") + (vlek ? "VLEK" : "VCEK") +
-				   (vek_der.empty() ? ", which the chain lacks"
-				    : int_der.empty() ? std::string(", but the chain lacks the ") +
-								(vlek ? "ASVK" : "ASK")
-						      : ""));
-	if (!have_keys) {
-		v.ok = false;
-		return v;
-	}
-	X509Ptr vek = detail::x509_from_der(vek_der);
-	X509Ptr inter = detail::x509_from_der(int_der);
-	X509Ptr ark = chain.ark.empty() ? nullptr : detail::x509_from_der(chain.ark);
-	if (!vek || !inter || (!chain.ark.empty() && !ark))
-		return fail(Status::InvalidArgument, EINVAL, "a certificate of the chain does not parse");
-
-	// The root: the chain's ARK if it is a trusted one, else the trusted
-	// root that signed the intermediate.
-	auto trusted = anchors(pol);
-	if (!trusted)
-		return std::unexpected(trusted.error());
-	const Anchor *root = nullptr;
-	for (const auto &a : *trusted) {
-		if (!a.cert)
-			continue;
-		if (ark ? same_cert(ark.get(), a.cert.get())
-			: check_signed_by(inter.get(), a.cert.get()).empty()) {
-			root = &a;
-			break;
-		}
-	}
-	X509 *root_x = root ? root->cert.get() : ark.get();
-	v.root_name = root_x ? detail::common_name(X509_get_subject_name(root_x)) : "";
-	if (root) {
-		v.simulated_root = root->simulated;
-		v.product = product_from_name(v.root_name);
-		ck.add("root.trusted", true,
-		       root->simulated ? "'" + v.root_name + "' is a SIMULATED root passed explicitly, not AMD's"
-				       : "'" + v.root_name + "' is AMD's compiled-in ARK");
-	} else {
-		ck.add("root.trusted", false,
-		       ark ? "the chain's ARK '" + v.root_name + "' is neither AMD's nor an explicitly trusted root"
-			   : std::string("no trusted root signed the ") + (vlek ? "ASVK" : "ASK"));
-	}
-	if (root_x) {
-		auto e = check_signed_by(root_x, root_x);
-		ck.add("root.self_signature", e.empty(), e.empty() ? "self-signed, RSASSA-PSS SHA-384" : e);
-		auto e2 = check_signed_by(inter.get(), root_x);
-		ck.add(std::string(int_name) + ".signed_by_ark", e2.empty(),
-		       e2.empty() ? "RSASSA-PSS SHA-384 by '" + v.root_name + "'" : e2);
-		auto ca = ca_constraint(root_x, true);
-		ck.add("root.ca", ca.empty(), ca.empty() ? "basicConstraints CA:TRUE" : ca);
-		auto ve = validity(root_x, now);
-		ck.add("root.validity", ve.empty(), ve.empty() ? "valid at " + describe_time(now) : ve + " at " + describe_time(now));
-	}
-	auto ica = ca_constraint(inter.get(), true);
-	ck.add(std::string(int_name) + ".ca", ica.empty(), ica.empty() ? "basicConstraints CA:TRUE" : ica);
-	auto vca = ca_constraint(vek.get(), false);
-	ck.add(std::string(vek_name) + ".not_ca", vca.empty(), vca.empty() ? "not a CA" : vca);
-	std::string int_cn = detail::common_name(X509_get_subject_name(inter.get()));
-	auto e3 = check_signed_by(vek.get(), inter.get());
-	ck.add(std::string(vek_name) + ".signed_by_" + int_name, e3.empty(),
-	       e3.empty() ? "RSASSA-PSS SHA-384 by '" + int_cn + "'" : e3);
-	auto ie = validity(inter.get(), now);
-	ck.add(std::string(int_name) + ".validity", ie.empty(),
-	       (ie.empty() ? "valid" : ie) + " at " + describe_time(now));
-	auto vte = validity(vek.get(), now);
-	ck.add(std::string(vek_name) + ".validity", vte.empty(),
-	       (vte.empty() ? "valid" : vte) + " at " + describe_time(now));
-
-	// The generation: the root's name, else the report's CPUID.  The
-	// endorsement key's productName ("Milan-B0", "Genoa", ...) must agree.
-	if (v.product == Product::Unknown)
-		v.product = r.product;
-	auto pn = amd_ext(vek.get(), "2");
-	if (pn.size() >= 2 && pn[0] == 0x16 && pn[1] == pn.size() - 2)
-		pn = pn.subspan(2);
-	std::string pname(pn.begin(), pn.end());
-	Product vek_product = product_from_name(pname);
-	if (r.product != Product::Unknown && v.product != r.product)
-		ck.add("report.product", false,
-		       std::string("the report's CPUID says ") + to_string(r.product) +
-			       ", the chain is " + to_string(v.product));
-	else if (vek_product != Product::Unknown && vek_product != v.product)
-		ck.add("report.product", false,
-		       "the " + std::string(vlek ? "VLEK" : "VCEK") + "'s productName is '" + pname +
-			       "', the chain is " + to_string(v.product));
-	else
-		ck.add("report.product", true,
-		       std::string("product ") + to_string(v.product) +
-			       (pname.empty() ? "" : " (productName '" + pname + "')"));
-	if (v.product == Product::Turin && r.tcb_layout != TcbLayout::Turin) {
-		r.tcb_layout = TcbLayout::Turin;
-		r.current_tcb = decode_tcb(r.current_tcb.raw, r.tcb_layout);
-		r.reported_tcb = decode_tcb(r.reported_tcb.raw, r.tcb_layout);
-		r.committed_tcb = decode_tcb(r.committed_tcb.raw, r.tcb_layout);
-		r.launch_tcb = decode_tcb(r.launch_tcb.raw, r.tcb_layout);
-	}
-
-	// The report's signature, over the raw bytes.
-	EVP_PKEY *key = X509_get0_pubkey(vek.get());
-	char group[64] = "";
-	std::size_t glen = 0;
-	bool p384 = key && EVP_PKEY_is_a(key, "EC") &&
-		    EVP_PKEY_get_utf8_string_param(key, "group", group, sizeof(group), &glen) &&
-		    std::strcmp(group, "secp384r1") == 0;
-	ck.add(std::string(vek_name) + ".key", p384,
-	       p384 ? "EC P-384" : std::string("not an EC P-384 key (") + (group[0] ? group : "?") + ")");
-	if (p384) {
-		auto der = ecdsa_der(r);
-		if (!der)
-			return std::unexpected(der.error());
-		EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-		if (!ctx)
-			return fail(Status::OutOfMemory, ENOMEM, "EVP_MD_CTX_new");
-		int ok = EVP_DigestVerifyInit(ctx, nullptr, EVP_sha384(), nullptr, key) == 1 &&
-			 EVP_DigestVerify(ctx, der->data(), der->size(), bytes.data(), signed_size) == 1;
-		EVP_MD_CTX_free(ctx);
-		ck.add("report.signature", ok,
-		       ok ? std::string("ECDSA P-384 SHA-384 over 0x000-0x29F by the ") + (vlek ? "VLEK" : "VCEK")
-			  : "ECDSA signature over 0x000-0x29F does not verify");
-	} else {
-		ck.add("report.signature", false, "no usable key to check the signature");
-	}
-
-	// The endorsement key's TCB extensions against REPORTED_TCB.
-	{
-		const Tcb &t = r.reported_tcb;
-		struct Comp {
-			const char *name, *oid;
-			std::uint8_t want;
-		};
-		std::vector<Comp> comps = {{"bl", "3.1", t.bootloader},
-					   {"tee", "3.2", t.tee},
-					   {"snp", "3.3", t.snp},
-					   {"ucode", "3.8", t.microcode}};
-		if (r.tcb_layout == TcbLayout::Turin)
-			comps.insert(comps.begin(), {"fmc", "3.9", t.fmc});
-		std::string msg;
-		bool ok = true;
-		for (const auto &c : comps) {
-			auto got = amd_spl(vek.get(), c.oid);
-			if (!msg.empty())
-				msg += ' ';
-			msg += std::string(c.name) + "=" + std::to_string(c.want);
-			if (!got) {
-				ok = false;
-				msg += "(certificate: missing)";
-			} else if (*got != c.want) {
-				ok = false;
-				msg += "(certificate: " + std::to_string(*got) + ")";
-			}
-		}
-		ck.add(std::string(vek_name) + ".tcb", ok,
-		       (ok ? "certificate TCB equals REPORTED_TCB: " : "certificate TCB differs from REPORTED_TCB: ") + msg);
-	}
-
-	// hwID against CHIP_ID (VCEK only).
-	if (vlek) {
-		auto csp = amd_ext(vek.get(), "5");
-		// An IA5String; some encoders leave off the DER tag.
-		if (csp.size() >= 2 && csp[0] == 0x16 && csp[1] == csp.size() - 2)
-			csp = csp.subspan(2);
-		ck.add("vlek.hwid", true,
-		       "a VLEK has no hwID" + (csp.empty() ? std::string()
-				: "; CSP " + std::string(csp.begin(), csp.end())));
-	} else if (r.mask_chip_key) {
-		// MaskChipKey is the host's SNP_CONFIG: the firmware then signs
-		// nothing a VCEK could vouch for, and CHIP_ID ties to no chip.
-		ck.add("vcek.hwid", false,
-		       "MASK_CHIP_KEY is set: the host masked the chip key, so the report is "
-		       "tied to no chip");
-	} else {
-		auto hw = amd_ext(vek.get(), "4");
-		std::size_t want = v.product == Product::Turin ? 8 : 64;
-		// The raw form is the norm; accept a DER OCTET STRING wrap too.
-		if (hw.size() == want + 2 && hw[0] == 0x04 && hw[1] == want)
-			hw = hw.subspan(2);
-		bool ok = hw.size() == want && std::memcmp(hw.data(), r.chip_id.data(), want) == 0;
-		std::span<const std::uint8_t> chip(r.chip_id.data(), want);
-		ck.add("vcek.hwid", ok,
-		       ok ? "hwID equals CHIP_ID " + hex(chip)
-			  : hw.empty() ? std::string("the VCEK has no hwID extension")
-			  : "hwID " + hex(hw) + " differs from CHIP_ID " + hex(chip));
-	}
-
-	// The policy.
-	ck.add("policy.reserved", (r.policy & policy_bit::reserved_one) && !(r.policy & policy_bit::mbz_mask),
-	       (r.policy & policy_bit::reserved_one) ? ((r.policy & policy_bit::mbz_mask) ? "POLICY bits 63:26 must be zero" : "bit 17 set, bits 63:26 clear")
-						     : "POLICY bit 17 must be set");
-	ck.add("policy.debug", !r.debug() || pol.allow_debug,
-	       r.debug() ? (pol.allow_debug ? "DEBUG allowed by the guest, permitted by policy"
-					    : "DEBUG allowed by the guest: the host can read its memory")
-			 : "DEBUG not allowed");
-	ck.add("policy.smt", !r.smt() || pol.allow_smt,
-	       r.smt() ? (pol.allow_smt ? "SMT allowed, permitted by policy" : "SMT allowed, refused by policy")
-		       : "SMT not allowed");
-	ck.add("policy.migrate_ma", !r.migrate_ma() || pol.allow_migration_agent,
-	       r.migrate_ma() ? (pol.allow_migration_agent ? "migration agent allowed, permitted by policy"
-							  : "migration agent allowed, refused by policy")
-			      : "no migration agent");
-	if (pol.min_tcb) {
-		const MinTcb &m = *pol.min_tcb;
-		const Tcb &t = r.reported_tcb;
-		bool turin = r.tcb_layout == TcbLayout::Turin;
-		bool ok = t.bootloader >= m.bootloader && t.tee >= m.tee && t.snp >= m.snp &&
-			  t.microcode >= m.microcode && (!turin || t.fmc >= m.fmc);
-		auto pair = [](const char *n, int have, int want) {
-			return std::string(n) + " " + std::to_string(have) + ">=" + std::to_string(want);
-		};
-		std::string msg = (turin ? pair("fmc", t.fmc, m.fmc) + ", " : std::string()) +
-				  pair("bl", t.bootloader, m.bootloader) + ", " + pair("tee", t.tee, m.tee) +
-				  ", " + pair("snp", t.snp, m.snp) + ", " +
-				  pair("ucode", t.microcode, m.microcode);
-		ck.add("policy.min_tcb", ok, (ok ? "REPORTED_TCB meets the minimum: " : "REPORTED_TCB below the minimum: ") + msg);
-	}
-	if (pol.min_guest_svn)
-		ck.add("policy.min_guest_svn", r.guest_svn >= *pol.min_guest_svn,
-		       "GUEST_SVN " + std::to_string(r.guest_svn) + ", minimum " +
-			       std::to_string(*pol.min_guest_svn));
-	auto exact = [&ck](const char *name, const char *field, std::span<const std::uint8_t> have,
-			   std::span<const std::uint8_t> want) {
-		bool ok = have.size() == want.size() &&
-			  CRYPTO_memcmp(have.data(), want.data(), have.size()) == 0;
-		ck.add(name, ok,
-		       std::string(field) + (ok ? " matches " + hex(want)
-					      : " is " + hex(have) + ", expected " + hex(want)));
-	};
-	if (pol.measurement)
-		exact("policy.measurement", "MEASUREMENT", r.measurement, *pol.measurement);
-	if (pol.report_data)
-		exact("policy.report_data", "REPORT_DATA", r.report_data, *pol.report_data);
-	if (pol.host_data)
-		exact("policy.host_data", "HOST_DATA", r.host_data, *pol.host_data);
-	if (pol.vmpl)
-		ck.add("policy.vmpl", r.vmpl == *pol.vmpl,
-		       "VMPL " + std::to_string(r.vmpl) + ", expected " + std::to_string(*pol.vmpl));
-	if (pol.id_key_digest)
-		exact("policy.id_key_digest", "ID_KEY_DIGEST", r.id_key_digest, *pol.id_key_digest);
-	if (pol.author_key_digest)
-		exact("policy.author_key_digest", "AUTHOR_KEY_DIGEST", r.author_key_digest,
-		      *pol.author_key_digest);
-
-	const bool signer_ok = pol.allowed_signers & (vlek ? signer_vlek : signer_vcek);
-	ck.add("policy.signer", signer_ok,
-	       vlek ? (signer_ok ? "signed by a VLEK (a cloud provider's key, not bound to one chip), permitted by policy"
-				 : "signed by a VLEK (a cloud provider's key, not bound to one chip): the policy requires a VCEK")
-		    : (signer_ok ? "signed by a VCEK (bound to one chip)"
-				 : "signed by a VCEK: the policy requires a VLEK"));
-	if (pol.platform_info_required || pol.platform_info_forbidden) {
-		std::uint64_t missing = pol.platform_info_required & ~r.platform_info;
-		std::uint64_t extra = pol.platform_info_forbidden & r.platform_info;
-		char buf[160];
-		std::snprintf(buf, sizeof(buf),
-			      "PLATFORM_INFO 0x%016llx; required bits missing 0x%llx, forbidden bits set 0x%llx",
-			      static_cast<unsigned long long>(r.platform_info),
-			      static_cast<unsigned long long>(missing), static_cast<unsigned long long>(extra));
-		ck.add("policy.platform_info", !missing && !extra, buf);
-	}
-
-	auto is_policy = [](const Check &c) { return c.name.starts_with("policy."); };
-	v.genuine = std::all_of(v.checks.begin(), v.checks.end(),
-				[&](const Check &c) { return is_policy(c) || c.passed; });
-	v.policy_ok = std::all_of(v.checks.begin(), v.checks.end(),
-				  [&](const Check &c) { return !is_policy(c) || c.passed; });
-	v.ok = v.genuine && v.policy_ok;
+	check.report_fields();
+	if (!check.signing_key(chain))
+		return v;	// not genuine: there is no key to check it with
+	if (auto r = check.load(chain); !r)
+		return std::unexpected(r.error());
+	if (auto r = check.trusted_root(); !r)
+		return std::unexpected(r.error());
+	check.root_certificate();
+	check.intermediate_and_key();
+	check.product();
+	if (auto r = check.report_signature(); !r)
+		return std::unexpected(r.error());
+	check.key_tcb();
+	check.hwid();
+	check.guest_policy();
+	check.min_tcb();
+	check.expected_fields();
+	check.signer();
+	check.platform_info();
+	check.verdict();
 	return v;
 }
 
