@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "conn.hpp"
-#include "hsm/stack.hpp"
+#include "hsm/batch.hpp"
 
 namespace hsm {
 

@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: MIT
+//
+// hsm/context.hpp: streaming contexts (hash, MAC, cipher, AEAD, signature),
+// made by CryptoStack::Create*Context() from these configs.  Errors common
+// to every module call are listed in hsm/stack.hpp.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <variant>
+
+#include "hsm/memory.hpp"
+#include "hsm/result.hpp"
+#include "hsm/types.hpp"
+
+namespace hsm {
+
+namespace detail {
+class Connection;
+}
+
+/// The settings every context shares: algorithm, key, timeout override.
+template <typename D>
+struct ContextConfigBase {
+	AlgorithmId algorithm;
+	CryptoResourceId key;
+	std::optional<Timeout> timeout;
+
+	/// The algorithm (for keyed contexts, the key's).
+	D &SetAlgorithm(AlgorithmId a) noexcept { algorithm = a; return self(); }
+	D &SetKey(const CryptoResourceId &k) noexcept { key = k; return self(); }
+	/// Overrides the stack's default deadline for this context's calls.
+	D &SetTimeout(std::uint32_t ms) noexcept { timeout = Timeout::Milliseconds(ms); return self(); }
+	/// No deadline at all for this context's calls (long operations).
+	D &DisableTimeout() noexcept { timeout = Timeout::Disabled(); return self(); }
+
+private:
+	D &self() noexcept { return static_cast<D &>(*this); }
+};
+
+enum class CipherDirection { kEncrypt, kDecrypt };
+enum class MacDirection { kGenerate, kVerify };
+
+struct HashContextConfig : ContextConfigBase<HashContextConfig> {};
+struct MacContextConfig : ContextConfigBase<MacContextConfig> {
+	MacDirection direction = MacDirection::kGenerate;
+	MacContextConfig &SetDirection(MacDirection d) noexcept { direction = d; return *this; }
+};
+struct CipherContextConfig : ContextConfigBase<CipherContextConfig> {
+	CipherDirection direction = CipherDirection::kEncrypt;
+	CipherContextConfig &SetDirection(CipherDirection d) noexcept { direction = d; return *this; }
+};
+struct AeadContextConfig : ContextConfigBase<AeadContextConfig> {
+	CipherDirection direction = CipherDirection::kEncrypt;
+	std::uint32_t tag_length = 16;
+	AeadContextConfig &SetDirection(CipherDirection d) noexcept { direction = d; return *this; }
+	/// Tag bytes: 4..16 for GCM, 16 for ChaCha20-Poly1305.
+	AeadContextConfig &SetTagLength(std::uint32_t n) noexcept { tag_length = n; return *this; }
+};
+struct SignContextConfig : ContextConfigBase<SignContextConfig> {};
+struct VerifyContextConfig : ContextConfigBase<VerifyContextConfig> {};
+
+/// What every context does: Init -> Update* -> Finalize, then Reset to
+/// reuse it with the same algorithm and key.  Misuse (Update before Init,
+/// Init twice, Reset while updating) is Status::InvalidState from the
+/// module; a call that failed in the crypto layer or timed out leaves the
+/// context failed (InvalidState) until Reset.  Released on destruction.
+class StreamingContext {
+public:
+	StreamingContext() noexcept = default;
+	StreamingContext(StreamingContext &&o) noexcept;
+	StreamingContext &operator=(StreamingContext &&o) noexcept;
+	~StreamingContext();
+
+	/// Back to the created state.  Errors: InvalidState (while updating).
+	[[nodiscard]] Result<std::monostate> Reset();
+	/// Releases the context now.  Errors: InvalidState (already released).
+	[[nodiscard]] Result<std::monostate> Release();
+	[[nodiscard]] std::uint64_t id() const noexcept { return id_; }
+	[[nodiscard]] bool IsActive() const noexcept { return id_ != 0; }
+	[[nodiscard]] Timeout timeout() const noexcept { return timeout_; }
+
+protected:
+	friend class CryptoStack;
+	friend class Batch;
+	Result<std::uint32_t> call(unsigned int cmd, BufferRef in, BufferRef out,
+				   BufferRef iv, BufferRef aad, BufferRef tag) const;
+	std::shared_ptr<detail::Connection> conn_;
+	std::uint64_t id_ = 0;
+	Timeout timeout_;
+};
+
+/// A streaming hash ("sha-256", "sha3-512", ...; no key).
+class HashContext : public StreamingContext {
+public:
+	[[nodiscard]] Result<std::monostate> Init();
+	[[nodiscard]] Result<std::monostate> Update(BufferRef in);
+	/// Writes the digest; returns its size.  Errors: BufferTooSmall.
+	[[nodiscard]] Result<std::size_t> Finalize(BufferRef digest);
+};
+
+/// A streaming MAC (HMAC, CMAC), generating or verifying.
+class MacContext : public StreamingContext {
+public:
+	[[nodiscard]] Result<std::monostate> Init();
+	[[nodiscard]] Result<std::monostate> Update(BufferRef in);
+	/// kGenerate: writes the tag, returns its length.  Errors:
+	/// BufferTooSmall, InvalidState on a kVerify context.
+	[[nodiscard]] Result<std::size_t> Finalize(BufferRef tag);
+	/// kVerify: checks the expected tag (8 bytes..the MAC size).  Errors:
+	/// AuthFailed (mismatch; the context has finalized), InvalidState on a
+	/// kGenerate context.
+	[[nodiscard]] Result<std::monostate> Verify(BufferRef expected_tag);
+};
+
+/// A block or stream cipher, one type for both directions (CBC, CTR).
+class CipherContext : public StreamingContext {
+public:
+	/// Errors: InvalidArgument (IV not 16 bytes).
+	[[nodiscard]] Result<std::monostate> Init(BufferRef iv);
+	/// Whole 16-byte blocks (one last CTR update may be partial); out has
+	/// in's length and may be the same range.  Returns in's length.
+	[[nodiscard]] Result<std::size_t> Update(BufferRef in, BufferRef out);
+	[[nodiscard]] Result<std::monostate> Finalize();
+};
+
+/// An AEAD context (AES-GCM, ChaCha20-Poly1305).  The module buffers the
+/// message (at most max_stream bytes: LimitExceeded beyond) and works at
+/// Finalize, so Open never releases unauthenticated plaintext.
+class AeadContext : public StreamingContext {
+public:
+	/// Errors: InvalidArgument (nonce length).
+	[[nodiscard]] Result<std::monostate> Init(BufferRef nonce, BufferRef aad = {});
+	[[nodiscard]] Result<std::size_t> Update(BufferRef in);
+	/// Encrypt: writes the ciphertext and the tag (GetTag()); decrypt:
+	/// checks the tag set by SetTag() and writes the plaintext.  Returns
+	/// the total length.  Errors: AuthFailed (decrypt; out is zeroed),
+	/// BufferTooSmall.
+	[[nodiscard]] Result<std::size_t> Finalize(BufferRef out);
+	/// The tag of the last encrypting Finalize.
+	[[nodiscard]] std::span<const std::uint8_t> GetTag() const noexcept;
+	/// The tag a decrypting Finalize checks.  Errors: InvalidArgument
+	/// (longer than 16 bytes).
+	[[nodiscard]] Result<std::monostate> SetTag(std::span<const std::uint8_t> tag);
+
+private:
+	friend class CryptoStack;
+	Buffer tag_;
+	std::uint32_t tag_len_ = 16;
+};
+
+/// A signature (RSASSA-PKCS1-v1_5 "rsa-pkcs1-sha256/384/512").
+class SignContext : public StreamingContext {
+public:
+	[[nodiscard]] Result<std::monostate> Init();
+	[[nodiscard]] Result<std::monostate> Update(BufferRef in);
+	/// Writes the signature; returns its length.  Errors: BufferTooSmall.
+	[[nodiscard]] Result<std::size_t> Finalize(BufferRef signature);
+};
+
+/// A signature check.
+class VerifyContext : public StreamingContext {
+public:
+	[[nodiscard]] Result<std::monostate> Init();
+	[[nodiscard]] Result<std::monostate> Update(BufferRef in);
+	/// Errors: AuthFailed (the signature does not verify).
+	[[nodiscard]] Result<std::monostate> Finalize(BufferRef signature);
+};
+
+} // namespace hsm

@@ -1,0 +1,512 @@
+// SPDX-License-Identifier: MIT
+//
+// Resource guards and key management: each call fills one OpRecord, with
+// its byte inputs in scratch space of the region, and runs it.
+#include <cerrno>
+#include <cstring>
+#include <string.h>
+#include <sys/fsuid.h>
+
+#include "hsm/keys.hpp"
+
+#include "op.hpp"
+
+namespace hsm {
+
+using namespace detail;
+
+namespace {
+
+template <typename P>
+hsm_key_params key_params(const KeyParamsBase<P> &p)
+{
+	hsm_key_params k{};
+	std::memcpy(k.alg, p.algorithm.c_str(), p.algorithm.size());
+	k.perms = std::uint64_t(p.permissions);
+	k.flags = p.exportable ? HSM_KEY_F_EXPORTABLE : 0;
+	k.key_len = p.key_length;
+	return k;
+}
+
+hsm_slot_params slot_params(const KeySlot &s)
+{
+	hsm_slot_params p{};
+	std::memcpy(p.name, s.name.c_str(), s.name.size());
+	p.flags = s.group ? HSM_SLOT_F_GROUP : 0;
+	return p;
+}
+
+Result<std::monostate> check_slot(const KeySlot &s, const char *what)
+{
+	if (s.name.truncated() || s.name.empty())
+		return fail(Status::InvalidArgument, EINVAL,
+			    std::string(what) + ": slot names are 1..63 characters");
+	return std::monostate{};
+}
+
+// Scratch space in the region for a key-management call's byte inputs,
+// wiped and freed when it goes.
+class Scratch {
+public:
+	explicit Scratch(Connection &c) : c_(c) {}
+	~Scratch()
+	{
+		if (cap_)
+			c_.free(off_);
+	}
+	Result<std::monostate> reserve(std::size_t n)
+	{
+		if (n == 0)
+			return std::monostate{};
+		auto r = c_.alloc(n, 64, &cap_);
+		if (!r)
+			return std::unexpected(r.error());
+		off_ = *r;
+		return std::monostate{};
+	}
+	// Append bytes; returns their ref.
+	hsm_ref put(std::span<const std::uint8_t> b)
+	{
+		hsm_ref r{off_ + used_, static_cast<__u32>(b.size())};
+		if (!b.empty())
+			std::memcpy(c_.at(r.off), b.data(), b.size());
+		used_ += static_cast<std::uint32_t>((b.size() + 7) & ~std::size_t(7));
+		return r;
+	}
+	hsm_ref take(std::size_t n)
+	{
+		hsm_ref r{off_ + used_, static_cast<__u32>(n)};
+		used_ += static_cast<std::uint32_t>((n + 7) & ~std::size_t(7));
+		return r;
+	}
+
+private:
+	Connection &c_;
+	std::uint32_t off_ = 0, used_ = 0;
+	std::size_t cap_ = 0;
+};
+
+std::size_t padded(std::initializer_list<std::size_t> l)
+{
+	std::size_t n = 0;
+	for (auto x : l)
+		n += (x + 7) & ~std::size_t(7);
+	return n;
+}
+
+std::span<const std::uint8_t> bytes(std::string_view s)
+{
+	return {reinterpret_cast<const std::uint8_t *>(s.data()), s.size()};
+}
+
+} // namespace
+
+CryptoResourceGuard::CryptoResourceGuard(CryptoResourceGuard &&o) noexcept
+	: conn_(std::move(o.conn_)), id_(o.id_)
+{
+	o.id_ = {};
+}
+
+CryptoResourceGuard &CryptoResourceGuard::operator=(CryptoResourceGuard &&o) noexcept
+{
+	if (this != &o) {
+		try {
+			(void)Release();
+		} catch (...) {
+		}
+		conn_ = std::move(o.conn_);
+		id_ = o.id_;
+		o.id_ = {};
+	}
+	return *this;
+}
+
+CryptoResourceGuard::~CryptoResourceGuard()
+{
+	// Errors are swallowed, bad_alloc from building one included: a
+	// destructor must not terminate the program.
+	try {
+		(void)Release();
+	} catch (...) {
+	}
+}
+
+Result<std::monostate> CryptoResourceGuard::Release()
+{
+	if (!id_.valid() || !conn_)
+		return fail(Status::InvalidState, EBADFD, "Release: the guard is not active");
+	std::uint64_t id = id_.value;
+	id_ = {};
+	auto r = release(*conn_, HSM_IOC_KEY_RELEASE, id, "KEY_RELEASE");
+	conn_.reset();
+	return r;
+}
+
+Result<std::monostate> KeyManager::to_slot(const KeySlot &target, Result<CryptoResourceId> id) const
+{
+	if (!id)
+		return std::unexpected(id.error());
+	CryptoResourceGuard g(conn_, *id);
+	auto r = PersistKey(target, g);
+	if (!r)
+		return r;
+	return g.Release();
+}
+
+Result<CryptoResourceGuard> KeyManager::GenerateKey(const GenerateKeyParams &p) const
+{
+	if (auto ok = check_alg(p.algorithm, "GenerateKey"); !ok)
+		return std::unexpected(ok.error());
+	OpRecord rec;
+	rec.cmd = HSM_IOC_KEY_GENERATE;
+	set_params(rec, key_params(p));
+	auto id = run_create(*conn_, rec, "KEY_GENERATE");
+	if (!id)
+		return std::unexpected(id.error());
+	return CryptoResourceGuard(conn_, *id);
+}
+
+Result<std::monostate> KeyManager::GenerateKey(const KeySlot &target, const GenerateKeyParams &p) const
+{
+	if (auto ok = check_slot(target, "GenerateKey"); !ok)
+		return ok;
+	auto g = GenerateKey(p);
+	if (!g)
+		return std::unexpected(g.error());
+	auto r = PersistKey(target, *g);
+	if (!r)
+		return r;
+	return g->Release();
+}
+
+Result<CryptoResourceGuard> KeyManager::ImportKey(const ImportKeyParams &p) const
+{
+	if (auto ok = check_alg(p.algorithm, "ImportKey"); !ok)
+		return std::unexpected(ok.error());
+	Scratch s(*conn_);
+	if (auto ok = s.reserve(p.material.size()); !ok)
+		return std::unexpected(ok.error());
+	OpRecord rec;
+	rec.cmd = HSM_IOC_KEY_IMPORT;
+	set_params(rec, key_params(p));
+	rec.op.in = s.put(p.material);
+	auto id = run_create(*conn_, rec, "KEY_IMPORT");
+	if (!id)
+		return std::unexpected(id.error());
+	return CryptoResourceGuard(conn_, *id);
+}
+
+Result<std::monostate> KeyManager::ImportKey(const KeySlot &target, const ImportKeyParams &p) const
+{
+	if (auto ok = check_slot(target, "ImportKey"); !ok)
+		return ok;
+	auto g = ImportKey(p);
+	if (!g)
+		return std::unexpected(g.error());
+	auto r = PersistKey(target, *g);
+	if (!r)
+		return r;
+	return g->Release();
+}
+
+Result<CryptoResourceGuard> KeyManager::DeriveKey(const DeriveKeyParams &p) const
+{
+	if (auto ok = check_alg(p.algorithm, "DeriveKey"); !ok)
+		return std::unexpected(ok.error());
+	if (auto ok = check_alg(p.kdf.kdf, "DeriveKey (KDF)"); !ok)
+		return std::unexpected(ok.error());
+	Scratch s(*conn_);
+	if (auto ok = s.reserve(padded({p.kdf.kdf.size(), p.kdf.salt.size(), p.kdf.info.size()})); !ok)
+		return std::unexpected(ok.error());
+	OpRecord rec;
+	rec.cmd = HSM_IOC_KEY_DERIVE;
+	rec.op.handle = p.base_key.value;
+	set_params(rec, key_params(p));
+	rec.op.in = s.put(bytes(p.kdf.kdf.view()));
+	if (!p.kdf.salt.empty())
+		rec.op.iv = s.put(p.kdf.salt);
+	if (!p.kdf.info.empty())
+		rec.op.aad = s.put(p.kdf.info);
+	auto id = run_create(*conn_, rec, "KEY_DERIVE");
+	if (!id)
+		return std::unexpected(id.error());
+	return CryptoResourceGuard(conn_, *id);
+}
+
+Result<std::monostate> KeyManager::DeriveKey(const KeySlot &target, const DeriveKeyParams &p) const
+{
+	if (auto ok = check_slot(target, "DeriveKey"); !ok)
+		return ok;
+	auto g = DeriveKey(p);
+	if (!g)
+		return std::unexpected(g.error());
+	auto r = PersistKey(target, *g);
+	if (!r)
+		return r;
+	return g->Release();
+}
+
+Result<CryptoResourceGuard> KeyManager::AgreeKey(const AgreeKeyParams &p) const
+{
+	if (auto ok = check_alg(p.algorithm, "AgreeKey"); !ok)
+		return std::unexpected(ok.error());
+	Scratch s(*conn_);
+	if (auto ok = s.reserve(p.peer_public_key.size()); !ok)
+		return std::unexpected(ok.error());
+	OpRecord rec;
+	rec.cmd = HSM_IOC_KEY_AGREE;
+	rec.op.handle = p.private_key.value;
+	set_params(rec, key_params(p));
+	rec.op.in = s.put(p.peer_public_key);
+	auto id = run_create(*conn_, rec, "KEY_AGREE");
+	if (!id)
+		return std::unexpected(id.error());
+	return CryptoResourceGuard(conn_, *id);
+}
+
+Result<std::monostate> KeyManager::AgreeKey(const KeySlot &target, const AgreeKeyParams &p) const
+{
+	if (auto ok = check_slot(target, "AgreeKey"); !ok)
+		return ok;
+	auto g = AgreeKey(p);
+	if (!g)
+		return std::unexpected(g.error());
+	auto r = PersistKey(target, *g);
+	if (!r)
+		return r;
+	return g->Release();
+}
+
+Result<CryptoResourceGuard> KeyManager::UnwrapKey(const UnwrapKeyParams &p) const
+{
+	if (auto ok = check_alg(p.algorithm, "UnwrapKey"); !ok)
+		return std::unexpected(ok.error());
+	Scratch s(*conn_);
+	if (auto ok = s.reserve(padded({p.wrapped.size(), p.iv.size(), p.aad.size(), p.tag.size()})); !ok)
+		return std::unexpected(ok.error());
+	OpRecord rec;
+	rec.cmd = HSM_IOC_KEY_UNWRAP;
+	rec.op.handle = p.wrapping_key.value;
+	set_params(rec, key_params(p));
+	rec.op.in = s.put(p.wrapped);
+	if (!p.iv.empty())
+		rec.op.iv = s.put(p.iv);
+	if (!p.aad.empty())
+		rec.op.aad = s.put(p.aad);
+	if (!p.tag.empty())
+		rec.op.tag = s.put(p.tag);
+	auto id = run_create(*conn_, rec, "KEY_UNWRAP");
+	if (!id)
+		return std::unexpected(id.error());
+	return CryptoResourceGuard(conn_, *id);
+}
+
+Result<std::monostate> KeyManager::UnwrapKey(const KeySlot &target, const UnwrapKeyParams &p) const
+{
+	if (auto ok = check_slot(target, "UnwrapKey"); !ok)
+		return ok;
+	auto g = UnwrapKey(p);
+	if (!g)
+		return std::unexpected(g.error());
+	auto r = PersistKey(target, *g);
+	if (!r)
+		return r;
+	return g->Release();
+}
+
+Result<WrappedKey> KeyManager::WrapKey(const WrapKeyParams &p) const
+{
+	// Room for the largest key a module holds ("secret": 16320 bytes) plus
+	// AES-KW's 8 bytes.
+	constexpr std::size_t kMaxWrapped = 16320 + 8;
+	if (p.tag_length > 16)
+		return fail(Status::InvalidArgument, EINVAL, "WrapKey: tag longer than 16 bytes");
+	Scratch s(*conn_);
+	if (auto ok = s.reserve(padded({p.iv.size(), p.aad.size(), kMaxWrapped, 16})); !ok)
+		return std::unexpected(ok.error());
+	OpRecord rec;
+	rec.cmd = HSM_IOC_KEY_WRAP;
+	rec.op.handle = p.wrapping_key.value;
+	hsm_wrap_params wp{};
+	wp.key = p.key.value;
+	set_params(rec, wp);
+	if (!p.iv.empty())
+		rec.op.iv = s.put(p.iv);
+	if (!p.aad.empty())
+		rec.op.aad = s.put(p.aad);
+	rec.op.out = s.take(kMaxWrapped);
+	hsm_ref tag = s.take(16);
+	// AES-KW takes no tag (nor iv): leave the ref empty when none asked.
+	if (!p.iv.empty() || !p.aad.empty())
+		rec.op.tag = {tag.off, p.tag_length};
+	conn_->run(rec);
+	if (rec.res < 0)
+		return std::unexpected(op_error(rec, "KEY_WRAP"));
+	auto n = checked_len(rec, kMaxWrapped, "KEY_WRAP");
+	if (!n)
+		return std::unexpected(n.error());
+	WrappedKey w;
+	const std::uint8_t *o = conn_->at(rec.op.out.off);
+	w.data.assign(o, o + *n);
+	if (rec.op.tag.len) {
+		const std::uint8_t *t = conn_->at(rec.op.tag.off);
+		w.tag.assign(t, t + rec.op.tag.len);
+	}
+	return w;
+}
+
+Result<std::size_t> KeyManager::ExportKey(const CryptoResourceId &key, std::span<std::uint8_t> out) const
+{
+	Scratch s(*conn_);
+	if (out.empty())
+		return fail(Status::BufferTooSmall, EOVERFLOW, "ExportKey: empty output");
+	if (auto ok = s.reserve(out.size()); !ok)
+		return std::unexpected(ok.error());
+	OpRecord rec;
+	rec.cmd = HSM_IOC_KEY_EXPORT;
+	rec.op.handle = key.value;
+	rec.op.out = s.take(out.size());
+	conn_->run(rec);
+	if (rec.res < 0)
+		return std::unexpected(op_error(rec, "KEY_EXPORT"));
+	auto n = checked_len(rec, out.size(), "KEY_EXPORT");
+	if (!n)
+		return std::unexpected(n.error());
+	std::memcpy(out.data(), conn_->at(rec.op.out.off), *n);
+	return std::size_t(*n);
+}
+
+Result<std::size_t> KeyManager::GetPublicKey(const CryptoResourceId &key, std::span<std::uint8_t> out) const
+{
+	Scratch s(*conn_);
+	if (out.empty())
+		return fail(Status::BufferTooSmall, EOVERFLOW, "GetPublicKey: empty output");
+	if (auto ok = s.reserve(out.size()); !ok)
+		return std::unexpected(ok.error());
+	OpRecord rec;
+	rec.cmd = HSM_IOC_KEY_PUBLIC;
+	rec.op.handle = key.value;
+	rec.op.out = s.take(out.size());
+	conn_->run(rec);
+	if (rec.res < 0)
+		return std::unexpected(op_error(rec, "KEY_PUBLIC"));
+	auto n = checked_len(rec, out.size(), "KEY_PUBLIC");
+	if (!n)
+		return std::unexpected(n.error());
+	std::memcpy(out.data(), conn_->at(rec.op.out.off), *n);
+	return std::size_t(*n);
+}
+
+Result<std::monostate> KeyManager::PersistKey(const KeySlot &target, const CryptoResourceId &key) const
+{
+	if (auto ok = check_slot(target, "PersistKey"); !ok)
+		return ok;
+	OpRecord rec;
+	rec.cmd = HSM_IOC_SLOT_STORE;
+	rec.op.handle = key.value;
+	set_params(rec, slot_params(target));
+	conn_->run(rec);
+	if (rec.res < 0)
+		return std::unexpected(op_error(rec, "SLOT_STORE"));
+	return std::monostate{};
+}
+
+namespace {
+
+// The module resolves a name in the namespace of the calling thread's
+// fsuid (and, for group slots, its membership): a daemon that switches
+// credentials per request must not get the previous user's key.
+std::string reg_key(const KeySlot &s)
+{
+	// setfsuid/setfsgid with an invalid ID change nothing and return the
+	// current one.
+	unsigned uid = static_cast<unsigned>(setfsuid(-1));
+	unsigned gid = static_cast<unsigned>(setfsgid(-1));
+	return std::to_string(uid) + ":" + std::to_string(gid) + (s.group ? ":g:" : ":u:") +
+	       std::string(s.name.view());
+}
+
+} // namespace
+
+Result<CryptoResourceId> KeyManager::ResolveSlot(const KeySlot &slot) const
+{
+	return resolve(slot, false);
+}
+
+Result<CryptoResourceId> KeyManager::RefreshSlot(const KeySlot &slot) const
+{
+	return resolve(slot, true);
+}
+
+Result<CryptoResourceId> KeyManager::resolve(const KeySlot &slot, bool fresh) const
+{
+	if (auto ok = check_slot(slot, fresh ? "RefreshSlot" : "ResolveSlot"); !ok)
+		return std::unexpected(ok.error());
+	// Not even the registry's lock in a fork()ed child: a thread of the
+	// parent may have held it.
+	if (!conn_->alive())
+		return fail(Status::InvalidState, ECHILD,
+			    "ResolveSlot: a connection inherited across fork(): call CryptoStack::Create()");
+	const std::string key = reg_key(slot);
+	std::lock_guard lk(conn_->reg_mu);
+	if (!fresh)
+		if (auto it = conn_->registry.find(key); it != conn_->registry.end())
+			return CryptoResourceId{it->second};
+	OpRecord rec;
+	rec.cmd = HSM_IOC_SLOT_OPEN;
+	set_params(rec, slot_params(slot));
+	auto id = run_create(*conn_, rec, "SLOT_OPEN");
+	if (!id)
+		return id;
+	conn_->registry[key] = id->value;
+	return id;
+}
+
+Result<std::monostate> KeyManager::DeleteSlot(const KeySlot &slot) const
+{
+	if (auto ok = check_slot(slot, "DeleteSlot"); !ok)
+		return ok;
+	OpRecord rec;
+	rec.cmd = HSM_IOC_SLOT_DELETE;
+	set_params(rec, slot_params(slot));
+	conn_->run(rec);
+	if (rec.res < 0)
+		return std::unexpected(op_error(rec, "SLOT_DELETE"));
+	// The name may be stored again; it must then resolve to the new key.
+	const std::string key = reg_key(slot);
+	std::lock_guard lk(conn_->reg_mu);
+	conn_->registry.erase(key);
+	return std::monostate{};
+}
+
+Result<std::vector<SlotInfo>> KeyManager::ListSlots() const
+{
+	for (std::size_t room = 16;; room *= 4) {
+		Scratch s(*conn_);
+		if (auto ok = s.reserve(room * sizeof(hsm_slot_info)); !ok)
+			return std::unexpected(ok.error());
+		OpRecord rec;
+		rec.cmd = HSM_IOC_SLOT_LIST;
+		rec.op.out = s.take(room * sizeof(hsm_slot_info));
+		conn_->run(rec);
+		if (rec.res < 0)
+			return std::unexpected(op_error(rec, "SLOT_LIST"));
+		if (std::size_t(rec.res) > room)
+			continue;
+		std::vector<SlotInfo> v;
+		const auto *si = reinterpret_cast<const hsm_slot_info *>(conn_->at(rec.op.out.off));
+		for (int i = 0; i < rec.res; i++) {
+			SlotInfo x;
+			x.slot = KeySlot(std::string_view(si[i].name, strnlen(si[i].name, sizeof(si[i].name))),
+					 si[i].slot_flags & HSM_SLOT_F_GROUP);
+			x.algorithm = std::string_view(si[i].alg, strnlen(si[i].alg, sizeof(si[i].alg)));
+			x.permissions = KeyOperationPermission(si[i].perms);
+			x.exportable = si[i].flags & HSM_KEY_F_EXPORTABLE;
+			x.key_length = si[i].key_len;
+			v.push_back(x);
+		}
+		return v;
+	}
+}
+
+} // namespace hsm
