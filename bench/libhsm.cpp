@@ -8,6 +8,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 
 #include <hsm/hsm.hpp>
 
@@ -25,7 +26,8 @@ template <typename T> T must(hsm::Result<T> r, const char *what)
 {
 	if (!r)
 		fail(what, r.error());
-	return std::move(*r);
+	if constexpr (!std::is_void_v<T>)
+		return std::move(*r);
 }
 
 // The process's stack, opened once with a region for the largest cells.

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <span>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include <hsm/hsm.hpp>
@@ -21,7 +22,8 @@ template <typename T>
 T must(hsm::Result<T> r, const char *expr)
 {
 	cr_assert(r.has_value(), "%s: %s", expr, r.has_value() ? "" : r.error().message.c_str());
-	return std::move(*r);
+	if constexpr (!std::is_void_v<T>)
+		return std::move(*r);
 }
 #define MUST(expr) libtest::must((expr), #expr)
 

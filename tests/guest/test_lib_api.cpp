@@ -651,7 +651,7 @@ namespace {
 
 struct BusyResult {
 	bool long_ok;		// the long call ran (no deadline hit)
-	Result<std::monostate> probe;
+	Result<void> probe;
 };
 
 // One thread runs a long Update on h; after 20 ms this thread sends a short
@@ -674,11 +674,11 @@ BusyResult while_busy(HashContext &h, const Buffer &big, std::size_t len, const 
 
 // Probes a busy context until the long call was still running when the
 // probe arrived; returns the probe's result.
-Result<std::monostate> probe_busy(const CryptoStack &s, const HashContextConfig &cfg, std::uint32_t want_ms)
+Result<void> probe_busy(const CryptoStack &s, const HashContextConfig &cfg, std::uint32_t want_ms)
 {
 	auto al = s.Allocator();
 	Buffer big = MUST(al.Allocate(6u << 20)), small = MUST(al.Allocate(64));
-	Result<std::monostate> last = std::monostate{};
+	Result<void> last;
 	for (std::size_t len = 2u << 20; len <= (6u << 20); len += 2u << 20) {
 		auto h = MUST(s.CreateHashContext(cfg));
 		cr_assert_eq(h.timeout().abi(), want_ms);

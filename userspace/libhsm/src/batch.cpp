@@ -327,7 +327,7 @@ std::size_t Batch::completed() const noexcept
 	return impl_->lane->locked([&] { return impl_->done; });
 }
 
-Result<std::monostate> Batch::Clear()
+Result<void> Batch::Clear()
 {
 	if (!impl_)
 		return fail(Status::InvalidState, EBADFD, "a moved-from batch");
@@ -336,7 +336,7 @@ Result<std::monostate> Batch::Clear()
 		return detail::forked("Clear");
 	// Under the lane's lock: the reaper may still be inside
 	// batch_completed() for the last operation.
-	return b.lane->locked([&]() -> Result<std::monostate> {
+	return b.lane->locked([&]() -> Result<void> {
 		if (b.done != b.recs.size())
 			return fail(Status::InvalidState, EBUSY, "Clear: operations still queued or in flight");
 		b.recs.clear();
@@ -344,7 +344,7 @@ Result<std::monostate> Batch::Clear()
 		b.ready.clear();
 		b.last_call.clear();
 		b.next = b.done = b.ready_head = 0;
-		return std::monostate{};
+		return {};
 	});
 }
 

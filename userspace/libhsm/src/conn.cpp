@@ -134,7 +134,7 @@ Result<std::shared_ptr<Connection>> Connection::get(std::size_t region_size)
 	return c;
 }
 
-Result<std::monostate> Connection::open(std::size_t region_size)
+Result<void> Connection::open(std::size_t region_size)
 {
 	gen_ = g_fork_gen.load(std::memory_order_relaxed);
 	fd_ = ::open(HSM_DEVICE_PATH, O_RDWR | O_CLOEXEC);
@@ -191,7 +191,7 @@ Result<std::monostate> Connection::open(std::size_t region_size)
 	op_slots_ = per * nlanes;
 	heap_start_ = static_cast<std::uint32_t>(ctl);
 	free_blocks_[heap_start_] = static_cast<std::uint32_t>(region_size - ctl);
-	return std::monostate{};
+	return {};
 }
 
 bool Connection::alive() const noexcept
@@ -349,7 +349,7 @@ std::uint32_t Lane::ctl_bytes(std::uint32_t nslots, std::uint32_t vec_cap) noexc
 	       align64(std::uint64_t(kVectorBuffers) * vec_cap * sizeof(hsm_vec_entry));
 }
 
-Result<std::monostate> Lane::init(int fd, std::uint8_t *base, std::uint32_t ctl, std::uint32_t nslots,
+Result<void> Lane::init(int fd, std::uint8_t *base, std::uint32_t ctl, std::uint32_t nslots,
 				  std::uint32_t vec_cap)
 {
 	fd_ = fd;
@@ -373,7 +373,7 @@ Result<std::monostate> Lane::init(int fd, std::uint8_t *base, std::uint32_t ctl,
 	vecs_.resize(kVectorBuffers);
 	for (auto &v : vecs_)
 		v.members.reserve(vec_cap);
-	return std::monostate{};
+	return {};
 }
 
 Lane::~Lane()

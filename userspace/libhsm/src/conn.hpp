@@ -14,7 +14,6 @@
 #include <memory>
 #include <mutex>
 #include <string>
-#include <variant>
 #include <vector>
 
 #include <linux/hsm.h>
@@ -126,7 +125,7 @@ private:
 		std::vector<std::uint32_t> members;	// slot indices, in entry order
 	};
 
-	Result<std::monostate> init(int fd, std::uint8_t *base, std::uint32_t ctl,
+	Result<void> init(int fd, std::uint8_t *base, std::uint32_t ctl,
 				    std::uint32_t nslots, std::uint32_t vec_cap);
 	static std::uint32_t ctl_bytes(std::uint32_t nslots, std::uint32_t vec_cap) noexcept;
 	void reap(std::unique_lock<std::mutex> &lk, bool block);
@@ -196,7 +195,7 @@ public:
 
 private:
 	Connection() = default;
-	Result<std::monostate> open(std::size_t region_size);
+	Result<void> open(std::size_t region_size);
 	void give_back(std::uint32_t start, std::uint32_t len);
 
 	int fd_ = -1;

@@ -43,7 +43,7 @@ StreamingContext::~StreamingContext()
 	}
 }
 
-Result<std::monostate> StreamingContext::Release()
+Result<void> StreamingContext::Release()
 {
 	if (!id_ || !conn_)
 		return fail(Status::InvalidState, EBADFD, "Release: the context is not active");
@@ -54,7 +54,7 @@ Result<std::monostate> StreamingContext::Release()
 	return r;
 }
 
-Result<std::uint32_t> StreamingContext::call(unsigned int cmd, BufferRef in, BufferRef out,
+Result<std::size_t> StreamingContext::call(unsigned int cmd, BufferRef in, BufferRef out,
 					     BufferRef iv, BufferRef aad, BufferRef tag) const
 {
 	if (!id_ || !conn_)
@@ -73,35 +73,35 @@ Result<std::uint32_t> StreamingContext::call(unsigned int cmd, BufferRef in, Buf
 	return checked_len(rec, detail::result_bound(rec.op), what);
 }
 
-Result<std::monostate> StreamingContext::Reset() { return none(call(HSM_IOC_CTX_RESET, {}, {}, {}, {}, {})); }
+Result<void> StreamingContext::Reset() { return drop_value(call(HSM_IOC_CTX_RESET, {}, {}, {}, {}, {})); }
 
-Result<std::monostate> HashContext::Init() { return none(call(HSM_IOC_CTX_INIT, {}, {}, {}, {}, {})); }
-Result<std::monostate> HashContext::Update(BufferRef in) { return none(call(HSM_IOC_CTX_UPDATE, in, {}, {}, {}, {})); }
-Result<std::size_t> HashContext::Finalize(BufferRef d) { return size(call(HSM_IOC_CTX_FINAL, {}, d, {}, {}, {})); }
+Result<void> HashContext::Init() { return drop_value(call(HSM_IOC_CTX_INIT, {}, {}, {}, {}, {})); }
+Result<void> HashContext::Update(BufferRef in) { return drop_value(call(HSM_IOC_CTX_UPDATE, in, {}, {}, {}, {})); }
+Result<std::size_t> HashContext::Finalize(BufferRef d) { return call(HSM_IOC_CTX_FINAL, {}, d, {}, {}, {}); }
 
-Result<std::monostate> MacContext::Init() { return none(call(HSM_IOC_CTX_INIT, {}, {}, {}, {}, {})); }
-Result<std::monostate> MacContext::Update(BufferRef in) { return none(call(HSM_IOC_CTX_UPDATE, in, {}, {}, {}, {})); }
-Result<std::size_t> MacContext::Finalize(BufferRef t) { return size(call(HSM_IOC_CTX_FINAL, {}, t, {}, {}, {})); }
-Result<std::monostate> MacContext::Verify(BufferRef t) { return none(call(HSM_IOC_CTX_FINAL, {}, {}, {}, {}, t)); }
+Result<void> MacContext::Init() { return drop_value(call(HSM_IOC_CTX_INIT, {}, {}, {}, {}, {})); }
+Result<void> MacContext::Update(BufferRef in) { return drop_value(call(HSM_IOC_CTX_UPDATE, in, {}, {}, {}, {})); }
+Result<std::size_t> MacContext::Finalize(BufferRef t) { return call(HSM_IOC_CTX_FINAL, {}, t, {}, {}, {}); }
+Result<void> MacContext::Verify(BufferRef t) { return drop_value(call(HSM_IOC_CTX_FINAL, {}, {}, {}, {}, t)); }
 
-Result<std::monostate> CipherContext::Init(BufferRef iv) { return none(call(HSM_IOC_CTX_INIT, {}, {}, iv, {}, {})); }
+Result<void> CipherContext::Init(BufferRef iv) { return drop_value(call(HSM_IOC_CTX_INIT, {}, {}, iv, {}, {})); }
 Result<std::size_t> CipherContext::Update(BufferRef in, BufferRef out)
 {
-	return size(call(HSM_IOC_CTX_UPDATE, in, out, {}, {}, {}));
+	return call(HSM_IOC_CTX_UPDATE, in, out, {}, {}, {});
 }
-Result<std::monostate> CipherContext::Finalize() { return none(call(HSM_IOC_CTX_FINAL, {}, {}, {}, {}, {})); }
+Result<void> CipherContext::Finalize() { return drop_value(call(HSM_IOC_CTX_FINAL, {}, {}, {}, {}, {})); }
 
-Result<std::monostate> AeadContext::Init(BufferRef nonce, BufferRef aad)
+Result<void> AeadContext::Init(BufferRef nonce, BufferRef aad)
 {
-	return none(call(HSM_IOC_CTX_INIT, {}, {}, nonce, aad, {}));
+	return drop_value(call(HSM_IOC_CTX_INIT, {}, {}, nonce, aad, {}));
 }
-Result<std::size_t> AeadContext::Update(BufferRef in) { return size(call(HSM_IOC_CTX_UPDATE, in, {}, {}, {}, {})); }
+Result<std::size_t> AeadContext::Update(BufferRef in) { return call(HSM_IOC_CTX_UPDATE, in, {}, {}, {}, {}); }
 Result<std::size_t> AeadContext::Finalize(BufferRef out)
 {
-	return size(call(HSM_IOC_CTX_FINAL, {}, out, {}, {}, tag_.Slice(0, tag_len_)));
+	return call(HSM_IOC_CTX_FINAL, {}, out, {}, {}, tag_.Slice(0, tag_len_));
 }
 std::span<const std::uint8_t> AeadContext::GetTag() const noexcept { return tag_.span().first(std::min<std::size_t>(tag_len_, tag_.size())); }
-Result<std::monostate> AeadContext::SetTag(std::span<const std::uint8_t> t)
+Result<void> AeadContext::SetTag(std::span<const std::uint8_t> t)
 {
 	if (t.size() > tag_.size() || t.empty())
 		return fail(Status::InvalidArgument, EINVAL, "SetTag: tags are 1..16 bytes");
@@ -109,16 +109,16 @@ Result<std::monostate> AeadContext::SetTag(std::span<const std::uint8_t> t)
 		return fail(Status::InvalidState, ECHILD, "SetTag: a context inherited across fork()");
 	std::memcpy(tag_.data(), t.data(), t.size());
 	tag_len_ = static_cast<std::uint32_t>(t.size());
-	return std::monostate{};
+	return {};
 }
 
-Result<std::monostate> SignContext::Init() { return none(call(HSM_IOC_CTX_INIT, {}, {}, {}, {}, {})); }
-Result<std::monostate> SignContext::Update(BufferRef in) { return none(call(HSM_IOC_CTX_UPDATE, in, {}, {}, {}, {})); }
-Result<std::size_t> SignContext::Finalize(BufferRef s) { return size(call(HSM_IOC_CTX_FINAL, {}, s, {}, {}, {})); }
+Result<void> SignContext::Init() { return drop_value(call(HSM_IOC_CTX_INIT, {}, {}, {}, {}, {})); }
+Result<void> SignContext::Update(BufferRef in) { return drop_value(call(HSM_IOC_CTX_UPDATE, in, {}, {}, {}, {})); }
+Result<std::size_t> SignContext::Finalize(BufferRef s) { return call(HSM_IOC_CTX_FINAL, {}, s, {}, {}, {}); }
 
-Result<std::monostate> VerifyContext::Init() { return none(call(HSM_IOC_CTX_INIT, {}, {}, {}, {}, {})); }
-Result<std::monostate> VerifyContext::Update(BufferRef in) { return none(call(HSM_IOC_CTX_UPDATE, in, {}, {}, {}, {})); }
-Result<std::monostate> VerifyContext::Finalize(BufferRef s) { return none(call(HSM_IOC_CTX_FINAL, {}, {}, {}, {}, s)); }
+Result<void> VerifyContext::Init() { return drop_value(call(HSM_IOC_CTX_INIT, {}, {}, {}, {}, {})); }
+Result<void> VerifyContext::Update(BufferRef in) { return drop_value(call(HSM_IOC_CTX_UPDATE, in, {}, {}, {}, {})); }
+Result<void> VerifyContext::Finalize(BufferRef s) { return drop_value(call(HSM_IOC_CTX_FINAL, {}, {}, {}, {}, s)); }
 
 template <typename C, typename Cfg>
 Result<C> CryptoStack::create_ctx(const Cfg &cfg, std::uint32_t ctx_op) const

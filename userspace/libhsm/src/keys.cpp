@@ -36,12 +36,12 @@ hsm_slot_params slot_params(const KeySlot &s)
 	return p;
 }
 
-Result<std::monostate> check_slot(const KeySlot &s, const char *what)
+Result<void> check_slot(const KeySlot &s, const char *what)
 {
 	if (s.name.truncated() || s.name.empty())
 		return fail(Status::InvalidArgument, EINVAL,
 			    std::string(what) + ": slot names are 1..63 characters");
-	return std::monostate{};
+	return {};
 }
 
 // Scratch space in the region for a key-management call's byte inputs,
@@ -54,15 +54,15 @@ public:
 		if (cap_)
 			c_.free(off_);
 	}
-	Result<std::monostate> reserve(std::size_t n)
+	Result<void> reserve(std::size_t n)
 	{
 		if (n == 0)
-			return std::monostate{};
+			return {};
 		auto r = c_.alloc(n, 64, &cap_);
 		if (!r)
 			return std::unexpected(r.error());
 		off_ = *r;
-		return std::monostate{};
+		return {};
 	}
 	// Append bytes; returns their ref.
 	hsm_ref put(std::span<const std::uint8_t> b)
@@ -131,7 +131,7 @@ CryptoResourceGuard::~CryptoResourceGuard()
 	}
 }
 
-Result<std::monostate> CryptoResourceGuard::Release()
+Result<void> CryptoResourceGuard::Release()
 {
 	if (!id_.valid() || !conn_)
 		return fail(Status::InvalidState, EBADFD, "Release: the guard is not active");
@@ -142,7 +142,7 @@ Result<std::monostate> CryptoResourceGuard::Release()
 	return r;
 }
 
-Result<std::monostate> KeyManager::to_slot(const KeySlot &target, Result<CryptoResourceId> id) const
+Result<void> KeyManager::to_slot(const KeySlot &target, Result<CryptoResourceId> id) const
 {
 	if (!id)
 		return std::unexpected(id.error());
@@ -166,7 +166,7 @@ Result<CryptoResourceGuard> KeyManager::GenerateKey(const GenerateKeyParams &p) 
 	return CryptoResourceGuard(conn_, *id);
 }
 
-Result<std::monostate> KeyManager::GenerateKey(const KeySlot &target, const GenerateKeyParams &p) const
+Result<void> KeyManager::GenerateKey(const KeySlot &target, const GenerateKeyParams &p) const
 {
 	if (auto ok = check_slot(target, "GenerateKey"); !ok)
 		return ok;
@@ -196,7 +196,7 @@ Result<CryptoResourceGuard> KeyManager::ImportKey(const ImportKeyParams &p) cons
 	return CryptoResourceGuard(conn_, *id);
 }
 
-Result<std::monostate> KeyManager::ImportKey(const KeySlot &target, const ImportKeyParams &p) const
+Result<void> KeyManager::ImportKey(const KeySlot &target, const ImportKeyParams &p) const
 {
 	if (auto ok = check_slot(target, "ImportKey"); !ok)
 		return ok;
@@ -233,7 +233,7 @@ Result<CryptoResourceGuard> KeyManager::DeriveKey(const DeriveKeyParams &p) cons
 	return CryptoResourceGuard(conn_, *id);
 }
 
-Result<std::monostate> KeyManager::DeriveKey(const KeySlot &target, const DeriveKeyParams &p) const
+Result<void> KeyManager::DeriveKey(const KeySlot &target, const DeriveKeyParams &p) const
 {
 	if (auto ok = check_slot(target, "DeriveKey"); !ok)
 		return ok;
@@ -264,7 +264,7 @@ Result<CryptoResourceGuard> KeyManager::AgreeKey(const AgreeKeyParams &p) const
 	return CryptoResourceGuard(conn_, *id);
 }
 
-Result<std::monostate> KeyManager::AgreeKey(const KeySlot &target, const AgreeKeyParams &p) const
+Result<void> KeyManager::AgreeKey(const KeySlot &target, const AgreeKeyParams &p) const
 {
 	if (auto ok = check_slot(target, "AgreeKey"); !ok)
 		return ok;
@@ -301,7 +301,7 @@ Result<CryptoResourceGuard> KeyManager::UnwrapKey(const UnwrapKeyParams &p) cons
 	return CryptoResourceGuard(conn_, *id);
 }
 
-Result<std::monostate> KeyManager::UnwrapKey(const KeySlot &target, const UnwrapKeyParams &p) const
+Result<void> KeyManager::UnwrapKey(const KeySlot &target, const UnwrapKeyParams &p) const
 {
 	if (auto ok = check_slot(target, "UnwrapKey"); !ok)
 		return ok;
@@ -397,7 +397,7 @@ Result<std::size_t> KeyManager::GetPublicKey(const CryptoResourceId &key, std::s
 	return std::size_t(*n);
 }
 
-Result<std::monostate> KeyManager::PersistKey(const KeySlot &target, const CryptoResourceId &key) const
+Result<void> KeyManager::PersistKey(const KeySlot &target, const CryptoResourceId &key) const
 {
 	if (auto ok = check_slot(target, "PersistKey"); !ok)
 		return ok;
@@ -408,7 +408,7 @@ Result<std::monostate> KeyManager::PersistKey(const KeySlot &target, const Crypt
 	conn_->run(rec);
 	if (rec.res < 0)
 		return std::unexpected(op_error(rec, "SLOT_STORE"));
-	return std::monostate{};
+	return {};
 }
 
 namespace {
@@ -462,7 +462,7 @@ Result<CryptoResourceId> KeyManager::resolve(const KeySlot &slot, bool fresh) co
 	return id;
 }
 
-Result<std::monostate> KeyManager::DeleteSlot(const KeySlot &slot) const
+Result<void> KeyManager::DeleteSlot(const KeySlot &slot) const
 {
 	if (auto ok = check_slot(slot, "DeleteSlot"); !ok)
 		return ok;
@@ -476,7 +476,7 @@ Result<std::monostate> KeyManager::DeleteSlot(const KeySlot &slot) const
 	const std::string key = reg_key(slot);
 	std::lock_guard lk(conn_->reg_mu);
 	conn_->registry.erase(key);
-	return std::monostate{};
+	return {};
 }
 
 Result<std::vector<SlotInfo>> KeyManager::ListSlots() const

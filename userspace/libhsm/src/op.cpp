@@ -20,13 +20,13 @@ Error op_error(const OpRecord &rec, const char *what)
 	return Error{Status(rec.status), err, std::move(m)};
 }
 
-Result<std::uint32_t> checked_len(const OpRecord &rec, std::size_t asked, const char *what)
+Result<std::size_t> checked_len(const OpRecord &rec, std::size_t asked, const char *what)
 {
 	if (std::uint64_t(rec.res) > asked)
 		return fail(Status::Internal, EPROTO,
 			    std::string(what) + ": the module returned " + std::to_string(rec.res) +
 				    " bytes for a " + std::to_string(asked) + "-byte output");
-	return std::uint32_t(rec.res);
+	return std::size_t(rec.res);
 }
 
 void refs(hsm_op &op, BufferRef in, BufferRef out, BufferRef iv, BufferRef aad, BufferRef tag)
@@ -38,17 +38,17 @@ void refs(hsm_op &op, BufferRef in, BufferRef out, BufferRef iv, BufferRef aad, 
 	op.tag = {tag.off, tag.len};
 }
 
-Result<std::monostate> check_alg(const AlgorithmId &a, const char *what)
+Result<void> check_alg(const AlgorithmId &a, const char *what)
 {
 	if (a.truncated())
 		return fail(Status::InvalidArgument, EINVAL,
 			    std::string(what) + ": algorithm name longer than 63 characters");
 	if (a.empty())
 		return fail(Status::InvalidArgument, EINVAL, std::string(what) + ": no algorithm set");
-	return std::monostate{};
+	return {};
 }
 
-Result<std::monostate> release(Connection &c, unsigned int cmd, std::uint64_t id, const char *what)
+Result<void> release(Connection &c, unsigned int cmd, std::uint64_t id, const char *what)
 {
 	OpRecord rec;
 	rec.cmd = cmd;
@@ -57,7 +57,7 @@ Result<std::monostate> release(Connection &c, unsigned int cmd, std::uint64_t id
 	c.run(rec);
 	if (rec.res < 0)
 		return std::unexpected(op_error(rec, what));
-	return std::monostate{};
+	return {};
 }
 
 Result<CryptoResourceId> run_create(Connection &c, OpRecord &rec, const char *what)

@@ -36,7 +36,7 @@ ModuleInfo CryptoStack::Info() const noexcept
 	return m;
 }
 
-Result<std::uint32_t> CryptoStack::one(unsigned int cmd, std::uint64_t handle, BufferRef params,
+Result<std::size_t> CryptoStack::one(unsigned int cmd, std::uint64_t handle, BufferRef params,
 				       BufferRef in, BufferRef out, BufferRef iv, BufferRef aad,
 				       BufferRef tag, const char *what, const void *inline_params,
 				       std::uint32_t inline_len, std::uint32_t flags) const
@@ -62,57 +62,57 @@ Result<std::size_t> CryptoStack::Digest(AlgorithmId alg, BufferRef in, BufferRef
 {
 	if (auto ok = check_alg(alg, "Digest"); !ok)
 		return std::unexpected(ok.error());
-	return size(one(HSM_IOC_DIGEST, 0, {}, in, out, {}, {}, {}, "DIGEST", alg.c_str(),
-			static_cast<std::uint32_t>(alg.size())));
+	return one(HSM_IOC_DIGEST, 0, {}, in, out, {}, {}, {}, "DIGEST", alg.c_str(),
+			static_cast<std::uint32_t>(alg.size()));
 }
 
 Result<std::size_t> CryptoStack::Mac(const CryptoResourceId &k, BufferRef in, BufferRef tag,
 				     bool truncate) const
 {
-	return size(one(HSM_IOC_MAC, k.value, {}, in, tag, {}, {}, {}, "MAC", nullptr, 0,
-			truncate ? HSM_OP_F_TRUNCATE : 0));
+	return one(HSM_IOC_MAC, k.value, {}, in, tag, {}, {}, {}, "MAC", nullptr, 0,
+			truncate ? HSM_OP_F_TRUNCATE : 0);
 }
 
-Result<std::monostate> CryptoStack::MacVerify(const CryptoResourceId &k, BufferRef in, BufferRef tag) const
+Result<void> CryptoStack::MacVerify(const CryptoResourceId &k, BufferRef in, BufferRef tag) const
 {
-	return none(one(HSM_IOC_MAC_VERIFY, k.value, {}, in, {}, {}, {}, tag, "MAC_VERIFY"));
+	return drop_value(one(HSM_IOC_MAC_VERIFY, k.value, {}, in, {}, {}, {}, tag, "MAC_VERIFY"));
 }
 
 Result<std::size_t> CryptoStack::Seal(const CryptoResourceId &k, BufferRef nonce, BufferRef aad, BufferRef in,
 				      BufferRef out, BufferRef tag) const
 {
-	return size(one(HSM_IOC_SEAL, k.value, {}, in, out, nonce, aad, tag, "SEAL"));
+	return one(HSM_IOC_SEAL, k.value, {}, in, out, nonce, aad, tag, "SEAL");
 }
 
 Result<std::size_t> CryptoStack::Open(const CryptoResourceId &k, BufferRef nonce, BufferRef aad, BufferRef in,
 				      BufferRef out, BufferRef tag) const
 {
-	return size(one(HSM_IOC_OPEN, k.value, {}, in, out, nonce, aad, tag, "OPEN"));
+	return one(HSM_IOC_OPEN, k.value, {}, in, out, nonce, aad, tag, "OPEN");
 }
 
 Result<std::size_t> CryptoStack::Encrypt(const CryptoResourceId &k, BufferRef iv, BufferRef in, BufferRef out) const
 {
-	return size(one(HSM_IOC_ENCRYPT, k.value, {}, in, out, iv, {}, {}, "ENCRYPT"));
+	return one(HSM_IOC_ENCRYPT, k.value, {}, in, out, iv, {}, {}, "ENCRYPT");
 }
 
 Result<std::size_t> CryptoStack::Decrypt(const CryptoResourceId &k, BufferRef iv, BufferRef in, BufferRef out) const
 {
-	return size(one(HSM_IOC_DECRYPT, k.value, {}, in, out, iv, {}, {}, "DECRYPT"));
+	return one(HSM_IOC_DECRYPT, k.value, {}, in, out, iv, {}, {}, "DECRYPT");
 }
 
 Result<std::size_t> CryptoStack::Sign(const CryptoResourceId &k, BufferRef in, BufferRef sig) const
 {
-	return size(one(HSM_IOC_SIGN, k.value, {}, in, sig, {}, {}, {}, "SIGN"));
+	return one(HSM_IOC_SIGN, k.value, {}, in, sig, {}, {}, {}, "SIGN");
 }
 
-Result<std::monostate> CryptoStack::Verify(const CryptoResourceId &k, BufferRef in, BufferRef sig) const
+Result<void> CryptoStack::Verify(const CryptoResourceId &k, BufferRef in, BufferRef sig) const
 {
-	return none(one(HSM_IOC_VERIFY, k.value, {}, in, {}, {}, {}, sig, "VERIFY"));
+	return drop_value(one(HSM_IOC_VERIFY, k.value, {}, in, {}, {}, {}, sig, "VERIFY"));
 }
 
 Result<std::size_t> CryptoStack::Random(BufferRef out) const
 {
-	return size(one(HSM_IOC_RANDOM, 0, {}, {}, out, {}, {}, {}, "RANDOM"));
+	return one(HSM_IOC_RANDOM, 0, {}, {}, out, {}, {}, {}, "RANDOM");
 }
 
 } // namespace hsm

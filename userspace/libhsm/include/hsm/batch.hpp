@@ -7,7 +7,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
-#include <variant>
 
 #include "hsm/context.hpp"
 #include "hsm/memory.hpp"
@@ -117,7 +116,7 @@ public:
 	[[nodiscard]] std::size_t completed() const noexcept;
 	/// Forgets every operation, to queue new ones.  Errors: InvalidState
 	/// (operations still in flight: wait first).
-	[[nodiscard]] Result<std::monostate> Clear();
+	[[nodiscard]] Result<void> Clear();
 
 private:
 	Result<OpId> add(unsigned int cmd, std::uint64_t handle, BufferRef params, BufferRef in,

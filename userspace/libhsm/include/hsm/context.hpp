@@ -10,7 +10,6 @@
 #include <memory>
 #include <optional>
 #include <span>
-#include <variant>
 
 #include "hsm/memory.hpp"
 #include "hsm/result.hpp"
@@ -76,9 +75,9 @@ public:
 	~StreamingContext();
 
 	/// Back to the created state.  Errors: InvalidState (while updating).
-	[[nodiscard]] Result<std::monostate> Reset();
+	[[nodiscard]] Result<void> Reset();
 	/// Releases the context now.  Errors: InvalidState (already released).
-	[[nodiscard]] Result<std::monostate> Release();
+	[[nodiscard]] Result<void> Release();
 	[[nodiscard]] std::uint64_t id() const noexcept { return id_; }
 	[[nodiscard]] bool IsActive() const noexcept { return id_ != 0; }
 	[[nodiscard]] Timeout timeout() const noexcept { return timeout_; }
@@ -86,7 +85,7 @@ public:
 protected:
 	friend class CryptoStack;
 	friend class Batch;
-	Result<std::uint32_t> call(unsigned int cmd, BufferRef in, BufferRef out,
+	Result<std::size_t> call(unsigned int cmd, BufferRef in, BufferRef out,
 				   BufferRef iv, BufferRef aad, BufferRef tag) const;
 	std::shared_ptr<detail::Connection> conn_;
 	std::uint64_t id_ = 0;
@@ -96,8 +95,8 @@ protected:
 /// A streaming hash ("sha-256", "sha3-512", ...; no key).
 class HashContext : public StreamingContext {
 public:
-	[[nodiscard]] Result<std::monostate> Init();
-	[[nodiscard]] Result<std::monostate> Update(BufferRef in);
+	[[nodiscard]] Result<void> Init();
+	[[nodiscard]] Result<void> Update(BufferRef in);
 	/// Writes the digest; returns its size.  Errors: BufferTooSmall.
 	[[nodiscard]] Result<std::size_t> Finalize(BufferRef digest);
 };
@@ -105,26 +104,26 @@ public:
 /// A streaming MAC (HMAC, CMAC), generating or verifying.
 class MacContext : public StreamingContext {
 public:
-	[[nodiscard]] Result<std::monostate> Init();
-	[[nodiscard]] Result<std::monostate> Update(BufferRef in);
+	[[nodiscard]] Result<void> Init();
+	[[nodiscard]] Result<void> Update(BufferRef in);
 	/// kGenerate: writes the tag, returns its length.  Errors:
 	/// BufferTooSmall, InvalidState on a kVerify context.
 	[[nodiscard]] Result<std::size_t> Finalize(BufferRef tag);
 	/// kVerify: checks the expected tag (8 bytes..the MAC size).  Errors:
 	/// AuthFailed (mismatch; the context has finalized), InvalidState on a
 	/// kGenerate context.
-	[[nodiscard]] Result<std::monostate> Verify(BufferRef expected_tag);
+	[[nodiscard]] Result<void> Verify(BufferRef expected_tag);
 };
 
 /// A block or stream cipher, one type for both directions (CBC, CTR).
 class CipherContext : public StreamingContext {
 public:
 	/// Errors: InvalidArgument (IV not 16 bytes).
-	[[nodiscard]] Result<std::monostate> Init(BufferRef iv);
+	[[nodiscard]] Result<void> Init(BufferRef iv);
 	/// Whole 16-byte blocks (one last CTR update may be partial); out has
 	/// in's length and may be the same range.  Returns in's length.
 	[[nodiscard]] Result<std::size_t> Update(BufferRef in, BufferRef out);
-	[[nodiscard]] Result<std::monostate> Finalize();
+	[[nodiscard]] Result<void> Finalize();
 };
 
 /// An AEAD context (AES-GCM, ChaCha20-Poly1305).  The module buffers the
@@ -133,7 +132,7 @@ public:
 class AeadContext : public StreamingContext {
 public:
 	/// Errors: InvalidArgument (nonce length).
-	[[nodiscard]] Result<std::monostate> Init(BufferRef nonce, BufferRef aad = {});
+	[[nodiscard]] Result<void> Init(BufferRef nonce, BufferRef aad = {});
 	[[nodiscard]] Result<std::size_t> Update(BufferRef in);
 	/// Encrypt: writes the ciphertext and the tag (GetTag()); decrypt:
 	/// checks the tag set by SetTag() and writes the plaintext.  Returns
@@ -144,7 +143,7 @@ public:
 	[[nodiscard]] std::span<const std::uint8_t> GetTag() const noexcept;
 	/// The tag a decrypting Finalize checks.  Errors: InvalidArgument
 	/// (longer than 16 bytes).
-	[[nodiscard]] Result<std::monostate> SetTag(std::span<const std::uint8_t> tag);
+	[[nodiscard]] Result<void> SetTag(std::span<const std::uint8_t> tag);
 
 private:
 	friend class CryptoStack;
@@ -155,8 +154,8 @@ private:
 /// A signature (RSASSA-PKCS1-v1_5 "rsa-pkcs1-sha256/384/512").
 class SignContext : public StreamingContext {
 public:
-	[[nodiscard]] Result<std::monostate> Init();
-	[[nodiscard]] Result<std::monostate> Update(BufferRef in);
+	[[nodiscard]] Result<void> Init();
+	[[nodiscard]] Result<void> Update(BufferRef in);
 	/// Writes the signature; returns its length.  Errors: BufferTooSmall.
 	[[nodiscard]] Result<std::size_t> Finalize(BufferRef signature);
 };
@@ -164,10 +163,10 @@ public:
 /// A signature check.
 class VerifyContext : public StreamingContext {
 public:
-	[[nodiscard]] Result<std::monostate> Init();
-	[[nodiscard]] Result<std::monostate> Update(BufferRef in);
+	[[nodiscard]] Result<void> Init();
+	[[nodiscard]] Result<void> Update(BufferRef in);
 	/// Errors: AuthFailed (the signature does not verify).
-	[[nodiscard]] Result<std::monostate> Finalize(BufferRef signature);
+	[[nodiscard]] Result<void> Finalize(BufferRef signature);
 };
 
 } // namespace hsm

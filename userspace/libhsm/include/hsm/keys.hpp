@@ -11,7 +11,6 @@
 #include <cstdint>
 #include <memory>
 #include <span>
-#include <variant>
 #include <vector>
 
 #include "hsm/result.hpp"
@@ -40,7 +39,7 @@ public:
 
 	/// Releases the key now.  Errors: NotFound (already released in the
 	/// module), InvalidState (this guard was already released or moved).
-	[[nodiscard]] Result<std::monostate> Release();
+	[[nodiscard]] Result<void> Release();
 	/// True until Release() or a move: a client-side hint only, the module
 	/// is the one source of truth.
 	[[nodiscard]] bool IsActive() const noexcept { return id_.valid(); }
@@ -173,19 +172,19 @@ public:
 	explicit KeyManager(std::shared_ptr<detail::Connection> c) noexcept : conn_(std::move(c)) {}
 
 	[[nodiscard]] Result<CryptoResourceGuard> GenerateKey(const GenerateKeyParams &p) const;
-	[[nodiscard]] Result<std::monostate> GenerateKey(const KeySlot &target, const GenerateKeyParams &p) const;
+	[[nodiscard]] Result<void> GenerateKey(const KeySlot &target, const GenerateKeyParams &p) const;
 	[[nodiscard]] Result<CryptoResourceGuard> ImportKey(const ImportKeyParams &p) const;
-	[[nodiscard]] Result<std::monostate> ImportKey(const KeySlot &target, const ImportKeyParams &p) const;
+	[[nodiscard]] Result<void> ImportKey(const KeySlot &target, const ImportKeyParams &p) const;
 	/// Errors also: Unsupported (unknown KDF), InvalidArgument (output too
 	/// long, key length missing).
 	[[nodiscard]] Result<CryptoResourceGuard> DeriveKey(const DeriveKeyParams &p) const;
-	[[nodiscard]] Result<std::monostate> DeriveKey(const KeySlot &target, const DeriveKeyParams &p) const;
+	[[nodiscard]] Result<void> DeriveKey(const KeySlot &target, const DeriveKeyParams &p) const;
 	/// Errors also: InvalidArgument (peer point not on the curve, low order).
 	[[nodiscard]] Result<CryptoResourceGuard> AgreeKey(const AgreeKeyParams &p) const;
-	[[nodiscard]] Result<std::monostate> AgreeKey(const KeySlot &target, const AgreeKeyParams &p) const;
+	[[nodiscard]] Result<void> AgreeKey(const KeySlot &target, const AgreeKeyParams &p) const;
 	/// Errors also: AuthFailed (the tag or integrity check does not verify).
 	[[nodiscard]] Result<CryptoResourceGuard> UnwrapKey(const UnwrapKeyParams &p) const;
-	[[nodiscard]] Result<std::monostate> UnwrapKey(const KeySlot &target, const UnwrapKeyParams &p) const;
+	[[nodiscard]] Result<void> UnwrapKey(const KeySlot &target, const UnwrapKeyParams &p) const;
 	/// Errors also: NotPermitted (the wrapped key is not exportable).
 	[[nodiscard]] Result<WrappedKey> WrapKey(const WrapKeyParams &p) const;
 
@@ -200,7 +199,7 @@ public:
 	/// Stores a copy of an ephemeral key in a persistent slot; the key's
 	/// guard stays active.  Errors: InvalidState (name taken),
 	/// LimitExceeded (max_slots), NotPermitted (group slot outside the group).
-	[[nodiscard]] Result<std::monostate> PersistKey(const KeySlot &target,
+	[[nodiscard]] Result<void> PersistKey(const KeySlot &target,
 							const CryptoResourceId &key) const;
 	/// The ID of a slot's key in this process.  The first resolution opens
 	/// the slot; later ones, from any stack of the process with the same
@@ -217,14 +216,14 @@ public:
 	[[nodiscard]] Result<CryptoResourceId> RefreshSlot(const KeySlot &slot) const;
 	/// Deletes a slot.  An ID resolved before stays usable (it is its own
 	/// key); the name resolves afresh once stored again.  Errors: NotFound.
-	[[nodiscard]] Result<std::monostate> DeleteSlot(const KeySlot &slot) const;
+	[[nodiscard]] Result<void> DeleteSlot(const KeySlot &slot) const;
 	/// The caller's slots, then its group's.
 	[[nodiscard]] Result<std::vector<SlotInfo>> ListSlots() const;
 
 private:
 	template <typename P>
 	Result<CryptoResourceId> create(unsigned int cmd, const P &p) const;
-	Result<std::monostate> to_slot(const KeySlot &target, Result<CryptoResourceId> id) const;
+	Result<void> to_slot(const KeySlot &target, Result<CryptoResourceId> id) const;
 	Result<CryptoResourceId> resolve(const KeySlot &slot, bool fresh) const;
 	std::shared_ptr<detail::Connection> conn_;
 };

@@ -41,7 +41,6 @@
 #include <cstdint>
 #include <memory>
 #include <string>
-#include <variant>
 
 #include "hsm/context.hpp"
 #include "hsm/keys.hpp"
@@ -128,7 +127,7 @@ public:
 	/// (else BufferTooSmall).
 	[[nodiscard]] Result<std::size_t> Mac(const CryptoResourceId &key, BufferRef in, BufferRef tag,
 					      bool truncate = false) const;
-	[[nodiscard]] Result<std::monostate> MacVerify(const CryptoResourceId &key, BufferRef in,
+	[[nodiscard]] Result<void> MacVerify(const CryptoResourceId &key, BufferRef in,
 						       BufferRef tag) const;
 	[[nodiscard]] Result<std::size_t> Seal(const CryptoResourceId &key, BufferRef nonce, BufferRef aad,
 					       BufferRef in, BufferRef out, BufferRef tag) const;
@@ -139,7 +138,7 @@ public:
 	[[nodiscard]] Result<std::size_t> Decrypt(const CryptoResourceId &key, BufferRef iv, BufferRef in,
 						  BufferRef out) const;
 	[[nodiscard]] Result<std::size_t> Sign(const CryptoResourceId &key, BufferRef in, BufferRef sig) const;
-	[[nodiscard]] Result<std::monostate> Verify(const CryptoResourceId &key, BufferRef in,
+	[[nodiscard]] Result<void> Verify(const CryptoResourceId &key, BufferRef in,
 						    BufferRef sig) const;
 	[[nodiscard]] Result<std::size_t> Random(BufferRef out) const;
 
@@ -153,7 +152,7 @@ private:
 		: conn_(std::move(c)), timeout_(t) {}
 	template <typename C, typename Cfg>
 	Result<C> create_ctx(const Cfg &c, std::uint32_t op) const;
-	Result<std::uint32_t> one(unsigned int cmd, std::uint64_t handle, BufferRef params,
+	Result<std::size_t> one(unsigned int cmd, std::uint64_t handle, BufferRef params,
 				  BufferRef in, BufferRef out, BufferRef iv, BufferRef aad,
 				  BufferRef tag, const char *what, const void *inline_params = nullptr,
 				  std::uint32_t inline_len = 0, std::uint32_t flags = 0) const;
