@@ -6,11 +6,11 @@
 #include <cerrno>
 #include <algorithm>
 #include <atomic>
-#include <cstring>
-#include <string.h>
+
+#include "hsm/batch.hpp"
 
 #include "conn.hpp"
-#include "hsm/batch.hpp"
+#include "op.hpp"
 
 namespace hsm {
 
@@ -130,10 +130,7 @@ void Batch::SetTimeout(Timeout t) noexcept
 		impl_->timeout = t;
 }
 
-Result<Batch::OpId> Batch::add(unsigned int cmd, std::uint64_t handle, BufferRef params, BufferRef in,
-			       BufferRef out, BufferRef iv, BufferRef aad, BufferRef tag,
-			       const void *inline_params, std::uint32_t inline_len, Timeout t,
-			       std::uint32_t flags)
+Result<Batch::OpId> Batch::add(const detail::Op &op)
 {
 	if (!impl_)
 		return fail(Status::InvalidState, EBADFD, "a moved-from batch");
@@ -142,23 +139,10 @@ Result<Batch::OpId> Batch::add(unsigned int cmd, std::uint64_t handle, BufferRef
 		return fail(Status::LimitExceeded, ENOSPC,
 			    "the batch is full (" + std::to_string(v.capacity()) + " operations)");
 	OpRecord &r = v.emplace_back();
-	r.cmd = cmd;
+	detail::make_op(r, op, impl_->timeout);
 	r.owner = impl_.get();
 	r.index = static_cast<std::uint32_t>(v.size() - 1);
-	r.op.handle = handle;
-	r.op.flags = flags;
-	r.op.timeout_ms = t.abi();
-	r.op.params = {params.off, params.len};
-	r.op.in = {in.off, in.len};
-	r.op.out = {out.off, out.len};
-	r.op.iv = {iv.off, iv.len};
-	r.op.aad = {aad.off, aad.len};
-	r.op.tag = {tag.off, tag.len};
-	if (inline_len) {
-		std::memcpy(r.params, inline_params, inline_len);
-		r.params_len = inline_len;
-	}
-	if (detail::is_ctx_call(cmd)) {
+	if (detail::is_ctx_call(r.cmd)) {
 		try {
 			impl_->chain(r);
 		} catch (...) {
@@ -172,66 +156,76 @@ Result<Batch::OpId> Batch::add(unsigned int cmd, std::uint64_t handle, BufferRef
 
 Result<Batch::OpId> Batch::Digest(AlgorithmId alg, BufferRef in, BufferRef out)
 {
-	if (alg.truncated() || alg.empty())
-		return fail(Status::InvalidArgument, EINVAL, "Digest: bad algorithm name");
-	return add(HSM_IOC_DIGEST, 0, {}, in, out, {}, {}, {}, alg.c_str(),
-		   static_cast<std::uint32_t>(alg.size()), impl_ ? impl_->timeout : Timeout());
+	if (auto ok = detail::check_alg(alg, "Digest"); !ok)
+		return std::unexpected(ok.error());
+	return add(detail::digest_op(alg, in, out));
 }
 
 Result<Batch::OpId> Batch::Mac(const CryptoResourceId &k, BufferRef in, BufferRef tag, bool truncate)
 {
-	return add(HSM_IOC_MAC, k.value, {}, in, tag, {}, {}, {}, nullptr, 0, impl_ ? impl_->timeout : Timeout(),
-		   truncate ? HSM_OP_F_TRUNCATE : 0);
+	return add(detail::mac_op(k, in, tag, truncate));
 }
+
 Result<Batch::OpId> Batch::MacVerify(const CryptoResourceId &k, BufferRef in, BufferRef tag)
 {
-	return add(HSM_IOC_MAC_VERIFY, k.value, {}, in, {}, {}, {}, tag, nullptr, 0, impl_ ? impl_->timeout : Timeout());
+	return add(detail::mac_verify_op(k, in, tag));
 }
-Result<Batch::OpId> Batch::Seal(const CryptoResourceId &k, BufferRef nonce, BufferRef aad, BufferRef in, BufferRef out,
-			BufferRef tag)
+
+Result<Batch::OpId> Batch::Seal(const CryptoResourceId &k, BufferRef nonce, BufferRef aad, BufferRef in,
+				BufferRef out, BufferRef tag)
 {
-	return add(HSM_IOC_SEAL, k.value, {}, in, out, nonce, aad, tag, nullptr, 0, impl_ ? impl_->timeout : Timeout());
+	return add(detail::aead_op(HSM_IOC_SEAL, k, nonce, aad, in, out, tag));
 }
-Result<Batch::OpId> Batch::Open(const CryptoResourceId &k, BufferRef nonce, BufferRef aad, BufferRef in, BufferRef out,
-			BufferRef tag)
+
+Result<Batch::OpId> Batch::Open(const CryptoResourceId &k, BufferRef nonce, BufferRef aad, BufferRef in,
+				BufferRef out, BufferRef tag)
 {
-	return add(HSM_IOC_OPEN, k.value, {}, in, out, nonce, aad, tag, nullptr, 0, impl_ ? impl_->timeout : Timeout());
+	return add(detail::aead_op(HSM_IOC_OPEN, k, nonce, aad, in, out, tag));
 }
+
 Result<Batch::OpId> Batch::Encrypt(const CryptoResourceId &k, BufferRef iv, BufferRef in, BufferRef out)
 {
-	return add(HSM_IOC_ENCRYPT, k.value, {}, in, out, iv, {}, {}, nullptr, 0, impl_ ? impl_->timeout : Timeout());
+	return add(detail::cipher_op(HSM_IOC_ENCRYPT, k, iv, in, out));
 }
+
 Result<Batch::OpId> Batch::Decrypt(const CryptoResourceId &k, BufferRef iv, BufferRef in, BufferRef out)
 {
-	return add(HSM_IOC_DECRYPT, k.value, {}, in, out, iv, {}, {}, nullptr, 0, impl_ ? impl_->timeout : Timeout());
+	return add(detail::cipher_op(HSM_IOC_DECRYPT, k, iv, in, out));
 }
+
 Result<Batch::OpId> Batch::Sign(const CryptoResourceId &k, BufferRef in, BufferRef sig)
 {
-	return add(HSM_IOC_SIGN, k.value, {}, in, sig, {}, {}, {}, nullptr, 0, impl_ ? impl_->timeout : Timeout());
+	return add(detail::sign_op(k, in, sig));
 }
+
 Result<Batch::OpId> Batch::Verify(const CryptoResourceId &k, BufferRef in, BufferRef sig)
 {
-	return add(HSM_IOC_VERIFY, k.value, {}, in, {}, {}, {}, sig, nullptr, 0, impl_ ? impl_->timeout : Timeout());
+	return add(detail::verify_op(k, in, sig));
 }
+
 Result<Batch::OpId> Batch::Random(BufferRef out)
 {
-	return add(HSM_IOC_RANDOM, 0, {}, {}, out, {}, {}, {}, nullptr, 0, impl_ ? impl_->timeout : Timeout());
+	return add(detail::random_op(out));
 }
+
 Result<Batch::OpId> Batch::Init(const StreamingContext &c, BufferRef iv, BufferRef aad)
 {
-	return add(HSM_IOC_CTX_INIT, c.id_, {}, {}, {}, iv, aad, {}, nullptr, 0, c.timeout_);
+	return add(c.op(HSM_IOC_CTX_INIT, {.iv = iv, .aad = aad}));
 }
+
 Result<Batch::OpId> Batch::Update(const StreamingContext &c, BufferRef in, BufferRef out)
 {
-	return add(HSM_IOC_CTX_UPDATE, c.id_, {}, in, out, {}, {}, {}, nullptr, 0, c.timeout_);
+	return add(c.op(HSM_IOC_CTX_UPDATE, {.in = in, .out = out}));
 }
+
 Result<Batch::OpId> Batch::Finalize(const StreamingContext &c, BufferRef out, BufferRef tag)
 {
-	return add(HSM_IOC_CTX_FINAL, c.id_, {}, {}, out, {}, {}, tag, nullptr, 0, c.timeout_);
+	return add(c.op(HSM_IOC_CTX_FINAL, {.out = out, .tag = tag}));
 }
+
 Result<Batch::OpId> Batch::Reset(const StreamingContext &c)
 {
-	return add(HSM_IOC_CTX_RESET, c.id_, {}, {}, {}, {}, {}, {}, nullptr, 0, c.timeout_);
+	return add(c.op(HSM_IOC_CTX_RESET, {}));
 }
 
 Result<std::size_t> Batch::Submit()
@@ -297,17 +291,7 @@ Result<std::uint32_t> Batch::Get(OpId id) const
 	if (std::atomic_ref(const_cast<detail::OpState &>(r.state)).load(std::memory_order_acquire) !=
 	    detail::OpState::kDone)
 		return fail(Status::InvalidState, EBADFD, "Get: the operation has not completed");
-	if (r.res < 0) {
-		const char *name = strerrorname_np(-r.res);
-		return fail(Status(r.status), -r.res,
-			    std::string("batch operation ") + std::to_string(id) + ": " +
-				    to_string(Status(r.status)) + " (" + (name ? name : "?") + ")");
-	}
-	if (std::uint32_t(r.res) > detail::result_bound(r.op))
-		return fail(Status::Internal, EPROTO,
-			    "batch operation " + std::to_string(id) + ": the module returned " +
-				    std::to_string(r.res) + " bytes, more than its output");
-	return std::uint32_t(r.res);
+	return detail::answer(r, "batch operation " + std::to_string(id));
 }
 
 bool Batch::Done(OpId id) const noexcept

@@ -49,56 +49,49 @@ Result<void> StreamingContext::Release()
 		return fail(Status::InvalidState, EBADFD, "Release: the context is not active");
 	std::uint64_t id = id_;
 	id_ = 0;
-	auto r = release(*conn_, HSM_IOC_CTX_RELEASE, id, "CTX_RELEASE");
+	auto r = release(*conn_, HSM_IOC_CTX_RELEASE, id);
 	conn_.reset();
 	return r;
 }
 
-Result<std::size_t> StreamingContext::call(unsigned int cmd, BufferRef in, BufferRef out,
-					     BufferRef iv, BufferRef aad, BufferRef tag) const
+Op StreamingContext::op(unsigned int cmd, const Refs &r) const noexcept
+{
+	return {.cmd = cmd, .handle = id_, .refs = r, .timeout = timeout_};
+}
+
+Result<std::size_t> StreamingContext::call(unsigned int cmd, const Refs &r) const
 {
 	if (!id_ || !conn_)
 		return fail(Status::InvalidState, EBADFD, "the context is not active");
-	OpRecord rec;
-	rec.cmd = cmd;
-	rec.op.handle = id_;
-	rec.op.timeout_ms = timeout_.abi();
-	refs(rec.op, in, out, iv, aad, tag);
-	conn_->run(rec);
-	const char *what = cmd == HSM_IOC_CTX_INIT ? "CTX_INIT" :
-			   cmd == HSM_IOC_CTX_UPDATE ? "CTX_UPDATE" :
-			   cmd == HSM_IOC_CTX_FINAL ? "CTX_FINAL" : "CTX_RESET";
-	if (rec.res < 0)
-		return std::unexpected(op_error(rec, what));
-	return checked_len(rec, detail::result_bound(rec.op), what);
+	return run_data(*conn_, op(cmd, r), timeout_);
 }
 
-Result<void> StreamingContext::Reset() { return drop_value(call(HSM_IOC_CTX_RESET, {}, {}, {}, {}, {})); }
+Result<void> StreamingContext::Reset() { return drop_value(call(HSM_IOC_CTX_RESET, {})); }
 
-Result<void> HashContext::Init() { return drop_value(call(HSM_IOC_CTX_INIT, {}, {}, {}, {}, {})); }
-Result<void> HashContext::Update(BufferRef in) { return drop_value(call(HSM_IOC_CTX_UPDATE, in, {}, {}, {}, {})); }
-Result<std::size_t> HashContext::Finalize(BufferRef d) { return call(HSM_IOC_CTX_FINAL, {}, d, {}, {}, {}); }
+Result<void> HashContext::Init() { return drop_value(call(HSM_IOC_CTX_INIT, {})); }
+Result<void> HashContext::Update(BufferRef in) { return drop_value(call(HSM_IOC_CTX_UPDATE, {.in = in})); }
+Result<std::size_t> HashContext::Finalize(BufferRef d) { return call(HSM_IOC_CTX_FINAL, {.out = d}); }
 
-Result<void> MacContext::Init() { return drop_value(call(HSM_IOC_CTX_INIT, {}, {}, {}, {}, {})); }
-Result<void> MacContext::Update(BufferRef in) { return drop_value(call(HSM_IOC_CTX_UPDATE, in, {}, {}, {}, {})); }
-Result<std::size_t> MacContext::Finalize(BufferRef t) { return call(HSM_IOC_CTX_FINAL, {}, t, {}, {}, {}); }
-Result<void> MacContext::Verify(BufferRef t) { return drop_value(call(HSM_IOC_CTX_FINAL, {}, {}, {}, {}, t)); }
+Result<void> MacContext::Init() { return drop_value(call(HSM_IOC_CTX_INIT, {})); }
+Result<void> MacContext::Update(BufferRef in) { return drop_value(call(HSM_IOC_CTX_UPDATE, {.in = in})); }
+Result<std::size_t> MacContext::Finalize(BufferRef t) { return call(HSM_IOC_CTX_FINAL, {.out = t}); }
+Result<void> MacContext::Verify(BufferRef t) { return drop_value(call(HSM_IOC_CTX_FINAL, {.tag = t})); }
 
-Result<void> CipherContext::Init(BufferRef iv) { return drop_value(call(HSM_IOC_CTX_INIT, {}, {}, iv, {}, {})); }
+Result<void> CipherContext::Init(BufferRef iv) { return drop_value(call(HSM_IOC_CTX_INIT, {.iv = iv})); }
 Result<std::size_t> CipherContext::Update(BufferRef in, BufferRef out)
 {
-	return call(HSM_IOC_CTX_UPDATE, in, out, {}, {}, {});
+	return call(HSM_IOC_CTX_UPDATE, {.in = in, .out = out});
 }
-Result<void> CipherContext::Finalize() { return drop_value(call(HSM_IOC_CTX_FINAL, {}, {}, {}, {}, {})); }
+Result<void> CipherContext::Finalize() { return drop_value(call(HSM_IOC_CTX_FINAL, {})); }
 
 Result<void> AeadContext::Init(BufferRef nonce, BufferRef aad)
 {
-	return drop_value(call(HSM_IOC_CTX_INIT, {}, {}, nonce, aad, {}));
+	return drop_value(call(HSM_IOC_CTX_INIT, {.iv = nonce, .aad = aad}));
 }
-Result<std::size_t> AeadContext::Update(BufferRef in) { return call(HSM_IOC_CTX_UPDATE, in, {}, {}, {}, {}); }
+Result<std::size_t> AeadContext::Update(BufferRef in) { return call(HSM_IOC_CTX_UPDATE, {.in = in}); }
 Result<std::size_t> AeadContext::Finalize(BufferRef out)
 {
-	return call(HSM_IOC_CTX_FINAL, {}, out, {}, {}, tag_.Slice(0, tag_len_));
+	return call(HSM_IOC_CTX_FINAL, {.out = out, .tag = tag_.Slice(0, tag_len_)});
 }
 std::span<const std::uint8_t> AeadContext::GetTag() const noexcept { return tag_.span().first(std::min<std::size_t>(tag_len_, tag_.size())); }
 Result<void> AeadContext::SetTag(std::span<const std::uint8_t> t)
@@ -112,13 +105,13 @@ Result<void> AeadContext::SetTag(std::span<const std::uint8_t> t)
 	return {};
 }
 
-Result<void> SignContext::Init() { return drop_value(call(HSM_IOC_CTX_INIT, {}, {}, {}, {}, {})); }
-Result<void> SignContext::Update(BufferRef in) { return drop_value(call(HSM_IOC_CTX_UPDATE, in, {}, {}, {}, {})); }
-Result<std::size_t> SignContext::Finalize(BufferRef s) { return call(HSM_IOC_CTX_FINAL, {}, s, {}, {}, {}); }
+Result<void> SignContext::Init() { return drop_value(call(HSM_IOC_CTX_INIT, {})); }
+Result<void> SignContext::Update(BufferRef in) { return drop_value(call(HSM_IOC_CTX_UPDATE, {.in = in})); }
+Result<std::size_t> SignContext::Finalize(BufferRef s) { return call(HSM_IOC_CTX_FINAL, {.out = s}); }
 
-Result<void> VerifyContext::Init() { return drop_value(call(HSM_IOC_CTX_INIT, {}, {}, {}, {}, {})); }
-Result<void> VerifyContext::Update(BufferRef in) { return drop_value(call(HSM_IOC_CTX_UPDATE, in, {}, {}, {}, {})); }
-Result<void> VerifyContext::Finalize(BufferRef s) { return drop_value(call(HSM_IOC_CTX_FINAL, {}, {}, {}, {}, s)); }
+Result<void> VerifyContext::Init() { return drop_value(call(HSM_IOC_CTX_INIT, {})); }
+Result<void> VerifyContext::Update(BufferRef in) { return drop_value(call(HSM_IOC_CTX_UPDATE, {.in = in})); }
+Result<void> VerifyContext::Finalize(BufferRef s) { return drop_value(call(HSM_IOC_CTX_FINAL, {.tag = s})); }
 
 template <typename C, typename Cfg>
 Result<C> CryptoStack::create_ctx(const Cfg &cfg, std::uint32_t ctx_op) const
@@ -128,11 +121,8 @@ Result<C> CryptoStack::create_ctx(const Cfg &cfg, std::uint32_t ctx_op) const
 	hsm_ctx_params p{};
 	std::memcpy(p.alg, cfg.algorithm.c_str(), cfg.algorithm.size());
 	p.op = ctx_op;
-	OpRecord rec;
-	rec.cmd = HSM_IOC_CTX_CREATE;
-	rec.op.handle = cfg.key.value;
-	set_params(rec, p);
-	auto id = run_create(*conn_, rec, "CTX_CREATE");
+	auto id = run_create(*conn_, {.cmd = HSM_IOC_CTX_CREATE, .handle = cfg.key.value,
+				      .inline_params = param_bytes(p)});
 	if (!id)
 		return std::unexpected(id.error());
 	C c;

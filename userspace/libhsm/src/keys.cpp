@@ -64,18 +64,20 @@ public:
 		off_ = *r;
 		return {};
 	}
-	// Append bytes; returns their ref.
-	hsm_ref put(std::span<const std::uint8_t> b)
+	// Appends bytes; returns their ref, empty for none (an input the
+	// call does not take).
+	BufferRef put(std::span<const std::uint8_t> b)
 	{
-		hsm_ref r{off_ + used_, static_cast<__u32>(b.size())};
-		if (!b.empty())
-			std::memcpy(c_.at(r.off), b.data(), b.size());
-		used_ += static_cast<std::uint32_t>((b.size() + 7) & ~std::size_t(7));
+		if (b.empty())
+			return {};
+		BufferRef r = take(b.size());
+		std::memcpy(c_.at(r.off), b.data(), b.size());
 		return r;
 	}
-	hsm_ref take(std::size_t n)
+	// Room for an output of n bytes.
+	BufferRef take(std::size_t n)
 	{
-		hsm_ref r{off_ + used_, static_cast<__u32>(n)};
+		BufferRef r{off_ + used_, static_cast<std::uint32_t>(n)};
 		used_ += static_cast<std::uint32_t>((n + 7) & ~std::size_t(7));
 		return r;
 	}
@@ -97,6 +99,26 @@ std::size_t padded(std::initializer_list<std::size_t> l)
 std::span<const std::uint8_t> bytes(std::string_view s)
 {
 	return {reinterpret_cast<const std::uint8_t *>(s.data()), s.size()};
+}
+
+// A call that writes a key's bytes (KEY_EXPORT, KEY_PUBLIC) to `out`,
+// through scratch space; returns their length.
+Result<std::size_t> read_out(Connection &c, unsigned int cmd, const CryptoResourceId &key,
+			     std::span<std::uint8_t> out, const char *what)
+{
+	if (out.empty())
+		return fail(Status::BufferTooSmall, EOVERFLOW, std::string(what) + ": empty output");
+	Scratch s(c);
+	if (auto ok = s.reserve(out.size()); !ok)
+		return std::unexpected(ok.error());
+	OpRecord rec;
+	if (auto ok = run(c, rec, {.cmd = cmd, .handle = key.value, .refs = {.out = s.take(out.size())}}); !ok)
+		return std::unexpected(ok.error());
+	auto n = checked_len(rec, out.size());
+	if (!n)
+		return std::unexpected(n.error());
+	std::memcpy(out.data(), c.at(rec.op.out.off), *n);
+	return *n;
 }
 
 } // namespace
@@ -137,7 +159,7 @@ Result<void> CryptoResourceGuard::Release()
 		return fail(Status::InvalidState, EBADFD, "Release: the guard is not active");
 	std::uint64_t id = id_.value;
 	id_ = {};
-	auto r = release(*conn_, HSM_IOC_KEY_RELEASE, id, "KEY_RELEASE");
+	auto r = release(*conn_, HSM_IOC_KEY_RELEASE, id);
 	conn_.reset();
 	return r;
 }
@@ -153,17 +175,20 @@ Result<void> KeyManager::to_slot(const KeySlot &target, Result<CryptoResourceId>
 	return g.Release();
 }
 
+Result<CryptoResourceGuard> KeyManager::guard(const Op &op) const
+{
+	auto id = run_create(*conn_, op);
+	if (!id)
+		return std::unexpected(id.error());
+	return CryptoResourceGuard(conn_, *id);
+}
+
 Result<CryptoResourceGuard> KeyManager::GenerateKey(const GenerateKeyParams &p) const
 {
 	if (auto ok = check_alg(p.algorithm, "GenerateKey"); !ok)
 		return std::unexpected(ok.error());
-	OpRecord rec;
-	rec.cmd = HSM_IOC_KEY_GENERATE;
-	set_params(rec, key_params(p));
-	auto id = run_create(*conn_, rec, "KEY_GENERATE");
-	if (!id)
-		return std::unexpected(id.error());
-	return CryptoResourceGuard(conn_, *id);
+	const hsm_key_params kp = key_params(p);
+	return guard({.cmd = HSM_IOC_KEY_GENERATE, .inline_params = param_bytes(kp)});
 }
 
 Result<void> KeyManager::GenerateKey(const KeySlot &target, const GenerateKeyParams &p) const
@@ -186,14 +211,9 @@ Result<CryptoResourceGuard> KeyManager::ImportKey(const ImportKeyParams &p) cons
 	Scratch s(*conn_);
 	if (auto ok = s.reserve(p.material.size()); !ok)
 		return std::unexpected(ok.error());
-	OpRecord rec;
-	rec.cmd = HSM_IOC_KEY_IMPORT;
-	set_params(rec, key_params(p));
-	rec.op.in = s.put(p.material);
-	auto id = run_create(*conn_, rec, "KEY_IMPORT");
-	if (!id)
-		return std::unexpected(id.error());
-	return CryptoResourceGuard(conn_, *id);
+	const hsm_key_params kp = key_params(p);
+	return guard({.cmd = HSM_IOC_KEY_IMPORT, .refs = {.in = s.put(p.material)},
+		      .inline_params = param_bytes(kp)});
 }
 
 Result<void> KeyManager::ImportKey(const KeySlot &target, const ImportKeyParams &p) const
@@ -218,19 +238,13 @@ Result<CryptoResourceGuard> KeyManager::DeriveKey(const DeriveKeyParams &p) cons
 	Scratch s(*conn_);
 	if (auto ok = s.reserve(padded({p.kdf.kdf.size(), p.kdf.salt.size(), p.kdf.info.size()})); !ok)
 		return std::unexpected(ok.error());
-	OpRecord rec;
-	rec.cmd = HSM_IOC_KEY_DERIVE;
-	rec.op.handle = p.base_key.value;
-	set_params(rec, key_params(p));
-	rec.op.in = s.put(bytes(p.kdf.kdf.view()));
-	if (!p.kdf.salt.empty())
-		rec.op.iv = s.put(p.kdf.salt);
-	if (!p.kdf.info.empty())
-		rec.op.aad = s.put(p.kdf.info);
-	auto id = run_create(*conn_, rec, "KEY_DERIVE");
-	if (!id)
-		return std::unexpected(id.error());
-	return CryptoResourceGuard(conn_, *id);
+	const hsm_key_params kp = key_params(p);
+	return guard({.cmd = HSM_IOC_KEY_DERIVE,
+		      .handle = p.base_key.value,
+		      .refs = {.in = s.put(bytes(p.kdf.kdf.view())),
+			       .iv = s.put(p.kdf.salt),
+			       .aad = s.put(p.kdf.info)},
+		      .inline_params = param_bytes(kp)});
 }
 
 Result<void> KeyManager::DeriveKey(const KeySlot &target, const DeriveKeyParams &p) const
@@ -253,15 +267,11 @@ Result<CryptoResourceGuard> KeyManager::AgreeKey(const AgreeKeyParams &p) const
 	Scratch s(*conn_);
 	if (auto ok = s.reserve(p.peer_public_key.size()); !ok)
 		return std::unexpected(ok.error());
-	OpRecord rec;
-	rec.cmd = HSM_IOC_KEY_AGREE;
-	rec.op.handle = p.private_key.value;
-	set_params(rec, key_params(p));
-	rec.op.in = s.put(p.peer_public_key);
-	auto id = run_create(*conn_, rec, "KEY_AGREE");
-	if (!id)
-		return std::unexpected(id.error());
-	return CryptoResourceGuard(conn_, *id);
+	const hsm_key_params kp = key_params(p);
+	return guard({.cmd = HSM_IOC_KEY_AGREE,
+		      .handle = p.private_key.value,
+		      .refs = {.in = s.put(p.peer_public_key)},
+		      .inline_params = param_bytes(kp)});
 }
 
 Result<void> KeyManager::AgreeKey(const KeySlot &target, const AgreeKeyParams &p) const
@@ -284,21 +294,11 @@ Result<CryptoResourceGuard> KeyManager::UnwrapKey(const UnwrapKeyParams &p) cons
 	Scratch s(*conn_);
 	if (auto ok = s.reserve(padded({p.wrapped.size(), p.iv.size(), p.aad.size(), p.tag.size()})); !ok)
 		return std::unexpected(ok.error());
-	OpRecord rec;
-	rec.cmd = HSM_IOC_KEY_UNWRAP;
-	rec.op.handle = p.wrapping_key.value;
-	set_params(rec, key_params(p));
-	rec.op.in = s.put(p.wrapped);
-	if (!p.iv.empty())
-		rec.op.iv = s.put(p.iv);
-	if (!p.aad.empty())
-		rec.op.aad = s.put(p.aad);
-	if (!p.tag.empty())
-		rec.op.tag = s.put(p.tag);
-	auto id = run_create(*conn_, rec, "KEY_UNWRAP");
-	if (!id)
-		return std::unexpected(id.error());
-	return CryptoResourceGuard(conn_, *id);
+	const hsm_key_params kp = key_params(p);
+	return guard({.cmd = HSM_IOC_KEY_UNWRAP,
+		      .handle = p.wrapping_key.value,
+		      .refs = {.in = s.put(p.wrapped), .iv = s.put(p.iv), .aad = s.put(p.aad), .tag = s.put(p.tag)},
+		      .inline_params = param_bytes(kp)});
 }
 
 Result<void> KeyManager::UnwrapKey(const KeySlot &target, const UnwrapKeyParams &p) const
@@ -324,25 +324,19 @@ Result<WrappedKey> KeyManager::WrapKey(const WrapKeyParams &p) const
 	Scratch s(*conn_);
 	if (auto ok = s.reserve(padded({p.iv.size(), p.aad.size(), kMaxWrapped, 16})); !ok)
 		return std::unexpected(ok.error());
-	OpRecord rec;
-	rec.cmd = HSM_IOC_KEY_WRAP;
-	rec.op.handle = p.wrapping_key.value;
 	hsm_wrap_params wp{};
 	wp.key = p.key.value;
-	set_params(rec, wp);
-	if (!p.iv.empty())
-		rec.op.iv = s.put(p.iv);
-	if (!p.aad.empty())
-		rec.op.aad = s.put(p.aad);
-	rec.op.out = s.take(kMaxWrapped);
-	hsm_ref tag = s.take(16);
+	Refs r{.out = s.take(kMaxWrapped), .iv = s.put(p.iv), .aad = s.put(p.aad)};
+	BufferRef tag = s.take(16);
 	// AES-KW takes no tag (nor iv): leave the ref empty when none asked.
 	if (!p.iv.empty() || !p.aad.empty())
-		rec.op.tag = {tag.off, p.tag_length};
-	conn_->run(rec);
-	if (rec.res < 0)
-		return std::unexpected(op_error(rec, "KEY_WRAP"));
-	auto n = checked_len(rec, kMaxWrapped, "KEY_WRAP");
+		r.tag = {tag.off, p.tag_length};
+	OpRecord rec;
+	auto ok = run(*conn_, rec, {.cmd = HSM_IOC_KEY_WRAP, .handle = p.wrapping_key.value, .refs = r,
+				    .inline_params = param_bytes(wp)});
+	if (!ok)
+		return std::unexpected(ok.error());
+	auto n = checked_len(rec, kMaxWrapped);
 	if (!n)
 		return std::unexpected(n.error());
 	WrappedKey w;
@@ -357,58 +351,21 @@ Result<WrappedKey> KeyManager::WrapKey(const WrapKeyParams &p) const
 
 Result<std::size_t> KeyManager::ExportKey(const CryptoResourceId &key, std::span<std::uint8_t> out) const
 {
-	Scratch s(*conn_);
-	if (out.empty())
-		return fail(Status::BufferTooSmall, EOVERFLOW, "ExportKey: empty output");
-	if (auto ok = s.reserve(out.size()); !ok)
-		return std::unexpected(ok.error());
-	OpRecord rec;
-	rec.cmd = HSM_IOC_KEY_EXPORT;
-	rec.op.handle = key.value;
-	rec.op.out = s.take(out.size());
-	conn_->run(rec);
-	if (rec.res < 0)
-		return std::unexpected(op_error(rec, "KEY_EXPORT"));
-	auto n = checked_len(rec, out.size(), "KEY_EXPORT");
-	if (!n)
-		return std::unexpected(n.error());
-	std::memcpy(out.data(), conn_->at(rec.op.out.off), *n);
-	return std::size_t(*n);
+	return read_out(*conn_, HSM_IOC_KEY_EXPORT, key, out, "ExportKey");
 }
 
 Result<std::size_t> KeyManager::GetPublicKey(const CryptoResourceId &key, std::span<std::uint8_t> out) const
 {
-	Scratch s(*conn_);
-	if (out.empty())
-		return fail(Status::BufferTooSmall, EOVERFLOW, "GetPublicKey: empty output");
-	if (auto ok = s.reserve(out.size()); !ok)
-		return std::unexpected(ok.error());
-	OpRecord rec;
-	rec.cmd = HSM_IOC_KEY_PUBLIC;
-	rec.op.handle = key.value;
-	rec.op.out = s.take(out.size());
-	conn_->run(rec);
-	if (rec.res < 0)
-		return std::unexpected(op_error(rec, "KEY_PUBLIC"));
-	auto n = checked_len(rec, out.size(), "KEY_PUBLIC");
-	if (!n)
-		return std::unexpected(n.error());
-	std::memcpy(out.data(), conn_->at(rec.op.out.off), *n);
-	return std::size_t(*n);
+	return read_out(*conn_, HSM_IOC_KEY_PUBLIC, key, out, "GetPublicKey");
 }
 
 Result<void> KeyManager::PersistKey(const KeySlot &target, const CryptoResourceId &key) const
 {
 	if (auto ok = check_slot(target, "PersistKey"); !ok)
 		return ok;
+	const hsm_slot_params sp = slot_params(target);
 	OpRecord rec;
-	rec.cmd = HSM_IOC_SLOT_STORE;
-	rec.op.handle = key.value;
-	set_params(rec, slot_params(target));
-	conn_->run(rec);
-	if (rec.res < 0)
-		return std::unexpected(op_error(rec, "SLOT_STORE"));
-	return {};
+	return run(*conn_, rec, {.cmd = HSM_IOC_SLOT_STORE, .handle = key.value, .inline_params = param_bytes(sp)});
 }
 
 namespace {
@@ -452,10 +409,8 @@ Result<CryptoResourceId> KeyManager::resolve(const KeySlot &slot, bool fresh) co
 	if (!fresh)
 		if (auto it = conn_->registry.find(key); it != conn_->registry.end())
 			return CryptoResourceId{it->second};
-	OpRecord rec;
-	rec.cmd = HSM_IOC_SLOT_OPEN;
-	set_params(rec, slot_params(slot));
-	auto id = run_create(*conn_, rec, "SLOT_OPEN");
+	const hsm_slot_params sp = slot_params(slot);
+	auto id = run_create(*conn_, {.cmd = HSM_IOC_SLOT_OPEN, .inline_params = param_bytes(sp)});
 	if (!id)
 		return id;
 	conn_->registry[key] = id->value;
@@ -466,12 +421,10 @@ Result<void> KeyManager::DeleteSlot(const KeySlot &slot) const
 {
 	if (auto ok = check_slot(slot, "DeleteSlot"); !ok)
 		return ok;
+	const hsm_slot_params sp = slot_params(slot);
 	OpRecord rec;
-	rec.cmd = HSM_IOC_SLOT_DELETE;
-	set_params(rec, slot_params(slot));
-	conn_->run(rec);
-	if (rec.res < 0)
-		return std::unexpected(op_error(rec, "SLOT_DELETE"));
+	if (auto ok = run(*conn_, rec, {.cmd = HSM_IOC_SLOT_DELETE, .inline_params = param_bytes(sp)}); !ok)
+		return ok;
 	// The name may be stored again; it must then resolve to the new key.
 	const std::string key = reg_key(slot);
 	std::lock_guard lk(conn_->reg_mu);
@@ -486,11 +439,9 @@ Result<std::vector<SlotInfo>> KeyManager::ListSlots() const
 		if (auto ok = s.reserve(room * sizeof(hsm_slot_info)); !ok)
 			return std::unexpected(ok.error());
 		OpRecord rec;
-		rec.cmd = HSM_IOC_SLOT_LIST;
-		rec.op.out = s.take(room * sizeof(hsm_slot_info));
-		conn_->run(rec);
-		if (rec.res < 0)
-			return std::unexpected(op_error(rec, "SLOT_LIST"));
+		auto ok = run(*conn_, rec, {.cmd = HSM_IOC_SLOT_LIST, .refs = {.out = s.take(room * sizeof(hsm_slot_info))}});
+		if (!ok)
+			return std::unexpected(ok.error());
 		if (std::size_t(rec.res) > room)
 			continue;
 		std::vector<SlotInfo> v;

@@ -3,7 +3,6 @@
 // The stack: opening the connection, and the one-shot operations, each a
 // batch of one.
 #include <cerrno>
-#include <cstring>
 #include <string.h>
 
 #include "hsm/stack.hpp"
@@ -36,83 +35,59 @@ ModuleInfo CryptoStack::Info() const noexcept
 	return m;
 }
 
-Result<std::size_t> CryptoStack::one(unsigned int cmd, std::uint64_t handle, BufferRef params,
-				       BufferRef in, BufferRef out, BufferRef iv, BufferRef aad,
-				       BufferRef tag, const char *what, const void *inline_params,
-				       std::uint32_t inline_len, std::uint32_t flags) const
-{
-	OpRecord rec;
-	rec.cmd = cmd;
-	rec.op.flags = flags;
-	rec.op.handle = handle;
-	rec.op.timeout_ms = timeout_.abi();
-	rec.op.params = {params.off, params.len};
-	refs(rec.op, in, out, iv, aad, tag);
-	if (inline_len) {
-		std::memcpy(rec.params, inline_params, inline_len);
-		rec.params_len = inline_len;
-	}
-	conn_->run(rec);
-	if (rec.res < 0)
-		return std::unexpected(op_error(rec, what));
-	return checked_len(rec, detail::result_bound(rec.op), what);
-}
-
 Result<std::size_t> CryptoStack::Digest(AlgorithmId alg, BufferRef in, BufferRef out) const
 {
 	if (auto ok = check_alg(alg, "Digest"); !ok)
 		return std::unexpected(ok.error());
-	return one(HSM_IOC_DIGEST, 0, {}, in, out, {}, {}, {}, "DIGEST", alg.c_str(),
-			static_cast<std::uint32_t>(alg.size()));
+	return run_data(*conn_, digest_op(alg, in, out), timeout_);
 }
 
 Result<std::size_t> CryptoStack::Mac(const CryptoResourceId &k, BufferRef in, BufferRef tag,
 				     bool truncate) const
 {
-	return one(HSM_IOC_MAC, k.value, {}, in, tag, {}, {}, {}, "MAC", nullptr, 0,
-			truncate ? HSM_OP_F_TRUNCATE : 0);
+	return run_data(*conn_, mac_op(k, in, tag, truncate), timeout_);
 }
 
 Result<void> CryptoStack::MacVerify(const CryptoResourceId &k, BufferRef in, BufferRef tag) const
 {
-	return drop_value(one(HSM_IOC_MAC_VERIFY, k.value, {}, in, {}, {}, {}, tag, "MAC_VERIFY"));
+	return drop_value(run_data(*conn_, mac_verify_op(k, in, tag), timeout_));
 }
 
 Result<std::size_t> CryptoStack::Seal(const CryptoResourceId &k, BufferRef nonce, BufferRef aad, BufferRef in,
 				      BufferRef out, BufferRef tag) const
 {
-	return one(HSM_IOC_SEAL, k.value, {}, in, out, nonce, aad, tag, "SEAL");
+	return run_data(*conn_, aead_op(HSM_IOC_SEAL, k, nonce, aad, in, out, tag), timeout_);
 }
 
 Result<std::size_t> CryptoStack::Open(const CryptoResourceId &k, BufferRef nonce, BufferRef aad, BufferRef in,
 				      BufferRef out, BufferRef tag) const
 {
-	return one(HSM_IOC_OPEN, k.value, {}, in, out, nonce, aad, tag, "OPEN");
+	return run_data(*conn_, aead_op(HSM_IOC_OPEN, k, nonce, aad, in, out, tag), timeout_);
 }
 
 Result<std::size_t> CryptoStack::Encrypt(const CryptoResourceId &k, BufferRef iv, BufferRef in, BufferRef out) const
 {
-	return one(HSM_IOC_ENCRYPT, k.value, {}, in, out, iv, {}, {}, "ENCRYPT");
+	return run_data(*conn_, cipher_op(HSM_IOC_ENCRYPT, k, iv, in, out), timeout_);
 }
 
 Result<std::size_t> CryptoStack::Decrypt(const CryptoResourceId &k, BufferRef iv, BufferRef in, BufferRef out) const
 {
-	return one(HSM_IOC_DECRYPT, k.value, {}, in, out, iv, {}, {}, "DECRYPT");
+	return run_data(*conn_, cipher_op(HSM_IOC_DECRYPT, k, iv, in, out), timeout_);
 }
 
 Result<std::size_t> CryptoStack::Sign(const CryptoResourceId &k, BufferRef in, BufferRef sig) const
 {
-	return one(HSM_IOC_SIGN, k.value, {}, in, sig, {}, {}, {}, "SIGN");
+	return run_data(*conn_, sign_op(k, in, sig), timeout_);
 }
 
 Result<void> CryptoStack::Verify(const CryptoResourceId &k, BufferRef in, BufferRef sig) const
 {
-	return drop_value(one(HSM_IOC_VERIFY, k.value, {}, in, {}, {}, {}, sig, "VERIFY"));
+	return drop_value(run_data(*conn_, verify_op(k, in, sig), timeout_));
 }
 
 Result<std::size_t> CryptoStack::Random(BufferRef out) const
 {
-	return one(HSM_IOC_RANDOM, 0, {}, {}, out, {}, {}, {}, "RANDOM");
+	return run_data(*conn_, random_op(out), timeout_);
 }
 
 } // namespace hsm

@@ -18,6 +18,7 @@ namespace hsm {
 
 namespace detail {
 struct BatchImpl;
+struct Op;
 }
 
 /// A batch: queue operations (any mix of keys, contexts and one-shots),
@@ -119,10 +120,7 @@ public:
 	[[nodiscard]] Result<void> Clear();
 
 private:
-	Result<OpId> add(unsigned int cmd, std::uint64_t handle, BufferRef params, BufferRef in,
-			 BufferRef out, BufferRef iv, BufferRef aad, BufferRef tag,
-			 const void *inline_params, std::uint32_t inline_len, Timeout t,
-			 std::uint32_t flags = 0);
+	Result<OpId> add(const detail::Op &op);
 	std::unique_ptr<detail::BatchImpl> impl_;
 };
 

@@ -19,6 +19,8 @@ namespace hsm {
 
 namespace detail {
 class Connection;
+struct Op;
+struct Refs;
 }
 
 /// The settings every context shares: algorithm, key, timeout override.
@@ -85,8 +87,10 @@ public:
 protected:
 	friend class CryptoStack;
 	friend class Batch;
-	Result<std::size_t> call(unsigned int cmd, BufferRef in, BufferRef out,
-				   BufferRef iv, BufferRef aad, BufferRef tag) const;
+	/// This context's call `cmd` on refs `r`, as a batch queues it.
+	detail::Op op(unsigned int cmd, const detail::Refs &r) const noexcept;
+	/// Runs call `cmd` on refs `r` ({.out = digest}); returns its length.
+	Result<std::size_t> call(unsigned int cmd, const detail::Refs &r) const;
 	std::shared_ptr<detail::Connection> conn_;
 	std::uint64_t id_ = 0;
 	Timeout timeout_;

@@ -20,6 +20,7 @@ namespace hsm {
 
 namespace detail {
 class Connection;
+struct Op;
 }
 
 /// A resource guard: the owner of an ephemeral key's ID.  Destroying it
@@ -221,8 +222,8 @@ public:
 	[[nodiscard]] Result<std::vector<SlotInfo>> ListSlots() const;
 
 private:
-	template <typename P>
-	Result<CryptoResourceId> create(unsigned int cmd, const P &p) const;
+	// Runs a call that creates a key; the guard of its ID.
+	Result<CryptoResourceGuard> guard(const detail::Op &op) const;
 	Result<void> to_slot(const KeySlot &target, Result<CryptoResourceId> id) const;
 	Result<CryptoResourceId> resolve(const KeySlot &slot, bool fresh) const;
 	std::shared_ptr<detail::Connection> conn_;

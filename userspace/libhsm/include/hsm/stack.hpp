@@ -152,10 +152,6 @@ private:
 		: conn_(std::move(c)), timeout_(t) {}
 	template <typename C, typename Cfg>
 	Result<C> create_ctx(const Cfg &c, std::uint32_t op) const;
-	Result<std::size_t> one(unsigned int cmd, std::uint64_t handle, BufferRef params,
-				  BufferRef in, BufferRef out, BufferRef iv, BufferRef aad,
-				  BufferRef tag, const char *what, const void *inline_params = nullptr,
-				  std::uint32_t inline_len = 0, std::uint32_t flags = 0) const;
 	std::shared_ptr<detail::Connection> conn_;
 	Timeout timeout_;
 };
