@@ -101,6 +101,21 @@ std::span<const std::uint8_t> bytes(std::string_view s)
 	return {reinterpret_cast<const std::uint8_t *>(s.data()), s.size()};
 }
 
+// A key-producing call's slot overload: check the name, make the key,
+// store it in the slot and drop the ephemeral copy.
+template <typename Make>
+Result<void> to_slot(const KeyManager &km, const KeySlot &target, const char *what, Make make)
+{
+	if (auto ok = check_slot(target, what); !ok)
+		return ok;
+	auto g = make();
+	if (!g)
+		return std::unexpected(g.error());
+	if (auto r = km.PersistKey(target, *g); !r)
+		return r;
+	return g->Release();
+}
+
 // A call that writes a key's bytes (KEY_EXPORT, KEY_PUBLIC) to `out`,
 // through scratch space; returns their length.
 Result<std::size_t> read_out(Connection &c, unsigned int cmd, const CryptoResourceId &key,
@@ -164,17 +179,6 @@ Result<void> CryptoResourceGuard::Release()
 	return r;
 }
 
-Result<void> KeyManager::to_slot(const KeySlot &target, Result<CryptoResourceId> id) const
-{
-	if (!id)
-		return std::unexpected(id.error());
-	CryptoResourceGuard g(conn_, *id);
-	auto r = PersistKey(target, g);
-	if (!r)
-		return r;
-	return g.Release();
-}
-
 Result<CryptoResourceGuard> KeyManager::guard(const Op &op) const
 {
 	auto id = run_create(*conn_, op);
@@ -193,15 +197,7 @@ Result<CryptoResourceGuard> KeyManager::GenerateKey(const GenerateKeyParams &p) 
 
 Result<void> KeyManager::GenerateKey(const KeySlot &target, const GenerateKeyParams &p) const
 {
-	if (auto ok = check_slot(target, "GenerateKey"); !ok)
-		return ok;
-	auto g = GenerateKey(p);
-	if (!g)
-		return std::unexpected(g.error());
-	auto r = PersistKey(target, *g);
-	if (!r)
-		return r;
-	return g->Release();
+	return to_slot(*this, target, "GenerateKey", [&] { return GenerateKey(p); });
 }
 
 Result<CryptoResourceGuard> KeyManager::ImportKey(const ImportKeyParams &p) const
@@ -218,15 +214,7 @@ Result<CryptoResourceGuard> KeyManager::ImportKey(const ImportKeyParams &p) cons
 
 Result<void> KeyManager::ImportKey(const KeySlot &target, const ImportKeyParams &p) const
 {
-	if (auto ok = check_slot(target, "ImportKey"); !ok)
-		return ok;
-	auto g = ImportKey(p);
-	if (!g)
-		return std::unexpected(g.error());
-	auto r = PersistKey(target, *g);
-	if (!r)
-		return r;
-	return g->Release();
+	return to_slot(*this, target, "ImportKey", [&] { return ImportKey(p); });
 }
 
 Result<CryptoResourceGuard> KeyManager::DeriveKey(const DeriveKeyParams &p) const
@@ -249,15 +237,7 @@ Result<CryptoResourceGuard> KeyManager::DeriveKey(const DeriveKeyParams &p) cons
 
 Result<void> KeyManager::DeriveKey(const KeySlot &target, const DeriveKeyParams &p) const
 {
-	if (auto ok = check_slot(target, "DeriveKey"); !ok)
-		return ok;
-	auto g = DeriveKey(p);
-	if (!g)
-		return std::unexpected(g.error());
-	auto r = PersistKey(target, *g);
-	if (!r)
-		return r;
-	return g->Release();
+	return to_slot(*this, target, "DeriveKey", [&] { return DeriveKey(p); });
 }
 
 Result<CryptoResourceGuard> KeyManager::AgreeKey(const AgreeKeyParams &p) const
@@ -276,15 +256,7 @@ Result<CryptoResourceGuard> KeyManager::AgreeKey(const AgreeKeyParams &p) const
 
 Result<void> KeyManager::AgreeKey(const KeySlot &target, const AgreeKeyParams &p) const
 {
-	if (auto ok = check_slot(target, "AgreeKey"); !ok)
-		return ok;
-	auto g = AgreeKey(p);
-	if (!g)
-		return std::unexpected(g.error());
-	auto r = PersistKey(target, *g);
-	if (!r)
-		return r;
-	return g->Release();
+	return to_slot(*this, target, "AgreeKey", [&] { return AgreeKey(p); });
 }
 
 Result<CryptoResourceGuard> KeyManager::UnwrapKey(const UnwrapKeyParams &p) const
@@ -303,15 +275,7 @@ Result<CryptoResourceGuard> KeyManager::UnwrapKey(const UnwrapKeyParams &p) cons
 
 Result<void> KeyManager::UnwrapKey(const KeySlot &target, const UnwrapKeyParams &p) const
 {
-	if (auto ok = check_slot(target, "UnwrapKey"); !ok)
-		return ok;
-	auto g = UnwrapKey(p);
-	if (!g)
-		return std::unexpected(g.error());
-	auto r = PersistKey(target, *g);
-	if (!r)
-		return r;
-	return g->Release();
+	return to_slot(*this, target, "UnwrapKey", [&] { return UnwrapKey(p); });
 }
 
 Result<WrappedKey> KeyManager::WrapKey(const WrapKeyParams &p) const

@@ -224,7 +224,6 @@ public:
 private:
 	// Runs a call that creates a key; the guard of its ID.
 	Result<CryptoResourceGuard> guard(const detail::Op &op) const;
-	Result<void> to_slot(const KeySlot &target, Result<CryptoResourceId> id) const;
 	Result<CryptoResourceId> resolve(const KeySlot &slot, bool fresh) const;
 	std::shared_ptr<detail::Connection> conn_;
 };
