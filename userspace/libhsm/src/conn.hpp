@@ -188,10 +188,29 @@ public:
 	/// in a fork()ed child, answers InvalidState (ECHILD) at once.
 	void run(OpRecord &rec);
 
-	// The slot-name registry: one ID per (fsuid, fsgid, name) until the
-	// name is deleted or refreshed through this connection.
-	std::mutex reg_mu;
-	std::map<std::string, std::uint64_t> registry;
+	/// The slot-name registry: one ID per (fsuid, fsgid, name) until the
+	/// name is deleted or refreshed through this connection.  Returns the
+	/// ID registered under `name`, or (when there is none, or `fresh`)
+	/// the one open() returns, registered from then on.  One resolution at
+	/// a time, so that threads resolving a name together get one ID.
+	template <typename Open>
+	Result<CryptoResourceId> resolve_slot(const std::string &name, bool fresh, Open open)
+	{
+		std::lock_guard lk(reg_mu_);
+		if (!fresh)
+			if (auto it = registry_.find(name); it != registry_.end())
+				return it->second;
+		auto id = open();
+		if (id)
+			registry_[name] = *id;
+		return id;
+	}
+	/// Forgets a name's ID (the slot was deleted).
+	void forget_slot(const std::string &name)
+	{
+		std::lock_guard lk(reg_mu_);
+		registry_.erase(name);
+	}
 
 private:
 	Connection() = default;
@@ -210,6 +229,9 @@ private:
 	std::uint32_t heap_start_ = 0;
 	std::map<std::uint32_t, std::uint32_t> free_blocks_;	// start -> len
 	std::map<std::uint32_t, std::pair<std::uint32_t, std::uint32_t>> used_; // off -> start, len
+
+	std::mutex reg_mu_;
+	std::map<std::string, CryptoResourceId> registry_;
 };
 
 /// Called by the connection, under its lock, when one of a batch's

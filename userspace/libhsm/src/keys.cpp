@@ -368,17 +368,10 @@ Result<CryptoResourceId> KeyManager::resolve(const KeySlot &slot, bool fresh) co
 	if (!conn_->alive())
 		return fail(Status::InvalidState, ECHILD,
 			    "ResolveSlot: a connection inherited across fork(): call CryptoStack::Create()");
-	const std::string key = reg_key(slot);
-	std::lock_guard lk(conn_->reg_mu);
-	if (!fresh)
-		if (auto it = conn_->registry.find(key); it != conn_->registry.end())
-			return CryptoResourceId{it->second};
 	const hsm_slot_params sp = slot_params(slot);
-	auto id = run_create(*conn_, {.cmd = HSM_IOC_SLOT_OPEN, .inline_params = param_bytes(sp)});
-	if (!id)
-		return id;
-	conn_->registry[key] = id->value;
-	return id;
+	return conn_->resolve_slot(reg_key(slot), fresh, [&] {
+		return run_create(*conn_, {.cmd = HSM_IOC_SLOT_OPEN, .inline_params = param_bytes(sp)});
+	});
 }
 
 Result<void> KeyManager::DeleteSlot(const KeySlot &slot) const
@@ -390,9 +383,7 @@ Result<void> KeyManager::DeleteSlot(const KeySlot &slot) const
 	if (auto ok = run(*conn_, rec, {.cmd = HSM_IOC_SLOT_DELETE, .inline_params = param_bytes(sp)}); !ok)
 		return ok;
 	// The name may be stored again; it must then resolve to the new key.
-	const std::string key = reg_key(slot);
-	std::lock_guard lk(conn_->reg_mu);
-	conn_->registry.erase(key);
+	conn_->forget_slot(reg_key(slot));
 	return {};
 }
 
