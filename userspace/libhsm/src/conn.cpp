@@ -114,7 +114,11 @@ std::uint64_t now_ns() noexcept
 
 std::unexpected<Error> sys_fail(int err, std::string what)
 {
-	return fail(status_from_errno(err), err, what + ": " + strerror(err));
+	// strerror() may share its buffer between threads; the description
+	// table does not.
+	const char *desc = strerrordesc_np(err);
+	return fail(status_from_errno(err), err,
+		    what + ": " + (desc ? desc : "error " + std::to_string(err)));
 }
 
 } // namespace
