@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <algorithm>
 #include <atomic>
+#include <memory>
 
 #include "hsm/batch.hpp"
 
@@ -16,11 +17,47 @@ namespace hsm {
 
 namespace detail {
 
+// A batch's records: room for all of them allocated once, each built in
+// place when its operation is queued.  They never move (the lanes hold
+// pointers to them, and their state is atomic), so this is not a vector.
+class Records {
+public:
+	explicit Records(std::size_t cap) : mem_(std::allocator<OpRecord>().allocate(cap)), cap_(cap) {}
+	~Records()
+	{
+		clear();
+		std::allocator<OpRecord>().deallocate(mem_, cap_);
+	}
+	Records(const Records &) = delete;
+	Records &operator=(const Records &) = delete;
+
+	OpRecord &emplace_back() { return *std::construct_at(mem_ + size_++); }
+	void pop_back() noexcept { std::destroy_at(mem_ + --size_); }
+	void clear() noexcept
+	{
+		std::destroy_n(mem_, size_);
+		size_ = 0;
+	}
+	OpRecord &operator[](std::size_t i) noexcept { return mem_[i]; }
+	const OpRecord &operator[](std::size_t i) const noexcept { return mem_[i]; }
+	OpRecord *begin() noexcept { return mem_; }
+	OpRecord *end() noexcept { return mem_ + size_; }
+	std::size_t size() const noexcept { return size_; }
+	std::size_t capacity() const noexcept { return cap_; }
+
+private:
+	OpRecord *mem_;
+	std::size_t size_ = 0;
+	std::size_t cap_;
+};
+
 struct BatchImpl {
+	explicit BatchImpl(std::size_t capacity) : recs(capacity) {}
+
 	std::shared_ptr<Connection> conn;	// keeps the lane alive
 	Lane *lane = nullptr;			// of the thread that last sent it
 	Timeout timeout;
-	std::vector<OpRecord> recs;		// capacity fixed
+	Records recs;
 	std::vector<OpRecord *> pending;	// queued, not yet sent (FIFO from `next`)
 	std::size_t next = 0;			// first unsent in pending
 	std::size_t done = 0;
@@ -94,13 +131,13 @@ bool is_ctx_call(unsigned int cmd) noexcept
 
 using detail::OpRecord;
 
-Batch::Batch(const CryptoStack &stack, std::size_t capacity) : impl_(std::make_unique<detail::BatchImpl>())
+Batch::Batch(const CryptoStack &stack, std::size_t capacity)
+	: impl_(std::make_unique<detail::BatchImpl>(std::clamp<std::size_t>(capacity, 1, 65536)))
 {
-	capacity = std::clamp<std::size_t>(capacity, 1, 65536);
+	capacity = impl_->recs.capacity();
 	impl_->conn = stack.conn_;
 	impl_->lane = &stack.conn_->lane();
 	impl_->timeout = stack.timeout_;
-	impl_->recs.reserve(capacity);
 	impl_->pending.reserve(capacity);
 	impl_->ready.reserve(capacity);
 }
@@ -288,8 +325,7 @@ Result<std::uint32_t> Batch::Get(OpId id) const
 	if (!impl_ || id >= impl_->recs.size())
 		return fail(Status::InvalidArgument, EINVAL, "Get: no such operation");
 	const OpRecord &r = impl_->recs[id];
-	if (std::atomic_ref(const_cast<detail::OpState &>(r.state)).load(std::memory_order_acquire) !=
-	    detail::OpState::kDone)
+	if (r.state.load(std::memory_order_acquire) != detail::OpState::kDone)
 		return fail(Status::InvalidState, EBADFD, "Get: the operation has not completed");
 	return detail::answer(r, "batch operation " + std::to_string(id));
 }
@@ -297,8 +333,7 @@ Result<std::uint32_t> Batch::Get(OpId id) const
 bool Batch::Done(OpId id) const noexcept
 {
 	return impl_ && id < impl_->recs.size() &&
-	       std::atomic_ref(impl_->recs[id].state).load(std::memory_order_acquire) ==
-		       detail::OpState::kDone;
+	       impl_->recs[id].state.load(std::memory_order_acquire) == detail::OpState::kDone;
 }
 
 std::size_t Batch::size() const noexcept { return impl_ ? impl_->recs.size() : 0; }

@@ -344,7 +344,7 @@ void answer_unsent(OpRecord &rec, int err, Status st) noexcept
 	rec.value = 0;
 	if (rec.owner)
 		batch_completed(rec.owner, rec.index);
-	std::atomic_ref(rec.state).store(OpState::kDone, std::memory_order_release);
+	rec.state.store(OpState::kDone, std::memory_order_release);
 }
 
 std::uint32_t Lane::ctl_bytes(std::uint32_t nslots, std::uint32_t vec_cap) noexcept
@@ -439,7 +439,7 @@ std::uint32_t Lane::take_slot(OpRecord *rec, std::uint64_t t) noexcept
 	}
 	if (!rec->op.submit_ns)
 		rec->op.submit_ns = t;
-	rec->state = OpState::kInFlight;
+	rec->state.store(OpState::kInFlight, std::memory_order_relaxed);
 	return idx;
 }
 
@@ -499,7 +499,7 @@ Order order(const OpRecord &rec, const OpRecord *last_sqe_rec) noexcept
 {
 	const OpRecord &p = *rec.after;
 	const bool reset = rec.cmd == HSM_IOC_CTX_RESET;
-	if (std::atomic_ref(const_cast<OpState &>(p.state)).load(std::memory_order_relaxed) == OpState::kDone)
+	if (p.state.load(std::memory_order_relaxed) == OpState::kDone)
 		return p.res < 0 && !reset ? Order::kCancel : Order::kGo;
 	if (&p == last_sqe_rec && !reset)
 		return Order::kLink;
@@ -630,7 +630,7 @@ void Lane::complete_slot(std::uint32_t idx, std::int32_t res, bool from_record) 
 		batch_completed(rec->owner, rec->index);
 	// Last: Done() reads the state without the lock, and its owner may
 	// take the record (or Clear() the batch) from then on.
-	std::atomic_ref(rec->state).store(OpState::kDone, std::memory_order_release);
+	rec->state.store(OpState::kDone, std::memory_order_release);
 }
 
 // The module refused the vector as a whole, before any entry ran: send its
@@ -735,12 +735,13 @@ void Lane::run(OpRecord &rec)
 {
 	OpRecord *p = &rec;
 	std::unique_lock lk(m_);
-	while (rec.state == OpState::kQueued) {
+	// Under the lock, which every writer of the state holds.
+	while (rec.state.load(std::memory_order_relaxed) == OpState::kQueued) {
 		if (submit_locked(&p, 1))
 			break;
 		reap(lk, true);
 	}
-	while (rec.state != OpState::kDone)
+	while (rec.state.load(std::memory_order_relaxed) != OpState::kDone)
 		reap(lk, true);
 }
 

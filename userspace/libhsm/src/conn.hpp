@@ -7,6 +7,7 @@
 // to libhsm.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <liburing.h>
@@ -46,7 +47,9 @@ struct OpRecord {
 	std::int32_t res = 0;
 	std::uint32_t status = 0;
 	std::uint64_t value = 0;
-	OpState state = OpState::kQueued;
+	// Written under the lane's lock; Batch::Done() and Get() read it
+	// without, and take the answer's fields once it says kDone.
+	std::atomic<OpState> state = OpState::kQueued;
 	BatchImpl *owner = nullptr;
 	std::uint32_t index = 0;
 	// The batch's previous call on the same context: this one may start
