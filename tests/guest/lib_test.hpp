@@ -48,7 +48,7 @@ inline Bytes pattern(std::size_t n, std::uint8_t seed)
 
 inline hsm::Buffer buf(const hsm::MemoryAllocator &a, std::span<const std::uint8_t> b)
 {
-	hsm::Buffer x = MUST(a.Allocate(b.empty() ? 1 : b.size()));
+	hsm::Buffer x = MUST(a.allocate(b.empty() ? 1 : b.size()));
 	if (!b.empty())
 		std::memcpy(x.data(), b.data(), b.size());
 	return x;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 // The Wycheproof vectors of test_wycheproof.cpp again, through libhsm's
-// public API only (keys by ImportKey/DeriveKey/AgreeKey, data in allocator
+// public API only (keys by import_key/derive_key/agree_key, data in allocator
 // buffers, one-shot calls), with counts printed per file.  The same
 // refusals are expected where the module does not offer a parameter.
 #include <criterion/criterion.h>
@@ -31,19 +31,19 @@ Bytes unhex(std::string_view h)
 }
 
 struct Env {
-	CryptoStack s = MUST(CryptoStack::Create());
-	MemoryAllocator al = s.Allocator();
-	KeyManager km = s.Keys();
-	Buffer iv = MUST(al.Allocate(4096)), aad = MUST(al.Allocate(65536)),
-	       in = MUST(al.Allocate(262144)), out = MUST(al.Allocate(262144)),
-	       tag = MUST(al.Allocate(4096));
+	CryptoStack s = MUST(CryptoStack::create());
+	MemoryAllocator al = s.allocator();
+	KeyManager km = s.keys();
+	Buffer iv = MUST(al.allocate(4096)), aad = MUST(al.allocate(65536)),
+	       in = MUST(al.allocate(262144)), out = MUST(al.allocate(262144)),
+	       tag = MUST(al.allocate(4096));
 
 	BufferRef put(Buffer &b, const Bytes &v)
 	{
 		cr_assert_leq(v.size(), b.size());
 		if (!v.empty())
 			std::memcpy(b.data(), v.data(), v.size());
-		return b.Slice(0, v.size());
+		return b.slice(0, v.size());
 	}
 	static Bytes get(const Buffer &b, std::size_t n) { return Bytes(b.data(), b.data() + n); }
 };
@@ -112,17 +112,17 @@ void run_aead(const std::string &file, const char *(*alg_for)(int key_bits))
 			Bytes msg = unhex(v["msg"].get<std::string>()), ct = unhex(v["ct"].get<std::string>());
 			Bytes tag = unhex(v["tag"].get<std::string>());
 
-			auto k = e.km.ImportKey(ImportKeyParams{}.SetAlgorithm(alg).SetPermissions(kEncDec)
-							.SetMaterial(key));
+			auto k = e.km.import_key(ImportKeyParams{}.set_algorithm(alg).set_permissions(kEncDec)
+							.set_material(key));
 			if (!k) {
 				t.fail(tc, "key import: " + k.error().message);
 				continue;
 			}
 			BufferRef ivr = e.put(e.iv, iv), aadr = e.put(e.aad, aad);
-			auto open = e.s.Open(*k, ivr, aadr, e.put(e.in, ct), e.out.Slice(0, ct.size()),
+			auto open = e.s.open(*k, ivr, aadr, e.put(e.in, ct), e.out.slice(0, ct.size()),
 					     e.put(e.tag, tag));
 			if (iv_bits != 96) {
-				if (open || open.error().status != Status::InvalidArgument)
+				if (open || open.error().status != Status::kInvalidArgument)
 					t.fail(tc, "nonce of " + std::to_string(iv_bits) + " bits not refused");
 				else
 					t.skipped["with " + std::to_string(iv_bits) + "-bit nonces"]++;
@@ -136,8 +136,8 @@ void run_aead(const std::string &file, const char *(*alg_for)(int key_bits))
 				continue;
 			}
 			bool ok = open && *open == ct.size() && Env::get(e.out, ct.size()) == msg;
-			auto seal = e.s.Seal(*k, ivr, aadr, e.put(e.in, msg), e.out.Slice(0, msg.size()),
-					     e.tag.Slice(0, tag_bits / 8));
+			auto seal = e.s.seal(*k, ivr, aadr, e.put(e.in, msg), e.out.slice(0, msg.size()),
+					     e.tag.slice(0, tag_bits / 8));
 			ok = ok && seal && *seal == msg.size() && Env::get(e.out, msg.size()) == ct &&
 			     Env::get(e.tag, tag_bits / 8) == tag;
 			if (ok)
@@ -176,13 +176,13 @@ void run_mac(const std::string &file, std::string (*alg_for)(int key_bits))
 			Bytes msg = unhex(v["msg"].get<std::string>());
 			Bytes tag = unhex(v["tag"].get<std::string>());
 
-			auto k = e.km.ImportKey(ImportKeyParams{}.SetAlgorithm(AlgorithmId(alg))
-							.SetPermissions(kMacPerms).SetMaterial(key)
-							.SetKeyLength(alg.rfind("hmac", 0) == 0 ? key.size() : 0));
+			auto k = e.km.import_key(ImportKeyParams{}.set_algorithm(AlgorithmId(alg))
+							.set_permissions(kMacPerms).set_material(key)
+							.set_key_length(alg.rfind("hmac", 0) == 0 ? key.size() : 0));
 			if (!k) {
 				Status st = k.error().status;
 				if (alg.empty() || key_bits / 8 < 16) {
-					if (st == Status::InvalidArgument || st == Status::Unsupported)
+					if (st == Status::kInvalidArgument || st == Status::kUnsupported)
 						valid ? t.skipped["with refused key sizes"]++ : t.passed++;
 					else
 						t.fail(tc, "odd key refusal " + k.error().message);
@@ -192,11 +192,11 @@ void run_mac(const std::string &file, std::string (*alg_for)(int key_bits))
 				continue;
 			}
 			BufferRef in = e.put(e.in, msg);
-			auto m = e.s.Mac(*k, in, e.out.Slice(0, tag_bits / 8), true);
+			auto m = e.s.mac(*k, in, e.out.slice(0, tag_bits / 8), true);
 			bool same = m && *m == std::size_t(tag_bits / 8) && Env::get(e.out, tag_bits / 8) == tag;
-			auto vr = e.s.MacVerify(*k, in, e.put(e.tag, tag));
+			auto vr = e.s.mac_verify(*k, in, e.put(e.tag, tag));
 			bool ok = valid ? same && vr.has_value()
-					: !vr && vr.error().status == Status::AuthFailed && !same;
+					: !vr && vr.error().status == Status::kAuthFailed && !same;
 			if (ok)
 				t.passed++;
 			else
@@ -237,20 +237,20 @@ void run_hkdf(const std::string &file, const char *kdf)
 			unsigned size = v["size"];
 
 			// Exportable, so the derived key may be exported to compare.
-			auto base = e.km.ImportKey(ImportKeyParams{}.SetAlgorithm("secret")
-							   .SetExportable()
-							   .SetPermissions(KeyOperationPermission::kDerive)
-							   .SetMaterial(ikm));
+			auto base = e.km.import_key(ImportKeyParams{}.set_algorithm("secret")
+							   .set_exportable()
+							   .set_permissions(KeyOperationPermission::kDerive)
+							   .set_material(ikm));
 			if (!base) {
 				t.fail(tc, "ikm import: " + base.error().message);
 				continue;
 			}
-			auto d = e.km.DeriveKey(DeriveKeyParams{}.SetBaseKey(*base)
-							.SetKdf(KdfParameters{}.SetKdf(kdf).SetSalt(salt).SetInfo(info))
-							.SetAlgorithm("secret").SetPermissions(KeyOperationPermission::kExport)
-							.SetExportable().SetKeyLength(size));
+			auto d = e.km.derive_key(DeriveKeyParams{}.set_base_key(*base)
+							.set_kdf(KdfParameters{}.set_kdf(kdf).set_salt(salt).set_info(info))
+							.set_algorithm("secret").set_permissions(KeyOperationPermission::kExport)
+							.set_exportable().set_key_length(size));
 			if (!valid) {
-				if (!d && d.error().status == Status::InvalidArgument)
+				if (!d && d.error().status == Status::kInvalidArgument)
 					t.passed++;
 				else
 					t.fail(tc, "invalid derivation not refused");
@@ -258,7 +258,7 @@ void run_hkdf(const std::string &file, const char *kdf)
 				t.fail(tc, "derive: " + d.error().message);
 			} else {
 				Bytes got(size);
-				auto x = e.km.ExportKey(*d, got);
+				auto x = e.km.export_key(*d, got);
 				if (x && *x == size && got == okm)
 					t.passed++;
 				else
@@ -273,17 +273,17 @@ void run_hkdf(const std::string &file, const char *kdf)
 long agree(Env &e, const char *alg, const Bytes &priv, const Bytes &peer, Bytes &shared)
 {
 	// Exportable, so the agreed secret may be exported to compare.
-	auto k = e.km.ImportKey(ImportKeyParams{}.SetAlgorithm(alg).SetExportable()
-					.SetPermissions(KeyOperationPermission::kAgree).SetMaterial(priv));
+	auto k = e.km.import_key(ImportKeyParams{}.set_algorithm(alg).set_exportable()
+					.set_permissions(KeyOperationPermission::kAgree).set_material(priv));
 	if (!k)
 		return -k.error().err;
-	auto a = e.km.AgreeKey(AgreeKeyParams{}.SetPrivateKey(*k).SetPeerPublicKey(peer)
-				       .SetAlgorithm("secret").SetExportable()
-				       .SetPermissions(KeyOperationPermission::kExport | KeyOperationPermission::kDerive));
+	auto a = e.km.agree_key(AgreeKeyParams{}.set_private_key(*k).set_peer_public_key(peer)
+				       .set_algorithm("secret").set_exportable()
+				       .set_permissions(KeyOperationPermission::kExport | KeyOperationPermission::kDerive));
 	if (!a)
 		return -a.error().err;
 	Bytes out(64);
-	auto n = e.km.ExportKey(*a, out);
+	auto n = e.km.export_key(*a, out);
 	if (!n)
 		return -n.error().err;
 	out.resize(*n);
@@ -459,15 +459,15 @@ Test(lib_wycheproof, rsa_pkcs1_verify)
 		const char *alg = rsa_alg(g["sha"]);
 		cr_assert_not_null(alg);
 		Bytes pub = unhex(g["publicKeyAsn"].get<std::string>());
-		auto k = MUST(e.km.ImportKey(ImportKeyParams{}.SetAlgorithm(alg)
-						     .SetPermissions(KeyOperationPermission::kVerify).SetMaterial(pub)));
+		auto k = MUST(e.km.import_key(ImportKeyParams{}.set_algorithm(alg)
+						     .set_permissions(KeyOperationPermission::kVerify).set_material(pub)));
 		for (auto &v : g["tests"]) {
 			std::string result = v["result"];
 			int tc = std::stoi(v["tcId"].is_string() ? v["tcId"].get<std::string>()
 								  : std::to_string(v["tcId"].get<int>()));
-			auto r = e.s.Verify(k, e.put(e.in, unhex(v["msg"].get<std::string>())),
+			auto r = e.s.verify(k, e.put(e.in, unhex(v["msg"].get<std::string>())),
 					    e.put(e.tag, unhex(v["sig"].get<std::string>())));
-			bool bad = !r && r.error().status == Status::AuthFailed;
+			bool bad = !r && r.error().status == Status::kAuthFailed;
 			bool ok = result == "valid" ? r.has_value() : result == "invalid" ? bad : (r || bad);
 			if (ok)
 				t.passed++;
@@ -492,13 +492,13 @@ Test(lib_wycheproof, rsa_pkcs1_sign)
 			continue;
 		}
 		Bytes priv = pem_der(g["privateKeyPem"].get<std::string>());
-		auto k = MUST(e.km.ImportKey(ImportKeyParams{}.SetAlgorithm(alg).SetPermissions(kMacPerms)
-						     .SetMaterial(priv)));
+		auto k = MUST(e.km.import_key(ImportKeyParams{}.set_algorithm(alg).set_permissions(kMacPerms)
+						     .set_material(priv)));
 		for (auto &v : g["tests"]) {
 			int tc = std::stoi(v["tcId"].is_string() ? v["tcId"].get<std::string>()
 								  : std::to_string(v["tcId"].get<int>()));
 			Bytes sig = unhex(v["sig"].get<std::string>());
-			auto r = e.s.Sign(k, e.put(e.in, unhex(v["msg"].get<std::string>())), e.out.Slice(0, 512));
+			auto r = e.s.sign(k, e.put(e.in, unhex(v["msg"].get<std::string>())), e.out.slice(0, 512));
 			if (r && *r == sig.size() && Env::get(e.out, sig.size()) == sig)
 				t.passed++;
 			else

@@ -61,7 +61,7 @@ struct BatchImpl {
 	std::vector<OpRecord *> pending;	// queued, not yet sent (FIFO from `next`)
 	std::size_t next = 0;			// first unsent in pending
 	std::size_t done = 0;
-	std::vector<std::uint32_t> ready;	// completed, not yet returned by WaitAny
+	std::vector<std::uint32_t> ready;	// completed, not yet returned by wait_any
 	std::size_t ready_head = 0;
 	// Per context of the batch, its last call queued (the next one's
 	// predecessor): few contexts per batch, so a short list.
@@ -117,7 +117,7 @@ void batch_completed(BatchImpl *b, std::uint32_t index) noexcept
 
 std::unexpected<Error> forked(const char *what)
 {
-	return fail(Status::InvalidState, ECHILD,
+	return fail(Status::kInvalidState, ECHILD,
 		    std::string(what) + ": a batch inherited across fork(): make batches on a stack of the child");
 }
 
@@ -161,7 +161,7 @@ Batch::~Batch()
 }
 
 
-void Batch::SetTimeout(Timeout t) noexcept
+void Batch::set_timeout(Timeout t) noexcept
 {
 	if (impl_)
 		impl_->timeout = t;
@@ -170,10 +170,10 @@ void Batch::SetTimeout(Timeout t) noexcept
 Result<Batch::OpId> Batch::add(const detail::Op &op)
 {
 	if (!impl_)
-		return fail(Status::InvalidState, EBADFD, "a moved-from batch");
+		return fail(Status::kInvalidState, EBADFD, "a moved-from batch");
 	auto &v = impl_->recs;
 	if (v.size() == v.capacity())
-		return fail(Status::LimitExceeded, ENOSPC,
+		return fail(Status::kLimitExceeded, ENOSPC,
 			    "the batch is full (" + std::to_string(v.capacity()) + " operations)");
 	OpRecord &r = v.emplace_back();
 	detail::make_op(r, op, impl_->timeout);
@@ -184,94 +184,94 @@ Result<Batch::OpId> Batch::add(const detail::Op &op)
 			impl_->chain(r);
 		} catch (...) {
 			v.pop_back();
-			return fail(Status::OutOfMemory, ENOMEM, "a batch's context list");
+			return fail(Status::kOutOfMemory, ENOMEM, "a batch's context list");
 		}
 	}
 	impl_->pending.push_back(&r);
 	return r.index;
 }
 
-Result<Batch::OpId> Batch::Digest(AlgorithmId alg, BufferRef in, BufferRef out)
+Result<Batch::OpId> Batch::digest(AlgorithmId alg, BufferRef in, BufferRef out)
 {
-	if (auto ok = detail::check_alg(alg, "Digest"); !ok)
+	if (auto ok = detail::check_alg(alg, "digest"); !ok)
 		return std::unexpected(ok.error());
 	return add(detail::digest_op(alg, in, out));
 }
 
-Result<Batch::OpId> Batch::Mac(const CryptoResourceId &k, BufferRef in, BufferRef tag, bool truncate)
+Result<Batch::OpId> Batch::mac(const CryptoResourceId &k, BufferRef in, BufferRef tag, bool truncate)
 {
 	return add(detail::mac_op(k, in, tag, truncate));
 }
 
-Result<Batch::OpId> Batch::MacVerify(const CryptoResourceId &k, BufferRef in, BufferRef tag)
+Result<Batch::OpId> Batch::mac_verify(const CryptoResourceId &k, BufferRef in, BufferRef tag)
 {
 	return add(detail::mac_verify_op(k, in, tag));
 }
 
-Result<Batch::OpId> Batch::Seal(const CryptoResourceId &k, BufferRef nonce, BufferRef aad, BufferRef in,
+Result<Batch::OpId> Batch::seal(const CryptoResourceId &k, BufferRef nonce, BufferRef aad, BufferRef in,
 				BufferRef out, BufferRef tag)
 {
 	return add(detail::aead_op(HSM_IOC_SEAL, k, nonce, aad, in, out, tag));
 }
 
-Result<Batch::OpId> Batch::Open(const CryptoResourceId &k, BufferRef nonce, BufferRef aad, BufferRef in,
+Result<Batch::OpId> Batch::open(const CryptoResourceId &k, BufferRef nonce, BufferRef aad, BufferRef in,
 				BufferRef out, BufferRef tag)
 {
 	return add(detail::aead_op(HSM_IOC_OPEN, k, nonce, aad, in, out, tag));
 }
 
-Result<Batch::OpId> Batch::Encrypt(const CryptoResourceId &k, BufferRef iv, BufferRef in, BufferRef out)
+Result<Batch::OpId> Batch::encrypt(const CryptoResourceId &k, BufferRef iv, BufferRef in, BufferRef out)
 {
 	return add(detail::cipher_op(HSM_IOC_ENCRYPT, k, iv, in, out));
 }
 
-Result<Batch::OpId> Batch::Decrypt(const CryptoResourceId &k, BufferRef iv, BufferRef in, BufferRef out)
+Result<Batch::OpId> Batch::decrypt(const CryptoResourceId &k, BufferRef iv, BufferRef in, BufferRef out)
 {
 	return add(detail::cipher_op(HSM_IOC_DECRYPT, k, iv, in, out));
 }
 
-Result<Batch::OpId> Batch::Sign(const CryptoResourceId &k, BufferRef in, BufferRef sig)
+Result<Batch::OpId> Batch::sign(const CryptoResourceId &k, BufferRef in, BufferRef sig)
 {
 	return add(detail::sign_op(k, in, sig));
 }
 
-Result<Batch::OpId> Batch::Verify(const CryptoResourceId &k, BufferRef in, BufferRef sig)
+Result<Batch::OpId> Batch::verify(const CryptoResourceId &k, BufferRef in, BufferRef sig)
 {
 	return add(detail::verify_op(k, in, sig));
 }
 
-Result<Batch::OpId> Batch::Random(BufferRef out)
+Result<Batch::OpId> Batch::random(BufferRef out)
 {
 	return add(detail::random_op(out));
 }
 
-Result<Batch::OpId> Batch::Init(const StreamingContext &c, BufferRef iv, BufferRef aad)
+Result<Batch::OpId> Batch::init(const StreamingContext &c, BufferRef iv, BufferRef aad)
 {
 	return add(c.op(HSM_IOC_CTX_INIT, {.iv = iv, .aad = aad}));
 }
 
-Result<Batch::OpId> Batch::Update(const StreamingContext &c, BufferRef in, BufferRef out)
+Result<Batch::OpId> Batch::update(const StreamingContext &c, BufferRef in, BufferRef out)
 {
 	return add(c.op(HSM_IOC_CTX_UPDATE, {.in = in, .out = out}));
 }
 
-Result<Batch::OpId> Batch::Finalize(const StreamingContext &c, BufferRef out, BufferRef tag)
+Result<Batch::OpId> Batch::finalize(const StreamingContext &c, BufferRef out, BufferRef tag)
 {
 	return add(c.op(HSM_IOC_CTX_FINAL, {.out = out, .tag = tag}));
 }
 
-Result<Batch::OpId> Batch::Reset(const StreamingContext &c)
+Result<Batch::OpId> Batch::reset(const StreamingContext &c)
 {
 	return add(c.op(HSM_IOC_CTX_RESET, {}));
 }
 
-Result<std::size_t> Batch::Submit()
+Result<std::size_t> Batch::submit()
 {
 	if (!impl_)
-		return fail(Status::InvalidState, EBADFD, "a moved-from batch");
+		return fail(Status::kInvalidState, EBADFD, "a moved-from batch");
 	auto &b = *impl_;
 	if (!b.alive())
-		return detail::forked("Submit");
+		return detail::forked("submit");
 	if (b.next == b.pending.size())
 		return std::size_t(0);
 	b.bind();
@@ -280,13 +280,13 @@ Result<std::size_t> Batch::Submit()
 	return n;
 }
 
-Result<std::size_t> Batch::WaitAll()
+Result<std::size_t> Batch::wait_all()
 {
 	if (!impl_)
-		return fail(Status::InvalidState, EBADFD, "a moved-from batch");
+		return fail(Status::kInvalidState, EBADFD, "a moved-from batch");
 	auto &b = *impl_;
 	if (!b.alive())
-		return detail::forked("WaitAll");
+		return detail::forked("wait_all");
 	b.bind();
 	b.lane->wait([&] { return b.done == b.recs.size(); }, [&] { b.send_locked(); });
 	std::size_t failed = 0;
@@ -295,21 +295,21 @@ Result<std::size_t> Batch::WaitAll()
 	return failed;
 }
 
-Result<Batch::OpId> Batch::WaitAny()
+Result<Batch::OpId> Batch::wait_any()
 {
 	if (!impl_)
-		return fail(Status::InvalidState, EBADFD, "a moved-from batch");
+		return fail(Status::kInvalidState, EBADFD, "a moved-from batch");
 	auto &b = *impl_;
 	if (!b.alive())
-		return detail::forked("WaitAny");
+		return detail::forked("wait_any");
 	if (b.ready_head == b.recs.size())
-		return fail(Status::InvalidState, EBADFD, "WaitAny: every operation was already returned");
+		return fail(Status::kInvalidState, EBADFD, "wait_any: every operation was already returned");
 	b.bind();
 	b.lane->wait([&] { return b.ready_head < b.ready.size(); }, [&] { b.send_locked(); });
 	return b.ready[b.ready_head++];
 }
 
-std::size_t Batch::Poll()
+std::size_t Batch::poll()
 {
 	if (!impl_)
 		return 0;
@@ -320,17 +320,17 @@ std::size_t Batch::Poll()
 	return completed();
 }
 
-Result<std::uint32_t> Batch::Get(OpId id) const
+Result<std::uint32_t> Batch::get(OpId id) const
 {
 	if (!impl_ || id >= impl_->recs.size())
-		return fail(Status::InvalidArgument, EINVAL, "Get: no such operation");
+		return fail(Status::kInvalidArgument, EINVAL, "get: no such operation");
 	const OpRecord &r = impl_->recs[id];
 	if (r.state.load(std::memory_order_acquire) != detail::OpState::kDone)
-		return fail(Status::InvalidState, EBADFD, "Get: the operation has not completed");
+		return fail(Status::kInvalidState, EBADFD, "get: the operation has not completed");
 	return detail::answer(r, "batch operation " + std::to_string(id));
 }
 
-bool Batch::Done(OpId id) const noexcept
+bool Batch::done(OpId id) const noexcept
 {
 	return impl_ && id < impl_->recs.size() &&
 	       impl_->recs[id].state.load(std::memory_order_acquire) == detail::OpState::kDone;
@@ -346,18 +346,18 @@ std::size_t Batch::completed() const noexcept
 	return impl_->lane->locked([&] { return impl_->done; });
 }
 
-Result<void> Batch::Clear()
+Result<void> Batch::clear()
 {
 	if (!impl_)
-		return fail(Status::InvalidState, EBADFD, "a moved-from batch");
+		return fail(Status::kInvalidState, EBADFD, "a moved-from batch");
 	auto &b = *impl_;
 	if (!b.alive())
-		return detail::forked("Clear");
+		return detail::forked("clear");
 	// Under the lane's lock: the reaper may still be inside
 	// batch_completed() for the last operation.
 	return b.lane->locked([&]() -> Result<void> {
 		if (b.done != b.recs.size())
-			return fail(Status::InvalidState, EBUSY, "Clear: operations still queued or in flight");
+			return fail(Status::kInvalidState, EBUSY, "clear: operations still queued or in flight");
 		b.recs.clear();
 		b.pending.clear();
 		b.ready.clear();

@@ -151,7 +151,7 @@ Result<void> Connection::open(std::size_t region_size)
 		return sys_fail(errno, "HSM_IOC_GET_INFO");
 	const std::uint64_t need = HSM_FEAT_SHM | HSM_FEAT_URING_CMD | HSM_FEAT_KEYS;
 	if ((info_.features & need) != need)
-		return fail(Status::Unsupported, EOPNOTSUPP,
+		return fail(Status::kUnsupported, EOPNOTSUPP,
 			    "the module lacks shared regions, io_uring commands or keys");
 
 	// Lanes: one per CPU (up to kMaxLanes), sharing the in-flight budget,
@@ -169,10 +169,10 @@ Result<void> Connection::open(std::size_t region_size)
 	std::size_t page = info_.page_size ? info_.page_size : 4096;
 	std::size_t ctl = (std::size_t(nlanes) * lane_ctl + page - 1) / page * page;
 	if (region_size == 0 || region_size % page)
-		return fail(Status::InvalidArgument, EINVAL,
+		return fail(Status::kInvalidArgument, EINVAL,
 			    "region size must be a non-zero multiple of the page size");
 	if (region_size <= ctl || region_size > UINT32_MAX)
-		return fail(Status::InvalidArgument, EINVAL,
+		return fail(Status::kInvalidArgument, EINVAL,
 			    "region size must exceed the control area (" + std::to_string(ctl) +
 				    " bytes) and fit 32 bits");
 	hsm_shm_setup s{};
@@ -228,15 +228,15 @@ Connection::~Connection()
 Result<std::uint32_t> Connection::alloc(std::size_t size, std::size_t align, std::size_t *cap)
 {
 	if (size == 0)
-		return fail(Status::InvalidArgument, EINVAL, "Allocate: size 0");
+		return fail(Status::kInvalidArgument, EINVAL, "allocate: size 0");
 	if (align < 8 || align > 4096 || (align & (align - 1)))
-		return fail(Status::InvalidArgument, EINVAL,
-			    "Allocate: alignment must be a power of two in 8..4096");
+		return fail(Status::kInvalidArgument, EINVAL,
+			    "allocate: alignment must be a power of two in 8..4096");
 	if (!alive())
-		return fail(Status::InvalidState, ECHILD,
-			    "Allocate: a connection inherited across fork(): call CryptoStack::Create()");
+		return fail(Status::kInvalidState, ECHILD,
+			    "allocate: a connection inherited across fork(): call CryptoStack::create()");
 	if (size > size_)
-		return fail(Status::OutOfMemory, ENOMEM, "Allocate: larger than the region");
+		return fail(Status::kOutOfMemory, ENOMEM, "allocate: larger than the region");
 	// Whole 64-byte units, so blocks never share a cache line.
 	std::uint32_t want = static_cast<std::uint32_t>((size + 63) & ~std::size_t(63));
 	std::lock_guard lk(heap_mu_);
@@ -255,8 +255,8 @@ Result<std::uint32_t> Connection::alloc(std::size_t size, std::size_t align, std
 		*cap = want;
 		return off;
 	}
-	return fail(Status::OutOfMemory, ENOMEM,
-		    "Allocate: no free block of " + std::to_string(size) + " bytes in the region");
+	return fail(Status::kOutOfMemory, ENOMEM,
+		    "allocate: no free block of " + std::to_string(size) + " bytes in the region");
 }
 
 void Connection::free(std::uint32_t off) noexcept
@@ -331,7 +331,7 @@ Lane &Connection::lane()
 void Connection::run(OpRecord &rec)
 {
 	if (!alive()) {
-		answer_unsent(rec, ECHILD, Status::InvalidState);
+		answer_unsent(rec, ECHILD, Status::kInvalidState);
 		return;
 	}
 	lane().run(rec);
@@ -493,7 +493,7 @@ enum class Order { kGo, kLink, kWait, kCancel };
 // behind its predecessor's SQE (the kernel starts it when that one
 // succeeded and cancels it when it failed), or alone once the predecessor
 // completed, and not at all if that one failed: a Final must not report on
-// a stream that lost a part.  A Reset, which recovers a failed context,
+// a stream that lost a part.  A reset, which recovers a failed context,
 // waits for its predecessor but never inherits its failure.
 Order order(const OpRecord &rec, const OpRecord *last_sqe_rec) noexcept
 {
@@ -548,7 +548,7 @@ std::size_t Lane::submit_locked(OpRecord *const *recs, std::size_t n)
 		if (ord == Order::kWait)
 			break;
 		if (ord == Order::kCancel) {
-			answer_unsent(*rec, ECANCELED, Status::Canceled);
+			answer_unsent(*rec, ECANCELED, Status::kCanceled);
 			sent++;
 			continue;
 		}
@@ -628,8 +628,8 @@ void Lane::complete_slot(std::uint32_t idx, std::int32_t res, bool from_record) 
 	free_.push_back(idx);
 	if (rec->owner)
 		batch_completed(rec->owner, rec->index);
-	// Last: Done() reads the state without the lock, and its owner may
-	// take the record (or Clear() the batch) from then on.
+	// Last: done() reads the state without the lock, and its owner may
+	// take the record (or clear() the batch) from then on.
 	rec->state.store(OpState::kDone, std::memory_order_release);
 }
 

@@ -47,7 +47,7 @@ struct OpRecord {
 	std::int32_t res = 0;
 	std::uint32_t status = 0;
 	std::uint64_t value = 0;
-	// Written under the lane's lock; Batch::Done() and Get() read it
+	// Written under the lane's lock; Batch::done() and get() read it
 	// without, and take the answer's fields once it says kDone.
 	std::atomic<OpState> state = OpState::kQueued;
 	BatchImpl *owner = nullptr;
@@ -188,7 +188,7 @@ public:
 	/// no living thread holds) modulo the lanes.
 	Lane &lane();
 	/// Runs one operation on the calling thread's lane and waits for it;
-	/// in a fork()ed child, answers InvalidState (ECHILD) at once.
+	/// in a fork()ed child, answers kInvalidState (ECHILD) at once.
 	void run(OpRecord &rec);
 
 	/// The slot-name registry: one ID per (fsuid, fsgid, name) until the

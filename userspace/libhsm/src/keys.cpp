@@ -39,7 +39,7 @@ hsm_slot_params slot_params(const KeySlot &s)
 Result<void> check_slot(const KeySlot &s, const char *what)
 {
 	if (s.name.truncated() || s.name.empty())
-		return fail(Status::InvalidArgument, EINVAL,
+		return fail(Status::kInvalidArgument, EINVAL,
 			    std::string(what) + ": slot names are 1..63 characters");
 	return {};
 }
@@ -111,9 +111,9 @@ Result<void> to_slot(const KeyManager &km, const KeySlot &target, const char *wh
 	auto g = make();
 	if (!g)
 		return std::unexpected(g.error());
-	if (auto r = km.PersistKey(target, *g); !r)
+	if (auto r = km.persist_key(target, *g); !r)
 		return r;
-	return g->Release();
+	return g->release();
 }
 
 // A call that writes a key's bytes (KEY_EXPORT, KEY_PUBLIC) to `out`,
@@ -122,7 +122,7 @@ Result<std::size_t> read_out(Connection &c, unsigned int cmd, const CryptoResour
 			     std::span<std::uint8_t> out, const char *what)
 {
 	if (out.empty())
-		return fail(Status::BufferTooSmall, EOVERFLOW, std::string(what) + ": empty output");
+		return fail(Status::kBufferTooSmall, EOVERFLOW, std::string(what) + ": empty output");
 	Scratch s(c);
 	if (auto ok = s.reserve(out.size()); !ok)
 		return std::unexpected(ok.error());
@@ -148,7 +148,7 @@ CryptoResourceGuard &CryptoResourceGuard::operator=(CryptoResourceGuard &&o) noe
 {
 	if (this != &o) {
 		try {
-			(void)Release();
+			(void)release();
 		} catch (...) {
 		}
 		conn_ = std::move(o.conn_);
@@ -163,18 +163,18 @@ CryptoResourceGuard::~CryptoResourceGuard()
 	// Errors are swallowed, bad_alloc from building one included: a
 	// destructor must not terminate the program.
 	try {
-		(void)Release();
+		(void)release();
 	} catch (...) {
 	}
 }
 
-Result<void> CryptoResourceGuard::Release()
+Result<void> CryptoResourceGuard::release()
 {
 	if (!id_.valid() || !conn_)
-		return fail(Status::InvalidState, EBADFD, "Release: the guard is not active");
+		return fail(Status::kInvalidState, EBADFD, "release: the guard is not active");
 	std::uint64_t id = id_.value;
 	id_ = {};
-	auto r = release(*conn_, HSM_IOC_KEY_RELEASE, id);
+	auto r = detail::release(*conn_, HSM_IOC_KEY_RELEASE, id);
 	conn_.reset();
 	return r;
 }
@@ -187,22 +187,22 @@ Result<CryptoResourceGuard> KeyManager::guard(const Op &op) const
 	return CryptoResourceGuard(conn_, *id);
 }
 
-Result<CryptoResourceGuard> KeyManager::GenerateKey(const GenerateKeyParams &p) const
+Result<CryptoResourceGuard> KeyManager::generate_key(const GenerateKeyParams &p) const
 {
-	if (auto ok = check_alg(p.algorithm, "GenerateKey"); !ok)
+	if (auto ok = check_alg(p.algorithm, "generate_key"); !ok)
 		return std::unexpected(ok.error());
 	const hsm_key_params kp = key_params(p);
 	return guard({.cmd = HSM_IOC_KEY_GENERATE, .inline_params = param_bytes(kp)});
 }
 
-Result<void> KeyManager::GenerateKey(const KeySlot &target, const GenerateKeyParams &p) const
+Result<void> KeyManager::generate_key(const KeySlot &target, const GenerateKeyParams &p) const
 {
-	return to_slot(*this, target, "GenerateKey", [&] { return GenerateKey(p); });
+	return to_slot(*this, target, "generate_key", [&] { return generate_key(p); });
 }
 
-Result<CryptoResourceGuard> KeyManager::ImportKey(const ImportKeyParams &p) const
+Result<CryptoResourceGuard> KeyManager::import_key(const ImportKeyParams &p) const
 {
-	if (auto ok = check_alg(p.algorithm, "ImportKey"); !ok)
+	if (auto ok = check_alg(p.algorithm, "import_key"); !ok)
 		return std::unexpected(ok.error());
 	Scratch s(*conn_);
 	if (auto ok = s.reserve(p.material.size()); !ok)
@@ -212,16 +212,16 @@ Result<CryptoResourceGuard> KeyManager::ImportKey(const ImportKeyParams &p) cons
 		      .inline_params = param_bytes(kp)});
 }
 
-Result<void> KeyManager::ImportKey(const KeySlot &target, const ImportKeyParams &p) const
+Result<void> KeyManager::import_key(const KeySlot &target, const ImportKeyParams &p) const
 {
-	return to_slot(*this, target, "ImportKey", [&] { return ImportKey(p); });
+	return to_slot(*this, target, "import_key", [&] { return import_key(p); });
 }
 
-Result<CryptoResourceGuard> KeyManager::DeriveKey(const DeriveKeyParams &p) const
+Result<CryptoResourceGuard> KeyManager::derive_key(const DeriveKeyParams &p) const
 {
-	if (auto ok = check_alg(p.algorithm, "DeriveKey"); !ok)
+	if (auto ok = check_alg(p.algorithm, "derive_key"); !ok)
 		return std::unexpected(ok.error());
-	if (auto ok = check_alg(p.kdf.kdf, "DeriveKey (KDF)"); !ok)
+	if (auto ok = check_alg(p.kdf.kdf, "derive_key (KDF)"); !ok)
 		return std::unexpected(ok.error());
 	Scratch s(*conn_);
 	if (auto ok = s.reserve(padded({p.kdf.kdf.size(), p.kdf.salt.size(), p.kdf.info.size()})); !ok)
@@ -235,14 +235,14 @@ Result<CryptoResourceGuard> KeyManager::DeriveKey(const DeriveKeyParams &p) cons
 		      .inline_params = param_bytes(kp)});
 }
 
-Result<void> KeyManager::DeriveKey(const KeySlot &target, const DeriveKeyParams &p) const
+Result<void> KeyManager::derive_key(const KeySlot &target, const DeriveKeyParams &p) const
 {
-	return to_slot(*this, target, "DeriveKey", [&] { return DeriveKey(p); });
+	return to_slot(*this, target, "derive_key", [&] { return derive_key(p); });
 }
 
-Result<CryptoResourceGuard> KeyManager::AgreeKey(const AgreeKeyParams &p) const
+Result<CryptoResourceGuard> KeyManager::agree_key(const AgreeKeyParams &p) const
 {
-	if (auto ok = check_alg(p.algorithm, "AgreeKey"); !ok)
+	if (auto ok = check_alg(p.algorithm, "agree_key"); !ok)
 		return std::unexpected(ok.error());
 	Scratch s(*conn_);
 	if (auto ok = s.reserve(p.peer_public_key.size()); !ok)
@@ -254,14 +254,14 @@ Result<CryptoResourceGuard> KeyManager::AgreeKey(const AgreeKeyParams &p) const
 		      .inline_params = param_bytes(kp)});
 }
 
-Result<void> KeyManager::AgreeKey(const KeySlot &target, const AgreeKeyParams &p) const
+Result<void> KeyManager::agree_key(const KeySlot &target, const AgreeKeyParams &p) const
 {
-	return to_slot(*this, target, "AgreeKey", [&] { return AgreeKey(p); });
+	return to_slot(*this, target, "agree_key", [&] { return agree_key(p); });
 }
 
-Result<CryptoResourceGuard> KeyManager::UnwrapKey(const UnwrapKeyParams &p) const
+Result<CryptoResourceGuard> KeyManager::unwrap_key(const UnwrapKeyParams &p) const
 {
-	if (auto ok = check_alg(p.algorithm, "UnwrapKey"); !ok)
+	if (auto ok = check_alg(p.algorithm, "unwrap_key"); !ok)
 		return std::unexpected(ok.error());
 	Scratch s(*conn_);
 	if (auto ok = s.reserve(padded({p.wrapped.size(), p.iv.size(), p.aad.size(), p.tag.size()})); !ok)
@@ -273,18 +273,18 @@ Result<CryptoResourceGuard> KeyManager::UnwrapKey(const UnwrapKeyParams &p) cons
 		      .inline_params = param_bytes(kp)});
 }
 
-Result<void> KeyManager::UnwrapKey(const KeySlot &target, const UnwrapKeyParams &p) const
+Result<void> KeyManager::unwrap_key(const KeySlot &target, const UnwrapKeyParams &p) const
 {
-	return to_slot(*this, target, "UnwrapKey", [&] { return UnwrapKey(p); });
+	return to_slot(*this, target, "unwrap_key", [&] { return unwrap_key(p); });
 }
 
-Result<WrappedKey> KeyManager::WrapKey(const WrapKeyParams &p) const
+Result<WrappedKey> KeyManager::wrap_key(const WrapKeyParams &p) const
 {
 	// Room for the largest key a module holds ("secret": 16320 bytes) plus
 	// AES-KW's 8 bytes.
 	constexpr std::size_t kMaxWrapped = 16320 + 8;
 	if (p.tag_length > 16)
-		return fail(Status::InvalidArgument, EINVAL, "WrapKey: tag longer than 16 bytes");
+		return fail(Status::kInvalidArgument, EINVAL, "wrap_key: tag longer than 16 bytes");
 	Scratch s(*conn_);
 	if (auto ok = s.reserve(padded({p.iv.size(), p.aad.size(), kMaxWrapped, 16})); !ok)
 		return std::unexpected(ok.error());
@@ -313,19 +313,19 @@ Result<WrappedKey> KeyManager::WrapKey(const WrapKeyParams &p) const
 	return w;
 }
 
-Result<std::size_t> KeyManager::ExportKey(const CryptoResourceId &key, std::span<std::uint8_t> out) const
+Result<std::size_t> KeyManager::export_key(const CryptoResourceId &key, std::span<std::uint8_t> out) const
 {
-	return read_out(*conn_, HSM_IOC_KEY_EXPORT, key, out, "ExportKey");
+	return read_out(*conn_, HSM_IOC_KEY_EXPORT, key, out, "export_key");
 }
 
-Result<std::size_t> KeyManager::GetPublicKey(const CryptoResourceId &key, std::span<std::uint8_t> out) const
+Result<std::size_t> KeyManager::get_public_key(const CryptoResourceId &key, std::span<std::uint8_t> out) const
 {
-	return read_out(*conn_, HSM_IOC_KEY_PUBLIC, key, out, "GetPublicKey");
+	return read_out(*conn_, HSM_IOC_KEY_PUBLIC, key, out, "get_public_key");
 }
 
-Result<void> KeyManager::PersistKey(const KeySlot &target, const CryptoResourceId &key) const
+Result<void> KeyManager::persist_key(const KeySlot &target, const CryptoResourceId &key) const
 {
-	if (auto ok = check_slot(target, "PersistKey"); !ok)
+	if (auto ok = check_slot(target, "persist_key"); !ok)
 		return ok;
 	const hsm_slot_params sp = slot_params(target);
 	OpRecord rec;
@@ -349,34 +349,34 @@ std::string reg_key(const KeySlot &s)
 
 } // namespace
 
-Result<CryptoResourceId> KeyManager::ResolveSlot(const KeySlot &slot) const
+Result<CryptoResourceId> KeyManager::resolve_slot(const KeySlot &slot) const
 {
 	return resolve(slot, false);
 }
 
-Result<CryptoResourceId> KeyManager::RefreshSlot(const KeySlot &slot) const
+Result<CryptoResourceId> KeyManager::refresh_slot(const KeySlot &slot) const
 {
 	return resolve(slot, true);
 }
 
 Result<CryptoResourceId> KeyManager::resolve(const KeySlot &slot, bool fresh) const
 {
-	if (auto ok = check_slot(slot, fresh ? "RefreshSlot" : "ResolveSlot"); !ok)
+	if (auto ok = check_slot(slot, fresh ? "refresh_slot" : "resolve_slot"); !ok)
 		return std::unexpected(ok.error());
 	// Not even the registry's lock in a fork()ed child: a thread of the
 	// parent may have held it.
 	if (!conn_->alive())
-		return fail(Status::InvalidState, ECHILD,
-			    "ResolveSlot: a connection inherited across fork(): call CryptoStack::Create()");
+		return fail(Status::kInvalidState, ECHILD,
+			    "resolve_slot: a connection inherited across fork(): call CryptoStack::create()");
 	const hsm_slot_params sp = slot_params(slot);
 	return conn_->resolve_slot(reg_key(slot), fresh, [&] {
 		return run_create(*conn_, {.cmd = HSM_IOC_SLOT_OPEN, .inline_params = param_bytes(sp)});
 	});
 }
 
-Result<void> KeyManager::DeleteSlot(const KeySlot &slot) const
+Result<void> KeyManager::delete_slot(const KeySlot &slot) const
 {
-	if (auto ok = check_slot(slot, "DeleteSlot"); !ok)
+	if (auto ok = check_slot(slot, "delete_slot"); !ok)
 		return ok;
 	const hsm_slot_params sp = slot_params(slot);
 	OpRecord rec;
@@ -387,7 +387,7 @@ Result<void> KeyManager::DeleteSlot(const KeySlot &slot) const
 	return {};
 }
 
-Result<std::vector<SlotInfo>> KeyManager::ListSlots() const
+Result<std::vector<SlotInfo>> KeyManager::list_slots() const
 {
 	for (std::size_t room = 16;; room *= 4) {
 		Scratch s(*conn_);

@@ -24,7 +24,7 @@ Buffer::Buffer(Buffer &&o) noexcept
 Buffer &Buffer::operator=(Buffer &&o) noexcept
 {
 	if (this != &o) {
-		Reset();
+		reset();
 		conn_ = std::move(o.conn_);
 		ptr_ = o.ptr_;
 		off_ = o.off_;
@@ -36,9 +36,9 @@ Buffer &Buffer::operator=(Buffer &&o) noexcept
 	return *this;
 }
 
-Buffer::~Buffer() { Reset(); }
+Buffer::~Buffer() { reset(); }
 
-void Buffer::Reset() noexcept
+void Buffer::reset() noexcept
 {
 	if (conn_ && cap_)
 		conn_->free(off_);
@@ -47,14 +47,14 @@ void Buffer::Reset() noexcept
 	len_ = cap_ = 0;
 }
 
-BufferRef Buffer::Slice(std::size_t offset, std::size_t len) const noexcept
+BufferRef Buffer::slice(std::size_t offset, std::size_t len) const noexcept
 {
 	offset = std::min(offset, len_);
 	len = std::min(len, len_ - offset);
 	return {static_cast<std::uint32_t>(off_ + offset), static_cast<std::uint32_t>(len)};
 }
 
-Result<MemoryAllocator> MemoryAllocator::Create()
+Result<MemoryAllocator> MemoryAllocator::create()
 {
 	auto c = Connection::get(CryptoStackConfig{}.region_size);
 	if (!c)
@@ -62,7 +62,7 @@ Result<MemoryAllocator> MemoryAllocator::Create()
 	return MemoryAllocator(*c);
 }
 
-Result<Buffer> MemoryAllocator::Allocate(std::size_t size, std::size_t align) const
+Result<Buffer> MemoryAllocator::allocate(std::size_t size, std::size_t align) const
 {
 	Buffer b;
 	auto r = conn_->alloc(size, align, &b.cap_);
@@ -78,7 +78,7 @@ Result<Buffer> MemoryAllocator::Allocate(std::size_t size, std::size_t align) co
 	return b;
 }
 
-std::size_t MemoryAllocator::Available() const noexcept { return conn_->available(); }
-std::size_t MemoryAllocator::LargestFree() const noexcept { return conn_->largest_free(); }
+std::size_t MemoryAllocator::available() const noexcept { return conn_->available(); }
+std::size_t MemoryAllocator::largest_free() const noexcept { return conn_->largest_free(); }
 
 } // namespace hsm

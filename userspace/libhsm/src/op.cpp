@@ -53,14 +53,14 @@ Error op_error(const OpRecord &rec, std::string_view what)
 	std::string m = std::string(what.empty() ? op_name(rec.cmd) : what) + ": " +
 			to_string(Status(rec.status)) + " (" + (name ? name : std::to_string(err)) + ")";
 	if (err == ECHILD)
-		m += ": an object inherited across fork(); call CryptoStack::Create() in the child";
+		m += ": an object inherited across fork(); call CryptoStack::create() in the child";
 	return Error{Status(rec.status), err, std::move(m)};
 }
 
 Result<std::size_t> checked_len(const OpRecord &rec, std::size_t asked, std::string_view what)
 {
 	if (std::uint64_t(rec.res) > asked)
-		return fail(Status::Internal, EPROTO,
+		return fail(Status::kInternal, EPROTO,
 			    std::string(what.empty() ? op_name(rec.cmd) : what) + ": the module returned " +
 				    std::to_string(rec.res) + " bytes for a " + std::to_string(asked) +
 				    "-byte output");
@@ -105,16 +105,16 @@ Result<CryptoResourceId> run_create(Connection &c, const Op &op)
 Result<void> release(Connection &c, unsigned int cmd, std::uint64_t id)
 {
 	OpRecord rec;
-	return run(c, rec, {.cmd = cmd, .handle = id}, Timeout::Disabled());
+	return run(c, rec, {.cmd = cmd, .handle = id}, Timeout::disabled());
 }
 
 Result<void> check_alg(const AlgorithmId &a, const char *what)
 {
 	if (a.truncated())
-		return fail(Status::InvalidArgument, EINVAL,
+		return fail(Status::kInvalidArgument, EINVAL,
 			    std::string(what) + ": algorithm name longer than 63 characters");
 	if (a.empty())
-		return fail(Status::InvalidArgument, EINVAL, std::string(what) + ": no algorithm set");
+		return fail(Status::kInvalidArgument, EINVAL, std::string(what) + ": no algorithm set");
 	return {};
 }
 

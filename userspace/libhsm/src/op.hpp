@@ -99,7 +99,7 @@ Result<CryptoResourceId> run_create(Connection &c, const Op &op);
 /// Releases a key or context (KEY_RELEASE, CTX_RELEASE), with no deadline.
 Result<void> release(Connection &c, unsigned int cmd, std::uint64_t id);
 
-/// InvalidArgument for an empty or truncated algorithm name.
+/// kInvalidArgument for an empty or truncated algorithm name.
 Result<void> check_alg(const AlgorithmId &a, const char *what);
 
 /// Success without r's value, or r's error: what r.transform([](auto &&) {})

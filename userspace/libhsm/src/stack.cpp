@@ -13,7 +13,7 @@ namespace hsm {
 
 using namespace detail;
 
-Result<CryptoStack> CryptoStack::Create(const CryptoStackConfig &cfg)
+Result<CryptoStack> CryptoStack::create(const CryptoStackConfig &cfg)
 {
 	auto c = Connection::get(cfg.region_size);
 	if (!c)
@@ -21,7 +21,7 @@ Result<CryptoStack> CryptoStack::Create(const CryptoStackConfig &cfg)
 	return CryptoStack(*c, cfg.timeout);
 }
 
-ModuleInfo CryptoStack::Info() const noexcept
+ModuleInfo CryptoStack::info() const noexcept
 {
 	const hsm_info &i = conn_->info();
 	ModuleInfo m;
@@ -35,57 +35,57 @@ ModuleInfo CryptoStack::Info() const noexcept
 	return m;
 }
 
-Result<std::size_t> CryptoStack::Digest(AlgorithmId alg, BufferRef in, BufferRef out) const
+Result<std::size_t> CryptoStack::digest(AlgorithmId alg, BufferRef in, BufferRef out) const
 {
-	if (auto ok = check_alg(alg, "Digest"); !ok)
+	if (auto ok = check_alg(alg, "digest"); !ok)
 		return std::unexpected(ok.error());
 	return run_data(*conn_, digest_op(alg, in, out), timeout_);
 }
 
-Result<std::size_t> CryptoStack::Mac(const CryptoResourceId &k, BufferRef in, BufferRef tag,
+Result<std::size_t> CryptoStack::mac(const CryptoResourceId &k, BufferRef in, BufferRef tag,
 				     bool truncate) const
 {
 	return run_data(*conn_, mac_op(k, in, tag, truncate), timeout_);
 }
 
-Result<void> CryptoStack::MacVerify(const CryptoResourceId &k, BufferRef in, BufferRef tag) const
+Result<void> CryptoStack::mac_verify(const CryptoResourceId &k, BufferRef in, BufferRef tag) const
 {
 	return drop_value(run_data(*conn_, mac_verify_op(k, in, tag), timeout_));
 }
 
-Result<std::size_t> CryptoStack::Seal(const CryptoResourceId &k, BufferRef nonce, BufferRef aad, BufferRef in,
+Result<std::size_t> CryptoStack::seal(const CryptoResourceId &k, BufferRef nonce, BufferRef aad, BufferRef in,
 				      BufferRef out, BufferRef tag) const
 {
 	return run_data(*conn_, aead_op(HSM_IOC_SEAL, k, nonce, aad, in, out, tag), timeout_);
 }
 
-Result<std::size_t> CryptoStack::Open(const CryptoResourceId &k, BufferRef nonce, BufferRef aad, BufferRef in,
+Result<std::size_t> CryptoStack::open(const CryptoResourceId &k, BufferRef nonce, BufferRef aad, BufferRef in,
 				      BufferRef out, BufferRef tag) const
 {
 	return run_data(*conn_, aead_op(HSM_IOC_OPEN, k, nonce, aad, in, out, tag), timeout_);
 }
 
-Result<std::size_t> CryptoStack::Encrypt(const CryptoResourceId &k, BufferRef iv, BufferRef in, BufferRef out) const
+Result<std::size_t> CryptoStack::encrypt(const CryptoResourceId &k, BufferRef iv, BufferRef in, BufferRef out) const
 {
 	return run_data(*conn_, cipher_op(HSM_IOC_ENCRYPT, k, iv, in, out), timeout_);
 }
 
-Result<std::size_t> CryptoStack::Decrypt(const CryptoResourceId &k, BufferRef iv, BufferRef in, BufferRef out) const
+Result<std::size_t> CryptoStack::decrypt(const CryptoResourceId &k, BufferRef iv, BufferRef in, BufferRef out) const
 {
 	return run_data(*conn_, cipher_op(HSM_IOC_DECRYPT, k, iv, in, out), timeout_);
 }
 
-Result<std::size_t> CryptoStack::Sign(const CryptoResourceId &k, BufferRef in, BufferRef sig) const
+Result<std::size_t> CryptoStack::sign(const CryptoResourceId &k, BufferRef in, BufferRef sig) const
 {
 	return run_data(*conn_, sign_op(k, in, sig), timeout_);
 }
 
-Result<void> CryptoStack::Verify(const CryptoResourceId &k, BufferRef in, BufferRef sig) const
+Result<void> CryptoStack::verify(const CryptoResourceId &k, BufferRef in, BufferRef sig) const
 {
 	return drop_value(run_data(*conn_, verify_op(k, in, sig), timeout_));
 }
 
-Result<std::size_t> CryptoStack::Random(BufferRef out) const
+Result<std::size_t> CryptoStack::random(BufferRef out) const
 {
 	return run_data(*conn_, random_op(out), timeout_);
 }

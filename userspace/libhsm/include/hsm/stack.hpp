@@ -7,23 +7,24 @@
 // (Batch) submitted with one io_uring_enter.
 //
 // Errors: every call returns Result<T>; Error carries the module's status
-// unchanged (Status::NotFound for a released key, Status::InvalidState for a
-// context call out of order, ...), the errno it came with, and a message
-// naming the call.  Errors common to every module call, not repeated below:
-//   NotFound       a key or context ID this connection does not hold
-//   NotPermitted   the key lacks the permission the call needs
-//   InvalidArgument a payload of the wrong length, a bad algorithm name, a
-//                  ref outside the region, a truncated AlgorithmId
-//   TimedOut       the deadline passed before the module could run the call
-//   Unsupported    an algorithm the module does not know or cannot serve
+// unchanged (Status::kNotFound for a released key, Status::kInvalidState
+// for a context call out of order, ...), the errno it came with, and a
+// message naming the call.  Errors common to every module call, not
+// repeated below:
+//   kNotFound         a key or context ID this connection does not hold
+//   kNotPermitted     the key lacks the permission the call needs
+//   kInvalidArgument  a payload of the wrong length, a bad algorithm name,
+//                     a ref outside the region, a truncated AlgorithmId
+//   kTimedOut         the deadline passed before the module could run the call
+//   kUnsupported      an algorithm the module does not know or cannot serve
 //
 // fork(): the child inherits neither the region nor the rings, so the
 // parent's stacks, guards, contexts, buffers and batches are inert there:
-// their calls fail with InvalidState (errno ECHILD) without reaching the
+// their calls fail with kInvalidState (errno ECHILD) without reaching the
 // module, and their destructors forget them (a guard's or context's ID
 // stays the parent's, a buffer is not wiped).  The child may return or
 // exit() normally with them alive; the parent keeps every key and context.
-// CryptoStack::Create() in the child opens a connection of its own.  The
+// CryptoStack::create() in the child opens a connection of its own.  The
 // contents of a parent's Buffer must not be touched in the child.
 //
 // Threads: a CryptoStack, KeyManager and MemoryAllocator may be shared by
@@ -58,22 +59,22 @@ class Connection;
 struct CryptoStackConfig {
 	/// Deadline of every call of this stack whose context does not
 	/// override it.  Default: the module's default_timeout_ms.
-	Timeout timeout = Timeout::Default();
+	Timeout timeout = Timeout::module_default();
 	/// Bytes of the shared region, used only by the stack that opens the
 	/// process's connection (the first one): a multiple of the page size.
 	std::size_t region_size = 4u << 20;
 
-	CryptoStackConfig &SetTimeout(std::uint32_t ms) noexcept
+	CryptoStackConfig &set_timeout(std::uint32_t ms) noexcept
 	{
-		timeout = Timeout::Milliseconds(ms);
+		timeout = Timeout::milliseconds(ms);
 		return *this;
 	}
-	CryptoStackConfig &DisableTimeout() noexcept
+	CryptoStackConfig &disable_timeout() noexcept
 	{
-		timeout = Timeout::Disabled();
+		timeout = Timeout::disabled();
 		return *this;
 	}
-	CryptoStackConfig &SetRegionSize(std::size_t bytes) noexcept
+	CryptoStackConfig &set_region_size(std::size_t bytes) noexcept
 	{
 		region_size = bytes;
 		return *this;
@@ -98,49 +99,49 @@ class Batch;
 class CryptoStack {
 public:
 	/// Opens (or joins) the process's connection to /dev/hsm.  Errors:
-	/// NotFound (no /dev/hsm: module not loaded), NotPermitted (device
-	/// permissions), LimitExceeded (max_connections, region limits),
-	/// Unsupported (module without shared regions or io_uring commands),
-	/// InvalidArgument (region size not a page multiple), Internal.
-	[[nodiscard]] static Result<CryptoStack> Create(const CryptoStackConfig &cfg = {});
+	/// kNotFound (no /dev/hsm: module not loaded), kNotPermitted (device
+	/// permissions), kLimitExceeded (max_connections, region limits),
+	/// kUnsupported (module without shared regions or io_uring commands),
+	/// kInvalidArgument (region size not a page multiple), kInternal.
+	[[nodiscard]] static Result<CryptoStack> create(const CryptoStackConfig &cfg = {});
 
-	[[nodiscard]] KeyManager Keys() const noexcept { return KeyManager(conn_); }
-	[[nodiscard]] MemoryAllocator Allocator() const noexcept { return MemoryAllocator(conn_); }
-	[[nodiscard]] ModuleInfo Info() const noexcept;
-	[[nodiscard]] Timeout DefaultTimeout() const noexcept { return timeout_; }
+	[[nodiscard]] KeyManager keys() const noexcept { return KeyManager(conn_); }
+	[[nodiscard]] MemoryAllocator allocator() const noexcept { return MemoryAllocator(conn_); }
+	[[nodiscard]] ModuleInfo info() const noexcept;
+	[[nodiscard]] Timeout default_timeout() const noexcept { return timeout_; }
 
-	/// Contexts.  Errors: NotFound (the key was released: keep its guard
-	/// alive until this returns), NotPermitted (the key lacks the
-	/// operation's permission), InvalidArgument (the algorithm does not do
-	/// the operation), LimitExceeded (max_contexts).
-	[[nodiscard]] Result<HashContext> CreateHashContext(const HashContextConfig &c) const;
-	[[nodiscard]] Result<MacContext> CreateMacContext(const MacContextConfig &c) const;
-	[[nodiscard]] Result<CipherContext> CreateCipherContext(const CipherContextConfig &c) const;
-	[[nodiscard]] Result<AeadContext> CreateAeadContext(const AeadContextConfig &c) const;
-	[[nodiscard]] Result<SignContext> CreateSignContext(const SignContextConfig &c) const;
-	[[nodiscard]] Result<VerifyContext> CreateVerifyContext(const VerifyContextConfig &c) const;
+	/// Contexts.  Errors: kNotFound (the key was released: keep its guard
+	/// alive until this returns), kNotPermitted (the key lacks the
+	/// operation's permission), kInvalidArgument (the algorithm does not do
+	/// the operation), kLimitExceeded (max_contexts).
+	[[nodiscard]] Result<HashContext> create_hash_context(const HashContextConfig &c) const;
+	[[nodiscard]] Result<MacContext> create_mac_context(const MacContextConfig &c) const;
+	[[nodiscard]] Result<CipherContext> create_cipher_context(const CipherContextConfig &c) const;
+	[[nodiscard]] Result<AeadContext> create_aead_context(const AeadContextConfig &c) const;
+	[[nodiscard]] Result<SignContext> create_sign_context(const SignContextConfig &c) const;
+	[[nodiscard]] Result<VerifyContext> create_verify_context(const VerifyContextConfig &c) const;
 
 	/// One-shot operations, each a batch of one (see Batch for the errors
 	/// of each).  They return the module's result: a length, or 0.
-	[[nodiscard]] Result<std::size_t> Digest(AlgorithmId alg, BufferRef in, BufferRef out) const;
+	[[nodiscard]] Result<std::size_t> digest(AlgorithmId alg, BufferRef in, BufferRef out) const;
 	/// MAC; with `truncate`, a tag shorter than the MAC gets its prefix
-	/// (else BufferTooSmall).
-	[[nodiscard]] Result<std::size_t> Mac(const CryptoResourceId &key, BufferRef in, BufferRef tag,
+	/// (else kBufferTooSmall).
+	[[nodiscard]] Result<std::size_t> mac(const CryptoResourceId &key, BufferRef in, BufferRef tag,
 					      bool truncate = false) const;
-	[[nodiscard]] Result<void> MacVerify(const CryptoResourceId &key, BufferRef in,
+	[[nodiscard]] Result<void> mac_verify(const CryptoResourceId &key, BufferRef in,
 						       BufferRef tag) const;
-	[[nodiscard]] Result<std::size_t> Seal(const CryptoResourceId &key, BufferRef nonce, BufferRef aad,
+	[[nodiscard]] Result<std::size_t> seal(const CryptoResourceId &key, BufferRef nonce, BufferRef aad,
 					       BufferRef in, BufferRef out, BufferRef tag) const;
-	[[nodiscard]] Result<std::size_t> Open(const CryptoResourceId &key, BufferRef nonce, BufferRef aad,
+	[[nodiscard]] Result<std::size_t> open(const CryptoResourceId &key, BufferRef nonce, BufferRef aad,
 					       BufferRef in, BufferRef out, BufferRef tag) const;
-	[[nodiscard]] Result<std::size_t> Encrypt(const CryptoResourceId &key, BufferRef iv, BufferRef in,
+	[[nodiscard]] Result<std::size_t> encrypt(const CryptoResourceId &key, BufferRef iv, BufferRef in,
 						  BufferRef out) const;
-	[[nodiscard]] Result<std::size_t> Decrypt(const CryptoResourceId &key, BufferRef iv, BufferRef in,
+	[[nodiscard]] Result<std::size_t> decrypt(const CryptoResourceId &key, BufferRef iv, BufferRef in,
 						  BufferRef out) const;
-	[[nodiscard]] Result<std::size_t> Sign(const CryptoResourceId &key, BufferRef in, BufferRef sig) const;
-	[[nodiscard]] Result<void> Verify(const CryptoResourceId &key, BufferRef in,
+	[[nodiscard]] Result<std::size_t> sign(const CryptoResourceId &key, BufferRef in, BufferRef sig) const;
+	[[nodiscard]] Result<void> verify(const CryptoResourceId &key, BufferRef in,
 						    BufferRef sig) const;
-	[[nodiscard]] Result<std::size_t> Random(BufferRef out) const;
+	[[nodiscard]] Result<std::size_t> random(BufferRef out) const;
 
 	// Platform calls (attestation report, derived keys, report
 	// verification) live here once the platform layer lands: see
