@@ -178,7 +178,7 @@ public:
 	/// rings are not the child's, so nothing may touch them.
 	bool alive() const noexcept;
 
-	// The heap of the region (MemoryAllocator).
+	// The heap of the region (MemoryAllocator), in memory.cpp.
 	Result<std::uint32_t> alloc(std::size_t size, std::size_t align, std::size_t *cap);
 	void free(std::uint32_t off) noexcept;
 	std::size_t available() const noexcept;
