@@ -11,15 +11,20 @@
 #                   build/bench-results/results.md, .csv and PNG plots
 #   make profile    the same guest, with perf: where the time of the headline
 #                   benchmark cells goes, in build/profile/*.txt
-#   make install    install hsm.ko (and depmod), hsmctl and the ABI header
+#   make install    install hsm.ko (and depmod), hsmctl and the ABI header;
+#                   the module installed is a production build (no test hooks)
 #   make deps       install the build and test dependencies (Debian, as root)
 #
 # V=1 shows every command; HSM_KVM=1 boots the guest with KVM instead of TCG.
+# The module is built with its test hooks (BENCH, the SEV-SNP simulator),
+# which the tests, the demo and the benchmark use; HSM_TESTING=0 leaves
+# them out.
 
 TOP := $(CURDIR)
 BUILD ?= $(TOP)/build
 PREFIX ?= /usr/local
-export TOP BUILD PREFIX V
+HSM_TESTING ?= 1
+export TOP BUILD PREFIX V HSM_TESTING
 
 ifeq ($(V),1)
 Q :=
@@ -63,7 +68,7 @@ profile: deps
 	$(Q)scripts/run-profile.sh
 
 install: kmod userspace
-	$(Q)$(MAKE) -C kmod install
+	$(Q)$(MAKE) -C kmod install HSM_TESTING=0
 	$(Q)$(MAKE) -C userspace install
 	$(Q)install -D -m 0644 include/uapi/linux/hsm.h $(DESTDIR)$(PREFIX)/include/linux/hsm.h
 

@@ -109,6 +109,28 @@ const struct hsm_alg *hsm_alg_find(const char *name)
 }
 
 /*
+ * An algorithm named by len bytes without a NUL (a DIGEST's params, a
+ * KEY_DERIVE's KDF): EINVAL for a malformed name, EOPNOTSUPP for one
+ * this module does not know.
+ */
+const struct hsm_alg *hsm_alg_named(const void *bytes, u32 len, int *err)
+{
+	char name[HSM_ALG_NAME_LEN + 1] = { 0 };
+	const struct hsm_alg *alg;
+
+	*err = -EINVAL;
+	if (!len || len > HSM_ALG_NAME_LEN)
+		return NULL;
+	memcpy(name, bytes, len);
+	if (strlen(name) != len)
+		return NULL;
+	alg = hsm_alg_find(name);
+	if (!alg)
+		*err = -EOPNOTSUPP;
+	return alg;
+}
+
+/*
  * May a key of alg carry these permissions and flags?  Beyond what the
  * algorithm can use at all, two pairs never share a key, so that one
  * permission cannot stand in for another (docs/threat-model.md, "Key

@@ -59,6 +59,7 @@ static inline u16 hsm_alg_fixed_key_len(const struct hsm_alg *alg)
 }
 
 const struct hsm_alg *hsm_alg_find(const char *name);
+const struct hsm_alg *hsm_alg_named(const void *bytes, u32 len, int *err);
 int hsm_alg_check_attrs(const struct hsm_alg *alg, u64 perms, u32 flags);
 unsigned int hsm_alg_count(void);
 void hsm_alg_describe(unsigned int i, struct hsm_alg_info *out);

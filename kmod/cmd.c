@@ -1,20 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The command funnel.  ioctl and io_uring both end here: look the number up,
- * copy the argument once into a kernel buffer, validate that copy, run the
- * one switch, and wipe the copy.  Nothing is read from userspace twice.
+ * The command funnel.  ioctl and io_uring both end here: look the number up
+ * in the command table, copy the argument once into a kernel buffer,
+ * validate that copy against the row, call the row's handler, and wipe the
+ * copy.  Nothing is read from userspace twice.
  */
 #include <linux/string.h>
 #include <linux/ktime.h>
 #include <linux/uaccess.h>
 
+#include "alg.h"
 #include "cmd.h"
+#include "cmdtab.h"
 #include "compat.h"
 #include "conn.h"
-#include "info.h"
-#include "op.h"
+#include "ctx.h"
+#include "key.h"
 #include "params.h"
-#include "selftest.h"
+#include "shm.h"
 #include "stats.h"
 #include "validate.h"
 #include "work.h"
@@ -30,9 +33,6 @@ union cmd_arg {
 	u64 raw[HSM_CMD_MAX_SIZE / sizeof(u64)];
 };
 
-/* Data-plane commands this large leave the io_uring submission path. */
-enum { INLINE_MAX = 4096 };
-
 static u64 op_bytes(const struct hsm_op *op)
 {
 	u64 n = 0;
@@ -43,147 +43,215 @@ static u64 op_bytes(const struct hsm_op *op)
 	return n;
 }
 
-static long vector(struct hsm_conn *conn, const struct hsm_op *op,
-		   u64 start_ns, unsigned int flags);
-
-static long exec(struct hsm_conn *conn, const struct hsm_cmd_desc *desc,
-		 const union cmd_arg *arg, u64 start_ns, unsigned int flags)
+/* The op's deadline: the caller's submission time, if earlier, starts it. */
+static u64 op_deadline(const struct hsm_conn *conn, const struct hsm_op *op,
+		       u64 start_ns)
 {
-	long ret;
-
-	if (desc->cmd == HSM_IOC_VECTOR)
-		return vector(conn, &arg->op, start_ns, flags);
-	if (desc->op) {
-		/* The caller's submission time, if earlier, starts the clock. */
-		u64 submit = arg->op.submit_ns;
-
-		if (submit && submit < start_ns)
-			start_ns = submit;
-		return hsm_op_exec(conn, desc, &arg->op,
-				   hsm_conn_deadline(conn, arg->op.timeout_ms,
-						     start_ns), flags);
-	}
-
-	switch (desc->cmd) {
-	case HSM_IOC_GET_INFO:
-		return hsm_check_get_info(&arg->get_info) ?:
-		       hsm_info_get(conn, &arg->get_info);
-	case HSM_IOC_GET_STATS:
-		return hsm_check_get_stats(&arg->get_stats) ?:
-		       hsm_stats_get(conn, &arg->get_stats);
-	case HSM_IOC_SELFTEST:
-		return hsm_check_selftest(&arg->selftest) ?: hsm_selftest_run();
-	case HSM_IOC_GET_ALGS:
-		return hsm_check_get_algs(&arg->get_algs) ?:
-		       hsm_info_algs(&arg->get_algs);
-	case HSM_IOC_CONN_CONFIG:
-		ret = hsm_check_conn_config(&arg->conn_config);
-		if (!ret)
-			WRITE_ONCE(conn->timeout_ms, arg->conn_config.timeout_ms);
-		return ret;
-	case HSM_IOC_SHM_SETUP:
-		return hsm_check_shm_setup(&arg->shm_setup, hsm_max_region_size,
-					   PAGE_SIZE) ?:
-		       hsm_conn_shm_setup(conn, arg->shm_setup.size);
-	}
-	/* The descriptor table knows a command this switch does not. */
-	WARN_ONCE(1, "command %s has no handler\n", desc->name);
-	return -ENOTTY;
+	if (op->submit_ns && op->submit_ns < start_ns)
+		start_ns = op->submit_ns;
+	return hsm_conn_deadline(conn, op->timeout_ms, start_ns);
 }
 
-/*
- * exec(), counted: every command that reaches a handler is counted once,
- * when it is answered (not when it goes to io-wq to be issued again).
- */
-static long exec_counted(struct hsm_conn *conn, const struct hsm_cmd_desc *desc,
-			 const union cmd_arg *arg, u64 start_ns,
-			 unsigned int flags)
+/* Write op's completion record, if it asked for one. */
+static void answer(struct hsm_conn *conn, const struct hsm_op *op, long ret,
+		   u64 value)
 {
-	u64 in = 0, out = 0;
+	struct hsm_resp *resp;
+
+	if (op->resp_off == HSM_RESP_NONE)
+		return;
+	resp = hsm_shm_ptr(&conn->shm, op->resp_off);
+	WRITE_ONCE(resp->value, value);
+	WRITE_ONCE(resp->status, hsm_status_of(ret));
+	WRITE_ONCE(resp->reserved[0], 0);
+	WRITE_ONCE(resp->reserved[1], 0);
+	WRITE_ONCE(resp->result, ret);
+}
+
+/* The row's handler, with the rights and the key the row asks for. */
+static long run_row(struct hsm_call *c)
+{
+	const struct hsm_cmd_desc *desc = c->desc;
+	struct hsm_key *key;
 	long ret;
 
-	hsm_stats_begin(&conn->stats);
-	ret = exec(conn, desc, arg, start_ns, flags);
-	if (ret == -EAGAIN && (flags & HSM_EXEC_NONBLOCK)) {
-		hsm_stats_retry(&conn->stats);
-		return ret;
-	}
-	/* A vector's entries count their own bytes. */
-	if (desc->op && ret >= 0 && desc->cmd != HSM_IOC_VECTOR)
-		hsm_op_bytes(desc, &arg->op, &in, &out);
-	hsm_stats_end(&conn->stats, _IOC_NR(desc->cmd), ret, in, out);
+	if ((desc->cls & HSM_CMD_PRIV) && !c->conn->who.admin)
+		return -EPERM;
+	if (desc->handle != HSM_HANDLE_KEY)
+		return desc->run(c);
+	key = hsm_key_get(&c->conn->res, c->op->handle);
+	if (!key)
+		return -ENOENT;
+	ret = -EINVAL;
+	if (desc->key_type && key->alg->type != desc->key_type)
+		goto out;
+	ret = -EPERM;
+	if (desc->key_perm && !(key->perms & desc->key_perm))
+		goto out;
+	c->key = key;
+	ret = desc->run(c);
+	c->key = NULL;
+out:
+	hsm_key_put(key);
 	return ret;
 }
 
 /*
- * VECTOR: the entries are copied once and every one is checked before any
- * runs, so that each is sure to answer in its record; then each runs, and
- * is counted, as if it had come alone.  In io_uring's non-blocking issue a
- * vector with an entry that could sleep or run long goes to io-wq whole.
+ * A data-plane command: checked against the region, held to max_inflight
+ * and its deadline, run, and answered in its completion record.  A command
+ * that failed its checks has no record it can be trusted to name.
  */
-static long vector(struct hsm_conn *conn, const struct hsm_op *op,
-		   u64 start_ns, unsigned int flags)
+static long run_op(struct hsm_call *c)
 {
-	const u64 region = hsm_conn_region_size(conn);
+	struct hsm_conn *conn = c->conn;
+	long ret;
+
+	if (!(c->flags & HSM_EXEC_CHECKED)) {
+		ret = hsm_check_op(c->desc, c->op, hsm_conn_region_size(conn));
+		if (ret)
+			return ret;
+	}
+	if (!(c->desc->cls & HSM_CMD_INFLIGHT)) {
+		ret = run_row(c);
+	} else if (atomic_inc_return(&conn->ops_inflight) > hsm_max_inflight) {
+		/* Past the limit a command is refused before it can wait. */
+		ret = -EBUSY;
+		atomic_dec(&conn->ops_inflight);
+	} else {
+		if (c->deadline_ns && ktime_get_ns() >= c->deadline_ns) {
+			/* Expired before it ran: a context it was for fails too. */
+			ret = -ETIMEDOUT;
+			if (c->desc->cls & HSM_CMD_CTX)
+				hsm_ctx_expire(conn, c->op->handle);
+		} else {
+			ret = run_row(c);
+		}
+		atomic_dec(&conn->ops_inflight);
+	}
+	/* Not answered yet: it comes back from an io-wq worker. */
+	if (ret == -EAGAIN && (c->flags & HSM_EXEC_NONBLOCK))
+		return ret;
+	/*
+	 * Results travel as s32 (hsm_resp.result, cqe->res): lengths are
+	 * bounded by the region, so anything larger is an int error turned
+	 * unsigned on its way up.
+	 */
+	if (WARN_ON_ONCE(ret > S32_MAX))
+		ret = -EIO;
+	answer(conn, c->op, ret, c->value);
+	return ret;
+}
+
+/*
+ * Run a command and count it once, when it is answered (not when it goes
+ * to io-wq to be issued again).  Bytes are an operation's payloads: a
+ * vector's entries count their own.
+ */
+static long run_counted(struct hsm_call *c)
+{
+	const struct hsm_cmd_desc *desc = c->desc;
+	u64 in = 0, out = 0;
+	long ret;
+
+	hsm_stats_begin(&c->conn->stats);
+	ret = desc->cls & HSM_CMD_OP ? run_op(c) : desc->run(c);
+	if (ret == -EAGAIN && (c->flags & HSM_EXEC_NONBLOCK)) {
+		hsm_stats_retry(&c->conn->stats);
+		return ret;
+	}
+	if ((desc->cls & HSM_CMD_INFLIGHT) && ret >= 0)
+		hsm_op_bytes(desc, c->op, &in, &out);
+	hsm_stats_end(&c->conn->stats, desc->idx, ret, in, out);
+	return ret;
+}
+
+static long exec(struct hsm_conn *conn, const struct hsm_cmd_desc *desc,
+		 const union cmd_arg *arg, u64 start_ns, unsigned int flags)
+{
+	struct hsm_call c = {
+		.conn = conn, .desc = desc, .arg = arg, .flags = flags,
+		.start_ns = start_ns,
+	};
+
+	if (desc->cls & HSM_CMD_OP) {
+		c.op = &arg->op;
+		c.deadline_ns = op_deadline(conn, &arg->op, start_ns);
+	}
+	return run_counted(&c);
+}
+
+/*
+ * May every entry run on io_uring's submission path?  A vector runs
+ * whole, so one entry that could sleep or run long sends it to io-wq.
+ */
+static bool may_run_inline(const struct hsm_cmd_desc *desc,
+			   const struct hsm_op *op)
+{
+	return !(desc->cls & (HSM_CMD_SLEEPS | HSM_CMD_CTX)) &&
+	       op_bytes(op) <= HSM_INLINE_MAX;
+}
+
+/* Check every entry before any runs, so that each is sure to answer. */
+static long vector_check(const struct hsm_vec_entry *v, u32 n, u64 region,
+			 unsigned int flags)
+{
 	const struct hsm_cmd_desc *desc;
+	u32 i;
+	int err;
+
+	for (i = 0; i < n; i++) {
+		desc = hsm_cmd_lookup(v[i].cmd, &err);
+		if (!desc || !(desc->cls & HSM_CMD_VECTOR) || v[i].reserved0 ||
+		    v[i].op.resp_off == HSM_RESP_NONE ||
+		    hsm_check_op(desc, &v[i].op, region))
+			return -EINVAL;
+		if ((flags & HSM_EXEC_NONBLOCK) && !may_run_inline(desc, &v[i].op))
+			return -EAGAIN;	/* to io-wq, before anything ran */
+	}
+	return 0;
+}
+
+/*
+ * VECTOR: the entries are copied once and every one is checked before any
+ * runs; then each runs, and is counted, as if it had come alone.
+ */
+long hsm_cmd_vector(struct hsm_call *c)
+{
+	struct hsm_conn *conn = c->conn;
+	const struct hsm_op *op = c->op;
 	struct hsm_vec_entry *v;
 	u32 n = op->in.len / sizeof(*v), i;
 	long ret;
-	int err;
 
-	ret = hsm_check_op(hsm_cmd_lookup(HSM_IOC_VECTOR, &err), op, region);
-	if (ret)
-		return ret;
-	if (op->handle || !n || n > HSM_VECTOR_MAX || op->in.len % sizeof(*v))
+	if (!n || n > HSM_VECTOR_MAX || op->in.len % sizeof(*v))
 		return -EINVAL;
 	v = hsm_conn_vec_get(conn, n);
 	if (!v)
 		return -ENOMEM;
-	memcpy(v, conn->shm.base + op->in.off, op->in.len);
-
-	ret = 0;
-	for (i = 0; i < n && !ret; i++) {
-		desc = hsm_cmd_lookup(v[i].cmd, &err);
-		if (!desc || !desc->op || v[i].cmd == HSM_IOC_VECTOR ||
-		    v[i].reserved0 || v[i].op.resp_off == HSM_RESP_NONE ||
-		    hsm_check_op(desc, &v[i].op, region))
-			ret = -EINVAL;
-		else if ((flags & HSM_EXEC_NONBLOCK) &&
-			 (desc->may_block || op_bytes(&v[i].op) > INLINE_MAX ||
-			  (_IOC_NR(v[i].cmd) >= _IOC_NR(HSM_IOC_CTX_INIT) &&
-			   _IOC_NR(v[i].cmd) <= _IOC_NR(HSM_IOC_CTX_RESET))))
-			ret = -EAGAIN;	/* to io-wq, before anything ran */
-	}
+	memcpy(v, hsm_shm_ptr(&conn->shm, op->in.off), op->in.len);
+	ret = vector_check(v, n, hsm_conn_region_size(conn), c->flags);
 	if (ret)
 		goto out;
 
 	for (i = 0; i < n; i++) {
-		u64 in = 0, out = 0, start = start_ns;
-		u64 submit = v[i].op.submit_ns;
-		long r;
+		struct hsm_call e = {
+			.conn = conn, .arg = &v[i].op, .op = &v[i].op,
+			.flags = (c->flags & ~HSM_EXEC_NONBLOCK) | HSM_EXEC_CHECKED,
+		};
+		int err;
 
 		/* Between entries: others' turn, and a kill ends the rest. */
 		if (i && hsm_work_yield()) {
 			for (; i < n; i++)
-				hsm_op_answer(conn, &v[i].op, -EINTR, 0);
+				answer(conn, &v[i].op, -EINTR, 0);
 			break;
 		}
-		if (submit && submit < start)
-			start = submit;
-		desc = hsm_cmd_lookup(v[i].cmd, &err);
-		hsm_stats_begin(&conn->stats);
-		r = hsm_op_exec(conn, desc, &v[i].op,
-				hsm_conn_deadline(conn, v[i].op.timeout_ms, start),
-				(flags & ~HSM_EXEC_NONBLOCK) | HSM_EXEC_CHECKED);
-		if (r >= 0)
-			hsm_op_bytes(desc, &v[i].op, &in, &out);
-		hsm_stats_end(&conn->stats, _IOC_NR(v[i].cmd), r, in, out);
+		e.desc = hsm_cmd_lookup(v[i].cmd, &err);
+		e.deadline_ns = op_deadline(conn, &v[i].op, c->start_ns);
+		run_counted(&e);
 	}
 	ret = n;
 out:
-	/* Its own record too, unless it comes back from io-wq. */
-	if (ret != -EAGAIN || !(flags & HSM_EXEC_NONBLOCK))
-		hsm_op_answer(conn, op, ret, 0);
 	hsm_conn_vec_put(conn, v);
 	return ret;
 }
@@ -205,12 +273,10 @@ long hsm_cmd_ioctl(struct hsm_conn *conn, unsigned int cmd, void __user *uarg)
 		hsm_stats_refused(&conn->stats, -EFAULT);
 		return -EFAULT;
 	}
-	ret = exec_counted(conn, desc, &arg, start_ns, 0);
+	ret = exec(conn, desc, &arg, start_ns, 0);
 	memzero_explicit(&arg, sizeof(arg));
 	return ret;
 }
-
-
 
 int hsm_cmd_uring(struct hsm_conn *conn, struct io_uring_cmd *ioucmd,
 		  unsigned int issue_flags)
@@ -237,19 +303,19 @@ int hsm_cmd_uring(struct hsm_conn *conn, struct io_uring_cmd *ioucmd,
 		return -EINVAL;
 	}
 	/* io_uring retries -EAGAIN from an io-wq worker, where we may sleep. */
-	if (desc->may_block && (issue_flags & IO_URING_F_NONBLOCK))
+	if ((desc->cls & HSM_CMD_SLEEPS) && (issue_flags & IO_URING_F_NONBLOCK))
 		return -EAGAIN;
 
 	memcpy(&arg, hsm_uring_cmd_payload(ioucmd), _IOC_SIZE(desc->cmd));
-	/* A vector's entries decide for it (vector()). */
-	if (desc->op && desc->cmd != HSM_IOC_VECTOR &&
-	    (issue_flags & IO_URING_F_NONBLOCK) && op_bytes(&arg.op) > INLINE_MAX) {
+	/* A vector's entries decide for it (vector_check()). */
+	if ((desc->cls & HSM_CMD_INFLIGHT) && (issue_flags & IO_URING_F_NONBLOCK) &&
+	    op_bytes(&arg.op) > HSM_INLINE_MAX) {
 		/* Large payloads run on io-wq workers, in parallel. */
 		memzero_explicit(&arg, sizeof(arg));
 		return -EAGAIN;
 	}
-	ret = exec_counted(conn, desc, &arg, start_ns,
-			   issue_flags & IO_URING_F_NONBLOCK ? HSM_EXEC_NONBLOCK : 0);
+	ret = exec(conn, desc, &arg, start_ns,
+		   issue_flags & IO_URING_F_NONBLOCK ? HSM_EXEC_NONBLOCK : 0);
 	memzero_explicit(&arg, sizeof(arg));
 	/*
 	 * 6.1's io_uring_cmd() hands a positive result up as if it were an

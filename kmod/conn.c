@@ -15,8 +15,9 @@
 static atomic_t nr_conns = ATOMIC_INIT(0);
 static atomic64_t next_id = ATOMIC64_INIT(0);
 
-DEFINE_MUTEX(hsm_conns_lock);
-LIST_HEAD(hsm_conns);
+/* Every live connection, for debugging views (KEY_LIST). */
+static DEFINE_MUTEX(hsm_conns_lock);
+static LIST_HEAD(hsm_conns);
 
 unsigned int hsm_conn_count(void)
 {
@@ -59,6 +60,21 @@ err_conn:
 err_count:
 	atomic_dec(&nr_conns);
 	return ERR_PTR(ret);
+}
+
+/*
+ * Call fn for every open connection, in the order they opened, with the
+ * list held: none is destroyed meanwhile.
+ */
+void hsm_conn_for_each(void (*fn)(struct hsm_conn *conn, void *arg),
+		       void *arg)
+{
+	struct hsm_conn *conn;
+
+	mutex_lock(&hsm_conns_lock);
+	list_for_each_entry(conn, &hsm_conns, node)
+		fn(conn, arg);
+	mutex_unlock(&hsm_conns_lock);
 }
 
 void hsm_conn_destroy(struct hsm_conn *conn)

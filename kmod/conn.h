@@ -58,9 +58,8 @@ void hsm_conn_vec_put(struct hsm_conn *conn, struct hsm_vec_entry *v);
 /* The deadline of a command received at start_ns, or 0 for none. */
 u64 hsm_conn_deadline(const struct hsm_conn *conn, u32 timeout_ms, u64 start_ns);
 
-/* Every live connection, for debugging views (KEY_LIST). */
-extern struct mutex hsm_conns_lock;
-extern struct list_head hsm_conns;
+void hsm_conn_for_each(void (*fn)(struct hsm_conn *conn, void *arg),
+		       void *arg);
 
 struct hsm_conn *hsm_conn_create(const struct file *file);
 void hsm_conn_destroy(struct hsm_conn *conn);

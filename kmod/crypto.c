@@ -180,7 +180,7 @@ long hsm_crypto_digest(const struct hsm_alg *alg, const struct hsm_shm *shm,
 {
 	struct crypto_shash *tfm = hsm_crypto_hash_tfm(alg);
 	u8 buf[HASH_MAX_DIGESTSIZE];
-	int ret;
+	long ret;
 
 	if (IS_ERR(tfm))
 		return PTR_ERR(tfm) == -ENOENT ? -EOPNOTSUPP : PTR_ERR(tfm);
@@ -198,7 +198,7 @@ long hsm_crypto_mac(struct hsm_key *key, const struct hsm_shm *shm,
 {
 	u32 n = key->alg->out_len;
 	u8 buf[HASH_MAX_DIGESTSIZE];
-	int ret;
+	long ret;
 
 	if (op->out.len < n) {
 		if (!(op->flags & HSM_OP_F_TRUNCATE) ||
@@ -342,7 +342,7 @@ long hsm_crypto_aead(struct hsm_key *key, bool encrypt,
 	struct sg_pair sgp;
 	u8 iv[16];
 	DECLARE_CRYPTO_WAIT(wait);
-	int ret;
+	long ret;
 
 	if (op->iv.len != key->alg->iv_len || op->out.len != op->in.len)
 		return -EINVAL;
@@ -421,7 +421,7 @@ long hsm_crypto_cipher(struct hsm_key *key, bool encrypt,
 		       const struct hsm_shm *shm, const struct hsm_op *op)
 {
 	u8 iv[16];
-	int ret;
+	long ret;
 
 	if (op->iv.len != key->alg->iv_len || op->out.len != op->in.len)
 		return -EINVAL;
@@ -719,7 +719,7 @@ long hsm_crypto_rsa_sign(struct hsm_key *key, const struct hsm_shm *shm,
 {
 	u8 digest[HASH_MAX_DIGESTSIZE];
 	u32 dlen;
-	int ret;
+	long ret;
 
 	if (key->public_only)
 		return -EPERM;

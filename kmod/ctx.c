@@ -18,7 +18,7 @@
 #include "crypto.h"
 #include "ctx.h"
 #include "key.h"
-#include "op.h"
+#include "cmdtab.h"
 #include "params.h"
 #include "quota.h"
 #include "stats.h"
@@ -136,8 +136,10 @@ static int ctx_check(enum hsm_ctx_op op, const struct hsm_alg *alg,
 	return -EINVAL;
 }
 
-int hsm_ctx_create(struct hsm_conn *conn, const struct hsm_op *op, u64 *id)
+long hsm_ctx_create(struct hsm_call *c)
 {
+	struct hsm_conn *conn = c->conn;
+	const struct hsm_op *op = c->op;
 	const struct hsm_shm *shm = &conn->shm;
 	struct crypto_shash *tfm = NULL;
 	struct hsm_ctx_params p;
@@ -208,7 +210,7 @@ int hsm_ctx_create(struct hsm_conn *conn, const struct hsm_op *op, u64 *id)
 	if (ret)
 		goto err_ctx;
 	pr_debug("context %llx created (%s)\n", ctx->res.id, alg->name);
-	*id = ctx->res.id;
+	c->value = ctx->res.id;
 	return 0;
 
 err_ctx:
@@ -359,8 +361,9 @@ static long sign_final(struct hsm_ctx *ctx, const struct hsm_shm *shm,
 	}
 	ret = crypto_shash_final(ctx->desc, digest);
 	if (!ret && ctx->op == HSM_CTX_SIGN)
+		/* Not `?: n`: an int error and a u32 length make an unsigned. */
 		ret = hsm_crypto_rsa_sign_digest(ctx->key, digest, dlen,
-						 region(shm, &op->out)) ?: n;
+						 region(shm, &op->out)) ?: (long)n;
 	else if (!ret)
 		ret = sig ? hsm_crypto_rsa_verify_digest(ctx->key, sig, n,
 							 digest, dlen) :
@@ -474,6 +477,11 @@ void hsm_ctx_expire(struct hsm_conn *conn, u64 id)
 	hsm_res_put(res);
 }
 
+long hsm_ctx_release(struct hsm_call *c)
+{
+	return hsm_restable_remove(&c->conn->res, c->op->handle, HSM_RES_CTX);
+}
+
 /* Calls that take long enough not to run in io_uring's submission path. */
 static bool ctx_call_is_long(const struct hsm_ctx *ctx, unsigned int cmd)
 {
@@ -482,9 +490,12 @@ static bool ctx_call_is_long(const struct hsm_ctx *ctx, unsigned int cmd)
 		is_aead(ctx));
 }
 
-long hsm_ctx_call(struct hsm_conn *conn, unsigned int cmd,
-		  const struct hsm_op *op, u64 deadline_ns, unsigned int flags)
+/* CTX_INIT, CTX_UPDATE, CTX_FINAL and CTX_RESET: one call on a context. */
+long hsm_ctx_call(struct hsm_call *c)
 {
+	struct hsm_conn *conn = c->conn;
+	const struct hsm_op *op = c->op;
+	unsigned int cmd = c->desc->cmd;
 	const struct hsm_shm *shm = &conn->shm;
 	struct hsm_res *res;
 	struct hsm_ctx *ctx;
@@ -495,7 +506,7 @@ long hsm_ctx_call(struct hsm_conn *conn, unsigned int cmd,
 		return -ENOENT;
 	ctx = container_of(res, struct hsm_ctx, res);
 
-	if (flags & HSM_EXEC_NONBLOCK) {
+	if (c->flags & HSM_EXEC_NONBLOCK) {
 		/* Never sleep in the submitter's io_uring_enter(). */
 		ret = -EAGAIN;
 		if (!try_claim(ctx)) {
@@ -509,7 +520,7 @@ long hsm_ctx_call(struct hsm_conn *conn, unsigned int cmd,
 		}
 		ret = 0;
 	} else {
-		ret = ctx_claim(ctx, deadline_ns);
+		ret = ctx_claim(ctx, c->deadline_ns);
 	}
 	if (ret) {
 		/* Whoever owns it now, the caller's operation is broken. */

@@ -11,6 +11,7 @@
 
 struct hsm_account;
 struct hsm_alg;
+struct hsm_call;
 struct hsm_conn;
 struct hsm_key;
 struct hsm_shm;
@@ -49,9 +50,9 @@ struct hsm_ctx {
 	struct hsm_account *acct;	/* charged stream_cap; the connection's */
 };
 
-int hsm_ctx_create(struct hsm_conn *conn, const struct hsm_op *op, u64 *id);
+long hsm_ctx_create(struct hsm_call *c);
+long hsm_ctx_call(struct hsm_call *c);
+long hsm_ctx_release(struct hsm_call *c);
 void hsm_ctx_expire(struct hsm_conn *conn, u64 id);
-long hsm_ctx_call(struct hsm_conn *conn, unsigned int cmd,
-		  const struct hsm_op *op, u64 deadline_ns, unsigned int flags);
 
 #endif /* HSM_CTX_H */

@@ -29,7 +29,9 @@ long hsm_info_get(const struct hsm_conn *conn, const struct hsm_get_info *c)
 		.size			= sizeof(info),
 		.abi_version		= HSM_ABI_VERSION,
 		.features		= HSM_FEAT_SHM | HSM_FEAT_URING_CMD | HSM_FEAT_KEYS |
-					  (hsm_snp_caps() ? HSM_FEAT_PLATFORM : 0),
+					  (hsm_snp_caps() ? HSM_FEAT_PLATFORM : 0) |
+					  (IS_ENABLED(CONFIG_HSM_TESTING) ?
+					   HSM_FEAT_TEST_HOOKS : 0),
 		.platform		= hsm_platform_detect(),
 		.platform_backend	= hsm_snp_backend(),
 		.platform_caps		= hsm_snp_caps(),

@@ -251,6 +251,18 @@ static int key_tfm_init(struct hsm_key *key)
  * May this key be used for an operation on keys of `type` that needs
  * `perm`?  EINVAL for the wrong kind of key, EPERM for a missing permission.
  */
+/* What KEY_LIST shows of a key: its attributes and users, never material. */
+void hsm_key_describe(const struct hsm_key *key, struct hsm_key_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	strscpy(info->alg, key->alg->name, sizeof(info->alg));
+	info->perms = key->perms;
+	info->flags = key->flags;
+	info->key_len = key->len;
+	/* Beyond the table's own reference. */
+	info->users = kref_read(&key->res.ref) - 1;
+}
+
 int hsm_key_may(const struct hsm_key *key, int type, u64 perm)
 {
 	if (key->alg->type != type)

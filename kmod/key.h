@@ -14,6 +14,7 @@ struct crypto_kpp;
 struct crypto_shash;
 struct crypto_skcipher;
 struct hsm_alg;
+struct hsm_key_info;
 
 /* The longest public key kept with a private key (P-384: x || y). */
 #define HSM_KEY_PUB_MAX		96
@@ -47,6 +48,7 @@ struct hsm_key {
 };
 
 int hsm_key_may(const struct hsm_key *key, int type, u64 perm);
+void hsm_key_describe(const struct hsm_key *key, struct hsm_key_info *info);
 struct hsm_key *hsm_key_create(const struct hsm_alg *alg, const u8 *material,
 			       u32 len, u64 perms, u32 flags);
 struct crypto_aead *hsm_key_aead(struct hsm_key *key, unsigned int tag_len);

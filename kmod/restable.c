@@ -116,6 +116,23 @@ u32 hsm_restable_count(struct hsm_restable *t, enum hsm_res_type type)
 	return READ_ONCE(t->count[type]);
 }
 
+/*
+ * Call fn on each resource of this type, in ID order, under the table's
+ * lock: fn may not sleep, and sees no resource freed under it.
+ */
+void hsm_restable_for_each(struct hsm_restable *t, enum hsm_res_type type,
+			   void (*fn)(struct hsm_res *res, void *arg), void *arg)
+{
+	struct hsm_res *res;
+	unsigned long idx;
+
+	xa_lock(&t->xa);
+	xa_for_each(&t->xa, idx, res)
+		if (res->type == type)
+			fn(res, arg);
+	xa_unlock(&t->xa);
+}
+
 /* Drop the table's reference on everything; the connection is closing. */
 void hsm_restable_destroy(struct hsm_restable *t)
 {

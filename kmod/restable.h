@@ -52,6 +52,8 @@ struct hsm_res *hsm_restable_get(struct hsm_restable *t, u64 id,
 				 enum hsm_res_type type);
 int hsm_restable_remove(struct hsm_restable *t, u64 id, enum hsm_res_type type);
 u32 hsm_restable_count(struct hsm_restable *t, enum hsm_res_type type);
+void hsm_restable_for_each(struct hsm_restable *t, enum hsm_res_type type,
+			   void (*fn)(struct hsm_res *res, void *arg), void *arg);
 
 void hsm_res_init(struct hsm_res *res, enum hsm_res_type type,
 		  void (*free)(struct hsm_res *res));

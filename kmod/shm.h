@@ -22,6 +22,15 @@ static inline struct page *hsm_shm_page(const struct hsm_shm *shm, u64 off)
 	return shm->pages[off >> PAGE_SHIFT];
 }
 
+/*
+ * Byte off of the region.  Only for offsets a validated command named
+ * (hsm_check_op() or the command's own range check).
+ */
+static inline void *hsm_shm_ptr(const struct hsm_shm *shm, u64 off)
+{
+	return shm->base + off;
+}
+
 int __must_check hsm_shm_alloc(struct hsm_shm *shm, u64 size);
 void hsm_shm_free(struct hsm_shm *shm);
 int __must_check hsm_shm_create(struct hsm_shm *shm, u64 size,

@@ -18,6 +18,7 @@
 #include <linux/string.h>
 
 #include "alg.h"
+#include "cmdtab.h"
 #include "conn.h"
 #include "key.h"
 #include "params.h"
@@ -297,32 +298,58 @@ static long list(const struct hsm_conn *conn, const struct hsm_op *op)
 	return n;
 }
 
-long hsm_slot_call(struct hsm_conn *conn, unsigned int cmd,
-		   const struct hsm_op *op, u64 *id)
+/* The slot a command names, and the namespace the caller may use. */
+static int slot_begin(struct hsm_call *c, struct hsm_slot_params *p,
+		      struct slot_ns *ns)
 {
-	const struct hsm_shm *shm = &conn->shm;
+	return slot_params(&c->conn->shm, c->op, p) ?:
+	       caller_ns(c->conn, p->flags, ns);
+}
+
+long hsm_slot_store(struct hsm_call *c)
+{
 	struct hsm_slot_params p;
 	struct slot_ns ns;
-	int ret;
 
-	if (cmd == HSM_IOC_SLOT_LIST)
-		return op->handle ? -EINVAL : list(conn, op);
-	ret = slot_params(shm, op, &p) ?: caller_ns(conn, p.flags, &ns);
-	if (ret)
-		return ret;
-	switch (cmd) {
-	case HSM_IOC_SLOT_STORE:
-		return store(conn, &p, &ns, op->handle);
-	case HSM_IOC_SLOT_OPEN:
-		return op->handle ? -EINVAL : open_slot(conn, &p, &ns, id);
-	case HSM_IOC_SLOT_DELETE:
-		return op->handle ? -EINVAL : delete(conn, &p, &ns);
-	case HSM_IOC_SLOT_SEAL:
-		return op->handle ? -EINVAL : seal(conn, op, &p, &ns, id);
-	case HSM_IOC_SLOT_UNSEAL:
-		return op->handle ? -EINVAL : unseal(conn, op, &p, &ns);
-	}
-	return -ENOTTY;
+	return slot_begin(c, &p, &ns) ?: store(c->conn, &p, &ns, c->op->handle);
+}
+
+long hsm_slot_open(struct hsm_call *c)
+{
+	struct hsm_slot_params p;
+	struct slot_ns ns;
+
+	return slot_begin(c, &p, &ns) ?: open_slot(c->conn, &p, &ns, &c->value);
+}
+
+long hsm_slot_delete(struct hsm_call *c)
+{
+	struct hsm_slot_params p;
+	struct slot_ns ns;
+
+	return slot_begin(c, &p, &ns) ?: delete(c->conn, &p, &ns);
+}
+
+long hsm_slot_seal(struct hsm_call *c)
+{
+	struct hsm_slot_params p;
+	struct slot_ns ns;
+
+	return slot_begin(c, &p, &ns) ?:
+	       seal(c->conn, c->op, &p, &ns, &c->value);
+}
+
+long hsm_slot_unseal(struct hsm_call *c)
+{
+	struct hsm_slot_params p;
+	struct slot_ns ns;
+
+	return slot_begin(c, &p, &ns) ?: unseal(c->conn, c->op, &p, &ns);
+}
+
+long hsm_slot_list(struct hsm_call *c)
+{
+	return list(c->conn, c->op);
 }
 
 /* Module unload: the slots and their keys go. */

@@ -5,10 +5,14 @@
 #include <linux/types.h>
 #include <uapi/linux/hsm.h>
 
-struct hsm_conn;
+struct hsm_call;
 
-long hsm_slot_call(struct hsm_conn *conn, unsigned int cmd,
-		   const struct hsm_op *op, u64 *id);
+long hsm_slot_store(struct hsm_call *c);
+long hsm_slot_open(struct hsm_call *c);
+long hsm_slot_delete(struct hsm_call *c);
+long hsm_slot_list(struct hsm_call *c);
+long hsm_slot_seal(struct hsm_call *c);
+long hsm_slot_unseal(struct hsm_call *c);
 void hsm_slot_exit(void);
 
 #endif /* HSM_SLOT_H */

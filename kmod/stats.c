@@ -37,7 +37,7 @@ void hsm_stats_begin(struct hsm_conn_stats *s)
 
 static void count_error(struct hsm_conn_stats *s, long ret)
 {
-	unsigned int st = hsm_status_from_errno(ret);
+	unsigned int st = hsm_status_of(ret);
 
 	if (st >= HSM_STATS_STATUSES)
 		st = HSM_STATUS_INTERNAL;

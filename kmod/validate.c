@@ -12,86 +12,6 @@
 
 #include "validate.h"
 
-#define HSM_CMD(_cmd, _block) \
-	[_IOC_NR(_cmd)] = { .cmd = (_cmd), .name = #_cmd, .may_block = (_block) }
-
-/* A data-plane command: struct hsm_op with the refs it uses. */
-#define HSM_OPCMD(_cmd, _block, _refs, _outs, ...) \
-	[_IOC_NR(_cmd)] = { .cmd = (_cmd), .name = #_cmd, .may_block = (_block), \
-			    .op = true, .refs = (_refs), .outs = (_outs), __VA_ARGS__ }
-
-static const struct hsm_cmd_desc cmds[] = {
-	HSM_CMD(HSM_IOC_GET_INFO, false),
-	HSM_CMD(HSM_IOC_SHM_SETUP, true),
-	HSM_CMD(HSM_IOC_GET_STATS, false),
-	HSM_CMD(HSM_IOC_CONN_CONFIG, false),
-	HSM_CMD(HSM_IOC_GET_ALGS, false),
-	HSM_CMD(HSM_IOC_SELFTEST, true),
-	/* Creating a key may allocate a transform and load its module. */
-	HSM_OPCMD(HSM_IOC_KEY_GENERATE, true, HSM_R(PARAMS), 0, .resp = true),
-	HSM_OPCMD(HSM_IOC_KEY_IMPORT, true, HSM_R(PARAMS) | HSM_R(IN), 0,
-		  .resp = true),
-	HSM_OPCMD(HSM_IOC_KEY_EXPORT, false, HSM_R(OUT), HSM_R(OUT)),
-	HSM_OPCMD(HSM_IOC_KEY_RELEASE, false, 0, 0),
-	HSM_OPCMD(HSM_IOC_KEY_LIST, false, HSM_R(OUT), HSM_R(OUT),
-		  .flags = HSM_OP_F_ALL_CONNECTIONS),
-	HSM_OPCMD(HSM_IOC_KEY_PUBLIC, true, HSM_R(OUT), HSM_R(OUT)),
-	HSM_OPCMD(HSM_IOC_KEY_AGREE, true, HSM_R(PARAMS) | HSM_R(IN), 0,
-		  .resp = true),
-	HSM_OPCMD(HSM_IOC_KEY_WRAP, false, HSM_R(PARAMS) | HSM_R(IV) | HSM_R(AAD) |
-		  HSM_R(OUT) | HSM_R(TAG), HSM_R(OUT) | HSM_R(TAG)),
-	HSM_OPCMD(HSM_IOC_KEY_UNWRAP, true, HSM_R(PARAMS) | HSM_R(IN) | HSM_R(IV) |
-		  HSM_R(AAD) | HSM_R(TAG), 0, .resp = true),
-	HSM_OPCMD(HSM_IOC_KEY_DERIVE, true, HSM_R(PARAMS) | HSM_R(IN) | HSM_R(IV) |
-		  HSM_R(AAD), 0, .resp = true),
-	/* Creating a context may allocate a transform. */
-	HSM_OPCMD(HSM_IOC_SLOT_STORE, false, HSM_R(PARAMS), 0),
-	/* Opening a slot makes a keyed transform. */
-	HSM_OPCMD(HSM_IOC_SLOT_OPEN, true, HSM_R(PARAMS), 0, .resp = true),
-	HSM_OPCMD(HSM_IOC_SLOT_DELETE, false, HSM_R(PARAMS), 0),
-	HSM_OPCMD(HSM_IOC_SLOT_LIST, false, HSM_R(OUT), HSM_R(OUT)),
-	HSM_OPCMD(HSM_IOC_CTX_CREATE, true, HSM_R(PARAMS), 0, .resp = true),
-	HSM_OPCMD(HSM_IOC_CTX_INIT, false, HSM_R(IV) | HSM_R(AAD), 0),
-	HSM_OPCMD(HSM_IOC_CTX_UPDATE, false, HSM_R(IN) | HSM_R(OUT), HSM_R(OUT),
-		  .inplace = true),
-	HSM_OPCMD(HSM_IOC_CTX_FINAL, false, HSM_R(OUT) | HSM_R(TAG),
-		  HSM_R(OUT) | HSM_R(TAG)),
-	HSM_OPCMD(HSM_IOC_CTX_RESET, false, 0, 0),
-	HSM_OPCMD(HSM_IOC_CTX_RELEASE, false, 0, 0),
-	HSM_OPCMD(HSM_IOC_DIGEST, false, HSM_R(PARAMS) | HSM_R(IN) | HSM_R(OUT),
-		  HSM_R(OUT)),
-	HSM_OPCMD(HSM_IOC_MAC, false, HSM_R(IN) | HSM_R(OUT), HSM_R(OUT),
-		  .flags = HSM_OP_F_TRUNCATE),
-	HSM_OPCMD(HSM_IOC_MAC_VERIFY, false, HSM_R(IN) | HSM_R(TAG), 0),
-	HSM_OPCMD(HSM_IOC_SEAL, false, HSM_R(IN) | HSM_R(OUT) | HSM_R(IV) |
-		  HSM_R(AAD) | HSM_R(TAG), HSM_R(OUT) | HSM_R(TAG), .inplace = true),
-	HSM_OPCMD(HSM_IOC_OPEN, false, HSM_R(IN) | HSM_R(OUT) | HSM_R(IV) |
-		  HSM_R(AAD) | HSM_R(TAG), HSM_R(OUT), .inplace = true),
-	HSM_OPCMD(HSM_IOC_ENCRYPT, false, HSM_R(IN) | HSM_R(OUT) | HSM_R(IV),
-		  HSM_R(OUT), .inplace = true),
-	HSM_OPCMD(HSM_IOC_DECRYPT, false, HSM_R(IN) | HSM_R(OUT) | HSM_R(IV),
-		  HSM_R(OUT), .inplace = true),
-	HSM_OPCMD(HSM_IOC_RANDOM, false, HSM_R(OUT), HSM_R(OUT)),
-	/* RSA private-key operations take milliseconds: off the submit path. */
-	HSM_OPCMD(HSM_IOC_SIGN, true, HSM_R(IN) | HSM_R(OUT), HSM_R(OUT)),
-	HSM_OPCMD(HSM_IOC_VERIFY, true, HSM_R(IN) | HSM_R(TAG), 0),
-	/* The entries are checked, and may leave the inline path, in cmd.c. */
-	HSM_OPCMD(HSM_IOC_VECTOR, false, HSM_R(IN), 0),
-	/* Runs up to a million operations: never inline. */
-	HSM_OPCMD(HSM_IOC_BENCH, true, HSM_R(PARAMS) | HSM_R(IN) | HSM_R(OUT) |
-		  HSM_R(IV) | HSM_R(AAD) | HSM_R(TAG), HSM_R(OUT) | HSM_R(TAG),
-		  .inplace = true, .resp = true),
-	/* Platform: guest requests wait for the PSP; sealing derives a key. */
-	HSM_OPCMD(HSM_IOC_SLOT_SEAL, true, HSM_R(PARAMS) | HSM_R(OUT), HSM_R(OUT)),
-	HSM_OPCMD(HSM_IOC_SLOT_UNSEAL, true, HSM_R(PARAMS) | HSM_R(IN), 0),
-	HSM_OPCMD(HSM_IOC_SNP_REPORT, true, HSM_R(PARAMS) | HSM_R(OUT), HSM_R(OUT)),
-	HSM_OPCMD(HSM_IOC_SNP_EXT_REPORT, true, HSM_R(PARAMS) | HSM_R(OUT) |
-		  HSM_R(TAG), HSM_R(OUT) | HSM_R(TAG), .resp = true),
-	HSM_OPCMD(HSM_IOC_SNP_DERIVE_KEY, true, HSM_R(PARAMS) | HSM_R(IN), 0,
-		  .resp = true),
-	HSM_OPCMD(HSM_IOC_SNP_SIM_SETUP, true, HSM_R(PARAMS) | HSM_R(IN), 0),
-};
-
 static_assert(sizeof(struct hsm_get_info) <= HSM_CMD_MAX_SIZE);
 static_assert(sizeof(struct hsm_get_stats) <= HSM_CMD_MAX_SIZE);
 static_assert(sizeof(struct hsm_conn_config) <= HSM_CMD_MAX_SIZE);
@@ -113,29 +33,6 @@ static_assert(sizeof(struct hsm_snp_key_params) == 168);
 static_assert(sizeof(struct hsm_snp_sim_params) == 288);
 static_assert(offsetof(struct hsm_op, tag) - offsetof(struct hsm_op, params) ==
 	      (HSM_REF_TAG - HSM_REF_PARAMS) * sizeof(struct hsm_ref));
-
-/*
- * Map a command number to its descriptor.  A number that is not ours at all
- * is -ENOTTY (the ioctl convention); one of our numbers with the wrong size
- * or direction is -EINVAL, so that a caller built against another struct
- * layout learns that it is talking to us.
- */
-const struct hsm_cmd_desc *hsm_cmd_lookup(unsigned int cmd, int *err)
-{
-	unsigned int nr = _IOC_NR(cmd);
-
-	if (_IOC_TYPE(cmd) != HSM_IOC_MAGIC || nr >= ARRAY_SIZE(cmds) ||
-	    !cmds[nr].cmd) {
-		*err = -ENOTTY;
-		return NULL;
-	}
-	if (cmds[nr].cmd != cmd) {
-		*err = -EINVAL;
-		return NULL;
-	}
-	*err = 0;
-	return &cmds[nr];
-}
 
 static bool all_zero(const void *p, size_t len)
 {
@@ -255,7 +152,9 @@ int hsm_check_op(const struct hsm_cmd_desc *desc, const struct hsm_op *op,
 		return -EINVAL;
 	if (op->flags & ~desc->flags)
 		return -EINVAL;
-	if (desc->resp && !has_resp)
+	if ((desc->cls & HSM_CMD_NEW_ID) && !has_resp)
+		return -EINVAL;
+	if (desc->handle == HSM_HANDLE_NONE && op->handle)
 		return -EINVAL;
 
 	for (i = 0; i < HSM_REF_NR; i++) {
@@ -336,31 +235,4 @@ int hsm_check_alg_name(const char *name, size_t len)
 	if (!n || n == len || !all_zero(name + n, len - n))
 		return -EINVAL;
 	return 0;
-}
-
-enum hsm_status hsm_status_from_errno(int err)
-{
-	switch (err) {
-	case 0:			return HSM_STATUS_OK;
-	case -EINVAL:		return HSM_STATUS_INVALID_ARGUMENT;
-	case -ENOTTY:		return HSM_STATUS_UNKNOWN_COMMAND;
-	case -ENOENT:		return HSM_STATUS_NOT_FOUND;
-	case -EPERM:		return HSM_STATUS_NOT_PERMITTED;
-	case -EBADFD:		return HSM_STATUS_INVALID_STATE;
-	case -ETIMEDOUT:	return HSM_STATUS_TIMED_OUT;
-	case -ENOSPC:
-	case -E2BIG:
-	case -ENFILE:
-	case -EDQUOT:		return HSM_STATUS_LIMIT_EXCEEDED;
-	case -EEXIST:		return HSM_STATUS_INVALID_STATE;
-	case -EFAULT:		return HSM_STATUS_INVALID_ARGUMENT;
-	case -EOPNOTSUPP:	return HSM_STATUS_UNSUPPORTED;
-	case -EBADMSG:		return HSM_STATUS_AUTH_FAILED;
-	case -EOVERFLOW:	return HSM_STATUS_BUFFER_TOO_SMALL;
-	case -ENOMEM:		return HSM_STATUS_OUT_OF_MEMORY;
-	case -ECANCELED:
-	case -EINTR:		return HSM_STATUS_CANCELED;
-	case -EBUSY:		return HSM_STATUS_BUSY;
-	}
-	return err > 0 ? HSM_STATUS_OK : HSM_STATUS_INTERNAL;
 }

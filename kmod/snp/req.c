@@ -12,6 +12,7 @@
 #include <linux/string.h>
 
 #include "../alg.h"
+#include "../cmdtab.h"
 #include "../conn.h"
 #include "../key.h"
 #include "snp.h"
@@ -327,8 +328,7 @@ static long sim_setup(struct hsm_conn *conn, const struct hsm_op *op)
 
 	if (backend != HSM_BACKEND_SIMULATED)
 		return -EOPNOTSUPP;
-	if (!conn->who.admin)
-		return -EPERM;
+	/* CAP_SYS_ADMIN only: the command is HSM_CMD_PRIV. */
 	if (op->params.len != sizeof(p) || op->handle ||
 	    op->in.len > HSM_SNP_CERTS_MAX)
 		return -EINVAL;
@@ -355,22 +355,27 @@ out:
 	return ret;
 }
 
-long hsm_snp_call(struct hsm_conn *conn, unsigned int cmd,
-		  const struct hsm_op *op, u64 *value)
+long hsm_snp_report(struct hsm_call *c)
 {
-	if (cmd == HSM_IOC_SNP_SIM_SETUP)
-		return sim_setup(conn, op);
-	if (!hsm_snp_caps())
-		return -EOPNOTSUPP;
-	switch (cmd) {
-	case HSM_IOC_SNP_REPORT:
-		return report(conn, op, false, value);
-	case HSM_IOC_SNP_EXT_REPORT:
-		return report(conn, op, true, value);
-	case HSM_IOC_SNP_DERIVE_KEY:
-		return derive_key(conn, op, value);
-	}
-	return -ENOTTY;
+	return hsm_snp_caps() ? report(c->conn, c->op, false, &c->value) :
+	       -EOPNOTSUPP;
+}
+
+long hsm_snp_ext_report(struct hsm_call *c)
+{
+	return hsm_snp_caps() ? report(c->conn, c->op, true, &c->value) :
+	       -EOPNOTSUPP;
+}
+
+long hsm_snp_derive_key(struct hsm_call *c)
+{
+	return hsm_snp_caps() ? derive_key(c->conn, c->op, &c->value) :
+	       -EOPNOTSUPP;
+}
+
+long hsm_snp_setup_sim(struct hsm_call *c)
+{
+	return sim_setup(c->conn, c->op);
 }
 
 int hsm_snp_init(void)

@@ -13,6 +13,7 @@
 #include <uapi/linux/sev-guest.h>
 #include <asm/sev.h>
 
+struct hsm_call;
 struct hsm_conn;
 
 /* drivers/virt/coco/sev-guest/sev-guest.h is not in the headers package. */
@@ -121,8 +122,10 @@ int hsm_snp_init(void);
 void hsm_snp_exit(void);
 enum hsm_backend hsm_snp_backend(void);
 u64 hsm_snp_caps(void);
-long hsm_snp_call(struct hsm_conn *conn, unsigned int cmd,
-		  const struct hsm_op *op, u64 *value);
+long hsm_snp_report(struct hsm_call *c);
+long hsm_snp_ext_report(struct hsm_call *c);
+long hsm_snp_derive_key(struct hsm_call *c);
+long hsm_snp_setup_sim(struct hsm_call *c);
 /* A 32-byte key bound to the guest's policy and measurement, for sealing. */
 int hsm_snp_seal_key(u8 key[HSM_SNP_DERIVED_KEY]);
 

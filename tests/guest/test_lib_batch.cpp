@@ -55,7 +55,7 @@ std::uint64_t module_requests(unsigned int cmd)
 	g.stats_size = sizeof(st);
 	cr_assert_eq(ioctl(fd, HSM_IOC_GET_STATS, &g), (int)sizeof(st));
 	close(fd);
-	return st.requests[_IOC_NR(cmd)];
+	return st.requests[hsm_cmd_index(cmd)];
 }
 
 } // namespace

@@ -101,7 +101,7 @@ std::uint64_t module_requests(unsigned int cmd)
 	g.stats_size = sizeof(st);
 	int r = ioctl(fd, HSM_IOC_GET_STATS, &g);
 	close(fd);
-	return r == (int)sizeof(st) ? st.requests[_IOC_NR(cmd)] : ~0ull;
+	return r == (int)sizeof(st) ? st.requests[hsm_cmd_index(cmd)] : ~0ull;
 }
 
 Bytes aes_ctr(const Bytes &key, const Bytes &iv, const Bytes &in)

@@ -51,7 +51,7 @@ hsm_stats global_settled()
 }
 
 constexpr __u64 kAead = HSM_PERM_ENCRYPT | HSM_PERM_DECRYPT;
-constexpr unsigned kNrSeal = _IOC_NR(HSM_IOC_SEAL), kNrOpen = _IOC_NR(HSM_IOC_OPEN);
+const unsigned kNrSeal = hsm_cmd_index(HSM_IOC_SEAL), kNrOpen = hsm_cmd_index(HSM_IOC_OPEN);
 
 hsm_op seal(Conn &c, __u64 id, uint32_t base, uint32_t len)
 {
@@ -92,8 +92,8 @@ Test(stats, connection_counters_are_exact)
 	hsm_stats s = stats(c.fd(), HSM_STATS_F_CONNECTION);
 	cr_expect_eq(s.size, sizeof(s));
 	cr_expect_eq(s.requests[kNrSeal], 14);
-	cr_expect_eq(s.requests[_IOC_NR(HSM_IOC_KEY_GENERATE)], 1);
-	cr_expect_eq(s.requests[_IOC_NR(HSM_IOC_GET_INFO)], 1);
+	cr_expect_eq(s.requests[hsm_cmd_index(HSM_IOC_KEY_GENERATE)], 1);
+	cr_expect_eq(s.requests[hsm_cmd_index(HSM_IOC_GET_INFO)], 1);
 	cr_expect_eq(s.errors[HSM_STATUS_INVALID_ARGUMENT], 4);
 	cr_expect_eq(s.errors[HSM_STATUS_NOT_FOUND], 1);
 	cr_expect_eq(s.errors[HSM_STATUS_UNKNOWN_COMMAND], 1);

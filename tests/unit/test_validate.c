@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Native unit tests of the module's validation logic (kmod/validate.c),
- * built in userspace against tests/unit/shim.
+ * Native unit tests of the module's validation logic and command table
+ * (kmod/validate.c, kmod/cmdtab.c), built in userspace against
+ * tests/unit/shim.
  */
 #include <criterion/criterion.h>
 #include <errno.h>
@@ -21,11 +22,11 @@ Test(cmd_lookup, known_commands)
 	cr_assert_not_null(d);
 	cr_expect_eq(err, 0);
 	cr_expect_eq(d->cmd, HSM_IOC_GET_INFO);
-	cr_expect_not(d->may_block);
+	cr_expect_not(d->cls & HSM_CMD_SLEEPS);
 
 	d = hsm_cmd_lookup(HSM_IOC_SHM_SETUP, &err);
 	cr_assert_not_null(d);
-	cr_expect(d->may_block, "SHM_SETUP allocates and must leave the submit path");
+	cr_expect(d->cls & HSM_CMD_SLEEPS, "SHM_SETUP allocates and must leave the submit path");
 }
 
 Test(cmd_lookup, foreign_type_is_enotty)
@@ -36,16 +37,69 @@ Test(cmd_lookup, foreign_type_is_enotty)
 	cr_expect_eq(err, -ENOTTY);
 }
 
+#define KNOWN_NR(name, nr, arg, cls)	[nr] = true,
+static const bool known_nr[256] = { HSM_COMMANDS(KNOWN_NR) };
+
 Test(cmd_lookup, unknown_nr_is_enotty)
 {
 	int err = 0;
 
-	for (unsigned int nr = 6; nr < 256; nr++) {
-		if ((nr >= 0x10 && nr <= 0x19) || (nr >= 0x20 && nr <= 0x25) || (nr >= 0x30 && nr <= 0x3b) || (nr >= 0x40 && nr <= 0x45) || (nr >= 0x50 && nr <= 0x53))
+	for (unsigned int nr = 0; nr < 256; nr++) {
+		if (known_nr[nr])
 			continue;
 		cr_expect_null(hsm_cmd_lookup(_IOW('H', nr, struct hsm_get_info), &err));
 		cr_expect_eq(err, -ENOTTY, "nr %u", nr);
 	}
+}
+
+/* Every command of the ABI's table has its row, with the ABI's class. */
+#define EXPECT_ROW(N, NR, ARG, CLS) { \
+	int err = 1; \
+	const struct hsm_cmd_desc *d = hsm_cmd_lookup(HSM_IOC_##N, &err); \
+	cr_assert_not_null(d, #N); \
+	cr_expect_eq(err, 0, #N); \
+	cr_expect_eq(d->cmd, (unsigned int)HSM_IOC_##N, #N); \
+	cr_expect_eq(d->idx, (unsigned int)HSM_CMD_IDX_##N, #N); \
+	cr_expect_eq(d->cls, (CLS), #N); \
+	cr_expect_str_eq(d->name, #N); \
+	cr_expect_eq(_IOC_NR(HSM_IOC_##N), NR, #N); \
+	cr_expect_eq(_IOC_SIZE(HSM_IOC_##N), sizeof(struct ARG), #N); \
+}
+
+Test(cmd_table, every_abi_command_has_its_row)
+{
+	HSM_COMMANDS(EXPECT_ROW)
+}
+
+/* The row's refs agree with the classes userspace reads. */
+Test(cmd_table, classes_agree_with_rows)
+{
+	for (unsigned int nr = 0; nr < 256; nr++) {
+		int err;
+		const struct hsm_cmd_desc *d =
+			hsm_cmd_lookup(_IOC(_IOC_WRITE, 'H', nr, sizeof(struct hsm_op)), &err);
+
+		if (!d)
+			continue;
+		cr_expect_eq(!!(d->cls & HSM_CMD_REGION), !!(d->refs || (d->cls & HSM_CMD_NEW_ID)),
+			     "%s: HSM_CMD_REGION", d->name);
+		cr_expect_eq(!!(d->cls & HSM_CMD_VECTOR), !!(d->cls & HSM_CMD_INFLIGHT),
+			     "%s: every single operation may be a VECTOR entry", d->name);
+		cr_expect(!(d->cls & HSM_CMD_CTX) || d->handle == HSM_HANDLE_OWN,
+			  "%s: a context call names its context", d->name);
+		cr_expect(d->handle != HSM_HANDLE_KEY || d->key_type || !d->key_perm,
+			  "%s: a permission without a key type", d->name);
+	}
+}
+
+Test(status, every_status_has_a_name_and_its_errno)
+{
+#define EXPECT_STATUS(name, value, e, str) \
+	cr_expect_str_eq(hsm_status_name(HSM_STATUS_##name), str); \
+	cr_expect_eq(hsm_status_of(-(long)(e)), (e) ? HSM_STATUS_##name : HSM_STATUS_OK, #name);
+	HSM_STATUSES(EXPECT_STATUS)
+#undef EXPECT_STATUS
+	cr_expect_null(hsm_status_name(HSM_STATS_STATUSES));
 }
 
 Test(cmd_lookup, wrong_size_or_direction_is_einval)
@@ -64,8 +118,10 @@ Test(cmd_lookup, wrong_size_or_direction_is_einval)
 
 Test(abi, commands_fit_an_sqe128)
 {
-	cr_expect_leq(_IOC_SIZE(HSM_IOC_GET_INFO), HSM_CMD_MAX_SIZE);
-	cr_expect_leq(_IOC_SIZE(HSM_IOC_SHM_SETUP), HSM_CMD_MAX_SIZE);
+#define FITS(name, nr, arg, cls) \
+	cr_expect_leq(_IOC_SIZE(HSM_IOC_##name), HSM_CMD_MAX_SIZE, #name);
+	HSM_COMMANDS(FITS)
+#undef FITS
 	cr_expect_eq(HSM_CMD_MAX_SIZE, 80);
 }
 
@@ -348,15 +404,15 @@ Test(alg, names)
 
 Test(status, errno_mapping)
 {
-	cr_expect_eq(hsm_status_from_errno(0), HSM_STATUS_OK);
-	cr_expect_eq(hsm_status_from_errno(32), HSM_STATUS_OK);
-	cr_expect_eq(hsm_status_from_errno(-ENOENT), HSM_STATUS_NOT_FOUND);
-	cr_expect_eq(hsm_status_from_errno(-EPERM), HSM_STATUS_NOT_PERMITTED);
-	cr_expect_eq(hsm_status_from_errno(-EBADMSG), HSM_STATUS_AUTH_FAILED);
-	cr_expect_eq(hsm_status_from_errno(-EOPNOTSUPP), HSM_STATUS_UNSUPPORTED);
-	cr_expect_eq(hsm_status_from_errno(-ENOSPC), HSM_STATUS_LIMIT_EXCEEDED);
-	cr_expect_eq(hsm_status_from_errno(-EBUSY), HSM_STATUS_BUSY);
-	cr_expect_eq(hsm_status_from_errno(-EXDEV), HSM_STATUS_INTERNAL);
+	cr_expect_eq(hsm_status_of(0), HSM_STATUS_OK);
+	cr_expect_eq(hsm_status_of(32), HSM_STATUS_OK);
+	cr_expect_eq(hsm_status_of(-ENOENT), HSM_STATUS_NOT_FOUND);
+	cr_expect_eq(hsm_status_of(-EPERM), HSM_STATUS_NOT_PERMITTED);
+	cr_expect_eq(hsm_status_of(-EBADMSG), HSM_STATUS_AUTH_FAILED);
+	cr_expect_eq(hsm_status_of(-EOPNOTSUPP), HSM_STATUS_UNSUPPORTED);
+	cr_expect_eq(hsm_status_of(-ENOSPC), HSM_STATUS_LIMIT_EXCEEDED);
+	cr_expect_eq(hsm_status_of(-EBUSY), HSM_STATUS_BUSY);
+	cr_expect_eq(hsm_status_of(-EXDEV), HSM_STATUS_INTERNAL);
 }
 
 Test(cmd_lookup, platform_commands)
@@ -371,11 +427,11 @@ Test(cmd_lookup, platform_commands)
 		const struct hsm_cmd_desc *d = hsm_cmd_lookup(cmds[i], &err);
 
 		cr_assert_not_null(d, "cmd %#x", cmds[i]);
-		cr_expect(d->op);
-		cr_expect(d->may_block, "%s waits for the PSP or derives a key", d->name);
+		cr_expect(d->cls & HSM_CMD_OP);
+		cr_expect(d->cls & HSM_CMD_SLEEPS, "%s waits for the PSP or derives a key", d->name);
 	}
-	cr_expect(hsm_cmd_lookup(HSM_IOC_SNP_EXT_REPORT, &err)->resp);
-	cr_expect(hsm_cmd_lookup(HSM_IOC_SNP_DERIVE_KEY, &err)->resp);
+	cr_expect(hsm_cmd_lookup(HSM_IOC_SNP_EXT_REPORT, &err)->cls & HSM_CMD_NEW_ID);
+	cr_expect(hsm_cmd_lookup(HSM_IOC_SNP_DERIVE_KEY, &err)->cls & HSM_CMD_NEW_ID);
 	cr_expect_eq(hsm_cmd_lookup(HSM_IOC_SNP_EXT_REPORT, &err)->outs,
 		     HSM_R(OUT) | HSM_R(TAG));
 }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 // hsmctl stats: the module's counters (HSM_IOC_GET_STATS).
+#include <cctype>
 #include <cerrno>
 #include <cstdio>
 #include <string>
@@ -13,68 +14,25 @@
 namespace hsmctl {
 namespace {
 
-struct Name {
-	unsigned int nr;
-	const char *name;
-};
-
-constexpr Name commands[] = {
-	{_IOC_NR(HSM_IOC_GET_INFO), "get_info"},
-	{_IOC_NR(HSM_IOC_SHM_SETUP), "shm_setup"},
-	{_IOC_NR(HSM_IOC_GET_STATS), "get_stats"},
-	{_IOC_NR(HSM_IOC_CONN_CONFIG), "conn_config"},
-	{_IOC_NR(HSM_IOC_GET_ALGS), "get_algs"},
-	{_IOC_NR(HSM_IOC_SELFTEST), "selftest"},
-	{_IOC_NR(HSM_IOC_KEY_GENERATE), "key_generate"},
-	{_IOC_NR(HSM_IOC_KEY_IMPORT), "key_import"},
-	{_IOC_NR(HSM_IOC_KEY_EXPORT), "key_export"},
-	{_IOC_NR(HSM_IOC_KEY_RELEASE), "key_release"},
-	{_IOC_NR(HSM_IOC_KEY_DERIVE), "key_derive"},
-	{_IOC_NR(HSM_IOC_KEY_PUBLIC), "key_public"},
-	{_IOC_NR(HSM_IOC_KEY_AGREE), "key_agree"},
-	{_IOC_NR(HSM_IOC_KEY_WRAP), "key_wrap"},
-	{_IOC_NR(HSM_IOC_KEY_UNWRAP), "key_unwrap"},
-	{_IOC_NR(HSM_IOC_CTX_CREATE), "ctx_create"},
-	{_IOC_NR(HSM_IOC_CTX_INIT), "ctx_init"},
-	{_IOC_NR(HSM_IOC_CTX_UPDATE), "ctx_update"},
-	{_IOC_NR(HSM_IOC_CTX_FINAL), "ctx_final"},
-	{_IOC_NR(HSM_IOC_CTX_RESET), "ctx_reset"},
-	{_IOC_NR(HSM_IOC_CTX_RELEASE), "ctx_release"},
-	{_IOC_NR(HSM_IOC_DIGEST), "digest"},
-	{_IOC_NR(HSM_IOC_MAC), "mac"},
-	{_IOC_NR(HSM_IOC_MAC_VERIFY), "mac_verify"},
-	{_IOC_NR(HSM_IOC_SEAL), "seal"},
-	{_IOC_NR(HSM_IOC_OPEN), "open"},
-	{_IOC_NR(HSM_IOC_ENCRYPT), "encrypt"},
-	{_IOC_NR(HSM_IOC_DECRYPT), "decrypt"},
-	{_IOC_NR(HSM_IOC_RANDOM), "random"},
-	{_IOC_NR(HSM_IOC_SIGN), "sign"},
-	{_IOC_NR(HSM_IOC_SLOT_STORE), "slot_store"},
-	{_IOC_NR(HSM_IOC_SLOT_OPEN), "slot_open"},
-	{_IOC_NR(HSM_IOC_SLOT_DELETE), "slot_delete"},
-	{_IOC_NR(HSM_IOC_SLOT_LIST), "slot_list"},
-	{_IOC_NR(HSM_IOC_VERIFY), "verify"},
-};
-
-constexpr const char *statuses[] = {
-	"ok", "invalid_argument", "unknown_command", "not_found", "not_permitted",
-	"invalid_state", "timed_out", "limit_exceeded", "unsupported", "auth_failed",
-	"buffer_too_small", "out_of_memory", "canceled", "internal",
-};
-
-std::string command_name(unsigned int nr)
+// The counters are indexed by the ABI's command table: its names, lower-case.
+std::string command_name(unsigned int idx)
 {
-	for (const auto &c : commands)
-		if (c.nr == nr)
-			return c.name;
-	return "cmd" + std::to_string(nr);
+#define HSM_NAME(name, nr, arg, cls) #name,
+	static constexpr const char *names[] = {HSM_COMMANDS(HSM_NAME)};
+#undef HSM_NAME
+	if (idx >= sizeof(names) / sizeof(names[0]))
+		return "cmd" + std::to_string(idx);
+	std::string s = names[idx];
+	for (char &c : s)
+		c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+	return s;
 }
 
 std::string status_name(unsigned int st)
 {
-	if (st < sizeof(statuses) / sizeof(statuses[0]))
-		return statuses[st];
-	return "status" + std::to_string(st);
+	const char *name = hsm_status_name(st);
+
+	return name ? name : "status" + std::to_string(st);
 }
 
 }  // namespace

@@ -263,10 +263,11 @@
  * HSM_IOC_SLOT_DELETE: params = struct hsm_slot_params (name).  A group
  *   slot may be deleted only by the uid that stored it or by CAP_SYS_ADMIN
  *   (EPERM otherwise), so that no member can swap its own key in under a
- *   name the others use.
+ *   name the others use.  Operations already running with the slot's
+ *   key keep their reference and finish.
  * HSM_IOC_SLOT_LIST: out = struct hsm_slot_info[]: the caller's slots,
- *   then its group's slots when it is in slot_group, as many as fit.  Returns how many the caller has.  Operations already running keep
- *   their reference and finish.
+ *   then its group's slots when it is in slot_group, as many as fit.
+ *   Returns how many the caller has.
  *
  * Platform (guest requests and sealed slots)
  * ------------------------------------------
@@ -398,7 +399,10 @@
  *   caller killed meanwhile gets EINTR in the records of the entries not
  *   yet run.  Returns the number of entries answered, and writes it to
  *   the vector's own record (resp_off) when it has one.  It saves the
- *   per-command cost of a syscall or SQE for small operations.
+ *   per-command cost of a syscall or SQE for small operations.  io_uring
+ *   runs a vector on the submission path when every entry may (no
+ *   HSM_CMD_SLEEPS or HSM_CMD_CTX, payloads at most HSM_INLINE_MAX bytes
+ *   together); otherwise the whole vector goes to an io-wq worker.
  * HSM_IOC_BENCH: runs DIGEST, MAC or SEAL (hsm_bench_params.cmd) on the
  *   same payloads `iterations` times in the module, without any transport
  *   in between: the bound a transport can approach.  params = struct
@@ -435,9 +439,9 @@
  * returns EBADMSG has finalized.  Calls on one context run one at a time.
  * HSM_IOC_CTX_CREATE: params = struct hsm_ctx_params, handle = key ID
  *   (0 for HASH); resp required, resp.value = context ID.  ENOSPC beyond
- *   max_contexts, EDQUOT beyond the opener's uid_max_contexts.  EINVAL when the key's algorithm does not do the
- *   operation; EPERM when the key lacks its permission (a public RSA key
- *   cannot SIGN).
+ *   max_contexts, EDQUOT beyond the opener's uid_max_contexts.  EINVAL
+ *   when the key's algorithm does not do the operation; EPERM when the
+ *   key lacks its permission (a public RSA key cannot SIGN).
  * HSM_IOC_CTX_INIT: handle = context; iv for ENCRYPT/DECRYPT ("aes-*-cbc",
  *   "aes-*-ctr"; 16 bytes), no ref otherwise.
  * HSM_IOC_CTX_UPDATE: in (and out, of in.len bytes, for ENCRYPT/DECRYPT,
@@ -455,8 +459,8 @@
  * kernel's AEAD transforms take a message whole, so Update copies its
  * input into the context (at most max_stream bytes in all, and the
  * connection's contexts at most max_conn_stream together, else ENOSPC;
- * EDQUOT past the opener's uid_max_stream) and the work happens at Final.  OPEN therefore never releases plaintext
- * whose tag has not been checked.
+ * EDQUOT past the opener's uid_max_stream) and the work happens at Final.
+ * OPEN therefore never releases plaintext whose tag has not been checked.
  *   Init: iv = nonce, aad = associated data (optional; copied).
  *   Update: in only; returns in.len.
  *   Final SEAL: out = ciphertext (the total length, which it returns),
@@ -474,12 +478,25 @@
  * Status codes
  * ------------
  * Where errno is too coarse, data-plane commands also report an
- * enum hsm_status.  Each status has one errno, listed beside it, which is
- * what cqe->res or ioctl() return for it.
+ * enum hsm_status (HSM_STATUSES below: its value, its name, and the errno
+ * it is usually reported with).  Several errnos may share a status:
+ * EEXIST is INVALID_STATE; E2BIG, ENFILE and EDQUOT are LIMIT_EXCEEDED;
+ * EFAULT is INVALID_ARGUMENT; EINTR is CANCELED.  hsm_status_of() maps a
+ * result to its status exactly as the module does.
+ *
+ * The command table
+ * -----------------
+ * HSM_COMMANDS at the end of this header lists every command once: its
+ * name, number, argument struct and class bits (HSM_CMD_*).  The
+ * HSM_IOC_* numbers, the statistics slots (hsm_cmd_index()), the names
+ * (hsm_cmd_name()) and what a caller may put in a VECTOR are all derived
+ * from it; nothing else lists commands.  A row's position is its
+ * statistics slot, so new commands are appended.
  */
 #ifndef _UAPI_LINUX_HSM_H
 #define _UAPI_LINUX_HSM_H
 
+#include <linux/errno.h>
 #include <linux/ioctl.h>
 #include <linux/types.h>
 
@@ -489,6 +506,12 @@
 
 /* Largest command struct: the inline command area of an SQE128 SQE. */
 #define HSM_CMD_MAX_SIZE	80
+
+/*
+ * Data-plane commands whose payloads (the lengths of all refs) exceed
+ * this run on an io-wq worker, not on io_uring's submission path.
+ */
+#define HSM_INLINE_MAX		4096
 
 /* Offset to pass to mmap() for the start of the shared region. */
 #define HSM_SHM_MMAP_OFFSET	0ULL
@@ -519,6 +542,13 @@
  */
 #define HSM_FEAT_PLATFORM	(1ULL << 3)
 
+/*
+ * HSM_FEAT_TEST_HOOKS: the module was built for testing (HSM_TESTING=1):
+ * the HSM_CMD_TEST commands (BENCH, SNP_SIM_SETUP) and the SEV-SNP
+ * simulator are present.  A production module has neither.
+ */
+#define HSM_FEAT_TEST_HOOKS	(1ULL << 4)
+
 /* Platform capability bits (hsm_info.platform_caps). */
 #define HSM_PLAT_CAP_REPORT	(1ULL << 0)	/* SNP_REPORT */
 #define HSM_PLAT_CAP_EXT_REPORT	(1ULL << 1)	/* SNP_EXT_REPORT */
@@ -541,25 +571,31 @@ enum hsm_backend {
 };
 
 /*
- * HSM status codes and the errno each one is reported with.
+ * HSM status codes: X(NAME, value, errno it is reported with, name).
  */
+#define HSM_STATUSES(X) \
+	X(OK,			0,	0,		"ok") \
+	X(INVALID_ARGUMENT,	1,	EINVAL,		"invalid-argument") \
+	X(UNKNOWN_COMMAND,	2,	ENOTTY,		"unknown-command") \
+	X(NOT_FOUND,		3,	ENOENT,		"not-found") \
+	X(NOT_PERMITTED,	4,	EPERM,		"not-permitted") \
+	X(INVALID_STATE,	5,	EBADFD,		"invalid-state") \
+	X(TIMED_OUT,		6,	ETIMEDOUT,	"timed-out") \
+	X(LIMIT_EXCEEDED,	7,	ENOSPC,		"limit-exceeded") \
+	X(UNSUPPORTED,		8,	EOPNOTSUPP,	"unsupported") \
+	X(AUTH_FAILED,		9,	EBADMSG,	"auth-failed") \
+	X(BUFFER_TOO_SMALL,	10,	EOVERFLOW,	"buffer-too-small") \
+	X(OUT_OF_MEMORY,	11,	ENOMEM,		"out-of-memory") \
+	X(CANCELED,		12,	ECANCELED,	"canceled") \
+	X(INTERNAL,		13,	EIO,		"internal") \
+	X(BUSY,			14,	EBUSY,		"busy")
+
+#define HSM_STATUS_ENUM_(name, value, err, str)	HSM_STATUS_##name = value,
 enum hsm_status {
-	HSM_STATUS_OK			= 0,	/* 0 */
-	HSM_STATUS_INVALID_ARGUMENT	= 1,	/* EINVAL */
-	HSM_STATUS_UNKNOWN_COMMAND	= 2,	/* ENOTTY */
-	HSM_STATUS_NOT_FOUND		= 3,	/* ENOENT */
-	HSM_STATUS_NOT_PERMITTED	= 4,	/* EPERM */
-	HSM_STATUS_INVALID_STATE	= 5,	/* EBADFD */
-	HSM_STATUS_TIMED_OUT		= 6,	/* ETIMEDOUT */
-	HSM_STATUS_LIMIT_EXCEEDED	= 7,	/* ENOSPC */
-	HSM_STATUS_UNSUPPORTED		= 8,	/* EOPNOTSUPP */
-	HSM_STATUS_AUTH_FAILED		= 9,	/* EBADMSG */
-	HSM_STATUS_BUFFER_TOO_SMALL	= 10,	/* EOVERFLOW */
-	HSM_STATUS_OUT_OF_MEMORY	= 11,	/* ENOMEM */
-	HSM_STATUS_CANCELED		= 12,	/* ECANCELED */
-	HSM_STATUS_INTERNAL		= 13,	/* EIO */
-	HSM_STATUS_BUSY			= 14,	/* EBUSY */
+	HSM_STATUSES(HSM_STATUS_ENUM_)
 };
+#undef HSM_STATUS_ENUM_
+
 
 /* Length of hsm_info.module_version, including the terminating NUL. */
 #define HSM_VERSION_LEN		32
@@ -842,7 +878,7 @@ struct hsm_key_params {
 	__u64	reserved[4];
 };
 
-/* Counter slots: one per command nr below this, one per status. */
+/* Counter slots: one per command (hsm_cmd_index()), one per status. */
 #define HSM_STATS_CMDS		64
 #define HSM_STATS_STATUSES	16
 
@@ -851,7 +887,7 @@ struct hsm_key_params {
  *
  * @size:	bytes of this struct the module knows and wrote
  * @flags:	the flags of the request
- * @requests:	commands answered, by _IOC_NR of the command number
+ * @requests:	commands answered, by the command's hsm_cmd_index()
  * @errors:	commands that failed, by enum hsm_status
  * @bytes_in:	payload bytes read by successful commands
  * @bytes_out:	payload bytes written by successful commands
@@ -1192,54 +1228,177 @@ struct hsm_snp_sim_params {
 	__u64	reserved[4];
 };
 
-#define HSM_IOC_GET_INFO	_IOW(HSM_IOC_MAGIC, 0x00, struct hsm_get_info)
-#define HSM_IOC_SHM_SETUP	_IOW(HSM_IOC_MAGIC, 0x01, struct hsm_shm_setup)
-#define HSM_IOC_GET_STATS	_IOW(HSM_IOC_MAGIC, 0x02, struct hsm_get_stats)
-#define HSM_IOC_CONN_CONFIG	_IOW(HSM_IOC_MAGIC, 0x03, struct hsm_conn_config)
-#define HSM_IOC_GET_ALGS	_IOW(HSM_IOC_MAGIC, 0x04, struct hsm_get_algs)
-#define HSM_IOC_SELFTEST	_IOW(HSM_IOC_MAGIC, 0x05, struct hsm_selftest)
+/*
+ * Command classes (the last column of HSM_COMMANDS).
+ *
+ * HSM_CMD_OP: takes struct hsm_op: payloads in the region, an optional
+ * completion record.  The others take their own struct.
+ * HSM_CMD_SLEEPS: may sleep or run long; io_uring issues it from an io-wq
+ * worker, never on the submission path.
+ * HSM_CMD_CTX: a call on a context (handle = context ID): it waits its turn
+ * on that context, and expiring before it runs fails the context.
+ * HSM_CMD_VECTOR: may be an entry of HSM_IOC_VECTOR.
+ * HSM_CMD_INFLIGHT: counts against max_inflight while it runs.
+ * HSM_CMD_REGION: reads or writes the shared region, so it needs one.
+ * HSM_CMD_NEW_ID: answers a new key or context ID in resp.value; a
+ * completion record is required.
+ * HSM_CMD_PRIV: only for CAP_SYS_ADMIN at open(), EPERM for others.
+ * HSM_CMD_TEST: a test hook, present only in modules built for testing
+ * (HSM_FEAT_TEST_HOOKS); elsewhere ENOTTY.
+ */
+#define HSM_CMD_OP		(1U << 0)
+#define HSM_CMD_SLEEPS		(1U << 1)
+#define HSM_CMD_CTX		(1U << 2)
+#define HSM_CMD_VECTOR		(1U << 3)
+#define HSM_CMD_INFLIGHT	(1U << 4)
+#define HSM_CMD_REGION		(1U << 5)
+#define HSM_CMD_NEW_ID		(1U << 6)
+#define HSM_CMD_PRIV		(1U << 7)
+#define HSM_CMD_TEST		(1U << 8)
 
-#define HSM_IOC_KEY_GENERATE	_IOW(HSM_IOC_MAGIC, 0x10, struct hsm_op)
-#define HSM_IOC_KEY_IMPORT	_IOW(HSM_IOC_MAGIC, 0x11, struct hsm_op)
-#define HSM_IOC_KEY_EXPORT	_IOW(HSM_IOC_MAGIC, 0x12, struct hsm_op)
-#define HSM_IOC_KEY_RELEASE	_IOW(HSM_IOC_MAGIC, 0x13, struct hsm_op)
-#define HSM_IOC_KEY_DERIVE	_IOW(HSM_IOC_MAGIC, 0x14, struct hsm_op)
-#define HSM_IOC_KEY_PUBLIC	_IOW(HSM_IOC_MAGIC, 0x15, struct hsm_op)
-#define HSM_IOC_KEY_AGREE	_IOW(HSM_IOC_MAGIC, 0x16, struct hsm_op)
-#define HSM_IOC_KEY_WRAP	_IOW(HSM_IOC_MAGIC, 0x17, struct hsm_op)
-#define HSM_IOC_KEY_UNWRAP	_IOW(HSM_IOC_MAGIC, 0x18, struct hsm_op)
-#define HSM_IOC_KEY_LIST	_IOW(HSM_IOC_MAGIC, 0x19, struct hsm_op)
+/* Shorthands: a data-plane command, and one that may sleep. */
+#define HSM_CMD_DATA	(HSM_CMD_OP | HSM_CMD_VECTOR | HSM_CMD_INFLIGHT)
+#define HSM_CMD_SLOW	(HSM_CMD_DATA | HSM_CMD_SLEEPS)
 
-#define HSM_IOC_SLOT_STORE	_IOW(HSM_IOC_MAGIC, 0x40, struct hsm_op)
-#define HSM_IOC_SLOT_OPEN	_IOW(HSM_IOC_MAGIC, 0x41, struct hsm_op)
-#define HSM_IOC_SLOT_DELETE	_IOW(HSM_IOC_MAGIC, 0x42, struct hsm_op)
-#define HSM_IOC_SLOT_LIST	_IOW(HSM_IOC_MAGIC, 0x43, struct hsm_op)
+/*
+ * Every command: X(NAME, number, argument struct, class).  HSM_IOC_<NAME>
+ * is _IOW(HSM_IOC_MAGIC, number, struct <argument>).  Append new rows.
+ */
+#define HSM_COMMANDS(X) \
+	X(GET_INFO,	  0x00, hsm_get_info,	 0) \
+	X(SHM_SETUP,	  0x01, hsm_shm_setup,	 HSM_CMD_SLEEPS) \
+	X(GET_STATS,	  0x02, hsm_get_stats,	 0) \
+	X(CONN_CONFIG,	  0x03, hsm_conn_config, 0) \
+	X(GET_ALGS,	  0x04, hsm_get_algs,	 0) \
+	X(SELFTEST,	  0x05, hsm_selftest,	 HSM_CMD_SLEEPS) \
+	X(KEY_GENERATE,	  0x10, hsm_op, HSM_CMD_SLOW | HSM_CMD_REGION | HSM_CMD_NEW_ID) \
+	X(KEY_IMPORT,	  0x11, hsm_op, HSM_CMD_SLOW | HSM_CMD_REGION | HSM_CMD_NEW_ID) \
+	X(KEY_EXPORT,	  0x12, hsm_op, HSM_CMD_DATA | HSM_CMD_REGION) \
+	X(KEY_RELEASE,	  0x13, hsm_op, HSM_CMD_DATA) \
+	X(KEY_DERIVE,	  0x14, hsm_op, HSM_CMD_SLOW | HSM_CMD_REGION | HSM_CMD_NEW_ID) \
+	X(KEY_PUBLIC,	  0x15, hsm_op, HSM_CMD_SLOW | HSM_CMD_REGION) \
+	X(KEY_AGREE,	  0x16, hsm_op, HSM_CMD_SLOW | HSM_CMD_REGION | HSM_CMD_NEW_ID) \
+	X(KEY_WRAP,	  0x17, hsm_op, HSM_CMD_DATA | HSM_CMD_REGION) \
+	X(KEY_UNWRAP,	  0x18, hsm_op, HSM_CMD_SLOW | HSM_CMD_REGION | HSM_CMD_NEW_ID) \
+	X(KEY_LIST,	  0x19, hsm_op, HSM_CMD_DATA | HSM_CMD_REGION) \
+	X(CTX_CREATE,	  0x20, hsm_op, HSM_CMD_SLOW | HSM_CMD_REGION | HSM_CMD_NEW_ID) \
+	X(CTX_INIT,	  0x21, hsm_op, HSM_CMD_DATA | HSM_CMD_REGION | HSM_CMD_CTX) \
+	X(CTX_UPDATE,	  0x22, hsm_op, HSM_CMD_DATA | HSM_CMD_REGION | HSM_CMD_CTX) \
+	X(CTX_FINAL,	  0x23, hsm_op, HSM_CMD_DATA | HSM_CMD_REGION | HSM_CMD_CTX) \
+	X(CTX_RESET,	  0x24, hsm_op, HSM_CMD_DATA | HSM_CMD_CTX) \
+	X(CTX_RELEASE,	  0x25, hsm_op, HSM_CMD_DATA) \
+	X(DIGEST,	  0x30, hsm_op, HSM_CMD_DATA | HSM_CMD_REGION) \
+	X(MAC,		  0x31, hsm_op, HSM_CMD_DATA | HSM_CMD_REGION) \
+	X(MAC_VERIFY,	  0x32, hsm_op, HSM_CMD_DATA | HSM_CMD_REGION) \
+	X(SEAL,		  0x33, hsm_op, HSM_CMD_DATA | HSM_CMD_REGION) \
+	X(OPEN,		  0x34, hsm_op, HSM_CMD_DATA | HSM_CMD_REGION) \
+	X(ENCRYPT,	  0x35, hsm_op, HSM_CMD_DATA | HSM_CMD_REGION) \
+	X(DECRYPT,	  0x36, hsm_op, HSM_CMD_DATA | HSM_CMD_REGION) \
+	X(RANDOM,	  0x37, hsm_op, HSM_CMD_DATA | HSM_CMD_REGION) \
+	X(SIGN,		  0x38, hsm_op, HSM_CMD_SLOW | HSM_CMD_REGION) \
+	X(VERIFY,	  0x39, hsm_op, HSM_CMD_SLOW | HSM_CMD_REGION) \
+	X(BENCH,	  0x3a, hsm_op, HSM_CMD_SLOW | HSM_CMD_REGION | HSM_CMD_TEST) \
+	X(VECTOR,	  0x3b, hsm_op, HSM_CMD_OP | HSM_CMD_REGION) \
+	X(SLOT_STORE,	  0x40, hsm_op, HSM_CMD_DATA | HSM_CMD_REGION) \
+	X(SLOT_OPEN,	  0x41, hsm_op, HSM_CMD_SLOW | HSM_CMD_REGION | HSM_CMD_NEW_ID) \
+	X(SLOT_DELETE,	  0x42, hsm_op, HSM_CMD_DATA | HSM_CMD_REGION) \
+	X(SLOT_LIST,	  0x43, hsm_op, HSM_CMD_DATA | HSM_CMD_REGION) \
+	X(SLOT_SEAL,	  0x44, hsm_op, HSM_CMD_SLOW | HSM_CMD_REGION) \
+	X(SLOT_UNSEAL,	  0x45, hsm_op, HSM_CMD_SLOW | HSM_CMD_REGION) \
+	X(SNP_REPORT,	  0x50, hsm_op, HSM_CMD_SLOW | HSM_CMD_REGION) \
+	X(SNP_EXT_REPORT, 0x51, hsm_op, HSM_CMD_SLOW | HSM_CMD_REGION | HSM_CMD_NEW_ID) \
+	X(SNP_DERIVE_KEY, 0x52, hsm_op, HSM_CMD_SLOW | HSM_CMD_REGION | HSM_CMD_NEW_ID) \
+	X(SNP_SIM_SETUP,  0x53, hsm_op, HSM_CMD_SLOW | HSM_CMD_REGION | HSM_CMD_PRIV | HSM_CMD_TEST)
 
-#define HSM_IOC_CTX_CREATE	_IOW(HSM_IOC_MAGIC, 0x20, struct hsm_op)
-#define HSM_IOC_CTX_INIT	_IOW(HSM_IOC_MAGIC, 0x21, struct hsm_op)
-#define HSM_IOC_CTX_UPDATE	_IOW(HSM_IOC_MAGIC, 0x22, struct hsm_op)
-#define HSM_IOC_CTX_FINAL	_IOW(HSM_IOC_MAGIC, 0x23, struct hsm_op)
-#define HSM_IOC_CTX_RESET	_IOW(HSM_IOC_MAGIC, 0x24, struct hsm_op)
-#define HSM_IOC_CTX_RELEASE	_IOW(HSM_IOC_MAGIC, 0x25, struct hsm_op)
+/*
+ * The numbers.  _IOC() rather than _IOW(): the kernel's _IOW() checks the
+ * size in a way that is not a constant expression, which an enum needs.
+ */
+#define HSM_IOC_ENUM_(name, nr, arg, cls) \
+	HSM_IOC_##name = _IOC(_IOC_WRITE, HSM_IOC_MAGIC, nr, sizeof(struct arg)),
+enum hsm_ioc {
+	HSM_COMMANDS(HSM_IOC_ENUM_)
+};
+#undef HSM_IOC_ENUM_
 
-#define HSM_IOC_DIGEST		_IOW(HSM_IOC_MAGIC, 0x30, struct hsm_op)
-#define HSM_IOC_MAC		_IOW(HSM_IOC_MAGIC, 0x31, struct hsm_op)
-#define HSM_IOC_MAC_VERIFY	_IOW(HSM_IOC_MAGIC, 0x32, struct hsm_op)
-#define HSM_IOC_SEAL		_IOW(HSM_IOC_MAGIC, 0x33, struct hsm_op)
-#define HSM_IOC_OPEN		_IOW(HSM_IOC_MAGIC, 0x34, struct hsm_op)
-#define HSM_IOC_ENCRYPT		_IOW(HSM_IOC_MAGIC, 0x35, struct hsm_op)
-#define HSM_IOC_DECRYPT		_IOW(HSM_IOC_MAGIC, 0x36, struct hsm_op)
-#define HSM_IOC_RANDOM		_IOW(HSM_IOC_MAGIC, 0x37, struct hsm_op)
-#define HSM_IOC_SIGN		_IOW(HSM_IOC_MAGIC, 0x38, struct hsm_op)
-#define HSM_IOC_VERIFY		_IOW(HSM_IOC_MAGIC, 0x39, struct hsm_op)
-#define HSM_IOC_BENCH		_IOW(HSM_IOC_MAGIC, 0x3a, struct hsm_op)
-#define HSM_IOC_VECTOR		_IOW(HSM_IOC_MAGIC, 0x3b, struct hsm_op)
+/* Table positions: the statistics slots (hsm_stats.requests). */
+#define HSM_CMD_IDX_ENUM_(name, nr, arg, cls)	HSM_CMD_IDX_##name,
+enum hsm_cmd_idx {
+	HSM_COMMANDS(HSM_CMD_IDX_ENUM_)
+	HSM_CMD_COUNT
+};
+#undef HSM_CMD_IDX_ENUM_
 
-#define HSM_IOC_SLOT_SEAL	_IOW(HSM_IOC_MAGIC, 0x44, struct hsm_op)
-#define HSM_IOC_SLOT_UNSEAL	_IOW(HSM_IOC_MAGIC, 0x45, struct hsm_op)
-#define HSM_IOC_SNP_REPORT	_IOW(HSM_IOC_MAGIC, 0x50, struct hsm_op)
-#define HSM_IOC_SNP_EXT_REPORT	_IOW(HSM_IOC_MAGIC, 0x51, struct hsm_op)
-#define HSM_IOC_SNP_DERIVE_KEY	_IOW(HSM_IOC_MAGIC, 0x52, struct hsm_op)
-#define HSM_IOC_SNP_SIM_SETUP	_IOW(HSM_IOC_MAGIC, 0x53, struct hsm_op)
+/* A command's table position, or -1 for a number that is not a command. */
+static inline int hsm_cmd_index(unsigned int cmd)
+{
+#define HSM_CMD_CASE_(name, nr, arg, cls) \
+	case HSM_IOC_##name: return HSM_CMD_IDX_##name;
+	switch (cmd) {
+	HSM_COMMANDS(HSM_CMD_CASE_)
+	}
+#undef HSM_CMD_CASE_
+	return -1;
+}
+
+/* A command's class bits (HSM_CMD_*), or 0 for an unknown number. */
+static inline unsigned int hsm_cmd_class(unsigned int cmd)
+{
+#define HSM_CMD_CASE_(name, nr, arg, cls) \
+	case HSM_IOC_##name: return (cls);
+	switch (cmd) {
+	HSM_COMMANDS(HSM_CMD_CASE_)
+	}
+#undef HSM_CMD_CASE_
+	return 0;
+}
+
+/* A command's name ("KEY_GENERATE"), or NULL for an unknown number. */
+static inline const char *hsm_cmd_name(unsigned int cmd)
+{
+#define HSM_CMD_CASE_(name, nr, arg, cls) \
+	case HSM_IOC_##name: return #name;
+	switch (cmd) {
+	HSM_COMMANDS(HSM_CMD_CASE_)
+	}
+#undef HSM_CMD_CASE_
+	return (const char *)0;
+}
+
+/* A status's name ("auth-failed"), or NULL for an unknown value. */
+static inline const char *hsm_status_name(unsigned int status)
+{
+#define HSM_STATUS_CASE_(name, value, err, str) \
+	case HSM_STATUS_##name: return str;
+	switch (status) {
+	HSM_STATUSES(HSM_STATUS_CASE_)
+	}
+#undef HSM_STATUS_CASE_
+	return (const char *)0;
+}
+
+/*
+ * The status of a command's result (>= 0, or a negative errno), as the
+ * module reports it in completion records.  An errno no status owns is
+ * INTERNAL.
+ */
+static inline enum hsm_status hsm_status_of(long result)
+{
+	if (result >= 0)
+		return HSM_STATUS_OK;
+	switch (-result) {
+#define HSM_STATUS_CASE_(name, value, err, str) \
+	case (err): return HSM_STATUS_##name;
+	HSM_STATUSES(HSM_STATUS_CASE_)
+#undef HSM_STATUS_CASE_
+	case EEXIST:	return HSM_STATUS_INVALID_STATE;
+	case E2BIG:
+	case ENFILE:
+	case EDQUOT:	return HSM_STATUS_LIMIT_EXCEEDED;
+	case EFAULT:	return HSM_STATUS_INVALID_ARGUMENT;
+	case EINTR:	return HSM_STATUS_CANCELED;
+	}
+	return HSM_STATUS_INTERNAL;
+}
 
 #endif /* _UAPI_LINUX_HSM_H */
