@@ -23,10 +23,7 @@ StreamingContext::StreamingContext(StreamingContext &&o) noexcept
 StreamingContext &StreamingContext::operator=(StreamingContext &&o) noexcept
 {
 	if (this != &o) {
-		try {
-			(void)release();
-		} catch (...) {
-		}
+		release_quietly(*this);
 		conn_ = std::move(o.conn_);
 		id_ = o.id_;
 		timeout_ = o.timeout_;
@@ -37,21 +34,12 @@ StreamingContext &StreamingContext::operator=(StreamingContext &&o) noexcept
 
 StreamingContext::~StreamingContext()
 {
-	try {
-		(void)release();
-	} catch (...) {
-	}
+	release_quietly(*this);
 }
 
 Result<void> StreamingContext::release()
 {
-	if (!id_ || !conn_)
-		return fail(Status::kInvalidState, EBADFD, "release: the context is not active");
-	std::uint64_t id = id_;
-	id_ = 0;
-	auto r = detail::release(*conn_, HSM_IOC_CTX_RELEASE, id);
-	conn_.reset();
-	return r;
+	return detail::release(conn_, id_, HSM_IOC_CTX_RELEASE, "the context");
 }
 
 Op StreamingContext::op(unsigned int cmd, const Refs &r) const noexcept

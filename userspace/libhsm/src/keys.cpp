@@ -147,10 +147,7 @@ CryptoResourceGuard::CryptoResourceGuard(CryptoResourceGuard &&o) noexcept
 CryptoResourceGuard &CryptoResourceGuard::operator=(CryptoResourceGuard &&o) noexcept
 {
 	if (this != &o) {
-		try {
-			(void)release();
-		} catch (...) {
-		}
+		release_quietly(*this);
 		conn_ = std::move(o.conn_);
 		id_ = o.id_;
 		o.id_ = {};
@@ -160,23 +157,12 @@ CryptoResourceGuard &CryptoResourceGuard::operator=(CryptoResourceGuard &&o) noe
 
 CryptoResourceGuard::~CryptoResourceGuard()
 {
-	// Errors are swallowed, bad_alloc from building one included: a
-	// destructor must not terminate the program.
-	try {
-		(void)release();
-	} catch (...) {
-	}
+	release_quietly(*this);
 }
 
 Result<void> CryptoResourceGuard::release()
 {
-	if (!id_.valid() || !conn_)
-		return fail(Status::kInvalidState, EBADFD, "release: the guard is not active");
-	std::uint64_t id = id_.value;
-	id_ = {};
-	auto r = detail::release(*conn_, HSM_IOC_KEY_RELEASE, id);
-	conn_.reset();
-	return r;
+	return detail::release(conn_, id_.value, HSM_IOC_KEY_RELEASE, "the guard");
 }
 
 Result<CryptoResourceGuard> KeyManager::guard(const Op &op) const

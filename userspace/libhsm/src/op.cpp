@@ -5,6 +5,7 @@
 // lane exactly as a batch's records are.
 #include <cerrno>
 #include <string.h>
+#include <utility>
 
 #include "op.hpp"
 
@@ -102,10 +103,16 @@ Result<CryptoResourceId> run_create(Connection &c, const Op &op)
 	return CryptoResourceId{rec.value};
 }
 
-Result<void> release(Connection &c, unsigned int cmd, std::uint64_t id)
+Result<void> release(std::shared_ptr<Connection> &conn, std::uint64_t &id, unsigned int cmd,
+		     const char *what)
 {
+	if (!id || !conn)
+		return fail(Status::kInvalidState, EBADFD, std::string("release: ") + what + " is not active");
+	const std::uint64_t handle = std::exchange(id, 0);
 	OpRecord rec;
-	return run(c, rec, {.cmd = cmd, .handle = id}, Timeout::disabled());
+	auto r = run(*conn, rec, {.cmd = cmd, .handle = handle}, Timeout::disabled());
+	conn.reset();
+	return r;
 }
 
 Result<void> check_alg(const AlgorithmId &a, const char *what)

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstring>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string_view>
@@ -96,8 +97,23 @@ Result<std::size_t> run_data(Connection &c, const Op &op, Timeout t);
 /// Runs a call that creates a key or context; returns its ID.
 Result<CryptoResourceId> run_create(Connection &c, const Op &op);
 
-/// Releases a key or context (KEY_RELEASE, CTX_RELEASE), with no deadline.
-Result<void> release(Connection &c, unsigned int cmd, std::uint64_t id);
+/// Gives up the key or context `id` held through `conn`: releases it in
+/// the module (KEY_RELEASE, CTX_RELEASE; no deadline) and clears both,
+/// whatever the answer.  Errors: kInvalidState when `what` ("the guard")
+/// holds nothing; the release's.
+Result<void> release(std::shared_ptr<Connection> &conn, std::uint64_t &id, unsigned int cmd,
+		     const char *what);
+
+/// release() for destructors and move assignments, which may not throw:
+/// errors are dropped, bad_alloc from building one included.
+template <typename T>
+void release_quietly(T &owner) noexcept
+{
+	try {
+		(void)owner.release();
+	} catch (...) {
+	}
+}
 
 /// kInvalidArgument for an empty or truncated algorithm name.
 Result<void> check_alg(const AlgorithmId &a, const char *what);
