@@ -13,38 +13,8 @@ namespace hsm::detail {
 
 const char *op_name(unsigned int cmd) noexcept
 {
-	switch (cmd) {
-	case HSM_IOC_KEY_GENERATE: return "KEY_GENERATE";
-	case HSM_IOC_KEY_IMPORT: return "KEY_IMPORT";
-	case HSM_IOC_KEY_EXPORT: return "KEY_EXPORT";
-	case HSM_IOC_KEY_RELEASE: return "KEY_RELEASE";
-	case HSM_IOC_KEY_DERIVE: return "KEY_DERIVE";
-	case HSM_IOC_KEY_PUBLIC: return "KEY_PUBLIC";
-	case HSM_IOC_KEY_AGREE: return "KEY_AGREE";
-	case HSM_IOC_KEY_WRAP: return "KEY_WRAP";
-	case HSM_IOC_KEY_UNWRAP: return "KEY_UNWRAP";
-	case HSM_IOC_SLOT_STORE: return "SLOT_STORE";
-	case HSM_IOC_SLOT_OPEN: return "SLOT_OPEN";
-	case HSM_IOC_SLOT_DELETE: return "SLOT_DELETE";
-	case HSM_IOC_SLOT_LIST: return "SLOT_LIST";
-	case HSM_IOC_CTX_CREATE: return "CTX_CREATE";
-	case HSM_IOC_CTX_INIT: return "CTX_INIT";
-	case HSM_IOC_CTX_UPDATE: return "CTX_UPDATE";
-	case HSM_IOC_CTX_FINAL: return "CTX_FINAL";
-	case HSM_IOC_CTX_RESET: return "CTX_RESET";
-	case HSM_IOC_CTX_RELEASE: return "CTX_RELEASE";
-	case HSM_IOC_DIGEST: return "DIGEST";
-	case HSM_IOC_MAC: return "MAC";
-	case HSM_IOC_MAC_VERIFY: return "MAC_VERIFY";
-	case HSM_IOC_SEAL: return "SEAL";
-	case HSM_IOC_OPEN: return "OPEN";
-	case HSM_IOC_ENCRYPT: return "ENCRYPT";
-	case HSM_IOC_DECRYPT: return "DECRYPT";
-	case HSM_IOC_RANDOM: return "RANDOM";
-	case HSM_IOC_SIGN: return "SIGN";
-	case HSM_IOC_VERIFY: return "VERIFY";
-	}
-	return "operation";
+	const char *name = hsm_cmd_name(cmd);
+	return name ? name : "operation";
 }
 
 Error op_error(const OpRecord &rec, std::string_view what)

@@ -73,7 +73,7 @@ inline void make_op(OpRecord &rec, const Op &op, Timeout t) noexcept
 	}
 }
 
-/// The command's name as hsm.h spells it without HSM_IOC_ ("SEAL").
+/// The command's name from the ABI's table ("SEAL").
 const char *op_name(unsigned int cmd) noexcept;
 
 /// The error of a failed operation, naming `what` (default: the command).
