@@ -121,12 +121,6 @@ std::unexpected<Error> forked(const char *what)
 		    std::string(what) + ": a batch inherited across fork(): make batches on a stack of the child");
 }
 
-bool is_ctx_call(unsigned int cmd) noexcept
-{
-	return cmd == HSM_IOC_CTX_INIT || cmd == HSM_IOC_CTX_UPDATE || cmd == HSM_IOC_CTX_FINAL ||
-	       cmd == HSM_IOC_CTX_RESET;
-}
-
 } // namespace detail
 
 using detail::OpRecord;
@@ -179,7 +173,7 @@ Result<Batch::OpId> Batch::add(const detail::Op &op)
 	detail::make_op(r, op, impl_->timeout);
 	r.owner = impl_.get();
 	r.index = static_cast<std::uint32_t>(v.size() - 1);
-	if (detail::is_ctx_call(r.cmd)) {
+	if (hsm_cmd_class(r.cmd) & HSM_CMD_CTX) {
 		try {
 			impl_->chain(r);
 		} catch (...) {
