@@ -8,6 +8,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 
 #include <hsm/hsm.hpp>
 
@@ -25,7 +26,8 @@ template <typename T> T must(hsm::Result<T> r, const char *what)
 {
 	if (!r)
 		fail(what, r.error());
-	return std::move(*r);
+	if constexpr (!std::is_void_v<T>)
+		return std::move(*r);
 }
 
 // The process's stack, opened once with a region for the largest cells.
@@ -36,7 +38,7 @@ const hsm::CryptoStack &stack()
 	std::call_once(once, [] {
 		hsm::CryptoStackConfig cfg;
 		cfg.region_size = 48u << 20;
-		s = must(hsm::CryptoStack::Create(cfg), "CryptoStack::Create");
+		s = must(hsm::CryptoStack::create(cfg), "CryptoStack::create");
 	});
 	return *s;
 }
@@ -53,24 +55,24 @@ public:
 			return false;
 		}
 		const hsm::CryptoStack &s = stack();
-		hsm::MemoryAllocator mem = s.Allocator();
+		hsm::MemoryAllocator mem = s.allocator();
 		Bytes in = Inputs::payload(c.size), iv = Inputs::iv();
 		const std::size_t out_len = Inputs::out_len(c.algo, c.size);
-		iv_ = must(mem.Allocate(12), "Allocate");
+		iv_ = must(mem.allocate(12), "allocate");
 		std::memcpy(iv_.data(), iv.data(), iv.size());
 		for (unsigned i = 0; i < c.batch; i++) {
-			ins_.push_back(must(mem.Allocate(c.size), "Allocate"));
+			ins_.push_back(must(mem.allocate(c.size), "allocate"));
 			std::memcpy(ins_.back().data(), in.data(), in.size());
-			outs_.push_back(must(mem.Allocate(out_len), "Allocate"));
+			outs_.push_back(must(mem.allocate(out_len), "allocate"));
 		}
 		if (c.algo != Algo::Sha) {
 			Bytes k = Inputs::key(c.algo);
 			hsm::ImportKeyParams p;
-			p.SetAlgorithm(algo_name(c.algo))
-				.SetPermissions(c.algo == Algo::Gcm ? hsm::KeyOperationPermission::kEncrypt
+			p.set_algorithm(algo_name(c.algo))
+				.set_permissions(c.algo == Algo::Gcm ? hsm::KeyOperationPermission::kEncrypt
 								    : hsm::KeyOperationPermission::kSign)
-				.SetMaterial(k);
-			key_.emplace(must(s.Keys().ImportKey(p), "ImportKey"));
+				.set_material(k);
+			key_.emplace(must(s.keys().import_key(p), "import_key"));
 		}
 		if (batched_)
 			batch_.emplace(s, c.batch);
@@ -88,11 +90,11 @@ public:
 		hsm::Batch &b = *batch_;
 		for (unsigned i = 0; i < c_.batch; i++)
 			must(queue(b, i), "queue");
-		if (must(b.WaitAll(), "WaitAll"))
+		if (must(b.wait_all(), "wait_all"))
 			for (unsigned i = 0; i < c_.batch; i++)
-				if (auto r = b.Get(i); !r)
+				if (auto r = b.get(i); !r)
 					fail("batch operation", r.error());
-		must(b.Clear(), "Clear");
+		must(b.clear(), "clear");
 	}
 
 	Bytes output() override
@@ -106,34 +108,34 @@ public:
 private:
 	hsm::BufferRef out_ref(unsigned i) const
 	{
-		return outs_[i].Slice(0, c_.algo == Algo::Gcm ? c_.size : 32);
+		return outs_[i].slice(0, c_.algo == Algo::Gcm ? c_.size : 32);
 	}
-	hsm::BufferRef tag_ref(unsigned i) const { return outs_[i].Slice(c_.size, 16); }
+	hsm::BufferRef tag_ref(unsigned i) const { return outs_[i].slice(c_.size, 16); }
 
 	hsm::Result<std::size_t> one(const hsm::CryptoStack &s, unsigned i) const
 	{
 		switch (c_.algo) {
 		case Algo::Gcm:
-			return s.Seal(*key_, iv_, {}, ins_[i], out_ref(i), tag_ref(i));
+			return s.seal(*key_, iv_, {}, ins_[i], out_ref(i), tag_ref(i));
 		case Algo::Hmac:
-			return s.Mac(*key_, ins_[i], out_ref(i));
+			return s.mac(*key_, ins_[i], out_ref(i));
 		case Algo::Sha:
-			return s.Digest("sha-256", ins_[i], out_ref(i));
+			return s.digest("sha-256", ins_[i], out_ref(i));
 		}
-		return hsm::fail(hsm::Status::InvalidArgument, EINVAL, "algorithm");
+		return hsm::fail(hsm::Status::kInvalidArgument, EINVAL, "algorithm");
 	}
 
 	hsm::Result<hsm::Batch::OpId> queue(hsm::Batch &b, unsigned i) const
 	{
 		switch (c_.algo) {
 		case Algo::Gcm:
-			return b.Seal(*key_, iv_, {}, ins_[i], out_ref(i), tag_ref(i));
+			return b.seal(*key_, iv_, {}, ins_[i], out_ref(i), tag_ref(i));
 		case Algo::Hmac:
-			return b.Mac(*key_, ins_[i], out_ref(i));
+			return b.mac(*key_, ins_[i], out_ref(i));
 		case Algo::Sha:
-			return b.Digest("sha-256", ins_[i], out_ref(i));
+			return b.digest("sha-256", ins_[i], out_ref(i));
 		}
-		return hsm::fail(hsm::Status::InvalidArgument, EINVAL, "algorithm");
+		return hsm::fail(hsm::Status::kInvalidArgument, EINVAL, "algorithm");
 	}
 
 	bool batched_;

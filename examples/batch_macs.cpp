@@ -12,19 +12,19 @@
 int main()
 {
 	constexpr std::size_t kOps = 1000, kMsg = 64, kTag = 32;
-	auto stack = hsm::CryptoStack::Create();
+	auto stack = hsm::CryptoStack::create();
 	if (!stack) {
 		std::fprintf(stderr, "hsm-batch-macs: %s\n", stack.error().message.c_str());
 		return 1;
 	}
-	auto key = stack->Keys().GenerateKey(hsm::GenerateKeyParams{}
-						     .SetAlgorithm("hmac-sha-256")
-						     .SetKeyLength(32)
-						     .SetPermissions(hsm::KeyOperationPermission::kSign |
+	auto key = stack->keys().generate_key(hsm::GenerateKeyParams{}
+						     .set_algorithm("hmac-sha-256")
+						     .set_key_length(32)
+						     .set_permissions(hsm::KeyOperationPermission::kSign |
 								     hsm::KeyOperationPermission::kVerify));
-	hsm::MemoryAllocator mem = stack->Allocator();
-	auto msgs = mem.Allocate(kOps * kMsg);
-	auto tags = mem.Allocate(kOps * kTag);
+	hsm::MemoryAllocator mem = stack->allocator();
+	auto msgs = mem.allocate(kOps * kMsg);
+	auto tags = mem.allocate(kOps * kTag);
 	if (!key || !msgs || !tags) {
 		std::fprintf(stderr, "hsm-batch-macs: setup failed\n");
 		return 1;
@@ -34,9 +34,9 @@ int main()
 
 	hsm::Batch macs(*stack, kOps);
 	for (std::size_t i = 0; i < kOps; i++)
-		if (!macs.Mac(*key, msgs->Slice(i * kMsg, kMsg), tags->Slice(i * kTag, kTag)))
+		if (!macs.mac(*key, msgs->slice(i * kMsg, kMsg), tags->slice(i * kTag, kTag)))
 			return 1;
-	auto failed = macs.WaitAll();
+	auto failed = macs.wait_all();
 	if (!failed || *failed) {
 		std::fprintf(stderr, "hsm-batch-macs: %zu MACs failed\n", failed ? *failed : kOps);
 		return 1;
@@ -46,16 +46,16 @@ int main()
 	tags->data()[500 * kTag] ^= 1;
 	hsm::Batch checks(*stack, kOps);
 	for (std::size_t i = 0; i < kOps; i++)
-		if (!checks.MacVerify(*key, msgs->Slice(i * kMsg, kMsg), tags->Slice(i * kTag, kTag)))
+		if (!checks.mac_verify(*key, msgs->slice(i * kMsg, kMsg), tags->slice(i * kTag, kTag)))
 			return 1;
-	if (!checks.WaitAll())
+	if (!checks.wait_all())
 		return 1;
 	std::size_t good = 0, bad = 0;
 	for (std::size_t i = 0; i < kOps; i++) {
-		auto r = checks.Get(static_cast<hsm::Batch::OpId>(i));
+		auto r = checks.get(static_cast<hsm::Batch::OpId>(i));
 		if (r)
 			good++;
-		else if (r.error().status == hsm::Status::AuthFailed && i == 500)
+		else if (r.error().status == hsm::Status::kAuthFailed && i == 500)
 			bad++;
 		else
 			std::fprintf(stderr, "hsm-batch-macs: op %zu: %s\n", i, r.error().message.c_str());

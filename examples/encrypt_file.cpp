@@ -42,16 +42,16 @@ int die_errno(const char *what)
 // The slot's key, generating it on first use.
 hsm::Result<hsm::CryptoResourceId> file_key(const hsm::KeyManager &km, bool create)
 {
-	auto id = km.ResolveSlot(kSlot);
-	if (id || !create || id.error().status != hsm::Status::NotFound)
+	auto id = km.resolve_slot(kSlot);
+	if (id || !create || id.error().status != hsm::Status::kNotFound)
 		return id;
-	auto made = km.GenerateKey(kSlot, hsm::GenerateKeyParams{}
-						  .SetAlgorithm("aes-256-gcm")
-						  .SetPermissions(hsm::KeyOperationPermission::kEncrypt |
+	auto made = km.generate_key(kSlot, hsm::GenerateKeyParams{}
+						  .set_algorithm("aes-256-gcm")
+						  .set_permissions(hsm::KeyOperationPermission::kEncrypt |
 								  hsm::KeyOperationPermission::kDecrypt));
 	if (!made)
 		return std::unexpected(made.error());
-	return km.ResolveSlot(kSlot);
+	return km.resolve_slot(kSlot);
 }
 
 bool read_all(int fd, std::uint8_t *p, std::size_t n)
@@ -83,12 +83,12 @@ bool write_all(int fd, const std::uint8_t *p, std::size_t n)
 int main(int argc, char **argv)
 {
 	std::string_view cmd = argc > 1 ? argv[1] : "";
-	auto stack = hsm::CryptoStack::Create();
+	auto stack = hsm::CryptoStack::create();
 	if (!stack)
 		return die(stack.error());
-	hsm::KeyManager km = stack->Keys();
+	hsm::KeyManager km = stack->keys();
 	if (cmd == "forget" && argc == 2) {
-		auto r = km.DeleteSlot(kSlot);
+		auto r = km.delete_slot(kSlot);
 		return r ? 0 : die(r.error());
 	}
 	bool enc = cmd == "encrypt";
@@ -115,26 +115,26 @@ int main(int argc, char **argv)
 
 	// One buffer for the whole file: nonce || data || tag.  The module
 	// works on it in place.
-	hsm::MemoryAllocator mem = stack->Allocator();
-	auto buf = mem.Allocate(kNonce + body + kTag);
+	hsm::MemoryAllocator mem = stack->allocator();
+	auto buf = mem.allocate(kNonce + body + kTag);
 	if (!buf)
 		return die(buf.error());
-	hsm::BufferRef nonce = buf->Slice(0, kNonce), data = buf->Slice(kNonce, body),
-		       tag = buf->Slice(kNonce + body, kTag);
+	hsm::BufferRef nonce = buf->slice(0, kNonce), data = buf->slice(kNonce, body),
+		       tag = buf->slice(kNonce + body, kTag);
 	std::uint8_t *p = buf->data();
 	if (enc) {
-		auto r = stack->Random(nonce);	// a fresh nonce from the module's DRBG
+		auto r = stack->random(nonce);	// a fresh nonce from the module's DRBG
 		if (!r)
 			return die(r.error());
 		if (!read_all(in, p + kNonce, body))
 			return die_errno(argv[2]);
-		auto s = stack->Seal(*key, nonce, {}, data, data, tag);
+		auto s = stack->seal(*key, nonce, {}, data, data, tag);
 		if (!s)
 			return die(s.error());
 	} else {
 		if (!read_all(in, p, size))
 			return die_errno(argv[2]);
-		auto o = stack->Open(*key, nonce, {}, data, data, tag);
+		auto o = stack->open(*key, nonce, {}, data, data, tag);
 		if (!o)
 			return die(o.error());	// AuthFailed: wrong key or a changed file
 	}

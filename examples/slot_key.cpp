@@ -35,42 +35,42 @@ int main(int argc, char **argv)
 		std::fprintf(stderr, "hsm-slot-key: slot names have at most 63 characters\n");
 		return 2;
 	}
-	auto stack = hsm::CryptoStack::Create();
+	auto stack = hsm::CryptoStack::create();
 	if (!stack)
 		return die(stack.error());
-	hsm::KeyManager km = stack->Keys();
+	hsm::KeyManager km = stack->keys();
 
 	if (cmd == "create") {
 		// Generated in an ephemeral guard, then persisted; the guard's
 		// destructor releases the ephemeral copy.
-		auto key = km.GenerateKey(hsm::GenerateKeyParams{}
-						  .SetAlgorithm("hmac-sha-256")
-						  .SetKeyLength(32)
-						  .SetPermissions(hsm::KeyOperationPermission::kSign));
+		auto key = km.generate_key(hsm::GenerateKeyParams{}
+						  .set_algorithm("hmac-sha-256")
+						  .set_key_length(32)
+						  .set_permissions(hsm::KeyOperationPermission::kSign));
 		if (!key)
 			return die(key.error());
-		auto r = km.PersistKey(slot, *key);
+		auto r = km.persist_key(slot, *key);
 		return r ? 0 : die(r.error());
 	}
 	if (cmd == "delete") {
-		auto r = km.DeleteSlot(slot);
+		auto r = km.delete_slot(slot);
 		return r ? 0 : die(r.error());
 	}
 	if (cmd != "mac")
 		return 2;
-	auto id = km.ResolveSlot(slot);
+	auto id = km.resolve_slot(slot);
 	if (!id)
 		return die(id.error());
-	hsm::MemoryAllocator mem = stack->Allocator();
+	hsm::MemoryAllocator mem = stack->allocator();
 	std::size_t n = std::strlen(argv[3]);
-	auto msg = mem.Allocate(n ? n : 1);
-	auto tag = mem.Allocate(32);
+	auto msg = mem.allocate(n ? n : 1);
+	auto tag = mem.allocate(32);
 	if (!msg)
 		return die(msg.error());
 	if (!tag)
 		return die(tag.error());
 	std::memcpy(msg->data(), argv[3], n);
-	auto r = stack->Mac(*id, msg->Slice(0, n), *tag);
+	auto r = stack->mac(*id, msg->slice(0, n), *tag);
 	if (!r)
 		return die(r.error());
 	for (std::size_t i = 0; i < *r; i++)

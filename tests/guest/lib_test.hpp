@@ -8,6 +8,7 @@
 #include <cstring>
 #include <span>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include <hsm/hsm.hpp>
@@ -21,7 +22,8 @@ template <typename T>
 T must(hsm::Result<T> r, const char *expr)
 {
 	cr_assert(r.has_value(), "%s: %s", expr, r.has_value() ? "" : r.error().message.c_str());
-	return std::move(*r);
+	if constexpr (!std::is_void_v<T>)
+		return std::move(*r);
 }
 #define MUST(expr) libtest::must((expr), #expr)
 
@@ -46,7 +48,7 @@ inline Bytes pattern(std::size_t n, std::uint8_t seed)
 
 inline hsm::Buffer buf(const hsm::MemoryAllocator &a, std::span<const std::uint8_t> b)
 {
-	hsm::Buffer x = MUST(a.Allocate(b.empty() ? 1 : b.size()));
+	hsm::Buffer x = MUST(a.allocate(b.empty() ? 1 : b.size()));
 	if (!b.empty())
 		std::memcpy(x.data(), b.data(), b.size());
 	return x;

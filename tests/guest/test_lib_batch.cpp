@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 // libhsm batches: many operations (keys, contexts, one-shots) submitted
 // with one io_uring_enter, each completion matched to its own operation;
-// more operations than may be in flight; WaitAll, WaitAny, Poll; per-op
+// more operations than may be in flight; wait_all, wait_any, poll; per-op
 // errors; and several threads sharing one stack.
 #include <criterion/criterion.h>
 #include <openssl/evp.h>
@@ -40,8 +40,8 @@ Bytes sha256(const std::uint8_t *m, std::size_t n)
 
 CryptoResourceGuard import_hmac(const CryptoStack &s, const char *alg, const Bytes &key)
 {
-	return MUST(s.Keys().ImportKey(ImportKeyParams{}.SetAlgorithm(alg).SetPermissions(kMacPerms)
-					       .SetMaterial(key)));
+	return MUST(s.keys().import_key(ImportKeyParams{}.set_algorithm(alg).set_permissions(kMacPerms)
+					       .set_material(key)));
 }
 
 // The module's count of `cmd` so far (every connection).
@@ -62,116 +62,116 @@ std::uint64_t module_requests(unsigned int cmd)
 
 Test(lib_batch, mixed_operations_each_get_their_own_answer)
 {
-	CryptoStack s = MUST(CryptoStack::Create());
-	auto al = s.Allocator();
+	CryptoStack s = MUST(CryptoStack::create());
+	auto al = s.allocator();
 	Bytes k1 = pattern(32, 1), k2 = pattern(64, 2);
 	auto a = import_hmac(s, "hmac-sha-256", k1);
 	auto b = import_hmac(s, "hmac-sha-512", k2);
 	Bytes msg = pattern(4096, 9);
-	Buffer in = buf(al, msg), out = MUST(al.Allocate(64 * 64));
-	auto h = MUST(s.CreateHashContext(HashContextConfig{}.SetAlgorithm("sha-256")));
+	Buffer in = buf(al, msg), out = MUST(al.allocate(64 * 64));
+	auto h = MUST(s.create_hash_context(HashContextConfig{}.set_algorithm("sha-256")));
 
 	Batch batch(s, 64);
 	cr_expect_eq(batch.capacity(), 64u);
 	std::vector<Batch::OpId> ids;
 	// Different lengths, keys and algorithms, interleaved.
 	for (int i = 0; i < 20; i++) {
-		BufferRef o = out.Slice(64 * i, 64);
-		BufferRef m = in.Slice(i * 100, 100 + i);
+		BufferRef o = out.slice(64 * i, 64);
+		BufferRef m = in.slice(i * 100, 100 + i);
 		if (i % 3 == 0)
-			ids.push_back(MUST(batch.Mac(a, m, o)));
+			ids.push_back(MUST(batch.mac(a, m, o)));
 		else if (i % 3 == 1)
-			ids.push_back(MUST(batch.Mac(b, m, o)));
+			ids.push_back(MUST(batch.mac(b, m, o)));
 		else
-			ids.push_back(MUST(batch.Digest("sha-256", m, o)));
+			ids.push_back(MUST(batch.digest("sha-256", m, o)));
 	}
-	auto ri = MUST(batch.Random(out.Slice(64 * 20, 64)));
-	auto c0 = MUST(batch.Init(h));
-	auto c1 = MUST(batch.Update(h, in.Slice(0, 1000)));
-	auto c2 = MUST(batch.Update(h, in.Slice(1000, 3096)));
-	auto c3 = MUST(batch.Finalize(h, out.Slice(64 * 21, 64)));
-	EXPECT_STATUS(batch.Get(ids[0]), Status::InvalidState);	// not yet submitted
-	EXPECT_STATUS(batch.Get(999), Status::InvalidArgument);
-	cr_expect_eq(MUST(batch.Submit()), 25u, "all in one submission");
-	cr_expect_eq(MUST(batch.WaitAll()), 0u);
+	auto ri = MUST(batch.random(out.slice(64 * 20, 64)));
+	auto c0 = MUST(batch.init(h));
+	auto c1 = MUST(batch.update(h, in.slice(0, 1000)));
+	auto c2 = MUST(batch.update(h, in.slice(1000, 3096)));
+	auto c3 = MUST(batch.finalize(h, out.slice(64 * 21, 64)));
+	EXPECT_STATUS(batch.get(ids[0]), Status::kInvalidState);	// not yet submitted
+	EXPECT_STATUS(batch.get(999), Status::kInvalidArgument);
+	cr_expect_eq(MUST(batch.submit()), 25u, "all in one submission");
+	cr_expect_eq(MUST(batch.wait_all()), 0u);
 	cr_expect_eq(batch.completed(), 25u);
 	for (int i = 0; i < 20; i++) {
 		const std::uint8_t *m = msg.data() + i * 100;
 		std::size_t n = 100 + i;
 		Bytes want = i % 3 == 0 ? hmac(EVP_sha256(), k1, m, n) :
 			     i % 3 == 1 ? hmac(EVP_sha512(), k2, m, n) : sha256(m, n);
-		cr_expect_eq(MUST(batch.Get(ids[i])), want.size(), "op %d", i);
+		cr_expect_eq(MUST(batch.get(ids[i])), want.size(), "op %d", i);
 		cr_expect(Bytes(out.data() + 64 * i, out.data() + 64 * i + want.size()) == want, "op %d", i);
 	}
-	cr_expect_eq(MUST(batch.Get(ri)), 64u);
-	cr_expect_eq(MUST(batch.Get(c0)), 0u);
-	cr_expect_eq(MUST(batch.Get(c1)), 1000u);
-	cr_expect_eq(MUST(batch.Get(c2)), 3096u);
-	cr_expect_eq(MUST(batch.Get(c3)), 32u);
+	cr_expect_eq(MUST(batch.get(ri)), 64u);
+	cr_expect_eq(MUST(batch.get(c0)), 0u);
+	cr_expect_eq(MUST(batch.get(c1)), 1000u);
+	cr_expect_eq(MUST(batch.get(c2)), 3096u);
+	cr_expect_eq(MUST(batch.get(c3)), 32u);
 	cr_expect(Bytes(out.data() + 64 * 21, out.data() + 64 * 21 + 32) == sha256(msg.data(), 4096),
 		  "context calls ran in queue order");
 
-	// Reuse after Clear.
-	MUST(batch.Clear());
+	// Reuse after clear().
+	MUST(batch.clear());
 	cr_expect_eq(batch.size(), 0u);
-	MUST(batch.Reset(h));
-	cr_expect_eq(MUST(batch.WaitAll()), 0u);
+	MUST(batch.reset(h));
+	cr_expect_eq(MUST(batch.wait_all()), 0u);
 }
 
 Test(lib_batch, wait_any_returns_each_once_and_errors_are_per_op)
 {
-	CryptoStack s = MUST(CryptoStack::Create());
-	auto al = s.Allocator();
+	CryptoStack s = MUST(CryptoStack::create());
+	auto al = s.allocator();
 	auto k = import_hmac(s, "hmac-sha-256", pattern(32, 1));
-	Buffer in = buf(al, pattern(256, 1)), out = MUST(al.Allocate(32 * 40));
+	Buffer in = buf(al, pattern(256, 1)), out = MUST(al.allocate(32 * 40));
 	Batch batch(s, 40);
 	for (int i = 0; i < 40; i++) {
 		CryptoResourceId key = i == 17 ? CryptoResourceId{777} : k.id();
-		MUST(batch.Mac(key, in, out.Slice(32 * i, 32)));
+		MUST(batch.mac(key, in, out.slice(32 * i, 32)));
 	}
 	std::set<Batch::OpId> seen;
 	for (int i = 0; i < 40; i++) {
-		Batch::OpId id = MUST(batch.WaitAny());
+		Batch::OpId id = MUST(batch.wait_any());
 		cr_expect(seen.insert(id).second, "op %u returned twice", id);
-		cr_expect(batch.Done(id));
+		cr_expect(batch.done(id));
 	}
 	cr_expect_eq(seen.size(), 40u);
-	EXPECT_STATUS(batch.WaitAny(), Status::InvalidState);
-	EXPECT_STATUS(batch.Get(17), Status::NotFound);
+	EXPECT_STATUS(batch.wait_any(), Status::kInvalidState);
+	EXPECT_STATUS(batch.get(17), Status::kNotFound);
 	for (int i = 0; i < 40; i++)
 		if (i != 17)
-			cr_expect_eq(MUST(batch.Get(i)), 32u);
-	cr_expect_eq(MUST(batch.WaitAll()), 1u, "one failed");
+			cr_expect_eq(MUST(batch.get(i)), 32u);
+	cr_expect_eq(MUST(batch.wait_all()), 1u, "one failed");
 
 	Batch full(s, 2);
-	MUST(full.Random(out.Slice(0, 8)));
-	MUST(full.Random(out.Slice(8, 8)));
-	EXPECT_STATUS(full.Random(out.Slice(16, 8)), Status::LimitExceeded);
-	EXPECT_STATUS(full.Digest(AlgorithmId(std::string(80, 'x')), in, out), Status::InvalidArgument);
+	MUST(full.random(out.slice(0, 8)));
+	MUST(full.random(out.slice(8, 8)));
+	EXPECT_STATUS(full.random(out.slice(16, 8)), Status::kLimitExceeded);
+	EXPECT_STATUS(full.digest(AlgorithmId(std::string(80, 'x')), in, out), Status::kInvalidArgument);
 }
 
 Test(lib_batch, a_thousand_macs_past_the_inflight_limit)
 {
-	CryptoStack s = MUST(CryptoStack::Create());
-	auto al = s.Allocator();
+	CryptoStack s = MUST(CryptoStack::create());
+	auto al = s.allocator();
 	Bytes key = pattern(32, 3);
 	auto k = import_hmac(s, "hmac-sha-256", key);
 	constexpr int kOps = 1000;
 	Bytes msg = pattern(64 + kOps, 5);
-	Buffer in = buf(al, msg), out = MUST(al.Allocate(32 * kOps));
+	Buffer in = buf(al, msg), out = MUST(al.allocate(32 * kOps));
 	Batch batch(s, kOps);
 	for (int i = 0; i < kOps; i++)
-		MUST(batch.Mac(k, in.Slice(i, 64), out.Slice(32 * i, 32)));
-	std::size_t sent = MUST(batch.Submit());
-	cr_expect_leq(sent, s.Info().op_slots, "never more in flight than the slots");
+		MUST(batch.mac(k, in.slice(i, 64), out.slice(32 * i, 32)));
+	std::size_t sent = MUST(batch.submit());
+	cr_expect_leq(sent, s.info().op_slots, "never more in flight than the slots");
 	cr_expect_gt(sent, 0u);
-	EXPECT_STATUS(batch.Clear(), Status::InvalidState);
-	std::size_t polled = batch.Poll();
+	EXPECT_STATUS(batch.clear(), Status::kInvalidState);
+	std::size_t polled = batch.poll();
 	cr_expect_leq(polled, std::size_t(kOps));
-	cr_expect_eq(MUST(batch.WaitAll()), 0u, "no EBUSY: the library respects max_inflight");
-	cr_expect_eq(batch.Poll(), std::size_t(kOps));
+	cr_expect_eq(MUST(batch.wait_all()), 0u, "no EBUSY: the library respects max_inflight");
+	cr_expect_eq(batch.poll(), std::size_t(kOps));
 	for (int i = 0; i < kOps; i++) {
-		cr_assert_eq(MUST(batch.Get(i)), 32u);
+		cr_assert_eq(MUST(batch.get(i)), 32u);
 		cr_assert(Bytes(out.data() + 32 * i, out.data() + 32 * i + 32) ==
 				  hmac(EVP_sha256(), key, msg.data() + i, 64),
 			  "op %d", i);
@@ -184,14 +184,14 @@ Test(lib_batch, a_thousand_macs_past_the_inflight_limit)
 // every other its own answer.
 Test(lib_batch, small_operations_travel_in_vectors_and_a_bad_entry_answers_alone)
 {
-	CryptoStack s = MUST(CryptoStack::Create());
-	auto al = s.Allocator();
+	CryptoStack s = MUST(CryptoStack::create());
+	auto al = s.allocator();
 	Bytes key = pattern(32, 4);
 	auto k = import_hmac(s, "hmac-sha-256", key);
 	constexpr int kOps = 24;
 	Bytes msg = pattern(64 + kOps, 6);
-	Buffer in = buf(al, msg), out = MUST(al.Allocate(32 * kOps));
-	const std::uint32_t region = static_cast<std::uint32_t>(s.Info().region_size);
+	Buffer in = buf(al, msg), out = MUST(al.allocate(32 * kOps));
+	const std::uint32_t region = static_cast<std::uint32_t>(s.info().region_size);
 
 	for (int bad : {-1, 0, 11, kOps - 1}) {
 		std::uint64_t vecs = module_requests(HSM_IOC_VECTOR);
@@ -199,18 +199,18 @@ Test(lib_batch, small_operations_travel_in_vectors_and_a_bad_entry_answers_alone
 		std::memset(out.data(), 0, 32 * kOps);
 		Batch batch(s, kOps);
 		for (int i = 0; i < kOps; i++) {
-			BufferRef m = in.Slice(i, 64);
+			BufferRef m = in.slice(i, 64);
 			if (i == bad)
 				m = BufferRef{region - 16, 64};	// past the region's end
-			MUST(batch.Mac(k, m, out.Slice(32 * i, 32)));
+			MUST(batch.mac(k, m, out.slice(32 * i, 32)));
 		}
-		cr_expect_eq(MUST(batch.WaitAll()), bad < 0 ? 0u : 1u, "bad entry %d", bad);
+		cr_expect_eq(MUST(batch.wait_all()), bad < 0 ? 0u : 1u, "bad entry %d", bad);
 		for (int i = 0; i < kOps; i++) {
 			if (i == bad) {
-				EXPECT_STATUS(batch.Get(i), Status::InvalidArgument);
+				EXPECT_STATUS(batch.get(i), Status::kInvalidArgument);
 				continue;
 			}
-			cr_expect_eq(MUST(batch.Get(i)), 32u, "op %d (bad %d)", i, bad);
+			cr_expect_eq(MUST(batch.get(i)), 32u, "op %d (bad %d)", i, bad);
 			cr_expect(bytes(out, 32 * kOps) != Bytes(32 * kOps) &&
 					  Bytes(out.data() + 32 * i, out.data() + 32 * i + 32) ==
 						  hmac(EVP_sha256(), key, msg.data() + i, 64),
@@ -224,8 +224,8 @@ Test(lib_batch, small_operations_travel_in_vectors_and_a_bad_entry_answers_alone
 
 Test(lib_batch, threads_share_one_stack)
 {
-	CryptoStack s = MUST(CryptoStack::Create());
-	auto al = s.Allocator();
+	CryptoStack s = MUST(CryptoStack::create());
+	auto al = s.allocator();
 	Bytes key = pattern(32, 7);
 	auto k = import_hmac(s, "hmac-sha-256", key);
 	constexpr int kThreads = 4, kOps = 150;
@@ -233,7 +233,7 @@ Test(lib_batch, threads_share_one_stack)
 	Buffer in = buf(al, msg);
 	std::vector<Buffer> outs;
 	for (int t = 0; t < kThreads + 2; t++)
-		outs.push_back(MUST(al.Allocate(32 * kOps)));
+		outs.push_back(MUST(al.allocate(32 * kOps)));
 	std::atomic<int> bad{0};
 	std::vector<std::thread> th;
 	for (int t = 0; t < kThreads; t++)
@@ -241,9 +241,9 @@ Test(lib_batch, threads_share_one_stack)
 			// Each thread its own batch (and its own key part of the time).
 			Batch b(s, kOps);
 			for (int i = 0; i < kOps; i++)
-				if (!b.Mac(k, in.Slice(i, 64), outs[t].Slice(32 * i, 32)))
+				if (!b.mac(k, in.slice(i, 64), outs[t].slice(32 * i, 32)))
 					bad++;
-			auto r = b.WaitAll();
+			auto r = b.wait_all();
 			if (!r || *r != 0)
 				bad++;
 			for (int i = 0; i < kOps; i++)
@@ -255,12 +255,12 @@ Test(lib_batch, threads_share_one_stack)
 		th.emplace_back([&, t] {
 			// Synchronous calls (batches of one) and allocations meanwhile.
 			for (int i = 0; i < kOps; i++) {
-				auto r = s.Digest("sha-256", in.Slice(i, 64), outs[t].Slice(32 * i, 32));
+				auto r = s.digest("sha-256", in.slice(i, 64), outs[t].slice(32 * i, 32));
 				if (!r || *r != 32 ||
 				    Bytes(outs[t].data() + 32 * i, outs[t].data() + 32 * i + 32) !=
 					    sha256(msg.data() + i, 64))
 					bad++;
-				auto x = al.Allocate(100 + i);
+				auto x = al.allocate(100 + i);
 				if (!x)
 					bad++;
 			}
@@ -272,31 +272,31 @@ Test(lib_batch, threads_share_one_stack)
 
 Test(lib_batch, batch_timeout_and_move)
 {
-	CryptoStack s = MUST(CryptoStack::Create());
-	auto al = s.Allocator();
-	Buffer out = MUST(al.Allocate(64));
+	CryptoStack s = MUST(CryptoStack::create());
+	auto al = s.allocator();
+	Buffer out = MUST(al.allocate(64));
 	Batch a(s, 4);
-	a.SetTimeout(Timeout::Disabled());
-	MUST(a.Random(out));
+	a.set_timeout(Timeout::disabled());
+	MUST(a.random(out));
 	Batch b = std::move(a);
-	EXPECT_STATUS(a.Random(out), Status::InvalidState);
-	EXPECT_STATUS(a.Submit(), Status::InvalidState);
-	cr_expect_eq(MUST(b.WaitAll()), 0u);
-	cr_expect_eq(MUST(b.Get(0)), 64u);
+	EXPECT_STATUS(a.random(out), Status::kInvalidState);
+	EXPECT_STATUS(a.submit(), Status::kInvalidState);
+	cr_expect_eq(MUST(b.wait_all()), 0u);
+	cr_expect_eq(MUST(b.get(0)), 64u);
 }
 
 Test(lib_batch, destroying_waits_for_sent_and_drops_unsent)
 {
-	CryptoStack s = MUST(CryptoStack::Create());
-	auto al = s.Allocator();
+	CryptoStack s = MUST(CryptoStack::create());
+	auto al = s.allocator();
 	constexpr std::size_t kOps = 500;
-	Buffer out = MUST(al.Allocate(8 * kOps));
+	Buffer out = MUST(al.allocate(8 * kOps));
 	std::size_t sent;
 	{
 		Batch b(s, kOps);
 		for (std::size_t i = 0; i < kOps; i++)
-			MUST(b.Random(out.Slice(8 * i, 8)));
-		sent = MUST(b.Submit());
+			MUST(b.random(out.slice(8 * i, 8)));
+		sent = MUST(b.submit());
 	}
 	cr_assert_gt(sent, 0u);
 	auto zero = [&](std::size_t i) {
@@ -310,18 +310,18 @@ Test(lib_batch, destroying_waits_for_sent_and_drops_unsent)
 		cr_expect(zero(kOps - 1), "an operation never sent never ran");
 	// The stack is still usable: nothing was left in flight.
 	Batch again(s, 1);
-	MUST(again.Random(out.Slice(0, 8)));
-	cr_expect_eq(MUST(again.WaitAll()), 0u);
+	MUST(again.random(out.slice(0, 8)));
+	cr_expect_eq(MUST(again.wait_all()), 0u);
 }
 
 Test(lib_batch, every_batch_call)
 {
-	CryptoStack s = MUST(CryptoStack::Create());
-	auto al = s.Allocator();
-	KeyManager km = s.Keys();
+	CryptoStack s = MUST(CryptoStack::create());
+	auto al = s.allocator();
+	KeyManager km = s.keys();
 	constexpr auto kEncDec = KeyOperationPermission::kEncrypt | KeyOperationPermission::kDecrypt;
-	auto gcm = MUST(km.GenerateKey(GenerateKeyParams{}.SetAlgorithm("aes-128-gcm").SetPermissions(kEncDec)));
-	auto ctr = MUST(km.GenerateKey(GenerateKeyParams{}.SetAlgorithm("aes-256-ctr").SetPermissions(kEncDec)));
+	auto gcm = MUST(km.generate_key(GenerateKeyParams{}.set_algorithm("aes-128-gcm").set_permissions(kEncDec)));
+	auto ctr = MUST(km.generate_key(GenerateKeyParams{}.set_algorithm("aes-256-ctr").set_permissions(kEncDec)));
 	Bytes hk = pattern(32, 4);
 	auto mac = import_hmac(s, "hmac-sha-256", hk);
 	EVP_PKEY *pk = EVP_RSA_gen(2048);
@@ -331,40 +331,40 @@ Test(lib_batch, every_batch_call)
 	Bytes der(p, p + n);
 	OPENSSL_free(p);
 	EVP_PKEY_free(pk);
-	auto rsa = MUST(km.ImportKey(ImportKeyParams{}.SetAlgorithm("rsa-pkcs1-sha256").SetPermissions(kMacPerms)
-					     .SetMaterial(der)));
+	auto rsa = MUST(km.import_key(ImportKeyParams{}.set_algorithm("rsa-pkcs1-sha256").set_permissions(kMacPerms)
+					     .set_material(der)));
 
 	Bytes msg = pattern(1000, 6);
 	Buffer in = buf(al, msg), nonce = buf(al, pattern(12, 1)), iv = buf(al, pattern(16, 2)),
-	       aad = buf(al, pattern(9, 3)), ct = MUST(al.Allocate(1000)), pt = MUST(al.Allocate(1000)),
-	       ct2 = MUST(al.Allocate(1000)), pt2 = MUST(al.Allocate(1000)), tag = MUST(al.Allocate(16)),
-	       mtag = MUST(al.Allocate(32)), sig = MUST(al.Allocate(256));
+	       aad = buf(al, pattern(9, 3)), ct = MUST(al.allocate(1000)), pt = MUST(al.allocate(1000)),
+	       ct2 = MUST(al.allocate(1000)), pt2 = MUST(al.allocate(1000)), tag = MUST(al.allocate(16)),
+	       mtag = MUST(al.allocate(32)), sig = MUST(al.allocate(256));
 
 	// Dependent operations go in separate batches: a batch has no order
 	// between one-shots.
 	Batch first(s);
-	auto seal = MUST(first.Seal(gcm, nonce, aad, in, ct, tag));
-	auto enc = MUST(first.Encrypt(ctr, iv, in, ct2));
-	auto m = MUST(first.Mac(mac, in, mtag));
-	auto sg = MUST(first.Sign(rsa, in, sig));
-	cr_expect_eq(MUST(first.WaitAll()), 0u);
-	cr_expect_eq(MUST(first.Get(seal)), 1000u);
-	cr_expect_eq(MUST(first.Get(enc)), 1000u);
-	cr_expect_eq(MUST(first.Get(m)), 32u);
-	cr_expect_eq(MUST(first.Get(sg)), 256u);
+	auto seal = MUST(first.seal(gcm, nonce, aad, in, ct, tag));
+	auto enc = MUST(first.encrypt(ctr, iv, in, ct2));
+	auto m = MUST(first.mac(mac, in, mtag));
+	auto sg = MUST(first.sign(rsa, in, sig));
+	cr_expect_eq(MUST(first.wait_all()), 0u);
+	cr_expect_eq(MUST(first.get(seal)), 1000u);
+	cr_expect_eq(MUST(first.get(enc)), 1000u);
+	cr_expect_eq(MUST(first.get(m)), 32u);
+	cr_expect_eq(MUST(first.get(sg)), 256u);
 
 	Batch second(s);
-	auto open = MUST(second.Open(gcm, nonce, aad, ct, pt, tag));
-	auto dec = MUST(second.Decrypt(ctr, iv, ct2, pt2));
-	auto mv = MUST(second.MacVerify(mac, in, mtag));
-	auto v = MUST(second.Verify(rsa, in, sig));
-	auto bad = MUST(second.Open(gcm, nonce, in.Slice(0, 9), ct, pt2, tag));	// wrong aad
-	cr_expect_eq(MUST(second.WaitAll()), 1u);
-	cr_expect_eq(MUST(second.Get(open)), 1000u);
-	cr_expect_eq(MUST(second.Get(dec)), 1000u);
-	cr_expect_eq(MUST(second.Get(mv)), 0u);
-	cr_expect_eq(MUST(second.Get(v)), 0u);
-	EXPECT_STATUS(second.Get(bad), Status::AuthFailed);
+	auto open = MUST(second.open(gcm, nonce, aad, ct, pt, tag));
+	auto dec = MUST(second.decrypt(ctr, iv, ct2, pt2));
+	auto mv = MUST(second.mac_verify(mac, in, mtag));
+	auto v = MUST(second.verify(rsa, in, sig));
+	auto bad = MUST(second.open(gcm, nonce, in.slice(0, 9), ct, pt2, tag));	// wrong aad
+	cr_expect_eq(MUST(second.wait_all()), 1u);
+	cr_expect_eq(MUST(second.get(open)), 1000u);
+	cr_expect_eq(MUST(second.get(dec)), 1000u);
+	cr_expect_eq(MUST(second.get(mv)), 0u);
+	cr_expect_eq(MUST(second.get(v)), 0u);
+	EXPECT_STATUS(second.get(bad), Status::kAuthFailed);
 	cr_expect(Bytes(pt.data(), pt.data() + 1000) == msg);
 }
 
@@ -372,19 +372,19 @@ Test(lib_batch, every_batch_call)
 // runs a call over 4 KiB on an io-wq worker and a small one inline.
 Test(lib_batch, context_calls_stay_ordered_across_sizes)
 {
-	CryptoStack s = MUST(CryptoStack::Create());
-	auto al = s.Allocator();
+	CryptoStack s = MUST(CryptoStack::create());
+	auto al = s.allocator();
 	Bytes a = pattern(6000, 1), b = pattern(100, 2), c = pattern(5000, 3);
-	Buffer ba = buf(al, a), bb = buf(al, b), bc = buf(al, c), d = MUST(al.Allocate(32));
-	auto h = MUST(s.CreateHashContext(HashContextConfig{}.SetAlgorithm("sha-256")));
+	Buffer ba = buf(al, a), bb = buf(al, b), bc = buf(al, c), d = MUST(al.allocate(32));
+	auto h = MUST(s.create_hash_context(HashContextConfig{}.set_algorithm("sha-256")));
 	Batch batch(s, 8);
-	MUST(batch.Init(h));
-	MUST(batch.Update(h, ba));	// long: io-wq
-	MUST(batch.Update(h, bb));	// short: would run inline at once
-	MUST(batch.Update(h, bc));
-	auto fin = MUST(batch.Finalize(h, d));
-	cr_expect_eq(MUST(batch.WaitAll()), 0u);
-	cr_expect_eq(MUST(batch.Get(fin)), 32u);
+	MUST(batch.init(h));
+	MUST(batch.update(h, ba));	// long: io-wq
+	MUST(batch.update(h, bb));	// short: would run inline at once
+	MUST(batch.update(h, bc));
+	auto fin = MUST(batch.finalize(h, d));
+	cr_expect_eq(MUST(batch.wait_all()), 0u);
+	cr_expect_eq(MUST(batch.get(fin)), 32u);
 	Bytes all = a;
 	all.insert(all.end(), b.begin(), b.end());
 	all.insert(all.end(), c.begin(), c.end());
@@ -395,44 +395,44 @@ Test(lib_batch, context_calls_stay_ordered_across_sizes)
 // part alone fails once a long second part is in the stream.
 Test(lib_batch, mac_verify_covers_a_long_late_part)
 {
-	CryptoStack s = MUST(CryptoStack::Create());
-	auto al = s.Allocator();
+	CryptoStack s = MUST(CryptoStack::create());
+	auto al = s.allocator();
 	Bytes key = pattern(32, 4), m1 = pattern(100, 5), evil = pattern(8192, 6);
 	auto k = import_hmac(s, "hmac-sha-256", key);
 	Bytes t = hmac(EVP_sha256(), key, m1.data(), m1.size());
 	Buffer b1 = buf(al, m1), b2 = buf(al, evil), tag = buf(al, t);
-	auto mv = MUST(s.CreateMacContext(MacContextConfig{}.SetAlgorithm("hmac-sha-256").SetKey(k)
-						  .SetDirection(MacDirection::kVerify)));
+	auto mv = MUST(s.create_mac_context(MacContextConfig{}.set_algorithm("hmac-sha-256").set_key(k)
+						  .set_direction(MacDirection::kVerify)));
 	Batch batch(s, 8);
-	MUST(batch.Init(mv));
-	MUST(batch.Update(mv, b1));
-	auto u2 = MUST(batch.Update(mv, b2));
-	auto fin = MUST(batch.Finalize(mv, {}, tag));
-	cr_expect_eq(MUST(batch.WaitAll()), 1u);
-	cr_expect_eq(MUST(batch.Get(u2)), 8192u, "the long update ran");
-	EXPECT_STATUS(batch.Get(fin), Status::AuthFailed);
+	MUST(batch.init(mv));
+	MUST(batch.update(mv, b1));
+	auto u2 = MUST(batch.update(mv, b2));
+	auto fin = MUST(batch.finalize(mv, {}, tag));
+	cr_expect_eq(MUST(batch.wait_all()), 1u);
+	cr_expect_eq(MUST(batch.get(u2)), 8192u, "the long update ran");
+	EXPECT_STATUS(batch.get(fin), Status::kAuthFailed);
 }
 
 // A failed call on a context fails the later ones queued on it, the Final
 // included, instead of letting them report on a shortened stream.
 Test(lib_batch, a_failed_context_call_cancels_the_later_ones)
 {
-	CryptoStack s = MUST(CryptoStack::Create());
-	auto al = s.Allocator();
+	CryptoStack s = MUST(CryptoStack::create());
+	auto al = s.allocator();
 	Bytes key = pattern(32, 7), m = pattern(64, 8);
 	auto k = import_hmac(s, "hmac-sha-256", key);
 	Bytes t = hmac(EVP_sha256(), key, m.data(), m.size());
 	Buffer bm = buf(al, m), tag = buf(al, t);
-	auto mv = MUST(s.CreateMacContext(MacContextConfig{}.SetAlgorithm("hmac-sha-256").SetKey(k)
-						  .SetDirection(MacDirection::kVerify)));
+	auto mv = MUST(s.create_mac_context(MacContextConfig{}.set_algorithm("hmac-sha-256").set_key(k)
+						  .set_direction(MacDirection::kVerify)));
 	Batch batch(s, 8);
-	MUST(batch.Init(mv));
+	MUST(batch.init(mv));
 	// A part the module refuses (outside the region) and leaves out.
-	auto bad = MUST(batch.Update(mv, BufferRef{0xfffff000u, 4096}));
-	auto good = MUST(batch.Update(mv, bm));
-	auto fin = MUST(batch.Finalize(mv, {}, tag));
-	cr_expect_eq(MUST(batch.WaitAll()), 3u);
-	EXPECT_STATUS(batch.Get(bad), Status::InvalidArgument);
-	EXPECT_STATUS(batch.Get(good), Status::Canceled);
-	EXPECT_STATUS(batch.Get(fin), Status::Canceled);
+	auto bad = MUST(batch.update(mv, BufferRef{0xfffff000u, 4096}));
+	auto good = MUST(batch.update(mv, bm));
+	auto fin = MUST(batch.finalize(mv, {}, tag));
+	cr_expect_eq(MUST(batch.wait_all()), 3u);
+	EXPECT_STATUS(batch.get(bad), Status::kInvalidArgument);
+	EXPECT_STATUS(batch.get(good), Status::kCanceled);
+	EXPECT_STATUS(batch.get(fin), Status::kCanceled);
 }

@@ -49,15 +49,15 @@ struct Held {
 
 Held make_held(const Bytes &key, const Bytes &msg)
 {
-	CryptoStack s = MUST(CryptoStack::Create());
-	auto al = s.Allocator();
-	auto k = MUST(s.Keys().ImportKey(
-		ImportKeyParams{}.SetAlgorithm("hmac-sha-256").SetPermissions(kMacPerms).SetMaterial(key)));
-	auto h = MUST(s.CreateHashContext(HashContextConfig{}.SetAlgorithm("sha-256")));
-	auto gk = MUST(s.Keys().GenerateKey(GenerateKeyParams{}.SetAlgorithm("aes-256-gcm").SetPermissions(
+	CryptoStack s = MUST(CryptoStack::create());
+	auto al = s.allocator();
+	auto k = MUST(s.keys().import_key(
+		ImportKeyParams{}.set_algorithm("hmac-sha-256").set_permissions(kMacPerms).set_material(key)));
+	auto h = MUST(s.create_hash_context(HashContextConfig{}.set_algorithm("sha-256")));
+	auto gk = MUST(s.keys().generate_key(GenerateKeyParams{}.set_algorithm("aes-256-gcm").set_permissions(
 		KeyOperationPermission::kEncrypt | KeyOperationPermission::kDecrypt)));
-	auto a = MUST(s.CreateAeadContext(AeadContextConfig{}.SetAlgorithm("aes-256-gcm").SetKey(gk)));
-	Buffer m = buf(al, msg), t = MUST(al.Allocate(32));
+	auto a = MUST(s.create_aead_context(AeadContextConfig{}.set_algorithm("aes-256-gcm").set_key(gk)));
+	Buffer m = buf(al, msg), t = MUST(al.allocate(32));
 	Batch b(s, 8);
 	return Held{s, std::move(k), std::move(h), std::move(a), std::move(m), std::move(t), std::move(b)};
 }
@@ -77,7 +77,7 @@ int wait_child(pid_t pid)
 template <typename T>
 bool refused(const Result<T> &r)
 {
-	return !r && r.error().status == Status::InvalidState && r.error().err == ECHILD;
+	return !r && r.error().status == Status::kInvalidState && r.error().err == ECHILD;
 }
 
 // Lives until exit(): its destructor runs in exit(), after main's frame.
@@ -87,20 +87,20 @@ std::optional<Held> g_static;
 // are destroyed the ordinary way.  Returns 0 or the failed check.
 int child_uses_nothing(Held held)
 {
-	auto al = held.stack.Allocator();
-	if (!refused(al.Allocate(64)))
+	auto al = held.stack.allocator();
+	if (!refused(al.allocate(64)))
 		return 20;
-	if (!refused(held.stack.Mac(held.key, held.msg, held.tag)))
+	if (!refused(held.stack.mac(held.key, held.msg, held.tag)))
 		return 21;
-	if (!refused(held.hash.Update(held.msg)))
+	if (!refused(held.hash.update(held.msg)))
 		return 22;
-	if (!refused(held.stack.Keys().ResolveSlot(KeySlot("fork-test"))))
+	if (!refused(held.stack.keys().resolve_slot(KeySlot("fork-test"))))
 		return 23;
-	if (!held.batch.Random(held.tag) || !refused(held.batch.Submit()))
+	if (!held.batch.random(held.tag) || !refused(held.batch.submit()))
 		return 24;
-	if (!refused(held.batch.WaitAll()))
+	if (!refused(held.batch.wait_all()))
 		return 25;
-	if (al.Available() != 0)
+	if (al.available() != 0)
 		return 26;
 	return 0;	// `held` goes here: guard, contexts, buffers, batch, stack
 }
@@ -109,33 +109,33 @@ int child_uses_nothing(Held held)
 // objects live (its region may take the address the parent's had).
 int child_works_alone(Held held, const Bytes &key)
 {
-	auto c = CryptoStack::Create();
+	auto c = CryptoStack::create();
 	if (!c)
 		return 30;
-	auto al = c->Allocator();
-	auto own = al.Allocate(held.msg.size());
-	auto out = al.Allocate(32);
+	auto al = c->allocator();
+	auto own = al.allocate(held.msg.size());
+	auto out = al.allocate(32);
 	if (!own || !out)
 		return 31;
 	std::memset(own->data(), 0xAA, own->size());
 	// Destroying the inherited buffers must not wipe the child's memory.
-	held.msg.Reset();
-	held.tag.Reset();
+	held.msg.reset();
+	held.tag.reset();
 	for (std::size_t i = 0; i < own->size(); i++)
 		if (own->data()[i] != 0xAA)
 			return 32;
-	auto d = c->Digest("sha-256", *own, *out);
+	auto d = c->digest("sha-256", *own, *out);
 	if (!d || *d != 32 || bytes(*out, 32) != sha256(bytes(*own, own->size())))
 		return 33;
 	// The parent's key IDs mean nothing on the child's connection.
-	auto m = c->Mac(held.key.id(), *own, *out);
-	if (m || m.error().status != Status::NotFound)
+	auto m = c->mac(held.key.id(), *own, *out);
+	if (m || m.error().status != Status::kNotFound)
 		return 34;
-	auto k = c->Keys().ImportKey(
-		ImportKeyParams{}.SetAlgorithm("hmac-sha-256").SetPermissions(kMacPerms).SetMaterial(key));
+	auto k = c->keys().import_key(
+		ImportKeyParams{}.set_algorithm("hmac-sha-256").set_permissions(kMacPerms).set_material(key));
 	if (!k)
 		return 35;
-	auto mk = c->Mac(*k, *own, *out);
+	auto mk = c->mac(*k, *own, *out);
 	if (!mk || bytes(*out, 32) != hmac256(key, bytes(*own, own->size())))
 		return 36;
 	return 0;	// the inherited objects go, then the child's own
@@ -147,12 +147,12 @@ Test(lib_fork, an_inheriting_child_returns_and_exits_cleanly, .timeout = 120)
 {
 	Bytes key = pattern(32, 3), msg = pattern(4000, 5), more = pattern(1000, 6);
 	Held held = make_held(key, msg);
-	MUST(held.hash.Init());
-	MUST(held.hash.Update(held.msg));
+	MUST(held.hash.init());
+	MUST(held.hash.update(held.msg));
 	g_static.emplace(make_held(key, more));
 	// One operation completed in the batch before the fork, one queued.
-	MUST(held.batch.Mac(held.key, held.msg, held.tag));
-	cr_assert_eq(MUST(held.batch.WaitAll()), 0u);
+	MUST(held.batch.mac(held.key, held.msg, held.tag));
+	cr_assert_eq(MUST(held.batch.wait_all()), 0u);
 
 	pid_t pid = fork();
 	cr_assert_geq(pid, 0);
@@ -166,18 +166,18 @@ Test(lib_fork, an_inheriting_child_returns_and_exits_cleanly, .timeout = 120)
 	cr_assert_eq(rc, 0, "the child's check %d failed", rc);
 
 	// The parent's key, context and buffers are intact.
-	cr_expect_eq(MUST(held.stack.Mac(held.key, held.msg, held.tag)), 32u);
+	cr_expect_eq(MUST(held.stack.mac(held.key, held.msg, held.tag)), 32u);
 	cr_expect(bytes(held.tag, 32) == hmac256(key, msg), "the parent's key still MACs");
-	Buffer tail = buf(held.stack.Allocator(), more);
-	MUST(held.hash.Update(tail));
-	Buffer d = MUST(held.stack.Allocator().Allocate(32));
-	cr_expect_eq(MUST(held.hash.Finalize(d)), 32u);
+	Buffer tail = buf(held.stack.allocator(), more);
+	MUST(held.hash.update(tail));
+	Buffer d = MUST(held.stack.allocator().allocate(32));
+	cr_expect_eq(MUST(held.hash.finalize(d)), 32u);
 	Bytes whole = msg;
 	whole.insert(whole.end(), more.begin(), more.end());
 	cr_expect(bytes(d, 32) == sha256(whole), "the parent's context kept its stream");
 	cr_expect(bytes(held.msg, msg.size()) == msg, "the parent's buffer was not wiped");
 	// The static copy's key too.
-	cr_expect_eq(MUST(g_static->stack.Mac(g_static->key, g_static->msg, g_static->tag)), 32u);
+	cr_expect_eq(MUST(g_static->stack.mac(g_static->key, g_static->msg, g_static->tag)), 32u);
 	cr_expect(bytes(g_static->tag, 32) == hmac256(key, more));
 	g_static.reset();
 }
@@ -195,10 +195,10 @@ Test(lib_fork, a_child_opens_its_own_stack_and_returns, .timeout = 120)
 
 	// The parent's lanes and key are untouched: no SQE of the child's went
 	// into its rings, no release reached its connection.
-	Buffer r = MUST(held.stack.Allocator().Allocate(64));
-	cr_expect_eq(MUST(held.stack.Random(r)), 64u);
-	cr_expect_eq(MUST(held.stack.Mac(held.key, held.msg, held.tag)), 32u);
+	Buffer r = MUST(held.stack.allocator().allocate(64));
+	cr_expect_eq(MUST(held.stack.random(r)), 64u);
+	cr_expect_eq(MUST(held.stack.mac(held.key, held.msg, held.tag)), 32u);
 	cr_expect(bytes(held.tag, 32) == hmac256(key, msg), "the parent's key still MACs");
-	MUST(held.batch.Mac(held.key, held.msg, held.tag));
-	cr_expect_eq(MUST(held.batch.WaitAll()), 0u);
+	MUST(held.batch.mac(held.key, held.msg, held.tag));
+	cr_expect_eq(MUST(held.batch.wait_all()), 0u);
 }

@@ -120,18 +120,18 @@ Bytes aes_ctr(const Bytes &key, const Bytes &iv, const Bytes &in)
 // Returns 0 or the number of the failed check.
 int refused_submissions(unsigned refusals, Clock::duration window)
 {
-	auto s = CryptoStack::Create();
+	auto s = CryptoStack::create();
 	if (!s)
 		return 10;
-	auto al = s->Allocator();
+	auto al = s->allocator();
 	Bytes key = pattern(32, 1), iv1 = pattern(16, 2), iv2 = pattern(16, 3);
 	Bytes p1 = pattern(64, 4), p2 = pattern(64, 5);
-	auto k = s->Keys().ImportKey(ImportKeyParams{}.SetAlgorithm("aes-256-ctr").SetMaterial(key)
-					     .SetPermissions(KeyOperationPermission::kEncrypt));
+	auto k = s->keys().import_key(ImportKeyParams{}.set_algorithm("aes-256-ctr").set_material(key)
+					     .set_permissions(KeyOperationPermission::kEncrypt));
 	if (!k)
 		return 11;
 	Buffer b1 = buf(al, p1), b2 = buf(al, p2), v1 = buf(al, iv1), v2 = buf(al, iv2);
-	Buffer r = MUST(al.Allocate(32));
+	Buffer r = MUST(al.allocate(32));
 	const std::uint64_t before = module_requests(HSM_IOC_ENCRYPT);
 
 	// Made before the filter, so that the supervisor is not trapped; it
@@ -151,10 +151,10 @@ int refused_submissions(unsigned refusals, Clock::duration window)
 		return 12;
 
 	Batch batch(*s, 4);
-	auto e1 = batch.Encrypt(*k, v1, b1, b1);
-	auto e2 = batch.Encrypt(*k, v2, b2, b2);
-	auto failed = batch.WaitAll();
-	auto rnd = s->Random(r);
+	auto e1 = batch.encrypt(*k, v1, b1, b1);
+	auto e2 = batch.encrypt(*k, v2, b2, b2);
+	auto failed = batch.wait_all();
+	auto rnd = s->random(r);
 
 	if (gate->refused == 0)
 		return 13;	// the refusal never happened: the test proves nothing

@@ -6,25 +6,62 @@
 #include <cerrno>
 #include <algorithm>
 #include <atomic>
-#include <cstring>
-#include <string.h>
+#include <memory>
+
+#include "hsm/batch.hpp"
 
 #include "conn.hpp"
-#include "hsm/stack.hpp"
+#include "op.hpp"
 
 namespace hsm {
 
 namespace detail {
 
+// A batch's records: room for all of them allocated once, each built in
+// place when its operation is queued.  They never move (the lanes hold
+// pointers to them, and their state is atomic), so this is not a vector.
+class Records {
+public:
+	explicit Records(std::size_t cap) : mem_(std::allocator<OpRecord>().allocate(cap)), cap_(cap) {}
+	~Records()
+	{
+		clear();
+		std::allocator<OpRecord>().deallocate(mem_, cap_);
+	}
+	Records(const Records &) = delete;
+	Records &operator=(const Records &) = delete;
+
+	OpRecord &emplace_back() { return *std::construct_at(mem_ + size_++); }
+	void pop_back() noexcept { std::destroy_at(mem_ + --size_); }
+	void clear() noexcept
+	{
+		std::destroy_n(mem_, size_);
+		size_ = 0;
+	}
+	OpRecord &operator[](std::size_t i) noexcept { return mem_[i]; }
+	const OpRecord &operator[](std::size_t i) const noexcept { return mem_[i]; }
+	OpRecord *begin() noexcept { return mem_; }
+	OpRecord *end() noexcept { return mem_ + size_; }
+	std::size_t size() const noexcept { return size_; }
+	std::size_t capacity() const noexcept { return cap_; }
+
+private:
+	OpRecord *mem_;
+	std::size_t size_ = 0;
+	std::size_t cap_;
+};
+
 struct BatchImpl {
+	explicit BatchImpl(std::size_t capacity) : recs(capacity) {}
+
 	std::shared_ptr<Connection> conn;	// keeps the lane alive
 	Lane *lane = nullptr;			// of the thread that last sent it
 	Timeout timeout;
-	std::vector<OpRecord> recs;		// capacity fixed
+	Records recs;
 	std::vector<OpRecord *> pending;	// queued, not yet sent (FIFO from `next`)
 	std::size_t next = 0;			// first unsent in pending
 	std::size_t done = 0;
-	std::vector<std::uint32_t> ready;	// completed, not yet returned by WaitAny
+	std::vector<std::uint32_t> ready;	// completed, not yet returned by wait_any
 	std::size_t ready_head = 0;
 	// Per context of the batch, its last call queued (the next one's
 	// predecessor): few contexts per batch, so a short list.
@@ -80,27 +117,21 @@ void batch_completed(BatchImpl *b, std::uint32_t index) noexcept
 
 std::unexpected<Error> forked(const char *what)
 {
-	return fail(Status::InvalidState, ECHILD,
+	return fail(Status::kInvalidState, ECHILD,
 		    std::string(what) + ": a batch inherited across fork(): make batches on a stack of the child");
-}
-
-bool is_ctx_call(unsigned int cmd) noexcept
-{
-	return cmd == HSM_IOC_CTX_INIT || cmd == HSM_IOC_CTX_UPDATE || cmd == HSM_IOC_CTX_FINAL ||
-	       cmd == HSM_IOC_CTX_RESET;
 }
 
 } // namespace detail
 
 using detail::OpRecord;
 
-Batch::Batch(const CryptoStack &stack, std::size_t capacity) : impl_(std::make_unique<detail::BatchImpl>())
+Batch::Batch(const CryptoStack &stack, std::size_t capacity)
+	: impl_(std::make_unique<detail::BatchImpl>(std::clamp<std::size_t>(capacity, 1, 65536)))
 {
-	capacity = std::clamp<std::size_t>(capacity, 1, 65536);
+	capacity = impl_->recs.capacity();
 	impl_->conn = stack.conn_;
 	impl_->lane = &stack.conn_->lane();
 	impl_->timeout = stack.timeout_;
-	impl_->recs.reserve(capacity);
 	impl_->pending.reserve(capacity);
 	impl_->ready.reserve(capacity);
 }
@@ -124,123 +155,117 @@ Batch::~Batch()
 }
 
 
-void Batch::SetTimeout(Timeout t) noexcept
+void Batch::set_timeout(Timeout t) noexcept
 {
 	if (impl_)
 		impl_->timeout = t;
 }
 
-Result<Batch::OpId> Batch::add(unsigned int cmd, std::uint64_t handle, BufferRef params, BufferRef in,
-			       BufferRef out, BufferRef iv, BufferRef aad, BufferRef tag,
-			       const void *inline_params, std::uint32_t inline_len, Timeout t,
-			       std::uint32_t flags)
+Result<Batch::OpId> Batch::add(const detail::Op &op)
 {
 	if (!impl_)
-		return fail(Status::InvalidState, EBADFD, "a moved-from batch");
+		return fail(Status::kInvalidState, EBADFD, "a moved-from batch");
 	auto &v = impl_->recs;
 	if (v.size() == v.capacity())
-		return fail(Status::LimitExceeded, ENOSPC,
+		return fail(Status::kLimitExceeded, ENOSPC,
 			    "the batch is full (" + std::to_string(v.capacity()) + " operations)");
 	OpRecord &r = v.emplace_back();
-	r.cmd = cmd;
+	detail::make_op(r, op, impl_->timeout);
 	r.owner = impl_.get();
 	r.index = static_cast<std::uint32_t>(v.size() - 1);
-	r.op.handle = handle;
-	r.op.flags = flags;
-	r.op.timeout_ms = t.abi();
-	r.op.params = {params.off, params.len};
-	r.op.in = {in.off, in.len};
-	r.op.out = {out.off, out.len};
-	r.op.iv = {iv.off, iv.len};
-	r.op.aad = {aad.off, aad.len};
-	r.op.tag = {tag.off, tag.len};
-	if (inline_len) {
-		std::memcpy(r.params, inline_params, inline_len);
-		r.params_len = inline_len;
-	}
-	if (detail::is_ctx_call(cmd)) {
+	if (hsm_cmd_class(r.cmd) & HSM_CMD_CTX) {
 		try {
 			impl_->chain(r);
 		} catch (...) {
 			v.pop_back();
-			return fail(Status::OutOfMemory, ENOMEM, "a batch's context list");
+			return fail(Status::kOutOfMemory, ENOMEM, "a batch's context list");
 		}
 	}
 	impl_->pending.push_back(&r);
 	return r.index;
 }
 
-Result<Batch::OpId> Batch::Digest(AlgorithmId alg, BufferRef in, BufferRef out)
+Result<Batch::OpId> Batch::digest(AlgorithmId alg, BufferRef in, BufferRef out)
 {
-	if (alg.truncated() || alg.empty())
-		return fail(Status::InvalidArgument, EINVAL, "Digest: bad algorithm name");
-	return add(HSM_IOC_DIGEST, 0, {}, in, out, {}, {}, {}, alg.c_str(),
-		   static_cast<std::uint32_t>(alg.size()), impl_ ? impl_->timeout : Timeout());
+	if (auto ok = detail::check_alg(alg, "digest"); !ok)
+		return std::unexpected(ok.error());
+	return add(detail::digest_op(alg, in, out));
 }
 
-Result<Batch::OpId> Batch::Mac(const CryptoResourceId &k, BufferRef in, BufferRef tag, bool truncate)
+Result<Batch::OpId> Batch::mac(const CryptoResourceId &k, BufferRef in, BufferRef tag, bool truncate)
 {
-	return add(HSM_IOC_MAC, k.value, {}, in, tag, {}, {}, {}, nullptr, 0, impl_ ? impl_->timeout : Timeout(),
-		   truncate ? HSM_OP_F_TRUNCATE : 0);
-}
-Result<Batch::OpId> Batch::MacVerify(const CryptoResourceId &k, BufferRef in, BufferRef tag)
-{
-	return add(HSM_IOC_MAC_VERIFY, k.value, {}, in, {}, {}, {}, tag, nullptr, 0, impl_ ? impl_->timeout : Timeout());
-}
-Result<Batch::OpId> Batch::Seal(const CryptoResourceId &k, BufferRef nonce, BufferRef aad, BufferRef in, BufferRef out,
-			BufferRef tag)
-{
-	return add(HSM_IOC_SEAL, k.value, {}, in, out, nonce, aad, tag, nullptr, 0, impl_ ? impl_->timeout : Timeout());
-}
-Result<Batch::OpId> Batch::Open(const CryptoResourceId &k, BufferRef nonce, BufferRef aad, BufferRef in, BufferRef out,
-			BufferRef tag)
-{
-	return add(HSM_IOC_OPEN, k.value, {}, in, out, nonce, aad, tag, nullptr, 0, impl_ ? impl_->timeout : Timeout());
-}
-Result<Batch::OpId> Batch::Encrypt(const CryptoResourceId &k, BufferRef iv, BufferRef in, BufferRef out)
-{
-	return add(HSM_IOC_ENCRYPT, k.value, {}, in, out, iv, {}, {}, nullptr, 0, impl_ ? impl_->timeout : Timeout());
-}
-Result<Batch::OpId> Batch::Decrypt(const CryptoResourceId &k, BufferRef iv, BufferRef in, BufferRef out)
-{
-	return add(HSM_IOC_DECRYPT, k.value, {}, in, out, iv, {}, {}, nullptr, 0, impl_ ? impl_->timeout : Timeout());
-}
-Result<Batch::OpId> Batch::Sign(const CryptoResourceId &k, BufferRef in, BufferRef sig)
-{
-	return add(HSM_IOC_SIGN, k.value, {}, in, sig, {}, {}, {}, nullptr, 0, impl_ ? impl_->timeout : Timeout());
-}
-Result<Batch::OpId> Batch::Verify(const CryptoResourceId &k, BufferRef in, BufferRef sig)
-{
-	return add(HSM_IOC_VERIFY, k.value, {}, in, {}, {}, {}, sig, nullptr, 0, impl_ ? impl_->timeout : Timeout());
-}
-Result<Batch::OpId> Batch::Random(BufferRef out)
-{
-	return add(HSM_IOC_RANDOM, 0, {}, {}, out, {}, {}, {}, nullptr, 0, impl_ ? impl_->timeout : Timeout());
-}
-Result<Batch::OpId> Batch::Init(const StreamingContext &c, BufferRef iv, BufferRef aad)
-{
-	return add(HSM_IOC_CTX_INIT, c.id_, {}, {}, {}, iv, aad, {}, nullptr, 0, c.timeout_);
-}
-Result<Batch::OpId> Batch::Update(const StreamingContext &c, BufferRef in, BufferRef out)
-{
-	return add(HSM_IOC_CTX_UPDATE, c.id_, {}, in, out, {}, {}, {}, nullptr, 0, c.timeout_);
-}
-Result<Batch::OpId> Batch::Finalize(const StreamingContext &c, BufferRef out, BufferRef tag)
-{
-	return add(HSM_IOC_CTX_FINAL, c.id_, {}, {}, out, {}, {}, tag, nullptr, 0, c.timeout_);
-}
-Result<Batch::OpId> Batch::Reset(const StreamingContext &c)
-{
-	return add(HSM_IOC_CTX_RESET, c.id_, {}, {}, {}, {}, {}, {}, nullptr, 0, c.timeout_);
+	return add(detail::mac_op(k, in, tag, truncate));
 }
 
-Result<std::size_t> Batch::Submit()
+Result<Batch::OpId> Batch::mac_verify(const CryptoResourceId &k, BufferRef in, BufferRef tag)
+{
+	return add(detail::mac_verify_op(k, in, tag));
+}
+
+Result<Batch::OpId> Batch::seal(const CryptoResourceId &k, BufferRef nonce, BufferRef aad, BufferRef in,
+				BufferRef out, BufferRef tag)
+{
+	return add(detail::aead_op(HSM_IOC_SEAL, k, nonce, aad, in, out, tag));
+}
+
+Result<Batch::OpId> Batch::open(const CryptoResourceId &k, BufferRef nonce, BufferRef aad, BufferRef in,
+				BufferRef out, BufferRef tag)
+{
+	return add(detail::aead_op(HSM_IOC_OPEN, k, nonce, aad, in, out, tag));
+}
+
+Result<Batch::OpId> Batch::encrypt(const CryptoResourceId &k, BufferRef iv, BufferRef in, BufferRef out)
+{
+	return add(detail::cipher_op(HSM_IOC_ENCRYPT, k, iv, in, out));
+}
+
+Result<Batch::OpId> Batch::decrypt(const CryptoResourceId &k, BufferRef iv, BufferRef in, BufferRef out)
+{
+	return add(detail::cipher_op(HSM_IOC_DECRYPT, k, iv, in, out));
+}
+
+Result<Batch::OpId> Batch::sign(const CryptoResourceId &k, BufferRef in, BufferRef sig)
+{
+	return add(detail::sign_op(k, in, sig));
+}
+
+Result<Batch::OpId> Batch::verify(const CryptoResourceId &k, BufferRef in, BufferRef sig)
+{
+	return add(detail::verify_op(k, in, sig));
+}
+
+Result<Batch::OpId> Batch::random(BufferRef out)
+{
+	return add(detail::random_op(out));
+}
+
+Result<Batch::OpId> Batch::init(const StreamingContext &c, BufferRef iv, BufferRef aad)
+{
+	return add(c.op(HSM_IOC_CTX_INIT, {.iv = iv, .aad = aad}));
+}
+
+Result<Batch::OpId> Batch::update(const StreamingContext &c, BufferRef in, BufferRef out)
+{
+	return add(c.op(HSM_IOC_CTX_UPDATE, {.in = in, .out = out}));
+}
+
+Result<Batch::OpId> Batch::finalize(const StreamingContext &c, BufferRef out, BufferRef tag)
+{
+	return add(c.op(HSM_IOC_CTX_FINAL, {.out = out, .tag = tag}));
+}
+
+Result<Batch::OpId> Batch::reset(const StreamingContext &c)
+{
+	return add(c.op(HSM_IOC_CTX_RESET, {}));
+}
+
+Result<std::size_t> Batch::submit()
 {
 	if (!impl_)
-		return fail(Status::InvalidState, EBADFD, "a moved-from batch");
+		return fail(Status::kInvalidState, EBADFD, "a moved-from batch");
 	auto &b = *impl_;
 	if (!b.alive())
-		return detail::forked("Submit");
+		return detail::forked("submit");
 	if (b.next == b.pending.size())
 		return std::size_t(0);
 	b.bind();
@@ -249,13 +274,13 @@ Result<std::size_t> Batch::Submit()
 	return n;
 }
 
-Result<std::size_t> Batch::WaitAll()
+Result<std::size_t> Batch::wait_all()
 {
 	if (!impl_)
-		return fail(Status::InvalidState, EBADFD, "a moved-from batch");
+		return fail(Status::kInvalidState, EBADFD, "a moved-from batch");
 	auto &b = *impl_;
 	if (!b.alive())
-		return detail::forked("WaitAll");
+		return detail::forked("wait_all");
 	b.bind();
 	b.lane->wait([&] { return b.done == b.recs.size(); }, [&] { b.send_locked(); });
 	std::size_t failed = 0;
@@ -264,21 +289,21 @@ Result<std::size_t> Batch::WaitAll()
 	return failed;
 }
 
-Result<Batch::OpId> Batch::WaitAny()
+Result<Batch::OpId> Batch::wait_any()
 {
 	if (!impl_)
-		return fail(Status::InvalidState, EBADFD, "a moved-from batch");
+		return fail(Status::kInvalidState, EBADFD, "a moved-from batch");
 	auto &b = *impl_;
 	if (!b.alive())
-		return detail::forked("WaitAny");
+		return detail::forked("wait_any");
 	if (b.ready_head == b.recs.size())
-		return fail(Status::InvalidState, EBADFD, "WaitAny: every operation was already returned");
+		return fail(Status::kInvalidState, EBADFD, "wait_any: every operation was already returned");
 	b.bind();
 	b.lane->wait([&] { return b.ready_head < b.ready.size(); }, [&] { b.send_locked(); });
 	return b.ready[b.ready_head++];
 }
 
-std::size_t Batch::Poll()
+std::size_t Batch::poll()
 {
 	if (!impl_)
 		return 0;
@@ -289,32 +314,20 @@ std::size_t Batch::Poll()
 	return completed();
 }
 
-Result<std::uint32_t> Batch::Get(OpId id) const
+Result<std::uint32_t> Batch::get(OpId id) const
 {
 	if (!impl_ || id >= impl_->recs.size())
-		return fail(Status::InvalidArgument, EINVAL, "Get: no such operation");
+		return fail(Status::kInvalidArgument, EINVAL, "get: no such operation");
 	const OpRecord &r = impl_->recs[id];
-	if (std::atomic_ref(const_cast<detail::OpState &>(r.state)).load(std::memory_order_acquire) !=
-	    detail::OpState::kDone)
-		return fail(Status::InvalidState, EBADFD, "Get: the operation has not completed");
-	if (r.res < 0) {
-		const char *name = strerrorname_np(-r.res);
-		return fail(Status(r.status), -r.res,
-			    std::string("batch operation ") + std::to_string(id) + ": " +
-				    to_string(Status(r.status)) + " (" + (name ? name : "?") + ")");
-	}
-	if (std::uint32_t(r.res) > detail::result_bound(r.op))
-		return fail(Status::Internal, EPROTO,
-			    "batch operation " + std::to_string(id) + ": the module returned " +
-				    std::to_string(r.res) + " bytes, more than its output");
-	return std::uint32_t(r.res);
+	if (r.state.load(std::memory_order_acquire) != detail::OpState::kDone)
+		return fail(Status::kInvalidState, EBADFD, "get: the operation has not completed");
+	return detail::answer(r, "batch operation " + std::to_string(id));
 }
 
-bool Batch::Done(OpId id) const noexcept
+bool Batch::done(OpId id) const noexcept
 {
 	return impl_ && id < impl_->recs.size() &&
-	       std::atomic_ref(impl_->recs[id].state).load(std::memory_order_acquire) ==
-		       detail::OpState::kDone;
+	       impl_->recs[id].state.load(std::memory_order_acquire) == detail::OpState::kDone;
 }
 
 std::size_t Batch::size() const noexcept { return impl_ ? impl_->recs.size() : 0; }
@@ -327,24 +340,24 @@ std::size_t Batch::completed() const noexcept
 	return impl_->lane->locked([&] { return impl_->done; });
 }
 
-Result<std::monostate> Batch::Clear()
+Result<void> Batch::clear()
 {
 	if (!impl_)
-		return fail(Status::InvalidState, EBADFD, "a moved-from batch");
+		return fail(Status::kInvalidState, EBADFD, "a moved-from batch");
 	auto &b = *impl_;
 	if (!b.alive())
-		return detail::forked("Clear");
+		return detail::forked("clear");
 	// Under the lane's lock: the reaper may still be inside
 	// batch_completed() for the last operation.
-	return b.lane->locked([&]() -> Result<std::monostate> {
+	return b.lane->locked([&]() -> Result<void> {
 		if (b.done != b.recs.size())
-			return fail(Status::InvalidState, EBUSY, "Clear: operations still queued or in flight");
+			return fail(Status::kInvalidState, EBUSY, "clear: operations still queued or in flight");
 		b.recs.clear();
 		b.pending.clear();
 		b.ready.clear();
 		b.last_call.clear();
 		b.next = b.done = b.ready_head = 0;
-		return std::monostate{};
+		return {};
 	});
 }
 

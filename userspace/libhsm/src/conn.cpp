@@ -114,7 +114,11 @@ std::uint64_t now_ns() noexcept
 
 std::unexpected<Error> sys_fail(int err, std::string what)
 {
-	return fail(status_from_errno(err), err, what + ": " + strerror(err));
+	// strerror() may share its buffer between threads; the description
+	// table does not.
+	const char *desc = strerrordesc_np(err);
+	return fail(status_from_errno(err), err,
+		    what + ": " + (desc ? desc : "error " + std::to_string(err)));
 }
 
 } // namespace
@@ -134,7 +138,7 @@ Result<std::shared_ptr<Connection>> Connection::get(std::size_t region_size)
 	return c;
 }
 
-Result<std::monostate> Connection::open(std::size_t region_size)
+Result<void> Connection::open(std::size_t region_size)
 {
 	gen_ = g_fork_gen.load(std::memory_order_relaxed);
 	fd_ = ::open(HSM_DEVICE_PATH, O_RDWR | O_CLOEXEC);
@@ -147,7 +151,7 @@ Result<std::monostate> Connection::open(std::size_t region_size)
 		return sys_fail(errno, "HSM_IOC_GET_INFO");
 	const std::uint64_t need = HSM_FEAT_SHM | HSM_FEAT_URING_CMD | HSM_FEAT_KEYS;
 	if ((info_.features & need) != need)
-		return fail(Status::Unsupported, EOPNOTSUPP,
+		return fail(Status::kUnsupported, EOPNOTSUPP,
 			    "the module lacks shared regions, io_uring commands or keys");
 
 	// Lanes: one per CPU (up to kMaxLanes), sharing the in-flight budget,
@@ -165,10 +169,10 @@ Result<std::monostate> Connection::open(std::size_t region_size)
 	std::size_t page = info_.page_size ? info_.page_size : 4096;
 	std::size_t ctl = (std::size_t(nlanes) * lane_ctl + page - 1) / page * page;
 	if (region_size == 0 || region_size % page)
-		return fail(Status::InvalidArgument, EINVAL,
+		return fail(Status::kInvalidArgument, EINVAL,
 			    "region size must be a non-zero multiple of the page size");
 	if (region_size <= ctl || region_size > UINT32_MAX)
-		return fail(Status::InvalidArgument, EINVAL,
+		return fail(Status::kInvalidArgument, EINVAL,
 			    "region size must exceed the control area (" + std::to_string(ctl) +
 				    " bytes) and fit 32 bits");
 	hsm_shm_setup s{};
@@ -191,7 +195,7 @@ Result<std::monostate> Connection::open(std::size_t region_size)
 	op_slots_ = per * nlanes;
 	heap_start_ = static_cast<std::uint32_t>(ctl);
 	free_blocks_[heap_start_] = static_cast<std::uint32_t>(region_size - ctl);
-	return std::monostate{};
+	return {};
 }
 
 bool Connection::alive() const noexcept
@@ -219,103 +223,6 @@ Connection::~Connection()
 		::close(fd_);
 }
 
-// ---- the heap --------------------------------------------------------------
-
-Result<std::uint32_t> Connection::alloc(std::size_t size, std::size_t align, std::size_t *cap)
-{
-	if (size == 0)
-		return fail(Status::InvalidArgument, EINVAL, "Allocate: size 0");
-	if (align < 8 || align > 4096 || (align & (align - 1)))
-		return fail(Status::InvalidArgument, EINVAL,
-			    "Allocate: alignment must be a power of two in 8..4096");
-	if (!alive())
-		return fail(Status::InvalidState, ECHILD,
-			    "Allocate: a connection inherited across fork(): call CryptoStack::Create()");
-	if (size > size_)
-		return fail(Status::OutOfMemory, ENOMEM, "Allocate: larger than the region");
-	// Whole 64-byte units, so blocks never share a cache line.
-	std::uint32_t want = static_cast<std::uint32_t>((size + 63) & ~std::size_t(63));
-	std::lock_guard lk(heap_mu_);
-	for (auto it = free_blocks_.begin(); it != free_blocks_.end(); ++it) {
-		std::uint32_t start = it->first, len = it->second;
-		std::uint32_t off = static_cast<std::uint32_t>((start + align - 1) & ~(align - 1));
-		if (off - start > len || len - (off - start) < want)
-			continue;
-		free_blocks_.erase(it);
-		if (off > start)
-			free_blocks_[start] = off - start;
-		std::uint32_t end = off + want, bend = start + len;
-		if (bend > end)
-			free_blocks_[end] = bend - end;
-		used_[off] = {off, want};
-		*cap = want;
-		return off;
-	}
-	return fail(Status::OutOfMemory, ENOMEM,
-		    "Allocate: no free block of " + std::to_string(size) + " bytes in the region");
-}
-
-void Connection::free(std::uint32_t off) noexcept
-{
-	// In a fork()ed child the block is the parent's memory, not mapped
-	// here (or something else is mapped there now): forget it.  Nor is the
-	// heap's lock taken, which a thread of the parent may have held.
-	if (!alive())
-		return;
-	std::lock_guard lk(heap_mu_);
-	auto u = used_.find(off);
-	if (u == used_.end())
-		return;
-	auto [start, len] = u->second;
-	explicit_bzero(base_ + start, len);
-	try {
-		give_back(start, len);
-	} catch (...) {
-		// No memory for the free list's node: the block stays used.
-		return;
-	}
-	used_.erase(u);
-}
-
-void Connection::give_back(std::uint32_t start, std::uint32_t len)
-{
-	auto next = free_blocks_.lower_bound(start);
-	if (next != free_blocks_.end() && next->first == start + len) {
-		len += next->second;
-		next = free_blocks_.erase(next);
-	}
-	if (next != free_blocks_.begin()) {
-		auto prev = std::prev(next);
-		if (prev->first + prev->second == start) {
-			prev->second += len;
-			return;
-		}
-	}
-	free_blocks_[start] = len;
-}
-
-std::size_t Connection::available() const noexcept
-{
-	if (!alive())
-		return 0;
-	std::lock_guard lk(heap_mu_);
-	std::size_t n = 0;
-	for (auto &[s, l] : free_blocks_)
-		n += l;
-	return n;
-}
-
-std::size_t Connection::largest_free() const noexcept
-{
-	if (!alive())
-		return 0;
-	std::lock_guard lk(heap_mu_);
-	std::size_t n = 0;
-	for (auto &[s, l] : free_blocks_)
-		n = std::max<std::size_t>(n, l);
-	return n;
-}
-
 // ---- lanes -------------------------------------------------------------------
 
 Lane &Connection::lane()
@@ -327,7 +234,7 @@ Lane &Connection::lane()
 void Connection::run(OpRecord &rec)
 {
 	if (!alive()) {
-		answer_unsent(rec, ECHILD, Status::InvalidState);
+		answer_unsent(rec, ECHILD, Status::kInvalidState);
 		return;
 	}
 	lane().run(rec);
@@ -340,7 +247,7 @@ void answer_unsent(OpRecord &rec, int err, Status st) noexcept
 	rec.value = 0;
 	if (rec.owner)
 		batch_completed(rec.owner, rec.index);
-	std::atomic_ref(rec.state).store(OpState::kDone, std::memory_order_release);
+	rec.state.store(OpState::kDone, std::memory_order_release);
 }
 
 std::uint32_t Lane::ctl_bytes(std::uint32_t nslots, std::uint32_t vec_cap) noexcept
@@ -349,7 +256,7 @@ std::uint32_t Lane::ctl_bytes(std::uint32_t nslots, std::uint32_t vec_cap) noexc
 	       align64(std::uint64_t(kVectorBuffers) * vec_cap * sizeof(hsm_vec_entry));
 }
 
-Result<std::monostate> Lane::init(int fd, std::uint8_t *base, std::uint32_t ctl, std::uint32_t nslots,
+Result<void> Lane::init(int fd, std::uint8_t *base, std::uint32_t ctl, std::uint32_t nslots,
 				  std::uint32_t vec_cap)
 {
 	fd_ = fd;
@@ -373,7 +280,7 @@ Result<std::monostate> Lane::init(int fd, std::uint8_t *base, std::uint32_t ctl,
 	vecs_.resize(kVectorBuffers);
 	for (auto &v : vecs_)
 		v.members.reserve(vec_cap);
-	return std::monostate{};
+	return {};
 }
 
 Lane::~Lane()
@@ -435,7 +342,7 @@ std::uint32_t Lane::take_slot(OpRecord *rec, std::uint64_t t) noexcept
 	}
 	if (!rec->op.submit_ns)
 		rec->op.submit_ns = t;
-	rec->state = OpState::kInFlight;
+	rec->state.store(OpState::kInFlight, std::memory_order_relaxed);
 	return idx;
 }
 
@@ -489,13 +396,13 @@ enum class Order { kGo, kLink, kWait, kCancel };
 // behind its predecessor's SQE (the kernel starts it when that one
 // succeeded and cancels it when it failed), or alone once the predecessor
 // completed, and not at all if that one failed: a Final must not report on
-// a stream that lost a part.  A Reset, which recovers a failed context,
+// a stream that lost a part.  A reset, which recovers a failed context,
 // waits for its predecessor but never inherits its failure.
 Order order(const OpRecord &rec, const OpRecord *last_sqe_rec) noexcept
 {
 	const OpRecord &p = *rec.after;
 	const bool reset = rec.cmd == HSM_IOC_CTX_RESET;
-	if (std::atomic_ref(const_cast<OpState &>(p.state)).load(std::memory_order_relaxed) == OpState::kDone)
+	if (p.state.load(std::memory_order_relaxed) == OpState::kDone)
 		return p.res < 0 && !reset ? Order::kCancel : Order::kGo;
 	if (&p == last_sqe_rec && !reset)
 		return Order::kLink;
@@ -544,7 +451,7 @@ std::size_t Lane::submit_locked(OpRecord *const *recs, std::size_t n)
 		if (ord == Order::kWait)
 			break;
 		if (ord == Order::kCancel) {
-			answer_unsent(*rec, ECANCELED, Status::Canceled);
+			answer_unsent(*rec, ECANCELED, Status::kCanceled);
 			sent++;
 			continue;
 		}
@@ -624,9 +531,9 @@ void Lane::complete_slot(std::uint32_t idx, std::int32_t res, bool from_record) 
 	free_.push_back(idx);
 	if (rec->owner)
 		batch_completed(rec->owner, rec->index);
-	// Last: Done() reads the state without the lock, and its owner may
-	// take the record (or Clear() the batch) from then on.
-	std::atomic_ref(rec->state).store(OpState::kDone, std::memory_order_release);
+	// Last: done() reads the state without the lock, and its owner may
+	// take the record (or clear() the batch) from then on.
+	rec->state.store(OpState::kDone, std::memory_order_release);
 }
 
 // The module refused the vector as a whole, before any entry ran: send its
@@ -731,12 +638,13 @@ void Lane::run(OpRecord &rec)
 {
 	OpRecord *p = &rec;
 	std::unique_lock lk(m_);
-	while (rec.state == OpState::kQueued) {
+	// Under the lock, which every writer of the state holds.
+	while (rec.state.load(std::memory_order_relaxed) == OpState::kQueued) {
 		if (submit_locked(&p, 1))
 			break;
 		reap(lk, true);
 	}
-	while (rec.state != OpState::kDone)
+	while (rec.state.load(std::memory_order_relaxed) != OpState::kDone)
 		reap(lk, true);
 }
 

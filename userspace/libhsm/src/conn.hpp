@@ -7,6 +7,7 @@
 // to libhsm.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <liburing.h>
@@ -14,7 +15,6 @@
 #include <memory>
 #include <mutex>
 #include <string>
-#include <variant>
 #include <vector>
 
 #include <linux/hsm.h>
@@ -47,7 +47,9 @@ struct OpRecord {
 	std::int32_t res = 0;
 	std::uint32_t status = 0;
 	std::uint64_t value = 0;
-	OpState state = OpState::kQueued;
+	// Written under the lane's lock; Batch::done() and get() read it
+	// without, and take the answer's fields once it says kDone.
+	std::atomic<OpState> state = OpState::kQueued;
 	BatchImpl *owner = nullptr;
 	std::uint32_t index = 0;
 	// The batch's previous call on the same context: this one may start
@@ -126,7 +128,7 @@ private:
 		std::vector<std::uint32_t> members;	// slot indices, in entry order
 	};
 
-	Result<std::monostate> init(int fd, std::uint8_t *base, std::uint32_t ctl,
+	Result<void> init(int fd, std::uint8_t *base, std::uint32_t ctl,
 				    std::uint32_t nslots, std::uint32_t vec_cap);
 	static std::uint32_t ctl_bytes(std::uint32_t nslots, std::uint32_t vec_cap) noexcept;
 	void reap(std::unique_lock<std::mutex> &lk, bool block);
@@ -176,7 +178,7 @@ public:
 	/// rings are not the child's, so nothing may touch them.
 	bool alive() const noexcept;
 
-	// The heap of the region (MemoryAllocator).
+	// The heap of the region (MemoryAllocator), in memory.cpp.
 	Result<std::uint32_t> alloc(std::size_t size, std::size_t align, std::size_t *cap);
 	void free(std::uint32_t off) noexcept;
 	std::size_t available() const noexcept;
@@ -186,17 +188,36 @@ public:
 	/// no living thread holds) modulo the lanes.
 	Lane &lane();
 	/// Runs one operation on the calling thread's lane and waits for it;
-	/// in a fork()ed child, answers InvalidState (ECHILD) at once.
+	/// in a fork()ed child, answers kInvalidState (ECHILD) at once.
 	void run(OpRecord &rec);
 
-	// The slot-name registry: one ID per (fsuid, fsgid, name) until the
-	// name is deleted or refreshed through this connection.
-	std::mutex reg_mu;
-	std::map<std::string, std::uint64_t> registry;
+	/// The slot-name registry: one ID per (fsuid, fsgid, name) until the
+	/// name is deleted or refreshed through this connection.  Returns the
+	/// ID registered under `name`, or (when there is none, or `fresh`)
+	/// the one open() returns, registered from then on.  One resolution at
+	/// a time, so that threads resolving a name together get one ID.
+	template <typename Open>
+	Result<CryptoResourceId> resolve_slot(const std::string &name, bool fresh, Open open)
+	{
+		std::lock_guard lk(reg_mu_);
+		if (!fresh)
+			if (auto it = registry_.find(name); it != registry_.end())
+				return it->second;
+		auto id = open();
+		if (id)
+			registry_[name] = *id;
+		return id;
+	}
+	/// Forgets a name's ID (the slot was deleted).
+	void forget_slot(const std::string &name)
+	{
+		std::lock_guard lk(reg_mu_);
+		registry_.erase(name);
+	}
 
 private:
 	Connection() = default;
-	Result<std::monostate> open(std::size_t region_size);
+	Result<void> open(std::size_t region_size);
 	void give_back(std::uint32_t start, std::uint32_t len);
 
 	int fd_ = -1;
@@ -211,6 +232,9 @@ private:
 	std::uint32_t heap_start_ = 0;
 	std::map<std::uint32_t, std::uint32_t> free_blocks_;	// start -> len
 	std::map<std::uint32_t, std::pair<std::uint32_t, std::uint32_t>> used_; // off -> start, len
+
+	std::mutex reg_mu_;
+	std::map<std::string, CryptoResourceId> registry_;
 };
 
 /// Called by the connection, under its lock, when one of a batch's

@@ -20,7 +20,7 @@ class Connection;
 }
 
 /// A byte range of the shared region, as operations take it: an input or
-/// an output.  Obtained from a Buffer (implicitly, or with Buffer::Slice());
+/// an output.  Obtained from a Buffer (implicitly, or with Buffer::slice());
 /// it does not own the memory: the Buffer must outlive every operation that
 /// uses the ref.
 struct BufferRef {
@@ -54,10 +54,10 @@ public:
 	}
 	/// `len` bytes from `offset`, clamped to the buffer (so a slice never
 	/// reaches past it).
-	[[nodiscard]] BufferRef Slice(std::size_t offset, std::size_t len) const noexcept;
+	[[nodiscard]] BufferRef slice(std::size_t offset, std::size_t len) const noexcept;
 
 	/// Frees the block now (wiping it); the Buffer becomes empty.
-	void Reset() noexcept;
+	void reset() noexcept;
 
 private:
 	friend class MemoryAllocator;
@@ -75,18 +75,18 @@ class MemoryAllocator {
 public:
 	/// The allocator of the process's connection, opening it if needed
 	/// (with the default region size when no CryptoStack opened it yet).
-	/// Errors: as CryptoStack::Create.
-	[[nodiscard]] static Result<MemoryAllocator> Create();
+	/// Errors: as CryptoStack::create().
+	[[nodiscard]] static Result<MemoryAllocator> create();
 
 	/// A zeroed buffer of `size` bytes (1..the region), aligned to `align`
 	/// (a power of two, 8..4096; default 64, a cache line).
-	/// Errors: InvalidArgument (size 0, bad alignment), OutOfMemory
+	/// Errors: kInvalidArgument (size 0, bad alignment), kOutOfMemory
 	/// (no free block that large: free buffers or use a bigger region).
-	[[nodiscard]] Result<Buffer> Allocate(std::size_t size, std::size_t align = 64) const;
+	[[nodiscard]] Result<Buffer> allocate(std::size_t size, std::size_t align = 64) const;
 
 	/// Bytes of the region left for buffers, and the largest free block.
-	[[nodiscard]] std::size_t Available() const noexcept;
-	[[nodiscard]] std::size_t LargestFree() const noexcept;
+	[[nodiscard]] std::size_t available() const noexcept;
+	[[nodiscard]] std::size_t largest_free() const noexcept;
 
 	explicit MemoryAllocator(std::shared_ptr<detail::Connection> c) noexcept : conn_(std::move(c)) {}
 

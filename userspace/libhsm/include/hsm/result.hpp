@@ -16,79 +16,87 @@ namespace hsm {
 
 /// The module's status codes (enum hsm_status), surfaced unchanged.
 enum class Status : std::uint32_t {
-	Ok = HSM_STATUS_OK,
-	InvalidArgument = HSM_STATUS_INVALID_ARGUMENT,
-	UnknownCommand = HSM_STATUS_UNKNOWN_COMMAND,
-	NotFound = HSM_STATUS_NOT_FOUND,
-	NotPermitted = HSM_STATUS_NOT_PERMITTED,
-	InvalidState = HSM_STATUS_INVALID_STATE,
-	TimedOut = HSM_STATUS_TIMED_OUT,
-	LimitExceeded = HSM_STATUS_LIMIT_EXCEEDED,
-	Unsupported = HSM_STATUS_UNSUPPORTED,
-	AuthFailed = HSM_STATUS_AUTH_FAILED,
-	BufferTooSmall = HSM_STATUS_BUFFER_TOO_SMALL,
-	OutOfMemory = HSM_STATUS_OUT_OF_MEMORY,
-	Canceled = HSM_STATUS_CANCELED,
-	Internal = HSM_STATUS_INTERNAL,
-	Busy = HSM_STATUS_BUSY,
+	kOk = HSM_STATUS_OK,
+	kInvalidArgument = HSM_STATUS_INVALID_ARGUMENT,
+	kUnknownCommand = HSM_STATUS_UNKNOWN_COMMAND,
+	kNotFound = HSM_STATUS_NOT_FOUND,
+	kNotPermitted = HSM_STATUS_NOT_PERMITTED,
+	kInvalidState = HSM_STATUS_INVALID_STATE,
+	kTimedOut = HSM_STATUS_TIMED_OUT,
+	kLimitExceeded = HSM_STATUS_LIMIT_EXCEEDED,
+	kUnsupported = HSM_STATUS_UNSUPPORTED,
+	kAuthFailed = HSM_STATUS_AUTH_FAILED,
+	kBufferTooSmall = HSM_STATUS_BUFFER_TOO_SMALL,
+	kOutOfMemory = HSM_STATUS_OUT_OF_MEMORY,
+	kCanceled = HSM_STATUS_CANCELED,
+	kInternal = HSM_STATUS_INTERNAL,
+	kBusy = HSM_STATUS_BUSY,
+
+	// The spellings before the k prefix that the SEV-SNP verifier's
+	// sources still use; not for new code.
+	InvalidArgument = kInvalidArgument,
+	NotFound = kNotFound,
+	Unsupported = kUnsupported,
+	OutOfMemory = kOutOfMemory,
+	Internal = kInternal,
 };
 
 /// A short, stable name for a status ("not-found", "auth-failed", ...).
 [[nodiscard]] constexpr const char *to_string(Status s) noexcept
 {
 	switch (s) {
-	case Status::Ok: return "ok";
-	case Status::InvalidArgument: return "invalid-argument";
-	case Status::UnknownCommand: return "unknown-command";
-	case Status::NotFound: return "not-found";
-	case Status::NotPermitted: return "not-permitted";
-	case Status::InvalidState: return "invalid-state";
-	case Status::TimedOut: return "timed-out";
-	case Status::LimitExceeded: return "limit-exceeded";
-	case Status::Unsupported: return "unsupported";
-	case Status::AuthFailed: return "auth-failed";
-	case Status::BufferTooSmall: return "buffer-too-small";
-	case Status::OutOfMemory: return "out-of-memory";
-	case Status::Canceled: return "canceled";
-	case Status::Internal: return "internal";
-	case Status::Busy: return "busy";
+	case Status::kOk: return "ok";
+	case Status::kInvalidArgument: return "invalid-argument";
+	case Status::kUnknownCommand: return "unknown-command";
+	case Status::kNotFound: return "not-found";
+	case Status::kNotPermitted: return "not-permitted";
+	case Status::kInvalidState: return "invalid-state";
+	case Status::kTimedOut: return "timed-out";
+	case Status::kLimitExceeded: return "limit-exceeded";
+	case Status::kUnsupported: return "unsupported";
+	case Status::kAuthFailed: return "auth-failed";
+	case Status::kBufferTooSmall: return "buffer-too-small";
+	case Status::kOutOfMemory: return "out-of-memory";
+	case Status::kCanceled: return "canceled";
+	case Status::kInternal: return "internal";
+	case Status::kBusy: return "busy";
 	}
 	return "unknown";
 }
 
 /// The status the module reports with a (positive) errno, mapped as the
-/// module maps them; an errno no status owns is Internal.
+/// module maps them; an errno no status owns is kInternal.
 [[nodiscard]] constexpr Status status_from_errno(int err) noexcept
 {
 	switch (err) {
-	case 0: return Status::Ok;
-	case ENOTTY: return Status::UnknownCommand;
-	case ENOENT: return Status::NotFound;
-	case EPERM: return Status::NotPermitted;
+	case 0: return Status::kOk;
+	case ENOTTY: return Status::kUnknownCommand;
+	case ENOENT: return Status::kNotFound;
+	case EPERM: return Status::kNotPermitted;
 	case EBADFD:
-	case EEXIST: return Status::InvalidState;
-	case ETIMEDOUT: return Status::TimedOut;
+	case EEXIST: return Status::kInvalidState;
+	case ETIMEDOUT: return Status::kTimedOut;
 	case ENOSPC:
 	case E2BIG:
 	case EDQUOT:		// the caller's per-user share
-	case ENFILE: return Status::LimitExceeded;
-	case EOPNOTSUPP: return Status::Unsupported;
-	case EBADMSG: return Status::AuthFailed;
-	case EOVERFLOW: return Status::BufferTooSmall;
-	case ENOMEM: return Status::OutOfMemory;
+	case ENFILE: return Status::kLimitExceeded;
+	case EOPNOTSUPP: return Status::kUnsupported;
+	case EBADMSG: return Status::kAuthFailed;
+	case EOVERFLOW: return Status::kBufferTooSmall;
+	case ENOMEM: return Status::kOutOfMemory;
 	case ECANCELED:
-	case EINTR: return Status::Canceled;	// the caller is being killed
+	case EINTR: return Status::kCanceled;	// the caller is being killed
 	case EINVAL:
-	case EFAULT: return Status::InvalidArgument;
-	case EBUSY: return Status::Busy;
-	default: return Status::Internal;
+	case EFAULT: return Status::kInvalidArgument;
+	case EBUSY: return Status::kBusy;
+	default: return Status::kInternal;
 	}
 }
 
 /// What went wrong: the module's status, the errno it came with, and a
 /// message naming the call that failed.
 struct Error {
-	Status status = Status::Internal;
+	Status status = Status::kInternal;
 	int err = EIO;			///< positive errno
 	std::string message;
 

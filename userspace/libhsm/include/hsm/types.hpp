@@ -18,7 +18,7 @@ namespace hsm {
 
 /// A string of at most N-1 characters stored inline (N bytes with the NUL).
 /// Longer input is cut and truncated() is set: the library refuses a
-/// truncated name with Status::InvalidArgument rather than use it.
+/// truncated name with Status::kInvalidArgument rather than use it.
 template <std::size_t N>
 class FixedCapacityString {
 public:
@@ -123,22 +123,22 @@ struct KeySlot {
 	KeySlot(const char *n, bool in_group = false) noexcept : name(n), group(in_group) {}
 };
 
-/// A deadline for module calls.  Default(): the connection's default
-/// (module parameter default_timeout_ms); Disabled(): none at all.
+/// A deadline for module calls.  module_default(): the connection's default
+/// (module parameter default_timeout_ms); disabled(): none at all.
 class Timeout {
 public:
 	constexpr Timeout() noexcept = default;
 	/// A deadline of ms milliseconds (1..0xfffffffe).
-	[[nodiscard]] static constexpr Timeout Milliseconds(std::uint32_t ms) noexcept
+	[[nodiscard]] static constexpr Timeout milliseconds(std::uint32_t ms) noexcept
 	{
 		return Timeout(ms == 0 ? 1 : (ms == HSM_TIMEOUT_NONE ? HSM_TIMEOUT_NONE - 1 : ms));
 	}
-	[[nodiscard]] static constexpr Timeout Default() noexcept { return Timeout(0); }
-	[[nodiscard]] static constexpr Timeout Disabled() noexcept { return Timeout(HSM_TIMEOUT_NONE); }
+	[[nodiscard]] static constexpr Timeout module_default() noexcept { return Timeout(0); }
+	[[nodiscard]] static constexpr Timeout disabled() noexcept { return Timeout(HSM_TIMEOUT_NONE); }
 
 	/// The value of hsm_op.timeout_ms.
 	[[nodiscard]] constexpr std::uint32_t abi() const noexcept { return ms_; }
-	[[nodiscard]] constexpr bool disabled() const noexcept { return ms_ == HSM_TIMEOUT_NONE; }
+	[[nodiscard]] constexpr bool is_disabled() const noexcept { return ms_ == HSM_TIMEOUT_NONE; }
 	[[nodiscard]] constexpr bool is_default() const noexcept { return ms_ == 0; }
 
 private:
