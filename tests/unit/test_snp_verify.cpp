@@ -440,7 +440,7 @@ Test(snp_parse, truncated_and_oversized)
 	for (std::size_t n : {std::size_t{0}, std::size_t{4}, signed_size, report_size - 1}) {
 		auto r = parse_report(std::span(good).first(n));
 		cr_assert(!r.has_value(), "%zu bytes parsed", n);
-		cr_expect(r.error().status == hsm::Status::InvalidArgument);
+		cr_expect(r.error().status == hsm::Status::kInvalidArgument);
 	}
 	auto big = good;
 	big.push_back(0);
@@ -458,7 +458,7 @@ Test(snp_parse, unknown_versions)
 			bad[i] = static_cast<std::uint8_t>(ver >> (8 * i));
 		auto r = parse_report(bad);
 		cr_assert(!r.has_value(), "version %u parsed", ver);
-		cr_expect(r.error().status == hsm::Status::Unsupported);
+		cr_expect(r.error().status == hsm::Status::kUnsupported);
 	}
 }
 

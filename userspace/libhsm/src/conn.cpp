@@ -300,29 +300,20 @@ void Lane::forget() noexcept
 
 // ---- submission and completion ----------------------------------------------
 
+// What the module runs on the submission path inside a VECTOR (the ABI's
+// table): commands that neither sleep nor wait for a context, with small
+// payloads.  Others go alone, to io-wq, without taking small ones along.
 bool Lane::vectorizable(const OpRecord &rec) const noexcept
 {
 	if (!vectors_ok_ || vec_cap_ < 2)
 		return false;
-	switch (rec.cmd) {
-	case HSM_IOC_DIGEST:
-	case HSM_IOC_MAC:
-	case HSM_IOC_MAC_VERIFY:
-	case HSM_IOC_SEAL:
-	case HSM_IOC_OPEN:
-	case HSM_IOC_ENCRYPT:
-	case HSM_IOC_DECRYPT:
-	case HSM_IOC_RANDOM:
-		break;
-	default:
-		// Context calls, RSA and key management may sleep: alone, they
-		// go to io-wq without taking small operations along.
+	const unsigned cls = hsm_cmd_class(rec.cmd);
+	if (!(cls & HSM_CMD_VECTOR) || (cls & (HSM_CMD_SLEEPS | HSM_CMD_CTX)))
 		return false;
-	}
 	const hsm_op &o = rec.op;
 	std::uint64_t bytes = std::uint64_t(rec.params_len ? rec.params_len : o.params.len) + o.in.len +
 			      o.out.len + o.iv.len + o.aad.len + o.tag.len;
-	return bytes <= kVectorInlineMax;
+	return bytes <= HSM_INLINE_MAX;
 }
 
 std::uint32_t Lane::take_slot(OpRecord *rec, std::uint64_t t) noexcept

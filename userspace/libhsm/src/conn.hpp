@@ -65,10 +65,6 @@ inline std::uint32_t result_bound(const hsm_op &op) noexcept
 	return op.in.len > op.out.len ? op.in.len : op.out.len;
 }
 
-/// Data-plane commands at most this large (all refs together) travel in
-/// HSM_IOC_VECTOR SQEs: the module runs larger ones on io-wq workers, in
-/// parallel, and a vector holding one would go there whole.
-inline constexpr std::uint32_t kVectorInlineMax = 4096;
 /// Vector buffers per lane: one batch per thread needs one at a time.
 inline constexpr unsigned kVectorBuffers = 2;
 /// Lanes at most, and the fewest operation slots a lane is given.

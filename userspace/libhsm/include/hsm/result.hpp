@@ -31,66 +31,22 @@ enum class Status : std::uint32_t {
 	kCanceled = HSM_STATUS_CANCELED,
 	kInternal = HSM_STATUS_INTERNAL,
 	kBusy = HSM_STATUS_BUSY,
-
-	// The spellings before the k prefix that the SEV-SNP verifier's
-	// sources still use; not for new code.
-	InvalidArgument = kInvalidArgument,
-	NotFound = kNotFound,
-	Unsupported = kUnsupported,
-	OutOfMemory = kOutOfMemory,
-	Internal = kInternal,
 };
 
-/// A short, stable name for a status ("not-found", "auth-failed", ...).
-[[nodiscard]] constexpr const char *to_string(Status s) noexcept
+/// A short, stable name for a status ("not-found", "auth-failed", ...),
+/// the ABI's own (hsm_status_name()).
+[[nodiscard]] inline const char *to_string(Status s) noexcept
 {
-	switch (s) {
-	case Status::kOk: return "ok";
-	case Status::kInvalidArgument: return "invalid-argument";
-	case Status::kUnknownCommand: return "unknown-command";
-	case Status::kNotFound: return "not-found";
-	case Status::kNotPermitted: return "not-permitted";
-	case Status::kInvalidState: return "invalid-state";
-	case Status::kTimedOut: return "timed-out";
-	case Status::kLimitExceeded: return "limit-exceeded";
-	case Status::kUnsupported: return "unsupported";
-	case Status::kAuthFailed: return "auth-failed";
-	case Status::kBufferTooSmall: return "buffer-too-small";
-	case Status::kOutOfMemory: return "out-of-memory";
-	case Status::kCanceled: return "canceled";
-	case Status::kInternal: return "internal";
-	case Status::kBusy: return "busy";
-	}
-	return "unknown";
+	const char *name = hsm_status_name(static_cast<unsigned int>(s));
+
+	return name ? name : "unknown";
 }
 
 /// The status the module reports with a (positive) errno, mapped as the
-/// module maps them; an errno no status owns is kInternal.
-[[nodiscard]] constexpr Status status_from_errno(int err) noexcept
+/// module maps them (hsm_status_of()); an errno no status owns is kInternal.
+[[nodiscard]] inline Status status_from_errno(int err) noexcept
 {
-	switch (err) {
-	case 0: return Status::kOk;
-	case ENOTTY: return Status::kUnknownCommand;
-	case ENOENT: return Status::kNotFound;
-	case EPERM: return Status::kNotPermitted;
-	case EBADFD:
-	case EEXIST: return Status::kInvalidState;
-	case ETIMEDOUT: return Status::kTimedOut;
-	case ENOSPC:
-	case E2BIG:
-	case EDQUOT:		// the caller's per-user share
-	case ENFILE: return Status::kLimitExceeded;
-	case EOPNOTSUPP: return Status::kUnsupported;
-	case EBADMSG: return Status::kAuthFailed;
-	case EOVERFLOW: return Status::kBufferTooSmall;
-	case ENOMEM: return Status::kOutOfMemory;
-	case ECANCELED:
-	case EINTR: return Status::kCanceled;	// the caller is being killed
-	case EINVAL:
-	case EFAULT: return Status::kInvalidArgument;
-	case EBUSY: return Status::kBusy;
-	default: return Status::kInternal;
-	}
+	return static_cast<Status>(hsm_status_of(-static_cast<long>(err)));
 }
 
 /// What went wrong: the module's status, the errno it came with, and a

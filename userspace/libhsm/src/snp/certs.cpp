@@ -49,7 +49,7 @@ Result<std::vector<std::uint8_t>> to_der(X509 *x)
 	unsigned char *out = nullptr;
 	int n = i2d_X509(x, &out);
 	if (n <= 0)
-		return fail(Status::Internal, EIO, "cannot encode a certificate as DER");
+		return fail(Status::kInternal, EIO, "cannot encode a certificate as DER");
 	std::vector<std::uint8_t> der(out, out + n);
 	OPENSSL_free(out);
 	return der;
@@ -109,14 +109,14 @@ Result<Entries> table_entries(std::span<const std::uint8_t> t)
 	Entries found;
 	for (std::size_t off = 0;; off += entry_size) {
 		if (t.size() < entry_size || off > t.size() - entry_size)
-			return fail(Status::InvalidArgument, EINVAL,
+			return fail(Status::kInvalidArgument, EINVAL,
 				    "certificate table has no terminating all-zero entry");
 		auto e = t.subspan(off, entry_size);
 		if (std::all_of(e.begin(), e.end(), [](std::uint8_t c) { return c == 0; }))
 			return found;
 		std::uint32_t co = detail::le32(e, 16), cl = detail::le32(e, 20);
 		if (cl == 0 || co > t.size() || cl > t.size() - co)
-			return fail(Status::InvalidArgument, EINVAL,
+			return fail(Status::kInvalidArgument, EINVAL,
 				    "certificate table entry " + std::to_string(off / entry_size) +
 					    " lies outside the buffer (offset " + std::to_string(co) +
 					    ", length " + std::to_string(cl) + ", table " +
@@ -125,7 +125,7 @@ Result<Entries> table_entries(std::span<const std::uint8_t> t)
 		if (!f)
 			continue;	// another party's entry
 		if (f->present)
-			return fail(Status::InvalidArgument, EINVAL,
+			return fail(Status::kInvalidArgument, EINVAL,
 				    "certificate table names one GUID twice");
 		f->present = true;
 		f->der = t.subspan(co, cl);
@@ -141,7 +141,7 @@ Result<void> take(const Found &f, std::vector<std::uint8_t> &dst, const char *wh
 	const unsigned char *p = f.der.data();
 	X509 *x = d2i_X509(nullptr, &p, static_cast<long>(f.der.size()));
 	if (!x)
-		return fail(Status::InvalidArgument, EINVAL,
+		return fail(Status::kInvalidArgument, EINVAL,
 			    std::string("certificate table: the ") + what +
 				    " entry is not a DER certificate");
 	X509_free(x);
@@ -159,16 +159,16 @@ Result<std::vector<std::vector<std::uint8_t>>> load_certs(std::span<const std::u
 	if (text.find(pem_marker) == std::string_view::npos) {
 		auto x = detail::x509_from_der(bytes);
 		if (!x)
-			return fail(Status::InvalidArgument, EINVAL,
+			return fail(Status::kInvalidArgument, EINVAL,
 				    "not a DER certificate and no PEM certificate found");
 		out.emplace_back(bytes.begin(), bytes.end());
 		return out;
 	}
 	if (bytes.size() > INT32_MAX)
-		return fail(Status::InvalidArgument, EINVAL, "PEM input too large");
+		return fail(Status::kInvalidArgument, EINVAL, "PEM input too large");
 	BIO *bio = BIO_new_mem_buf(bytes.data(), static_cast<int>(bytes.size()));
 	if (!bio)
-		return fail(Status::OutOfMemory, ENOMEM, "BIO_new_mem_buf");
+		return fail(Status::kOutOfMemory, ENOMEM, "BIO_new_mem_buf");
 	std::size_t pos = 0, expected = 0;
 	while ((pos = text.find(pem_marker, pos)) != std::string_view::npos) {
 		expected++;
@@ -188,7 +188,7 @@ Result<std::vector<std::vector<std::uint8_t>>> load_certs(std::span<const std::u
 	}
 	BIO_free(bio);
 	if (out.size() != expected)
-		return fail(Status::InvalidArgument, EINVAL,
+		return fail(Status::kInvalidArgument, EINVAL,
 			    "PEM certificate " + std::to_string(out.size() + 1) + " of " +
 				    std::to_string(expected) + " does not parse");
 	return out;
@@ -203,7 +203,7 @@ Result<void> Chain::add(std::span<const std::uint8_t> bytes)
 	for (auto &der : *certs) {
 		auto x = detail::x509_from_der(der);
 		if (!x)
-			return fail(Status::InvalidArgument, EINVAL, "certificate does not parse");
+			return fail(Status::kInvalidArgument, EINVAL, "certificate does not parse");
 		std::string cn = detail::common_name(X509_get_subject_name(x.get()));
 		bool self_signed = X509_NAME_cmp(X509_get_subject_name(x.get()),
 						 X509_get_issuer_name(x.get())) == 0;
@@ -224,7 +224,7 @@ Result<void> Chain::add(std::span<const std::uint8_t> bytes)
 			slot = &ask, role = "ASK";
 		}
 		if (!slot->empty() && *slot != der)
-			return fail(Status::InvalidArgument, EINVAL,
+			return fail(Status::kInvalidArgument, EINVAL,
 				    std::string("two different ") + role + " certificates ('" + cn +
 					    "')");
 		*slot = std::move(der);
@@ -236,11 +236,11 @@ Result<void> Chain::add_file(const std::string &path)
 {
 	std::ifstream f(path, std::ios::binary);
 	if (!f)
-		return fail(Status::NotFound, ENOENT, "cannot open " + path);
+		return fail(Status::kNotFound, ENOENT, "cannot open " + path);
 	std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(f)),
 					std::istreambuf_iterator<char>());
 	if (f.bad())
-		return fail(Status::Internal, EIO, "cannot read " + path);
+		return fail(Status::kInternal, EIO, "cannot read " + path);
 	auto r = add(bytes);
 	if (!r)
 		return fail(r.error().status, r.error().err, path + ": " + r.error().message);

@@ -157,13 +157,13 @@ Product product_of(const Report &r)
 Result<Report> parse_report(std::span<const std::uint8_t> b)
 {
 	if (b.size() != report_size)
-		return fail(Status::InvalidArgument, EINVAL,
+		return fail(Status::kInvalidArgument, EINVAL,
 			    "SNP report is " + std::to_string(b.size()) + " bytes, expected " +
 				    std::to_string(report_size));
 	Report r;
 	r.version = detail::le32(b, 0x000);
 	if (r.version != 2 && r.version != 3 && r.version != 4 && r.version != 5)
-		return fail(Status::Unsupported, EOPNOTSUPP,
+		return fail(Status::kUnsupported, EOPNOTSUPP,
 			    "SNP report version " + std::to_string(r.version) +
 				    " is not supported (2, 3, 4 or 5)");
 	read_fields(r, b);

@@ -79,13 +79,13 @@ Result<std::vector<std::uint8_t>> ecdsa_der(const Report &r)
 		BN_free(bn_r);
 		BN_free(bn_s);
 		ECDSA_SIG_free(sig);
-		return fail(Status::OutOfMemory, ENOMEM, "cannot build the ECDSA signature");
+		return fail(Status::kOutOfMemory, ENOMEM, "cannot build the ECDSA signature");
 	}
 	unsigned char *out = nullptr;
 	int n = i2d_ECDSA_SIG(sig, &out);
 	ECDSA_SIG_free(sig);
 	if (n <= 0)
-		return fail(Status::Internal, EIO, "cannot encode the ECDSA signature");
+		return fail(Status::kInternal, EIO, "cannot encode the ECDSA signature");
 	std::vector<std::uint8_t> der(out, out + n);
 	OPENSSL_free(out);
 	return der;
@@ -100,7 +100,7 @@ Result<bool> signature_verifies(std::span<const std::uint8_t> bytes, const Repor
 		return std::unexpected(der.error());
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
 	if (!ctx)
-		return fail(Status::OutOfMemory, ENOMEM, "EVP_MD_CTX_new");
+		return fail(Status::kOutOfMemory, ENOMEM, "EVP_MD_CTX_new");
 	bool ok = EVP_DigestVerifyInit(ctx, nullptr, EVP_sha384(), nullptr, key) == 1 &&
 		  EVP_DigestVerify(ctx, der->data(), der->size(), bytes.data(), signed_size) == 1;
 	EVP_MD_CTX_free(ctx);
@@ -120,7 +120,7 @@ Result<std::vector<Anchor>> anchors(const Policy &pol)
 		X509 *x = bio ? PEM_read_bio_X509(bio, nullptr, nullptr, nullptr) : nullptr;
 		BIO_free(bio);
 		if (!x)
-			return fail(Status::Internal, EIO, "a compiled-in ARK does not parse");
+			return fail(Status::kInternal, EIO, "a compiled-in ARK does not parse");
 		out.push_back({X509Ptr(x), false});
 	}
 	for (const auto &bytes : pol.extra_roots) {
@@ -283,7 +283,7 @@ Result<void> Verifier::load(const Chain &chain)
 	inter_ = detail::x509_from_der(int_der(chain));
 	ark_ = chain.ark.empty() ? nullptr : detail::x509_from_der(chain.ark);
 	if (!vek_ || !inter_ || (!chain.ark.empty() && !ark_))
-		return fail(Status::InvalidArgument, EINVAL, "a certificate of the chain does not parse");
+		return fail(Status::kInvalidArgument, EINVAL, "a certificate of the chain does not parse");
 	return {};
 }
 
