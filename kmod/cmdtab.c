@@ -119,6 +119,7 @@ static const struct hsm_cmd_desc cmds[] = {
 #ifdef CONFIG_HSM_TESTING
 	OP(SNP_SIM_SETUP, hsm_snp_setup_sim, R(PARAMS) | R(IN), 0),
 #endif
+	OP(KEY_INFO, hsm_key_show, R(OUT), R(OUT), KEYED(0, 0)),
 };
 
 static_assert(ARRAY_SIZE(cmds) <= HSM_CMD_COUNT);

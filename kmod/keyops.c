@@ -442,3 +442,18 @@ long hsm_key_list(struct hsm_call *c)
 		return -EPERM;
 	return l.n;
 }
+
+/* KEY_INFO: one key's metadata, as KEY_LIST shows it, never material. */
+long hsm_key_show(struct hsm_call *c)
+{
+	struct hsm_key_info info;
+
+	if (c->op->out.len < sizeof(info))
+		return -EOVERFLOW;
+	hsm_key_describe(c->key, &info);
+	info.connection = c->conn->id;
+	info.id = c->op->handle;
+	info.users--;	/* not the reference this call holds */
+	memcpy(hsm_shm_ptr(&c->conn->shm, &c->op->out), &info, sizeof(info));
+	return sizeof(info);
+}

@@ -14,5 +14,6 @@ long hsm_key_export(struct hsm_call *c);
 long hsm_key_public(struct hsm_call *c);
 long hsm_key_release(struct hsm_call *c);
 long hsm_key_list(struct hsm_call *c);
+long hsm_key_show(struct hsm_call *c);
 
 #endif /* HSM_KEYOPS_H */

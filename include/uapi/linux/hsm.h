@@ -242,6 +242,10 @@
  *   there are.  With HSM_OP_F_ALL_CONNECTIONS, every connection's keys
  *   (a debugging view for CAP_SYS_ADMIN; EPERM otherwise), where another
  *   connection's key IDs read as 0.
+ * HSM_IOC_KEY_INFO: handle = a key of this connection; out = one struct
+ *   hsm_key_info (EOVERFLOW when shorter): what KEY_LIST shows of it,
+ *   never material, with no permission needed.  Returns its size.  What
+ *   a PKCS#11 C_GetAttributeValue needs, without listing every key.
  *
  * Persistent slots: named keys shared by the connections of one user
  * (the fsuid of the connection's opener), alive until deleted or the
@@ -1053,7 +1057,8 @@ struct hsm_slot_info {
 };
 
 /*
- * struct hsm_key_info - one key, as KEY_LIST reports it (never material).
+ * struct hsm_key_info - one key, as KEY_LIST and KEY_INFO report it (never
+ * material).
  *
  * @connection:	the connection holding it (the number in the module's logs)
  * @id:		its ID, for the caller's own keys; 0 for another connection's
@@ -1308,7 +1313,8 @@ struct hsm_snp_sim_params {
 	X(SNP_REPORT,	  0x50, hsm_op, HSM_CMD_SLOW | HSM_CMD_REGION) \
 	X(SNP_EXT_REPORT, 0x51, hsm_op, HSM_CMD_SLOW | HSM_CMD_REGION | HSM_CMD_NEW_ID) \
 	X(SNP_DERIVE_KEY, 0x52, hsm_op, HSM_CMD_SLOW | HSM_CMD_REGION | HSM_CMD_NEW_ID) \
-	X(SNP_SIM_SETUP,  0x53, hsm_op, HSM_CMD_SLOW | HSM_CMD_REGION | HSM_CMD_PRIV | HSM_CMD_TEST)
+	X(SNP_SIM_SETUP,  0x53, hsm_op, HSM_CMD_SLOW | HSM_CMD_REGION | HSM_CMD_PRIV | HSM_CMD_TEST) \
+	X(KEY_INFO,	  0x1a, hsm_op, HSM_CMD_DATA | HSM_CMD_REGION)
 
 /*
  * The numbers.  _IOC() rather than _IOW(): the kernel's _IOW() checks the
