@@ -6,7 +6,6 @@
 #include <cstring>
 #include <string>
 #include <sys/ioctl.h>
-#include <sys/mman.h>
 
 #include <linux/hsm.h>
 #include <nlohmann/json.hpp>
@@ -130,17 +129,9 @@ int cmd_keys(const Options &opt, const std::vector<std::string> &args)
 		}
 	}
 	Device dev(opt.device);
-	hsm_shm_setup setup{};
-	setup.size = kRegion;
-	if (ioctl(dev.fd(), HSM_IOC_SHM_SETUP, &setup) < 0)
-		return fail("HSM_IOC_SHM_SETUP", errno);
-	void *base = mmap(nullptr, kRegion, PROT_READ | PROT_WRITE, MAP_SHARED, dev.fd(), 0);
-	if (base == MAP_FAILED)
-		return fail("mmap", errno);
-	int rc = connections ? list_connections(opt, dev, base, kRegion)
-			     : list_slots(opt, dev, base, kRegion);
-	munmap(base, kRegion);
-	return rc;
+	void *base = dev.map_region(kRegion);
+	return connections ? list_connections(opt, dev, base, kRegion)
+			   : list_slots(opt, dev, base, kRegion);
 }
 
 }  // namespace hsmctl

@@ -4,25 +4,39 @@
 #include <cstdio>
 #include <cstring>
 #include <exception>
-#include <fcntl.h>
 #include <new>
 #include <string_view>
 #include <system_error>
+#include <sys/mman.h>
 #include <unistd.h>
+
+#include <hsm/raw.h>
 
 #include "hsmctl.h"
 
 namespace hsmctl {
 
-Device::Device(const std::string &path) : fd_(::open(path.c_str(), O_RDWR | O_CLOEXEC))
+Device::Device(const std::string &path) : fd_(hsm_raw_open(path.c_str()))
 {
 	if (fd_ < 0)
-		throw std::system_error(errno, std::generic_category(), "open " + path);
+		throw std::system_error(-fd_, std::generic_category(), "open " + path);
 }
 
 Device::~Device()
 {
+	if (region_)
+		munmap(region_, region_size_);
 	::close(fd_);
+}
+
+std::uint8_t *Device::map_region(std::size_t size)
+{
+	if (int r = hsm_raw_shm_setup(fd_, size))
+		throw std::system_error(-r, std::generic_category(), "HSM_IOC_SHM_SETUP");
+	if (int r = hsm_raw_map(fd_, size, &region_))
+		throw std::system_error(-r, std::generic_category(), "mmap");
+	region_size_ = size;
+	return static_cast<std::uint8_t *>(region_);
 }
 
 int fail(const std::string &what, int err)
