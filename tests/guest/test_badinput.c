@@ -32,7 +32,7 @@ static void expect_both(unsigned int cmd, const void *arg, size_t len, int err)
 	unsigned char buf[HSM_CMD_MAX_SIZE] = { 0 };
 
 	memcpy(buf, arg, len);
-	cr_expect_eq(hsm_ioctl(fd, cmd, buf), err, "ioctl %#x", cmd);
+	cr_expect_eq(hsm_raw_ioctl(fd, cmd, buf), err, "ioctl %#x", cmd);
 	cr_expect_eq(hsm_uring_cmd(&ring, fd, cmd, buf, sizeof(buf)), err,
 		     "uring_cmd %#x", cmd);
 }
@@ -133,8 +133,8 @@ Test(badinput, uring_cmd_flags_are_einval)
 
 Test(badinput, unmapped_argument_is_efault)
 {
-	cr_expect_eq(hsm_ioctl(fd, HSM_IOC_GET_INFO, NULL), -EFAULT);
-	cr_expect_eq(hsm_ioctl(fd, HSM_IOC_SHM_SETUP, (void *)8), -EFAULT);
+	cr_expect_eq(hsm_raw_ioctl(fd, HSM_IOC_GET_INFO, NULL), -EFAULT);
+	cr_expect_eq(hsm_raw_ioctl(fd, HSM_IOC_SHM_SETUP, (void *)8), -EFAULT);
 }
 
 Test(badinput, other_file_ops_are_refused)

@@ -186,7 +186,7 @@ Test(timeout, busy_context_never_blocks_the_submitter)
 	memset(c.at(kIn), 3, 7 << 20);
 
 	io_uring ring;
-	cr_assert_eq(io_uring_queue_init(8, &ring, IORING_SETUP_SQE128), 0);
+	cr_assert_eq(hsm_raw_queue_init(8, &ring), 0);
 	for (int attempt = 0; attempt < 3; attempt++) {
 		Result held = while_busy(c, h, 7 << 20, [&] {
 			hsm_op upd{};
@@ -203,12 +203,8 @@ Test(timeout, busy_context_never_blocks_the_submitter)
 				io_uring_sqe *sqe = io_uring_get_sqe(&ring);
 				if (!sqe)
 					throw std::runtime_error("ring full");
-				memset(sqe, 0, 128);
-				sqe->opcode = IORING_OP_URING_CMD;
-				sqe->fd = c.fd();
-				sqe->cmd_op = cmds[i];
+				hsm_raw_prep_op(sqe, c.fd(), cmds[i], ops[i]);
 				sqe->user_data = i + 1;
-				memcpy(sqe->cmd, ops[i], sizeof(hsm_op));
 			}
 			cr_assert_eq(io_uring_submit(&ring), 2);
 			io_uring_cqe *cqe;
