@@ -80,7 +80,20 @@ public:
 			memcpy(base_ + off, b.data(), b.size());
 		return {off, static_cast<__u32>(b.size())};
 	}
+	template <typename T> hsm_ref put_struct(uint32_t off, const T &v)
+	{
+		return put(off, {reinterpret_cast<const uint8_t *>(&v), sizeof(v)});
+	}
 	Bytes get(hsm_ref r) const { return Bytes(base_ + r.off, base_ + r.off + r.len); }
+	Bytes get(uint32_t off, size_t len) const { return Bytes(base_ + off, base_ + off + len); }
+
+	hsm_info info() const
+	{
+		hsm_info i;
+		if (long r = hsm_raw_get_info(fd_, &i); r < 0)
+			fail("GET_INFO", static_cast<int>(-r));
+		return i;
+	}
 
 	// One command, by io_uring (the default) or ioctl.
 	Result run(unsigned int cmd, const hsm_op &op)
