@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 
 #include <hsm/raw.h>
+#include <hsm/snp.hpp>
 #include <linux/hsm.h>
 
 #include "hsmctl.h"
@@ -150,13 +151,16 @@ int cmd_attest(const Options &opt, const std::vector<std::string> &args)
 	files.emplace_back("report.bin", s.get(kOut, HSM_SNP_REPORT_SIZE));
 	if (ext) {
 		Bytes table = s.get(kTag, static_cast<size_t>(r));
-		const std::pair<const char *, const std::array<uint8_t, 16> *> names[] = {
-			{"ark.pem", &snpsim::kGuidArk}, {"ask.pem", &snpsim::kGuidAsk}, {"vcek.pem", &snpsim::kGuidVcek}};
-		for (const auto &[name, guid] : names) {
-			Bytes der = snpsim::find_cert(table, *guid), pem;
-			if (der.empty())
+		auto chain = hsm::snp::parse_cert_table(table);
+		if (!chain)
+			return refuse("the certificate table: " + chain.error().message);
+		const std::pair<const char *, const Bytes *> names[] = {
+			{"ark.pem", &chain->ark}, {"ask.pem", &chain->ask}, {"vcek.pem", &chain->vcek}};
+		for (const auto &[name, der] : names) {
+			Bytes pem;
+			if (der->empty())
 				continue;
-			if (!to_pem(der, pem))
+			if (!to_pem(*der, pem))
 				return fail(out.path(name) + ": the table's certificate does not parse", EINVAL);
 			files.emplace_back(name, std::move(pem));
 		}
