@@ -7,7 +7,7 @@
 #include <sys/wait.h>
 
 #include "hsm_conn.hpp"
-#include "../../userspace/hsmctl/snp_sim.hpp"
+#include "sim/snp_sim.hpp"
 
 using namespace hsmtest;
 

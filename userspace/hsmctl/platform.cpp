@@ -17,7 +17,7 @@
 
 #include "hsmctl.h"
 #include "safe_file.h"
-#include "snp_sim.hpp"
+#include "sim/snp_sim.hpp"
 
 namespace hsmctl {
 namespace {
