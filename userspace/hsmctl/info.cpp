@@ -195,13 +195,8 @@ void print_limits(const hsm_info &info)
 
 }  // namespace
 
-int cmd_info(const Options &opt, const std::vector<std::string> &args)
+int cmd_info(const Options &opt, const std::vector<std::string> &)
 {
-	if (!args.empty()) {
-		std::fprintf(stderr, "hsmctl: info takes no arguments\n");
-		return 2;
-	}
-
 	Device dev(opt.device);
 	hsm_info info;
 	if (long r = hsm_raw_get_info(dev.fd(), &info); r < 0)

@@ -53,15 +53,16 @@ struct Command {
 	std::string_view name;
 	int (*run)(const hsmctl::Options &, const std::vector<std::string> &);
 	std::string_view help;
+	bool takes_args = true;		// false: any argument is a usage error
 };
 
 constexpr Command commands[] = {
-	{"info", hsmctl::cmd_info, "module version, ABI, features, platform and limits"},
-	{"algs", hsmctl::cmd_algs, "algorithms the module knows, and which it serves"},
+	{"info", hsmctl::cmd_info, "module version, ABI, features, platform and limits", false},
+	{"algs", hsmctl::cmd_algs, "algorithms the module knows, and which it serves", false},
 	{"keys", hsmctl::cmd_keys, "your slots, or every connection's keys with --connections (root): metadata, never material"},
-	{"selftest", hsmctl::cmd_selftest, "run the module's known-answer tests again"},
+	{"selftest", hsmctl::cmd_selftest, "run the module's known-answer tests again", false},
 	{"verify", hsmctl::cmd_verify, "check an SEV-SNP attestation report against certificates and a policy (--help); exit 3: genuine but unconstrained"},
-	{"stats", hsmctl::cmd_stats, "module-wide counters: requests, errors, bytes, resources"},
+	{"stats", hsmctl::cmd_stats, "module-wide counters: requests, errors, bytes, resources", false},
 	{"attest", hsmctl::cmd_attest, "--out DIR [--report-data HEX] [--vmpl N] [--extended] [--bound]: an attestation report to files (--bound: REPORT_DATA bound to your uid)"},
 	{"sim-setup", hsmctl::cmd_sim_setup, "the simulated PSP's VM identity and certificate chain (root)"},
 	{"slots", hsmctl::cmd_slots, "save DIR | restore DIR: your slots as sealed blobs on disk, and back"},
@@ -126,6 +127,11 @@ int main(int argc, char **argv)
 		if (c.name != rest.front())
 			continue;
 		std::vector<std::string> args(rest.begin() + 1, rest.end());
+		if (!c.takes_args && !args.empty()) {
+			std::fprintf(stderr, "hsmctl: %.*s takes no arguments\n", (int)c.name.size(),
+				     c.name.data());
+			return 2;
+		}
 		try {
 			return c.run(opt, args);
 		} catch (const std::bad_alloc &) {
