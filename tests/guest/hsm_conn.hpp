@@ -87,11 +87,13 @@ public:
 	Bytes get(hsm_ref r) const { return Bytes(base_ + r.off, base_ + r.off + r.len); }
 	Bytes get(uint32_t off, size_t len) const { return Bytes(base_ + off, base_ + off + len); }
 
+	// GET_INFO of this connection; throws unless the module filled it all.
 	hsm_info info() const
 	{
 		hsm_info i;
-		if (long r = hsm_raw_get_info(fd_, &i); r < 0)
-			fail("GET_INFO", static_cast<int>(-r));
+		long r = hsm_raw_get_info(fd_, &i);
+		if (r != static_cast<long>(sizeof(i)))
+			fail("GET_INFO", r < 0 ? static_cast<int>(-r) : EPROTO);
 		return i;
 	}
 
@@ -179,7 +181,6 @@ inline Bytes pattern(size_t n, uint8_t seed)
 	return b;
 }
 
-// A new key, or the test fails; checks the completion record too.
 // The device's group, as a udev rule (GROUP="hsm") would set it: users in
 // it open /dev/hsm themselves, and their connections act for them.
 constexpr gid_t kDeviceGroup = 4243;
@@ -210,6 +211,28 @@ inline bool drop_cap_sys_admin()
 	return syscall(SYS_capset, &h, d) == 0;
 }
 
+// CTX_CREATE of alg for ctx_op, on key (0 for a hash).
+inline Result ctx_create(Conn &c, const char *alg, __u32 ctx_op, __u64 key = 0)
+{
+	hsm_ctx_params p{};
+	strcpy(p.alg, alg);
+	p.op = ctx_op;
+	hsm_op op{};
+	op.handle = key;
+	op.resp_off = Conn::kResp;
+	op.params = c.put_struct(Conn::kParams, p);
+	return c.run(HSM_IOC_CTX_CREATE, op);
+}
+
+// A new context, or the test fails.
+inline __u64 must_ctx(Conn &c, const char *alg, __u32 ctx_op, __u64 key = 0)
+{
+	Result r = ctx_create(c, alg, ctx_op, key);
+	cr_assert_eq(r.res, 0, "context %s/%u: %ld", alg, ctx_op, r.res);
+	return r.resp.value;
+}
+
+// A new key, or the test fails; checks the completion record too.
 inline __u64 must_key(Conn &c, const char *alg, __u64 perms, const Bytes *m = nullptr,
 		      __u32 flags = 0, __u32 key_len = 0)
 {

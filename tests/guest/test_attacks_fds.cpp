@@ -60,39 +60,44 @@ Test(attacks_fds, root_fd_handed_down_keeps_roots_rights)
 
 namespace {
 
-void send_fd(int sock, int fd)
-{
-	char c = 'f';
-	iovec iov{&c, 1};
+// One byte with room for one fd beside it (SCM_RIGHTS), for sendmsg and
+// recvmsg alike.
+struct FdMessage {
+	char byte = 'f';
+	iovec iov{&byte, 1};
 	alignas(cmsghdr) char ctl[CMSG_SPACE(sizeof(int))] = {};
 	msghdr m{};
-	m.msg_iov = &iov;
-	m.msg_iovlen = 1;
-	m.msg_control = ctl;
-	m.msg_controllen = sizeof(ctl);
-	cmsghdr *h = CMSG_FIRSTHDR(&m);
+
+	FdMessage()
+	{
+		m.msg_iov = &iov;
+		m.msg_iovlen = 1;
+		m.msg_control = ctl;
+		m.msg_controllen = sizeof(ctl);
+	}
+	FdMessage(const FdMessage &) = delete;
+	FdMessage &operator=(const FdMessage &) = delete;
+};
+
+void send_fd(int sock, int fd)
+{
+	FdMessage msg;
+	cmsghdr *h = CMSG_FIRSTHDR(&msg.m);
 	h->cmsg_level = SOL_SOCKET;
 	h->cmsg_type = SCM_RIGHTS;
 	h->cmsg_len = CMSG_LEN(sizeof(int));
 	memcpy(CMSG_DATA(h), &fd, sizeof(int));
-	if (sendmsg(sock, &m, 0) != 1)
+	if (sendmsg(sock, &msg.m, 0) != 1)
 		_exit(90);
 }
 
 int recv_fd(int sock)
 {
-	char c;
-	iovec iov{&c, 1};
-	alignas(cmsghdr) char ctl[CMSG_SPACE(sizeof(int))] = {};
-	msghdr m{};
-	m.msg_iov = &iov;
-	m.msg_iovlen = 1;
-	m.msg_control = ctl;
-	m.msg_controllen = sizeof(ctl);
+	FdMessage msg;
 	pollfd p{sock, POLLIN, 0};
-	if (poll(&p, 1, 60000) != 1 || recvmsg(sock, &m, MSG_CMSG_CLOEXEC) != 1)
+	if (poll(&p, 1, 60000) != 1 || recvmsg(sock, &msg.m, MSG_CMSG_CLOEXEC) != 1)
 		return -1;
-	cmsghdr *h = CMSG_FIRSTHDR(&m);
+	cmsghdr *h = CMSG_FIRSTHDR(&msg.m);
 	if (!h || h->cmsg_type != SCM_RIGHTS)
 		return -1;
 	int fd;
