@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0 OR MIT
 # hsm: a kernel-resident virtual HSM for confidential VMs.
 #
-#   make            build hsm.ko, hsmctl and the tests
+#   make            build hsm.ko, hsmctl, libhsm, the tests and the benchmark
 #   make test       install what is missing, build, run every test (native and
 #                   in a QEMU guest); exits non-zero on any failure
 #   make demo       install what is missing, build, boot the guest, load the
@@ -15,6 +15,7 @@
 #   make deps       install the build and test dependencies (Debian, as root)
 #
 # V=1 shows every command; HSM_KVM=1 boots the guest with KVM instead of TCG.
+# Builds run one job per CPU unless -j says otherwise.
 
 TOP := $(CURDIR)
 BUILD ?= $(TOP)/build
@@ -28,6 +29,12 @@ Q := @
 MAKEFLAGS += --no-print-directory -s
 endif
 
+# One job per CPU; a -j on the command line still wins, and sub-makes (the
+# kernel's Kbuild among them) share the jobs through the jobserver.
+ifeq ($(filter -j%,$(MAKEFLAGS)),)
+MAKEFLAGS += -j$(shell nproc)
+endif
+
 all: kmod userspace tests benchmark
 
 deps:
@@ -38,6 +45,10 @@ kmod:
 
 userspace:
 	$(Q)$(MAKE) -C userspace
+
+# hsmctl alone: what the demo runs beside the module.
+hsmctl:
+	$(Q)$(MAKE) -C userspace hsmctl
 
 tests: userspace
 	$(Q)$(MAKE) -C tests
@@ -50,7 +61,7 @@ test: deps
 	$(Q)scripts/run-tests.sh
 
 demo: deps
-	$(Q)$(MAKE) all
+	$(Q)$(MAKE) kmod hsmctl
 	$(Q)scripts/run-demo.sh
 
 bench: deps
@@ -71,4 +82,4 @@ clean:
 	$(Q)$(MAKE) -C kmod clean >/dev/null
 	$(Q)rm -rf $(BUILD)
 
-.PHONY: all deps kmod userspace tests benchmark test demo bench profile install clean
+.PHONY: all deps kmod userspace hsmctl tests benchmark test demo bench profile install clean
