@@ -76,7 +76,6 @@ profile: deps
 install: kmod userspace
 	$(Q)$(MAKE) -C kmod install
 	$(Q)$(MAKE) -C userspace install
-	$(Q)install -D -m 0644 include/uapi/linux/hsm.h $(DESTDIR)$(PREFIX)/include/linux/hsm.h
 
 clean:
 	$(Q)$(MAKE) -C kmod clean >/dev/null
