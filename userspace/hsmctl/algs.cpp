@@ -25,6 +25,7 @@ const char *kind_name(__u32 k)
 	case HSM_ALG_KIND_KDF: return "kdf";
 	case HSM_ALG_KIND_AGREE: return "agree";
 	case HSM_ALG_KIND_SIGN: return "sign";
+	case HSM_ALG_KIND_WRAP: return "wrap";
 	}
 	return "unknown";
 }
