@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0 OR MIT
 # hsm: a kernel-resident virtual HSM for confidential VMs.
 #
-#   make            build hsm.ko, hsmctl and the tests
+#   make            build hsm.ko, hsmctl, libhsm, the tests and the benchmark
 #   make test       install what is missing, build, run every test (native and
 #                   in a QEMU guest); exits non-zero on any failure
 #   make demo       install what is missing, build, boot the guest, load the
@@ -19,6 +19,7 @@
 # The module is built with its test hooks (BENCH, the SEV-SNP simulator),
 # which the tests, the demo and the benchmark use; HSM_TESTING=0 leaves
 # them out.
+# Builds run one job per CPU unless -j says otherwise.
 
 TOP := $(CURDIR)
 BUILD ?= $(TOP)/build
@@ -33,6 +34,12 @@ Q := @
 MAKEFLAGS += --no-print-directory -s
 endif
 
+# One job per CPU; a -j on the command line still wins, and sub-makes (the
+# kernel's Kbuild among them) share the jobs through the jobserver.
+ifeq ($(filter -j%,$(MAKEFLAGS)),)
+MAKEFLAGS += -j$(shell nproc)
+endif
+
 all: kmod userspace tests benchmark
 
 deps:
@@ -43,6 +50,10 @@ kmod:
 
 userspace:
 	$(Q)$(MAKE) -C userspace
+
+# hsmctl alone: what the demo runs beside the module.
+hsmctl:
+	$(Q)$(MAKE) -C userspace hsmctl
 
 tests: userspace
 	$(Q)$(MAKE) -C tests
@@ -55,7 +66,7 @@ test: deps
 	$(Q)scripts/run-tests.sh
 
 demo: deps
-	$(Q)$(MAKE) all
+	$(Q)$(MAKE) kmod hsmctl
 	$(Q)scripts/run-demo.sh
 
 bench: deps
@@ -70,10 +81,9 @@ profile: deps
 install: kmod userspace
 	$(Q)$(MAKE) -C kmod install HSM_TESTING=0
 	$(Q)$(MAKE) -C userspace install
-	$(Q)install -D -m 0644 include/uapi/linux/hsm.h $(DESTDIR)$(PREFIX)/include/linux/hsm.h
 
 clean:
 	$(Q)$(MAKE) -C kmod clean >/dev/null
 	$(Q)rm -rf $(BUILD)
 
-.PHONY: all deps kmod userspace tests benchmark test demo bench profile install clean
+.PHONY: all deps kmod userspace hsmctl tests benchmark test demo bench profile install clean

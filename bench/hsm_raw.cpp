@@ -5,14 +5,10 @@
 // module running the transform on the same buffer with no transport.
 #include <cerrno>
 #include <cstring>
-#include <fcntl.h>
-#include <liburing.h>
 #include <stdexcept>
 #include <string>
-#include <sys/ioctl.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
+#include <hsm/raw.h>
 #include <linux/hsm.h>
 
 #include "bench.hpp"
@@ -40,10 +36,7 @@ public:
 	{
 		if (ring_ok_)
 			io_uring_queue_exit(&ring_);
-		if (base_)
-			munmap(base_, size_);
-		if (fd_ >= 0)
-			close(fd_);
+		hsm_raw_disconnect(&conn_);
 	}
 
 	bool setup(const Case &c) override
@@ -57,30 +50,18 @@ public:
 		stride_in_ = round_up(c.size, 64);
 		stride_out_ = round_up(Inputs::out_len(c.algo, c.size), 64);
 		vec_off_ = round_up(kHeader + c.batch * (stride_in_ + stride_out_), 4096);
-		size_ = round_up(vec_off_ + kVecArea, 4096);
+		const std::size_t size = round_up(vec_off_ + kVecArea, 4096);
 
-		fd_ = open(HSM_DEVICE_PATH, O_RDWR | O_CLOEXEC);
-		if (fd_ < 0)
-			fail("open " HSM_DEVICE_PATH, errno);
-		hsm_info info{};
-		hsm_get_info gi{};
-		gi.info_ptr = reinterpret_cast<std::uintptr_t>(&info);
-		gi.info_size = sizeof(info);
-		if (ioctl(fd_, HSM_IOC_GET_INFO, &gi) < 0)
-			fail("GET_INFO", errno);
-		if (size_ > info.max_region_size)
+		int r = hsm_raw_connect(&conn_, nullptr, size);
+		if (r == -E2BIG)
 			return refuse("region above max_region_size");
-		hsm_shm_setup s{};
-		s.size = size_;
-		if (ioctl(fd_, HSM_IOC_SHM_SETUP, &s) < 0)
-			fail("SHM_SETUP", errno);
-		void *p = mmap(nullptr, size_, PROT_READ | PROT_WRITE, MAP_SHARED, fd_, 0);
-		if (p == MAP_FAILED)
-			fail("mmap", errno);
-		base_ = static_cast<std::uint8_t *>(p);
+		if (r)
+			fail("open, SHM_SETUP and mmap of " HSM_DEVICE_PATH, -r);
+		fd_ = conn_.fd;
+		base_ = static_cast<std::uint8_t *>(conn_.base);
 		if (mode_ == Mode::Uring || mode_ == Mode::Vector) {
-			if (io_uring_queue_init(512, &ring_, IORING_SETUP_SQE128))
-				fail("io_uring_queue_init", ENOMEM);
+			if ((r = hsm_raw_queue_init(512, &ring_)))
+				fail("io_uring_queue_init", -r);
 			ring_ok_ = true;
 		}
 
@@ -127,9 +108,9 @@ public:
 		case Mode::Ioctl:
 			for (unsigned i = 0; i < c_.batch; i++) {
 				hsm_op op = op_for(i);
-				long r = ioctl(fd_, cmd_, &op);
+				long r = hsm_raw_ioctl(fd_, cmd_, &op);
 				if (r != expect_)
-					fail("ioctl", r < 0 ? errno : EIO);
+					fail("ioctl", r < 0 ? -r : EIO);
 			}
 			break;
 		case Mode::Uring:
@@ -205,8 +186,8 @@ private:
 		op.resp_off = kResp;
 		op.params = {kParams, sizeof(p)};
 		op.in = {kKey, static_cast<__u32>(k.size())};
-		if (ioctl(fd_, HSM_IOC_KEY_IMPORT, &op) < 0)
-			fail("KEY_IMPORT", errno);
+		if (long r = hsm_raw_ioctl(fd_, HSM_IOC_KEY_IMPORT, &op); r < 0)
+			fail("KEY_IMPORT", -r);
 		return reinterpret_cast<hsm_resp *>(base_ + kResp)->value;
 	}
 
@@ -216,13 +197,9 @@ private:
 			io_uring_sqe *sqe = io_uring_get_sqe(&ring_);
 			if (!sqe)
 				fail("io_uring_get_sqe", EBUSY);
-			std::memset(sqe, 0, 128);
-			sqe->opcode = IORING_OP_URING_CMD;
-			sqe->fd = fd_;
-			sqe->cmd_op = cmd_;
-			sqe->user_data = i;
 			hsm_op op = op_for(i);
-			std::memcpy(sqe->cmd, &op, sizeof(op));
+			hsm_raw_prep_op(sqe, fd_, cmd_, &op);
+			sqe->user_data = i;
 		}
 		int ret = io_uring_submit_and_wait(&ring_, c_.batch);
 		if (ret < 0)
@@ -256,14 +233,10 @@ private:
 		io_uring_sqe *sqe = io_uring_get_sqe(&ring_);
 		if (!sqe)
 			fail("io_uring_get_sqe", EBUSY);
-		std::memset(sqe, 0, 128);
-		sqe->opcode = IORING_OP_URING_CMD;
-		sqe->fd = fd_;
-		sqe->cmd_op = HSM_IOC_VECTOR;
 		hsm_op op{};
 		op.resp_off = HSM_RESP_NONE;
 		op.in = {vec, static_cast<__u32>(c_.batch * sizeof(hsm_vec_entry))};
-		std::memcpy(sqe->cmd, &op, sizeof(op));
+		hsm_raw_prep_op(sqe, fd_, HSM_IOC_VECTOR, &op);
 		int ret = io_uring_submit_and_wait(&ring_, 1);
 		if (ret < 0)
 			fail("io_uring_submit_and_wait", -ret);
@@ -290,16 +263,17 @@ private:
 		hsm_op op = op_for(0);
 		op.params = {kParams, sizeof(p)};
 		op.resp_off = kResp;
-		long r = ioctl(fd_, HSM_IOC_BENCH, &op);
+		long r = hsm_raw_ioctl(fd_, HSM_IOC_BENCH, &op);
 		if (r != iterations_)
-			fail("BENCH", r < 0 ? errno : EIO);
+			fail("BENCH", r < 0 ? -r : EIO);
 	}
 
 	Mode mode_;
 	Case c_{};
+	hsm_raw_conn conn_{-1, nullptr, 0};
 	int fd_ = -1;
 	std::uint8_t *base_ = nullptr;
-	std::size_t size_ = 0, stride_in_ = 0, stride_out_ = 0, vec_off_ = 0;
+	std::size_t stride_in_ = 0, stride_out_ = 0, vec_off_ = 0;
 	io_uring ring_{};
 	bool ring_ok_ = false;
 	__u64 key_ = 0;

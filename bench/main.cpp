@@ -86,74 +86,119 @@ double percentile(std::vector<double> &v, double p)
 	return v[i];
 }
 
-Measured measure(const Cell &cell, const Options &opt, const Bytes &want)
+// One runner per thread, each set up for the cell; false, with m saying
+// why, when one refuses the cell or fails.
+bool make_runners(const Cell &cell, std::vector<std::unique_ptr<Runner>> &runners, Measured &m)
 {
-	Measured m;
-	std::vector<std::unique_ptr<Runner>> runners;
 	for (unsigned t = 0; t < cell.threads; t++) {
 		runners.push_back(cell.comp->make());
 		try {
 			if (!runners.back()->setup(cell.c)) {
 				m.why = runners.back()->why();
-				return m;
+				return false;
 			}
 		} catch (const std::exception &e) {
 			// A competitor that should run here and cannot fails the run.
 			m.why = std::string("failed: ") + e.what();
 			m.failed = true;
-			return m;
+			return false;
 		}
 	}
+	return true;
+}
+
+// What one thread saw.
+struct Sample {
+	unsigned long long ops = 0, runs = 0;
+	double seconds = 0;
+	std::vector<double> lat;	// µs per run(), when latencies are taken
+	std::string error;
+	bool wrong = false;
+};
+
+// Warm up, then check the answer.
+void warm_up(Runner &r, const Options &opt, const Bytes &want, Sample &s)
+{
+	try {
+		auto end = Clock::now() + std::chrono::milliseconds(opt.warmup_ms);
+		do
+			r.run();
+		while (Clock::now() < end);
+		s.wrong = r.output() != want;
+	} catch (const std::exception &e) {
+		s.error = e.what();
+	}
+}
+
+// At least time_ms and 3 runs; then the answer is checked again, after
+// the load.
+void timed_runs(Runner &r, const Cell &cell, const Options &opt, const Bytes &want,
+		bool latencies, Sample &s)
+{
+	try {
+		auto t0 = Clock::now();
+		auto end = t0 + std::chrono::milliseconds(opt.time_ms);
+		auto now = t0;
+		unsigned long long n = 0;
+		do {
+			auto a = now;
+			r.run();
+			now = Clock::now();
+			if (latencies)
+				s.lat.push_back(std::chrono::duration<double, std::micro>(now - a).count());
+			n++;
+		} while (now < end || n < 3);
+		s.seconds = std::chrono::duration<double>(now - t0).count();
+		s.runs = n;
+		s.ops = n * r.ops_per_run(cell.c);
+		s.wrong = s.wrong || r.output() != want;
+	} catch (const std::exception &e) {
+		s.error = e.what();
+	}
+}
+
+// The cell's numbers from its threads' samples: throughput over the
+// slowest thread's time.
+Measured summarize(std::vector<Sample> &samples, bool latencies)
+{
+	Measured m;
+	for (auto &s : samples)
+		if (!s.error.empty()) {
+			m.why = "failed: " + s.error;
+			m.failed = true;
+			return m;
+		}
+	m.ran = true;
+	for (auto &s : samples) {
+		m.wrong = m.wrong || s.wrong;
+		m.ops += s.ops;
+		m.runs += s.runs;
+		m.seconds = std::max(m.seconds, s.seconds);
+	}
+	if (latencies) {
+		m.p50_us = percentile(samples[0].lat, 0.50);
+		m.p99_us = percentile(samples[0].lat, 0.99);
+	}
+	return m;
+}
+
+Measured measure(const Cell &cell, const Options &opt, const Bytes &want)
+{
+	Measured m;
+	std::vector<std::unique_ptr<Runner>> runners;
+	if (!make_runners(cell, runners, m))
+		return m;
 
 	// Latency of one operation: only where one run() is one operation.
 	const bool latencies = cell.c.batch == 1 && cell.threads == 1 &&
 			       runners[0]->ops_per_run(cell.c) == 1;
-	std::vector<unsigned long long> ops(cell.threads), runs(cell.threads);
-	std::vector<double> secs(cell.threads);
-	std::vector<double> lat;
-	std::atomic<bool> wrong{false};
-	std::vector<std::string> errors(cell.threads);
+	std::vector<Sample> samples(cell.threads);
 	std::barrier start(static_cast<std::ptrdiff_t>(cell.threads));
-
 	auto body = [&](unsigned t) {
-		Runner &r = *runners[t];
-		const unsigned per_run = r.ops_per_run(cell.c);
-		try {
-			// Warm up, then check the answer.
-			auto end = Clock::now() + std::chrono::milliseconds(opt.warmup_ms);
-			do
-				r.run();
-			while (Clock::now() < end);
-			if (r.output() != want)
-				wrong = true;
-		} catch (const std::exception &e) {
-			errors[t] = e.what();
-		}
+		warm_up(*runners[t], opt, want, samples[t]);
 		start.arrive_and_wait();
-		if (!errors[t].empty())
-			return;
-		try {
-			auto t0 = Clock::now();
-			auto end = t0 + std::chrono::milliseconds(opt.time_ms);
-			auto now = t0;
-			unsigned long long n = 0;
-			do {
-				auto a = now;
-				r.run();
-				now = Clock::now();
-				if (latencies)
-					lat.push_back(std::chrono::duration<double, std::micro>(now - a).count());
-				n++;
-			} while (now < end || n < 3);
-			secs[t] = std::chrono::duration<double>(now - t0).count();
-			runs[t] = n;
-			ops[t] = n * per_run;
-			// And check it again, after the load.
-			if (r.output() != want)
-				wrong = true;
-		} catch (const std::exception &e) {
-			errors[t] = e.what();
-		}
+		if (samples[t].error.empty())
+			timed_runs(*runners[t], cell, opt, want, latencies, samples[t]);
 	};
 	std::vector<std::thread> pool;
 	for (unsigned t = 1; t < cell.threads; t++)
@@ -161,32 +206,14 @@ Measured measure(const Cell &cell, const Options &opt, const Bytes &want)
 	body(0);
 	for (auto &th : pool)
 		th.join();
-
-	for (auto &e : errors)
-		if (!e.empty()) {
-			m.why = "failed: " + e;
-			m.failed = true;
-			return m;
-		}
-	m.ran = true;
-	m.wrong = wrong;
-	for (unsigned t = 0; t < cell.threads; t++) {
-		m.ops += ops[t];
-		m.runs += runs[t];
-		m.seconds = std::max(m.seconds, secs[t]);
-	}
-	if (latencies) {
-		m.p50_us = percentile(lat, 0.50);
-		m.p99_us = percentile(lat, 0.99);
-	}
-	return m;
+	return summarize(samples, latencies);
 }
 
-}  // namespace
+const Algo kAlgos[] = {Algo::Gcm, Algo::Hmac, Algo::Sha};
 
-int main(int argc, char **argv)
+// The options, or the exit status of a usage error (nonzero).
+int parse_options(int argc, char **argv, Options &opt)
 {
-	Options opt;
 	for (int i = 1; i < argc; i++) {
 		std::string a = argv[i];
 		const char *v = i + 1 < argc ? argv[i + 1] : nullptr;
@@ -220,15 +247,19 @@ int main(int argc, char **argv)
 		else
 			return usage();
 	}
+	if (!opt.op.empty() && std::none_of(std::begin(kAlgos), std::end(kAlgos),
+					    [&](Algo a) { return opt.op == algo_name(a); })) {
+		std::fprintf(stderr, "hsm-bench: --op wants aes-256-gcm, hmac-sha-256 or sha-256, not '%s'\n",
+			     opt.op.c_str());
+		return 2;
+	}
+	return 0;
+}
 
-	std::vector<Competitor> comps;
-	add_libhsm(comps);
-	add_hsm_raw(comps);
-	add_kcapi(comps);
-	add_softhsm(comps);
-	add_openssl(comps);
-
-	const Algo algos[] = {Algo::Gcm, Algo::Hmac, Algo::Sha};
+// The matrix the options ask for: operation x size x competitor x batch
+// (for the competitors that batch) x threads.
+std::vector<Cell> make_cells(const Options &opt, const std::vector<Competitor> &comps)
+{
 	std::vector<std::size_t> sizes = {16, 64, 1024, 16384, 1 << 20};
 	std::vector<unsigned> batches = {1, 8, 64, 256};
 	std::vector<unsigned> threads = {1, 2};
@@ -242,17 +273,11 @@ int main(int argc, char **argv)
 		batches = {opt.batch};
 	if (opt.threads)
 		threads = {opt.threads};
-	if (!opt.op.empty() && std::none_of(std::begin(algos), std::end(algos),
-					    [&](Algo a) { return opt.op == algo_name(a); })) {
-		std::fprintf(stderr, "hsm-bench: --op wants aes-256-gcm, hmac-sha-256 or sha-256, not '%s'\n",
-			     opt.op.c_str());
-		return 2;
-	}
 	// Batches stay within 16 MiB of payload.
 	constexpr std::size_t kMaxBatchBytes = 16u << 20;
 
 	std::vector<Cell> cells;
-	for (Algo a : algos) {
+	for (Algo a : kAlgos) {
 		if (!opt.op.empty() && opt.op != algo_name(a))
 			continue;
 		for (std::size_t s : sizes)
@@ -267,11 +292,11 @@ int main(int argc, char **argv)
 				}
 			}
 	}
-	if (cells.empty()) {
-		std::fprintf(stderr, "hsm-bench: no cell matches the options\n");
-		return 2;
-	}
+	return cells;
+}
 
+void print_header(const Options &opt, const std::vector<Competitor> &comps)
+{
 	std::printf("how,competitor,description\n");
 	for (const auto &c : comps)
 		std::printf("how,%s,%s\n", c.name.c_str(), c.how.c_str());
@@ -282,27 +307,53 @@ int main(int argc, char **argv)
 	std::printf("csv,op,size,competitor,batch,threads,ops,seconds,ops_per_s,mib_per_s,"
 		    "p50_us,p99_us,status\n");
 	std::fflush(stdout);
+}
 
+// The cell's CSV line on stdout and its progress line on stderr.
+void report(const Cell &cell, const Measured &m, unsigned done, std::size_t total)
+{
+	const char *status = m.wrong ? "WRONG" : m.failed ? "FAILED" : m.ran ? "ok" : "skipped";
+	double rate = m.ran && m.seconds > 0 ? m.ops / m.seconds : 0;
+	std::printf("csv,%s,%zu,%s,%u,%u,%llu,%.6f,%.1f,%.3f,%.2f,%.2f,%s\n",
+		    algo_name(cell.c.algo), cell.c.size, cell.comp->name.c_str(), cell.c.batch,
+		    cell.threads, m.ops, m.seconds, rate,
+		    rate * cell.c.size / (1024.0 * 1024.0), m.p50_us, m.p99_us, status);
+	std::fflush(stdout);
+	std::fprintf(stderr, "bench: [%u/%zu] %-12s %8zu B %-14s batch %3u, %u thread%s: %s\n",
+		     done, total, algo_name(cell.c.algo), cell.c.size,
+		     cell.comp->name.c_str(), cell.c.batch, cell.threads,
+		     cell.threads > 1 ? "s" : "",
+		     m.wrong ? ("WRONG ANSWER " + m.why).c_str()
+		     : m.failed ? m.why.c_str()
+			     : m.ran ? (std::to_string(static_cast<long long>(rate)) + " op/s").c_str()
+				     : ("skipped: " + m.why).c_str());
+}
+
+}  // namespace
+
+int main(int argc, char **argv)
+{
+	Options opt;
+	if (int rc = parse_options(argc, argv, opt))
+		return rc;
+
+	std::vector<Competitor> comps;
+	add_libhsm(comps);
+	add_hsm_raw(comps);
+	add_kcapi(comps);
+	add_softhsm(comps);
+	add_openssl(comps);
+	const std::vector<Cell> cells = make_cells(opt, comps);
+	if (cells.empty()) {
+		std::fprintf(stderr, "hsm-bench: no cell matches the options\n");
+		return 2;
+	}
+
+	print_header(opt, comps);
 	unsigned wrong = 0, done = 0;
 	for (const Cell &cell : cells) {
-		done++;
-		Bytes want = Inputs::expected(cell.c.algo, cell.c.size);
-		Measured m = measure(cell, opt, want);
-		const char *status = m.wrong ? "WRONG" : m.failed ? "FAILED" : m.ran ? "ok" : "skipped";
-		double rate = m.ran && m.seconds > 0 ? m.ops / m.seconds : 0;
-		std::printf("csv,%s,%zu,%s,%u,%u,%llu,%.6f,%.1f,%.3f,%.2f,%.2f,%s\n",
-			    algo_name(cell.c.algo), cell.c.size, cell.comp->name.c_str(), cell.c.batch,
-			    cell.threads, m.ops, m.seconds, rate,
-			    rate * cell.c.size / (1024.0 * 1024.0), m.p50_us, m.p99_us, status);
-		std::fflush(stdout);
-		std::fprintf(stderr, "bench: [%u/%zu] %-12s %8zu B %-14s batch %3u, %u thread%s: %s\n",
-			     done, cells.size(), algo_name(cell.c.algo), cell.c.size,
-			     cell.comp->name.c_str(), cell.c.batch, cell.threads,
-			     cell.threads > 1 ? "s" : "",
-			     m.wrong ? ("WRONG ANSWER " + m.why).c_str()
-			     : m.failed ? m.why.c_str()
-				     : m.ran ? (std::to_string(static_cast<long long>(rate)) + " op/s").c_str()
-					     : ("skipped: " + m.why).c_str());
+		Measured m = measure(cell, opt, Inputs::expected(cell.c.algo, cell.c.size));
+		report(cell, m, ++done, cells.size());
 		if (m.wrong || m.failed)
 			wrong++;
 	}

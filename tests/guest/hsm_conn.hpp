@@ -7,20 +7,17 @@
 #include <criterion/criterion.h>
 #include <cstdint>
 #include <cstring>
-#include <fcntl.h>
 #include <grp.h>
 #include <linux/capability.h>
-#include <liburing.h>
 #include <span>
 #include <stdexcept>
 #include <string>
 #include <string_view>
-#include <sys/ioctl.h>
-#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 #include <vector>
 
+#include <hsm/raw.h>
 #include <linux/hsm.h>
 
 namespace hsmtest {
@@ -42,25 +39,30 @@ struct Result {
 
 class Conn {
 public:
-	explicit Conn(size_t region = 1 << 20, bool uring = true) : size_(region), uring_(uring)
+	explicit Conn(size_t region = 1 << 20, bool uring = true) : Conn(open_device(), region, uring) {}
+
+	// A connection on fd, which the caller opened or was handed; it is
+	// closed on destruction.  The region is set up unless the connection
+	// has one already (another holder of the fd set it up), and mapped:
+	// a mapping is not inherited across fork.
+	Conn(int fd, size_t region, bool uring) : fd_(fd), size_(region), uring_(uring)
 	{
-		fd_ = ::open(HSM_DEVICE_PATH, O_RDWR | O_CLOEXEC);
 		if (fd_ < 0)
-			throw std::runtime_error("open /dev/hsm: " + std::string(strerror(errno)));
-		hsm_shm_setup s{};
-		s.size = region;
-		if (ioctl(fd_, HSM_IOC_SHM_SETUP, &s))
-			throw std::runtime_error("SHM_SETUP: " + std::string(strerror(errno)));
-		void *p = mmap(nullptr, region, PROT_READ | PROT_WRITE, MAP_SHARED, fd_, 0);
-		if (p == MAP_FAILED)
-			throw std::runtime_error("mmap: " + std::string(strerror(errno)));
+			throw std::runtime_error("Conn: no fd");
+		int r = hsm_raw_shm_setup(fd_, region);
+		if (r && r != -EEXIST)
+			fail("SHM_SETUP", -r);
+		void *p = nullptr;
+		if ((r = hsm_raw_map(fd_, region, &p)))
+			fail("mmap", -r);
 		base_ = static_cast<uint8_t *>(p);
-		if (io_uring_queue_init(64, &ring_, IORING_SETUP_SQE128))
-			throw std::runtime_error("io_uring_queue_init");
+		if (uring_ && (r = hsm_raw_queue_init(64, &ring_)))
+			fail("io_uring_queue_init", -r);
 	}
 	~Conn()
 	{
-		io_uring_queue_exit(&ring_);
+		if (uring_)
+			io_uring_queue_exit(&ring_);
 		munmap(base_, size_);
 		::close(fd_);
 	}
@@ -78,7 +80,22 @@ public:
 			memcpy(base_ + off, b.data(), b.size());
 		return {off, static_cast<__u32>(b.size())};
 	}
+	template <typename T> hsm_ref put_struct(uint32_t off, const T &v)
+	{
+		return put(off, {reinterpret_cast<const uint8_t *>(&v), sizeof(v)});
+	}
 	Bytes get(hsm_ref r) const { return Bytes(base_ + r.off, base_ + r.off + r.len); }
+	Bytes get(uint32_t off, size_t len) const { return Bytes(base_ + off, base_ + off + len); }
+
+	// GET_INFO of this connection; throws unless the module filled it all.
+	hsm_info info() const
+	{
+		hsm_info i;
+		long r = hsm_raw_get_info(fd_, &i);
+		if (r != static_cast<long>(sizeof(i)))
+			fail("GET_INFO", r < 0 ? static_cast<int>(-r) : EPROTO);
+		return i;
+	}
 
 	// One command, by io_uring (the default) or ioctl.
 	Result run(unsigned int cmd, const hsm_op &op)
@@ -92,11 +109,7 @@ public:
 			io_uring_sqe *sqe = io_uring_get_sqe(&ring_);
 			if (!sqe)
 				throw std::runtime_error("io_uring_get_sqe: ring full");
-			memset(sqe, 0, 128);
-			sqe->opcode = IORING_OP_URING_CMD;
-			sqe->fd = fd_;
-			sqe->cmd_op = cmd;
-			memcpy(sqe->cmd, &op, sizeof(op));
+			hsm_raw_prep_op(sqe, fd_, cmd, &op);
 			io_uring_submit(&ring_);
 			io_uring_cqe *cqe;
 			if (io_uring_wait_cqe(&ring_, &cqe))
@@ -105,8 +118,7 @@ public:
 			io_uring_cqe_seen(&ring_, cqe);
 		} else {
 			hsm_op copy = op;
-			long x = ioctl(fd_, cmd, &copy);
-			r.res = x < 0 ? -errno : x;
+			r.res = hsm_raw_ioctl(fd_, cmd, &copy);
 		}
 		if (resp)
 			r.resp = *resp;
@@ -141,6 +153,18 @@ public:
 	}
 
 private:
+	static int open_device()
+	{
+		int fd = hsm_raw_open(nullptr);
+		if (fd < 0)
+			fail("open " HSM_DEVICE_PATH, -fd);
+		return fd;
+	}
+	[[noreturn]] static void fail(const std::string &what, int err)
+	{
+		throw std::runtime_error(what + ": " + strerror(err));
+	}
+
 	int fd_;
 	size_t size_;
 	bool uring_;
@@ -157,7 +181,6 @@ inline Bytes pattern(size_t n, uint8_t seed)
 	return b;
 }
 
-// A new key, or the test fails; checks the completion record too.
 // The device's group, as a udev rule (GROUP="hsm") would set it: users in
 // it open /dev/hsm themselves, and their connections act for them.
 constexpr gid_t kDeviceGroup = 4243;
@@ -188,6 +211,28 @@ inline bool drop_cap_sys_admin()
 	return syscall(SYS_capset, &h, d) == 0;
 }
 
+// CTX_CREATE of alg for ctx_op, on key (0 for a hash).
+inline Result ctx_create(Conn &c, const char *alg, __u32 ctx_op, __u64 key = 0)
+{
+	hsm_ctx_params p{};
+	strcpy(p.alg, alg);
+	p.op = ctx_op;
+	hsm_op op{};
+	op.handle = key;
+	op.resp_off = Conn::kResp;
+	op.params = c.put_struct(Conn::kParams, p);
+	return c.run(HSM_IOC_CTX_CREATE, op);
+}
+
+// A new context, or the test fails.
+inline __u64 must_ctx(Conn &c, const char *alg, __u32 ctx_op, __u64 key = 0)
+{
+	Result r = ctx_create(c, alg, ctx_op, key);
+	cr_assert_eq(r.res, 0, "context %s/%u: %ld", alg, ctx_op, r.res);
+	return r.resp.value;
+}
+
+// A new key, or the test fails; checks the completion record too.
 inline __u64 must_key(Conn &c, const char *alg, __u64 perms, const Bytes *m = nullptr,
 		      __u32 flags = 0, __u32 key_len = 0)
 {

@@ -34,7 +34,7 @@ static void expect_both(unsigned int cmd, const void *arg, size_t len, int err)
 	unsigned char buf[HSM_CMD_MAX_SIZE] = { 0 };
 
 	memcpy(buf, arg, len);
-	cr_expect_eq(hsm_ioctl(fd, cmd, buf), err, "ioctl %#x", cmd);
+	cr_expect_eq(hsm_raw_ioctl(fd, cmd, buf), err, "ioctl %#x", cmd);
 	cr_expect_eq(hsm_uring_cmd(&ring, fd, cmd, buf, sizeof(buf)), err,
 		     "uring_cmd %#x", cmd);
 }
@@ -87,7 +87,7 @@ Test(badinput, handle_where_none_is_taken_is_einval)
 	struct hsm_op list = { .resp_off = HSM_RESP_NONE };
 	void *region;
 
-	cr_assert_eq(hsm_ioctl(fd, HSM_IOC_SHM_SETUP, &ss), 0);
+	cr_assert_eq(hsm_raw_ioctl(fd, HSM_IOC_SHM_SETUP, &ss), 0);
 	region = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	cr_assert_neq(region, MAP_FAILED);
 	kp = region;
@@ -100,10 +100,10 @@ Test(badinput, handle_where_none_is_taken_is_einval)
 	expect_both(HSM_IOC_KEY_GENERATE, &op, sizeof(op), -EINVAL);
 	/* KEY_LIST answers how many keys the connection has. */
 	list.out = (struct hsm_ref){ .off = 2048, .len = 2048 };
-	cr_expect_eq(hsm_ioctl(fd, HSM_IOC_KEY_LIST, &list), 0, "no key was made");
+	cr_expect_eq(hsm_raw_ioctl(fd, HSM_IOC_KEY_LIST, &list), 0, "no key was made");
 	op.handle = 0;
-	cr_expect_eq(hsm_ioctl(fd, HSM_IOC_KEY_GENERATE, &op), 0);
-	cr_expect_eq(hsm_ioctl(fd, HSM_IOC_KEY_LIST, &list), 1);
+	cr_expect_eq(hsm_raw_ioctl(fd, HSM_IOC_KEY_GENERATE, &op), 0);
+	cr_expect_eq(hsm_raw_ioctl(fd, HSM_IOC_KEY_LIST, &list), 1);
 	op.handle = 1;
 	op.params = (struct hsm_ref){ 0 };
 	op.resp_off = HSM_RESP_NONE;
@@ -188,8 +188,8 @@ Test(badinput, uring_cmd_flags_are_einval)
 
 Test(badinput, unmapped_argument_is_efault)
 {
-	cr_expect_eq(hsm_ioctl(fd, HSM_IOC_GET_INFO, NULL), -EFAULT);
-	cr_expect_eq(hsm_ioctl(fd, HSM_IOC_SHM_SETUP, (void *)8), -EFAULT);
+	cr_expect_eq(hsm_raw_ioctl(fd, HSM_IOC_GET_INFO, NULL), -EFAULT);
+	cr_expect_eq(hsm_raw_ioctl(fd, HSM_IOC_SHM_SETUP, (void *)8), -EFAULT);
 }
 
 Test(badinput, other_file_ops_are_refused)

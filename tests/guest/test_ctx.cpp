@@ -16,27 +16,6 @@ namespace {
 constexpr uint32_t kIv = 4096, kTag = 8192, kIn = 65536, kOut = 262144;
 constexpr __u64 kCipher = HSM_PERM_ENCRYPT | HSM_PERM_DECRYPT;
 
-
-
-Result create(Conn &c, const char *alg, __u32 ctx_op, __u64 key)
-{
-	hsm_ctx_params p{};
-	strcpy(p.alg, alg);
-	p.op = ctx_op;
-	hsm_op op{};
-	op.handle = key;
-	op.resp_off = Conn::kResp;
-	op.params = c.put(Conn::kParams, {reinterpret_cast<uint8_t *>(&p), sizeof(p)});
-	return c.run(HSM_IOC_CTX_CREATE, op);
-}
-
-__u64 must_ctx(Conn &c, const char *alg, __u32 ctx_op, __u64 key)
-{
-	Result r = create(c, alg, ctx_op, key);
-	cr_assert_eq(r.res, 0, "context %s/%u: %ld", alg, ctx_op, r.res);
-	return r.resp.value;
-}
-
 Result call(Conn &c, unsigned int cmd, __u64 ctx, hsm_ref in = {}, hsm_ref out = {},
 	    hsm_ref iv = {}, hsm_ref tag = {})
 {
@@ -196,17 +175,17 @@ Test(ctx, creation_checks_key_and_permission)
 	__u64 dec = must_key(c, "aes-128-cbc", HSM_PERM_DECRYPT);
 	__u64 xts = must_key(c, "aes-256-xts", kCipher);
 
-	Result r = create(c, "hmac-sha-256", HSM_CTX_MAC, ver);
+	Result r = ctx_create(c, "hmac-sha-256", HSM_CTX_MAC, ver);
 	cr_expect_eq(r.res, -EPERM);
 	cr_expect_eq(r.resp.status, HSM_STATUS_NOT_PERMITTED);
-	cr_expect_eq(create(c, "hmac-sha-256", HSM_CTX_MAC_VERIFY, ver).res, 0);
-	cr_expect_eq(create(c, "aes-128-cbc", HSM_CTX_ENCRYPT, dec).res, -EPERM);
-	cr_expect_eq(create(c, "aes-256-xts", HSM_CTX_ENCRYPT, xts).res, -EINVAL, "XTS does not stream");
-	cr_expect_eq(create(c, "aes-256-cbc", HSM_CTX_DECRYPT, dec).res, -EINVAL, "another algorithm");
-	cr_expect_eq(create(c, "sha-256", HSM_CTX_HASH, dec).res, -EINVAL, "a hash takes no key");
-	cr_expect_eq(create(c, "sha-256", HSM_CTX_VERIFY + 1, 0).res, -EINVAL, "unknown operation");
-	cr_expect_eq(create(c, "md4", HSM_CTX_HASH, 0).res, -EOPNOTSUPP);
-	cr_expect_eq(create(c, "hmac-sha-256", HSM_CTX_MAC, 77).res, -ENOENT);
+	cr_expect_eq(ctx_create(c, "hmac-sha-256", HSM_CTX_MAC_VERIFY, ver).res, 0);
+	cr_expect_eq(ctx_create(c, "aes-128-cbc", HSM_CTX_ENCRYPT, dec).res, -EPERM);
+	cr_expect_eq(ctx_create(c, "aes-256-xts", HSM_CTX_ENCRYPT, xts).res, -EINVAL, "XTS does not stream");
+	cr_expect_eq(ctx_create(c, "aes-256-cbc", HSM_CTX_DECRYPT, dec).res, -EINVAL, "another algorithm");
+	cr_expect_eq(ctx_create(c, "sha-256", HSM_CTX_HASH, dec).res, -EINVAL, "a hash takes no key");
+	cr_expect_eq(ctx_create(c, "sha-256", HSM_CTX_VERIFY + 1, 0).res, -EINVAL, "unknown operation");
+	cr_expect_eq(ctx_create(c, "md4", HSM_CTX_HASH, 0).res, -EOPNOTSUPP);
+	cr_expect_eq(ctx_create(c, "hmac-sha-256", HSM_CTX_MAC, 77).res, -ENOENT);
 }
 
 Test(ctx, key_lifetime_rules)
@@ -219,7 +198,7 @@ Test(ctx, key_lifetime_rules)
 	// Released before a context is made: not found.
 	__u64 k2 = must_key(c, "hmac-sha-256", HSM_PERM_SIGN, &key);
 	cr_assert_eq(c.release(k2), 0);
-	cr_expect_eq(create(c, "hmac-sha-256", HSM_CTX_MAC, k2).res, -ENOENT);
+	cr_expect_eq(ctx_create(c, "hmac-sha-256", HSM_CTX_MAC, k2).res, -ENOENT);
 
 	// Released while a context uses it: the context keeps working.
 	cr_assert_eq(c.release(k), 0);
@@ -242,15 +221,11 @@ Test(ctx, ids_are_per_connection_and_limited)
 	cr_expect_eq(call(b, HSM_IOC_CTX_INIT, h).res, -ENOENT);
 	cr_expect_eq(call(a, HSM_IOC_CTX_INIT, h).res, 0);
 
-	hsm_info info{};
-	hsm_get_info gi{};
-	gi.info_ptr = reinterpret_cast<uintptr_t>(&info);
-	gi.info_size = sizeof(info);
-	cr_assert_eq(ioctl(b.fd(), HSM_IOC_GET_INFO, &gi), (int)sizeof(info));
+	const hsm_info info = b.info();
 	cr_assert_leq(info.max_contexts, 4096, "set hsm.max_contexts low for this test");
 	for (unsigned i = 0; i < info.max_contexts; i++)
 		must_ctx(b, "sha-256", HSM_CTX_HASH, 0);
-	Result r = create(b, "sha-256", HSM_CTX_HASH, 0);
+	Result r = ctx_create(b, "sha-256", HSM_CTX_HASH, 0);
 	cr_expect_eq(r.res, -ENOSPC);
 	cr_expect_eq(r.resp.status, HSM_STATUS_LIMIT_EXCEEDED);
 	cr_expect_eq(b.key("aes-128-gcm", kCipher).res, 0, "keys have their own limit");
@@ -385,21 +360,17 @@ Test(ctx, aead_stream_errors_leave_the_state)
 
 	// Permissions and key types.
 	__u64 enc_only = must_key(c, "aes-256-gcm", HSM_PERM_ENCRYPT, &key);
-	cr_expect_eq(create(c, "aes-256-gcm", HSM_CTX_OPEN, enc_only).res, -EPERM);
+	cr_expect_eq(ctx_create(c, "aes-256-gcm", HSM_CTX_OPEN, enc_only).res, -EPERM);
 	__u64 ctr = must_key(c, "aes-256-ctr", kCipher);
-	cr_expect_eq(create(c, "aes-256-ctr", HSM_CTX_SEAL, ctr).res, -EINVAL);
-	cr_expect_eq(create(c, "aes-256-gcm", HSM_CTX_ENCRYPT, k).res, -EINVAL,
+	cr_expect_eq(ctx_create(c, "aes-256-ctr", HSM_CTX_SEAL, ctr).res, -EINVAL);
+	cr_expect_eq(ctx_create(c, "aes-256-gcm", HSM_CTX_ENCRYPT, k).res, -EINVAL,
 		     "an AEAD key is not a stream cipher");
 }
 
 Test(ctx, aead_stream_is_bounded_by_max_stream)
 {
-	hsm_info info{};
 	Conn c(4 << 20);
-	hsm_get_info gi{};
-	gi.info_ptr = reinterpret_cast<uintptr_t>(&info);
-	gi.info_size = sizeof(info);
-	cr_assert_eq(ioctl(c.fd(), HSM_IOC_GET_INFO, &gi), (int)sizeof(info));
+	const hsm_info info = c.info();
 	uint32_t max = info.max_stream;
 	cr_assert_leq(max, 1u << 20, "set hsm.max_stream low for this test");
 
@@ -478,12 +449,12 @@ Test(ctx, sign_and_verify_stream_match_one_shot_and_openssl)
 		     "a signature of the wrong length");
 
 	// Key checks at creation.
-	cr_expect_eq(create(c, "rsa-pkcs1-sha256", HSM_CTX_SIGN, vk).res, -EPERM,
+	cr_expect_eq(ctx_create(c, "rsa-pkcs1-sha256", HSM_CTX_SIGN, vk).res, -EPERM,
 		     "a public key cannot sign");
 	__u64 hk = must_key(c, "hmac-sha-256", HSM_PERM_SIGN, nullptr, 0, 32);
-	cr_expect_eq(create(c, "hmac-sha-256", HSM_CTX_SIGN, hk).res, -EINVAL,
+	cr_expect_eq(ctx_create(c, "hmac-sha-256", HSM_CTX_SIGN, hk).res, -EINVAL,
 		     "an HMAC key makes MAC contexts");
-	cr_expect_eq(create(c, "rsa-pkcs1-sha384", HSM_CTX_SIGN, k).res, -EINVAL,
+	cr_expect_eq(ctx_create(c, "rsa-pkcs1-sha384", HSM_CTX_SIGN, k).res, -EINVAL,
 		     "the context's algorithm is the key's");
 	EVP_PKEY_free(pk);
 }

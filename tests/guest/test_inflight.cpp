@@ -13,16 +13,6 @@ using namespace hsmtest;
 
 namespace {
 
-hsm_info get_info(Conn &c)
-{
-	hsm_info info{};
-	hsm_get_info gi{};
-	gi.info_ptr = reinterpret_cast<uintptr_t>(&info);
-	gi.info_size = sizeof(info);
-	cr_assert_eq(ioctl(c.fd(), HSM_IOC_GET_INFO, &gi), (int)sizeof(info));
-	return info;
-}
-
 hsm_stats conn_stats(Conn &c)
 {
 	hsm_stats st{};
@@ -49,19 +39,11 @@ long ctx_update(int fd, __u64 ctx, hsm_ref in)
 Test(inflight, one_past_max_inflight_is_ebusy_at_once)
 {
 	Conn c(8 << 20, false);
-	const hsm_info info = get_info(c);
+	const hsm_info info = c.info();
 	const unsigned max = info.max_inflight;
 	cr_assert(max >= 2 && max <= 256, "set hsm.max_inflight low for this test (%u)", max);
 
-	hsm_ctx_params p{};
-	strcpy(p.alg, "sha3-512");
-	p.op = HSM_CTX_HASH;
-	hsm_op op{};
-	op.resp_off = Conn::kResp;
-	op.params = c.put(Conn::kParams, {reinterpret_cast<uint8_t *>(&p), sizeof(p)});
-	Result cr = c.run(HSM_IOC_CTX_CREATE, op);
-	cr_assert_eq(cr.res, 0);
-	const __u64 h = cr.resp.value;
+	const __u64 h = must_ctx(c, "sha3-512", HSM_CTX_HASH);
 	hsm_op init{};
 	init.handle = h;
 	init.resp_off = HSM_RESP_NONE;

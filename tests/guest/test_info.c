@@ -67,7 +67,7 @@ Test(info, short_buffer_gets_prefix_only)
 				    .info_size = HSM_INFO_SIZE_VER0 };
 
 	memset(&u, 0xa5, sizeof(u));
-	cr_assert_eq(hsm_ioctl(fd, HSM_IOC_GET_INFO, &req), HSM_INFO_SIZE_VER0);
+	cr_assert_eq(hsm_raw_ioctl(fd, HSM_IOC_GET_INFO, &req), HSM_INFO_SIZE_VER0);
 	cr_expect_eq(u.info.abi_version, HSM_ABI_VERSION);
 	cr_expect_eq(u.info.size, sizeof(struct hsm_info));
 	for (size_t i = HSM_INFO_SIZE_VER0; i < sizeof(u); i++)
@@ -81,7 +81,7 @@ Test(info, long_buffer_is_zero_filled)
 	struct hsm_get_info req = { .info_ptr = (uintptr_t)buf, .info_size = n };
 
 	memset(buf, 0xa5, n);
-	cr_assert_eq(hsm_ioctl(fd, HSM_IOC_GET_INFO, &req), (long)sizeof(struct hsm_info));
+	cr_assert_eq(hsm_raw_ioctl(fd, HSM_IOC_GET_INFO, &req), (long)sizeof(struct hsm_info));
 	for (size_t i = sizeof(struct hsm_info); i < n; i++)
 		cr_expect_eq(buf[i], 0, "tail byte %zu not cleared", i);
 	free(buf);
@@ -93,9 +93,9 @@ Test(info, bad_sizes_are_einval)
 	struct hsm_get_info req = { .info_ptr = (uintptr_t)&info };
 
 	req.info_size = HSM_INFO_SIZE_VER0 - 1;
-	cr_expect_eq(hsm_ioctl(fd, HSM_IOC_GET_INFO, &req), -EINVAL);
+	cr_expect_eq(hsm_raw_ioctl(fd, HSM_IOC_GET_INFO, &req), -EINVAL);
 	req.info_size = HSM_INFO_SIZE_MAX + 1;
-	cr_expect_eq(hsm_ioctl(fd, HSM_IOC_GET_INFO, &req), -EINVAL);
+	cr_expect_eq(hsm_raw_ioctl(fd, HSM_IOC_GET_INFO, &req), -EINVAL);
 }
 
 Test(info, unmapped_pointer_is_efault)
@@ -107,12 +107,12 @@ Test(info, unmapped_pointer_is_efault)
 	struct io_uring ring;
 
 	cr_assert_neq(p, MAP_FAILED);
-	cr_expect_eq(hsm_ioctl(fd, HSM_IOC_GET_INFO, &req), -EFAULT);
+	cr_expect_eq(hsm_raw_ioctl(fd, HSM_IOC_GET_INFO, &req), -EFAULT);
 	hsm_ring_init(&ring, IORING_SETUP_SQE128);
 	cr_expect_eq(hsm_uring_cmd(&ring, fd, HSM_IOC_GET_INFO, &req, sizeof(req)), -EFAULT);
 	io_uring_queue_exit(&ring);
 	req.info_ptr = 0;
-	cr_expect_eq(hsm_ioctl(fd, HSM_IOC_GET_INFO, &req), -EFAULT);
+	cr_expect_eq(hsm_raw_ioctl(fd, HSM_IOC_GET_INFO, &req), -EFAULT);
 	munmap(p, page);
 }
 
@@ -130,13 +130,9 @@ Test(info, linked_commands_complete_in_order)
 		struct io_uring_sqe *sqe = io_uring_get_sqe(&ring);
 
 		cr_assert_not_null(sqe);
-		memset(sqe, 0, 128);
-		sqe->opcode = IORING_OP_URING_CMD;
-		sqe->fd = fd;
-		sqe->cmd_op = HSM_IOC_GET_INFO;
+		hsm_raw_prep_cmd(sqe, fd, HSM_IOC_GET_INFO, i == 0 ? &ra : &rb, sizeof(ra));
 		sqe->user_data = i;
 		sqe->flags = i == 0 ? IOSQE_IO_LINK : 0;
-		memcpy(sqe->cmd, i == 0 ? &ra : &rb, sizeof(ra));
 	}
 	cr_assert_eq(io_uring_submit(&ring), 2);
 	for (int i = 0; i < 2; i++) {
@@ -155,12 +151,12 @@ Test(info, algorithms_list_supported_and_unsupported)
 	long n, i;
 	int supported = 0, gcm = 0, ecdsa = 0;
 
-	n = hsm_ioctl(fd, HSM_IOC_GET_ALGS, &req);
+	n = hsm_raw_ioctl(fd, HSM_IOC_GET_ALGS, &req);
 	cr_assert_gt(n, 10, "count with no room: %ld", n);
 	cr_assert_leq(n, 128);
 	req.count = n;
 	memset(algs, 0xa5, sizeof(algs));
-	cr_assert_eq(hsm_ioctl(fd, HSM_IOC_GET_ALGS, &req), n);
+	cr_assert_eq(hsm_raw_ioctl(fd, HSM_IOC_GET_ALGS, &req), n);
 	for (i = 0; i < n; i++) {
 		cr_expect_lt(strnlen(algs[i].name, sizeof(algs[i].name)), sizeof(algs[i].name));
 		cr_expect_eq(algs[i].reserved[0], 0);
@@ -183,22 +179,22 @@ Test(info, algorithms_list_supported_and_unsupported)
 	cr_expect_eq(((unsigned char *)&algs[n])[0], 0xa5, "nothing written past the list");
 
 	req.count = 2;
-	cr_expect_eq(hsm_ioctl(fd, HSM_IOC_GET_ALGS, &req), n, "a short list still tells the total");
+	cr_expect_eq(hsm_raw_ioctl(fd, HSM_IOC_GET_ALGS, &req), n, "a short list still tells the total");
 	req.flags = 1;
-	cr_expect_eq(hsm_ioctl(fd, HSM_IOC_GET_ALGS, &req), -EINVAL);
+	cr_expect_eq(hsm_raw_ioctl(fd, HSM_IOC_GET_ALGS, &req), -EINVAL);
 }
 
 Test(info, selftest_runs_again)
 {
 	struct hsm_selftest st = { 0 };
 	struct io_uring ring;
-	long n = hsm_ioctl(fd, HSM_IOC_SELFTEST, &st);
+	long n = hsm_raw_ioctl(fd, HSM_IOC_SELFTEST, &st);
 
 	cr_expect_geq(n, 22, "known-answer tests passed: %ld", n);
 	hsm_ring_init(&ring, IORING_SETUP_SQE128);
 	cr_expect_eq(hsm_uring_cmd(&ring, fd, HSM_IOC_SELFTEST, &st, sizeof(st)), n);
 	io_uring_queue_exit(&ring);
 	st.reserved0 = 1;
-	cr_expect_eq(hsm_ioctl(fd, HSM_IOC_SELFTEST, &st), -EINVAL);
+	cr_expect_eq(hsm_raw_ioctl(fd, HSM_IOC_SELFTEST, &st), -EINVAL);
 	cr_expect_eq(system("hsmctl selftest >/dev/null"), 0);
 }

@@ -6,7 +6,7 @@
 #include <hsm/snp.hpp>
 
 #include "hsm_conn.hpp"
-#include "../../userspace/hsmctl/snp_sim.hpp"
+#include "sim/snp_sim.hpp"
 
 using namespace hsmtest;
 

@@ -29,7 +29,7 @@ static long shm_setup(int cfd, __u64 size)
 {
 	struct hsm_shm_setup c = { .size = size };
 
-	return hsm_ioctl(cfd, HSM_IOC_SHM_SETUP, &c);
+	return hsm_raw_ioctl(cfd, HSM_IOC_SHM_SETUP, &c);
 }
 
 static void *map(int cfd, size_t len, off_t off, int prot, int flags)

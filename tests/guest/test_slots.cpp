@@ -156,11 +156,7 @@ bool listed(Conn &c, const char *name, __u32 slot_flags)
 Test(slots, group_slots_are_shared_by_the_slot_group)
 {
 	Conn c;
-	hsm_info info{};
-	hsm_get_info gi{};
-	gi.info_ptr = reinterpret_cast<uintptr_t>(&info);
-	gi.info_size = sizeof(info);
-	cr_assert_eq(ioctl(c.fd(), HSM_IOC_GET_INFO, &gi), (int)sizeof(info));
+	const hsm_info info = c.info();
 	cr_assert_eq(info.slot_group, 4242u, "the guest sets hsm.slot_group=4242");
 
 	// Root is not in the group, but an admin is trusted with its slots
@@ -233,11 +229,7 @@ Test(slots, bad_requests_and_limit)
 	cr_expect_eq(slot(c, HSM_IOC_SLOT_STORE, "x", 12345).res, -ENOENT);
 	cr_expect_eq(slot(c, HSM_IOC_SLOT_OPEN, "x", k).res, -EINVAL, "open takes no handle");
 
-	hsm_info info{};
-	hsm_get_info gi{};
-	gi.info_ptr = reinterpret_cast<uintptr_t>(&info);
-	gi.info_size = sizeof(info);
-	cr_assert_eq(ioctl(c.fd(), HSM_IOC_GET_INFO, &gi), (int)sizeof(info));
+	const hsm_info info = c.info();
 	cr_assert_leq(info.max_slots, 64, "set hsm.max_slots low for this test");
 	unsigned i;
 	for (i = 0; i < info.max_slots; i++)

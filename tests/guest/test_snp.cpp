@@ -7,7 +7,7 @@
 #include <sys/wait.h>
 
 #include "hsm_conn.hpp"
-#include "../../userspace/hsmctl/snp_sim.hpp"
+#include "sim/snp_sim.hpp"
 
 using namespace hsmtest;
 
@@ -16,20 +16,9 @@ namespace {
 constexpr uint32_t kP = 0x1000, kOut = 0x4000, kTag = 0x8000, kIn = 0x20000;
 constexpr uint64_t kTcb = 0x480e000000000007ULL;
 
-template <typename T> hsm_ref put_struct(Conn &c, uint32_t off, const T &v)
-{
-	return c.put(off, {reinterpret_cast<const uint8_t *>(&v), sizeof(v)});
-}
-
 hsm_info info()
 {
-	Conn c;
-	hsm_info i{};
-	hsm_get_info g{};
-	g.info_ptr = reinterpret_cast<uintptr_t>(&i);
-	g.info_size = sizeof(i);
-	cr_assert_geq(ioctl(c.fd(), HSM_IOC_GET_INFO, &g), 0);
-	return i;
+	return Conn().info();
 }
 
 hsm_snp_sim_params identity(uint8_t m, uint64_t policy = 0x30000)
@@ -50,7 +39,7 @@ long sim_setup(Conn &c, const hsm_snp_sim_params &p, const Bytes &table = {})
 {
 	hsm_op op{};
 	op.resp_off = HSM_RESP_NONE;
-	op.params = put_struct(c, kP, p);
+	op.params = c.put_struct(kP, p);
 	if (!table.empty())
 		op.in = c.put(kIn, table);
 	return c.run(HSM_IOC_SNP_SIM_SETUP, op).res;
@@ -65,7 +54,7 @@ Result report(Conn &c, const Bytes &data, uint32_t vmpl = 0, bool ext = false,
 	p.flags = HSM_SNP_REPORT_F_RAW;	/* root: REPORT_DATA as given */
 	hsm_op op{};
 	op.resp_off = Conn::kResp;
-	op.params = put_struct(c, kP, p);
+	op.params = c.put_struct(kP, p);
 	op.out = {kOut, out_len};
 	if (ext)
 		op.tag = {kTag, tag_len};
@@ -91,7 +80,7 @@ Result derive(Conn &c, const hsm_snp_key_params &p)
 {
 	hsm_op op{};
 	op.resp_off = Conn::kResp;
-	op.params = put_struct(c, kP, p);
+	op.params = c.put_struct(kP, p);
 	return c.run(HSM_IOC_SNP_DERIVE_KEY, op);
 }
 
@@ -339,19 +328,19 @@ Test(snp, bad_input)
 	rp.reserved[2] = 1;
 	hsm_op op{};
 	op.resp_off = HSM_RESP_NONE;
-	op.params = put_struct(c, kP, rp);
+	op.params = c.put_struct(kP, rp);
 	op.out = {kOut, HSM_SNP_REPORT_SIZE};
 	cr_expect_eq(c.run(HSM_IOC_SNP_REPORT, op).res, -EINVAL);
 	rp = {};
 	rp.flags = 1U << 1;	// unknown
-	op.params = put_struct(c, kP, rp);
+	op.params = c.put_struct(kP, rp);
 	cr_expect_eq(c.run(HSM_IOC_SNP_REPORT, op).res, -EINVAL);
 	op.params.len--;
 	cr_expect_eq(c.run(HSM_IOC_SNP_REPORT, op).res, -EINVAL);
 	// EXT_REPORT needs a completion record.
 	op = {};
 	op.resp_off = HSM_RESP_NONE;
-	op.params = put_struct(c, kP, hsm_snp_report_params{});
+	op.params = c.put_struct(kP, hsm_snp_report_params{});
 	op.out = {kOut, HSM_SNP_REPORT_SIZE};
 	op.tag = {kTag, 4096};
 	cr_expect_eq(c.run(HSM_IOC_SNP_EXT_REPORT, op).res, -EINVAL);
@@ -443,7 +432,7 @@ Result slot_cmd(Conn &c, unsigned int cmd, const char *name, __u64 handle,
 	hsm_op op{};
 	op.handle = handle;
 	op.resp_off = Conn::kResp;
-	op.params = put_struct(c, kP, p);
+	op.params = c.put_struct(kP, p);
 	op.in = in;
 	op.out = out;
 	return c.run(cmd, op);

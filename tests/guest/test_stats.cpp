@@ -136,7 +136,7 @@ Test(stats, killed_process_with_requests_in_flight_leaves_nothing)
 	if (pid == 0) {
 		Conn c(8 << 20);
 		io_uring ring;
-		if (io_uring_queue_init(kRequests, &ring, IORING_SETUP_SQE128))
+		if (hsm_raw_queue_init(kRequests, &ring))
 			_exit(2);
 		Result k = c.key("aes-256-gcm", kAead);
 		Result k2 = c.key("hmac-sha-256", HSM_PERM_SIGN, nullptr, 0, 32);
@@ -148,11 +148,7 @@ Test(stats, killed_process_with_requests_in_flight_leaves_nothing)
 			if (!sqe)
 				_exit(5);
 			hsm_op op = seal(c, k.resp.value, (i % 32) * 131072 + 4096, kLen);
-			memset(sqe, 0, 128);
-			sqe->opcode = IORING_OP_URING_CMD;
-			sqe->fd = c.fd();
-			sqe->cmd_op = HSM_IOC_SEAL;
-			memcpy(sqe->cmd, &op, sizeof(op));
+			hsm_raw_prep_op(sqe, c.fd(), HSM_IOC_SEAL, &op);
 		}
 		if (io_uring_submit(&ring) != (int)kRequests)
 			_exit(4);

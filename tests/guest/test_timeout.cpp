@@ -56,11 +56,7 @@ Result while_busy(Conn &other, __u64 ctx, uint32_t len,
 Test(timeout, conn_config)
 {
 	Conn c;
-	hsm_info info{};
-	hsm_get_info gi{};
-	gi.info_ptr = reinterpret_cast<uintptr_t>(&info);
-	gi.info_size = sizeof(info);
-	cr_assert_eq(ioctl(c.fd(), HSM_IOC_GET_INFO, &gi), (int)sizeof(info));
+	const hsm_info info = c.info();
 	cr_expect_eq(info.default_timeout_ms, 30000, "the module default");
 
 	hsm_conn_config cfg{};
@@ -84,15 +80,7 @@ Test(timeout, waiting_for_a_busy_context_times_out_and_fails_it)
 	// The long Update must still run when the probe arrives; retry with
 	// more data if this machine finished it first.
 	for (uint32_t len = 2 << 20; len <= (7 << 20) && tries < 3; len += 2 << 20, tries++) {
-		hsm_ctx_params p{};
-		strcpy(p.alg, "sha3-512");
-		p.op = HSM_CTX_HASH;
-		hsm_op op{};
-		op.resp_off = Conn::kResp;
-		op.params = c.put(Conn::kParams, {reinterpret_cast<uint8_t *>(&p), sizeof(p)});
-		Result cr = c.run(HSM_IOC_CTX_CREATE, op);
-		cr_assert_eq(cr.res, 0);
-		__u64 h = cr.resp.value;
+		const __u64 h = must_ctx(c, "sha3-512", HSM_CTX_HASH);
 		cr_assert_eq(ctx_call(c, HSM_IOC_CTX_INIT, h, 0).res, 0);
 		memset(c.at(kIn), 7, len);
 
@@ -173,20 +161,12 @@ Test(timeout, deadline_counts_from_submit_ns)
 Test(timeout, busy_context_never_blocks_the_submitter)
 {
 	Conn c(8 << 20);
-	hsm_ctx_params p{};
-	strcpy(p.alg, "sha3-512");
-	p.op = HSM_CTX_HASH;
-	hsm_op op{};
-	op.resp_off = Conn::kResp;
-	op.params = c.put(Conn::kParams, {reinterpret_cast<uint8_t *>(&p), sizeof(p)});
-	Result cr = c.run(HSM_IOC_CTX_CREATE, op);
-	cr_assert_eq(cr.res, 0);
-	const __u64 h = cr.resp.value;
+	const __u64 h = must_ctx(c, "sha3-512", HSM_CTX_HASH);
 	cr_assert_eq(ctx_call(c, HSM_IOC_CTX_INIT, h, 0).res, 0);
 	memset(c.at(kIn), 3, 7 << 20);
 
 	io_uring ring;
-	cr_assert_eq(io_uring_queue_init(8, &ring, IORING_SETUP_SQE128), 0);
+	cr_assert_eq(hsm_raw_queue_init(8, &ring), 0);
 	for (int attempt = 0; attempt < 3; attempt++) {
 		Result held = while_busy(c, h, 7 << 20, [&] {
 			hsm_op upd{};
@@ -203,12 +183,8 @@ Test(timeout, busy_context_never_blocks_the_submitter)
 				io_uring_sqe *sqe = io_uring_get_sqe(&ring);
 				if (!sqe)
 					throw std::runtime_error("ring full");
-				memset(sqe, 0, 128);
-				sqe->opcode = IORING_OP_URING_CMD;
-				sqe->fd = c.fd();
-				sqe->cmd_op = cmds[i];
+				hsm_raw_prep_op(sqe, c.fd(), cmds[i], ops[i]);
 				sqe->user_data = i + 1;
-				memcpy(sqe->cmd, ops[i], sizeof(hsm_op));
 			}
 			cr_assert_eq(io_uring_submit(&ring), 2);
 			io_uring_cqe *cqe;

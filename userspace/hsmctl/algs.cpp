@@ -25,19 +25,15 @@ const char *kind_name(__u32 k)
 	case HSM_ALG_KIND_KDF: return "kdf";
 	case HSM_ALG_KIND_AGREE: return "agree";
 	case HSM_ALG_KIND_SIGN: return "sign";
+	case HSM_ALG_KIND_WRAP: return "wrap";
 	}
 	return "unknown";
 }
 
 }  // namespace
 
-int cmd_algs(const Options &opt, const std::vector<std::string> &args)
+int cmd_algs(const Options &opt, const std::vector<std::string> &)
 {
-	if (!args.empty()) {
-		std::fprintf(stderr, "hsmctl: algs takes no arguments\n");
-		return 2;
-	}
-
 	Device dev(opt.device);
 	hsm_get_algs req{};
 	long n = ioctl(dev.fd(), HSM_IOC_GET_ALGS, &req);

@@ -15,7 +15,8 @@ struct Options {
 	bool json = false;
 };
 
-// An open /dev/hsm; closes on destruction.
+// An open /dev/hsm, and its shared region once map_region() set it up;
+// unmaps and closes on destruction.
 class Device {
 public:
 	explicit Device(const std::string &path);
@@ -24,9 +25,14 @@ public:
 	Device &operator=(const Device &) = delete;
 
 	int fd() const noexcept { return fd_; }
+	// SHM_SETUP of size bytes, mapped; throws std::system_error naming the
+	// step that failed.  Once per device.
+	std::uint8_t *map_region(std::size_t size);
 
 private:
 	int fd_;
+	void *region_ = nullptr;
+	std::size_t region_size_ = 0;
 };
 
 // Every subcommand: returns the process exit status.

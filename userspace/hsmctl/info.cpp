@@ -2,9 +2,10 @@
 // hsmctl info: what HSM_IOC_GET_INFO reports.
 #include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <string>
-#include <sys/ioctl.h>
 
+#include <hsm/raw.h>
 #include <linux/hsm.h>
 #include <nlohmann/json.hpp>
 
@@ -90,72 +91,64 @@ std::string join(const std::vector<std::string> &v)
 	return s.empty() ? "-" : s;
 }
 
-}  // namespace
-
-int cmd_info(const Options &opt, const std::vector<std::string> &args)
+// The module's version string, never trusted to end.
+std::string module_version(const hsm_info &info)
 {
-	if (!args.empty()) {
-		std::fprintf(stderr, "hsmctl: info takes no arguments\n");
-		return 2;
-	}
+	return std::string(info.module_version,
+			   strnlen(info.module_version, sizeof(info.module_version)));
+}
 
-	Device dev(opt.device);
-	hsm_info info{};
-	hsm_get_info req{};
-	req.info_ptr = reinterpret_cast<__u64>(&info);
-	req.info_size = sizeof(info);
-	if (ioctl(dev.fd(), HSM_IOC_GET_INFO, &req) < 0)
-		return fail("HSM_IOC_GET_INFO", errno);
+void print_json(const std::string &device, const hsm_info &info)
+{
+	const std::string version = module_version(info);
+	const auto feats = feature_names(info.features);
+	nlohmann::ordered_json j = {
+		{"device", device},
+		{"module_version", version},
+		{"abi_version", info.abi_version},
+		{"features", feats},
+		{"platform", platform_name(info.platform)},
+		{"platform_backend", backend_name(info.platform_backend)},
+		{"platform_caps", bit_names(info.platform_caps, platform_caps)},
+		{"rights", bit_names(info.conn_flags, conn_rights)},
+		{"limits", {
+			{"page_size", info.page_size},
+			{"max_connections", info.max_connections},
+			{"max_region_size", info.max_region_size},
+			{"max_region_total", info.max_region_total},
+			{"max_keys", info.max_keys},
+			{"max_contexts", info.max_contexts},
+			{"default_timeout_ms", info.default_timeout_ms},
+			{"max_slots", info.max_slots},
+			{"max_inflight", info.max_inflight},
+			{"max_stream", info.max_stream},
+			{"max_conn_stream", info.max_conn_stream},
+			{"uid_max_connections", info.uid_max_connections},
+			{"uid_max_region_total", info.uid_max_region_total},
+			{"uid_max_keys", info.uid_max_keys},
+			{"uid_max_contexts", info.uid_max_contexts},
+			{"uid_max_stream", info.uid_max_stream},
+			{"uid_max_slots", info.uid_max_slots},
+			{"slot_group", info.slot_group == UINT32_MAX
+				? nlohmann::json(nullptr) : nlohmann::json(info.slot_group)},
+		}},
+		{"usage", {
+			{"connections", info.connections},
+			{"region_total", info.region_total},
+		}},
+	};
+	std::printf("%s\n", j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
+}
 
-	std::string version(info.module_version,
-			    strnlen(info.module_version, sizeof(info.module_version)));
-	auto feats = feature_names(info.features);
-
-	if (opt.json) {
-		nlohmann::ordered_json j = {
-			{"device", opt.device},
-			{"module_version", version},
-			{"abi_version", info.abi_version},
-			{"features", feats},
-			{"platform", platform_name(info.platform)},
-			{"platform_backend", backend_name(info.platform_backend)},
-			{"platform_caps", bit_names(info.platform_caps, platform_caps)},
-			{"rights", bit_names(info.conn_flags, conn_rights)},
-			{"limits", {
-				{"page_size", info.page_size},
-				{"max_connections", info.max_connections},
-				{"max_region_size", info.max_region_size},
-				{"max_region_total", info.max_region_total},
-				{"max_keys", info.max_keys},
-				{"max_contexts", info.max_contexts},
-				{"default_timeout_ms", info.default_timeout_ms},
-				{"max_slots", info.max_slots},
-				{"max_inflight", info.max_inflight},
-				{"max_stream", info.max_stream},
-				{"max_conn_stream", info.max_conn_stream},
-				{"uid_max_connections", info.uid_max_connections},
-				{"uid_max_region_total", info.uid_max_region_total},
-				{"uid_max_keys", info.uid_max_keys},
-				{"uid_max_contexts", info.uid_max_contexts},
-				{"uid_max_stream", info.uid_max_stream},
-				{"uid_max_slots", info.uid_max_slots},
-				{"slot_group", info.slot_group == UINT32_MAX
-					? nlohmann::json(nullptr) : nlohmann::json(info.slot_group)},
-			}},
-			{"usage", {
-				{"connections", info.connections},
-				{"region_total", info.region_total},
-			}},
-		};
-		std::printf("%s\n", j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
-		return 0;
-	}
-
-	std::printf("device:            %s\n", opt.device.c_str());
+// What the module is and what this connection may do.
+void print_identity(const std::string &device, const hsm_info &info)
+{
+	const std::string version = module_version(info);
+	std::printf("device:            %s\n", device.c_str());
 	std::printf("module version:    %s\n", version.c_str());
 	std::printf("ABI version:       %u (hsmctl built for %u)\n", info.abi_version,
 		    HSM_ABI_VERSION);
-	std::printf("features:          %s\n", join(feats).c_str());
+	std::printf("features:          %s\n", join(feature_names(info.features)).c_str());
 	std::printf("platform:          %s\n", platform_name(info.platform));
 	std::printf("platform backend:  %s\n", backend_name(info.platform_backend));
 	std::printf("platform caps:     %s\n",
@@ -164,6 +157,11 @@ int cmd_info(const Options &opt, const std::vector<std::string> &args)
 	std::printf("your rights:       %s\n",
 		    rights.empty() ? "none beyond your own keys and slots (raw platform requests are bound to your uid)"
 				   : join(rights).c_str());
+}
+
+// Its limits, the per-user shares and what is in use.
+void print_limits(const hsm_info &info)
+{
 	std::printf("limits:\n");
 	std::printf("  page size:         %u\n", info.page_size);
 	std::printf("  max connections:   %u\n", info.max_connections);
@@ -194,6 +192,22 @@ int cmd_info(const Options &opt, const std::vector<std::string> &args)
 	std::printf("usage:\n");
 	std::printf("  connections:       %u\n", info.connections);
 	std::printf("  region total:      %llu\n", (unsigned long long)info.region_total);
+}
+
+}  // namespace
+
+int cmd_info(const Options &opt, const std::vector<std::string> &)
+{
+	Device dev(opt.device);
+	hsm_info info;
+	if (long r = hsm_raw_get_info(dev.fd(), &info); r < 0)
+		return fail("HSM_IOC_GET_INFO", static_cast<int>(-r));
+	if (opt.json) {
+		print_json(opt.device, info);
+		return 0;
+	}
+	print_identity(opt.device, info);
+	print_limits(info);
 	return 0;
 }
 

@@ -1,13 +1,13 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 // hsmctl keys: key metadata (never material), through SLOT_LIST or
 // KEY_LIST in a small shared region: the caller's persistent slots, or with
 // --connections every connection's keys (root).
-#include <cerrno>
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <string>
-#include <sys/ioctl.h>
-#include <sys/mman.h>
 
+#include <hsm/raw.h>
 #include <linux/hsm.h>
 #include <nlohmann/json.hpp>
 
@@ -35,19 +35,25 @@ std::string perms(__u64 p)
 	return s.empty() ? "-" : s;
 }
 
+// A listing command's Info records, as many as the region holds, at its
+// start: the module's count (which may pass how many fit), or -errno.
+template <typename Info> long list(Device &dev, unsigned cmd, __u32 flags, size_t region)
+{
+	hsm_op op{};
+	op.resp_off = HSM_RESP_NONE;
+	op.flags = flags;
+	op.out = {0, static_cast<__u32>(region / sizeof(Info) * sizeof(Info))};
+	return hsm_raw_ioctl(dev.fd(), cmd, &op);
+}
+
 // Every connection's keys: KEY_LIST with HSM_OP_F_ALL_CONNECTIONS.
 int list_connections(const Options &opt, Device &dev, void *base, size_t region)
 {
-	const __u32 max = region / sizeof(hsm_key_info);
-	hsm_op op{};
-	op.resp_off = HSM_RESP_NONE;
-	op.flags = HSM_OP_F_ALL_CONNECTIONS;
-	op.out = {0, max * static_cast<__u32>(sizeof(hsm_key_info))};
-	long n = ioctl(dev.fd(), HSM_IOC_KEY_LIST, &op);
+	long n = list<hsm_key_info>(dev, HSM_IOC_KEY_LIST, HSM_OP_F_ALL_CONNECTIONS, region);
 	if (n < 0)
-		return fail("HSM_IOC_KEY_LIST", errno);
+		return fail("HSM_IOC_KEY_LIST", static_cast<int>(-n));
 	auto *keys = static_cast<const hsm_key_info *>(base);
-	long shown = n < max ? n : max;
+	long shown = std::min<long>(n, region / sizeof(hsm_key_info));
 
 	if (opt.json) {
 		nlohmann::ordered_json j = nlohmann::ordered_json::array();
@@ -77,15 +83,11 @@ int list_connections(const Options &opt, Device &dev, void *base, size_t region)
 // The caller's slots (its own and its group's): SLOT_LIST.
 int list_slots(const Options &opt, Device &dev, void *base, size_t region)
 {
-	const __u32 max = region / sizeof(hsm_slot_info);
-	hsm_op op{};
-	op.resp_off = HSM_RESP_NONE;
-	op.out = {0, max * static_cast<__u32>(sizeof(hsm_slot_info))};
-	long n = ioctl(dev.fd(), HSM_IOC_SLOT_LIST, &op);
+	long n = list<hsm_slot_info>(dev, HSM_IOC_SLOT_LIST, 0, region);
 	if (n < 0)
-		return fail("HSM_IOC_SLOT_LIST", errno);
+		return fail("HSM_IOC_SLOT_LIST", static_cast<int>(-n));
 	auto *slots = static_cast<const hsm_slot_info *>(base);
-	long shown = n < max ? n : max;
+	long shown = std::min<long>(n, region / sizeof(hsm_slot_info));
 
 	if (opt.json) {
 		nlohmann::ordered_json j = nlohmann::ordered_json::array();
@@ -130,17 +132,9 @@ int cmd_keys(const Options &opt, const std::vector<std::string> &args)
 		}
 	}
 	Device dev(opt.device);
-	hsm_shm_setup setup{};
-	setup.size = kRegion;
-	if (ioctl(dev.fd(), HSM_IOC_SHM_SETUP, &setup) < 0)
-		return fail("HSM_IOC_SHM_SETUP", errno);
-	void *base = mmap(nullptr, kRegion, PROT_READ | PROT_WRITE, MAP_SHARED, dev.fd(), 0);
-	if (base == MAP_FAILED)
-		return fail("mmap", errno);
-	int rc = connections ? list_connections(opt, dev, base, kRegion)
-			     : list_slots(opt, dev, base, kRegion);
-	munmap(base, kRegion);
-	return rc;
+	void *base = dev.map_region(kRegion);
+	return connections ? list_connections(opt, dev, base, kRegion)
+			   : list_slots(opt, dev, base, kRegion);
 }
 
 }  // namespace hsmctl

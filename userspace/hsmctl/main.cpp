@@ -4,25 +4,39 @@
 #include <cstdio>
 #include <cstring>
 #include <exception>
-#include <fcntl.h>
 #include <new>
 #include <string_view>
 #include <system_error>
+#include <sys/mman.h>
 #include <unistd.h>
+
+#include <hsm/raw.h>
 
 #include "hsmctl.h"
 
 namespace hsmctl {
 
-Device::Device(const std::string &path) : fd_(::open(path.c_str(), O_RDWR | O_CLOEXEC))
+Device::Device(const std::string &path) : fd_(hsm_raw_open(path.c_str()))
 {
 	if (fd_ < 0)
-		throw std::system_error(errno, std::generic_category(), "open " + path);
+		throw std::system_error(-fd_, std::generic_category(), "open " + path);
 }
 
 Device::~Device()
 {
+	if (region_)
+		munmap(region_, region_size_);
 	::close(fd_);
+}
+
+std::uint8_t *Device::map_region(std::size_t size)
+{
+	if (int r = hsm_raw_shm_setup(fd_, size))
+		throw std::system_error(-r, std::generic_category(), "HSM_IOC_SHM_SETUP");
+	if (int r = hsm_raw_map(fd_, size, &region_))
+		throw std::system_error(-r, std::generic_category(), "mmap");
+	region_size_ = size;
+	return static_cast<std::uint8_t *>(region_);
 }
 
 int fail(const std::string &what, int err)
@@ -39,15 +53,16 @@ struct Command {
 	std::string_view name;
 	int (*run)(const hsmctl::Options &, const std::vector<std::string> &);
 	std::string_view help;
+	bool takes_args = true;		// false: any argument is a usage error
 };
 
 constexpr Command commands[] = {
-	{"info", hsmctl::cmd_info, "module version, ABI, features, platform and limits"},
-	{"algs", hsmctl::cmd_algs, "algorithms the module knows, and which it serves"},
+	{"info", hsmctl::cmd_info, "module version, ABI, features, platform and limits", false},
+	{"algs", hsmctl::cmd_algs, "algorithms the module knows, and which it serves", false},
 	{"keys", hsmctl::cmd_keys, "your slots, or every connection's keys with --connections (root): metadata, never material"},
-	{"selftest", hsmctl::cmd_selftest, "run the module's known-answer tests again"},
+	{"selftest", hsmctl::cmd_selftest, "run the module's known-answer tests again", false},
 	{"verify", hsmctl::cmd_verify, "check an SEV-SNP attestation report against certificates and a policy (--help); exit 3: genuine but unconstrained"},
-	{"stats", hsmctl::cmd_stats, "module-wide counters: requests, errors, bytes, resources"},
+	{"stats", hsmctl::cmd_stats, "module-wide counters: requests, errors, bytes, resources", false},
 	{"attest", hsmctl::cmd_attest, "--out DIR [--report-data HEX] [--vmpl N] [--extended] [--bound]: an attestation report to files (--bound: REPORT_DATA bound to your uid)"},
 	{"sim-setup", hsmctl::cmd_sim_setup, "the simulated PSP's VM identity and certificate chain (root)"},
 	{"slots", hsmctl::cmd_slots, "save DIR | restore DIR: your slots as sealed blobs on disk, and back"},
@@ -112,6 +127,11 @@ int main(int argc, char **argv)
 		if (c.name != rest.front())
 			continue;
 		std::vector<std::string> args(rest.begin() + 1, rest.end());
+		if (!c.takes_args && !args.empty()) {
+			std::fprintf(stderr, "hsmctl: %.*s takes no arguments\n", (int)c.name.size(),
+				     c.name.data());
+			return 2;
+		}
 		try {
 			return c.run(opt, args);
 		} catch (const std::bad_alloc &) {

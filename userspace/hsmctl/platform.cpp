@@ -9,15 +9,15 @@
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <string>
-#include <sys/ioctl.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 
+#include <hsm/raw.h>
+#include <hsm/snp.hpp>
 #include <linux/hsm.h>
 
 #include "hsmctl.h"
 #include "safe_file.h"
-#include "snp_sim.hpp"
+#include "sim/snp_sim.hpp"
 
 namespace hsmctl {
 namespace {
@@ -29,19 +29,8 @@ constexpr __u32 kParams = 0, kResp = 0x800, kOut = 0x1000, kTag = 0x10000, kIn =
 // An open device with a mapped region.
 struct Session {
 	Device dev;
-	uint8_t *base = nullptr;
-	explicit Session(const Options &opt) : dev(opt.device)
-	{
-		hsm_shm_setup s{};
-		s.size = kRegion;
-		if (ioctl(dev.fd(), HSM_IOC_SHM_SETUP, &s))
-			throw std::system_error(errno, std::generic_category(), "HSM_IOC_SHM_SETUP");
-		void *p = mmap(nullptr, kRegion, PROT_READ | PROT_WRITE, MAP_SHARED, dev.fd(), 0);
-		if (p == MAP_FAILED)
-			throw std::system_error(errno, std::generic_category(), "mmap");
-		base = static_cast<uint8_t *>(p);
-	}
-	~Session() { munmap(base, kRegion); }
+	uint8_t *base;
+	explicit Session(const Options &opt) : dev(opt.device), base(dev.map_region(kRegion)) {}
 	template <typename T> hsm_ref put(__u32 off, const T &v)
 	{
 		memcpy(base + off, &v, sizeof(v));
@@ -54,11 +43,7 @@ struct Session {
 	}
 	Bytes get(__u32 off, size_t n) const { return Bytes(base + off, base + off + n); }
 	const hsm_resp &resp() const { return *reinterpret_cast<const hsm_resp *>(base + kResp); }
-	long run(unsigned cmd, hsm_op op)
-	{
-		long r = ioctl(dev.fd(), cmd, &op);
-		return r < 0 ? -errno : r;
-	}
+	long run(unsigned cmd, hsm_op op) { return hsm_raw_ioctl(dev.fd(), cmd, &op); }
 };
 
 // A certificate as PEM text.
@@ -166,13 +151,16 @@ int cmd_attest(const Options &opt, const std::vector<std::string> &args)
 	files.emplace_back("report.bin", s.get(kOut, HSM_SNP_REPORT_SIZE));
 	if (ext) {
 		Bytes table = s.get(kTag, static_cast<size_t>(r));
-		const std::pair<const char *, const std::array<uint8_t, 16> *> names[] = {
-			{"ark.pem", &snpsim::kGuidArk}, {"ask.pem", &snpsim::kGuidAsk}, {"vcek.pem", &snpsim::kGuidVcek}};
-		for (const auto &[name, guid] : names) {
-			Bytes der = snpsim::find_cert(table, *guid), pem;
-			if (der.empty())
+		auto chain = hsm::snp::parse_cert_table(table);
+		if (!chain)
+			return refuse("the certificate table: " + chain.error().message);
+		const std::pair<const char *, const Bytes *> names[] = {
+			{"ark.pem", &chain->ark}, {"ask.pem", &chain->ask}, {"vcek.pem", &chain->vcek}};
+		for (const auto &[name, der] : names) {
+			Bytes pem;
+			if (der->empty())
 				continue;
-			if (!to_pem(der, pem))
+			if (!to_pem(*der, pem))
 				return fail(out.path(name) + ": the table's certificate does not parse", EINVAL);
 			files.emplace_back(name, std::move(pem));
 		}

@@ -37,13 +37,8 @@ std::string status_name(unsigned int st)
 
 }  // namespace
 
-int cmd_stats(const Options &opt, const std::vector<std::string> &args)
+int cmd_stats(const Options &opt, const std::vector<std::string> &)
 {
-	if (!args.empty()) {
-		std::fprintf(stderr, "hsmctl: stats takes no arguments\n");
-		return 2;
-	}
-
 	Device dev(opt.device);
 	hsm_stats st{};
 	hsm_get_stats req{};

@@ -1,98 +1,36 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
-// A simulated AMD certificate chain for the module's simulated PSP, made
-// with OpenSSL: an ARK (RSA-4096, self-signed) and an ASK (RSA-4096, signed
-// by the ARK), both RSASSA-PSS with SHA-384 (salt 48) as AMD's are, and a
-// P-384 VCEK signed by the ASK with AMD's extensions (structVersion,
-// productName, the TCB components and hwID = the chip id).  The VCEK's
-// private scalar goes to the module (SNP_SIM_SETUP) so that its reports
-// verify against this chain.  Every name says "simulated": it is not AMD's.
-// Shared by hsmctl (sim-setup) and the guest tests.
-#pragma once
+// The simulated AMD certificate chain: see snp_sim.hpp.
+#include "snp_sim.hpp"
 
-#include <array>
-#include <cstdint>
 #include <cstring>
-#include <memory>
 #include <stdexcept>
 #include <string>
-#include <vector>
 
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
-#include <openssl/evp.h>
 #include <openssl/rsa.h>
-#include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
-#include <linux/hsm.h>
-
 namespace snpsim {
+namespace {
 
-using Bytes = std::vector<uint8_t>;
-
-// GHCB certificate table GUIDs, in the table's byte order.
-inline constexpr std::array<uint8_t, 16> kGuidVcek = {
-	0x63, 0xda, 0x75, 0x8d, 0xe6, 0x64, 0x45, 0x64,
-	0xad, 0xc5, 0xf4, 0xb9, 0x3b, 0xe8, 0xac, 0xcd};
-inline constexpr std::array<uint8_t, 16> kGuidAsk = {
-	0x4a, 0xb7, 0xb3, 0x79, 0xbb, 0xac, 0x4f, 0xe4,
-	0xa0, 0x2f, 0x05, 0xae, 0xf3, 0x27, 0xc7, 0x82};
-inline constexpr std::array<uint8_t, 16> kGuidArk = {
-	0xc0, 0xb4, 0x06, 0xa4, 0xa8, 0x03, 0x49, 0x52,
-	0x97, 0x43, 0x3f, 0xb6, 0x01, 0x4c, 0xd0, 0xae};
-
-struct Pkey {
-	EVP_PKEY *p = nullptr;
-	Pkey() = default;
-	explicit Pkey(EVP_PKEY *k) : p(k) {}
-	Pkey(Pkey &&o) noexcept : p(o.p) { o.p = nullptr; }
-	Pkey &operator=(Pkey &&o) noexcept { std::swap(p, o.p); return *this; }
-	~Pkey() { EVP_PKEY_free(p); }
-};
-
-struct Cert {
-	X509 *x = nullptr;
-	Cert() = default;
-	explicit Cert(X509 *c) : x(c) {}
-	Cert(Cert &&o) noexcept : x(o.x) { o.x = nullptr; }
-	Cert &operator=(Cert &&o) noexcept { std::swap(x, o.x); return *this; }
-	~Cert() { X509_free(x); }
-	Bytes der() const
-	{
-		int n = i2d_X509(x, nullptr);
-		if (n <= 0)
-			throw std::runtime_error("i2d_X509");
-		Bytes b(n);
-		uint8_t *p = b.data();
-		i2d_X509(x, &p);
-		return b;
-	}
-};
-
-struct Chain {
-	Pkey ark_key, ask_key, vcek_key;
-	Cert ark, ask, vcek;
-	std::array<uint8_t, 48> vcek_priv{};	// big-endian scalar
-	Bytes table;				// GHCB certificate table
-};
-
-inline void check(bool ok, const char *what)
+void check(bool ok, const char *what)
 {
 	if (!ok)
 		throw std::runtime_error(std::string("openssl: ") + what);
 }
 
-inline Pkey keygen_rsa4096()
+Pkey keygen_rsa4096()
 {
 	return Pkey(EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", (size_t)4096));
 }
 
-inline Pkey keygen_p384()
+Pkey keygen_p384()
 {
 	return Pkey(EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-384"));
 }
 
-inline X509_NAME *amd_name(const std::string &cn)
+X509_NAME *amd_name(const std::string &cn)
 {
 	X509_NAME *n = X509_NAME_new();
 	auto add = [&](const char *f, const std::string &v) {
@@ -109,7 +47,7 @@ inline X509_NAME *amd_name(const std::string &cn)
 }
 
 // RSASSA-PSS, SHA-384, MGF1-SHA-384, salt 48: how AMD signs.
-inline void sign_pss(X509 *x, EVP_PKEY *key)
+void sign_pss(X509 *x, EVP_PKEY *key)
 {
 	EVP_MD_CTX *m = EVP_MD_CTX_new();
 	EVP_PKEY_CTX *pc = nullptr;
@@ -121,7 +59,7 @@ inline void sign_pss(X509 *x, EVP_PKEY *key)
 	EVP_MD_CTX_free(m);
 }
 
-inline void add_ext(X509 *x, const char *oid, const Bytes &value)
+void add_ext(X509 *x, const char *oid, const Bytes &value)
 {
 	ASN1_OBJECT *o = OBJ_txt2obj(oid, 1);
 	ASN1_OCTET_STRING *s = ASN1_OCTET_STRING_new();
@@ -133,7 +71,7 @@ inline void add_ext(X509 *x, const char *oid, const Bytes &value)
 	ASN1_OBJECT_free(o);
 }
 
-inline void add_std_ext(X509 *x, X509 *issuer, const char *nid_name, const char *value)
+void add_std_ext(X509 *x, X509 *issuer, const char *nid_name, const char *value)
 {
 	X509V3_CTX ctx;
 	X509V3_set_ctx_nodb(&ctx);
@@ -144,14 +82,14 @@ inline void add_std_ext(X509 *x, X509 *issuer, const char *nid_name, const char 
 }
 
 // DER INTEGER of a small non-negative value.
-inline Bytes der_int(unsigned v)
+Bytes der_int(unsigned v)
 {
 	if (v < 0x80)
 		return {0x02, 0x01, static_cast<uint8_t>(v)};
 	return {0x02, 0x02, 0x00, static_cast<uint8_t>(v)};
 }
 
-inline Cert make_cert(const std::string &subject, const std::string &issuer, EVP_PKEY *pub,
+Cert make_cert(const std::string &subject, const std::string &issuer, EVP_PKEY *pub,
 		      EVP_PKEY *signer, X509 *issuer_cert, long serial, bool ca)
 {
 	Cert c(X509_new());
@@ -174,8 +112,20 @@ inline Cert make_cert(const std::string &subject, const std::string &issuer, EVP
 	return c;
 }
 
-// TCB bytes (Genoa layout): bl, tee, 4 reserved, snp, microcode.
-inline Chain make_chain(const uint8_t chip_id[64], uint64_t tcb)
+}  // namespace
+
+Bytes Cert::der() const
+{
+	int n = i2d_X509(x, nullptr);
+	if (n <= 0)
+		throw std::runtime_error("i2d_X509");
+	Bytes b(n);
+	uint8_t *p = b.data();
+	i2d_X509(x, &p);
+	return b;
+}
+
+Chain make_chain(const uint8_t chip_id[64], uint64_t tcb)
 {
 	Chain ch;
 	ch.ark_key = keygen_rsa4096();
@@ -225,8 +175,7 @@ inline Chain make_chain(const uint8_t chip_id[64], uint64_t tcb)
 	return ch;
 }
 
-// The DER certificate with this GUID in a GHCB table; empty if none.
-inline Bytes find_cert(const Bytes &table, const std::array<uint8_t, 16> &guid)
+Bytes find_cert(const Bytes &table, const std::array<uint8_t, 16> &guid)
 {
 	for (size_t off = 0; off + 24 <= table.size(); off += 24) {
 		const uint8_t *e = table.data() + off;
