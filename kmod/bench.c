@@ -75,9 +75,8 @@ static int bench_prepare(struct hsm_conn *conn, const struct hsm_op *op,
 	b->key = hsm_key_get(&conn->res, op->handle);
 	if (!b->key)
 		return -ENOENT;
-	return b->p.cmd == HSM_IOC_MAC ?
-	       hsm_key_may(b->key, HSM_ALG_MAC, HSM_PERM_SIGN) :
-	       hsm_key_may(b->key, HSM_ALG_AEAD, HSM_PERM_ENCRYPT);
+	/* The key the real command's row asks for (cmdtab.c). */
+	return hsm_key_may(b->key, desc->key_type, desc->key_perm);
 }
 
 static long bench_once(const struct bench *b, const struct hsm_shm *shm)

@@ -9,7 +9,6 @@
 #include <linux/ktime.h>
 #include <linux/uaccess.h>
 
-#include "alg.h"
 #include "cmd.h"
 #include "cmdtab.h"
 #include "compat.h"
@@ -84,16 +83,12 @@ static long run_row(struct hsm_call *c)
 	key = hsm_key_get(&c->conn->res, c->op->handle);
 	if (!key)
 		return -ENOENT;
-	ret = -EINVAL;
-	if (desc->key_type && key->alg->type != desc->key_type)
-		goto out;
-	ret = -EPERM;
-	if (desc->key_perm && !(key->perms & desc->key_perm))
-		goto out;
-	c->key = key;
-	ret = desc->run(c);
-	c->key = NULL;
-out:
+	ret = hsm_key_may(key, desc->key_type, desc->key_perm);
+	if (!ret) {
+		c->key = key;
+		ret = desc->run(c);
+		c->key = NULL;
+	}
 	hsm_key_put(key);
 	return ret;
 }

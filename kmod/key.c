@@ -287,12 +287,14 @@ void hsm_key_describe(const struct hsm_key *key, struct hsm_key_info *info)
 /*
  * May this key be used for an operation on keys of `type` that needs
  * `perm`?  EINVAL for the wrong kind of key, EPERM for a missing permission.
+ * 0 for either asks nothing of it (a command table row that checks only
+ * one, or neither).
  */
 int hsm_key_may(const struct hsm_key *key, int type, u64 perm)
 {
-	if (key->alg->type != type)
+	if (type && key->alg->type != type)
 		return -EINVAL;
-	return key->perms & perm ? 0 : -EPERM;
+	return !perm || key->perms & perm ? 0 : -EPERM;
 }
 
 /*

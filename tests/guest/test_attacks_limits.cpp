@@ -556,6 +556,26 @@ Test(attacks, module_wide_stats_are_root_only)
 	close(fd);
 }
 
+// Fill the first n connections, one after another, with what make() creates
+// until the user's share refuses it (EDQUOT); a connection's own limit
+// (ENOSPC) moves on to the next.  *made counts what was created.
+template <typename Make>
+int fill_share(const char *what, std::vector<std::unique_ptr<Conn>> &conns, unsigned int n,
+	       Make make, unsigned int *made)
+{
+	long r = 0;
+
+	for (unsigned int c = 0; c < n; c++) {
+		while ((r = make(*conns[c])) == 0)
+			++*made;
+		if (r == -EDQUOT)
+			return 0;
+		CHECK(r == -ENOSPC, "%s: %s", what, strerror(-r));
+	}
+	CHECK(r == -EDQUOT, "%s: %s, not EDQUOT", what, strerror(-r));
+	return 0;
+}
+
 // Take every share a user has (connections, region bytes, keys, contexts)
 // and check each refusal: run twice, it shows that closing gave all back.
 int take_everything(const hsm_info &i)
@@ -576,26 +596,20 @@ int take_everything(const hsm_info &i)
 	CHECK(nreg == i.uid_max_region_total / size, "%u regions of %zu", nreg, size);
 
 	// Keys, then hash contexts, filling one connection after another.
-	unsigned int keys = 0, ctxs = 0, n;
-	for (n = 0; n < nreg; n++) {
+	unsigned int keys = 0, ctxs = 0;
+	err = fill_share("keys", conns, nreg, [](Conn &c) {
 		__u64 k = 0;
-		while ((r = conns[n]->key("hmac-sha-256", HSM_PERM_SIGN, 32, &k)) == 0)
-			keys++;
-		if (r == -EDQUOT)
-			break;
-		CHECK(r == -ENOSPC, "keys: %s", strerror(-r));
-	}
-	CHECK(r == -EDQUOT, "keys: %s, not EDQUOT", strerror(-r));
+		return c.key("hmac-sha-256", HSM_PERM_SIGN, 32, &k);
+	}, &keys);
+	if (err)
+		return err;
 	CHECK(keys == i.uid_max_keys, "%u keys of a share of %u", keys, i.uid_max_keys);
-	for (n = 0; n < nreg; n++) {
+	err = fill_share("contexts", conns, nreg, [](Conn &c) {
 		__u64 h = 0;
-		while ((r = conns[n]->ctx("sha-256", HSM_CTX_HASH, 0, &h)) == 0)
-			ctxs++;
-		if (r == -EDQUOT)
-			break;
-		CHECK(r == -ENOSPC, "contexts: %s", strerror(-r));
-	}
-	CHECK(r == -EDQUOT, "contexts: %s, not EDQUOT", strerror(-r));
+		return c.ctx("sha-256", HSM_CTX_HASH, 0, &h);
+	}, &ctxs);
+	if (err)
+		return err;
 	CHECK(ctxs == i.uid_max_contexts, "%u contexts of a share of %u", ctxs,
 	      i.uid_max_contexts);
 	return 0;
