@@ -91,7 +91,9 @@ static void ctx_free(struct hsm_res *res)
 {
 	struct hsm_ctx *ctx = container_of(res, struct hsm_ctx, res);
 
-	pr_debug("context %llx destroyed\n", res->id);
+	/* Only a context that was ever in a table was logged as created. */
+	if (res->id)
+		pr_debug("context %llx destroyed\n", res->id);
 	if (ctx->desc) {
 		shash_desc_zero(ctx->desc);
 		kfree(ctx->desc);
