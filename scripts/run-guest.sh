@@ -1,25 +1,29 @@
 #!/bin/bash
-# Boot the installed cloud kernel in QEMU with an initramfs from
-# mkinitramfs.sh, stream the guest's test output, and return its verdict.
+# Boot the installed cloud kernel (or the image -K names) in QEMU with an
+# initramfs from mkinitramfs.sh, stream the guest's test output, and return
+# its verdict.
 #
-#   run-guest.sh -k KVER -i INITRAMFS -l LOGDIR [-T TIMEOUT_S] [-a "CMDLINE"]
+#   run-guest.sh -k KVER -i INITRAMFS -l LOGDIR [-K BZIMAGE] [-T TIMEOUT_S] [-a "CMDLINE"]
 #
 # The guest's kernel console (ttyS0) goes to LOGDIR/guest-kernel.log; its
 # test output (ttyS1) to stdout and LOGDIR/guest-output.log.  FAIL when the
-# guest prints no PASS verdict (a timeout included), or when its kernel log
-# has a BUG, WARNING, Oops, GPF, lockdep, KASAN, UBSAN, Call Trace or panic
-# line.  TCG by default; HSM_KVM=1 uses KVM.  Exits 0 on PASS, 1 on FAIL.
+# guest prints no PASS verdict (a timeout included), when its kernel log
+# has a BUG, WARNING, Oops, GPF, lockdep, KASAN, UBSAN, kmemleak, hung-task,
+# soft-lockup, Call Trace or panic line, or when the module was unloaded
+# with an object it created still alive (scripts/lifetime-audit.sh).  TCG
+# by default; HSM_KVM=1 uses KVM.  Exits 0 on PASS, 1 on FAIL.
 set -euo pipefail
 
 usage() {
-	echo "usage: $0 -k KVER -i INITRAMFS -l LOGDIR [-T TIMEOUT_S] [-a CMDLINE]" >&2
+	echo "usage: $0 -k KVER -i INITRAMFS -l LOGDIR [-K BZIMAGE] [-T TIMEOUT_S] [-a CMDLINE]" >&2
 	exit 2
 }
 
-kver="" initrd="" logdir="" timeout=600 extra=""
-while getopts "k:i:l:T:a:" opt; do
+kver="" kernel="" initrd="" logdir="" timeout=600 extra=""
+while getopts "k:K:i:l:T:a:" opt; do
 	case $opt in
 	k) kver=$OPTARG ;;
+	K) kernel=$OPTARG ;;
 	i) initrd=$OPTARG ;;
 	l) logdir=$OPTARG ;;
 	T) timeout=$OPTARG ;;
@@ -30,7 +34,7 @@ done
 [ $OPTIND -gt $# ] || usage
 [ -n "$kver" ] && [ -n "$initrd" ] && [ -n "$logdir" ] || usage
 [[ $timeout =~ ^[1-9][0-9]*$ ]] || { echo "run-guest: -T wants seconds, not '$timeout'" >&2; exit 2; }
-kernel=/boot/vmlinuz-$kver
+kernel=${kernel:-/boot/vmlinuz-$kver}
 [ -r "$kernel" ] || { echo "run-guest: $kernel: not readable" >&2; exit 1; }
 [ -r "$initrd" ] || { echo "run-guest: $initrd: no such initramfs" >&2; exit 1; }
 
@@ -53,7 +57,7 @@ fi
 qemu=(qemu-system-x86_64 -machine q35 "${accel[@]}" -smp 2 -m 2G
 	-nodefaults -nographic -monitor none -no-reboot
 	-kernel "$kernel" -initrd "$initrd"
-	-append "console=ttyS0 ignore_loglevel panic=-1 $extra"
+	-append "console=ttyS0 ignore_loglevel log_buf_len=16M panic=-1 $extra"
 	-serial "file:$klog" -serial "file:$olog")
 
 # Kernel-log lines that fail the run, each after the suite it happened in:
@@ -64,7 +68,7 @@ splats() {
 		/hsm-guest: begin / { suite = $0; sub(/.*hsm-guest: begin /, "", suite); next }
 		/[Cc]ommand line:/ { next }
 		/^(\[[^]]*\] *)*(BUG:|WARNING:|Oops|general protection fault|kernel BUG at|INFO: |rcu: INFO: |UBSAN:|Call Trace:|Kernel panic)/ ||
-		/KASAN|lockdep|possible circular locking|kernel panic/ {
+		/KASAN|lockdep|possible circular locking|kernel panic|kmemleak: .*new suspected memory leak|soft lockup|blocked for more than/ {
 			printf "  [%s] %s\n", suite == "" ? "boot" : suite, $0
 		}
 	' "$klog"
@@ -99,6 +103,13 @@ if [ -n "$found" ]; then
 	head -n 40 <<<"$found"
 	[ "$n" -le 40 ] || echo "  ... $((n - 40)) more in $klog"
 	fail=${fail:+$fail; }"kernel log has warnings"
+fi
+
+# After rmmod, every connection, key and context hsm.ko logged as created
+# must have been destroyed.
+if grep -q 'hsm-guest: end rmmod' "$klog"; then
+	audit=$("$(dirname "$0")/lifetime-audit.sh" "$klog") || fail=${fail:+$fail; }"objects outlived the module"
+	echo "guest: $audit" | sed '2,$s/^/guest: /'
 fi
 
 if [ -n "$fail" ]; then
