@@ -9,6 +9,9 @@
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin
 export HOME=/root
 
+# kmemleak and GCOV, where the kernel has them (the debug lane).
+. /debug.sh
+
 mount_all() {
 	mount -t proc proc /proc
 	mount -t sysfs sysfs /sys
@@ -68,9 +71,13 @@ stty -F /dev/ttyS1 -onlcr 2>/dev/null
 exec >/dev/ttyS1 2>&1 </dev/null
 
 echo "hsm-guest: kernel $(uname -r)"
+kmemleak_baseline
 load_module
 rc=0
 /payload || rc=$?
+kmemleak_check "with hsm.ko loaded" || verdict "FAIL (kmemleak: hsm.ko leaked memory)"
 unload_module
+kmemleak_check "after rmmod" || verdict "FAIL (kmemleak: hsm.ko leaked memory it never freed)"
+gcov_send
 [ $rc -eq 0 ] || verdict "FAIL (payload exited $rc)"
 verdict PASS

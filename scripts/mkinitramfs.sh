@@ -3,9 +3,11 @@
 # the installed kernel's crypto modules, hsm.ko, a payload script, extra
 # binaries and test binaries, each with the shared libraries it needs.
 #
-#   mkinitramfs.sh -o OUT.cpio.gz -k KVER -m hsm.ko -p PAYLOAD [-b BIN]... [-t TESTDIR] [-d DATADIR]
+#   mkinitramfs.sh -o OUT.cpio.gz -k KVER -m hsm.ko -p PAYLOAD [-r MODROOT] [-b BIN]... [-t TESTDIR] [-d DATADIR]
 #
-# DATADIR is copied whole to /data (test vectors).
+# The kernel's modules come from MODROOT/lib/modules/KVER (MODROOT: / by
+# default; the debug lane's kernel keeps its own).  DATADIR is copied whole
+# to /data (test vectors).
 #
 # Quiet unless something fails.
 set -euo pipefail
@@ -13,7 +15,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 
 usage() {
-	echo "usage: $0 -o OUT.cpio.gz -k KVER -m hsm.ko -p PAYLOAD [-b BIN]... [-t TESTDIR] [-d DATADIR]" >&2
+	echo "usage: $0 -o OUT.cpio.gz -k KVER -m hsm.ko -p PAYLOAD [-r MODROOT] [-b BIN]... [-t TESTDIR] [-d DATADIR]" >&2
 	exit 2
 }
 
@@ -22,14 +24,15 @@ die() {
 	exit 1
 }
 
-out="" kver="" module="" payload="" testdir="" datadir=""
+out="" kver="" module="" payload="" testdir="" datadir="" modroot=""
 bins=()
-while getopts "o:k:m:p:b:t:d:" opt; do
+while getopts "o:k:m:p:r:b:t:d:" opt; do
 	case $opt in
 	o) out=$OPTARG ;;
 	k) kver=$OPTARG ;;
 	m) module=$OPTARG ;;
 	p) payload=$OPTARG ;;
+	r) modroot=$OPTARG ;;
 	b) bins+=("$OPTARG") ;;
 	t) testdir=$OPTARG ;;
 	d) datadir=$OPTARG ;;
@@ -38,8 +41,10 @@ while getopts "o:k:m:p:b:t:d:" opt; do
 done
 [ $OPTIND -gt $# ] || usage
 [ -n "$out" ] && [ -n "$kver" ] && [ -n "$module" ] && [ -n "$payload" ] || usage
+# Where the modules are read from, and where the guest finds them.
 mods=/lib/modules/$kver
-[ -f "$mods/modules.dep" ] || die "$mods/modules.dep: no such kernel installed"
+src_mods=$modroot$mods
+[ -f "$src_mods/modules.dep" ] || die "$src_mods/modules.dep: no such kernel installed"
 [ -f "$module" ] || die "$module: module not built"
 [ -f "$payload" ] || die "$payload: no such payload"
 [ -x /bin/busybox ] || die "/bin/busybox missing (apt-get install busybox-static)"
@@ -148,7 +153,7 @@ module_closure() {
 				k = split($2, d, " ")
 				for (i = 1; i <= k; i++) print d[i]
 			}
-		}' "$mods/modules.dep" | sort -u
+		}' "$src_mods/modules.dep" | sort -u
 }
 
 # Modules that hsm.ko names as hard or soft dependencies.
@@ -164,10 +169,10 @@ module_deps() {
 install_modules() {
 	local m f
 	for m in $(module_closure $(module_deps)); do
-		copy_file "$mods/$m" "$mods/$m"
+		copy_file "$src_mods/$m" "$mods/$m"
 	done
 	for f in modules.order modules.builtin modules.builtin.modinfo; do
-		[ ! -e "$mods/$f" ] || copy_file "$mods/$f" "$mods/$f"
+		[ ! -e "$src_mods/$f" ] || copy_file "$src_mods/$f" "$mods/$f"
 	done
 	mkdir -p "$root$mods/extra"
 	cp "$module" "$root$mods/extra/hsm.ko"
@@ -176,6 +181,7 @@ install_modules() {
 
 install_payload() {
 	install -m 0755 "$here/guest-init.sh" "$root/init"
+	install -m 0644 "$here/guest-debug.sh" "$root/debug.sh"
 	install -m 0755 "$payload" "$root/payload"
 	local b t
 	for b in "${bins[@]}"; do
