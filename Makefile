@@ -4,6 +4,11 @@
 #   make            build hsm.ko, hsmctl, libhsm, the tests and the benchmark
 #   make test       install what is missing, build, run every test (native and
 #                   in a QEMU guest); exits non-zero on any failure
+#   make test-debug the same suites on a debug kernel built from Debian's
+#                   linux-source (KASAN, lockdep, kmemleak, UBSAN, fault
+#                   injection; cached after the first build), with ASan
+#                   and UBSan userspace, every allocation failure tried,
+#                   a longer fuzzer run and kmod/'s line coverage
 #   make demo       install what is missing, build, boot the guest, load the
 #                   module and show it working
 #   make bench      install what is missing, build, boot the guest and run the
@@ -65,6 +70,11 @@ test: deps
 	$(Q)$(MAKE) all WERROR=1
 	$(Q)scripts/run-tests.sh
 
+test-debug:
+	$(Q)scripts/install-deps.sh debug
+	$(Q)$(MAKE) all WERROR=1
+	$(Q)scripts/run-tests.sh --debug
+
 demo: deps
 	$(Q)$(MAKE) kmod hsmctl
 	$(Q)scripts/run-demo.sh
@@ -86,4 +96,4 @@ clean:
 	$(Q)$(MAKE) -C kmod clean >/dev/null
 	$(Q)rm -rf $(BUILD)
 
-.PHONY: all deps kmod userspace hsmctl tests benchmark test demo bench profile install clean
+.PHONY: all deps kmod userspace hsmctl tests benchmark test test-debug demo bench profile install clean

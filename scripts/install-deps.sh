@@ -3,9 +3,11 @@
 # Idempotent: packages already present are left alone, and apt is not
 # touched at all when nothing is missing.  Must run as root on Debian 12.
 #
-#   install-deps.sh [profile]
+#   install-deps.sh [profile|debug]
 #
-# "profile" adds what `make profile` needs beyond the rest (perf).
+# "profile" adds what `make profile` needs beyond the rest (perf); "debug"
+# what `make test-debug` needs to build a kernel: the linux-source package
+# of the cloud kernel's series and the kernel's build tools.
 set -eu
 
 PKGS="
@@ -29,6 +31,13 @@ gnuplot-nox
 python3
 "
 [ "${1:-}" != profile ] || PKGS="$PKGS linux-perf"
+if [ "${1:-}" = debug ]; then
+	# The series of the cloud kernel linux-image-cloud-amd64 pulls in
+	# (6.1 on Debian 12): the lane's kernel is built from the same source.
+	"$0" || exit 1
+	series=$("$(dirname "$0")/kver.sh" | sed -n 's/^\([0-9]*\.[0-9]*\)\..*/\1/p')
+	PKGS="$PKGS linux-source-$series bc bison flex libelf-dev xz-utils"
+fi
 
 missing=""
 for p in $PKGS; do

@@ -3,13 +3,50 @@
 # guest booted from the installed cloud kernel.  Prints Criterion's summary
 # for every suite and ends with one verdict line; exits non-zero on any
 # failure.  Logs go to $BUILD/logs.
+#
+#   run-tests.sh           the release lane (`make test`)
+#   run-tests.sh --debug   the debug lane (`make test-debug`): the same
+#                          suites, built with ASan and UBSan, on a kernel
+#                          with KASAN, lockdep, kmemleak, UBSAN and fault
+#                          injection (scripts/debug-lane.sh), a longer
+#                          fuzzer run, every allocation failure tried, and
+#                          kmod/'s line coverage
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD:-$top/build}
+lane=release
+case ${1:-} in
+"") ;;
+--debug) lane=debug ;;
+*) echo "usage: $0 [--debug]" >&2; exit 2 ;;
+esac
 logs=$build/logs
-kver=$("$top/scripts/kver.sh")
+[ $lane = release ] || logs=$build/logs/debug
 start=$(date +%s)
+
+# What the guest boots and runs: the installed cloud kernel, kmod/hsm.ko
+# and the suites of `make all`, or their debug-lane builds.
+kver=$("$top/scripts/kver.sh")
+kernel=/boot/vmlinuz-$kver
+modroot=""
+module=$top/kmod/hsm.ko
+suites=$build/tests/guest
+hsmctl=$build/hsmctl
+# The suites take about five minutes on an idle 2-core machine under TCG;
+# the limit leaves room for a loaded one and still ends a hung guest.
+timeout=1200
+lane_params=""
+if [ $lane = debug ]; then
+	. "$top/scripts/debug-lane.sh"
+	debug_kernel
+	debug_module
+	debug_userspace
+	# KASAN, lockdep and the sanitizers make every step several times
+	# slower; the fuzzer runs ten minutes and every fault point is tried.
+	timeout=10800
+	lane_params="hsm_fuzz_seconds=600 hsm_faults=1"
+fi
 
 # Small limits in the guest, so that tests can reach every one of them.
 guest_params="hsm.max_connections=256 hsm.max_region_size=8388608 hsm.max_region_total=67108864 hsm.max_keys=64 hsm.max_contexts=64 hsm.max_slots=16 hsm.max_stream=1048576 hsm.max_inflight=64 hsm.slot_group=4242"
@@ -27,14 +64,14 @@ for t in "$build"/tests/unit/test_*; do
 done
 
 echo "==> guest: building initramfs for $kver"
-"$top/scripts/mkinitramfs.sh" -o "$build/guest/initramfs-test.cpio.gz" -k "$kver" \
-	-m "$top/kmod/hsm.ko" -p "$top/scripts/guest-payload-test.sh" \
-	-b "$build/hsmctl" -t "$build/tests/guest" -d "$top/tests/data"
+initrd=$build/guest/initramfs-test-$lane.cpio.gz
+"$top/scripts/mkinitramfs.sh" -o "$initrd" -k "$kver" ${modroot:+-r "$modroot"} \
+	-m "$module" -p "$top/scripts/guest-payload-test.sh" \
+	-b "$hsmctl" -t "$suites" -d "$top/tests/data"
 guest_rc=0
-# The suites take about five minutes on an idle 2-core machine under TCG;
-# the limit leaves room for a loaded one and still ends a hung guest.
-"$top/scripts/run-guest.sh" -k "$kver" -i "$build/guest/initramfs-test.cpio.gz" \
-	-l "$logs" -T 1200 -a "$guest_params" || guest_rc=1
+"$top/scripts/run-guest.sh" -k "$kver" -K "$kernel" -i "$initrd" \
+	-l "$logs" -T "$timeout" -a "$guest_params $lane_params" | tee "$logs/run-guest.log" || guest_rc=1
+[ $lane = release ] || debug_summary || guest_rc=1
 
 # Criterion ends each binary with:
 #   [====] Synthesis: Tested: T | Passing: P | Failing: F | Crashing: C
