@@ -5,7 +5,7 @@
 # scripts/debug-kernel.config (KASAN, lockdep, kmemleak, UBSAN, fault
 # injection, KCOV, GCOV).  The result is cached outside the tree, keyed by
 # the source package's version and a hash of the config inputs, so only the
-# first run pays for the build.  Prints the cache entry's directory, which
+# first run pays for the build (HSM_CACHE moves the cache).  Prints the cache entry's directory, which
 # holds:
 #   bzImage              the kernel
 #   release              its `uname -r`
@@ -39,7 +39,8 @@ imgver=$(dpkg-query -W -f='${Version}' "linux-image-$kver" 2>/dev/null) || imgve
 [ -z "$imgver" ] || [ "$imgver" = "$srcver" ] ||
 	die "$pkg is $srcver but linux-image-$kver is $imgver: install the same version"
 
-key=$(cat "$base_config" "$fragment" "$0" | sha256sum | cut -c1-12)
+# The config that goes in: Debian's cloud config and the fragment.
+key=$(cat "$base_config" "$fragment" | sha256sum | cut -c1-12)
 entry=$cache/debug-kernel/$srcver-$key
 if [ -f "$entry/ok" ]; then
 	echo "$entry"
