@@ -4,7 +4,7 @@
 # table a host returns with an extended report (GHCB: 24-byte entries of
 # GUID, offset, length, ended by an all-zero entry; then the DER
 # certificates), a PEM chain and a DER certificate as they are read from
-# files, and for verification a time, a report and its table.
+# files, and for verification a time, policy bits, a report and its table.
 #
 #   mkseeds_snp.py DATA_DIR CORPUS_DIR
 import os, struct, sys, uuid, warnings
@@ -91,7 +91,9 @@ def main(data, corpus):
         r, t = read(data, report), table(roles(data, key, chain))
         put(corpus, "fuzz_snp_report", name, r)
         put(corpus, "fuzz_snp_certs", name + "_table", t)
-        put(corpus, "fuzz_snp_verify", name, struct.pack("<Q", when) + r + t)
+        put(corpus, "fuzz_snp_verify", name, struct.pack("<QB", when, 0) + r + t)
+        if name == "ms_milan":  # every policy check on
+            put(corpus, "fuzz_snp_verify", name + "_policy", struct.pack("<QB", when, 0xff) + r + t)
     put(corpus, "fuzz_snp_certs", "ms_genoa_chain.pem", read(data, "ms_genoa_chain.pem"))
     put(corpus, "fuzz_snp_certs", "tr_milan_ask_ark_asvk.pem", read(data, "tr_milan_ask_ark_asvk.pem"))
     put(corpus, "fuzz_snp_certs", "tr_test-vlek.der", read(data, "tr_test-vlek.der"))
