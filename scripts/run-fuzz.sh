@@ -10,7 +10,7 @@
 # By default the targets share about a minute; a long run gives each
 # more (run-fuzz.sh 600).  -t runs only the targets named.  -m, after a
 # clean run, merges into the tree's corpus (tests/fuzz/corpus) the new
-# inputs that reach coverage it lacks, to be reviewed and committed.
+# inputs that reach code it does not, to be reviewed and committed.
 #
 # The tree's corpus is only read: the fuzzers add their inputs to a
 # scratch copy in $BUILD/fuzz-corpus/TARGET.  Findings go to
@@ -92,7 +92,10 @@ done
 if [ "$merge" -eq 1 ] && [ "$findings" -eq 0 ]; then
 	for t in "${targets[@]}"; do
 		before=$(find "$corpus/$t" -type f | wc -l)
-		"$bin/$t" -merge=1 "$corpus/$t" "$build/fuzz-corpus/$t" >>"$logs/fuzz-$t.log" 2>&1
+		# A small set of inputs that reach every edge the scratch copy
+		# reaches (-use_counters=0: edges, not how often they are taken).
+		"$bin/$t" -set_cover_merge=1 -use_counters=0 "$corpus/$t" "$build/fuzz-corpus/$t" \
+			>>"$logs/fuzz-$t.log" 2>&1
 		echo "==> merged into ${corpus#"$top"/}/$t: $before -> $(find "$corpus/$t" -type f | wc -l) inputs"
 	done
 fi
