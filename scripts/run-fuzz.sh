@@ -96,7 +96,8 @@ if [ "$merge" -eq 1 ] && [ "$findings" -eq 0 ]; then
 		# reaches (-use_counters=0: edges, not how often they are taken).
 		"$bin/$t" -set_cover_merge=1 -use_counters=0 "$corpus/$t" "$build/fuzz-corpus/$t" \
 			>>"$logs/fuzz-$t.log" 2>&1
-		echo "==> merged into ${corpus#"$top"/}/$t: $before -> $(find "$corpus/$t" -type f | wc -l) inputs"
+		after=$(find "$corpus/$t" -type f | wc -l)
+		echo "==> merged into ${corpus#"$top"/}/$t: $before -> $after inputs"
 	done
 fi
 

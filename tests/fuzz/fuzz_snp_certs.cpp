@@ -41,10 +41,11 @@ bool one_der(const Bytes &der)
 	return x && p == der.data() + der.size();
 }
 
+// Copied from the input, not made up.
 bool within(const Bytes &der, std::span<const std::uint8_t> in)
 {
-	return std::search(in.begin(), in.end(), std::boyer_moore_horspool_searcher(der.begin(), der.end())) !=
-	       in.end();
+	std::boyer_moore_horspool_searcher find(der.begin(), der.end());
+	return std::search(in.begin(), in.end(), find) != in.end();
 }
 
 void check_error(const hsm::Error &e)
