@@ -12,6 +12,8 @@ set -eu
 
 PKGS="
 build-essential
+clang
+libclang-rt-dev
 pkg-config
 kmod
 cpio
