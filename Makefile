@@ -16,6 +16,10 @@
 #                   build/bench-results/results.md, .csv and PNG plots
 #   make profile    the same guest, with perf: where the time of the headline
 #                   benchmark cells goes, in build/profile/*.txt
+#   make fuzz       install what is missing, build the libFuzzer targets
+#                   (tests/fuzz) and run each over its corpus, about a minute
+#                   in all (FUZZ_SECONDS=N: N seconds each); exits non-zero
+#                   on any finding
 #   make install    install hsm.ko (and depmod), hsmctl and the ABI header;
 #                   the module installed is a production build (no test hooks)
 #   make deps       install the build and test dependencies (Debian, as root)
@@ -88,6 +92,10 @@ profile: deps
 	$(Q)$(MAKE) all
 	$(Q)scripts/run-profile.sh
 
+fuzz: deps
+	$(Q)$(MAKE) -C tests fuzz
+	$(Q)scripts/run-fuzz.sh $(FUZZ_SECONDS)
+
 install: kmod userspace
 	$(Q)$(MAKE) -C kmod install HSM_TESTING=0
 	$(Q)$(MAKE) -C userspace install
@@ -96,4 +104,4 @@ clean:
 	$(Q)$(MAKE) -C kmod clean >/dev/null
 	$(Q)rm -rf $(BUILD)
 
-.PHONY: all deps kmod userspace hsmctl tests benchmark test test-debug demo bench profile install clean
+.PHONY: all deps kmod userspace hsmctl tests benchmark test test-debug fuzz demo bench profile install clean

@@ -1,8 +1,8 @@
 #!/bin/bash
-# Run every test: the native unit tests, then the guest suites in a QEMU
-# guest booted from the installed cloud kernel.  Prints Criterion's summary
-# for every suite and ends with one verdict line; exits non-zero on any
-# failure.  Logs go to $BUILD/logs.
+# Run every test: the native unit tests and fuzzers, then the guest suites
+# in a QEMU guest booted from the installed cloud kernel.  Prints
+# Criterion's summary for every suite and ends with one verdict line; exits
+# non-zero on any failure.  Logs go to $BUILD/logs.
 #
 #   run-tests.sh           the release lane (`make test`)
 #   run-tests.sh --debug   the debug lane (`make test-debug`): the same
@@ -63,6 +63,11 @@ for t in "$build"/tests/unit/test_*; do
 	"$t" 2>&1 | tee -a "$logs/unit.log" || unit_rc=1
 done
 
+# The libFuzzer targets, about a minute over their corpus: any finding
+# fails the run.
+fuzz_rc=0
+BUILD="$build" "$top/scripts/run-fuzz.sh" 2>&1 | tee "$logs/fuzz.log" || fuzz_rc=1
+
 echo "==> guest: building initramfs for $kver"
 initrd=$build/guest/initramfs-test-$lane.cpio.gz
 "$top/scripts/mkinitramfs.sh" -o "$initrd" -k "$kver" ${modroot:+-r "$modroot"} \
@@ -80,7 +85,7 @@ read -r passed failed < <(cat "$logs/unit.log" "$logs/guest-output.log" 2>/dev/n
 	awk '{ p += $1; f += $2 + $3 } END { print p + 0, f + 0 }')
 
 verdict=PASS
-if [ "$unit_rc" -ne 0 ] || [ "$guest_rc" -ne 0 ] || [ "$failed" -ne 0 ]; then
+if [ "$unit_rc" -ne 0 ] || [ "$fuzz_rc" -ne 0 ] || [ "$guest_rc" -ne 0 ] || [ "$failed" -ne 0 ]; then
 	verdict=FAIL
 	# A guest that died or logged a kernel warning fails even if no
 	# Criterion test did.
