@@ -149,6 +149,13 @@ Test(hsmctl_platform, sim_setup_and_attest, .timeout = 600)
 	cr_expect_eq(sh("hsmctl info | grep -q '^platform caps: *report ext_report derived_key seal$'"), 0);
 	cr_expect_eq(sh("hsmctl --json info | grep -q '\"platform_backend\": \"simulated\"'"), 0);
 	cr_assert_eq(sh("hsmctl sim-setup --no-chain --measurement " + std::string(96, '5')), 0);
+	// A host with no certificates: the extended report is still written,
+	// with no chain beside it.
+	fresh_dir("/tmp/att4");
+	Out e = run("hsmctl attest --extended --out /tmp/att4");
+	cr_expect_eq(e.rc, 0, "%s", e.text.c_str());
+	cr_expect_eq(slurp("/tmp/att4/report.bin").size(), (size_t)HSM_SNP_REPORT_SIZE);
+	cr_expect_neq(access("/tmp/att4/vcek.pem", F_OK), 0, "a chain from an empty table");
 }
 
 Test(hsmctl_platform, slots_save_and_restore)

@@ -149,7 +149,9 @@ int cmd_attest(const Options &opt, const std::vector<std::string> &args)
 		return fail("HSM_IOC_SNP_EXT_REPORT: table length", EPROTO);
 	std::vector<std::pair<std::string, Bytes>> files;
 	files.emplace_back("report.bin", s.get(kOut, HSM_SNP_REPORT_SIZE));
-	if (ext) {
+	// A host with no certificates answers with an empty table: the report
+	// is still written, and there is no chain to extract.
+	if (ext && r > 0) {
 		Bytes table = s.get(kTag, static_cast<size_t>(r));
 		auto chain = hsm::snp::parse_cert_table(table);
 		if (!chain)
