@@ -67,6 +67,8 @@ splats() {
 		{ sub(/\r$/, "") }
 		/hsm-guest: begin / { suite = $0; sub(/.*hsm-guest: begin /, "", suite); next }
 		/[Cc]ommand line:/ { next }
+		# A debug kernel announcing its checks at boot is not a finding.
+		/RCU lockdep checking is enabled/ { next }
 		/^(\[[^]]*\] *)*(BUG:|WARNING:|Oops|general protection fault|kernel BUG at|INFO: |rcu: INFO: |UBSAN:|Call Trace:|Kernel panic)/ ||
 		/KASAN|lockdep|possible circular locking|kernel panic|kmemleak: .*new suspected memory leak|soft lockup|blocked for more than/ {
 			printf "  [%s] %s\n", suite == "" ? "boot" : suite, $0
