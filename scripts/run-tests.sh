@@ -47,7 +47,8 @@ if [ $lane = debug ]; then
 	timeout=10800
 	# The kernel's own crypto self-tests would take minutes at boot under
 	# KASAN and TCG; hsm.ko still runs its known-answer tests at load.
-	lane_params="cryptomgr.notests=1 hsm_fuzz_seconds=600 hsm_faults=1"
+	# Bounds on how soon something must happen grow by the same factor.
+	lane_params="cryptomgr.notests=1 HSM_TEST_TIME_SCALE=10 hsm_fuzz_seconds=600 hsm_faults=1"
 fi
 
 # Small limits in the guest, so that tests can reach every one of them.

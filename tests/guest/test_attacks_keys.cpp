@@ -317,7 +317,8 @@ Test(attacks_keys, one_material_in_two_roles)
 
 // A caller asks for minutes of hashing in one VECTOR (256 SHA3-512 digests
 // of 6 MiB), then is killed: the module must stop between slices, so the
-// process is gone within a second of SIGKILL, not when the work is done.
+// process is gone within a second of SIGKILL (scaled on slower kernels),
+// not when the work is done.
 Test(attacks_keys, killed_vector_frees_its_cpu_at_once, .timeout = 120)
 {
 	int ready[2];
@@ -357,7 +358,7 @@ Test(attacks_keys, killed_vector_frees_its_cpu_at_once, .timeout = 120)
 	cr_assert_eq(waitpid(pid, &st, 0), pid);
 	double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 	cr_expect(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL, "status %#x", st);
-	cr_expect_lt(s, 1.0, "the killed caller held its CPU %.2f s", s);
+	cr_expect_lt(s, time_scale(), "the killed caller held its CPU %.2f s", s);
 	close(ready[0]);
 	close(ready[1]);
 }
