@@ -16,21 +16,11 @@
 
 #include <hsm/snp.hpp>
 
+#include "check.h"
+
 namespace {
 
 using Bytes = std::vector<std::uint8_t>;
-
-#define CHECK(cond) \
-	do { \
-		if (!(cond)) \
-			broken(#cond, __LINE__); \
-	} while (0)
-
-[[noreturn]] void broken(const char *what, int line)
-{
-	std::fprintf(stderr, "fuzz_snp_certs.cpp:%d: invariant broken: %s\n", line, what);
-	std::abort();
-}
 
 // Exactly one DER certificate, nothing after it.
 bool one_der(const Bytes &der)

@@ -11,21 +11,11 @@
 
 #include <hsm/snp.hpp>
 
+#include "check.h"
+
 namespace {
 
 using hsm::snp::Report;
-
-#define CHECK(cond) \
-	do { \
-		if (!(cond)) \
-			broken(#cond, __LINE__); \
-	} while (0)
-
-[[noreturn]] void broken(const char *what, int line)
-{
-	std::fprintf(stderr, "fuzz_snp_report.cpp:%d: invariant broken: %s\n", line, what);
-	std::abort();
-}
 
 std::uint64_t le(const std::uint8_t *p, int n)
 {

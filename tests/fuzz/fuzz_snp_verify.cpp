@@ -19,19 +19,9 @@
 
 #include <hsm/snp.hpp>
 
+#include "check.h"
+
 namespace {
-
-#define CHECK(cond) \
-	do { \
-		if (!(cond)) \
-			broken(#cond, __LINE__); \
-	} while (0)
-
-[[noreturn]] void broken(const char *what, int line)
-{
-	std::fprintf(stderr, "fuzz_snp_verify.cpp:%d: invariant broken: %s\n", line, what);
-	std::abort();
-}
 
 constexpr std::size_t head_size = 9;
 

@@ -18,19 +18,11 @@
 #include <linux/kernel.h>
 
 #include "alg.h"
+#include "check.h"
 #include "validate.h"
 #include "validate_input.h"
 
 typedef unsigned __int128 u128;
-
-/* A broken promise: libFuzzer reports the abort and saves the input. */
-#define CHECK(cond) do { if (!(cond)) broken(#cond, __LINE__); } while (0)
-
-static void broken(const char *what, int line)
-{
-	fprintf(stderr, "fuzz_validate.c:%d: invariant broken: %s\n", line, what);
-	abort();
-}
 
 static bool zero(const void *p, size_t len)
 {
