@@ -58,10 +58,10 @@ debug_coverage() {
 		sed '1d;$d' | base64 -d | tar -C "$gdir" -xzf - ||
 		{ echo "coverage: the guest sent no GCOV data"; return 1; }
 	obj=$debug_dir/mod/kmod
-	# The kernel keeps the counts under the objects' absolute build path.
+	# The kernel keeps the counts under the objects' absolute build path:
+	# each goes beside its object (crypto/ and snp/ included).
 	(cd "$gdir" && find . -name '*.gcda') | while read -r f; do
-		cp "$gdir/$f" "$obj/$(basename "$f")" 2>/dev/null ||
-			cp "$gdir/$f" "$obj/${f#*/kmod/}"
+		cp "$gdir/$f" "$obj/${f#*/kmod/}"
 	done
 	(
 		cd "$obj"
