@@ -64,15 +64,20 @@ void sleep_ms(Shared &sh, uint64_t ms)
 }
 
 // Programs for a child: it may not call OpenSSL (another thread may hold
-// its locks across the fork), so nothing it runs checks outputs.
+// its locks across the fork), so nothing it runs checks outputs; and they
+// are all made from what the parent believed before any ran, so only the
+// answers no state decides (malformed commands') are known.
 std::vector<Program> child_programs(Worker &w, unsigned n)
 {
 	std::vector<Program> v;
 	for (unsigned i = 0; i < n; i++) {
 		Program p = make_program(w);
 		p.racy = false;
-		for (Input &u : p.units)
+		for (Input &u : p.units) {
 			u.verify = nullptr;
+			if (u.expect.mode == Expect::Valid)
+				u.expect = Expect{};
+		}
 		v.push_back(std::move(p));
 	}
 	return v;
@@ -177,6 +182,13 @@ void child_use(Shared &sh, Worker &w, int fd, size_t size, const std::vector<Pro
 		close(fd);
 }
 
+// A child ran commands on w's contexts: where they stand is unknown.
+void taint_all(Worker &w)
+{
+	for (Ctx &x : w.pool.ctxs)
+		x.tainted = true;
+}
+
 bool read_all(int fd, void *buf, size_t n)
 {
 	auto *p = static_cast<uint8_t *>(buf);
@@ -214,6 +226,7 @@ void fork_use(Worker &w)
 		_exit(n == sizeof(rep) && !rep.bad ? 0 : 1);
 	}
 	close(pfd[1]);
+	taint_all(w);
 	static ChildReport rep;
 	memset(&rep, 0, sizeof(rep));
 	const bool got = pid > 0 && read_all(pfd[0], &rep, sizeof(rep));
@@ -277,8 +290,10 @@ void fork_kill(Worker &w)
 		close(pfd[0]);
 		return;
 	}
-	if (!own)
+	if (!own) {
 		sh.tally.lose_requests();
+		taint_all(w);
+	}
 	pollfd pf = {pfd[0], POLLIN, 0};
 	char c;
 	if (poll(&pf, 1, 30000) == 1 && read(pfd[0], &c, 1) == 1)
@@ -447,7 +462,25 @@ void janitor(Worker &w)
 		w.exec.run(t, rel, ans, vec, nullptr, nullptr);
 }
 
+const struct {
+	const char *name;
+	void (*fn)(Worker &);
+	unsigned weight;
+} kEvents[] = {
+	{"fork", fork_use, 25}, {"kill", fork_kill, 20}, {"fd closed", dup_close, 15},
+	{"connection closed", connection_gone, 15}, {"remap", remap, 10},
+	{"reopen", reconnect, 7}, {"janitor", janitor, 8},
+};
+
 }  // namespace
+
+std::string chaos_summary(const Shared &sh)
+{
+	std::string s;
+	for (size_t i = 0; i < std::size(kEvents); i++)
+		s += std::string(i ? ", " : "") + kEvents[i].name + " " + std::to_string(sh.chaos_by[i].load());
+	return s;
+}
 
 void check_counters(Worker &w, const char *when)
 {
@@ -468,11 +501,6 @@ void check_counters(Worker &w, const char *when)
 void chaos_main(Worker &w)
 {
 	Shared &sh = w.sh;
-	static const struct {
-		void (*fn)(Worker &);
-		unsigned weight;
-	} events[] = {{fork_use, 25}, {fork_kill, 20}, {dup_close, 15}, {connection_gone, 15},
-		      {remap, 10}, {reconnect, 7}, {janitor, 8}};
 
 	while (!sh.stop) {
 		for (int i = 0; i < 4 && !sh.stop; i++) {
@@ -483,13 +511,14 @@ void chaos_main(Worker &w)
 		if (!sh.opt.chaos || sh.stop)
 			continue;
 		uint64_t r = w.rng.below(100);
-		for (const auto &e : events) {
-			if (r < e.weight) {
-				e.fn(w);
+		for (size_t i = 0; i < std::size(kEvents); i++) {
+			if (r < kEvents[i].weight) {
+				kEvents[i].fn(w);
 				sh.chaos_events++;
+				sh.chaos_by[i]++;
 				break;
 			}
-			r -= e.weight;
+			r -= kEvents[i].weight;
 		}
 	}
 }

@@ -7,8 +7,11 @@
 // opened again (its statistics checked first).
 #pragma once
 
+#include <string>
+
 namespace fz {
 
+struct Shared;
 struct Worker;
 
 // The chaos thread: w is its own worker (the last area of the region).
@@ -16,5 +19,7 @@ void chaos_main(Worker &w);
 // Before reopening or at the end: the connection's statistics against
 // what its users counted.  Call with the run's lock write-held.
 void check_counters(Worker &w, const char *when);
+// "fork 3, kill 2, ...": what the chaos thread did.
+std::string chaos_summary(const Shared &sh);
 
 }  // namespace fz

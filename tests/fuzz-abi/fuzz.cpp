@@ -99,6 +99,10 @@ void step(Worker &w)
 		sh.finding(where + e + "; " + describe(p, -1, ans, vec));
 		return;
 	}
+	if (sh.opt.trace == static_cast<int>(w.index)) {
+		std::lock_guard g(sh.print_lock);
+		printf("hsm-fuzz: trace: %s%s\n", where, describe(p, -1, ans, vec).c_str());
+	}
 	auto v = judge(p, ans, vec, sh.hooks);
 	if (!v.empty())
 		sh.finding(where + v[0].what + "; " + describe(p, v[0].unit, ans, vec));
@@ -130,6 +134,7 @@ void racer_main(Shared &sh, Rng rng)
 					continue;
 				if (w->race.size()) {
 					race_burst(rng, sh.dev.base(), w->race);
+					sh.races++;
 					wrote = true;
 				}
 				w->race.release();
@@ -243,6 +248,8 @@ void summary(Shared &sh, unsigned seconds)
 	printf("hsm-fuzz: %" PRIu64 " executions in %u s by %u threads, %" PRIu64
 	       " known-answer checks, %" PRIu64 " chaos events\n",
 	       sh.execs.load(), seconds, sh.opt.threads, sh.kat_runs.load(), sh.chaos_events.load());
+	printf("hsm-fuzz: chaos: %s; %" PRIu64 " bursts of racing writes\n", chaos_summary(sh).c_str(),
+	       sh.races.load());
 	printf("hsm-fuzz: answers by command (succeeded/answered):\n");
 	std::string line;
 	unsigned col = 0;

@@ -324,7 +324,10 @@ Input ctx_final(Gen &c)
 		return ctx_create(c);
 	if (x->state == CtxState::Created && c.rng().chance(3, 4))
 		return init_of(c, *x);
-	if (x->state == CtxState::Created) {
+	if (x->state == CtxState::Final && c.rng().chance(3, 4))
+		return reset_of(*x);
+	if (x->state == CtxState::Created || x->state == CtxState::Final) {
+		/* Final before Init, or twice. */
 		Builder b = call(HSM_IOC_CTX_FINAL, *x);
 		b.out(out_len(*x) + 64);
 		return sure(*x) ? b.ok(-EBADFD, kGone).done() : unsure(b, *x, {CtxState::Unknown, 0});

@@ -2,7 +2,7 @@
 // hsm-fuzz: an ABI fuzzer and a systematic fault injector for /dev/hsm,
 // run in the test guest.
 //
-//   hsm-fuzz fuzz [--seed N] [--seconds S] [--threads T] [--no-chaos]
+//   hsm-fuzz fuzz [--seed N] [--seconds S] [--threads T] [--no-chaos] [--trace T]
 //   hsm-fuzz faults [--seed N] [--class NAME]
 //
 // The seed comes first in the output, always: the same seed replays every
@@ -24,7 +24,7 @@ namespace {
 
 int usage()
 {
-	fprintf(stderr, "usage: hsm-fuzz fuzz [--seed N] [--seconds S] [--threads T] [--no-chaos]\n"
+	fprintf(stderr, "usage: hsm-fuzz fuzz [--seed N] [--seconds S] [--threads T] [--no-chaos] [--trace T]\n"
 			"       hsm-fuzz faults [--seed N] [--class NAME]\n");
 	return 2;
 }
@@ -64,9 +64,15 @@ int main(int argc, char **argv)
 			o.chaos = false;
 			continue;
 		}
-		if (i + 1 >= argc)
+		const char *arg;
+		if (size_t eq = a.find('='); eq != std::string::npos) {
+			arg = argv[i] + eq + 1;
+			a.resize(eq);
+		} else if (i + 1 < argc) {
+			arg = argv[++i];
+		} else {
 			return usage();
-		const char *arg = argv[++i];
+		}
 		if (a == "--class") {
 			fo.only = arg;
 			continue;
@@ -80,6 +86,8 @@ int main(int argc, char **argv)
 			o.seconds = static_cast<unsigned>(v);
 		} else if (a == "--threads" && v && v <= 16) {
 			o.threads = static_cast<unsigned>(v);
+		} else if (a == "--trace" && v <= 16) {
+			o.trace = static_cast<int>(v);
 		} else {
 			return usage();
 		}

@@ -28,7 +28,7 @@ struct Options {
 	unsigned seconds = 60;
 	unsigned threads = 4;
 	bool chaos = true;
-	bool verbose = false;
+	int trace = -1;		// the thread whose every program is printed
 };
 
 // Commands answered, by table index, and how.
@@ -71,6 +71,8 @@ struct Shared {
 	std::atomic<uint64_t> new_cov{0};
 	std::atomic<uint64_t> kat_runs{0};
 	std::atomic<uint64_t> chaos_events{0};
+	std::atomic<uint64_t> chaos_by[8] = {};	// by event, chaos.cpp's order
+	std::atomic<uint64_t> races{0};		// bursts of racing writes
 	std::atomic<unsigned> findings{0};
 	CmdCounts counts;
 	Coverage cov;
