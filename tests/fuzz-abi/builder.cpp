@@ -33,6 +33,13 @@ Builder &Builder::flags(uint32_t f)
 	return *this;
 }
 
+Builder &Builder::timeout(uint32_t ms)
+{
+	op_.timeout_ms = ms;
+	in_.set_op(op_);
+	return *this;
+}
+
 Builder &Builder::resp()
 {
 	op_.resp_off = g_.resp;

@@ -23,6 +23,7 @@ public:
 
 	Builder &handle(uint64_t h);
 	Builder &flags(uint32_t f);
+	Builder &timeout(uint32_t ms);
 	Builder &resp();
 	Builder &params(View b);
 	template <typename T> Builder &params_of(const T &t)

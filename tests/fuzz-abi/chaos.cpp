@@ -428,6 +428,7 @@ void reconnect(Worker &w)
 	sh.tally.reset();
 	sh.tally.add(HSM_IOC_SHM_SETUP, 0, true);	/* the new connection's own */
 	sh.generation++;
+	make_shared_contexts(w);
 }
 
 // Release the connection's keys no thread tracks (made by commands whose
@@ -473,6 +474,50 @@ const struct {
 };
 
 }  // namespace
+
+void make_shared_contexts(Worker &w)
+{
+	static const struct {
+		const char *alg;
+		uint32_t op;
+		bool keyed;
+	} kinds[] = {{"sha-256", HSM_CTX_HASH, false}, {"sha3-512", HSM_CTX_HASH, false},
+		     {"hmac-sha-256", HSM_CTX_MAC, true}, {"aes-256-gcm", HSM_CTX_SEAL, true},
+		     {"aes-256-gcm", HSM_CTX_OPEN, true}, {"aes-128-cbc", HSM_CTX_ENCRYPT, true}};
+	Shared &sh = w.sh;
+	const Target t = sh.target(w.area);
+	std::vector<Answer> ans;
+	Answer vec;
+
+	sh.shared_ctxs.clear();
+	for (const auto &k : kinds) {
+		uint64_t key = 0;
+		if (k.keyed) {
+			hsm_key_params p{};
+			strcpy(p.alg, k.alg);
+			p.perms = k.op == HSM_CTX_MAC ? HSM_PERM_SIGN : HSM_PERM_ENCRYPT | HSM_PERM_DECRYPT;
+			p.key_len = k.op == HSM_CTX_MAC ? 32 : 0;
+			Program g;
+			g.units.push_back(Builder(HSM_IOC_KEY_GENERATE, false).resp().params_of(p).done());
+			if (!w.exec.run(t, g, ans, vec, nullptr, nullptr).empty() || ans[0].res)
+				continue;
+			key = ans[0].rec.value;
+		}
+		hsm_ctx_params cp{};
+		strcpy(cp.alg, k.alg);
+		cp.op = k.op;
+		Program c;
+		c.units.push_back(Builder(HSM_IOC_CTX_CREATE, false).handle(key).resp().params_of(cp).done());
+		if (w.exec.run(t, c, ans, vec, nullptr, nullptr).empty() && !ans[0].res)
+			sh.shared_ctxs.push_back({ans[0].rec.value, k.op});
+		/* The context holds the key: the table need not. */
+		if (key) {
+			Program r;
+			r.units.push_back(Builder(HSM_IOC_KEY_RELEASE, false).handle(key).resp().done());
+			w.exec.run(t, r, ans, vec, nullptr, nullptr);
+		}
+	}
+}
 
 std::string chaos_summary(const Shared &sh)
 {

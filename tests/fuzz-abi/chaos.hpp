@@ -19,6 +19,9 @@ void chaos_main(Worker &w);
 // Before reopening or at the end: the connection's statistics against
 // what its users counted.  Call with the run's lock write-held.
 void check_counters(Worker &w, const char *when);
+// The contexts every thread shares, made on the connection w uses.  Call
+// before the threads run or with the run's lock write-held.
+void make_shared_contexts(Worker &w);
 // "fork 3, kill 2, ...": what the chaos thread did.
 std::string chaos_summary(const Shared &sh);
 

@@ -322,8 +322,11 @@ int run_fuzz(const Options &o)
 		workers.push_back(std::make_unique<Worker>(sh, i));
 		for (unsigned k = 0; k < 3; k++)
 			workers.back()->pool.slots.push_back({"fz" + std::to_string(i) + "-" + std::to_string(k), false, {}});
+		/* One name every thread stores, opens, seals and deletes. */
+		workers.back()->pool.slots.push_back({"fz-shared", false, {}});
 		sh.workers.push_back(workers.back().get());
 	}
+	make_shared_contexts(*workers[o.threads]);
 	const time_t start = time(nullptr);
 	std::vector<std::thread> threads;
 	for (unsigned i = 0; i < o.threads; i++)

@@ -157,6 +157,9 @@ unsigned weighted(Worker &w, bool vector_only)
 Input make_valid(Worker &w, unsigned idx, bool big_ok)
 {
 	gen::Gen c{w, big_ok};
+	/* Now and then, a call on a context all threads share instead. */
+	if (spec_at(idx).cls & HSM_CMD_CTX && w.rng.one_in(4))
+		return gen::ctx_contended(c);
 	const Entry *e = entry_of(spec_at(idx).cmd);
 	Input in = e ? e->fn(c) : gen::op_digest(c);
 	if (!big_ok && in.big)

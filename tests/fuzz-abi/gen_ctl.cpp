@@ -200,8 +200,9 @@ Input slot_seal(Gen &c)
 	Slot &s = slot_of(c);
 	Builder b = slot_call(HSM_IOC_SLOT_SEAL, s);
 	b.out(4096);
-	/* EIO: a mutated SNP_SIM_SETUP may have made the PSP's answers fail. */
-	return b.ok(kAnyOk, kSlotState | ErrSet{EIO})
+	/* EIO: a mutated SNP_SIM_SETUP may have made the PSP's answers fail;
+	 * EOVERFLOW: the slot may hold a secret of up to 16320 bytes. */
+	return b.ok(kAnyOk, kSlotState | ErrSet{EIO, EOVERFLOW})
 		.learn([name = s.name](Worker &w, const Answer &a) {
 			if (a.res <= 0 || a.racy)
 				return;

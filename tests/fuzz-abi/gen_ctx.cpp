@@ -357,4 +357,43 @@ Input ctx_release(Gen &c)
 		.done();
 }
 
+// A call on a context every thread calls, perhaps with a deadline short
+// enough to expire while it waits its turn: only the documented set is
+// known of its answer.
+Input ctx_contended(Gen &c)
+{
+	Rng &rng = c.rng();
+	const auto &shared = c.w.sh.shared_ctxs;
+	if (shared.empty())
+		return op_digest(c);
+	const auto &x = shared[rng.below(shared.size())];
+	static const unsigned cmds[] = {HSM_IOC_CTX_INIT, HSM_IOC_CTX_UPDATE, HSM_IOC_CTX_UPDATE,
+					HSM_IOC_CTX_FINAL, HSM_IOC_CTX_RESET};
+	const unsigned cmd = rng.pick(cmds);
+	const bool cipher = x.op == HSM_CTX_ENCRYPT, aead = x.op == HSM_CTX_SEAL || x.op == HSM_CTX_OPEN;
+	Builder b(cmd, false);
+	Role r;
+	r.ctx_op = static_cast<int>(x.op);
+	b.handle(x.id).resp().role(r);
+	if (rng.one_in(3))
+		b.timeout(static_cast<uint32_t>(rng.range(1, 5)));
+	if (cmd == HSM_IOC_CTX_INIT && (cipher || aead))
+		b.iv(random_bytes(rng, cipher ? 16 : 12));
+	if (cmd == HSM_IOC_CTX_UPDATE) {
+		const uint32_t n = 16 * static_cast<uint32_t>(rng.range(0, 256));
+		b.in(random_bytes(rng, n));
+		if (cipher)
+			b.out(n);
+	}
+	if (cmd == HSM_IOC_CTX_FINAL) {
+		if (aead)
+			b.out(geometry(false).out_max).out_tag(16);
+		else if (!cipher)
+			b.out(64);
+	}
+	Input u = b.done();
+	u.contended = true;
+	return u;
+}
+
 }  // namespace fz::gen

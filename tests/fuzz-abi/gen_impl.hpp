@@ -63,6 +63,7 @@ Input ctx_update(Gen &c);
 Input ctx_final(Gen &c);
 Input ctx_reset(Gen &c);
 Input ctx_release(Gen &c);
+Input ctx_contended(Gen &c);
 
 Input op_digest(Gen &c);
 Input op_mac(Gen &c);

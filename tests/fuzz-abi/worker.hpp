@@ -66,6 +66,14 @@ struct Shared {
 	long algs = 0;		// what GET_ALGS answers
 	hsm_snp_sim_params sim{};	// the simulated PSP's identity
 
+	// Contexts every thread calls at once, with short deadlines: made
+	// when the connection is (chaos.cpp), answers unchecked.
+	struct SharedCtx {
+		uint64_t id;
+		uint32_t op;
+	};
+	std::vector<SharedCtx> shared_ctxs;
+
 	std::atomic<bool> stop{false};
 	std::atomic<uint64_t> execs{0};
 	std::atomic<uint64_t> new_cov{0};
