@@ -43,6 +43,7 @@ public:
 		char buf[16];
 		int len = snprintf(buf, sizeof(buf), "%u", n);
 		left_ = ~0U;
+		armed_ = true;
 		if (pwrite(fd_, buf, static_cast<size_t>(len), 0) != len)
 			left_ = 1;
 	}
@@ -50,6 +51,9 @@ public:
 	void disarm()
 	{
 		char buf[16] = {};
+		if (!armed_)
+			return;
+		armed_ = false;
 		if (left_ == ~0U && pread(fd_, buf, sizeof(buf) - 1, 0) > 0)
 			left_ = static_cast<unsigned>(strtoul(buf, nullptr, 10));
 		if (pwrite(fd_, "0", 1, 0) != 1)
@@ -60,6 +64,7 @@ public:
 private:
 	int fd_ = -1;
 	unsigned left_ = ~0U;
+	bool armed_ = false;
 };
 
 bool write_file(const std::string &path, const char *value)
@@ -574,7 +579,18 @@ void Runner::scenario(const Scenario &s, Via via)
 		}
 		std::vector<Answer> ans;
 		Answer vec;
-		f_.ex.set_syscall_hooks([this, n] { f_.fail.arm(n); }, [this] { f_.fail.disarm(); });
+		/* Once: a submission io_uring refused is tried again without. */
+		bool armed = false;
+		f_.ex.set_syscall_hooks(
+			[this, n, &armed] {
+				if (!armed)
+					f_.fail.arm(n);
+				armed = true;
+			},
+			[this, &armed] {
+				if (armed)
+					f_.fail.disarm();
+			});
 		std::string e = f_.ex.run(f_.t, p, ans, vec, nullptr, nullptr);
 		f_.ex.set_syscall_hooks(nullptr, nullptr);
 		const bool injected = f_.fail.injected();
