@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
+#include <grp.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/mman.h>
@@ -370,6 +371,89 @@ void connection_gone(Worker &w)
 		sh.finding("with its connection closed in flight: " + e);
 }
 
+// A user without CAP_SYS_ADMIN, whom the per-user shares bind: a child
+// that becomes one, opens connections of its own up to its share and
+// fills them with keys and contexts past it (EDQUOT), runs the chaos
+// thread's programs there, and exits or is killed.  Whatever its
+// connections charged must be given back: the module warns when a user's
+// record goes with anything still charged.
+void as_user(Worker &w)
+{
+	constexpr uid_t kUser = 65534;
+	constexpr gid_t kDeviceGroup = 4243;	/* as the suites grant it */
+	Shared &sh = w.sh;
+	std::vector<Program> progs = slow_programs(w.rng);
+	for (Program &p : child_programs(w, 4))
+		progs.push_back(std::move(p));
+	const bool kill_it = w.rng.one_in(3);
+	const uint64_t delay_us = w.rng.below(200000);
+	int pfd[2];
+
+	if (chown(HSM_DEVICE_PATH, 0, kDeviceGroup) || pipe2(pfd, O_CLOEXEC))
+		return;
+	fflush(nullptr);
+	pid_t pid = fork();
+	if (pid == 0) {
+		close(pfd[0]);
+		static char what[1024];
+		const gid_t groups[] = {kDeviceGroup};
+		if (setgroups(1, groups) || setgid(kUser) || setuid(kUser))
+			_exit(3);
+		std::vector<hsm_raw_conn> conns;
+		for (unsigned i = 0; i < sh.info.uid_max_connections + 1; i++) {
+			hsm_raw_conn c{};
+			int r = hsm_raw_connect(&c, nullptr, kOwnMap.size());
+			if (!r)
+				conns.push_back(c);
+			else if (r != -EDQUOT && r != -ENFILE && r != -ENOSPC)
+				snprintf(what, sizeof(what), "a user's connection %u: %s", i, strerror(-r));
+		}
+		if (!what[0] && conns.size() > sh.info.uid_max_connections)
+			snprintf(what, sizeof(what), "a user opened %zu connections, its share is %u",
+				 conns.size(), sh.info.uid_max_connections);
+		{
+			Executor ex;
+			for (int round = 0; round < 4 && !what[0]; round++)
+				for (const hsm_raw_conn &c : conns)
+					for (const Program &p : progs) {
+						Target t{c.fd, static_cast<uint8_t *>(c.base), &kOwnMap, 0, nullptr, sh.hooks};
+						std::vector<Answer> ans;
+						Answer vec;
+						std::string e = ex.run(t, p, ans, vec, nullptr, nullptr);
+						if (e.empty()) {
+							auto v = judge(p, ans, vec, sh.hooks);
+							if (!v.empty())
+								e = v[0].what + "; " + describe(p, v[0].unit, ans, vec);
+						}
+						if (!e.empty() && !what[0])
+							snprintf(what, sizeof(what), "as a user: %s", e.c_str());
+					}
+		}
+		ssize_t n = write(pfd[1], what, strlen(what));
+		(void)n;
+		_exit(what[0] ? 1 : 0);
+	}
+	close(pfd[1]);
+	if (pid < 0) {
+		close(pfd[0]);
+		return;
+	}
+	if (kill_it) {
+		usleep(static_cast<useconds_t>(delay_us));
+		kill(pid, SIGKILL);
+	}
+	static char what[1024];
+	memset(what, 0, sizeof(what));
+	ssize_t n = read(pfd[0], what, sizeof(what) - 1);
+	(void)n;
+	close(pfd[0]);
+	int st = 0;
+	waitpid(pid, &st, 0);
+	if (!(WIFEXITED(st) && WEXITSTATUS(st) == 0) && !(kill_it && WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL))
+		sh.finding(std::string("a child as another user ended with status ") + std::to_string(st) +
+			   ": " + what);
+}
+
 std::string mmap_expect(int fd, size_t len, int prot, int flags, off_t off, int want)
 {
 	void *p = mmap(nullptr, len, prot, flags, fd, off);
@@ -468,9 +552,9 @@ const struct {
 	void (*fn)(Worker &);
 	unsigned weight;
 } kEvents[] = {
-	{"fork", fork_use, 25}, {"kill", fork_kill, 20}, {"fd closed", dup_close, 15},
-	{"connection closed", connection_gone, 15}, {"remap", remap, 10},
-	{"reopen", reconnect, 7}, {"janitor", janitor, 8},
+	{"fork", fork_use, 22}, {"kill", fork_kill, 18}, {"fd closed", dup_close, 14},
+	{"connection closed", connection_gone, 13}, {"remap", remap, 10},
+	{"reopen", reconnect, 7}, {"janitor", janitor, 8}, {"user", as_user, 8},
 };
 
 }  // namespace
