@@ -407,9 +407,12 @@ std::vector<Scenario> scenarios()
 				[iv16](Builder &b) { b.iv(iv16).in(Bytes(1000, 3)).out(1000); }); }, nullptr});
 	v.push_back({"one-shots", "RANDOM", [](Fixture &) {
 		return Builder(HSM_IOC_RANDOM, false).resp().out(4096).done(); }, nullptr});
-	v.push_back({"one-shots", "SIGN rsa-pkcs1-sha256", [](Fixture &f) {
-		return one_shot(HSM_IOC_SIGN, f.import("rsa-pkcs1-sha256", HSM_PERM_SIGN, 0, ref::rsa2048().priv_der),
-				[](Builder &b) { b.in(Bytes(100, 1)).out(256); }); }, nullptr});
+	/*
+	 * No SIGN: 6.1's RSA private-key operation (crypto/rsa.c, CRT) calls
+	 * lib/mpi's mpi_sub(), whose mpi_copy() uses mpi_alloc()'s result
+	 * unchecked, so a failed allocation there is a NULL dereference in
+	 * the kernel, not in the module.  VERIFY's public-key path is safe.
+	 */
 	v.push_back({"one-shots", "VERIFY rsa-pkcs1-sha256", [](Fixture &f) {
 		Bytes m(100, 1);
 		return one_shot(HSM_IOC_VERIFY, f.import("rsa-pkcs1-sha256", HSM_PERM_VERIFY, 0, ref::rsa2048().pub_der),
@@ -446,14 +449,12 @@ std::vector<Scenario> scenarios()
 		f.run(Builder(HSM_IOC_SLOT_DELETE, false).resp().params_of(slot_params("fault-slot")).done());
 		return Builder(HSM_IOC_SLOT_UNSEAL, false).resp().params_of(slot_params("fault-slot")).in(blob).done(); }, nullptr});
 
-	v.push_back({"platform", "SNP_REPORT", [](Fixture &) {
-		hsm_snp_report_params p{};
-		p.flags = HSM_SNP_REPORT_F_RAW;
-		return Builder(HSM_IOC_SNP_REPORT, false).resp().params_of(p).out(HSM_SNP_REPORT_SIZE).done(); }, nullptr});
-	v.push_back({"platform", "SNP_EXT_REPORT", [](Fixture &) {
-		hsm_snp_report_params p{};
-		return Builder(HSM_IOC_SNP_EXT_REPORT, true).resp().params_of(p).out(HSM_SNP_REPORT_SIZE)
-			.out_tag(HSM_SNP_CERTS_MAX).done(); }, nullptr});
+	/*
+	 * No SNP_REPORT or SNP_EXT_REPORT: the simulated PSP signs reports
+	 * with lib/mpi, whose 6.1 mpi_copy() (under mpi_invm(), mpi_sub())
+	 * uses a failed allocation unchecked.  A real PSP signs in its own
+	 * memory; the guest's side of a report is the same as a derived key's.
+	 */
 	v.push_back({"platform", "SNP_DERIVE_KEY", [](Fixture &) {
 		hsm_snp_key_params p{};
 		p.guest_field_select = HSM_SNP_GFS_MEASUREMENT;
@@ -498,6 +499,7 @@ std::vector<Scenario> scenarios()
 
 struct ClassTally {
 	unsigned points = 0, clean = 0;
+	unsigned uring_refused = 0;	// io_uring's own ENOMEM, before the module
 	std::map<std::string, unsigned> errs;
 };
 
@@ -596,6 +598,17 @@ void Runner::scenario(const Scenario &s, Via via)
 		const bool injected = f_.fail.injected();
 		const Answer &a = vector ? vec : ans[0];
 
+		/*
+		 * A command the module sends to io-wq (-EAGAIN) is io_uring's
+		 * until it is issued again: io_uring failing to allocate for
+		 * that completes it with ENOMEM before the module ever answers,
+		 * so there is no record to write.
+		 */
+		if (!vector && via == Via::Uring && ans[0].done && ans[0].res == -ENOMEM &&
+		    ans[0].rec_own && !ans[0].rec_written) {
+			ans[0].rec_own = ans[0].rec_checked = false;
+			ct.uring_refused++;
+		}
 		if (e.empty()) {
 			auto v = judge(p, ans, vec, f_.t.hooks);
 			if (!v.empty())
@@ -608,7 +621,7 @@ void Runner::scenario(const Scenario &s, Via via)
 		f_.release_all();
 		if (e.empty())
 			e = f_.known_answers();
-		if (e.empty() && !strcmp(s.cls, "platform")) {
+		if (e.empty() && (!strcmp(s.cls, "platform") || !strcmp(s.cls, "seal"))) {
 			/* A failed allocation is no failed exchange: the VMPCK stays. */
 			Answer r = f_.run(Builder(HSM_IOC_SNP_REPORT, false).resp()
 						  .params_of(hsm_snp_report_params{}).out(HSM_SNP_REPORT_SIZE).done());
@@ -628,6 +641,10 @@ void Runner::scenario(const Scenario &s, Via via)
 		ct.clean++;
 		if (a.done && a.res < 0)
 			ct.errs[result_text(a.res)]++;
+		/* Documented, so clean; but an allocation failing says ENOMEM. */
+		if (a.done && a.res < 0 && a.res != -ENOMEM)
+			printf("hsm-fuzz: faults: note: %s by %s, fault point %u: %s\n", s.name,
+			       via_name(via), n, result_text(a.res).c_str());
 		if (!injected)
 			return;
 	}
@@ -731,8 +748,11 @@ int run_faults(const FaultOptions &o)
 		std::string errs;
 		for (auto &[e, n] : ct.errs)
 			errs += " " + e + " " + std::to_string(n);
-		printf("hsm-fuzz: faults: %-10s %5u points tried, %5u clean%s%s\n", cls.c_str(), ct.points,
+		printf("hsm-fuzz: faults: %-10s %5u points tried, %5u clean%s%s", cls.c_str(), ct.points,
 		       ct.clean, errs.empty() ? "" : "; failed with", errs.c_str());
+		if (ct.uring_refused)
+			printf(" (%u of the ENOMEM io_uring's own, before the module)", ct.uring_refused);
+		printf("\n");
 		total += ct.points;
 		clean += ct.clean;
 	}
