@@ -22,6 +22,10 @@
 
 namespace {
 
+// Each thread has its area of the region (480 KiB, region.hpp): twelve and
+// the chaos thread's fit the 8 MiB max_region_size the test guest sets.
+constexpr uint64_t kMaxThreads = 12;
+
 int usage()
 {
 	fprintf(stderr, "usage: hsm-fuzz fuzz [--seed N] [--seconds S] [--threads T] [--no-chaos] [--trace T]\n"
@@ -84,7 +88,7 @@ int main(int argc, char **argv)
 			seeded = true;
 		} else if (a == "--seconds" && v) {
 			o.seconds = static_cast<unsigned>(v);
-		} else if (a == "--threads" && v && v <= 16) {
+		} else if (a == "--threads" && v && v <= kMaxThreads) {
 			o.threads = static_cast<unsigned>(v);
 		} else if (a == "--trace" && v <= 16) {
 			o.trace = static_cast<int>(v);
