@@ -189,11 +189,14 @@ static int rsa_init(struct hsm_key *key)
 	if (IS_ERR(tfm))
 		return PTR_ERR(tfm);
 	key->tfm.akcipher = tfm;
+	/* Running out of memory says nothing about the key: not EINVAL. */
 	ret = crypto_akcipher_set_priv_key(tfm, key->material, key->len);
+	if (ret == -ENOMEM)
+		return ret;
 	if (ret) {
 		ret = crypto_akcipher_set_pub_key(tfm, key->material, key->len);
 		if (ret)
-			return -EINVAL;
+			return ret == -ENOMEM ? ret : -EINVAL;
 		if (key->perms & HSM_PERM_SIGN)
 			return -EINVAL;
 		key->public_only = true;

@@ -84,7 +84,7 @@ debug_summary() {
 	echo "==> debug lane summary"
 	grep -h '^kmemleak .*suspects' "$olog" | sed 's/^/  /' || true
 	grep -h '^hsm-fuzz: .*findings' "$olog" | sed 's/^/  /' || true
-	grep -h '^hsm-fuzz faults: .*points' "$olog" | sed 's/^/  /' || true
+	grep -h '^hsm-fuzz: faults: .*points tried' "$olog" | sed 's/^/  /' || true
 	grep -h 'lifetime audit' "$logs/run-guest.log" 2>/dev/null | sed 's/^/  /' || true
 	echo "  kmod line coverage:"
 	debug_coverage || return 1

@@ -201,6 +201,11 @@ install_payload() {
 		[ -f "$t" ] && [ -x "$t" ] || continue
 		copy_exe "$t" "/tests/examples/$(basename "$t")"
 	done
+	# Programs the payload runs after the suites (the ABI fuzzer): /tests/tools.
+	for t in "$testdir"/tools/*; do
+		[ -f "$t" ] && [ -x "$t" ] || continue
+		copy_exe "$t" "/tests/tools/$(basename "$t")"
+	done
 }
 
 write_cpio() {

@@ -11,6 +11,10 @@
 #                          injection (scripts/debug-lane.sh), a longer
 #                          fuzzer run, every allocation failure tried, and
 #                          kmod/'s line coverage
+#
+# HSM_SUITES="test_keys hsm-fuzz" runs only the named guest steps (a suite's
+# binary name, hsm-fuzz, hsm-fuzz-faults): a quick lane to chase one bug.
+# Such a run says so on its verdict line; it is not a full pass.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -50,6 +54,10 @@ if [ $lane = debug ]; then
 	# Bounds on how soon something must happen grow by the same factor.
 	lane_params="cryptomgr.notests=1 HSM_TEST_TIME_SCALE=10 hsm_fuzz_seconds=600 hsm_faults=1"
 fi
+
+suites_only=${HSM_SUITES:-}
+suites_only=$(tr -s ' ,' ',,' <<<"$suites_only" | sed 's/^,//; s/,$//')
+[ -z "$suites_only" ] || lane_params+=" hsm_suites=$suites_only"
 
 # Small limits in the guest, so that tests can reach every one of them.
 guest_params="hsm.max_connections=256 hsm.max_region_size=8388608 hsm.max_region_total=67108864 hsm.max_keys=64 hsm.max_contexts=64 hsm.max_slots=16 hsm.max_stream=1048576 hsm.max_inflight=64 hsm.slot_group=4242"
@@ -95,5 +103,5 @@ if [ "$unit_rc" -ne 0 ] || [ "$fuzz_rc" -ne 0 ] || [ "$guest_rc" -ne 0 ] || [ "$
 	[ "$failed" -ne 0 ] || failed=1
 fi
 echo "==> logs in ${logs#"$top"/}/ ($(( $(date +%s) - start )) s)"
-echo "$verdict: $passed passed, $failed failed"
+echo "$verdict: $passed passed, $failed failed${suites_only:+ (only: $suites_only)}"
 [ "$verdict" = PASS ]

@@ -40,6 +40,12 @@ static struct {
 	bool shared;			/* pages made shared with the host */
 	bool ready;
 	struct crypto_aead *tfm;
+	/*
+	 * Made once and reused under lock: once a request is out, its answer
+	 * must be decrypted, and an allocation failing there would cost the
+	 * VMPCK (see exchange()) for want of memory in the guest.
+	 */
+	struct aead_request *req;
 	struct hsm_snp_msg *request, *response;	/* the pages the PSP sees */
 	struct hsm_snp_msg *secret;			/* our private copy */
 	u8 *buf;			/* AAD || payload || tag for the AEAD */
@@ -97,12 +103,13 @@ static u64 next_seqno(void)
 static int crypt(bool enc, u64 seqno, const struct hsm_snp_msg_hdr *hdr,
 		 u8 *payload, unsigned int len, u8 *tag)
 {
-	struct aead_request *req;
+	struct aead_request *req = m.req;
 	struct scatterlist sg;
 	DECLARE_CRYPTO_WAIT(wait);
 	u8 iv[12] = {};
 	int ret;
 
+	lockdep_assert_held(&m.lock);
 	memcpy(iv, &seqno, sizeof(seqno));	/* little-endian on x86 */
 	memcpy(m.buf, (const u8 *)hdr + HSM_SNP_MSG_AAD_OFF,
 	       HSM_SNP_MSG_AAD_LEN);
@@ -110,9 +117,6 @@ static int crypt(bool enc, u64 seqno, const struct hsm_snp_msg_hdr *hdr,
 	if (!enc)
 		memcpy(m.buf + HSM_SNP_MSG_AAD_LEN + len, tag,
 		       HSM_SNP_AUTHTAG_LEN);
-	req = aead_request_alloc(m.tfm, GFP_KERNEL);
-	if (!req)
-		return -ENOMEM;
 	sg_init_one(&sg, m.buf, HSM_SNP_MSG_AAD_LEN + len + HSM_SNP_AUTHTAG_LEN);
 	aead_request_set_callback(req, 0, crypto_req_done, &wait);
 	aead_request_set_ad(req, HSM_SNP_MSG_AAD_LEN);
@@ -120,7 +124,9 @@ static int crypt(bool enc, u64 seqno, const struct hsm_snp_msg_hdr *hdr,
 			       enc ? len : len + HSM_SNP_AUTHTAG_LEN, iv);
 	ret = crypto_wait_req(enc ? crypto_aead_encrypt(req) :
 			      crypto_aead_decrypt(req), &wait);
-	aead_request_free(req);
+	/* What the operation left in the request (counters, GHASH state). */
+	memzero_explicit(req, sizeof(*req) + crypto_aead_reqsize(m.tfm));
+	aead_request_set_tfm(req, m.tfm);
 	if (!ret) {
 		memcpy(payload, m.buf + HSM_SNP_MSG_AAD_LEN, len);
 		if (enc)
@@ -345,6 +351,10 @@ int hsm_snp_msg_init(struct snp_secrets_page_layout *secrets,
 	      crypto_aead_setauthsize(m.tfm, HSM_SNP_AUTHTAG_LEN);
 	if (ret)
 		goto err;
+	ret = -ENOMEM;
+	m.req = aead_request_alloc(m.tfm, GFP_KERNEL);
+	if (!m.req)
+		goto err;
 	m.ready = true;
 	return 0;
 err:
@@ -355,6 +365,8 @@ err:
 void hsm_snp_msg_exit(void)
 {
 	m.ready = false;
+	aead_request_free(m.req);
+	m.req = NULL;
 	if (m.tfm)
 		crypto_free_aead(m.tfm);
 	m.tfm = NULL;

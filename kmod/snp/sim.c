@@ -60,6 +60,9 @@ static struct {
 	u8 vmpck[4][VMPCK_KEY_LEN];			/* the firmware's copy */
 	u32 seqno[4];			/* last sequence number seen */
 	struct crypto_aead *aead[4];
+	/* One request each, reused under sim.lock: the PSP answers from its
+	 * own memory, so running out of the guest's must not fail it. */
+	struct aead_request *req[4];
 	struct crypto_shash *hmac, *sha384;
 	u8 root[32];			/* root secret of derived keys */
 	u8 vcek[HSM_SNP_SIM_P384_BYTES];	/* VCEK private scalar */
@@ -76,7 +79,7 @@ static struct {
 static int sim_crypt(unsigned int vmpck, bool enc, struct hsm_snp_msg *msg,
 		     unsigned int len)
 {
-	struct aead_request *req;
+	struct aead_request *req = sim.req[vmpck];
 	struct scatterlist sg;
 	DECLARE_CRYPTO_WAIT(wait);
 	u8 iv[12] = {};
@@ -89,9 +92,6 @@ static int sim_crypt(unsigned int vmpck, bool enc, struct hsm_snp_msg *msg,
 	if (!enc)
 		memcpy(sim.buf + HSM_SNP_MSG_AAD_LEN + len, msg->hdr.authtag,
 		       HSM_SNP_AUTHTAG_LEN);
-	req = aead_request_alloc(sim.aead[vmpck], GFP_KERNEL);
-	if (!req)
-		return -ENOMEM;
 	sg_init_one(&sg, sim.buf,
 		    HSM_SNP_MSG_AAD_LEN + len + HSM_SNP_AUTHTAG_LEN);
 	aead_request_set_callback(req, 0, crypto_req_done, &wait);
@@ -100,7 +100,8 @@ static int sim_crypt(unsigned int vmpck, bool enc, struct hsm_snp_msg *msg,
 			       enc ? len : len + HSM_SNP_AUTHTAG_LEN, iv);
 	ret = crypto_wait_req(enc ? crypto_aead_encrypt(req) :
 			      crypto_aead_decrypt(req), &wait);
-	aead_request_free(req);
+	memzero_explicit(req, sizeof(*req) + crypto_aead_reqsize(sim.aead[vmpck]));
+	aead_request_set_tfm(req, sim.aead[vmpck]);
 	if (!ret) {
 		memcpy(msg->payload, sim.buf + HSM_SNP_MSG_AAD_LEN, len);
 		if (enc)
@@ -467,6 +468,10 @@ int hsm_snp_sim_init(struct snp_secrets_page_layout **secrets)
 		ret = crypto_aead_setauthsize(sim.aead[i], HSM_SNP_AUTHTAG_LEN);
 		if (ret)
 			goto err;
+		ret = -ENOMEM;
+		sim.req[i] = aead_request_alloc(sim.aead[i], GFP_KERNEL);
+		if (!sim.req[i])
+			goto err;
 	}
 	ret = provision();
 	if (ret)
@@ -499,6 +504,8 @@ void hsm_snp_sim_exit(void)
 	unsigned int i;
 
 	for (i = 0; i < 4; i++) {
+		aead_request_free(sim.req[i]);
+		sim.req[i] = NULL;
 		if (!IS_ERR_OR_NULL(sim.aead[i]))
 			crypto_free_aead(sim.aead[i]);
 		sim.aead[i] = NULL;

@@ -14,6 +14,7 @@
 #include <thread>
 #include <tuple>
 
+#include "fault.hpp"
 #include "hsm_conn.hpp"
 #include "hsm_openssl.hpp"
 
@@ -728,6 +729,38 @@ Test(rsa, sign_3072_verifies_with_openssl_and_errors)
 	auto [spriv, spub] = rsa_der(small);
 	cr_expect_eq(c.key("rsa-pkcs1-sha256", HSM_PERM_SIGN, &spriv).res, -EINVAL, "1024 bits");
 	EVP_PKEY_free(small);
+}
+
+// An allocation failing while a valid RSA key is read in says nothing
+// about the key: ENOMEM, never EINVAL (fault injection only).
+Test(rsa, failed_allocation_is_enomem_not_einval)
+{
+	FailNth fail;
+	if (!fail.available())
+		cr_skip_test("no fault injection (CONFIG_FAULT_INJECTION) in this kernel");
+	Conn c(1 << 20, false);
+	EVP_PKEY *pk = EVP_RSA_gen(2048);
+	cr_assert_not_null(pk);
+	auto [priv, pub] = rsa_der(pk);
+	EVP_PKEY_free(pk);
+	hsm_key_params p{};
+	strcpy(p.alg, "rsa-pkcs1-sha256");
+	p.perms = HSM_PERM_SIGN | HSM_PERM_VERIFY;
+	for (unsigned n = 1; n < 1000; n++) {
+		hsm_op op{};
+		op.resp_off = Conn::kResp;
+		op.params = c.put_struct(Conn::kParams, p);
+		op.in = c.put(kIn, priv);
+		fail.arm(n);
+		long r = ioctl(c.fd(), HSM_IOC_KEY_IMPORT, &op);
+		const int err = errno;
+		const bool injected = fail.injected();
+		cr_expect(r == 0 || err == ENOMEM, "fault point %u: %s", n, strerror(err));
+		if (r == 0)
+			c.release(reinterpret_cast<hsm_resp *>(c.at(Conn::kResp))->value);
+		if (!injected)
+			break;
+	}
 }
 
 namespace {

@@ -6,6 +6,7 @@
 #include <openssl/ecdsa.h>
 #include <sys/wait.h>
 
+#include "fault.hpp"
 #include "hsm_conn.hpp"
 #include "sim/snp_sim.hpp"
 
@@ -580,6 +581,47 @@ Test(snp, failed_exchange_disables_the_vmpck)
 	cr_expect_eq(derived(c, HSM_SNP_GFS_MEASUREMENT).size(), 32u);
 	id.flags = 1U << 4;
 	cr_expect_eq(sim_setup(c, id), -EINVAL);
+}
+
+namespace {
+
+// A new launch: new VMPCKs, should a test have cost the old one.
+void relaunch()
+{
+	Conn c;
+	hsm_snp_sim_params id = identity(0x5a);
+	id.flags = HSM_SNP_SIM_F_RELAUNCH;
+	sim_setup(c, id);
+}
+
+}  // namespace
+
+// An allocation failing in the guest, even while the PSP answers, is no
+// failed exchange: the VMPCK stays and the next request is served.  Only
+// a kernel with fault injection can fail one on purpose.
+Test(snp, failed_allocation_keeps_the_vmpck, .fini = relaunch)
+{
+	FailNth fail;
+	if (!fail.available())
+		cr_skip_test("no fault injection (CONFIG_FAULT_INJECTION) in this kernel");
+	Conn c(1 << 20, false);
+	for (unsigned n = 1; n < 1000; n++) {
+		hsm_op op{};
+		op.resp_off = Conn::kResp;
+		op.params = c.put_struct(kP, key_req(HSM_SNP_GFS_MEASUREMENT));
+		fail.arm(n);
+		long r = ioctl(c.fd(), HSM_IOC_SNP_DERIVE_KEY, &op);
+		const int err = errno;
+		const bool injected = fail.injected();
+		cr_assert(r == 0 || err == ENOMEM, "fault point %u: %s", n, strerror(err));
+		if (r == 0)
+			c.release(reinterpret_cast<hsm_resp *>(c.at(Conn::kResp))->value);
+		Result d = derive(c, key_req(HSM_SNP_GFS_MEASUREMENT));
+		cr_assert_eq(d.res, 0, "after fault point %u the VMPCK is gone: %ld", n, d.res);
+		c.release(d.resp.value);
+		if (!injected)
+			break;
+	}
 }
 
 // A throttled request is retried by the layer with the same sequence
