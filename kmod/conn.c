@@ -102,9 +102,12 @@ int hsm_conn_shm_setup(struct hsm_conn *conn, u64 size)
 		ret = -EEXIST;
 		goto out;
 	}
-	/* Only a connection with a region can send a VECTOR. */
+	/*
+	 * Only a connection with a region can send a VECTOR.  Failure is the
+	 * caller's ENOMEM, so the kernel need not print a stack for it.
+	 */
 	conn->vec_mine = __vmalloc(array_size(HSM_VECTOR_MAX, sizeof(*conn->vec_mine)),
-				   GFP_KERNEL_ACCOUNT);
+				   GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	if (!conn->vec_mine) {
 		ret = -ENOMEM;
 		goto out;

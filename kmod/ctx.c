@@ -74,7 +74,8 @@ static int stream_reserve(struct hsm_ctx *ctx, u32 more)
 	ret = hsm_account_charge(ctx->acct, HSM_QUOTA_STREAM, cap - ctx->stream_cap);
 	if (ret)
 		return ret;
-	p = kvmalloc(cap, GFP_KERNEL_ACCOUNT);
+	/* A size the caller chose: ENOMEM to it, no kernel warning. */
+	p = kvmalloc(cap, GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	if (!p) {
 		hsm_account_uncharge(ctx->acct, HSM_QUOTA_STREAM, cap - ctx->stream_cap);
 		return -ENOMEM;

@@ -58,10 +58,14 @@ int hsm_shm_alloc(struct hsm_shm *shm, u64 size)
 	unsigned long i;
 	void *base;
 
-	base = __vmalloc(size, GFP_KERNEL_ACCOUNT | __GFP_ZERO);
+	/*
+	 * The caller chose the size and gets ENOMEM if it cannot be had: no
+	 * kernel warning for a request a user can repeat at will.
+	 */
+	base = __vmalloc(size, GFP_KERNEL_ACCOUNT | __GFP_ZERO | __GFP_NOWARN);
 	if (!base)
 		return -ENOMEM;
-	pages = kvmalloc_array(npages, sizeof(*pages), GFP_KERNEL_ACCOUNT);
+	pages = kvmalloc_array(npages, sizeof(*pages), GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	if (!pages) {
 		vfree(base);
 		return -ENOMEM;

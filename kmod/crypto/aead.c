@@ -126,7 +126,8 @@ int hsm_crypto_aead_buf(struct hsm_key *key, bool encrypt, const u8 *iv,
 
 	if (aad_len > HSM_AAD_MAX)
 		return -E2BIG;
-	buf = kvmalloc(aad_len + len + tag_len, GFP_KERNEL);
+	/* A size the caller chose: ENOMEM to it, no kernel warning. */
+	buf = kvmalloc(aad_len + len + tag_len, GFP_KERNEL | __GFP_NOWARN);
 	if (!buf)
 		return -ENOMEM;
 	memcpy(buf, aad, aad_len);
