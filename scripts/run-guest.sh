@@ -69,6 +69,11 @@ splats() {
 		/[Cc]ommand line:/ { next }
 		# A debug kernel announcing its checks at boot is not a finding.
 		/RCU lockdep checking is enabled/ { next }
+		# In the step that injects allocation failures, the kernel reports
+		# a failed vmalloc with warn_alloc() and a stack: that is the
+		# injection working.  Only that report and its stack are skipped.
+		suite == "hsm-fuzz-faults" && /(page allocation failure|vmalloc error): / { injected = 1; next }
+		injected && /Call Trace:/ { injected = 0; next }
 		/^(\[[^]]*\] *)*(BUG:|WARNING:|Oops|general protection fault|kernel BUG at|INFO: |rcu: INFO: |UBSAN:|Call Trace:|Kernel panic)/ ||
 		/KASAN|lockdep|possible circular locking|kernel panic|kmemleak: .*new suspected memory leak|soft lockup|blocked for more than/ {
 			printf "  [%s] %s\n", suite == "" ? "boot" : suite, $0
