@@ -47,21 +47,43 @@ debug_userspace() {
 	echo "==> libhsm, hsmctl and the suites built with ASan and UBSan"
 }
 
-# Line coverage of kmod/ from the .gcda files the guest sent (between
-# HSM-GCOV-BEGIN and HSM-GCOV-END on its console), one line per file and
-# a total, into $logs/coverage.txt.
+# Every guest's test output: one guest logs into $logs, several into
+# $logs/guest-N (run-guests.sh).
+debug_outputs() {
+	ls "$logs"/guest-output.log "$logs"/guest-*/guest-output.log 2>/dev/null
+}
+
+# Line coverage of kmod/ from the .gcda files the guests sent (between
+# HSM-GCOV-BEGIN and HSM-GCOV-END on their consoles), summed over guests
+# with gcov-tool, one line per file and a total, into $logs/coverage.txt.
 debug_coverage() {
-	local olog=$logs/guest-output.log gdir=$debug_dir/gcov src obj
+	local gdir=$debug_dir/gcov olog src obj i=0 sum=""
 	rm -rf "$gdir"
 	mkdir -p "$gdir"
-	sed -n '/^HSM-GCOV-BEGIN/,/^HSM-GCOV-END/p' "$olog" | tr -d '\r' |
-		sed '1d;$d' | base64 -d | tar -C "$gdir" -xzf - ||
-		{ echo "coverage: the guest sent no GCOV data"; return 1; }
+	for olog in $(debug_outputs); do
+		i=$((i + 1))
+		mkdir -p "$gdir/$i"
+		sed -n '/^HSM-GCOV-BEGIN/,/^HSM-GCOV-END/p' "$olog" | tr -d '\r' |
+			sed '1d;$d' | base64 -d | tar -C "$gdir/$i" -xzf - ||
+			{ echo "coverage: ${olog#"$logs"/} has no GCOV data"; return 1; }
+		# The kernel keeps the counts under the objects' absolute build
+		# path: keep only the part below kmod/ (crypto/ and snp/ included).
+		(cd "$gdir/$i" && find . -name '*.gcda') | while read -r f; do
+			mkdir -p "$(dirname "$gdir/k$i/${f#*/kmod/}")"
+			cp "$gdir/$i/$f" "$gdir/k$i/${f#*/kmod/}"
+		done
+		if [ -z "$sum" ]; then
+			sum=$gdir/k$i
+		else
+			gcov-tool merge -o "$gdir/sum$i" "$sum" "$gdir/k$i" >/dev/null
+			sum=$gdir/sum$i
+		fi
+	done
+	[ -n "$sum" ] || { echo "coverage: no guest output"; return 1; }
 	obj=$debug_dir/mod/kmod
-	# The kernel keeps the counts under the objects' absolute build path:
-	# each goes beside its object (crypto/ and snp/ included).
-	(cd "$gdir" && find . -name '*.gcda') | while read -r f; do
-		cp "$gdir/$f" "$obj/${f#*/kmod/}"
+	# Each count file goes beside its object.
+	(cd "$sum" && find . -name '*.gcda') | while read -r f; do
+		cp "$sum/$f" "$obj/$f"
 	done
 	(
 		cd "$obj"
@@ -80,11 +102,15 @@ debug_coverage() {
 
 # What the lane proves, from the guest's logs.
 debug_summary() {
-	local olog=$logs/guest-output.log
+	local ologs
+	ologs=$(debug_outputs)
 	echo "==> debug lane summary"
-	grep -h '^kmemleak .*suspects' "$olog" | sed 's/^/  /' || true
-	grep -h '^hsm-fuzz: .*findings' "$olog" | sed 's/^/  /' || true
-	grep -h '^hsm-fuzz: faults: .*points tried' "$olog" | sed 's/^/  /' || true
+	# shellcheck disable=SC2086 # one path per guest, none with spaces
+	grep -h '^kmemleak .*suspects' $ologs | sed 's/^/  /' || true
+	# shellcheck disable=SC2086
+	grep -h '^hsm-fuzz: .*findings' $ologs | sed 's/^/  /' || true
+	# shellcheck disable=SC2086
+	grep -h '^hsm-fuzz: faults: .*points tried' $ologs | sed 's/^/  /' || true
 	grep -h 'lifetime audit' "$logs/run-guest.log" 2>/dev/null | sed 's/^/  /' || true
 	echo "  kmod line coverage:"
 	debug_coverage || return 1

@@ -15,6 +15,8 @@
 # HSM_SUITES="test_keys hsm-fuzz" runs only the named guest steps (a suite's
 # binary name, hsm-fuzz, hsm-fuzz-faults): a quick lane to chase one bug.
 # Such a run says so on its verdict line; it is not a full pass.
+# HSM_GUESTS=N splits the steps over N guests run side by side
+# (scripts/run-guests.sh): 1 by default, one per CPU in the debug lane.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -41,6 +43,7 @@ hsmctl=$build/hsmctl
 # the limit leaves room for a loaded one and still ends a hung guest.
 timeout=1200
 lane_params=""
+guests=${HSM_GUESTS:-1}
 if [ $lane = debug ]; then
 	. "$top/scripts/debug-lane.sh"
 	debug_kernel
@@ -53,11 +56,24 @@ if [ $lane = debug ]; then
 	# KASAN and TCG; hsm.ko still runs its known-answer tests at load.
 	# Bounds on how soon something must happen grow by the same factor.
 	lane_params="cryptomgr.notests=1 HSM_TEST_TIME_SCALE=10 hsm_fuzz_seconds=600 hsm_faults=1"
+	# About forty times slower than the release lane: every CPU runs a
+	# guest of its own.
+	guests=${HSM_GUESTS:-$(nproc)}
 fi
 
-suites_only=${HSM_SUITES:-}
-suites_only=$(tr -s ' ,' ',,' <<<"$suites_only" | sed 's/^,//; s/,$//')
-[ -z "$suites_only" ] || lane_params+=" hsm_suites=$suites_only"
+# The guest's steps: every suite, then the fuzzer (and, in the debug lane,
+# its fault injection), or the ones HSM_SUITES names.
+suites_only=$(tr -s ' ,' '  ' <<<"${HSM_SUITES:-}" | sed 's/^ //; s/ $//')
+if [ -n "$suites_only" ]; then
+	read -r -a steps <<<"$suites_only"
+else
+	steps=()
+	for t in "$suites"/*; do
+		[ -f "$t" ] && [ -x "$t" ] && steps+=("${t##*/}")
+	done
+	steps+=(hsm-fuzz)
+	[ $lane = release ] || steps+=(hsm-fuzz-faults)
+fi
 
 # Small limits in the guest, so that tests can reach every one of them.
 guest_params="hsm.max_connections=256 hsm.max_region_size=8388608 hsm.max_region_total=67108864 hsm.max_keys=64 hsm.max_contexts=64 hsm.max_slots=16 hsm.max_stream=1048576 hsm.max_inflight=64 hsm.slot_group=4242"
@@ -85,13 +101,14 @@ initrd=$build/guest/initramfs-test-$lane.cpio.gz
 	-m "$module" -p "$top/scripts/guest-payload-test.sh" \
 	-b "$hsmctl" -t "$suites" -d "$top/tests/data"
 guest_rc=0
-"$top/scripts/run-guest.sh" -k "$kver" -K "$kernel" -i "$initrd" \
-	-l "$logs" -T "$timeout" -a "$guest_params $lane_params" | tee "$logs/run-guest.log" || guest_rc=1
+"$top/scripts/run-guests.sh" -n "$guests" -w "$build/guest/step-seconds-$lane" \
+	-k "$kver" -K "$kernel" -i "$initrd" -l "$logs" -T "$timeout" \
+	-a "$guest_params $lane_params" -- "${steps[@]}" | tee "$logs/run-guest.log" || guest_rc=1
 [ $lane = release ] || debug_summary || guest_rc=1
 
 # Criterion ends each binary with:
 #   [====] Synthesis: Tested: T | Passing: P | Failing: F | Crashing: C
-read -r passed failed < <(cat "$logs/unit.log" "$logs/guest-output.log" 2>/dev/null |
+read -r passed failed < <(cat "$logs/unit.log" "$logs"/guest-output.log "$logs"/guest-*/guest-output.log 2>/dev/null |
 	sed 's/\x1b\[[0-9;]*m//g' | sed -n 's/.*Synthesis: Tested: *\([0-9]*\) | Passing: *\([0-9]*\) | Failing: *\([0-9]*\) | Crashing: *\([0-9]*\).*/\2 \3 \4/p' |
 	awk '{ p += $1; f += $2 + $3 } END { print p + 0, f + 0 }')
 
