@@ -7,6 +7,7 @@
  */
 #include <linux/cc_platform.h>
 #include <linux/err.h>
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -349,6 +350,7 @@ static long sim_setup(struct hsm_conn *conn, const struct hsm_op *op)
 {
 	const struct hsm_shm *shm = &conn->shm;
 	struct hsm_snp_sim_params p;
+	u8 *certs = NULL;
 	long ret;
 
 	if (backend != HSM_BACKEND_SIMULATED)
@@ -365,17 +367,27 @@ static long sim_setup(struct hsm_conn *conn, const struct hsm_op *op)
 	if (p.flags & HSM_SNP_SIM_F_VCEK ? !hsm_snp_sim_key_valid(p.vcek_priv) :
 	    !!memchr_inv(p.vcek_priv, 0, sizeof(p.vcek_priv)))
 		goto out;
+	/*
+	 * The table is checked in a copy, as the simulator will keep it: the
+	 * caller may rewrite the region between a check there and the copy.
+	 */
 	if (op->in.len) {
-		ret = table_len(hsm_shm_ptr(shm, &op->in), op->in.len);
+		certs = kvmalloc(op->in.len, GFP_KERNEL | __GFP_NOWARN);
+		ret = -ENOMEM;
+		if (!certs)
+			goto out;
+		memcpy(certs, hsm_shm_ptr(shm, &op->in), op->in.len);
+		ret = table_len(certs, op->in.len);
 		if (ret <= 0) {
 			ret = -EINVAL;
 			goto out;
 		}
 	}
-	ret = hsm_snp_sim_setup(&p, hsm_shm_ptr(shm, &op->in), op->in.len);
+	ret = hsm_snp_sim_setup(&p, certs, op->in.len);
 	if (!ret && p.flags & HSM_SNP_SIM_F_RELAUNCH)
 		ret = hsm_snp_msg_relaunch(hsm_snp_sim_relaunch);
 out:
+	kvfree(certs);
 	memzero_explicit(&p, sizeof(p));
 	return ret;
 }
