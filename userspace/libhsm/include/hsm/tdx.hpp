@@ -122,6 +122,7 @@ struct Quote {
 	BodyType body_type = BodyType::kTd10;
 	TdBody body;
 	std::size_t signed_size = 0;	///< bytes [0, signed_size) are signed
+	std::size_t size = 0;		///< bytes [size, end) are zero padding
 	std::array<std::uint8_t, 64> signature{};	///< r || s, big-endian
 	std::array<std::uint8_t, 64> attestation_key{};	///< x || y, big-endian
 	QeReport qe_report;
@@ -133,8 +134,9 @@ struct Quote {
 	std::vector<std::vector<std::uint8_t>> pck_chain;
 };
 
-/// Parses a quote.  Truncated input, lengths that disagree with the
-/// buffer, a version other than 4 or 5, a body other than TD 1.0/1.5 or
+/// Parses a quote.  Zero bytes after the quote (a fixed-size buffer's
+/// padding) are allowed.  Truncated input, lengths that disagree with
+/// the buffer, other bytes after the quote, a version other than 4 or 5, a body other than TD 1.0/1.5 or
 /// certification data other than type 6 holding type 5 is an Error
 /// (InvalidArgument or Unsupported).  Header values a verifier refuses
 /// (key type, TEE type, vendor) are parsed and left to verify().

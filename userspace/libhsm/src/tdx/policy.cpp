@@ -40,7 +40,7 @@ void check_policy(const Quote &q, const Policy &pol, std::optional<TcbStatus> st
 		    ? "SEPT_VE_DISABLE clear: the host can inject #VE on private memory"
 		    : "SEPT_VE_DISABLE clear, permitted by policy");
 	if (!status)
-		add(checks, "policy.tcb_status", false, "no TCB status: no TCB level matched");
+		add(checks, "policy.tcb_status", false, "no TCB status: the platform was matched to no TCB level");
 	else {
 		const bool ok = *status <= pol.min_tcb_status;
 		checks.push_back({"policy.tcb_status", ok,

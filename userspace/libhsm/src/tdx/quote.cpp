@@ -3,6 +3,8 @@
 // certification data type 6 holding a type 5 PCK chain): explicit
 // little-endian reads of the raw bytes, every length checked against the
 // buffer.
+#include <algorithm>
+
 #include <hsm/tdx.hpp>
 
 #include "util.hpp"
@@ -20,7 +22,7 @@ using detail::le64;
 // one past the end is remembered, with what it was reading.
 class Reader {
 public:
-	explicit Reader(std::span<const std::uint8_t> b) : b_(b) {}
+	explicit Reader(std::span<const std::uint8_t> b, std::size_t pos = 0) : b_(b), pos_(pos) {}
 
 	bool need(std::size_t n, const char *what)
 	{
@@ -207,10 +209,18 @@ Result<Quote> parse_quote(std::span<const std::uint8_t> bytes)
 	std::uint32_t sig_len = r.u32("signature data size");
 	if (r.truncated())
 		return truncated(r);
-	if (sig_len != r.left())
+	if (sig_len > r.left())
 		return fail(Status::kInvalidArgument, EINVAL,
-			    "signature data size " + std::to_string(sig_len) + ", but " +
+			    "signature data size " + std::to_string(sig_len) + ", but only " +
 				    std::to_string(r.left()) + " bytes follow");
+	// A quote read from a fixed-size buffer ends in zeros; anything else
+	// after the signature data would be bytes nothing vouches for.
+	auto tail = bytes.subspan(r.pos() + sig_len);
+	if (std::any_of(tail.begin(), tail.end(), [](std::uint8_t c) { return c != 0; }))
+		return fail(Status::kInvalidArgument, EINVAL,
+			    "non-zero bytes follow the quote's signature data");
+	q.size = r.pos() + sig_len;
+	r = Reader(bytes.first(q.size), r.pos());
 	r.bytes(q.signature, "quote signature");
 	r.bytes(q.attestation_key, "attestation key");
 	std::uint16_t type = r.u16("certification data type");
