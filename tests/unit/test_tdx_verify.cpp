@@ -153,7 +153,7 @@ Test(tdx_quote, v5_refused_because_no_tcb_level_matches)
 
 // Every byte of what the quote's signatures and the QE report's binding
 // cover (header, body, the signature data up to the PCK chain), changed
-// one at a time, two ways, must fail as a forgery.
+// one at a time, must fail as a forgery.
 static void change_every_signed_byte(const char *quote, const char *col, std::time_t t)
 {
 	auto bytes = read(quote);
@@ -170,15 +170,16 @@ static void change_every_signed_byte(const char *quote, const char *col, std::ti
 	cr_assert_gt(end, orig.quote.signed_size + 4 + 128 + 6 + qe_report_size);
 	std::size_t n = 0;
 	for (std::size_t i = 0; i < end; i++) {
-		for (std::uint8_t x : {0x01, 0x80}) {
-			bytes[i] ^= x;
-			auto v = verify(bytes, c, p);
-			cr_expect(refused_as_forged(v), "%s: byte %zu ^ 0x%02x accepted", quote, i, x);
-			bytes[i] ^= x;
-			n++;
-		}
+		// The smallest change, in the low bit or (every other byte) the
+		// high bit: a length field then grows by one or by far.
+		const std::uint8_t x = i % 2 ? 0x80 : 0x01;
+		bytes[i] ^= x;
+		auto v = verify(bytes, c, p);
+		cr_expect(refused_as_forged(v), "%s: byte %zu ^ 0x%02x accepted", quote, i, x);
+		bytes[i] ^= x;
+		n++;
 	}
-	cr_expect_eq(n, 2 * end);
+	cr_expect_eq(n, end);
 }
 
 Test(tdx_negative, change_each_signed_byte_v4, .timeout = 300)
