@@ -279,6 +279,12 @@ Test(tdx_policy, tcb_status_floor)
 	Policy p = at(v4_time);
 	p.min_tcb_status = TcbStatus::kOutOfDate;
 	cr_expect(must_verify(q, bad, p).ok);
+	// A Revoked level is refused whatever the floor.
+	bad.tcb_info.levels[0].status = TcbStatus::kRevoked;
+	p.min_tcb_status = TcbStatus::kRevoked;
+	auto r = must_verify(q, bad, p);
+	cr_expect(r.tcb_status == TcbStatus::kRevoked);
+	cr_expect_eq(r.reason, Reason::kTcbStatus, "reason %s", to_string(r.reason));
 }
 
 Test(tdx_policy, combine_statuses)

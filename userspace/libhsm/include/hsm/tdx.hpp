@@ -346,7 +346,8 @@ enum class Reason {
 struct Policy {
 	bool allow_debug = false;
 	bool require_sept_ve_disable = true;
-	/// The worst TCB status accepted (the order of TcbStatus).
+	/// The worst TCB status accepted (the order of TcbStatus); Revoked
+	/// is refused even here.
 	TcbStatus min_tcb_status = TcbStatus::kUpToDate;
 	std::optional<Hash384> mrtd;
 	std::optional<std::array<Hash384, 4>> rtmr;

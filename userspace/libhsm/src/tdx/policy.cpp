@@ -42,7 +42,8 @@ void check_policy(const Quote &q, const Policy &pol, std::optional<TcbStatus> st
 	if (!status)
 		add(checks, "policy.tcb_status", false, "no TCB status: the platform was matched to no TCB level");
 	else {
-		const bool ok = *status <= pol.min_tcb_status;
+		// A Revoked level is never accepted, whatever the floor says.
+		const bool ok = *status <= pol.min_tcb_status && *status != TcbStatus::kRevoked;
 		checks.push_back({"policy.tcb_status", ok,
 				  std::string("TCB status ") + to_string(*status) +
 					  (ok ? ", accepted (worst accepted: " : ", refused (worst accepted: ") +

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include <openssl/crypto.h>
+#include <openssl/x509v3.h>
 
 #include "chain.hpp"
 #include "tcb.hpp"
@@ -145,6 +146,10 @@ bool Verifier::pck_key()
 		    EVP_PKEY_get_utf8_string_param(key, "group", group, sizeof(group), &glen) &&
 		    std::string_view(group) == "prime256v1";
 	if (!add("pck.key", p256, p256 ? "EC P-256" : "the PCK key is not EC P-256", Reason::kMalformed))
+		return false;
+	// OpenSSL checks the CA flags of the issuers, not the leaf's.
+	const bool ca = X509_check_ca(pck_.get()) != 0;
+	if (!add("pck.not_ca", !ca, ca ? "the PCK certificate is a CA" : "not a CA", Reason::kBadChain))
 		return false;
 	auto ext = pck_extensions(q_.pck_chain.front());
 	if (!add("pck.extensions", ext.has_value(),
