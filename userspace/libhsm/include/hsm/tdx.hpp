@@ -136,10 +136,11 @@ struct Quote {
 
 /// Parses a quote.  Zero bytes after the quote (a fixed-size buffer's
 /// padding) are allowed.  Truncated input, lengths that disagree with
-/// the buffer, other bytes after the quote, a version other than 4 or 5, a body other than TD 1.0/1.5 or
-/// certification data other than type 6 holding type 5 is an Error
-/// (InvalidArgument or Unsupported).  Header values a verifier refuses
-/// (key type, TEE type, vendor) are parsed and left to verify().
+/// the buffer, other bytes after the quote, or a PCK chain that does not
+/// parse is InvalidArgument; a version other than 4 or 5, a TEE type
+/// other than TDX, a body other than TD 1.0/1.5 or certification data
+/// other than type 6 holding type 5 is Unsupported.  The attestation key
+/// type and QE vendor are parsed and left to verify().
 [[nodiscard]] Result<Quote> parse_quote(std::span<const std::uint8_t> bytes);
 
 /// A TDREPORT (1024 bytes) as the TDX module returns it to the TD.
