@@ -4,6 +4,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <ctime>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -45,6 +47,14 @@ int cmd_attest(const Options &opt, const std::vector<std::string> &args);
 int cmd_sim_setup(const Options &opt, const std::vector<std::string> &args);
 int cmd_slots(const Options &opt, const std::vector<std::string> &args);
 int cmd_verify(const Options &opt, const std::vector<std::string> &args);
+int cmd_verify_tdx(const Options &opt, const std::vector<std::string> &args);
+
+// A whole input file of at most 1 MiB, or nullopt once the error is
+// printed.
+std::optional<std::vector<std::uint8_t>> read_input(const std::string &path);
+// Seconds since the epoch, or YYYY-MM-DD[THH:MM:SS[Z]] (UTC); false once
+// the error is printed.
+bool parse_time(const std::string &s, std::time_t &t);
 
 // Prints "hsmctl: <what>: <strerror(err)>" to stderr and returns 1.
 int fail(const std::string &what, int err);

@@ -61,7 +61,7 @@ constexpr Command commands[] = {
 	{"algs", hsmctl::cmd_algs, "algorithms the module knows, and which it serves", false},
 	{"keys", hsmctl::cmd_keys, "your slots, or every connection's keys with --connections (root): metadata, never material"},
 	{"selftest", hsmctl::cmd_selftest, "run the module's known-answer tests again", false},
-	{"verify", hsmctl::cmd_verify, "check an SEV-SNP attestation report against certificates and a policy (--help); exit 3: genuine but unconstrained"},
+	{"verify", hsmctl::cmd_verify, "check an SEV-SNP report against certificates, or (--tdx) a TDX quote against its collateral, and a policy (--help); exit 3: genuine but unconstrained"},
 	{"stats", hsmctl::cmd_stats, "module-wide counters: requests, errors, bytes, resources", false},
 	{"attest", hsmctl::cmd_attest, "--out DIR [--report-data HEX] [--vmpl N] [--extended] [--bound]: an attestation report to files (--bound: REPORT_DATA bound to your uid)"},
 	{"sim-setup", hsmctl::cmd_sim_setup, "the simulated PSP's VM identity and certificate chain (root)"},

@@ -27,7 +27,8 @@ namespace snp = hsm::snp;
 void verify_usage(FILE *out)
 {
 	std::fprintf(out,
-		     "usage: hsmctl verify --report FILE [CERTIFICATES] [POLICY]\n\n"
+		     "usage: hsmctl verify --report FILE [CERTIFICATES] [POLICY]\n"
+		     "       hsmctl verify --tdx --quote FILE --collateral FILE ... (--tdx --help)\n\n"
 		     "The report is the 1184-byte binary (or its hex text).\n"
 		     "Certificates (PEM or DER; any combination):\n"
 		     "  --certs DIR            every *.pem, *.der, *.cer, *.crt file in DIR\n"
@@ -57,25 +58,6 @@ void verify_usage(FILE *out)
 		     "--allow-unconstrained); 1 not genuine or policy not satisfied; 2 usage;\n"
 		     "3 genuine and policy satisfied but unconstrained.\n"
 		     "Certificate revocation lists are not checked.\n");
-}
-
-// A whole file of at most 1 MiB (a report, a table, a root certificate).
-std::optional<std::vector<std::uint8_t>> read_file(const std::string &path)
-{
-	constexpr std::size_t max = 1 << 20;
-	std::ifstream f(path, std::ios::binary);
-	if (!f)
-		return std::nullopt;
-	std::vector<std::uint8_t> b(max + 1);
-	f.read(reinterpret_cast<char *>(b.data()), static_cast<std::streamsize>(b.size()));
-	if (f.bad())
-		return std::nullopt;
-	b.resize(static_cast<std::size_t>(f.gcount()));
-	if (b.size() > max) {
-		errno = EFBIG;
-		return std::nullopt;
-	}
-	return b;
 }
 
 // Hex text (whitespace ignored) to bytes; nullopt if anything else.
@@ -160,29 +142,6 @@ bool parse_min_tcb(const std::string &s, snp::MinTcb &m)
 			break;
 		pos = end + 1;
 	}
-	return true;
-}
-
-bool parse_time(const std::string &s, std::time_t &t)
-{
-	long long secs = 0;
-	auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), secs);
-	if (ec == std::errc() && p == s.data() + s.size()) {
-		t = static_cast<std::time_t>(secs);
-		return true;
-	}
-	struct tm tm {};
-	const char *end = strptime(s.c_str(), "%Y-%m-%dT%H:%M:%S", &tm);
-	if (!end || (*end && std::strcmp(end, "Z") != 0)) {
-		tm = {};
-		end = strptime(s.c_str(), "%Y-%m-%d", &tm);
-		if (!end || *end) {
-			std::fprintf(stderr, "hsmctl: --time: '%s' is not seconds or YYYY-MM-DD[THH:MM:SS]\n",
-				     s.c_str());
-			return false;
-		}
-	}
-	t = timegm(&tm);
 	return true;
 }
 
@@ -351,16 +310,6 @@ void print_text(const snp::Verification &v, bool allow_unconstrained)
 	if (v.unconstrained)
 		std::printf("unconstrained: measurement/report_data not checked\n");
 	std::printf("verdict: %s\n", verdict(v, allow_unconstrained).c_str());
-}
-
-// A whole input file, or nullopt once the error is printed.
-std::optional<std::vector<std::uint8_t>> read_input(const std::string &path)
-{
-	errno = 0;
-	auto b = read_file(path);
-	if (!b)
-		fail(printable(path), errno ? errno : EIO);
-	return b;
 }
 
 // A certificate file (at most 1 MiB, like every input here) into the chain.
@@ -570,6 +519,12 @@ std::optional<std::vector<std::uint8_t>> read_report(const std::string &path)
 
 int cmd_verify(const Options &opt, const std::vector<std::string> &args)
 {
+	if (std::find(args.begin(), args.end(), "--tdx") != args.end()) {
+		std::vector<std::string> rest;
+		std::copy_if(args.begin(), args.end(), std::back_inserter(rest),
+			     [](const std::string &a) { return a != "--tdx"; });
+		return cmd_verify_tdx(opt, rest);
+	}
 	Request rq;
 	if (auto stop = parse_args(args, rq))
 		return *stop;
