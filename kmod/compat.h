@@ -32,7 +32,7 @@ static inline const void *hsm_uring_cmd_payload(const struct io_uring_cmd *ioucm
  * Completion of a command that returned -EIOCBQUEUED: newer kernels take
  * the issue flags of the context it completes in.
  */
-#if defined(HSM_HAVE_URING_CMD_DONE_4ARGS) || defined(HSM_HAVE_IO_URING_CMD_H)
+#ifdef HSM_HAVE_URING_CMD_DONE_4ARGS
 static inline void hsm_uring_cmd_done(struct io_uring_cmd *ioucmd, int ret,
 				      unsigned int issue_flags)
 {
