@@ -97,13 +97,16 @@ int hsm_snp_sim_sign(const u8 priv[HSM_SNP_SIM_P384_BYTES],
 		kinv = mpi_alloc(0);
 		if (!n || !d || !z || !k || !x || !mr || !ms || !t || !kinv)
 			break;
-		/* r = x mod n; x < p < 2n, so one subtraction at most. */
-		if (mpi_cmp(x, n) >= 0)
-			mpi_sub(mr, x, n);
-		else
-			mpi_set(mr, x);
+		/*
+		 * Only calls that 6.1 and 6.12 both export: 6.10 dropped
+		 * mpi_set() and mpi_invm().  r = (x + 0) mod n, t still 0.
+		 */
+		mpi_addm(mr, x, t, n);
+		/* k^-1 = k^(n-2) mod n: n is prime and 0 < k < n. */
+		if (mpi_sub_ui(t, n, 2) || mpi_powm(kinv, k, t, n))
+			break;
 		ret = -EINVAL;
-		if (!mpi_invm(kinv, k, n))
+		if (!mpi_cmp_ui(kinv, 0))
 			break;
 		mpi_mulm(t, mr, d, n);		/* r*d */
 		mpi_addm(t, t, z, n);		/* z + r*d */
