@@ -15,6 +15,7 @@
 #include <linux/mpi.h>
 #include <linux/string.h>
 
+#include "../crypto/ecc.h"
 #include "sim_sign.h"
 
 #define NDIGITS	(HSM_SNP_SIM_P384_BYTES / sizeof(u64))
@@ -37,7 +38,7 @@ int hsm_snp_sim_keygen(u8 priv[HSM_SNP_SIM_P384_BYTES])
 
 	ret = ecc_gen_privkey(ECC_CURVE_NIST_P384, NDIGITS, k);
 	if (!ret)
-		memcpy(priv, k, HSM_SNP_SIM_P384_BYTES);
+		hsm_ecc_priv_from_kernel(k, priv, NDIGITS);
 	memzero_explicit(k, sizeof(k));
 	return ret;
 }
@@ -75,14 +76,15 @@ int hsm_snp_sim_sign(const u8 priv[HSM_SNP_SIM_P384_BYTES],
 {
 	MPI n = NULL, d = NULL, z = NULL, k = NULL, mr = NULL, ms = NULL;
 	MPI t = NULL, kinv = NULL, x = NULL;
-	u64 kbuf[NDIGITS], point[2 * NDIGITS];
+	u64 kbuf[NDIGITS], kk[NDIGITS], point[2 * NDIGITS];
 	int ret, tries;
 
 	for (tries = 0; tries < 8; tries++) {
 		ret = hsm_snp_sim_keygen((u8 *)kbuf);
 		if (ret)
 			break;
-		ret = ecc_make_pub_key(ECC_CURVE_NIST_P384, NDIGITS, kbuf, point);
+		hsm_ecc_priv_to_kernel((const u8 *)kbuf, kk, NDIGITS);
+		ret = ecc_make_pub_key(ECC_CURVE_NIST_P384, NDIGITS, kk, point);
 		if (ret)
 			break;
 		ret = -ENOMEM;
@@ -125,5 +127,6 @@ int hsm_snp_sim_sign(const u8 priv[HSM_SNP_SIM_P384_BYTES],
 	mpi_free(n); mpi_free(d); mpi_free(z); mpi_free(k); mpi_free(x);
 	mpi_free(mr); mpi_free(ms); mpi_free(t); mpi_free(kinv);
 	memzero_explicit(kbuf, sizeof(kbuf));
+	memzero_explicit(kk, sizeof(kk));
 	return ret;
 }
