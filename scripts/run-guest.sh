@@ -53,6 +53,7 @@ qlog=$logdir/qemu.log
 # away when it flipped the sched_clock_stable key while the other vCPU ran
 # that code.  Cross-modifying code is safe only when TCG runs the vCPUs in
 # turn.
+# shellcheck disable=SC2054 # the comma is QEMU's, inside one argument
 accel=(-accel tcg,thread=single -cpu max)
 if [ "${HSM_KVM:-0}" = 1 ]; then
 	accel=(-enable-kvm -cpu host)
