@@ -52,9 +52,14 @@ qlog=$logdir/qemu.log
 # sched_clock_idle_wakeup_event(), an int3 the kernel had already patched
 # away when it flipped the sched_clock_stable key while the other vCPU ran
 # that code.  Cross-modifying code is safe only when TCG runs the vCPUs in
-# turn.
-# shellcheck disable=SC2054 # the comma is QEMU's, inside one argument
-accel=(-accel tcg,thread=single -cpu max)
+# turn.  HSM_TCG_THREAD=multi gives each vCPU a thread again: the
+# benchmark and the profile want two CPUs that really run at once.
+tcg_thread=${HSM_TCG_THREAD:-single}
+case $tcg_thread in
+single | multi) ;;
+*) echo "run-guest: HSM_TCG_THREAD wants single or multi, not '$tcg_thread'" >&2; exit 2 ;;
+esac
+accel=(-accel "tcg,thread=$tcg_thread" -cpu max)
 if [ "${HSM_KVM:-0}" = 1 ]; then
 	accel=(-enable-kvm -cpu host)
 fi
