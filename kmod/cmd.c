@@ -318,7 +318,9 @@ int hsm_cmd_uring(struct hsm_conn *conn, struct io_uring_cmd *ioucmd,
 	 * 6.1's io_uring_cmd() hands a positive result up as if it were an
 	 * issue status: inline it is posted as a failed request, and on io-wq
 	 * the request is never completed at all.  Post positive results
-	 * ourselves; that is correct on every release.
+	 * ourselves; that is correct on every release.  6.12's posts them
+	 * itself (io_req_set_res(req, ret, 0); return IOU_OK;), but the
+	 * change is in behaviour, not in any declaration a probe could test.
 	 */
 	if (ret > 0) {
 		hsm_uring_cmd_done(ioucmd, ret, issue_flags);

@@ -32,7 +32,7 @@ static inline const void *hsm_uring_cmd_payload(const struct io_uring_cmd *ioucm
  * Completion of a command that returned -EIOCBQUEUED: newer kernels take
  * the issue flags of the context it completes in.
  */
-#if defined(HSM_HAVE_URING_CMD_DONE_4ARGS) || defined(HSM_HAVE_IO_URING_CMD_H)
+#ifdef HSM_HAVE_URING_CMD_DONE_4ARGS
 static inline void hsm_uring_cmd_done(struct io_uring_cmd *ioucmd, int ret,
 				      unsigned int issue_flags)
 {
@@ -55,5 +55,30 @@ static inline void hsm_vm_flags_mod(struct vm_area_struct *vma,
 	vma->vm_flags = (vma->vm_flags | set) & ~clear;
 #endif
 }
+
+/*
+ * The SEV-SNP secrets page: struct snp_secrets_page from 6.10, struct
+ * snp_secrets_page_layout before (the same bytes up to the OS area).
+ * "struct hsm_snp_secrets" names whichever this kernel has.
+ */
+#ifdef HSM_HAVE_SNP_SECRETS_PAGE
+#define hsm_snp_secrets snp_secrets_page
+#else
+#define hsm_snp_secrets snp_secrets_page_layout
+#endif
+
+/*
+ * platform_driver.remove returns void from 6.11, an int the driver core
+ * ignored before:
+ *	static hsm_platform_remove_ret f(struct platform_device *pdev)
+ *	{ ...; return HSM_PLATFORM_REMOVE_OK; }
+ */
+#ifdef HSM_HAVE_PLATFORM_REMOVE_VOID
+#define hsm_platform_remove_ret void
+#define HSM_PLATFORM_REMOVE_OK
+#else
+#define hsm_platform_remove_ret int
+#define HSM_PLATFORM_REMOVE_OK 0
+#endif
 
 #endif /* HSM_COMPAT_H */

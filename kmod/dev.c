@@ -57,7 +57,6 @@ static const struct file_operations hsm_fops = {
 	.unlocked_ioctl	= hsm_unlocked_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
 	.uring_cmd	= hsm_uring_cmd,
-	.llseek		= no_llseek,
 };
 
 static struct miscdevice hsm_misc = {

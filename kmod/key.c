@@ -14,6 +14,7 @@
 #include <linux/slab.h>
 
 #include "alg.h"
+#include "crypto/ecc.h"
 #include "key.h"
 #include "stats.h"
 
@@ -159,14 +160,17 @@ static int kpp_init(struct hsm_key *key)
 {
 	unsigned int ndigits = key->len / sizeof(u64);
 	struct crypto_kpp *tfm;
+	u64 d[ECC_MAX_DIGITS];
 	int ret;
 
 	if (key->alg->curve != HSM_CURVE_X25519) {
 		ret = ec_scalar_check(key);
 		if (ret)
 			return ret;
-		ret = ecc_make_pub_key(key->alg->curve, ndigits,
-				       (const u64 *)key->material, (u64 *)key->pub);
+		hsm_ecc_priv_to_kernel(key->material, d, ndigits);
+		ret = ecc_make_pub_key(key->alg->curve, ndigits, d,
+				       (u64 *)key->pub);
+		memzero_explicit(d, sizeof(d));
 		return ret == -EAGAIN ? -EINVAL : ret;
 	}
 	tfm = crypto_alloc_kpp(key->alg->kname, 0, 0);

@@ -68,9 +68,12 @@ static int key_add(struct hsm_conn *conn, const struct hsm_alg *alg,
 	return hsm_key_publish(&conn->res, key, id);
 }
 
-/* KEY_GENERATE and KEY_IMPORT: returns 0 and the new ID in *id. */
-static int key_create(struct hsm_conn *conn, const struct hsm_op *op,
-		      bool import, u64 *id)
+/*
+ * KEY_GENERATE and KEY_IMPORT: returns 0 and the new ID in *id.  Not
+ * key_create(), which later kernels' <linux/key.h> declare (6.12 does).
+ */
+static int key_new(struct hsm_conn *conn, const struct hsm_op *op,
+		   bool import, u64 *id)
 {
 	const struct hsm_shm *shm = &conn->shm;
 	const struct hsm_alg *alg;
@@ -118,12 +121,12 @@ static int key_create(struct hsm_conn *conn, const struct hsm_op *op,
 
 long hsm_key_generate(struct hsm_call *c)
 {
-	return key_create(c->conn, c->op, false, &c->value);
+	return key_new(c->conn, c->op, false, &c->value);
 }
 
 long hsm_key_import(struct hsm_call *c)
 {
-	return key_create(c->conn, c->op, true, &c->value);
+	return key_new(c->conn, c->op, true, &c->value);
 }
 
 /*

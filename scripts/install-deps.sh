@@ -20,8 +20,6 @@ cpio
 gzip
 busybox-static
 qemu-system-x86
-linux-headers-cloud-amd64
-linux-image-cloud-amd64
 liburing-dev
 libssl-dev
 libkcapi-dev
@@ -32,6 +30,8 @@ libp11-kit-dev
 gnuplot-nox
 python3
 "
+# Every kernel of the test matrix, with its headers (scripts/kver.sh).
+PKGS="$PKGS $("$(dirname "$0")/kver.sh" --packages | tr '\n' ' ')"
 [ "${1:-}" != profile ] || PKGS="$PKGS linux-perf"
 if [ "${1:-}" = debug ]; then
 	# The series of the cloud kernel linux-image-cloud-amd64 pulls in

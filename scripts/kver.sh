@@ -1,12 +1,80 @@
 #!/bin/sh
-# Print the release of the installed Debian cloud kernel (e.g. 6.1.0-56-cloud-amd64):
-# the one linux-image-cloud-amd64 depends on, else the newest one installed
-# with both an image and a build tree.
+# The kernels hsm is built and tested against: the one definition of the
+# kernel matrix, and the installed releases that fill it.
+#
+#   kver.sh              the default kernel's release (e.g. 6.1.0-57-cloud-amd64):
+#                        the one linux-image-cloud-amd64 depends on, else the
+#                        newest cloud kernel installed with an image and a
+#                        build tree; what `make`, the demo, the benchmark and
+#                        the debug lane use
+#   kver.sh --all        one release per series of the matrix, the newest
+#                        installed of each, one a line; fails when a series
+#                        has none installed
+#   kver.sh --series R   the series (e.g. 6.12) of release R
+#   kver.sh --packages   the Debian packages that install every kernel of the
+#                        matrix and its headers (scripts/install-deps.sh)
 set -eu
+
+# The matrix: a kernel series, then the packages that install its newest
+# cloud kernel and headers on Debian 12 (6.12 comes from bookworm-security).
+# Releases are found at run time; never name one here.
+MATRIX="
+6.1	linux-image-cloud-amd64 linux-headers-cloud-amd64
+6.12	linux-image-6.12-cloud-amd64 linux-headers-6.12-cloud-amd64
+"
 
 usable() {
 	[ -e "/boot/vmlinuz-$1" ] && [ -d "/lib/modules/$1/build" ]
 }
+
+series_of() {
+	echo "$1" | sed -n 's/^\([0-9]*\.[0-9]*\)[.-].*/\1/p'
+}
+
+# Installed cloud kernels with an image and a build tree, newest first.
+installed() {
+	for d in $(ls -d /lib/modules/*-cloud-amd64 2>/dev/null | sort -V -r); do
+		r=${d##*/}
+		! usable "$r" || echo "$r"
+	done
+}
+
+case ${1:-} in
+--packages)
+	echo "$MATRIX" | awk 'NF { for (i = 2; i <= NF; i++) print $i }'
+	exit 0
+	;;
+--series)
+	[ $# -eq 2 ] || { echo "usage: $0 --series RELEASE" >&2; exit 2; }
+	series_of "$2"
+	exit 0
+	;;
+--all)
+	rc=0
+	for s in $(echo "$MATRIX" | awk 'NF { print $1 }'); do
+		r=""
+		for c in $(installed); do
+			if [ "$(series_of "$c")" = "$s" ]; then
+				r=$c
+				break
+			fi
+		done
+		if [ -n "$r" ]; then
+			echo "$r"
+		else
+			pkgs=$(echo "$MATRIX" | awk -v s="$s" '$1 == s { $1 = ""; print }')
+			echo "kver: no $s cloud kernel with headers installed (apt-get install$pkgs)" >&2
+			rc=1
+		fi
+	done
+	exit $rc
+	;;
+"") ;;
+*)
+	echo "usage: $0 [--all | --series RELEASE | --packages]" >&2
+	exit 2
+	;;
+esac
 
 rel=$(dpkg-query -W -f='${Depends}' linux-image-cloud-amd64 2>/dev/null |
 	tr ',|' '\n\n' | sed -n 's/^ *linux-image-\([^ ]*-cloud-amd64\).*/\1/p' | head -n 1) || rel=""
@@ -15,13 +83,11 @@ if [ -n "$rel" ] && usable "$rel"; then
 	exit 0
 fi
 
-for d in $(ls -d /lib/modules/*-cloud-amd64 2>/dev/null | sort -V -r); do
-	r=${d##*/}
-	if usable "$r"; then
-		echo "$r"
-		exit 0
-	fi
-done
+r=$(installed | head -n 1)
+if [ -n "$r" ]; then
+	echo "$r"
+	exit 0
+fi
 
 if [ -n "$rel" ]; then
 	echo "kver: linux-image-cloud-amd64 wants $rel, but /boot/vmlinuz-$rel or /lib/modules/$rel/build is missing (install linux-headers-cloud-amd64)" >&2

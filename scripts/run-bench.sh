@@ -22,7 +22,7 @@ mkdir -p "$build/guest" "$logs" "$out"
 "$top/scripts/mkinitramfs.sh" -o "$build/guest/initramfs-bench.cpio.gz" -k "$kver" \
 	-m "$top/kmod/hsm.ko" -p "$top/scripts/guest-payload-bench.sh" \
 	-b "$build/hsm-bench" -b "$build/hsmctl"
-"$top/scripts/run-guest.sh" -k "$kver" -i "$build/guest/initramfs-bench.cpio.gz" \
+HSM_TCG_THREAD=${HSM_TCG_THREAD:-multi} "$top/scripts/run-guest.sh" -k "$kver" -i "$build/guest/initramfs-bench.cpio.gz" \
 	-l "$logs" -T 900 -a "$params"
 python3 "$top/bench/report.py" "$logs/guest-output.log" "$out"
 echo "bench: results in ${out#"$top"/}/results.md (CSV, PNG plots beside it)"

@@ -25,7 +25,7 @@ mkdir -p "$build/guest" "$logs" "$out"
 	-m "$top/kmod/hsm.ko" -p "$top/scripts/guest-payload-profile.sh" \
 	-b "$build/hsm-bench" -b "$perf"
 echo "profile: booting the guest; about two minutes"
-"$top/scripts/run-guest.sh" -k "$kver" -i "$build/guest/initramfs-profile.cpio.gz" \
+HSM_TCG_THREAD=${HSM_TCG_THREAD:-multi} "$top/scripts/run-guest.sh" -k "$kver" -i "$build/guest/initramfs-profile.cpio.gz" \
 	-l "$logs" -T 900 -a "$params" >/dev/null || {
 	echo "run-profile: the guest failed; see $logs" >&2
 	exit 1

@@ -1,8 +1,10 @@
 #!/bin/bash
 # Run every test: the native unit tests and fuzzers, then the guest suites
-# in a QEMU guest booted from the installed cloud kernel.  Prints
-# Criterion's summary for every suite and ends with one verdict line; exits
-# non-zero on any failure.  Logs go to $BUILD/logs.
+# in a QEMU guest booted from each kernel of the matrix (scripts/kver.sh
+# --all: Debian's 6.1 and 6.12 cloud kernels), each with its own hsm.ko.
+# Prints Criterion's summary for every suite, a verdict line per kernel and
+# one overall; exits non-zero on any failure.  Logs go to $BUILD/logs, the
+# guest's to $BUILD/logs/<kernel release>.
 #
 #   run-tests.sh           the release lane (`make test`)
 #   run-tests.sh --debug   the debug lane (`make test-debug`): the same
@@ -17,6 +19,8 @@
 # Such a run says so on its verdict line; it is not a full pass.
 # HSM_GUESTS=N splits the steps over N guests run side by side
 # (scripts/run-guests.sh): 1 by default, one per CPU in the debug lane.
+# HSM_KERNELS="6.12" runs the guest on only the named series of the matrix
+# (release lane); such a run says so too.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -31,12 +35,11 @@ logs=$build/logs
 [ $lane = release ] || logs=$build/logs/debug
 start=$(date +%s)
 
-# What the guest boots and runs: the installed cloud kernel, kmod/hsm.ko
-# and the suites of `make all`, or their debug-lane builds.
-kver=$("$top/scripts/kver.sh")
-kernel=/boot/vmlinuz-$kver
+# What the guest boots and runs: every kernel of the matrix, each with an
+# hsm.ko built for it (scripts/build-kmod.sh, in $build/kmod/<release>), and
+# the suites of `make all`; or the debug lane's kernel, module and suites.
+kvers=$("$top/scripts/kver.sh" --all)
 modroot=""
-module=$top/kmod/hsm.ko
 suites=$build/tests/guest
 hsmctl=$build/hsmctl
 # The suites take about five minutes on an idle 2-core machine under TCG;
@@ -49,6 +52,7 @@ if [ $lane = debug ]; then
 	debug_kernel
 	debug_module
 	debug_userspace
+	kvers=$kver
 	# KASAN, lockdep and the sanitizers make every step several times
 	# slower; the fuzzer runs ten minutes and every fault point is tried.
 	timeout=10800
@@ -75,14 +79,29 @@ else
 	[ $lane = release ] || steps+=(hsm-fuzz-faults)
 fi
 
+kernels_only=""
+if [ $lane = release ] && [ -n "${HSM_KERNELS:-}" ]; then
+	kernels_only=$(tr -s ' ,' '  ' <<<"$HSM_KERNELS" | sed 's/^ //; s/ $//')
+	picked=""
+	for k in $kvers; do
+		case " $kernels_only " in
+		*" $("$top/scripts/kver.sh" --series "$k") "* | *" $k "*) picked+=" $k" ;;
+		esac
+	done
+	[ -n "$picked" ] || { echo "run-tests: HSM_KERNELS=$HSM_KERNELS names no kernel of the matrix ($(echo $kvers))" >&2; exit 2; }
+	kvers=$picked
+fi
+
 # Small limits in the guest, so that tests can reach every one of them.
 guest_params="hsm.max_connections=256 hsm.max_region_size=8388608 hsm.max_region_total=67108864 hsm.max_keys=64 hsm.max_contexts=64 hsm.max_slots=16 hsm.max_stream=1048576 hsm.max_inflight=64 hsm.slot_group=4242"
 # Small per-user shares too, below the limits above; the suites that run as
 # root are exempt from them (test_attacks_limits runs as other users).
 guest_params+=" hsm.uid_max_connections=8 hsm.uid_max_region_total=16777216 hsm.uid_max_slots=4 hsm.uid_max_keys=128 hsm.uid_max_contexts=128 hsm.max_conn_stream=4194304 hsm.uid_max_stream=8388608"
 
-rm -rf "$logs"
+# A fresh log directory; the release lane's holds the debug lane's, which
+# it leaves alone.
 mkdir -p "$logs" "$build/guest"
+find "$logs" -mindepth 1 -maxdepth 1 ! -name debug -exec rm -rf {} +
 
 unit_rc=0
 for t in "$build"/tests/unit/test_*; do
@@ -95,22 +114,64 @@ done
 fuzz_rc=0
 BUILD="$build" "$top/scripts/run-fuzz.sh" 2>&1 | tee "$logs/fuzz.log" || fuzz_rc=1
 
-echo "==> guest: building initramfs for $kver"
-initrd=$build/guest/initramfs-test-$lane.cpio.gz
-"$top/scripts/mkinitramfs.sh" -o "$initrd" -k "$kver" ${modroot:+-r "$modroot"} \
-	-m "$module" -p "$top/scripts/guest-payload-test.sh" \
-	-b "$hsmctl" -t "$suites" -d "$top/tests/data"
-guest_rc=0
-"$top/scripts/run-guests.sh" -n "$guests" -w "$build/guest/step-seconds-$lane" \
-	-k "$kver" -K "$kernel" -i "$initrd" -l "$logs" -T "$timeout" \
-	-a "$guest_params $lane_params" -- "${steps[@]}" | tee "$logs/run-guest.log" || guest_rc=1
-[ $lane = release ] || debug_summary || guest_rc=1
-
 # Criterion ends each binary with:
 #   [====] Synthesis: Tested: T | Passing: P | Failing: F | Crashing: C
-read -r passed failed < <(cat "$logs/unit.log" "$logs"/guest-output.log "$logs"/guest-*/guest-output.log 2>/dev/null |
-	sed 's/\x1b\[[0-9;]*m//g' | sed -n 's/.*Synthesis: Tested: *\([0-9]*\) | Passing: *\([0-9]*\) | Failing: *\([0-9]*\) | Crashing: *\([0-9]*\).*/\2 \3 \4/p' |
-	awk '{ p += $1; f += $2 + $3 } END { print p + 0, f + 0 }')
+# Prints "PASSED FAILED" summed over the logs named.
+count() {
+	cat "$@" 2>/dev/null |
+		sed 's/\x1b\[[0-9;]*m//g' | sed -n 's/.*Synthesis: Tested: *\([0-9]*\) | Passing: *\([0-9]*\) | Failing: *\([0-9]*\) | Crashing: *\([0-9]*\).*/\2 \3 \4/p' |
+		awk '{ p += $1; f += $2 + $3 } END { print p + 0, f + 0 }'
+}
+
+# One guest run per kernel: its own module, initramfs and log directory.
+guest_rc=0
+verdicts=()
+for kver in $kvers; do
+	kstart=$(date +%s)
+	klogs=$logs/$kver
+	[ $lane = release ] || klogs=$logs
+	mkdir -p "$klogs"
+	krc=0
+	if [ $lane = release ]; then
+		kernel=/boot/vmlinuz-$kver
+		module=$build/kmod/$kver/kmod/hsm.ko
+		echo "==> guest $kver: building hsm.ko"
+		"$top/scripts/build-kmod.sh" "$kver" "$build/kmod/$kver" WERROR=1 \
+			HSM_TESTING="${HSM_TESTING:-1}" >"$klogs/build.log" 2>&1 ||
+			{ cat "$klogs/build.log"; krc=1; }
+	fi
+	if [ $krc -eq 0 ]; then
+		echo "==> guest $kver: building initramfs"
+		initrd=$build/guest/initramfs-test-$lane-$kver.cpio.gz
+		"$top/scripts/mkinitramfs.sh" -o "$initrd" -k "$kver" ${modroot:+-r "$modroot"} \
+			-m "$module" -p "$top/scripts/guest-payload-test.sh" \
+			-b "$hsmctl" -t "$suites" -d "$top/tests/data" || krc=1
+	fi
+	if [ $krc -eq 0 ]; then
+		"$top/scripts/run-guests.sh" -n "$guests" -w "$build/guest/step-seconds-$kver" \
+			-k "$kver" -K "$kernel" -i "$initrd" -l "$klogs" -T "$timeout" \
+			-a "$guest_params $lane_params" -- "${steps[@]}" | tee "$klogs/run-guest.log" || krc=1
+	fi
+	if [ $lane = debug ]; then
+		# debug_summary reads $logs/run-guest.log, as it always has.
+		debug_summary || krc=1
+	fi
+	read -r kp kf < <(count "$klogs"/guest-output.log "$klogs"/guest-*/guest-output.log)
+	kv=PASS
+	if [ $krc -ne 0 ] || [ "$kf" -ne 0 ]; then
+		kv=FAIL
+		guest_rc=1
+	fi
+	verdicts+=("$kv: $kver: $kp passed, $kf failed in the guest ($(( $(date +%s) - kstart )) s)")
+done
+
+outputs=("$logs/unit.log")
+for kver in $kvers; do
+	klogs=$logs/$kver
+	[ $lane = release ] || klogs=$logs
+	outputs+=("$klogs"/guest-output.log "$klogs"/guest-*/guest-output.log)
+done
+read -r passed failed < <(count "${outputs[@]}")
 
 verdict=PASS
 if [ "$unit_rc" -ne 0 ] || [ "$fuzz_rc" -ne 0 ] || [ "$guest_rc" -ne 0 ] || [ "$failed" -ne 0 ]; then
@@ -120,5 +181,8 @@ if [ "$unit_rc" -ne 0 ] || [ "$fuzz_rc" -ne 0 ] || [ "$guest_rc" -ne 0 ] || [ "$
 	[ "$failed" -ne 0 ] || failed=1
 fi
 echo "==> logs in ${logs#"$top"/}/ ($(( $(date +%s) - start )) s)"
-echo "$verdict: $passed passed, $failed failed${suites_only:+ (only: $suites_only)}"
+printf '%s\n' "${verdicts[@]}"
+only=$suites_only
+[ -z "$kernels_only" ] || only="${only:+$only; }kernels $kernels_only"
+echo "$verdict: $passed passed, $failed failed${only:+ (only: $only)}"
 [ "$verdict" = PASS ]

@@ -13,6 +13,7 @@
 
 #include "../alg.h"
 #include "../key.h"
+#include "ecc.h"
 #include "kpp.h"
 
 /*
@@ -22,7 +23,8 @@
 static int ecdh_nist(struct hsm_key *key, const u8 *peer, u32 peer_len,
 		     u8 *out, u32 out_len)
 {
-	u64 *pub, *secret;
+	unsigned int ndigits = key->len / sizeof(u64);
+	u64 *pub, *secret, d[ECC_MAX_DIGITS];
 	int ret = -ENOMEM;
 
 	if (!peer) {
@@ -32,11 +34,11 @@ static int ecdh_nist(struct hsm_key *key, const u8 *peer, u32 peer_len,
 	pub = kmemdup(peer, peer_len, GFP_KERNEL);
 	secret = kmalloc(out_len, GFP_KERNEL);
 	if (pub && secret) {
+		hsm_ecc_priv_to_kernel(key->material, d, ndigits);
 		/* Checks that the peer point is on the curve. */
-		ret = crypto_ecdh_shared_secret(key->alg->curve,
-						key->len / sizeof(u64),
-						(const u64 *)key->material, pub,
-						secret);
+		ret = crypto_ecdh_shared_secret(key->alg->curve, ndigits, d,
+						pub, secret);
+		memzero_explicit(d, sizeof(d));
 		/* -EFAULT: the product is the point at infinity. */
 		if (ret == -EFAULT)
 			ret = -EINVAL;

@@ -1,18 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The crypto layer's load and unload, and the module's random bytes.
+ * Load first asks ecc.c which form the kernel's ECC library wants.
  * The kernel's DRBG (crypto_default_rng, "stdrng") is held from load to
  * unload, so that drawing from it never allocates; unload also frees the
  * hash transforms hash.c keeps.
  */
 #include <crypto/rng.h>
 
+#include "ecc.h"
 #include "hash.h"
 #include "rng.h"
 
 int hsm_crypto_init(void)
 {
-	return crypto_get_default_rng();
+	return hsm_ecc_init() ?: crypto_get_default_rng();
 }
 
 void hsm_crypto_exit(void)

@@ -4,7 +4,12 @@
  * that receive issue_flags (9d2789ac9d60, v6.3, backported to 6.1.y).
  */
 #include <linux/fs.h>
+/* Wherever the API lives: a probe must not fail for the header's path. */
+#if __has_include(<linux/io_uring/cmd.h>)
+#include <linux/io_uring/cmd.h>
+#else
 #include <linux/io_uring.h>
+#endif
 
 static void cb(struct io_uring_cmd *cmd, unsigned int issue_flags)
 {

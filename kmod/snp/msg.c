@@ -32,7 +32,7 @@
 
 static struct {
 	struct mutex lock;		/* one exchange at a time */
-	struct snp_secrets_page_layout *secrets;
+	struct hsm_snp_secrets *secrets;
 	u8 *vmpck;			/* in the secrets page */
 	u32 *seqno;			/* in the secrets page's OS area */
 	unsigned int vmpck_id;
@@ -317,7 +317,7 @@ bool hsm_snp_msg_ready(void)
 	return m.ready;
 }
 
-int hsm_snp_msg_init(struct snp_secrets_page_layout *secrets,
+int hsm_snp_msg_init(struct hsm_snp_secrets *secrets,
 		     unsigned int vmpck_id, hsm_snp_issue_fn issue, bool shared)
 {
 	int ret = -ENOMEM;

@@ -14,6 +14,8 @@
 #include <uapi/linux/sev-guest.h>
 #include <asm/sev.h>
 
+#include "../compat.h"
+
 enum hsm_snp_msg_type {
 	HSM_SNP_MSG_KEY_REQ = 3,
 	HSM_SNP_MSG_KEY_RSP = 4,
@@ -85,7 +87,7 @@ enum hsm_snp_fw_status {
 typedef int (*hsm_snp_issue_fn)(u64 exit_code, struct snp_req_data *input,
 				struct snp_guest_request_ioctl *rio);
 
-int hsm_snp_msg_init(struct snp_secrets_page_layout *secrets,
+int hsm_snp_msg_init(struct hsm_snp_secrets *secrets,
 		     unsigned int vmpck_id, hsm_snp_issue_fn issue,
 		     bool shared);
 void hsm_snp_msg_exit(void);

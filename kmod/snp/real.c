@@ -26,6 +26,7 @@
 static void __iomem *secrets;
 static bool registered;
 
+#ifdef HSM_HAVE_SNP_ISSUE_EXIT_CODE
 static int real_probe(struct platform_device *pdev)
 {
 	struct sev_guest_platform_data *data = pdev->dev.platform_data;
@@ -36,7 +37,7 @@ static int real_probe(struct platform_device *pdev)
 	secrets = ioremap_encrypted(data->secrets_gpa, PAGE_SIZE);
 	if (!secrets)
 		return -ENODEV;
-	ret = hsm_snp_msg_init((__force struct snp_secrets_page_layout *)secrets,
+	ret = hsm_snp_msg_init((__force struct hsm_snp_secrets *)secrets,
 			       hsm_snp_vmpck_id(), snp_issue_guest_request, true);
 	if (ret) {
 		iounmap(secrets);
@@ -44,14 +45,26 @@ static int real_probe(struct platform_device *pdev)
 	}
 	return ret;
 }
+#else
+/*
+ * 6.13 and later take a struct snp_guest_req, and 6.14 keeps the call
+ * static behind snp_send_guest_request(): not supported yet, so the real
+ * backend is off and only the simulated PSP serves requests.
+ */
+static int real_probe(struct platform_device *pdev)
+{
+	pr_err("snp: this kernel's SEV-SNP guest-request interface is not supported\n");
+	return -EOPNOTSUPP;
+}
+#endif
 
-static int real_remove(struct platform_device *pdev)
+static hsm_platform_remove_ret real_remove(struct platform_device *pdev)
 {
 	hsm_snp_msg_exit();
 	if (secrets)
 		iounmap(secrets);
 	secrets = NULL;
-	return 0;
+	return HSM_PLATFORM_REMOVE_OK;
 }
 
 static struct platform_driver real_driver = {

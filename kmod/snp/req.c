@@ -324,7 +324,7 @@ int hsm_snp_seal_key(u8 key[HSM_SNP_DERIVED_KEY])
 /* Off SEV-SNP, a test build answers through the simulated PSP (sim.c). */
 static int sim_start(void)
 {
-	struct snp_secrets_page_layout *secrets;
+	struct hsm_snp_secrets *secrets;
 	int ret;
 
 	ret = hsm_snp_sim_init(&secrets);

@@ -56,7 +56,7 @@ static const char sim_id_prefix[16] = "HSM-SIMULATED";
 
 static struct {
 	struct mutex lock;
-	struct snp_secrets_page_layout *secrets;	/* the guest's copy */
+	struct hsm_snp_secrets *secrets;	/* the guest's copy */
 	u8 vmpck[4][VMPCK_KEY_LEN];			/* the firmware's copy */
 	u32 seqno[4];			/* last sequence number seen */
 	struct crypto_aead *aead[4];
@@ -407,7 +407,7 @@ int hsm_snp_sim_setup(const struct hsm_snp_sim_params *p, const u8 *certs,
 /* New VMPCKs in the firmware and the secrets page; sequence numbers 0. */
 static int provision(void)
 {
-	struct snp_secrets_page_layout *sp = sim.secrets;
+	struct hsm_snp_secrets *sp = sim.secrets;
 	unsigned int i;
 	int ret;
 
@@ -445,9 +445,9 @@ void hsm_snp_sim_relaunch(void)
 	mutex_unlock(&sim.lock);
 }
 
-int hsm_snp_sim_init(struct snp_secrets_page_layout **secrets)
+int hsm_snp_sim_init(struct hsm_snp_secrets **secrets)
 {
-	struct snp_secrets_page_layout *sp;
+	struct hsm_snp_secrets *sp;
 	unsigned int i;
 	int ret = -ENOMEM;
 

@@ -4,12 +4,14 @@
 
 #include <linux/types.h>
 
+#include "../compat.h"
+
 struct hsm_snp_sim_params;
 struct snp_guest_request_ioctl;
 struct snp_req_data;
-struct snp_secrets_page_layout;
+struct hsm_snp_secrets;
 
-int hsm_snp_sim_init(struct snp_secrets_page_layout **secrets);
+int hsm_snp_sim_init(struct hsm_snp_secrets **secrets);
 void hsm_snp_sim_exit(void);
 int hsm_snp_sim_issue(u64 exit_code, struct snp_req_data *input,
 		      struct snp_guest_request_ioctl *rio);

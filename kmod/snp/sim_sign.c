@@ -15,6 +15,7 @@
 #include <linux/mpi.h>
 #include <linux/string.h>
 
+#include "../crypto/ecc.h"
 #include "sim_sign.h"
 
 #define NDIGITS	(HSM_SNP_SIM_P384_BYTES / sizeof(u64))
@@ -37,7 +38,7 @@ int hsm_snp_sim_keygen(u8 priv[HSM_SNP_SIM_P384_BYTES])
 
 	ret = ecc_gen_privkey(ECC_CURVE_NIST_P384, NDIGITS, k);
 	if (!ret)
-		memcpy(priv, k, HSM_SNP_SIM_P384_BYTES);
+		hsm_ecc_priv_from_kernel(k, priv, NDIGITS);
 	memzero_explicit(k, sizeof(k));
 	return ret;
 }
@@ -75,14 +76,15 @@ int hsm_snp_sim_sign(const u8 priv[HSM_SNP_SIM_P384_BYTES],
 {
 	MPI n = NULL, d = NULL, z = NULL, k = NULL, mr = NULL, ms = NULL;
 	MPI t = NULL, kinv = NULL, x = NULL;
-	u64 kbuf[NDIGITS], point[2 * NDIGITS];
+	u64 kbuf[NDIGITS], kk[NDIGITS], point[2 * NDIGITS];
 	int ret, tries;
 
 	for (tries = 0; tries < 8; tries++) {
 		ret = hsm_snp_sim_keygen((u8 *)kbuf);
 		if (ret)
 			break;
-		ret = ecc_make_pub_key(ECC_CURVE_NIST_P384, NDIGITS, kbuf, point);
+		hsm_ecc_priv_to_kernel((const u8 *)kbuf, kk, NDIGITS);
+		ret = ecc_make_pub_key(ECC_CURVE_NIST_P384, NDIGITS, kk, point);
 		if (ret)
 			break;
 		ret = -ENOMEM;
@@ -97,13 +99,16 @@ int hsm_snp_sim_sign(const u8 priv[HSM_SNP_SIM_P384_BYTES],
 		kinv = mpi_alloc(0);
 		if (!n || !d || !z || !k || !x || !mr || !ms || !t || !kinv)
 			break;
-		/* r = x mod n; x < p < 2n, so one subtraction at most. */
-		if (mpi_cmp(x, n) >= 0)
-			mpi_sub(mr, x, n);
-		else
-			mpi_set(mr, x);
+		/*
+		 * Only calls that 6.1 and 6.12 both export: 6.10 dropped
+		 * mpi_set() and mpi_invm().  r = (x + 0) mod n, t still 0.
+		 */
+		mpi_addm(mr, x, t, n);
+		/* k^-1 = k^(n-2) mod n: n is prime and 0 < k < n. */
+		if (mpi_sub_ui(t, n, 2) || mpi_powm(kinv, k, t, n))
+			break;
 		ret = -EINVAL;
-		if (!mpi_invm(kinv, k, n))
+		if (!mpi_cmp_ui(kinv, 0))
 			break;
 		mpi_mulm(t, mr, d, n);		/* r*d */
 		mpi_addm(t, t, z, n);		/* z + r*d */
@@ -122,5 +127,6 @@ int hsm_snp_sim_sign(const u8 priv[HSM_SNP_SIM_P384_BYTES],
 	mpi_free(n); mpi_free(d); mpi_free(z); mpi_free(k); mpi_free(x);
 	mpi_free(mr); mpi_free(ms); mpi_free(t); mpi_free(kinv);
 	memzero_explicit(kbuf, sizeof(kbuf));
+	memzero_explicit(kk, sizeof(kk));
 	return ret;
 }
