@@ -30,6 +30,13 @@ debug_module() {
 	cp -a "$top"/kmod/{Kbuild,Makefile,*.c,*.h,crypto,snp,probes} "$d/kmod/"
 	find "$d/kmod" -name '*.o' -delete
 	rm -f "$d/kmod/compat-probes.h"
+	# HSM_PLANT=NAME puts a known bug (tests/planted/NAME.patch) in this
+	# copy only, to show that the lane catches it: such a run must fail.
+	if [ -n "${HSM_PLANT:-}" ]; then
+		patch -p1 -s -d "$d" <"$top/tests/planted/$HSM_PLANT.patch" ||
+			{ echo "debug lane: cannot plant '$HSM_PLANT'" >&2; return 1; }
+		echo "==> planted in hsm.ko: $HSM_PLANT (tests/planted/$HSM_PLANT.patch)"
+	fi
 	make -C "$d/kmod" -s KVER="$kver" KDIR="$kdir" WERROR=1 HSM_TESTING=1 HSM_COVERAGE=1 >/dev/null
 	module=$d/kmod/hsm.ko
 	echo "==> hsm.ko built against $kver with KCOV and GCOV"

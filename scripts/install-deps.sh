@@ -38,7 +38,7 @@ if [ "${1:-}" = debug ]; then
 	# (6.1 on Debian 12): the lane's kernel is built from the same source.
 	"$0" || exit 1
 	series=$("$(dirname "$0")/kver.sh" | sed -n 's/^\([0-9]*\.[0-9]*\)\..*/\1/p')
-	PKGS="$PKGS linux-source-$series bc bison flex libelf-dev xz-utils"
+	PKGS="$PKGS linux-source-$series bc bison flex libelf-dev xz-utils patch"
 fi
 
 missing=""

@@ -17,6 +17,8 @@
 # HSM_SUITES="test_keys hsm-fuzz" runs only the named guest steps (a suite's
 # binary name, hsm-fuzz, hsm-fuzz-faults): a quick lane to chase one bug.
 # Such a run says so on its verdict line; it is not a full pass.
+# HSM_PLANT=NAME (debug lane) builds hsm.ko with a known bug from
+# tests/planted/, to show the lane catches it: such a run must FAIL.
 # HSM_GUESTS=N splits the steps over N guests run side by side
 # (scripts/run-guests.sh): 1 by default, one per CPU in the debug lane.
 # HSM_KERNELS="6.12" runs the guest on only the named series of the matrix
@@ -184,5 +186,5 @@ echo "==> logs in ${logs#"$top"/}/ ($(( $(date +%s) - start )) s)"
 printf '%s\n' "${verdicts[@]}"
 only=$suites_only
 [ -z "$kernels_only" ] || only="${only:+$only; }kernels $kernels_only"
-echo "$verdict: $passed passed, $failed failed${only:+ (only: $only)}"
+echo "$verdict: $passed passed, $failed failed${only:+ (only: $only)}${HSM_PLANT:+ (planted: $HSM_PLANT)}"
 [ "$verdict" = PASS ]
