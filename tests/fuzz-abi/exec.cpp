@@ -97,7 +97,7 @@ void Executor::stage(const Target &t, const Input &u, uint32_t lane, int lane_no
 	const uint32_t lsz = RegionMap::lane_size(lane_no);
 
 	for (const Blob &b : u.blobs) {
-		if (b.off >= lsz)
+		if (b.off >= lsz || b.data.empty())
 			continue;
 		memcpy(t.base + lane + b.off, b.data.data(), std::min<size_t>(b.data.size(), lsz - b.off));
 	}

@@ -17,20 +17,11 @@
 #include <sys/wait.h>
 
 #include "hsm_conn.hpp"
+#include "timescale.hpp"
 
 namespace hsmattack {
 
 using namespace hsmtest;
-
-// How many times slower than on Debian's cloud kernel the guest runs:
-// the debug lane's kernel (KASAN, lockdep) sets HSM_TEST_TIME_SCALE, and a
-// bound on how soon something must happen is multiplied by it.
-inline double time_scale()
-{
-	const char *s = getenv("HSM_TEST_TIME_SCALE");
-	double v = s ? strtod(s, nullptr) : 1.0;
-	return v > 1.0 ? v : 1.0;
-}
 
 constexpr uid_t kNobody = 65534, kOther = 65533, kThird = 65532;
 constexpr gid_t kSlotGroup = 4242;	/* hsm.slot_group in scripts/run-tests.sh */

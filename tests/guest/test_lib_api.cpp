@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "lib_test.hpp"
+#include "timescale.hpp"
 
 using namespace hsm;
 using namespace libtest;
@@ -666,7 +667,9 @@ BusyResult while_busy(HashContext &h, const Buffer &big, std::size_t len, const 
 	});
 	while (!started)
 		;
-	usleep(20000);
+	// The long call must have reached the module first; on a slower
+	// kernel the thread takes longer to get there.
+	usleep(static_cast<useconds_t>(20000 * hsmtest::time_scale()));
 	auto r = h.update(small);
 	t.join();
 	return {long_ok, r};
