@@ -100,7 +100,8 @@ debug_coverage() {
 				awk -v f="$src" '/^File .*'"$(basename "$src")"'/ { getline; print f, $0; exit }'
 		done
 	) | awk '
-		{ pct = $2; sub(/.*:/, "", pct); sub(/%/, "", pct); n = $NF
+		# FILE Lines executed:PCT% of N
+		{ pct = $3; sub(/.*:/, "", pct); sub(/%/, "", pct); n = $NF
 		  hit = int(pct * n / 100 + 0.5); th += hit; tn += n
 		  printf "  %-22s %6.1f%% of %4d lines\n", $1, pct, n }
 		END { printf "  %-22s %6.1f%% of %4d lines\n", "kmod/ total", tn ? 100 * th / tn : 0, tn }

@@ -281,7 +281,13 @@ Test(snp, sim_setup_keeps_the_table_it_checked, .timeout = 600)
 	const uint32_t cert_off = 48, cert_len = 16, bad_len = 4096;
 	memcpy(&table[16], &cert_off, 4);
 	memcpy(&table[20], &cert_len, 4);
+	// Placed once: each call reads whatever the rewriter left, and may
+	// see it change during the call.
+	c.put(kIn, table);
 	auto *len = reinterpret_cast<volatile uint32_t *>(c.at(kIn + 20));
+	hsm_op op{};
+	op.resp_off = HSM_RESP_NONE;
+	op.in = {kIn, static_cast<__u32>(table.size())};
 
 	std::atomic<bool> stop{false};
 	std::thread flipper([&] {
@@ -297,7 +303,8 @@ Test(snp, sim_setup_keeps_the_table_it_checked, .timeout = 600)
 		clock_gettime(CLOCK_MONOTONIC, &t);
 		if (t.tv_sec - t0.tv_sec >= 10 && kept && refused)
 			break;
-		long r = sim_setup(c, identity(0x5a), table);
+		op.params = c.put_struct(kP, identity(0x5a));	/* report() reuses kP */
+		long r = c.run(HSM_IOC_SNP_SIM_SETUP, op).res;
 		if (r == -EINVAL) {
 			refused++;
 			continue;
