@@ -62,8 +62,8 @@ if [ $lane = debug ]; then
 	# KASAN and TCG; hsm.ko still runs its known-answer tests at load.
 	# Bounds on how soon something must happen grow by the same factor.
 	lane_params="cryptomgr.notests=1 HSM_TEST_TIME_SCALE=10 hsm_fuzz_seconds=600 hsm_faults=1"
-	# About forty times slower than the release lane: every CPU runs a
-	# guest of its own.
+	# About 25 times slower than the release lane (6 to 50 times by
+	# suite): every CPU runs a guest of its own.
 	guests=${HSM_GUESTS:-$(nproc)}
 fi
 
