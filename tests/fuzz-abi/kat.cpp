@@ -119,7 +119,8 @@ std::string kat_mac(Worker &w, const Target &t, Via via, const Bytes &msg)
 	op.timeout_ms = HSM_TIMEOUT_NONE;
 	op.in = {l.in, static_cast<uint32_t>(msg.size())};
 	op.out = {l.out, 32};
-	memcpy(t.base + l.in, msg.data(), msg.size());
+	if (!msg.empty())
+		memcpy(t.base + l.in, msg.data(), msg.size());
 	memset(t.base + l.out, 0, 32);
 	long r = run1(w.exec, t, unit(HSM_IOC_MAC, op), via, err);
 	if (!err.empty())
@@ -137,8 +138,11 @@ std::string kat_aead(Worker &w, const Target &t, Via via, const Bytes &msg)
 	w.rng.fill(iv.data(), iv.size());
 	w.rng.fill(aad.data(), aad.size());
 	memcpy(t.base + l.iv, iv.data(), iv.size());
-	memcpy(t.base + l.aad, aad.data(), aad.size());
-	memcpy(t.base + l.in, msg.data(), n);
+	// memcpy() wants a pointer even for no bytes; an empty vector has none.
+	if (!aad.empty())
+		memcpy(t.base + l.aad, aad.data(), aad.size());
+	if (n)
+		memcpy(t.base + l.in, msg.data(), n);
 	hsm_op op{};
 	op.handle = w.kat_aead;
 	op.resp_off = l.resp;
@@ -197,7 +201,8 @@ std::string kat_check_digest(Executor &ex, const Target &t, const KatDigest &k, 
 	std::string err;
 	static const char alg[] = "sha-256";
 	memcpy(t.base + l.params, alg, sizeof(alg) - 1);
-	memcpy(t.base + l.in, k.msg.data(), k.msg.size());
+	if (!k.msg.empty())
+		memcpy(t.base + l.in, k.msg.data(), k.msg.size());
 	memset(t.base + l.out, 0, 64);
 	hsm_op op{};
 	op.resp_off = l.resp;
