@@ -194,16 +194,20 @@ void delete_new_slots(Device &obs, const Baseline &base)
 // connection may be torn down a little later, by a workqueue or io-wq).
 std::string settle(Device &obs, const Baseline &base)
 {
+	// A closed ring lets go of its connection only once its commands have
+	// ended, and a command still queued ends at its deadline: up to the
+	// module's default_timeout_ms (30 s in the guest) after the run.
 	std::string diff;
-	for (int i = 0; i < 100; i++) {
+	for (int i = 0; i < 400; i++) {
 		Baseline now;
 		if (!measure(obs, now))
 			return "GET_STATS or GET_INFO failed";
 		diff.clear();
 		auto cmp = [&](const char *what, uint64_t was, uint64_t is) {
-			if (was != is && diff.empty())
-				diff = std::string(what) + " is " + std::to_string(is) + ", was " +
-				       std::to_string(was) + " before the run";
+			if (was != is)
+				diff += std::string(diff.empty() ? "" : "; ") + what + " is " +
+					std::to_string(is) + ", was " + std::to_string(was) +
+					" before the run";
 		};
 		cmp("keys", base.st.keys, now.st.keys);
 		cmp("contexts", base.st.contexts, now.st.contexts);
