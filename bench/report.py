@@ -5,6 +5,8 @@ and gnuplot PNGs: throughput against payload size and batch size, latency
 percentiles, and the ratios the benchmark exists to answer.
 
     report.py GUEST_OUTPUT_LOG OUT_DIR
+    report.py --compare OUT.md RELEASE=GUEST_OUTPUT_LOG...   headline ratios
+                                                            of kernels side by side
 """
 import csv
 import os
@@ -48,7 +50,92 @@ def load(log):
     return how, method, header, rows
 
 
+def index(rows):
+    """The best ops/s of every cell, the competitors, the product's
+    batched path, and a look-up of one cell (None when not measured)."""
+    best = {}  # (op, size, competitor, batch, threads) -> ops/s
+    for r in rows:
+        if r["status"] == "ok":
+            best[(r["op"], int(r["size"]), r["competitor"], int(r["batch"]), int(r["threads"]))] = \
+                float(r["ops_per_s"])
+    comps = sorted({k[2] for k in best})
+    product = next((c for c in BATCHED if c in comps), None)
+
+    def get(op, size, comp, batch=1, threads=1):
+        return best.get((op, size, comp, batch, threads))
+    return best, comps, product, get
+
+
+def ratio_text(v):
+    return f"{v:.2f}x" if v is not None else "n/a"
+
+
+def answers(get, comps, product):
+    """The questions the benchmark exists to answer: (question, ratio or
+    None, target), all measured within one boot."""
+    def ratio(a, b):
+        return a / b if a and b else None
+
+    out = []
+    for op in ("aes-256-gcm", "hmac-sha-256"):
+        for mine in [product] + (["hsm-vector"] if "hsm-vector" in comps else []):
+            p = get(op, 64, mine, 64)
+            for other, target in (("kcapi", "≥ 5x"), ("softhsm2", "> 1x"),
+                                  ("openssl", "(ceiling)"), ("kernel-bound", "(bound)")):
+                out.append((f"64 B {op}: {mine} batch 64 vs {other}",
+                            ratio(p, get(op, 64, other)), target))
+    # One operation at a time on one thread against the same: a batch of 8
+    # runs on several io-wq workers, which the bound does not.
+    bigp = get("aes-256-gcm", 1048576, product, 1)
+    out.append((f"1 MiB aes-256-gcm, one at a time: {product} vs kernel-bound",
+                ratio(bigp, get("aes-256-gcm", 1048576, "kernel-bound")), "≥ 0.9x"))
+    out.append((f"1 MiB aes-256-gcm, one at a time: {product} vs kcapi",
+                ratio(bigp, get("aes-256-gcm", 1048576, "kcapi")), "> 1x"))
+    out.append((f"1 MiB aes-256-gcm: {product} batch 8 (io-wq workers in parallel) vs kcapi",
+                ratio(get("aes-256-gcm", 1048576, product, 8), get("aes-256-gcm", 1048576, "kcapi")), ""))
+    for op in OPS:
+        out.append((f"64 B {op}, {product} batch 64: 2 threads vs 1",
+                    ratio(get(op, 64, product, 64, 2), get(op, 64, product, 64, 1)), ""))
+    return out
+
+
+def compare(out_md, pairs):
+    """The headline ratios of several kernels side by side: pairs are
+    RELEASE=GUEST_OUTPUT_LOG.  Each column comes from its own boot; rows
+    compare within a boot, columns only by their ratios."""
+    cols, table = [], {}
+    targets = {}
+    for pair in pairs:
+        kver, log = pair.split("=", 1)
+        _, _, _, rows = load(log)
+        if not rows:
+            sys.exit("report: no results in " + log)
+        _, comps, product, get = index(rows)
+        cols.append(kver)
+        for q, v, t in answers(get, comps, product):
+            table.setdefault(q, {})[kver] = v
+            targets[q] = t
+    md = ["# hsm benchmark: the kernels side by side", "",
+          "Each kernel's column is one guest boot (QEMU, TCG unless HSM_KVM=1); every ratio "
+          "compares two rows of the same boot, so columns compare by their ratios, never by "
+          "absolute rates, and move about 15% between boots.  Each kernel's full tables and "
+          "plots are in its own directory beside this file.", "",
+          "| question | " + " | ".join(cols) + " | target |",
+          "|---" * (len(cols) + 2) + "|"]
+    for q, vals in table.items():
+        md.append(f"| {q} | " + " | ".join(ratio_text(vals.get(c)) for c in cols) +
+                  f" | {targets[q]} |")
+    md.append("")
+    os.makedirs(os.path.dirname(out_md) or ".", exist_ok=True)
+    with open(out_md, "w") as f:
+        f.write("\n".join(md))
+    print("\n".join(md))
+
+
 def main():
+    if len(sys.argv) > 2 and sys.argv[1] == "--compare":
+        compare(sys.argv[2], sys.argv[3:])
+        return
     log, out = sys.argv[1], sys.argv[2]
     os.makedirs(out, exist_ok=True)
     how, method, header, rows = load(log)
@@ -61,18 +148,7 @@ def main():
 
     ok = [r for r in rows if r["status"] == "ok"]
     bad = [r for r in rows if r["status"] in ("WRONG", "FAILED")]
-    best = {}  # (op, size, competitor, batch, threads) -> ops/s
-    for r in ok:
-        best[(r["op"], int(r["size"]), r["competitor"], int(r["batch"]), int(r["threads"]))] = \
-            float(r["ops_per_s"])
-    comps = sorted({r["competitor"] for r in ok})
-    product = next((c for c in BATCHED if c in comps), None)
-
-    def get(op, size, comp, batch=1, threads=1):
-        return best.get((op, size, comp, batch, threads))
-
-    def ratio(a, b):
-        return f"{a / b:.2f}x" if a and b else "n/a"
+    best, comps, product, get = index(rows)
 
     md = ["# hsm benchmark", "", f"Measured in one guest boot (QEMU, TCG unless HSM_KVM=1): "
           "ratios between rows are meaningful, absolute numbers are not.", "",
@@ -88,25 +164,7 @@ def main():
         md.append(f"The product's batched path below is `{product}`.")
         md.append("")
         md += ["| question | measured | target |", "|---|---|---|"]
-        for op in ("aes-256-gcm", "hmac-sha-256"):
-            for mine in [product] + (["hsm-vector"] if "hsm-vector" in comps else []):
-                p = get(op, 64, mine, 64)
-                for other, target in (("kcapi", "≥ 5x"), ("softhsm2", "> 1x"),
-                                      ("openssl", "(ceiling)"), ("kernel-bound", "(bound)")):
-                    md.append(f"| 64 B {op}: {mine} batch 64 vs {other} | "
-                              f"{ratio(p, get(op, 64, other))} | {target} |")
-        # One operation at a time on one thread against the same: a batch
-        # of 8 runs on several io-wq workers, which the bound does not.
-        bigp = get("aes-256-gcm", 1048576, product, 1)
-        md.append(f"| 1 MiB aes-256-gcm, one at a time: {product} vs kernel-bound | "
-                  f"{ratio(bigp, get('aes-256-gcm', 1048576, 'kernel-bound'))} | ≥ 0.9x |")
-        md.append(f"| 1 MiB aes-256-gcm, one at a time: {product} vs kcapi | "
-                  f"{ratio(bigp, get('aes-256-gcm', 1048576, 'kcapi'))} | > 1x |")
-        md.append(f"| 1 MiB aes-256-gcm: {product} batch 8 (io-wq workers in parallel) vs kcapi | "
-                  f"{ratio(get('aes-256-gcm', 1048576, product, 8), get('aes-256-gcm', 1048576, 'kcapi'))} | |")
-        for op in OPS:
-            md.append(f"| 64 B {op}, {product} batch 64: 2 threads vs 1 | "
-                      f"{ratio(get(op, 64, product, 64, 2), get(op, 64, product, 64, 1))} | |")
+        md += [f"| {q} | {ratio_text(v)} | {t} |" for q, v, t in answers(get, comps, product)]
         md.append("")
 
     for op in OPS:
