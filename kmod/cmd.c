@@ -237,10 +237,11 @@ long hsm_cmd_vector(struct hsm_call *c)
 		};
 		int err;
 
-		/* Between entries: others' turn, and a kill ends the rest. */
-		if (i && hsm_work_yield()) {
+		/* Between entries: others' turn; a kill or a cancel ends the rest. */
+		err = i ? hsm_work_yield() : 0;
+		if (err) {
 			for (; i < n; i++)
-				answer(conn, &v[i].op, -EINTR, 0);
+				answer(conn, &v[i].op, err, 0);
 			break;
 		}
 		e.desc = hsm_cmd_lookup(v[i].cmd, &err);

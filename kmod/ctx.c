@@ -28,6 +28,7 @@
 #include "shm.h"
 #include "stats.h"
 #include "validate.h"
+#include "work.h"
 
 static bool is_aead(const struct hsm_ctx *ctx)
 {
@@ -440,23 +441,26 @@ static bool try_claim(struct hsm_ctx *ctx)
 	return atomic_cmpxchg_acquire(&ctx->busy, 0, 1) == 0;
 }
 
-/* Own the context, waiting at most until deadline_ns (0: no deadline). */
+/*
+ * Own the context, waiting at most until deadline_ns (0: no deadline);
+ * EINTR for a caller being killed, ECANCELED for a call io_uring canceled.
+ */
 static int ctx_claim(struct hsm_ctx *ctx, u64 deadline_ns)
 {
-	long left;
+	long timeout = MAX_SCHEDULE_TIMEOUT, left;
 	u64 now;
 
 	if (try_claim(ctx))
 		return 0;
-	if (!deadline_ns)
-		return wait_event_killable(ctx->wq, try_claim(ctx)) ? -EINTR : 0;
-	now = ktime_get_ns();
-	if (now >= deadline_ns)
-		return -ETIMEDOUT;
-	left = wait_event_killable_timeout(ctx->wq, try_claim(ctx),
-					   nsecs_to_jiffies(deadline_ns - now) + 1);
+	if (deadline_ns) {
+		now = ktime_get_ns();
+		if (now >= deadline_ns)
+			return -ETIMEDOUT;
+		timeout = nsecs_to_jiffies(deadline_ns - now) + 1;
+	}
+	left = hsm_work_wait_timeout(ctx->wq, try_claim(ctx), timeout);
 	if (left < 0)
-		return -EINTR;
+		return hsm_work_stopped();
 	return left ? 0 : -ETIMEDOUT;
 }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 // The in-flight limit: a connection with max_inflight commands running or
-// waiting gets EBUSY for one more, at once, and serves again afterwards.
+// waiting gets EBUSY for one more, at once, and serves again afterwards;
+// and what a closed ring leaves in the module is canceled at once.
 #include <atomic>
 #include <criterion/criterion.h>
 #include <latch>
@@ -113,4 +114,77 @@ Test(inflight, one_past_max_inflight_is_ebusy_at_once)
 		return;
 	}
 	cr_assert_fail("the context never stayed busy long enough to fill max_inflight");
+}
+
+// A ring closed while its commands are in the module cancels them:
+// io_uring tells the workers running them, the one hashing stops at its
+// next slice and the ones waiting for the context stop waiting, each
+// with ECANCELED in its completion record, and the connection lets go of
+// them; nothing waits for the work or the wait to end on its own.
+Test(inflight, closing_a_ring_cancels_what_it_left_in_the_module)
+{
+	Conn c(8 << 20, false);
+	const __u64 h = must_ctx(c, "sha3-512", HSM_CTX_HASH);
+	hsm_op init{};
+	init.handle = h;
+	init.resp_off = HSM_RESP_NONE;
+	cr_assert_eq(c.run(HSM_IOC_CTX_INIT, init).res, 0);
+	memset(c.at(65536), 5, 7 << 20);
+	constexpr unsigned kCalls = 4;	// the holder, then three waiters
+	constexpr uint32_t kRecords = 8192;
+
+	for (int attempt = 0; attempt < 8; attempt++) {
+		auto *rec = reinterpret_cast<hsm_resp *>(c.at(kRecords));
+		memset(rec, 0xee, kCalls * sizeof(*rec));
+		io_uring ring;
+		cr_assert_eq(hsm_raw_queue_init(16, &ring), 0);
+		for (unsigned i = 0; i < kCalls; i++) {
+			hsm_op op{};
+			op.handle = h;
+			op.resp_off = kRecords + i * sizeof(hsm_resp);
+			op.timeout_ms = HSM_TIMEOUT_NONE;
+			op.in = {65536, i ? 64u : 7u << 20};
+			io_uring_sqe *sqe = io_uring_get_sqe(&ring);
+			cr_assert(sqe);
+			hsm_raw_prep_op(sqe, c.fd(), HSM_IOC_CTX_UPDATE, &op);
+			cr_assert_eq(io_uring_submit(&ring), 1);
+			// In order: the long one holds the context first.
+			while (i == 0 && conn_stats(c).inflight == 0)
+				usleep(200);
+		}
+		// All four in the module, the holder still hashing: close the ring.
+		while (conn_stats(c).inflight < kCalls && rec[0].status == 0xeeeeeeeeu)
+			usleep(200);
+		const bool all_in = rec[0].status == 0xeeeeeeeeu;
+		io_uring_queue_exit(&ring);
+		while (conn_stats(c).inflight)
+			usleep(1000);
+		if (!all_in)
+			continue;	// the holder ended first: nothing was left to cancel
+		for (unsigned i = 1; i < kCalls; i++) {
+			cr_expect_eq(rec[i].result, -ECANCELED, "waiter %u: %d", i, rec[i].result);
+			cr_expect_eq(rec[i].status, HSM_STATUS_CANCELED, "waiter %u: status %u", i,
+				     rec[i].status);
+		}
+		cr_expect(rec[0].result == -ECANCELED || rec[0].result == 0,
+			  "the holder stopped at a slice, or had finished: %d", rec[0].result);
+		hsm_stats st = conn_stats(c);
+		cr_expect_eq(st.inflight, 0u);
+		// The connection serves again, and so does the context.
+		hsm_op r{};
+		r.resp_off = HSM_RESP_NONE;
+		r.out = {4096, 32};
+		cr_expect_eq(c.run(HSM_IOC_RANDOM, r).res, 32);
+		if (rec[0].result == -ECANCELED) {
+			// Half a hash is no hash: the context failed until reset.
+			hsm_op reset{};
+			reset.handle = h;
+			reset.resp_off = HSM_RESP_NONE;
+			cr_expect_eq(c.run(HSM_IOC_CTX_RESET, reset).res, 0);
+			cr_expect_eq(c.run(HSM_IOC_CTX_INIT, init).res, 0);
+		}
+		cr_expect_eq(ctx_update(c.fd(), h, {65536, 64}), 0);
+		return;
+	}
+	cr_assert_fail("the holder always finished before the ring was closed");
 }
