@@ -23,13 +23,17 @@ debug_kernel() {
 # the release build in kmod/ stays as it was.
 debug_module() {
 	local d=$debug_dir/mod
-	mkdir -p "$d/kmod"
+	mkdir -p "$d"
 	ln -sfn "$top/include" "$d/include"
 	ln -sfn "$top/scripts" "$d/scripts"
 	ln -sfn "$top/VERSION" "$d/VERSION"
-	cp -a "$top"/kmod/{Kbuild,Makefile,*.c,*.h,crypto,snp,probes} "$d/kmod/"
-	find "$d/kmod" -name '*.o' -delete
-	rm -f "$d/kmod/compat-probes.h"
+	# The sources, every subdirectory included, without what a build left.
+	rm -rf "$d/kmod"
+	mkdir -p "$d/kmod"
+	tar -C "$top/kmod" -cf - --exclude='*.o' --exclude='*.ko' --exclude='*.mod' \
+		--exclude='*.mod.c' --exclude='.*.cmd' --exclude='*.gcno' --exclude='*.gcda' \
+		--exclude=compat-probes.h --exclude=modules.order --exclude=Module.symvers \
+		--exclude='.tmp*' . | tar -C "$d/kmod" -xf -
 	# HSM_PLANT=NAME puts a known bug (tests/planted/NAME.patch) in this
 	# copy only, to show that the lane catches it: such a run must fail.
 	if [ -n "${HSM_PLANT:-}" ]; then
