@@ -40,6 +40,10 @@ start=$(date +%s)
 # What the guest boots and runs: every kernel of the matrix, each with an
 # hsm.ko built for it (scripts/build-kmod.sh, in $build/kmod/<release>), and
 # the suites of `make all`; or the debug lane's kernel, module and suites.
+# The release lane also has DKMS build and install the production module
+# for each kernel, as `make install` does (scripts/dkms-check.sh, in
+# $build/dkms/<release>), and each guest loads, checks and unloads that
+# module before the suites (scripts/guest-init.sh).
 kvers=$("$top/scripts/kver.sh" --all)
 modroot=""
 suites=$build/tests/guest
@@ -134,6 +138,8 @@ for kver in $kvers; do
 	[ $lane = release ] || klogs=$logs
 	mkdir -p "$klogs"
 	krc=0
+	why=""
+	dkms_module=""
 	if [ $lane = release ]; then
 		kernel=/boot/vmlinuz-$kver
 		module=$build/kmod/$kver/kmod/hsm.ko
@@ -142,10 +148,23 @@ for kver in $kvers; do
 			HSM_TESTING="${HSM_TESTING:-1}" >"$klogs/build.log" 2>&1 ||
 			{ cat "$klogs/build.log"; krc=1; }
 	fi
+	if [ $lane = release ] && [ $krc -eq 0 ]; then
+		echo "==> guest $kver: DKMS: dkms add, build, install of hsm $(cat "$top/VERSION")"
+		dstart=$(date +%s)
+		if "$top/scripts/dkms-check.sh" "$kver" "$build/dkms/$kver" >"$klogs/dkms.log" 2>&1; then
+			dkms_module=$build/dkms/$kver/lib/modules/$kver/updates/dkms/hsm.ko
+			echo "==> guest $kver: DKMS: installed ${dkms_module#"$top"/} ($(( $(date +%s) - dstart )) s)"
+		else
+			cat "$klogs/dkms.log"
+			krc=1
+			why="DKMS could not build or install hsm.ko"
+		fi
+	fi
 	if [ $krc -eq 0 ]; then
 		echo "==> guest $kver: building initramfs"
 		initrd=$build/guest/initramfs-test-$lane-$kver.cpio.gz
 		"$top/scripts/mkinitramfs.sh" -o "$initrd" -k "$kver" ${modroot:+-r "$modroot"} \
+			${dkms_module:+-D "$dkms_module"} \
 			-m "$module" -p "$top/scripts/guest-payload-test.sh" \
 			-b "$hsmctl" -t "$suites" -d "$top/tests/data" || krc=1
 	fi
@@ -159,12 +178,16 @@ for kver in $kvers; do
 		debug_summary || krc=1
 	fi
 	read -r kp kf < <(count "$klogs"/guest-output.log "$klogs"/guest-*/guest-output.log)
+	if [ -z "$why" ] && cat "$klogs"/guest-output.log "$klogs"/guest-*/guest-output.log 2>/dev/null |
+		grep -q '^HSM-GUEST-VERDICT: FAIL (DKMS'; then
+		why="the DKMS-built hsm.ko failed its check in the guest"
+	fi
 	kv=PASS
 	if [ $krc -ne 0 ] || [ "$kf" -ne 0 ]; then
 		kv=FAIL
 		guest_rc=1
 	fi
-	verdicts+=("$kv: $kver: $kp passed, $kf failed in the guest ($(( $(date +%s) - kstart )) s)")
+	verdicts+=("$kv: $kver: $kp passed, $kf failed in the guest ($(( $(date +%s) - kstart )) s)${why:+; $why}")
 done
 
 outputs=("$logs/unit.log")
