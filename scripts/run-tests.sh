@@ -130,7 +130,14 @@ if [ $lane = release ]; then
 	dkms_pid=$!
 fi
 
+# The man pages: groff, with every warning on, must have nothing to say.
+echo "==> man pages"
+for m in "$top"/man/*.[1-8]; do
+	w=$(LC_ALL=C.UTF-8 groff -man -Tutf8 -ww -z "$m" 2>&1)
+	[ -z "$w" ] || echo "${m#"$top"/}: $w"
+done | tee "$logs/man.log"
 unit_rc=0
+[ ! -s "$logs/man.log" ] || unit_rc=1
 for t in "$build"/tests/unit/test_*; do
 	echo "==> unit/$(basename "$t")"
 	"$t" 2>&1 | tee -a "$logs/unit.log" || unit_rc=1
