@@ -180,7 +180,7 @@ for kver in $kvers; do
 		wstart=$(date +%s)
 		[ -z "$dkms_pid" ] || wait "$dkms_pid" || true
 		dkms_pid=""
-		drc=1 dsecs=?
+		drc=1 dsecs='?'
 		[ ! -r "$klogs/dkms.status" ] || read -r drc dsecs <"$klogs/dkms.status"
 		if [ "$drc" -eq 0 ]; then
 			dkms_module=$build/dkms/$kver/lib/modules/$kver/updates/dkms/hsm.ko
