@@ -6,8 +6,9 @@
 #
 #   dkms-check.sh KVER OUTDIR
 #
-# The module DKMS installed is OUTDIR/lib/modules/KVER/updates/dkms/hsm.ko
-# (the guest loads it before the suites: scripts/guest-init.sh).  Quiet on
+# The module DKMS installed is OUTDIR/lib/modules/KVER/updates/dkms/hsm.ko,
+# compressed as the kernel's own modules are (hsm.ko.xz on 6.12); the guest
+# loads it before the suites (scripts/guest-init.sh).  Quiet on
 # success; on any failure prints "dkms-check: KVER: dkms STEP failed" and
 # the step's output (with dkms's make.log), and exits 1.
 set -eu
@@ -42,8 +43,9 @@ for step in add build install; do
 	fi
 done
 
-ko=$out/lib/modules/$kver/updates/dkms/hsm.ko
-[ -f "$ko" ] || { echo "dkms-check: $kver: dkms install put no hsm.ko in $out/lib/modules/$kver/updates/dkms" >&2; exit 1; }
+dir=$out/lib/modules/$kver/updates/dkms
+ko=$(find "$dir" -maxdepth 1 -name 'hsm.ko*' 2>/dev/null | head -n 1)
+[ -n "$ko" ] || { echo "dkms-check: $kver: dkms install put no hsm.ko in $dir" >&2; exit 1; }
 [ "$(modinfo -F version "$ko")" = "$version" ] ||
 	{ echo "dkms-check: $kver: $ko is version $(modinfo -F version "$ko"), not $version" >&2; exit 1; }
 [ "$(modinfo -F vermagic "$ko" | cut -d' ' -f1)" = "$kver" ] ||

@@ -60,18 +60,19 @@ unload_module() {
 	mark "end rmmod"
 }
 
-# The module DKMS built, as `make install` has it built (/dkms/hsm.ko,
-# mkinitramfs.sh -D): it must load, answer as a production module (no test
+# The module DKMS built, as `make install` has it built (/dkms/hsm.ko, or
+# hsm.ko.xz: mkinitramfs.sh -D): it must load, answer as a production module (no test
 # hooks), pass its known-answer tests again and unload, before the module
 # under test takes its place.  A kernel warning meanwhile is put down to
 # the step "dkms" (run-guest.sh).
 check_dkms_module() {
-	[ -f /dkms/hsm.ko ] || return 0
+	ko=$(ls /dkms/hsm.ko* 2>/dev/null | head -n 1)
+	[ -n "$ko" ] || return 0
 	mark "begin dkms"
-	echo "==> DKMS-built hsm.ko $(/sbin/modinfo -F version /dkms/hsm.ko)"
-	deps=$(/sbin/modinfo -F depends /dkms/hsm.ko | tr ',' ' ')
+	echo "==> DKMS-built ${ko#/dkms/} $(/sbin/modinfo -F version "$ko")"
+	deps=$(/sbin/modinfo -F depends "$ko" | tr ',' ' ')
 	[ -z "$deps" ] || /sbin/modprobe -a $deps || verdict "FAIL (DKMS-built hsm.ko: its dependencies $deps did not load)"
-	/sbin/insmod /dkms/hsm.ko || verdict "FAIL (DKMS-built hsm.ko: insmod failed)"
+	/sbin/insmod "$ko" || verdict "FAIL (DKMS-built hsm.ko: insmod failed)"
 	i=0
 	while [ ! -c /dev/hsm ]; do
 		i=$((i + 1))

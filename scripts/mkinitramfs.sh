@@ -5,9 +5,10 @@
 #
 #   mkinitramfs.sh -o OUT.cpio.gz -k KVER -m hsm.ko -p PAYLOAD [-r MODROOT] [-D DKMS_HSM.ko] [-b BIN]... [-t TESTDIR] [-d DATADIR]
 #
-# DKMS_HSM.ko, the module DKMS built (scripts/dkms-check.sh), goes to
-# /dkms/hsm.ko, outside the module tree: the guest loads it by path and
-# checks it before it loads the module under test (scripts/guest-init.sh).
+# DKMS_HSM.ko, the module DKMS built (scripts/dkms-check.sh; hsm.ko.xz where
+# the kernel compresses its modules), goes to /dkms under its own name,
+# outside the module tree: the guest loads it by path and checks it before
+# it loads the module under test (scripts/guest-init.sh).
 # The kernel's modules come from MODROOT/lib/modules/KVER (MODROOT: / by
 # default; the debug lane's kernel keeps its own).  DATADIR is copied whole
 # to /data (test vectors).
@@ -186,7 +187,7 @@ install_modules() {
 	depmod -b "$root" "$kver" || die "depmod failed"
 	if [ -n "$dkms_module" ]; then
 		mkdir -p "$root/dkms"
-		cp "$dkms_module" "$root/dkms/hsm.ko"
+		cp "$dkms_module" "$root/dkms/"
 	fi
 }
 

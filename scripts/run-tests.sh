@@ -183,7 +183,8 @@ for kver in $kvers; do
 		drc=1 dsecs='?'
 		[ ! -r "$klogs/dkms.status" ] || read -r drc dsecs <"$klogs/dkms.status"
 		if [ "$drc" -eq 0 ]; then
-			dkms_module=$build/dkms/$kver/lib/modules/$kver/updates/dkms/hsm.ko
+			# hsm.ko.xz where the kernel compresses its modules (6.12).
+			dkms_module=$(ls "$build/dkms/$kver/lib/modules/$kver/updates/dkms"/hsm.ko* | head -n 1)
 			echo "==> guest $kver: DKMS: installed ${dkms_module#"$top"/} (built in $dsecs s; waited $(( $(date +%s) - wstart )) s)"
 		else
 			cat "$klogs/dkms.log"
