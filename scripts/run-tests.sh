@@ -210,8 +210,8 @@ for kver in $kvers; do
 		debug_summary || krc=1
 	fi
 	read -r kp kf < <(count "$klogs"/guest-output.log "$klogs"/guest-*/guest-output.log)
-	if [ -z "$why" ] && cat "$klogs"/guest-output.log "$klogs"/guest-*/guest-output.log 2>/dev/null |
-		grep -q '^HSM-GUEST-VERDICT: FAIL (DKMS'; then
+	if [ -z "$why" ] && grep -qs '^HSM-GUEST-VERDICT: FAIL (DKMS' \
+		"$klogs"/guest-output.log "$klogs"/guest-*/guest-output.log; then
 		why="the DKMS-built hsm.ko failed its check in the guest"
 	fi
 	kv=PASS
