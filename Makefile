@@ -20,8 +20,14 @@
 #                   (tests/fuzz) and run each over its corpus, about a minute
 #                   in all (FUZZ_SECONDS=N: N seconds each); exits non-zero
 #                   on any finding
-#   make install    install hsm.ko (and depmod), hsmctl and the ABI header;
-#                   the module installed is a production build (no test hooks)
+#   make install    install libhsm (headers, pkg-config file), hsmctl, the ABI
+#                   header and the man pages under PREFIX, hsm.ko's source
+#                   in /usr/src/hsm-VERSION for DKMS, which builds the
+#                   production module (no test hooks) for every installed
+#                   kernel and each later one, and a udev rule giving
+#                   /dev/hsm to the group hsm (created if missing); with
+#                   DESTDIR set, only the files
+#   make uninstall  undo make install, except the group
 #   make deps       install the build and test dependencies (Debian, as root)
 #
 # V=1 shows every command; HSM_KVM=1 boots the guest with KVM instead of TCG.
@@ -33,8 +39,10 @@
 TOP := $(CURDIR)
 BUILD ?= $(TOP)/build
 PREFIX ?= /usr/local
+# Where udev reads the rules a local install adds.
+UDEVRULESDIR ?= /etc/udev/rules.d
 HSM_TESTING ?= 1
-export TOP BUILD PREFIX V HSM_TESTING
+export TOP BUILD PREFIX UDEVRULESDIR V HSM_TESTING
 
 ifeq ($(V),1)
 Q :=
@@ -96,12 +104,18 @@ fuzz: deps
 	$(Q)$(MAKE) -C tests fuzz
 	$(Q)scripts/run-fuzz.sh $(FUZZ_SECONDS)
 
-install: kmod userspace
-	$(Q)$(MAKE) -C kmod install HSM_TESTING=0
+# DKMS builds the module (dkms.conf.in): nothing of kmod/ is built here.
+install: userspace
 	$(Q)$(MAKE) -C userspace install
+	$(Q)scripts/install-module.sh install
+
+uninstall:
+	$(Q)scripts/install-module.sh uninstall
+	$(Q)$(MAKE) -C userspace uninstall
 
 clean:
 	$(Q)$(MAKE) -C kmod clean >/dev/null
 	$(Q)rm -rf $(BUILD)
 
-.PHONY: all deps kmod userspace hsmctl tests benchmark test test-debug fuzz demo bench profile install clean
+.PHONY: all deps kmod userspace hsmctl tests benchmark test test-debug fuzz demo bench profile install \
+	uninstall clean

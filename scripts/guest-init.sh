@@ -1,6 +1,7 @@
 #!/bin/sh
-# /init of the test guest (busybox sh): load hsm.ko, run /payload, unload
-# hsm.ko, print one verdict line and power off.  The kernel console is the
+# /init of the test guest (busybox sh): check the DKMS-built hsm.ko if the
+# image has one, load hsm.ko, run /payload, unload hsm.ko, print one verdict
+# line and power off.  The kernel console is the
 # first serial port; everything this script and the payload print goes to
 # the second one, ttyS1.
 #
@@ -59,6 +60,37 @@ unload_module() {
 	mark "end rmmod"
 }
 
+# The module DKMS built, as `make install` has it built (/dkms/hsm.ko, or
+# hsm.ko.xz: mkinitramfs.sh -D): it must load, answer as a production module (no test
+# hooks), pass its known-answer tests again and unload, before the module
+# under test takes its place.  A kernel warning meanwhile is put down to
+# the step "dkms" (run-guest.sh).
+check_dkms_module() {
+	ko=$(ls /dkms/hsm.ko* 2>/dev/null | head -n 1)
+	[ -n "$ko" ] || return 0
+	mark "begin dkms"
+	echo "==> DKMS-built ${ko#/dkms/} $(/sbin/modinfo -F version "$ko")"
+	deps=$(/sbin/modinfo -F depends "$ko" | tr ',' ' ')
+	[ -z "$deps" ] || /sbin/modprobe -a $deps || verdict "FAIL (DKMS-built hsm.ko: its dependencies $deps did not load)"
+	/sbin/insmod "$ko" || verdict "FAIL (DKMS-built hsm.ko: insmod failed)"
+	i=0
+	while [ ! -c /dev/hsm ]; do
+		i=$((i + 1))
+		[ $i -le 50 ] || verdict "FAIL (DKMS-built hsm.ko: /dev/hsm did not appear)"
+		sleep 0.1
+	done
+	info=$(hsmctl info) || verdict "FAIL (DKMS-built hsm.ko: hsmctl info failed)"
+	echo "$info" | grep -E '^(module version|features):'
+	! echo "$info" | grep '^features:' | grep -qw test_hooks ||
+		verdict "FAIL (DKMS-built hsm.ko has the test hooks: not a production build)"
+	hsmctl selftest || verdict "FAIL (DKMS-built hsm.ko: hsmctl selftest failed)"
+	if ! /sbin/rmmod hsm; then
+		/sbin/lsmod
+		verdict "FAIL (DKMS-built hsm.ko: rmmod failed)"
+	fi
+	mark "end dkms rc=0"
+}
+
 mount_all
 # The kernel's request_module() runs this helper.
 echo /sbin/modprobe >/proc/sys/kernel/modprobe
@@ -72,6 +104,7 @@ exec >/dev/ttyS1 2>&1 </dev/null
 
 echo "hsm-guest: kernel $(uname -r)"
 kmemleak_baseline
+check_dkms_module
 load_module
 rc=0
 /payload || rc=$?

@@ -29,6 +29,8 @@ softhsm2
 libp11-kit-dev
 gnuplot-nox
 python3
+dkms
+groff-base
 "
 # Every kernel of the test matrix, with its headers (scripts/kver.sh).
 PKGS="$PKGS $("$(dirname "$0")/kver.sh" --packages | tr '\n' ' ')"

@@ -3,8 +3,12 @@
 # the installed kernel's crypto modules, hsm.ko, a payload script, extra
 # binaries and test binaries, each with the shared libraries it needs.
 #
-#   mkinitramfs.sh -o OUT.cpio.gz -k KVER -m hsm.ko -p PAYLOAD [-r MODROOT] [-b BIN]... [-t TESTDIR] [-d DATADIR]
+#   mkinitramfs.sh -o OUT.cpio.gz -k KVER -m hsm.ko -p PAYLOAD [-r MODROOT] [-D DKMS_HSM.ko] [-b BIN]... [-t TESTDIR] [-d DATADIR]
 #
+# DKMS_HSM.ko, the module DKMS built (scripts/dkms-check.sh; hsm.ko.xz where
+# the kernel compresses its modules), goes to /dkms under its own name,
+# outside the module tree: the guest loads it by path and checks it before
+# it loads the module under test (scripts/guest-init.sh).
 # The kernel's modules come from MODROOT/lib/modules/KVER (MODROOT: / by
 # default; the debug lane's kernel keeps its own).  DATADIR is copied whole
 # to /data (test vectors).
@@ -15,7 +19,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 
 usage() {
-	echo "usage: $0 -o OUT.cpio.gz -k KVER -m hsm.ko -p PAYLOAD [-r MODROOT] [-b BIN]... [-t TESTDIR] [-d DATADIR]" >&2
+	echo "usage: $0 -o OUT.cpio.gz -k KVER -m hsm.ko -p PAYLOAD [-r MODROOT] [-D DKMS_HSM.ko] [-b BIN]... [-t TESTDIR] [-d DATADIR]" >&2
 	exit 2
 }
 
@@ -24,15 +28,16 @@ die() {
 	exit 1
 }
 
-out="" kver="" module="" payload="" testdir="" datadir="" modroot=""
+out="" kver="" module="" payload="" testdir="" datadir="" modroot="" dkms_module=""
 bins=()
-while getopts "o:k:m:p:r:b:t:d:" opt; do
+while getopts "o:k:m:p:r:D:b:t:d:" opt; do
 	case $opt in
 	o) out=$OPTARG ;;
 	k) kver=$OPTARG ;;
 	m) module=$OPTARG ;;
 	p) payload=$OPTARG ;;
 	r) modroot=$OPTARG ;;
+	D) dkms_module=$OPTARG ;;
 	b) bins+=("$OPTARG") ;;
 	t) testdir=$OPTARG ;;
 	d) datadir=$OPTARG ;;
@@ -46,6 +51,7 @@ mods=/lib/modules/$kver
 src_mods=$modroot$mods
 [ -f "$src_mods/modules.dep" ] || die "$src_mods/modules.dep: no such kernel installed"
 [ -f "$module" ] || die "$module: module not built"
+[ -z "$dkms_module" ] || [ -f "$dkms_module" ] || die "$dkms_module: module not built"
 [ -f "$payload" ] || die "$payload: no such payload"
 [ -x /bin/busybox ] || die "/bin/busybox missing (apt-get install busybox-static)"
 [ -x /usr/bin/kmod ] || die "/usr/bin/kmod missing (apt-get install kmod)"
@@ -156,12 +162,14 @@ module_closure() {
 		}' "$src_mods/modules.dep" | sort -u
 }
 
-# Modules that hsm.ko names as hard or soft dependencies.
+# Modules that hsm.ko (and the DKMS-built one) name as hard or soft
+# dependencies.
 module_deps() {
-	{
-		modinfo -F depends "$module" | tr ',' '\n'
-		modinfo -F softdep "$module" | tr ' ' '\n' | { grep -v ':$' || true; }
-	} | sed '/^$/d; s/-/_/g'
+	local m
+	for m in "$module" ${dkms_module:+"$dkms_module"}; do
+		modinfo -F depends "$m" | tr ',' '\n'
+		modinfo -F softdep "$m" | tr ' ' '\n' | { grep -v ':$' || true; }
+	done | sed '/^$/d; s/-/_/g' | sort -u
 }
 
 # The kernel's crypto modules (and whatever hsm.ko itself depends on),
@@ -177,6 +185,10 @@ install_modules() {
 	mkdir -p "$root$mods/extra"
 	cp "$module" "$root$mods/extra/hsm.ko"
 	depmod -b "$root" "$kver" || die "depmod failed"
+	if [ -n "$dkms_module" ]; then
+		mkdir -p "$root/dkms"
+		cp "$dkms_module" "$root/dkms/"
+	fi
 }
 
 install_payload() {

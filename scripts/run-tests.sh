@@ -40,6 +40,10 @@ start=$(date +%s)
 # What the guest boots and runs: every kernel of the matrix, each with an
 # hsm.ko built for it (scripts/build-kmod.sh, in $build/kmod/<release>), and
 # the suites of `make all`; or the debug lane's kernel, module and suites.
+# The release lane also has DKMS build and install the production module
+# for each kernel, as `make install` does (scripts/dkms-check.sh, in
+# $build/dkms/<release>), and each guest loads, checks and unloads that
+# module before the suites (scripts/guest-init.sh).
 kvers=$("$top/scripts/kver.sh" --all)
 modroot=""
 suites=$build/tests/guest
@@ -105,7 +109,35 @@ guest_params+=" hsm.uid_max_connections=8 hsm.uid_max_region_total=16777216 hsm.
 mkdir -p "$logs" "$build/guest"
 find "$logs" -mindepth 1 -maxdepth 1 ! -name debug -exec rm -rf {} +
 
+# DKMS's builds, one kernel after the other, run beside the unit tests and
+# the fuzzers, which use one CPU of the machine; niced, so the fuzzers' time
+# is theirs.  Each kernel's guest waits for them.
+dkms_pid=""
+if [ $lane = release ]; then
+	echo "==> DKMS: dkms add, build, install of hsm $(cat "$top/VERSION") for $(echo $kvers), in the background"
+	for kver in $kvers; do
+		mkdir -p "$logs/$kver"
+	done
+	(
+		for kver in $kvers; do
+			dstart=$(date +%s)
+			rc=0
+			nice -n 10 "$top/scripts/dkms-check.sh" "$kver" "$build/dkms/$kver" \
+				>"$logs/$kver/dkms.log" 2>&1 || rc=$?
+			echo "$rc $(( $(date +%s) - dstart ))" >"$logs/$kver/dkms.status"
+		done
+	) &
+	dkms_pid=$!
+fi
+
+# The man pages: groff, with every warning on, must have nothing to say.
+echo "==> man pages"
+for m in "$top"/man/*.[1-8]; do
+	w=$(LC_ALL=C.UTF-8 groff -man -Tutf8 -ww -z "$m" 2>&1)
+	[ -z "$w" ] || echo "${m#"$top"/}: $w"
+done | tee "$logs/man.log"
 unit_rc=0
+[ ! -s "$logs/man.log" ] || unit_rc=1
 for t in "$build"/tests/unit/test_*; do
 	echo "==> unit/$(basename "$t")"
 	"$t" 2>&1 | tee -a "$logs/unit.log" || unit_rc=1
@@ -134,6 +166,8 @@ for kver in $kvers; do
 	[ $lane = release ] || klogs=$logs
 	mkdir -p "$klogs"
 	krc=0
+	why=""
+	dkms_module=""
 	if [ $lane = release ]; then
 		kernel=/boot/vmlinuz-$kver
 		module=$build/kmod/$kver/kmod/hsm.ko
@@ -142,10 +176,27 @@ for kver in $kvers; do
 			HSM_TESTING="${HSM_TESTING:-1}" >"$klogs/build.log" 2>&1 ||
 			{ cat "$klogs/build.log"; krc=1; }
 	fi
+	if [ $lane = release ] && [ $krc -eq 0 ]; then
+		wstart=$(date +%s)
+		[ -z "$dkms_pid" ] || wait "$dkms_pid" || true
+		dkms_pid=""
+		drc=1 dsecs='?'
+		[ ! -r "$klogs/dkms.status" ] || read -r drc dsecs <"$klogs/dkms.status"
+		if [ "$drc" -eq 0 ]; then
+			# hsm.ko.xz where the kernel compresses its modules (6.12).
+			dkms_module=$(ls "$build/dkms/$kver/lib/modules/$kver/updates/dkms"/hsm.ko* | head -n 1)
+			echo "==> guest $kver: DKMS: installed ${dkms_module#"$top"/} (built in $dsecs s; waited $(( $(date +%s) - wstart )) s)"
+		else
+			cat "$klogs/dkms.log"
+			krc=1
+			why="DKMS could not build or install hsm.ko"
+		fi
+	fi
 	if [ $krc -eq 0 ]; then
 		echo "==> guest $kver: building initramfs"
 		initrd=$build/guest/initramfs-test-$lane-$kver.cpio.gz
 		"$top/scripts/mkinitramfs.sh" -o "$initrd" -k "$kver" ${modroot:+-r "$modroot"} \
+			${dkms_module:+-D "$dkms_module"} \
 			-m "$module" -p "$top/scripts/guest-payload-test.sh" \
 			-b "$hsmctl" -t "$suites" -d "$top/tests/data" || krc=1
 	fi
@@ -159,13 +210,20 @@ for kver in $kvers; do
 		debug_summary || krc=1
 	fi
 	read -r kp kf < <(count "$klogs"/guest-output.log "$klogs"/guest-*/guest-output.log)
+	if [ -z "$why" ] && grep -qs '^HSM-GUEST-VERDICT: FAIL (DKMS' \
+		"$klogs"/guest-output.log "$klogs"/guest-*/guest-output.log; then
+		why="the DKMS-built hsm.ko failed its check in the guest"
+	fi
 	kv=PASS
 	if [ $krc -ne 0 ] || [ "$kf" -ne 0 ]; then
 		kv=FAIL
 		guest_rc=1
 	fi
-	verdicts+=("$kv: $kver: $kp passed, $kf failed in the guest ($(( $(date +%s) - kstart )) s)")
+	verdicts+=("$kv: $kver: $kp passed, $kf failed in the guest ($(( $(date +%s) - kstart )) s)${why:+; $why}")
 done
+
+# DKMS's builds, if no guest waited for them.
+[ -z "$dkms_pid" ] || wait "$dkms_pid" || true
 
 outputs=("$logs/unit.log")
 for kver in $kvers; do

@@ -73,7 +73,7 @@ constexpr std::string_view files_note =
 	"not a link, is yours and is not writable by group or others (a missing one is\n"
 	"made 0700); files are written 0600 and read only if yours, regular and small.\n"
 	"Slot files: NAME.sealed, NAME.group.sealed; bytes other than [A-Za-z0-9_-] as %XX.\n"
-	"See hsmctl(1).\n";
+	"See hsmctl(8).\n";
 
 void usage(FILE *out)
 {
