@@ -11,42 +11,20 @@
 #include <string>
 #include <sys/stat.h>
 
-#include <hsm/raw.h>
 #include <hsm/snp.hpp>
-#include <linux/hsm.h>
 
-#include "hsmctl.h"
+#include "platform.h"
 #include "safe_file.h"
 #include "sim/snp_sim.hpp"
 
 namespace hsmctl {
+
 namespace {
+constexpr size_t kRegion = Session::kRegion;
+constexpr __u32 kParams = Session::kParams, kResp = Session::kResp, kOut = Session::kOut,
+		kTag = Session::kTag, kIn = Session::kIn;
+}  // namespace
 
-using Bytes = std::vector<uint8_t>;
-constexpr size_t kRegion = 1 << 20;
-constexpr __u32 kParams = 0, kResp = 0x800, kOut = 0x1000, kTag = 0x10000, kIn = 0x20000;
-
-// An open device with a mapped region.
-struct Session {
-	Device dev;
-	uint8_t *base;
-	explicit Session(const Options &opt) : dev(opt.device), base(dev.map_region(kRegion)) {}
-	template <typename T> hsm_ref put(__u32 off, const T &v)
-	{
-		memcpy(base + off, &v, sizeof(v));
-		return {off, sizeof(v)};
-	}
-	hsm_ref put(__u32 off, const Bytes &b)
-	{
-		memcpy(base + off, b.data(), b.size());
-		return {off, static_cast<__u32>(b.size())};
-	}
-	Bytes get(__u32 off, size_t n) const { return Bytes(base + off, base + off + n); }
-	const hsm_resp &resp() const { return *reinterpret_cast<const hsm_resp *>(base + kResp); }
-	long run(unsigned cmd, hsm_op op) { return hsm_raw_ioctl(dev.fd(), cmd, &op); }
-};
-
-// A certificate as PEM text.
 bool to_pem(const Bytes &der, Bytes &pem)
 {
 	const uint8_t *p = der.data();
@@ -66,7 +44,6 @@ bool to_pem(const Bytes &der, Bytes &pem)
 	return ok;
 }
 
-// A number option: all of it, at most max.
 bool number(const std::string &opt, const std::string &s, uint64_t max, uint64_t &out)
 {
 	if (parse_uint(s, max, out))
@@ -76,7 +53,6 @@ bool number(const std::string &opt, const std::string &s, uint64_t max, uint64_t
 	return false;
 }
 
-// A hex option: exactly len bytes.
 bool hex_opt(const std::string &opt, const std::string &s, uint8_t *out, size_t len)
 {
 	if (parse_hex(s, out, len))
@@ -86,20 +62,17 @@ bool hex_opt(const std::string &opt, const std::string &s, uint8_t *out, size_t 
 	return false;
 }
 
-int usage_error(const char *msg)
+int usage_error(const std::string &msg)
 {
-	std::fprintf(stderr, "hsmctl: %s\n", msg);
+	std::fprintf(stderr, "hsmctl: %s\n", msg.c_str());
 	return 2;
 }
 
-// A file or directory refused, or an I/O error: exit status 1.
 int refuse(const std::string &msg)
 {
 	std::fprintf(stderr, "hsmctl: %s\n", msg.c_str());
 	return 1;
 }
-
-}  // namespace
 
 // hsmctl attest --out DIR [--report-data HEX] [--vmpl N] [--extended] [--bound]
 int cmd_attest(const Options &opt, const std::vector<std::string> &args)
