@@ -588,15 +588,15 @@
 
 /*
  * HSM_FEAT_PLATFORM: the platform's guest requests (SNP_REPORT,
- * SNP_EXT_REPORT, SNP_DERIVE_KEY) and sealed slots are served; which ones
- * is in hsm_info.platform_caps.
+ * SNP_EXT_REPORT, SNP_DERIVE_KEY and sealed slots; TDX_REPORT, TDX_QUOTE,
+ * TDX_EXTEND_RTMR) are served; which ones is in hsm_info.platform_caps.
  */
 #define HSM_FEAT_PLATFORM	(1ULL << 3)
 
 /*
  * HSM_FEAT_TEST_HOOKS: the module was built for testing (HSM_TESTING=1):
- * the HSM_CMD_TEST commands (BENCH, SNP_SIM_SETUP) and the SEV-SNP
- * simulator are present.  A production module has neither.
+ * the HSM_CMD_TEST commands (BENCH, SNP_SIM_SETUP, TDX_SIM_SETUP) and the
+ * SEV-SNP and TDX simulators are present.  A production module has none.
  */
 #define HSM_FEAT_TEST_HOOKS	(1ULL << 4)
 
@@ -1496,7 +1496,11 @@ struct hsm_tdx_sim_params {
 	X(SNP_EXT_REPORT, 0x51, hsm_op, HSM_CMD_SLOW | HSM_CMD_REGION | HSM_CMD_NEW_ID) \
 	X(SNP_DERIVE_KEY, 0x52, hsm_op, HSM_CMD_SLOW | HSM_CMD_REGION | HSM_CMD_NEW_ID) \
 	X(SNP_SIM_SETUP,  0x53, hsm_op, HSM_CMD_SLOW | HSM_CMD_REGION | HSM_CMD_PRIV | HSM_CMD_TEST) \
-	X(KEY_INFO,	  0x1a, hsm_op, HSM_CMD_DATA | HSM_CMD_REGION)
+	X(KEY_INFO,	  0x1a, hsm_op, HSM_CMD_DATA | HSM_CMD_REGION) \
+	X(TDX_REPORT,	  0x54, hsm_op, HSM_CMD_SLOW | HSM_CMD_REGION) \
+	X(TDX_QUOTE,	  0x55, hsm_op, HSM_CMD_SLOW | HSM_CMD_REGION | HSM_CMD_NEW_ID) \
+	X(TDX_EXTEND_RTMR, 0x56, hsm_op, HSM_CMD_SLOW | HSM_CMD_REGION) \
+	X(TDX_SIM_SETUP,  0x57, hsm_op, HSM_CMD_SLOW | HSM_CMD_REGION | HSM_CMD_PRIV | HSM_CMD_TEST)
 
 /*
  * The numbers.  _IOC() rather than _IOW(): the kernel's _IOW() checks the
