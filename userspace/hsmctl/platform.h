@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
-// hsmctl's platform commands: the device session they share, and how
+// hsmctl's platform commands (platform.cpp: SEV-SNP and slots;
+// platform_tdx.cpp: Intel TDX): the device session they share, and how
 // they read options and report errors.
 #pragma once
 
@@ -52,5 +53,12 @@ bool hex_opt(const std::string &opt, const std::string &s, std::uint8_t *out, st
 int usage_error(const std::string &msg);
 // A file or directory refused, or an I/O error: prints msg, returns 1.
 int refuse(const std::string &msg);
+
+// attest and sim-setup for one platform; cmd_attest and cmd_sim_setup
+// choose (--snp, --tdx, or what GET_INFO says).
+int attest_snp(const Options &opt, const std::vector<std::string> &args);
+int attest_tdx(const Options &opt, const std::vector<std::string> &args);
+int sim_setup_snp(const Options &opt, const std::vector<std::string> &args);
+int sim_setup_tdx(const Options &opt, const std::vector<std::string> &args);
 
 }  // namespace hsmctl
