@@ -226,18 +226,20 @@ static void serve(struct work_struct *work)
 {
 	struct hsm_tdx_quote_buf *b = qgs.buf;
 	u64 status = HSM_TDX_GHCI_ERROR;
-	u8 report[HSM_TDX_REPORT_SIZE];
-	u8 *q = NULL;
-	long len;
+	u8 *report, *q = NULL;
+	long len = -ENOMEM;
 
-	memcpy(report, b->data, sizeof(report));
-	len = quote(report, qgs.version, &q);
+	/* The service works on its own copy of the request. */
+	report = kmemdup(b->data, HSM_TDX_REPORT_SIZE, GFP_KERNEL);
+	if (report)
+		len = quote(report, qgs.version, &q);
 	if (len > 0 && len <= qgs.size - sizeof(*b)) {
 		memcpy(b->data, q, len);
 		WRITE_ONCE(b->out_len, len);
 		status = HSM_TDX_GHCI_SUCCESS;
 	}
 	kvfree(q);
+	kfree(report);
 	smp_wmb();
 	WRITE_ONCE(b->status, status);
 }
