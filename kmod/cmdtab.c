@@ -22,6 +22,7 @@
 #include "oneshot.h"
 #include "slot.h"
 #include "snp/snp.h"
+#include "tdx/tdx.h"
 #define RUN(fn)	.run = (fn),
 #else
 #define RUN(fn)
@@ -120,6 +121,13 @@ static const struct hsm_cmd_desc cmds[] = {
 	OP(SNP_SIM_SETUP, hsm_snp_setup_sim, R(PARAMS) | R(IN), 0),
 #endif
 	OP(KEY_INFO, hsm_key_show, R(OUT), R(OUT), KEYED(0, 0)),
+
+	OP(TDX_REPORT, hsm_tdx_report, R(PARAMS) | R(OUT), R(OUT)),
+	OP(TDX_QUOTE, hsm_tdx_quote, R(PARAMS) | R(OUT), R(OUT)),
+	OP(TDX_EXTEND_RTMR, hsm_tdx_extend_rtmr, R(PARAMS), 0),
+#ifdef CONFIG_HSM_TESTING
+	OP(TDX_SIM_SETUP, hsm_tdx_setup_sim, R(PARAMS) | R(IN), 0),
+#endif
 };
 
 static_assert(ARRAY_SIZE(cmds) <= HSM_CMD_COUNT);

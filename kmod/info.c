@@ -14,12 +14,29 @@
 #include "platform.h"
 #include "shm.h"
 #include "snp/snp.h"
+#include "tdx/tdx.h"
 
 static u32 conn_flags(const struct hsm_principal *who)
 {
 	return (who->admin ? HSM_CONN_F_ADMIN : 0) |
 	       (who->platform ? HSM_CONN_F_PLATFORM : 0) |
 	       (who->slot_group ? HSM_CONN_F_SLOT_GROUP : 0);
+}
+
+/* Every platform's requests this module serves. */
+static u64 platform_caps(void)
+{
+	return hsm_snp_caps() | hsm_tdx_caps();
+}
+
+/*
+ * The backend of the platform this is: SEV-SNP's where it has one (the
+ * simulator's off any TEE, as before TDX was served), else TDX's.
+ */
+static u32 platform_backend(void)
+{
+	return hsm_snp_backend() != HSM_BACKEND_NONE ? hsm_snp_backend() :
+	       hsm_tdx_backend();
 }
 
 long hsm_info_get(const struct hsm_conn *conn, const struct hsm_get_info *c)
@@ -29,12 +46,12 @@ long hsm_info_get(const struct hsm_conn *conn, const struct hsm_get_info *c)
 		.size			= sizeof(info),
 		.abi_version		= HSM_ABI_VERSION,
 		.features		= HSM_FEAT_SHM | HSM_FEAT_URING_CMD | HSM_FEAT_KEYS |
-					  (hsm_snp_caps() ? HSM_FEAT_PLATFORM : 0) |
+					  (platform_caps() ? HSM_FEAT_PLATFORM : 0) |
 					  (IS_ENABLED(CONFIG_HSM_TESTING) ?
 					   HSM_FEAT_TEST_HOOKS : 0),
 		.platform		= hsm_platform_detect(),
-		.platform_backend	= hsm_snp_backend(),
-		.platform_caps		= hsm_snp_caps(),
+		.platform_backend	= platform_backend(),
+		.platform_caps		= platform_caps(),
 		.page_size		= PAGE_SIZE,
 		.max_connections	= hsm_max_connections,
 		.max_region_size	= hsm_max_region_size,
@@ -56,6 +73,10 @@ long hsm_info_get(const struct hsm_conn *conn, const struct hsm_get_info *c)
 		.uid_max_contexts	= hsm_uid_max_contexts,
 		.uid_max_stream		= hsm_uid_max_stream,
 		.max_conn_stream	= hsm_max_conn_stream,
+		.snp_backend		= hsm_snp_backend(),
+		.snp_path		= hsm_snp_path(),
+		.tdx_backend		= hsm_tdx_backend(),
+		.tdx_path		= hsm_tdx_path(),
 	};
 	size_t n = min_t(size_t, c->info_size, sizeof(info));
 

@@ -13,6 +13,7 @@
 #include "selftest.h"
 #include "slot.h"
 #include "snp/snp.h"
+#include "tdx/tdx.h"
 
 static int __init hsm_init(void)
 {
@@ -35,14 +36,22 @@ static int __init hsm_init(void)
 	if (ret)
 		goto err_crypto;
 
-	ret = hsm_dev_init();
+	ret = hsm_tdx_init();
 	if (ret)
 		goto err_snp;
 
-	pr_info("version %s loaded, platform %s\n", HSM_MODULE_VERSION,
-		hsm_platform_name(hsm_platform_detect()));
+	ret = hsm_dev_init();
+	if (ret)
+		goto err_tdx;
+
+	pr_info("version %s loaded, platform %s, SEV-SNP requests: %s, TDX requests: %s\n",
+		HSM_MODULE_VERSION, hsm_platform_name(hsm_platform_detect()),
+		hsm_platform_path_name(hsm_snp_path()),
+		hsm_platform_path_name(hsm_tdx_path()));
 	return 0;
 
+err_tdx:
+	hsm_tdx_exit();
 err_snp:
 	hsm_snp_exit();
 err_crypto:
@@ -55,6 +64,7 @@ static void __exit hsm_exit(void)
 	hsm_dev_exit();
 	hsm_slot_exit();
 	hsm_quota_exit();
+	hsm_tdx_exit();
 	hsm_snp_exit();
 	hsm_crypto_exit();
 	pr_info("unloaded\n");

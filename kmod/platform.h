@@ -6,5 +6,6 @@
 
 enum hsm_platform hsm_platform_detect(void);
 const char *hsm_platform_name(enum hsm_platform platform);
+const char *hsm_platform_path_name(enum hsm_platform_path path);
 
 #endif /* HSM_PLATFORM_H */

@@ -31,6 +31,10 @@ static_assert(sizeof(struct hsm_slot_info) == 160);
 static_assert(sizeof(struct hsm_snp_report_params) == 96);
 static_assert(sizeof(struct hsm_snp_key_params) == 168);
 static_assert(sizeof(struct hsm_snp_sim_params) == 288);
+static_assert(sizeof(struct hsm_tdx_report_params) == 96);
+static_assert(sizeof(struct hsm_tdx_quote_params) == 96);
+static_assert(sizeof(struct hsm_tdx_rtmr_params) == 72);
+static_assert(sizeof(struct hsm_tdx_sim_params) == 736);
 static_assert(offsetof(struct hsm_op, tag) - offsetof(struct hsm_op, params) ==
 	      (HSM_REF_TAG - HSM_REF_PARAMS) * sizeof(struct hsm_ref));
 

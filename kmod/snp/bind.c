@@ -13,29 +13,19 @@
 #include <linux/uidgid.h>
 #include <linux/uio.h>
 
+#include "../bind.h"
 #include "../crypto/hash.h"
 #include "bind.h"
 
 static const char report_label[] = "hsm snp user report v1";
 static const char key_label[] = "hsm snp user key v1";
 
-/*
- * REPORT_DATA = SHA-512(report_label || 0x00 || le32 uid || data[64]),
- * the uid as seen from the initial user namespace.
- */
+/* REPORT_DATA for an SNP report (../bind.c says how). */
 int hsm_snp_bind_report(kuid_t uid, const u8 data[HSM_SNP_REPORT_DATA],
 			u8 out[HSM_SNP_REPORT_DATA])
 {
-	__le32 id = cpu_to_le32(from_kuid(&init_user_ns, uid));
-	const struct kvec parts[] = {
-		{ (void *)report_label, sizeof(report_label) },
-		{ &id, sizeof(id) },
-		{ (void *)data, HSM_SNP_REPORT_DATA },
-	};
-
-	BUILD_BUG_ON(SHA512_DIGEST_SIZE != HSM_SNP_REPORT_DATA);
-	return hsm_crypto_digest_parts("sha512", NULL, 0, parts,
-				       ARRAY_SIZE(parts), out);
+	BUILD_BUG_ON(HSM_SNP_REPORT_DATA != HSM_BIND_REPORT_DATA);
+	return hsm_bind_report_data(report_label, uid, data, out);
 }
 
 /*

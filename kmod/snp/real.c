@@ -48,12 +48,11 @@ static int real_probe(struct platform_device *pdev)
 #else
 /*
  * 6.13 and later take a struct snp_guest_req, and 6.14 keeps the call
- * static behind snp_send_guest_request(): not supported yet, so the real
- * backend is off and only the simulated PSP serves requests.
+ * static behind snp_send_guest_request(): not supported yet, so
+ * hsm_snp_real_init() never registers the driver (HSM_PATH_UNSUPPORTED).
  */
 static int real_probe(struct platform_device *pdev)
 {
-	pr_err("snp: this kernel's SEV-SNP guest-request interface is not supported\n");
 	return -EOPNOTSUPP;
 }
 #endif
@@ -76,7 +75,11 @@ static struct platform_driver real_driver = {
 	},
 };
 
-/* 0 when the PSP is ours to talk to; -EBUSY or -ENODEV otherwise. */
+/*
+ * 0 when the PSP is ours to talk to; -EBUSY when another driver holds it,
+ * -EOPNOTSUPP when this kernel's guest-request call is not one we know,
+ * -ENODEV otherwise.
+ */
 int hsm_snp_real_init(void)
 {
 	struct device *dev;
@@ -95,6 +98,10 @@ int hsm_snp_real_init(void)
 	if (owned) {
 		pr_err("snp: another driver owns the sev-guest device and its VMPCK\n");
 		return -EBUSY;
+	}
+	if (!IS_ENABLED(HSM_HAVE_SNP_ISSUE_EXIT_CODE)) {
+		pr_err("snp: this kernel's SEV-SNP guest-request interface is not supported\n");
+		return -EOPNOTSUPP;
 	}
 	ret = platform_driver_register(&real_driver);
 	if (ret)

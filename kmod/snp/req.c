@@ -17,12 +17,14 @@
 #include "../conn.h"
 #include "../key.h"
 #include "../shm.h"
+#ifdef CONFIG_HSM_TESTING
+#include "../sim/ecdsa.h"
+#endif
 #include "bind.h"
 #include "msg.h"
 #include "real.h"
 #ifdef CONFIG_HSM_TESTING
 #include "sim.h"
-#include "sim_sign.h"
 #endif
 #include "snp.h"
 
@@ -31,6 +33,7 @@ module_param(vmpck_id, uint, 0444);
 MODULE_PARM_DESC(vmpck_id, "VMPCK (0-3) the guest requests use (default 0)");
 
 static enum hsm_backend backend = HSM_BACKEND_NONE;
+static enum hsm_platform_path path = HSM_PATH_NONE;
 
 /* GHCB certificate table entry. */
 struct cert_entry {
@@ -47,6 +50,11 @@ unsigned int hsm_snp_vmpck_id(void)
 enum hsm_backend hsm_snp_backend(void)
 {
 	return backend;
+}
+
+enum hsm_platform_path hsm_snp_path(void)
+{
+	return path;
 }
 
 u64 hsm_snp_caps(void)
@@ -336,6 +344,7 @@ static int sim_start(void)
 		return ret;
 	}
 	backend = HSM_BACKEND_SIMULATED;
+	path = HSM_PATH_SIMULATED;
 	pr_info("snp: simulated PSP (not a TEE), VMPCK%u\n", vmpck_id);
 	return 0;
 }
@@ -364,7 +373,7 @@ static long sim_setup(struct hsm_conn *conn, const struct hsm_op *op)
 	if (p.flags & ~HSM_SNP_SIM_F_ALL || p.reserved0 ||
 	    memchr_inv(p.reserved, 0, sizeof(p.reserved)))
 		goto out;
-	if (p.flags & HSM_SNP_SIM_F_VCEK ? !hsm_snp_sim_key_valid(p.vcek_priv) :
+	if (p.flags & HSM_SNP_SIM_F_VCEK ? !hsm_sim_ecdsa_key_valid(HSM_SIM_P384, p.vcek_priv) :
 	    !!memchr_inv(p.vcek_priv, 0, sizeof(p.vcek_priv)))
 		goto out;
 	/*
@@ -430,6 +439,8 @@ long hsm_snp_derive_key(struct hsm_call *c)
 
 int hsm_snp_init(void)
 {
+	int ret;
+
 	if (vmpck_id > 3) {
 		pr_err("vmpck_id must be 0..3\n");
 		return -EINVAL;
@@ -439,11 +450,16 @@ int hsm_snp_init(void)
 		 * A real PSP we cannot use is not replaced by the simulator:
 		 * the module loads without guest requests and says so.
 		 */
-		if (hsm_snp_real_init()) {
+		ret = hsm_snp_real_init();
+		if (ret) {
+			/* Another driver holds the VMPCK, or we cannot. */
+			path = ret == -EBUSY ? HSM_PATH_TAKEN :
+					       HSM_PATH_UNSUPPORTED;
 			pr_warn("snp: SEV-SNP guest requests not offered\n");
 			return 0;
 		}
 		backend = HSM_BACKEND_REAL;
+		path = HSM_PATH_OWN_VMPCK;
 		pr_info("snp: SEV-SNP PSP, VMPCK%u\n", vmpck_id);
 		return 0;
 	}
@@ -458,4 +474,5 @@ void hsm_snp_exit(void)
 		sim_stop();
 	}
 	backend = HSM_BACKEND_NONE;
+	path = HSM_PATH_NONE;
 }

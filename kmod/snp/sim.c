@@ -7,12 +7,13 @@
  * (header, VMPCK, sequence number, AES-256-GCM tag), serves MSG_REPORT_REQ
  * and MSG_KEY_REQ, and encrypts its answer.  Reports are byte-exact AMD
  * layouts (version 2, 3 or 5) signed ECDSA P-384 over bytes 0x0-0x29F by a
- * simulated VCEK (sim_sign.c); their REPORT_ID starts "HSM-SIMULATED".
+ * simulated VCEK (sim/ecdsa.c); their REPORT_ID starts "HSM-SIMULATED".
  * Derived keys are HMAC-SHA-256 of a per-load root secret over the
  * requested fields.  It attests nothing: GET_INFO says SIMULATED.
  */
 #include <crypto/aead.h>
 #include <crypto/hash.h>
+#include <crypto/sha2.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
 #include <linux/random.h>
@@ -24,7 +25,7 @@
 
 #include "msg.h"
 #include "sim.h"
-#include "sim_sign.h"
+#include "../sim/ecdsa.h"
 
 /* Report offsets (AMD SEV-SNP ABI, ATTESTATION_REPORT). */
 enum {
@@ -52,6 +53,9 @@ enum {
 /* ABI 0.31, bit 17 (must be 1), SMT allowed; DEBUG clear. */
 #define SIM_POLICY	0x30000ULL
 
+/* The VCEK's curve: a P-384 scalar or coordinate, big-endian. */
+#define P384_BYTES	48
+
 static const char sim_id_prefix[16] = "HSM-SIMULATED";
 
 static struct {
@@ -65,7 +69,7 @@ static struct {
 	struct aead_request *req[4];
 	struct crypto_shash *hmac, *sha384;
 	u8 root[32];			/* root secret of derived keys */
-	u8 vcek[HSM_SNP_SIM_P384_BYTES];	/* VCEK private scalar */
+	u8 vcek[P384_BYTES];	/* VCEK private scalar */
 	struct hsm_snp_sim_params id;	/* the simulated VM */
 	u8 report_id[32];
 	u8 *certs;			/* the host's certificate table */
@@ -138,7 +142,7 @@ static int sim_report(unsigned int vmpck, const struct snp_report_req *req,
 {
 	const struct hsm_snp_sim_params *id = &sim.id;
 	u8 digest[SHA384_DIGEST_SIZE];
-	u8 r[HSM_SNP_SIM_P384_BYTES], s[HSM_SNP_SIM_P384_BYTES];
+	u8 r[P384_BYTES], s[P384_BYTES];
 	u8 *rep = rsp->report;
 	unsigned int i;
 	int ret;
@@ -184,13 +188,13 @@ static int sim_report(unsigned int vmpck, const struct snp_report_req *req,
 
 	ret = crypto_shash_tfm_digest(sim.sha384, rep, R_SIGNED_END, digest);
 	if (!ret)
-		ret = hsm_snp_sim_sign(sim.vcek, digest, r, s);
+		ret = hsm_sim_ecdsa_sign(HSM_SIM_P384, sim.vcek, digest, r, s);
 	if (ret)
 		return ret;
 	/* R and S: 72-byte little-endian fields. */
-	for (i = 0; i < HSM_SNP_SIM_P384_BYTES; i++) {
-		rep[R_SIG_R + i] = r[HSM_SNP_SIM_P384_BYTES - 1 - i];
-		rep[R_SIG_S + i] = s[HSM_SNP_SIM_P384_BYTES - 1 - i];
+	for (i = 0; i < P384_BYTES; i++) {
+		rep[R_SIG_R + i] = r[P384_BYTES - 1 - i];
+		rep[R_SIG_S + i] = s[P384_BYTES - 1 - i];
 	}
 	rsp->status = 0;
 	rsp->report_size = HSM_SNP_REPORT_SIZE;
@@ -486,7 +490,7 @@ int hsm_snp_sim_init(struct hsm_snp_secrets **secrets)
 	ret = crypto_shash_setkey(sim.hmac, sim.root, sizeof(sim.root));
 	if (ret)
 		goto err;
-	ret = hsm_snp_sim_keygen(sim.vcek);
+	ret = hsm_sim_ecdsa_keygen(HSM_SIM_P384, sim.vcek);
 	if (ret)
 		goto err;
 	memcpy(sim.report_id, sim_id_prefix, sizeof(sim_id_prefix));

@@ -2,9 +2,9 @@
 /*
  * SEV-SNP platform requests as the rest of the module sees them: req.c's
  * backend choice at load, platform commands and sealing root.  What lies
- * below (msg.h the message layer, sim.h and sim_sign.h the simulated
- * PSP, real.h the hardware backend, bind.h the binding of reports and
- * keys to their caller) is for snp/ alone.
+ * below (msg.h the message layer, sim.h the simulated PSP, real.h the
+ * hardware backend, bind.h the binding of reports and keys to their
+ * caller) is for snp/ alone; the simulated PSP signs with sim/ecdsa.h.
  */
 #ifndef HSM_SNP_H
 #define HSM_SNP_H
@@ -17,6 +17,7 @@ struct hsm_call;
 int hsm_snp_init(void);
 void hsm_snp_exit(void);
 enum hsm_backend hsm_snp_backend(void);
+enum hsm_platform_path hsm_snp_path(void);
 u64 hsm_snp_caps(void);
 unsigned int hsm_snp_vmpck_id(void);
 long hsm_snp_report(struct hsm_call *c);

@@ -62,6 +62,10 @@ Usage usage(unsigned cmd)
 	case HSM_IOC_SNP_EXT_REPORT: return {P | O | T, O | T, 0, false};
 	case HSM_IOC_SNP_DERIVE_KEY: return {P | I, 0, 0, false};
 	case HSM_IOC_SNP_SIM_SETUP: return {P | I, 0, 0, false};
+	case HSM_IOC_TDX_REPORT: return {P | O, O, 0, false};
+	case HSM_IOC_TDX_QUOTE: return {P | O, O, 0, false};
+	case HSM_IOC_TDX_EXTEND_RTMR: return {P, 0, 0, false};
+	case HSM_IOC_TDX_SIM_SETUP: return {P | I, 0, 0, false};
 	}
 	return {0, 0, 0, false};
 }

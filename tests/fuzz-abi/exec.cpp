@@ -348,7 +348,8 @@ std::string Executor::run(const Target &t, const Program &p, std::vector<Answer>
 		for (RefIdx r : {R_PARAMS, R_IN, R_IV, R_AAD, R_TAG}) {
 			const hsm_ref &ref = op_ref(answers[i].op, r);
 			/* A raced BENCH could run a million times, SIM_SETUP stall. */
-			if (r == R_PARAMS && (u.cmd == HSM_IOC_BENCH || u.cmd == HSM_IOC_SNP_SIM_SETUP))
+			if (r == R_PARAMS && (u.cmd == HSM_IOC_BENCH || u.cmd == HSM_IOC_SNP_SIM_SETUP ||
+					      u.cmd == HSM_IOC_TDX_SIM_SETUP))
 				continue;
 			if (ref.len && uint64_t{ref.off} + ref.len <= t.map->size() &&
 			    t.map->allowed(t.area, lane_no, ref.off, ref.len) && nr < RaceSlot::kMax)

@@ -122,6 +122,10 @@ const Entry kEntries[] = {
 	{HSM_IOC_SNP_EXT_REPORT, gen::snp_ext_report, 1},
 	{HSM_IOC_SNP_DERIVE_KEY, gen::snp_derive_key, 1},
 	{HSM_IOC_SNP_SIM_SETUP, gen::snp_sim_setup, 1},
+	{HSM_IOC_TDX_REPORT, gen::tdx_report, 1},
+	{HSM_IOC_TDX_QUOTE, gen::tdx_quote, 1},
+	{HSM_IOC_TDX_EXTEND_RTMR, gen::tdx_extend_rtmr, 1},
+	{HSM_IOC_TDX_SIM_SETUP, gen::tdx_sim_setup, 1},
 };
 
 const Entry *entry_of(unsigned cmd)

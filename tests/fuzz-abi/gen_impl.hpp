@@ -89,4 +89,9 @@ Input snp_ext_report(Gen &c);
 Input snp_derive_key(Gen &c);
 Input snp_sim_setup(Gen &c);
 
+Input tdx_report(Gen &c);
+Input tdx_quote(Gen &c);
+Input tdx_extend_rtmr(Gen &c);
+Input tdx_sim_setup(Gen &c);
+
 }  // namespace fz::gen

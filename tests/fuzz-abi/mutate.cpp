@@ -43,6 +43,20 @@ const Field kSimParams[] = {
 	F(hsm_snp_sim_params, report_version, Int), F(hsm_snp_sim_params, flags, Int),
 	F(hsm_snp_sim_params, reserved0, Reserved), F(hsm_snp_sim_params, vcek_priv, Bytes),
 	F(hsm_snp_sim_params, reserved, Reserved)};
+const Field kTdxReportParams[] = {F(hsm_tdx_report_params, report_data, Bytes),
+				  F(hsm_tdx_report_params, flags, Int),
+				  F(hsm_tdx_report_params, reserved0, Reserved),
+				  F(hsm_tdx_report_params, reserved, Reserved)};
+const Field kTdxQuoteParams[] = {F(hsm_tdx_quote_params, report_data, Bytes),
+				 F(hsm_tdx_quote_params, flags, Int), F(hsm_tdx_quote_params, version, Int),
+				 F(hsm_tdx_quote_params, reserved, Reserved)};
+const Field kTdxRtmrParams[] = {F(hsm_tdx_rtmr_params, index, Int), F(hsm_tdx_rtmr_params, flags, Int),
+				F(hsm_tdx_rtmr_params, data, Bytes), F(hsm_tdx_rtmr_params, reserved, Reserved)};
+const Field kTdxSimParams[] = {
+	F(hsm_tdx_sim_params, td_attributes, Int), F(hsm_tdx_sim_params, mrtd, Bytes),
+	F(hsm_tdx_sim_params, rtmr, Bytes), F(hsm_tdx_sim_params, report_version, Int),
+	F(hsm_tdx_sim_params, flags, Int), F(hsm_tdx_sim_params, qe_isvprodid, Int),
+	F(hsm_tdx_sim_params, pck_priv, Bytes), F(hsm_tdx_sim_params, reserved, Reserved)};
 const Field kBenchParams[] = {F(hsm_bench_params, alg, Name), F(hsm_bench_params, cmd, Int),
 			      F(hsm_bench_params, iterations, Int), F(hsm_bench_params, reserved, Reserved)};
 const Field kGetInfo[] = {F(hsm_get_info, info_size, Int), F(hsm_get_info, flags, Int),
@@ -73,6 +87,10 @@ std::span<const Field> params_fields(unsigned cmd)
 	case HSM_IOC_SNP_REPORT: case HSM_IOC_SNP_EXT_REPORT: return kReportParams;
 	case HSM_IOC_SNP_DERIVE_KEY: return kSnpKeyParams;
 	case HSM_IOC_SNP_SIM_SETUP: return kSimParams;
+	case HSM_IOC_TDX_REPORT: return kTdxReportParams;
+	case HSM_IOC_TDX_QUOTE: return kTdxQuoteParams;
+	case HSM_IOC_TDX_EXTEND_RTMR: return kTdxRtmrParams;
+	case HSM_IOC_TDX_SIM_SETUP: return kTdxSimParams;
 	case HSM_IOC_BENCH: return kBenchParams;
 	}
 	return {};

@@ -27,6 +27,8 @@ int length_ref(unsigned cmd)
 	case HSM_IOC_SNP_REPORT:
 	case HSM_IOC_SLOT_SEAL:
 	case HSM_IOC_KEY_INFO:
+	case HSM_IOC_TDX_REPORT:
+	case HSM_IOC_TDX_QUOTE:
 		return R_OUT;
 	case HSM_IOC_SNP_EXT_REPORT:
 		return R_TAG;
@@ -53,9 +55,10 @@ std::string check_record(const Answer &a)
 		       result_text(a.res);
 	if (a.rec.reserved[0] || a.rec.reserved[1])
 		return "the record's reserved words are not zero";
-	/* EXT_REPORT is of this class for its required record: it answers a
-	 * length (0: no certificates), never an ID. */
-	if ((s->cls & HSM_CMD_NEW_ID) && a.cmd != HSM_IOC_SNP_EXT_REPORT && a.res == 0 &&
+	/* EXT_REPORT and TDX_QUOTE are of this class for their required
+	 * record: they answer a length (0: no certificates), never an ID. */
+	if ((s->cls & HSM_CMD_NEW_ID) && a.cmd != HSM_IOC_SNP_EXT_REPORT &&
+	    a.cmd != HSM_IOC_TDX_QUOTE && a.res == 0 &&
 	    !(a.rec.value >> 32))
 		return "a new ID without its random half: " + std::to_string(a.rec.value);
 	return "";

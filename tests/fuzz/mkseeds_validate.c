@@ -66,6 +66,8 @@ static void lookups(void)
 	put("lookup-get-info", &in);
 	in.cmd = HSM_IOC_SNP_SIM_SETUP;
 	put("lookup-snp-sim-setup", &in);
+	in.cmd = HSM_IOC_TDX_QUOTE;
+	put("lookup-tdx-quote", &in);
 	in.cmd = _IOC(_IOC_WRITE, HSM_IOC_MAGIC, 0x33, 24);	/* SEAL, wrong size */
 	put("lookup-wrong-size", &in);
 	in.cmd = _IOC(_IOC_WRITE, 'X', 0x00, sizeof(struct hsm_get_info));

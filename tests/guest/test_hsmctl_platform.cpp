@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 // hsmctl's platform commands end to end: sim-setup writes a chain,
 // attest --extended writes the report and the certificates it carries,
+// sim-setup --tdx and attest --tdx make a quote verify --tdx accepts with
+// the simulated root only,
 // and slots save / restore carries a slot through a sealed blob on disk,
 // in a directory only the caller can write, and refuses what it should not
 // trust.
@@ -146,7 +148,8 @@ Test(hsmctl_platform, sim_setup_and_attest, .timeout = 600)
 	cr_expect(S_ISREG(st.st_mode) && (st.st_mode & 07777) == 0600, "mode %o", st.st_mode);
 	cr_expect_eq(st.st_size, HSM_SNP_REPORT_SIZE);
 	cr_expect_eq(sh("hsmctl info | grep -q '^platform backend: *simulated$'"), 0);
-	cr_expect_eq(sh("hsmctl info | grep -q '^platform caps: *report ext_report derived_key seal$'"), 0);
+	cr_expect_eq(sh("hsmctl info | grep -q '^platform caps: *report ext_report derived_key seal\\b'"), 0);
+	cr_expect_eq(sh("hsmctl info | grep -q '^SEV-SNP: *simulated (backend simulated)$'"), 0);
 	cr_expect_eq(sh("hsmctl --json info | grep -q '\"platform_backend\": \"simulated\"'"), 0);
 	cr_assert_eq(sh("hsmctl sim-setup --no-chain --measurement " + std::string(96, '5')), 0);
 	// A host with no certificates: the extended report is still written,
@@ -400,4 +403,95 @@ Test(hsmctl_platform, strict_arguments)
 	cr_expect(o.has("--guest-svn: '4294967296' is not a number"), "%s", o.text.c_str());
 	o = run("hsmctl sim-setup --policy -1");
 	cr_expect_eq(o.rc, 2, "%s", o.text.c_str());
+}
+
+// TDX: sim-setup --tdx writes the simulated root and collateral, attest
+// --tdx a TDREPORT and a quote, and verify --tdx accepts the quote with
+// --root and only with it; a revoking PCK CRL refuses it.
+Test(hsmctl_platform, tdx_sim_setup_attest_verify, .timeout = 600)
+{
+	if (sh("hsmctl info | grep -q '^TDX: *simulated (backend simulated)$'"))
+		cr_skip_test("TDX is not simulated here");
+	cr_expect_eq(sh("hsmctl --json info | grep -q '\"path\": \"simulated\"'"), 0);
+	cr_expect_eq(sh("hsmctl info | grep -q '^platform caps:.* tdx_report tdx_quote'"), 0);
+	const std::string mrtd(96, 'd'), rd = "0102" + std::string(124, '0');
+	fresh_dir("/tmp/tdx-pcs");
+	Out o = run("hsmctl sim-setup --tdx --mrtd " + mrtd + " --out-dir /tmp/tdx-pcs");
+	cr_assert_eq(o.rc, 0, "%s", o.text.c_str());
+	cr_expect(o.has("/tmp/tdx-pcs/collateral.json"), "%s", o.text.c_str());
+	for (const char *v : {"4", "5"}) {
+		const std::string dir = std::string("/tmp/tdx-att") + v;
+		fresh_dir(dir);
+		o = run("hsmctl attest --tdx --raw --version " + std::string(v) + " --report-data " + rd +
+			" --out " + dir);
+		cr_assert_eq(o.rc, 0, "v%s: %s", v, o.text.c_str());
+		cr_expect(o.has(std::string("quote v") + v), "%s", o.text.c_str());
+		cr_expect_eq(slurp(dir + "/tdreport.bin").size(), (size_t)HSM_TDX_REPORT_SIZE);
+		const std::string verify = "hsmctl verify --tdx --quote " + dir +
+					   "/quote.bin --collateral /tmp/tdx-pcs/collateral.json --mrtd " +
+					   mrtd + " --report-data " + rd;
+		o = run(verify + " --root /tmp/tdx-pcs/root.pem");
+		cr_expect_eq(o.rc, 0, "v%s: %s", v, o.text.c_str());
+		cr_expect(o.has("verdict: PASS"), "%s", o.text.c_str());
+		cr_expect(o.has("tcb status: UpToDate"), "%s", o.text.c_str());
+		cr_expect(o.has("root: SIMULATED"), "%s", o.text.c_str());
+		o = run(verify);
+		cr_expect_eq(o.rc, 1, "v%s without --root: %s", v, o.text.c_str());
+		cr_expect(o.has("reason: untrusted-root"), "%s", o.text.c_str());
+	}
+	// JSON, and REPORTDATA bound to the caller without --raw.
+	fresh_dir("/tmp/tdx-attj");
+	o = run("hsmctl --json attest --tdx --report-data " + rd + " --out /tmp/tdx-attj");
+	cr_expect_eq(o.rc, 0, "%s", o.text.c_str());
+	cr_expect(o.has("\"quote_version\": 4") || o.has("\"quote_version\": 5"), "%s", o.text.c_str());
+	cr_expect(o.has("\"report_data_bound\": true"), "%s", o.text.c_str());
+	cr_expect(!o.has("\"report_data\": \"0102"), "bound REPORTDATA is not the caller's: %s",
+		  o.text.c_str());
+
+	// Collateral whose PCK CRL revokes the PCK.
+	fresh_dir("/tmp/tdx-pcs-r");
+	o = run("hsmctl sim-setup --tdx --revoked --out-dir /tmp/tdx-pcs-r");
+	cr_assert_eq(o.rc, 0, "%s", o.text.c_str());
+	fresh_dir("/tmp/tdx-att-r");
+	cr_assert_eq(sh("hsmctl attest --tdx --out /tmp/tdx-att-r"), 0);
+	o = run("hsmctl verify --tdx --quote /tmp/tdx-att-r/quote.bin --collateral "
+		"/tmp/tdx-pcs-r/collateral.json --root /tmp/tdx-pcs-r/root.pem --allow-unconstrained");
+	cr_expect_eq(o.rc, 1, "%s", o.text.c_str());
+	cr_expect(o.has("reason: revoked"), "%s", o.text.c_str());
+}
+
+// Bad TDX arguments: exit 2 and what was wrong.
+Test(hsmctl_platform, tdx_bad_arguments)
+{
+	Out o = run("hsmctl attest --tdx --out /tmp/tdx-args --bogus");
+	cr_expect_eq(o.rc, 2, "%s", o.text.c_str());
+	cr_expect(o.has("attest --tdx: unknown option or missing value: --bogus"), "%s", o.text.c_str());
+	o = run("hsmctl attest --tdx --out /tmp/tdx-args --version 4x");
+	cr_expect_eq(o.rc, 2, "%s", o.text.c_str());
+	cr_expect(o.has("--version: '4x' is not a number"), "%s", o.text.c_str());
+	o = run("hsmctl attest --tdx --out /tmp/tdx-args --version 3");
+	cr_expect_eq(o.rc, 2, "%s", o.text.c_str());
+	cr_expect(o.has("--version: a TDX quote is version 4 or 5"), "%s", o.text.c_str());
+	o = run("hsmctl attest --tdx --report-data 0102");
+	cr_expect_eq(o.rc, 2, "%s", o.text.c_str());
+	cr_expect(o.has("--report-data needs exactly 64 bytes as 128 hex digits"), "%s", o.text.c_str());
+	o = run("hsmctl attest --tdx");
+	cr_expect_eq(o.rc, 2, "%s", o.text.c_str());
+	cr_expect(o.has("attest --tdx: --out DIR is required"), "%s", o.text.c_str());
+	o = run("hsmctl attest --snp --tdx --out /tmp/tdx-args");
+	cr_expect_eq(o.rc, 2, "%s", o.text.c_str());
+	cr_expect(o.has("--snp and --tdx: one platform at a time"), "%s", o.text.c_str());
+	o = run("hsmctl sim-setup --tdx --mrtd 00");
+	cr_expect_eq(o.rc, 2, "%s", o.text.c_str());
+	cr_expect(o.has("--mrtd needs exactly 48 bytes as 96 hex digits"), "%s", o.text.c_str());
+	o = run("hsmctl sim-setup --tdx --measurement " + std::string(96, '0'));
+	cr_expect_eq(o.rc, 2, "%s", o.text.c_str());
+	cr_expect(o.has("sim-setup --tdx: unknown option or missing value: --measurement"), "%s",
+		  o.text.c_str());
+	// An untrusted output directory is refused before anything is asked.
+	fresh_dir("/tmp/tdx-ww", 0777);
+	o = run("hsmctl attest --tdx --out /tmp/tdx-ww");
+	cr_expect_eq(o.rc, 1, "%s", o.text.c_str());
+	cr_expect(o.has("/tmp/tdx-ww: writable by group or others (mode 0777): refusing to use it"), "%s",
+		  o.text.c_str());
 }

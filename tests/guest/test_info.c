@@ -29,6 +29,18 @@ static void check_info(const struct hsm_info *info)
 	cr_expect_geq(info->max_region_total, info->max_region_size);
 	cr_expect_leq(info->platform, HSM_PLATFORM_TDX);
 	cr_expect_leq(info->platform_backend, HSM_BACKEND_SIMULATED);
+	cr_expect_leq(info->snp_backend, HSM_BACKEND_SIMULATED);
+	cr_expect_leq(info->tdx_backend, HSM_BACKEND_SIMULATED);
+	cr_expect_leq(info->snp_path, HSM_PATH_UNSUPPORTED);
+	cr_expect_leq(info->tdx_path, HSM_PATH_UNSUPPORTED);
+	/* A platform is served exactly when its backend is not NONE. */
+	cr_expect_eq(info->snp_backend == HSM_BACKEND_NONE,
+		     info->snp_path == HSM_PATH_NONE || info->snp_path == HSM_PATH_TAKEN ||
+		     info->snp_path == HSM_PATH_UNSUPPORTED);
+	cr_expect_eq(info->tdx_backend == HSM_BACKEND_NONE,
+		     info->tdx_path == HSM_PATH_NONE || info->tdx_path == HSM_PATH_TAKEN ||
+		     info->tdx_path == HSM_PATH_UNSUPPORTED);
+	cr_expect_eq(!!(info->features & HSM_FEAT_PLATFORM), !!info->platform_caps);
 	for (size_t i = 0; i < sizeof(info->reserved) / sizeof(info->reserved[0]); i++)
 		cr_expect_eq(info->reserved[i], 0);
 }

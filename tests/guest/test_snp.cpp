@@ -131,8 +131,12 @@ Test(snp, info_reports_the_simulated_backend)
 {
 	hsm_info i = info();
 	cr_expect_eq(i.platform_backend, HSM_BACKEND_SIMULATED);
-	cr_expect_eq(i.platform_caps, HSM_PLAT_CAP_REPORT | HSM_PLAT_CAP_EXT_REPORT |
-			      HSM_PLAT_CAP_DERIVED_KEY | HSM_PLAT_CAP_SEAL);
+	const __u64 snp = HSM_PLAT_CAP_REPORT | HSM_PLAT_CAP_EXT_REPORT |
+			  HSM_PLAT_CAP_DERIVED_KEY | HSM_PLAT_CAP_SEAL;
+	// The simulated TDX module's caps come with them (test_tdx).
+	cr_expect_eq(i.platform_caps & snp, snp);
+	cr_expect_eq(i.snp_backend, HSM_BACKEND_SIMULATED);
+	cr_expect_eq(i.snp_path, HSM_PATH_SIMULATED);
 	cr_expect(i.features & HSM_FEAT_PLATFORM);
 }
 

@@ -430,6 +430,8 @@ Test(cmd_lookup, platform_commands)
 	const unsigned int cmds[] = {
 		HSM_IOC_SLOT_SEAL, HSM_IOC_SLOT_UNSEAL, HSM_IOC_SNP_REPORT,
 		HSM_IOC_SNP_EXT_REPORT, HSM_IOC_SNP_DERIVE_KEY, HSM_IOC_SNP_SIM_SETUP,
+		HSM_IOC_TDX_REPORT, HSM_IOC_TDX_QUOTE, HSM_IOC_TDX_EXTEND_RTMR,
+		HSM_IOC_TDX_SIM_SETUP,
 	};
 	int err;
 
@@ -438,10 +440,16 @@ Test(cmd_lookup, platform_commands)
 
 		cr_assert_not_null(d, "cmd %#x", cmds[i]);
 		cr_expect(d->cls & HSM_CMD_OP);
-		cr_expect(d->cls & HSM_CMD_SLEEPS, "%s waits for the PSP or derives a key", d->name);
+		cr_expect(d->cls & HSM_CMD_SLEEPS, "%s waits for the firmware or derives a key",
+			  d->name);
 	}
 	cr_expect(hsm_cmd_lookup(HSM_IOC_SNP_EXT_REPORT, &err)->cls & HSM_CMD_NEW_ID);
 	cr_expect(hsm_cmd_lookup(HSM_IOC_SNP_DERIVE_KEY, &err)->cls & HSM_CMD_NEW_ID);
 	cr_expect_eq(hsm_cmd_lookup(HSM_IOC_SNP_EXT_REPORT, &err)->outs,
 		     HSM_R(OUT) | HSM_R(TAG));
+	/* A quote's length goes in the record, even when out is too short. */
+	cr_expect(hsm_cmd_lookup(HSM_IOC_TDX_QUOTE, &err)->cls & HSM_CMD_NEW_ID);
+	cr_expect_eq(hsm_cmd_lookup(HSM_IOC_TDX_QUOTE, &err)->outs, HSM_R(OUT));
+	cr_expect_eq(hsm_cmd_lookup(HSM_IOC_TDX_EXTEND_RTMR, &err)->outs, 0);
+	cr_expect(hsm_cmd_lookup(HSM_IOC_TDX_SIM_SETUP, &err)->cls & HSM_CMD_PRIV);
 }

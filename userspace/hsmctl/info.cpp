@@ -32,6 +32,9 @@ constexpr Feature platform_caps[] = {
 	{HSM_PLAT_CAP_EXT_REPORT, "ext_report"},
 	{HSM_PLAT_CAP_DERIVED_KEY, "derived_key"},
 	{HSM_PLAT_CAP_SEAL, "seal"},
+	{HSM_PLAT_CAP_TDX_REPORT, "tdx_report"},
+	{HSM_PLAT_CAP_TDX_QUOTE, "tdx_quote"},
+	{HSM_PLAT_CAP_RTMR_EXTEND, "rtmr_extend"},
 };
 
 // What this connection may do: the rights its opener had at open().
@@ -58,6 +61,20 @@ const char *backend_name(__u32 b)
 	case HSM_BACKEND_NONE: return "none";
 	case HSM_BACKEND_REAL: return "real";
 	case HSM_BACKEND_SIMULATED: return "simulated";
+	}
+	return "unknown";
+}
+
+// Who answers one platform's requests (hsm_info.snp_path, tdx_path).
+const char *path_name(__u32 p)
+{
+	switch (p) {
+	case HSM_PATH_NONE: return "not served";
+	case HSM_PATH_OWN_VMPCK: return "own VMPCK";
+	case HSM_PATH_KERNEL: return "kernel exports";
+	case HSM_PATH_SIMULATED: return "simulated";
+	case HSM_PATH_TAKEN: return "taken by another driver";
+	case HSM_PATH_UNSUPPORTED: return "unsupported by this kernel";
 	}
 	return "unknown";
 }
@@ -110,6 +127,8 @@ void print_json(const std::string &device, const hsm_info &info)
 		{"platform", platform_name(info.platform)},
 		{"platform_backend", backend_name(info.platform_backend)},
 		{"platform_caps", bit_names(info.platform_caps, platform_caps)},
+		{"sev_snp", {{"backend", backend_name(info.snp_backend)}, {"path", path_name(info.snp_path)}}},
+		{"tdx", {{"backend", backend_name(info.tdx_backend)}, {"path", path_name(info.tdx_path)}}},
 		{"rights", bit_names(info.conn_flags, conn_rights)},
 		{"limits", {
 			{"page_size", info.page_size},
@@ -153,6 +172,10 @@ void print_identity(const std::string &device, const hsm_info &info)
 	std::printf("platform backend:  %s\n", backend_name(info.platform_backend));
 	std::printf("platform caps:     %s\n",
 		    join(bit_names(info.platform_caps, platform_caps)).c_str());
+	std::printf("SEV-SNP:           %s (backend %s)\n", path_name(info.snp_path),
+		    backend_name(info.snp_backend));
+	std::printf("TDX:               %s (backend %s)\n", path_name(info.tdx_path),
+		    backend_name(info.tdx_backend));
 	auto rights = bit_names(info.conn_flags, conn_rights);
 	std::printf("your rights:       %s\n",
 		    rights.empty() ? "none beyond your own keys and slots (raw platform requests are bound to your uid)"

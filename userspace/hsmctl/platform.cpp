@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
-// hsmctl's platform commands: attest (a report, and the certificate table
-// of an extended one, to files), sim-setup (a simulated VM identity and a
-// certificate chain made here with OpenSSL), and slots save / restore
-// (every slot of the caller as a sealed blob on disk, and back).
+// hsmctl's platform commands: attest and sim-setup, which choose the
+// platform; for SEV-SNP, attest (a report, and the certificate table of an
+// extended one, to files) and sim-setup (a simulated VM identity and a
+// certificate chain made here with OpenSSL); and slots save / restore
+// (every slot of the caller as a sealed blob on disk, and back).  TDX's
+// attest and sim-setup are in platform_tdx.cpp.
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -10,43 +12,22 @@
 #include <openssl/pem.h>
 #include <string>
 #include <sys/stat.h>
+#include <variant>
 
-#include <hsm/raw.h>
 #include <hsm/snp.hpp>
-#include <linux/hsm.h>
 
-#include "hsmctl.h"
+#include "platform.h"
 #include "safe_file.h"
 #include "sim/snp_sim.hpp"
 
 namespace hsmctl {
+
 namespace {
+constexpr size_t kRegion = Session::kRegion;
+constexpr __u32 kParams = Session::kParams, kResp = Session::kResp, kOut = Session::kOut,
+		kTag = Session::kTag, kIn = Session::kIn;
+}  // namespace
 
-using Bytes = std::vector<uint8_t>;
-constexpr size_t kRegion = 1 << 20;
-constexpr __u32 kParams = 0, kResp = 0x800, kOut = 0x1000, kTag = 0x10000, kIn = 0x20000;
-
-// An open device with a mapped region.
-struct Session {
-	Device dev;
-	uint8_t *base;
-	explicit Session(const Options &opt) : dev(opt.device), base(dev.map_region(kRegion)) {}
-	template <typename T> hsm_ref put(__u32 off, const T &v)
-	{
-		memcpy(base + off, &v, sizeof(v));
-		return {off, sizeof(v)};
-	}
-	hsm_ref put(__u32 off, const Bytes &b)
-	{
-		memcpy(base + off, b.data(), b.size());
-		return {off, static_cast<__u32>(b.size())};
-	}
-	Bytes get(__u32 off, size_t n) const { return Bytes(base + off, base + off + n); }
-	const hsm_resp &resp() const { return *reinterpret_cast<const hsm_resp *>(base + kResp); }
-	long run(unsigned cmd, hsm_op op) { return hsm_raw_ioctl(dev.fd(), cmd, &op); }
-};
-
-// A certificate as PEM text.
 bool to_pem(const Bytes &der, Bytes &pem)
 {
 	const uint8_t *p = der.data();
@@ -66,7 +47,6 @@ bool to_pem(const Bytes &der, Bytes &pem)
 	return ok;
 }
 
-// A number option: all of it, at most max.
 bool number(const std::string &opt, const std::string &s, uint64_t max, uint64_t &out)
 {
 	if (parse_uint(s, max, out))
@@ -76,7 +56,6 @@ bool number(const std::string &opt, const std::string &s, uint64_t max, uint64_t
 	return false;
 }
 
-// A hex option: exactly len bytes.
 bool hex_opt(const std::string &opt, const std::string &s, uint8_t *out, size_t len)
 {
 	if (parse_hex(s, out, len))
@@ -86,23 +65,20 @@ bool hex_opt(const std::string &opt, const std::string &s, uint8_t *out, size_t 
 	return false;
 }
 
-int usage_error(const char *msg)
+int usage_error(const std::string &msg)
 {
-	std::fprintf(stderr, "hsmctl: %s\n", msg);
+	std::fprintf(stderr, "hsmctl: %s\n", msg.c_str());
 	return 2;
 }
 
-// A file or directory refused, or an I/O error: exit status 1.
 int refuse(const std::string &msg)
 {
 	std::fprintf(stderr, "hsmctl: %s\n", msg.c_str());
 	return 1;
 }
 
-}  // namespace
-
-// hsmctl attest --out DIR [--report-data HEX] [--vmpl N] [--extended] [--bound]
-int cmd_attest(const Options &opt, const std::vector<std::string> &args)
+// hsmctl attest [--snp] --out DIR [--report-data HEX] [--vmpl N] [--extended] [--bound]
+int attest_snp(const Options &opt, const std::vector<std::string> &args)
 {
 	std::string dir;
 	hsm_snp_report_params p{};
@@ -128,7 +104,8 @@ int cmd_attest(const Options &opt, const std::vector<std::string> &args)
 		else if (a == "--bound")
 			p.flags &= ~HSM_SNP_REPORT_F_RAW;
 		else
-			return usage_error("usage: attest --out DIR [--report-data HEX] [--vmpl N] [--extended]");
+			return usage_error("usage: attest [--snp] --out DIR [--report-data HEX] [--vmpl N] "
+					   "[--extended] [--bound]");
 	}
 	if (dir.empty())
 		return usage_error("attest: --out DIR is required");
@@ -179,9 +156,9 @@ int cmd_attest(const Options &opt, const std::vector<std::string> &args)
 	return 0;
 }
 
-// hsmctl sim-setup [--measurement HEX] [--chip-id HEX] [--host-data HEX]
+// hsmctl sim-setup [--snp] [--measurement HEX] [--chip-id HEX] [--host-data HEX]
 //   [--policy N] [--guest-svn N] [--version N] [--no-chain] [--out-dir DIR]
-int cmd_sim_setup(const Options &opt, const std::vector<std::string> &args)
+int sim_setup_snp(const Options &opt, const std::vector<std::string> &args)
 {
 	hsm_snp_sim_params p{};
 	std::string dir;
@@ -211,7 +188,7 @@ int cmd_sim_setup(const Options &opt, const std::vector<std::string> &args)
 		else if (a == "--out-dir" && more)
 			dir = args[++i];
 		else
-			return usage_error("usage: sim-setup [--measurement HEX] [--chip-id HEX] "
+			return usage_error("usage: sim-setup [--snp] [--measurement HEX] [--chip-id HEX] "
 					   "[--host-data HEX] [--policy N] [--guest-svn N] "
 					   "[--version N] [--no-chain] [--out-dir DIR]");
 		if (!ok)
@@ -255,6 +232,68 @@ int cmd_sim_setup(const Options &opt, const std::vector<std::string> &args)
 		return fail("HSM_IOC_SNP_SIM_SETUP", -r);
 	std::printf("simulated PSP set up%s\n", chain ? " with a new certificate chain" : "");
 	return 0;
+}
+
+namespace {
+
+enum class Platform { kSnp, kTdx };
+
+bool served(__u32 path)
+{
+	return path == HSM_PATH_OWN_VMPCK || path == HSM_PATH_KERNEL || path == HSM_PATH_SIMULATED;
+}
+
+// The platform --snp or --tdx names (and takes out of args), else the one
+// GET_INFO says serves attestation here: the module's platform if it is
+// served, else SEV-SNP if it is served (as the module's own platform
+// backend prefers it), else TDX; a module that does not say who serves is
+// asked for its capabilities.  An exit status if none can be chosen.
+std::variant<Platform, int> choose(const Options &opt, std::vector<std::string> &args)
+{
+	bool snp = std::erase(args, "--snp") > 0, tdx = std::erase(args, "--tdx") > 0;
+	if (snp && tdx)
+		return usage_error("--snp and --tdx: one platform at a time");
+	if (snp || tdx)
+		return snp ? Platform::kSnp : Platform::kTdx;
+	Device dev(opt.device);
+	hsm_info info;
+	if (long r = hsm_raw_get_info(dev.fd(), &info); r < 0)
+		return fail("HSM_IOC_GET_INFO", static_cast<int>(-r));
+	const bool s = served(info.snp_path), t = served(info.tdx_path);
+	if (info.platform == HSM_PLATFORM_TDX && t)
+		return Platform::kTdx;
+	if (s)
+		return Platform::kSnp;
+	if (t)
+		return Platform::kTdx;
+	if (info.platform_caps & HSM_PLAT_CAP_REPORT)
+		return Platform::kSnp;
+	if (info.platform_caps & (HSM_PLAT_CAP_TDX_REPORT | HSM_PLAT_CAP_TDX_QUOTE))
+		return Platform::kTdx;
+	return refuse("no platform serves attestation here (hsmctl info says who serves what)");
+}
+
+}  // namespace
+
+// hsmctl attest [--snp | --tdx] ...
+int cmd_attest(const Options &opt, const std::vector<std::string> &args)
+{
+	std::vector<std::string> rest = args;
+	auto p = choose(opt, rest);
+	if (const int *rc = std::get_if<int>(&p))
+		return *rc;
+	return std::get<Platform>(p) == Platform::kSnp ? attest_snp(opt, rest) : attest_tdx(opt, rest);
+}
+
+// hsmctl sim-setup [--snp | --tdx] ...
+int cmd_sim_setup(const Options &opt, const std::vector<std::string> &args)
+{
+	std::vector<std::string> rest = args;
+	auto p = choose(opt, rest);
+	if (const int *rc = std::get_if<int>(&p))
+		return *rc;
+	return std::get<Platform>(p) == Platform::kSnp ? sim_setup_snp(opt, rest)
+						       : sim_setup_tdx(opt, rest);
 }
 
 namespace {

@@ -369,6 +369,53 @@
  *   another slot name or namespace; EPERM for a blob sealed for another
  *   owner (another uid's slot, or a group slot under another slot_group).
  *
+ * Intel TDX: on a TD the module asks the TDX module for a TDREPORT and the
+ * host's quoting service for a DCAP quote through the calls the kernel
+ * exports (tdx_mcall_get_report0, tdx_hcall_get_quote); they serialize
+ * with the kernel's own tdx-guest driver, so both can be loaded.  A module
+ * built for testing also carries a simulated TDX module and quoting
+ * service (backend SIMULATED) where there is no TD: its TDREPORTs are
+ * byte-exact (the hash fields hold, the MAC is the simulator's own) and
+ * its quotes (v4, or v5 with a TDX 1.5 body) are signed by a simulated
+ * attestation key whose QE report a simulated PCK key signs.  A simulated
+ * quote names itself: its QE vendor ID is Intel's but its PCK chain ends
+ * in whatever root TDX_SIM_SETUP gave, which no verifier trusts unless
+ * that root is passed to it explicitly.  TDX derives no sealing key:
+ * on a TD without SEV-SNP, SLOT_SEAL and SLOT_UNSEAL are EOPNOTSUPP.
+ * The platform rights and the bound form are those of SEV-SNP:
+ *
+ *   bound REPORTDATA = SHA-512("hsm tdx user report v1" || 0x00 ||
+ *                              le32(uid) || report_data[64])
+ *
+ * HSM_IOC_TDX_REPORT: params = struct hsm_tdx_report_params, out = the
+ *   TDREPORT (at least HSM_TDX_REPORT_SIZE bytes; EOVERFLOW if shorter).
+ *   REPORTDATA is the bound form of report_data, or report_data itself
+ *   with HSM_TDX_REPORT_F_RAW (platform rights, else EPERM).  Returns
+ *   HSM_TDX_REPORT_SIZE.
+ * HSM_IOC_TDX_QUOTE: params = struct hsm_tdx_quote_params (REPORTDATA as
+ *   for TDX_REPORT), out = the quote; resp required: when out is too
+ *   short the command is EOVERFLOW, nothing is written, and resp.value is
+ *   the length needed.  Returns the quote's length.  The quoting service
+ *   may take seconds; it is given HSM_TDX_QUOTE_TIMEOUT_MS, then the
+ *   command is ETIMEDOUT.  A service that answers with an error is EIO,
+ *   one that is unreachable EBUSY.
+ * HSM_IOC_TDX_EXTEND_RTMR: params = struct hsm_tdx_rtmr_params:
+ *   RTMR[index] = SHA-384(RTMR[index] || data).  Platform rights (EPERM
+ *   otherwise); EOPNOTSUPP where the kernel exports no extend call
+ *   (HSM_PLAT_CAP_RTMR_EXTEND says whether it does).
+ * HSM_IOC_TDX_SIM_SETUP: simulated backend only (EOPNOTSUPP otherwise),
+ *   CAP_SYS_ADMIN (EPERM otherwise).  params = struct hsm_tdx_sim_params:
+ *   the TD, TDX module and quoting enclave the simulator reports from now
+ *   on (RTMRs included: earlier extends are forgotten); in = the PCK
+ *   certificate chain (PEM, leaf first, at most HSM_TDX_CERTS_MAX bytes;
+ *   empty for none) quotes carry.  With HSM_TDX_SIM_F_PCK, pck_priv (P-256
+ *   scalar, big-endian) replaces the simulated PCK key, so that a chain
+ *   made in userspace matches the quotes' QE reports.
+ *   HSM_TDX_SIM_F_QGS_ERROR_NEXT has the quoting service fail the next
+ *   quote (EIO); HSM_TDX_SIM_F_CORRUPT_MAC_NEXT has the TDX module give the
+ *   next quote a TDREPORT whose MAC does not verify, which the quoting
+ *   enclave must refuse (EIO).
+ *
  * One-shot operations (handle = key ID unless said otherwise; the key needs
  * the permission named):
  * HSM_IOC_DIGEST: params = algorithm name, in = message, out = digest
@@ -541,15 +588,15 @@
 
 /*
  * HSM_FEAT_PLATFORM: the platform's guest requests (SNP_REPORT,
- * SNP_EXT_REPORT, SNP_DERIVE_KEY) and sealed slots are served; which ones
- * is in hsm_info.platform_caps.
+ * SNP_EXT_REPORT, SNP_DERIVE_KEY and sealed slots; TDX_REPORT, TDX_QUOTE,
+ * TDX_EXTEND_RTMR) are served; which ones is in hsm_info.platform_caps.
  */
 #define HSM_FEAT_PLATFORM	(1ULL << 3)
 
 /*
  * HSM_FEAT_TEST_HOOKS: the module was built for testing (HSM_TESTING=1):
- * the HSM_CMD_TEST commands (BENCH, SNP_SIM_SETUP) and the SEV-SNP
- * simulator are present.  A production module has neither.
+ * the HSM_CMD_TEST commands (BENCH, SNP_SIM_SETUP, TDX_SIM_SETUP) and the
+ * SEV-SNP and TDX simulators are present.  A production module has none.
  */
 #define HSM_FEAT_TEST_HOOKS	(1ULL << 4)
 
@@ -558,6 +605,9 @@
 #define HSM_PLAT_CAP_EXT_REPORT	(1ULL << 1)	/* SNP_EXT_REPORT */
 #define HSM_PLAT_CAP_DERIVED_KEY (1ULL << 2)	/* SNP_DERIVE_KEY */
 #define HSM_PLAT_CAP_SEAL	(1ULL << 3)	/* SLOT_SEAL, SLOT_UNSEAL */
+#define HSM_PLAT_CAP_TDX_REPORT	(1ULL << 4)	/* TDX_REPORT */
+#define HSM_PLAT_CAP_TDX_QUOTE	(1ULL << 5)	/* TDX_QUOTE */
+#define HSM_PLAT_CAP_RTMR_EXTEND (1ULL << 6)	/* TDX_EXTEND_RTMR */
 
 /* The platform the module runs on (hsm_info.platform). */
 enum hsm_platform {
@@ -572,6 +622,19 @@ enum hsm_backend {
 	HSM_BACKEND_NONE	= 0,	/* guest requests are not served */
 	HSM_BACKEND_REAL	= 1,	/* the platform's firmware */
 	HSM_BACKEND_SIMULATED	= 2,	/* the module's simulator: not a TEE */
+};
+
+/*
+ * How one platform's requests reach its firmware (hsm_info.snp_path,
+ * hsm_info.tdx_path), so that a user can tell who answers.
+ */
+enum hsm_platform_path {
+	HSM_PATH_NONE		= 0,	/* not this platform: not served */
+	HSM_PATH_OWN_VMPCK	= 1,	/* SEV-SNP: the module's own message layer */
+	HSM_PATH_KERNEL		= 2,	/* the guest calls the kernel exports */
+	HSM_PATH_SIMULATED	= 3,	/* the module's simulator */
+	HSM_PATH_TAKEN		= 4,	/* another driver owns the device: not served */
+	HSM_PATH_UNSUPPORTED	= 5,	/* this kernel exports no usable call */
 };
 
 /*
@@ -641,6 +704,10 @@ enum hsm_status {
  * @uid_max_contexts:	contexts one user's connections may hold together
  * @uid_max_stream:	bytes one user's AEAD contexts may hold together
  * @max_conn_stream:	bytes one connection's AEAD contexts may hold together
+ * @snp_backend:	enum hsm_backend of the SEV-SNP requests
+ * @snp_path:		enum hsm_platform_path of the SEV-SNP requests
+ * @tdx_backend:	enum hsm_backend of the TDX requests
+ * @tdx_path:		enum hsm_platform_path of the TDX requests
  * @reserved:		zero
  */
 /*
@@ -683,7 +750,11 @@ struct hsm_info {
 	__u32	uid_max_contexts;
 	__u64	uid_max_stream;
 	__u64	max_conn_stream;
-	__u64	reserved[7];
+	__u32	snp_backend;
+	__u32	snp_path;
+	__u32	tdx_backend;
+	__u32	tdx_path;
+	__u64	reserved[5];
 };
 
 /* The prefix every module writes: size, abi_version and features. */
@@ -1233,6 +1304,117 @@ struct hsm_snp_sim_params {
 	__u64	reserved[4];
 };
 
+/* Intel TDX sizes. */
+#define HSM_TDX_REPORT_SIZE	1024	/* a TDREPORT */
+#define HSM_TDX_REPORT_DATA	64	/* caller data in a TDREPORT */
+#define HSM_TDX_QUOTE_MAX	0x8000	/* the longest quote served */
+#define HSM_TDX_CERTS_MAX	0x2000	/* the longest simulated PCK chain */
+#define HSM_TDX_QUOTE_TIMEOUT_MS 30000	/* the quoting service's time */
+
+/* hsm_tdx_report_params.flags: REPORTDATA as given (platform rights). */
+#define HSM_TDX_REPORT_F_RAW	(1U << 0)
+#define HSM_TDX_REPORT_F_ALL	HSM_TDX_REPORT_F_RAW
+
+/*
+ * struct hsm_tdx_report_params - TDX_REPORT; read through hsm_op.params.
+ *
+ * @report_data:	64 bytes the TDREPORT carries (REPORTDATA)
+ * @flags:		HSM_TDX_REPORT_F_* bits
+ * @reserved0, @reserved: must be 0
+ */
+struct hsm_tdx_report_params {
+	__u8	report_data[HSM_TDX_REPORT_DATA];
+	__u32	flags;
+	__u32	reserved0;
+	__u64	reserved[3];
+};
+
+/*
+ * struct hsm_tdx_quote_params - TDX_QUOTE; read through hsm_op.params.
+ *
+ * @report_data:	as for TDX_REPORT
+ * @flags:		HSM_TDX_REPORT_F_* bits
+ * @version:		the quote version: 0 (the service's own), 4 or 5;
+ *			only the simulated service makes a chosen one
+ *			(EOPNOTSUPP from the real one)
+ * @reserved:		must be 0
+ */
+struct hsm_tdx_quote_params {
+	__u8	report_data[HSM_TDX_REPORT_DATA];
+	__u32	flags;
+	__u32	version;
+	__u64	reserved[3];
+};
+
+/*
+ * struct hsm_tdx_rtmr_params - TDX_EXTEND_RTMR; read through hsm_op.params.
+ *
+ * @index:	the RTMR, 0..3
+ * @flags:	must be 0
+ * @data:	the 48 bytes extended into it
+ * @reserved:	must be 0
+ */
+struct hsm_tdx_rtmr_params {
+	__u32	index;
+	__u32	flags;
+	__u8	data[48];
+	__u64	reserved[2];
+};
+
+/* hsm_tdx_sim_params.flags */
+#define HSM_TDX_SIM_F_PCK		(1U << 0)	/* pck_priv is set */
+/* The simulated quoting service fails the next quote. */
+#define HSM_TDX_SIM_F_QGS_ERROR_NEXT	(1U << 1)
+/* The next quote's TDREPORT carries a MAC the quoting enclave refuses. */
+#define HSM_TDX_SIM_F_CORRUPT_MAC_NEXT	(1U << 2)
+#define HSM_TDX_SIM_F_ALL		((1U << 3) - 1)
+
+/*
+ * struct hsm_tdx_sim_params - TDX_SIM_SETUP; read through hsm_op.params.
+ *
+ * @td_attributes, @xfam, @mrtd, @mrconfigid, @mrowner, @mrownerconfig,
+ * @rtmr: the TDINFO fields of the same names
+ * @tee_tcb_svn, @mrseam, @mrsignerseam, @seam_attributes, @tee_tcb_svn2:
+ * the TEE_TCB_INFO fields
+ * @cpusvn:		REPORTMACSTRUCT's CPUSVN
+ * @report_version:	0: TDX 1.0, 1: TDX 1.5 (TEE_TCB_SVN2, v5 body type 3)
+ * @flags:		HSM_TDX_SIM_F_* bits
+ * @qe_mrenclave, @qe_mrsigner, @qe_attributes, @qe_miscselect,
+ * @qe_isvprodid, @qe_isvsvn: the quoting enclave's SGX report
+ * @qe_svn, @pce_svn:	the quote header's
+ * @user_data:		the quote header's user data (the QE ID first)
+ * @pck_priv:		the PCK's private scalar (HSM_TDX_SIM_F_PCK)
+ * @reserved:		must be 0
+ */
+struct hsm_tdx_sim_params {
+	__u64	td_attributes;
+	__u64	xfam;
+	__u8	mrtd[48];
+	__u8	mrconfigid[48];
+	__u8	mrowner[48];
+	__u8	mrownerconfig[48];
+	__u8	rtmr[4][48];
+	__u8	tee_tcb_svn[16];
+	__u8	mrseam[48];
+	__u8	mrsignerseam[48];
+	__u64	seam_attributes;
+	__u8	tee_tcb_svn2[16];
+	__u8	cpusvn[16];
+	__u32	report_version;
+	__u32	flags;
+	__u8	qe_mrenclave[32];
+	__u8	qe_mrsigner[32];
+	__u8	qe_attributes[16];
+	__u32	qe_miscselect;
+	__u16	qe_isvprodid;
+	__u16	qe_isvsvn;
+	__u16	qe_svn;
+	__u16	pce_svn;
+	__u8	user_data[20];
+	__u8	pck_priv[32];
+	__u64	reserved[4];
+};
+
 /*
  * Command classes (the last column of HSM_COMMANDS).
  *
@@ -1314,7 +1496,11 @@ struct hsm_snp_sim_params {
 	X(SNP_EXT_REPORT, 0x51, hsm_op, HSM_CMD_SLOW | HSM_CMD_REGION | HSM_CMD_NEW_ID) \
 	X(SNP_DERIVE_KEY, 0x52, hsm_op, HSM_CMD_SLOW | HSM_CMD_REGION | HSM_CMD_NEW_ID) \
 	X(SNP_SIM_SETUP,  0x53, hsm_op, HSM_CMD_SLOW | HSM_CMD_REGION | HSM_CMD_PRIV | HSM_CMD_TEST) \
-	X(KEY_INFO,	  0x1a, hsm_op, HSM_CMD_DATA | HSM_CMD_REGION)
+	X(KEY_INFO,	  0x1a, hsm_op, HSM_CMD_DATA | HSM_CMD_REGION) \
+	X(TDX_REPORT,	  0x54, hsm_op, HSM_CMD_SLOW | HSM_CMD_REGION) \
+	X(TDX_QUOTE,	  0x55, hsm_op, HSM_CMD_SLOW | HSM_CMD_REGION | HSM_CMD_NEW_ID) \
+	X(TDX_EXTEND_RTMR, 0x56, hsm_op, HSM_CMD_SLOW | HSM_CMD_REGION) \
+	X(TDX_SIM_SETUP,  0x57, hsm_op, HSM_CMD_SLOW | HSM_CMD_REGION | HSM_CMD_PRIV | HSM_CMD_TEST)
 
 /*
  * The numbers.  _IOC() rather than _IOW(): the kernel's _IOW() checks the
