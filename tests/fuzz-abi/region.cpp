@@ -7,22 +7,33 @@ namespace fz {
 
 namespace {
 
+// The params slot holds the largest parameter block (TDX_SIM_SETUP's).
 constexpr Geometry kSmallGeom = {
-	.size = kSmallLane, .params = 0, .resp = 512, .iv = 576, .tag = 640,
-	.aad = 1024, .in = 2048, .out = 9216,
-	.tag_max = 384, .aad_max = 1024, .in_max = 7168, .out_max = 7168,
+	.size = kSmallLane, .params = 0, .resp = 1024, .iv = 1088, .tag = 1152,
+	.aad = 1536, .in = 2560, .out = 9216,
+	.tag_max = 384, .aad_max = 1024, .in_max = 6656, .out_max = 7168,
 };
 
 // Room for an SNP certificate table (tag), AAD past HSM_KDF_INPUT_MAX, and
 // payloads long enough to take io_uring's io-wq path and hashing's slices.
 constexpr Geometry kBigGeom = {
-	.size = kBigLane, .params = 0, .resp = 512, .iv = 576, .tag = 1024,
-	.aad = 17408, .in = 33792, .out = 146432,
+	.size = kBigLane, .params = 0, .resp = 1024, .iv = 1088, .tag = 1536,
+	.aad = 17920, .in = 34304, .out = 146944,
 	.tag_max = 16384, .aad_max = 16384, .in_max = 112640, .out_max = 112640,
 };
 
-static_assert(kSmallGeom.out + kSmallGeom.out_max <= kSmallLane);
-static_assert(kBigGeom.out + kBigGeom.out_max <= kBigLane);
+// No slot may run into the next: a parameter block overlapping the
+// completion record, say, would be rewritten before the module reads it.
+constexpr bool ordered(const Geometry &g)
+{
+	return g.params + sizeof(hsm_tdx_sim_params) <= g.resp &&
+	       g.resp + sizeof(hsm_resp) <= g.iv && g.iv + 64 <= g.tag &&
+	       g.tag + g.tag_max <= g.aad && g.aad + g.aad_max <= g.in &&
+	       g.in + g.in_max <= g.out && g.out + g.out_max <= g.size;
+}
+static_assert(ordered(kSmallGeom) && ordered(kBigGeom));
+static_assert(sizeof(hsm_tdx_sim_params) >= sizeof(hsm_snp_sim_params) &&
+	      sizeof(hsm_tdx_sim_params) >= sizeof(hsm_snp_key_params));
 
 bool inside(uint64_t off, uint64_t len, uint64_t base, uint64_t size)
 {
