@@ -117,10 +117,12 @@ Test(inflight, one_past_max_inflight_is_ebusy_at_once)
 }
 
 // A ring closed while its commands are in the module cancels them:
-// io_uring tells the workers running them, the one hashing stops at its
-// next slice and the ones waiting for the context stop waiting, each
-// with ECANCELED in its completion record, and the connection lets go of
-// them; nothing waits for the work or the wait to end on its own.
+// io_uring tells the workers running them, and the one hashing stops at
+// its next slice with ECANCELED in its completion record, rather than
+// hashing on to the end with no one left to answer; the ones waiting for
+// the context stop waiting (or, woken by the first, run their few bytes:
+// a cancel that comes after a command started need not stop it); and the
+// connection lets go of every one of them.
 Test(inflight, closing_a_ring_cancels_what_it_left_in_the_module)
 {
 	Conn c(8 << 20, false);
@@ -132,7 +134,9 @@ Test(inflight, closing_a_ring_cancels_what_it_left_in_the_module)
 	memset(c.at(65536), 5, 7 << 20);
 	constexpr unsigned kCalls = 4;	// the holder, then three waiters
 	constexpr uint32_t kRecords = 8192;
+	constexpr uint32_t kUntouched = 0xeeeeeeeeu;
 
+	// The holder ends before the cancel reaches it now and then: try again.
 	for (int attempt = 0; attempt < 8; attempt++) {
 		auto *rec = reinterpret_cast<hsm_resp *>(c.at(kRecords));
 		memset(rec, 0xee, kCalls * sizeof(*rec));
@@ -148,43 +152,40 @@ Test(inflight, closing_a_ring_cancels_what_it_left_in_the_module)
 			cr_assert(sqe);
 			hsm_raw_prep_op(sqe, c.fd(), HSM_IOC_CTX_UPDATE, &op);
 			cr_assert_eq(io_uring_submit(&ring), 1);
-			// In order: the long one holds the context first.
-			while (i == 0 && conn_stats(c).inflight == 0)
+			// The long one holds the context before the others come.
+			while (i == 0 && conn_stats(c).inflight == 0 && rec[0].status == kUntouched)
 				usleep(200);
 		}
-		// All four in the module, the holder still hashing: close the ring.
-		while (conn_stats(c).inflight < kCalls && rec[0].status == 0xeeeeeeeeu)
+		// A waiter in the module beside the holder, then close the ring.
+		while (conn_stats(c).inflight < 2 && rec[0].status == kUntouched)
 			usleep(200);
-		const bool all_in = rec[0].status == 0xeeeeeeeeu;
 		io_uring_queue_exit(&ring);
 		while (conn_stats(c).inflight)
 			usleep(1000);
-		if (!all_in)
-			continue;	// the holder ended first: nothing was left to cancel
-		for (unsigned i = 1; i < kCalls; i++) {
-			cr_expect_eq(rec[i].result, -ECANCELED, "waiter %u: %d", i, rec[i].result);
-			cr_expect_eq(rec[i].status, HSM_STATUS_CANCELED, "waiter %u: status %u", i,
-				     rec[i].status);
+		if (rec[0].status != HSM_STATUS_CANCELED) {
+			cr_assert_eq(rec[0].result, 0, "the holder: %d", rec[0].result);
+			continue;
 		}
-		cr_expect(rec[0].result == -ECANCELED || rec[0].result == 0,
-			  "the holder stopped at a slice, or had finished: %d", rec[0].result);
-		hsm_stats st = conn_stats(c);
-		cr_expect_eq(st.inflight, 0u);
-		// The connection serves again, and so does the context.
+		cr_expect_eq(rec[0].result, -ECANCELED);
+		for (unsigned i = 1; i < kCalls; i++)
+			cr_expect(rec[i].status == kUntouched || rec[i].result == 0 ||
+				  (rec[i].result == -ECANCELED &&
+				   rec[i].status == HSM_STATUS_CANCELED),
+				  "waiter %u: %d, status %u", i, rec[i].result, rec[i].status);
+		cr_expect_eq(conn_stats(c).inflight, 0u);
+		// The connection serves again, and so does the context: half a
+		// hash is no hash, so it failed until reset.
 		hsm_op r{};
 		r.resp_off = HSM_RESP_NONE;
 		r.out = {4096, 32};
 		cr_expect_eq(c.run(HSM_IOC_RANDOM, r).res, 32);
-		if (rec[0].result == -ECANCELED) {
-			// Half a hash is no hash: the context failed until reset.
-			hsm_op reset{};
-			reset.handle = h;
-			reset.resp_off = HSM_RESP_NONE;
-			cr_expect_eq(c.run(HSM_IOC_CTX_RESET, reset).res, 0);
-			cr_expect_eq(c.run(HSM_IOC_CTX_INIT, init).res, 0);
-		}
+		hsm_op reset{};
+		reset.handle = h;
+		reset.resp_off = HSM_RESP_NONE;
+		cr_expect_eq(c.run(HSM_IOC_CTX_RESET, reset).res, 0);
+		cr_expect_eq(c.run(HSM_IOC_CTX_INIT, init).res, 0);
 		cr_expect_eq(ctx_update(c.fd(), h, {65536, 64}), 0);
 		return;
 	}
-	cr_assert_fail("the holder always finished before the ring was closed");
+	cr_assert_fail("closing the ring never canceled the holder's hash in 8 tries");
 }
