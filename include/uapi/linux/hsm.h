@@ -448,7 +448,8 @@
  *   deadline counts from the vector's receipt or its submit_ns), and each
  *   answers in its own record; one failing does not stop the others.  A
  *   caller killed meanwhile gets EINTR in the records of the entries not
- *   yet run.  Returns the number of entries answered, and writes it to
+ *   yet run; a vector io_uring cancels (its ring closed, its task gone)
+ *   gets ECANCELED there.  Returns the number of entries answered, and writes it to
  *   the vector's own record (resp_off) when it has one.  It saves the
  *   per-command cost of a syscall or SQE for small operations.  io_uring
  *   runs a vector on the submission path when every entry may (no
