@@ -194,10 +194,13 @@ void delete_new_slots(Device &obs, const Baseline &base)
 // connection may be torn down a little later, by a workqueue or io-wq).
 std::string settle(Device &obs, const Baseline &base)
 {
-	// A closed ring's commands are canceled, so its connection goes as
-	// soon as io_uring's exit work and the module's release have run.
+	// A closed ring's commands are canceled, and a command waiting for
+	// its context stops at once, yet a key has been seen to outlive the
+	// run by more than 10 s on both kernels (seed 1796093600637621 on
+	// 6.1): something else still holds a connection for a while, not
+	// found yet.  Wait past the guest's default deadline (30 s) meanwhile.
 	std::string diff;
-	for (int i = 0; i < 100; i++) {
+	for (int i = 0; i < 400; i++) {
 		Baseline now;
 		if (!measure(obs, now))
 			return "GET_STATS or GET_INFO failed";
