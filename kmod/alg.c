@@ -46,6 +46,14 @@
 	{ .name = n, .kname = k, .type = HSM_ALG_RSA, .key_min = 64, \
 	  .key_max = 4096, .hash = h, \
 	  .perms = HSM_PERM_SIGN | HSM_PERM_VERIFY | HSM_PERM_EXPORT }
+/*
+ * Served by the worker (HSM_ALG_F_WORKER): o is the raw signature's size
+ * (0: the modulus's), h the hash a PREHASHED digest is of.
+ */
+#define ASYM(n, o, h) \
+	{ .name = n, .type = HSM_ALG_ASYM, .key_min = 1, \
+	  .key_max = HSM_WORKER_KEY_MAX, .out_len = o, .hash = h, \
+	  .perms = HSM_PERM_SIGN | HSM_PERM_VERIFY | HSM_PERM_EXPORT }
 /* AES key wrap: wrapping keys only. */
 #define KW(n, kl) \
 	{ .name = n, .kname = "kw(aes)", .type = HSM_ALG_KW, .key_min = kl, \
@@ -87,6 +95,12 @@ static const struct hsm_alg algs[] = {
 	RSA("rsa-pkcs1-sha256", "pkcs1pad(rsa,sha256)", "sha-256"),
 	RSA("rsa-pkcs1-sha384", "pkcs1pad(rsa,sha384)", "sha-384"),
 	RSA("rsa-pkcs1-sha512", "pkcs1pad(rsa,sha512)", "sha-512"),
+	ASYM("ecdsa-p256-sha256", 64, "sha-256"),
+	ASYM("ecdsa-p384-sha384", 96, "sha-384"),
+	ASYM("ed25519", 64, NULL),
+	ASYM("rsa-pss-sha256", 0, "sha-256"),
+	ASYM("rsa-pss-sha384", 0, "sha-384"),
+	ASYM("rsa-pss-sha512", 0, "sha-512"),
 	{ .name = "secret", .type = HSM_ALG_SECRET, .key_min = 1,
 	  .key_max = HSM_SECRET_MAX, .perms = HSM_PERM_DERIVE | HSM_PERM_EXPORT },
 	KDF("hkdf-sha-256", "hmac(sha256)", 32),
@@ -154,15 +168,11 @@ int hsm_alg_check_attrs(const struct hsm_alg *alg, u64 perms, u32 flags)
 	return 0;
 }
 
-/* Names the module knows but cannot serve: the 6.1 crypto API lacks them. */
+/* Names the module knows but nothing serves yet. */
 static const struct {
 	const char *name;
 	enum hsm_alg_kind kind;
 } unsupported[] = {
-	{ "ecdsa-p256-sha256", HSM_ALG_KIND_SIGN },
-	{ "ecdsa-p384-sha384", HSM_ALG_KIND_SIGN },
-	{ "ed25519", HSM_ALG_KIND_SIGN },
-	{ "rsa-pss-sha256", HSM_ALG_KIND_SIGN },
 	{ "rsa-oaep-sha256", HSM_ALG_KIND_CIPHER },
 	{ "aes-256-kwp", HSM_ALG_KIND_WRAP },
 };
@@ -177,6 +187,7 @@ static const enum hsm_alg_kind kinds[] = {
 	[HSM_ALG_KPP] = HSM_ALG_KIND_AGREE,
 	[HSM_ALG_RSA] = HSM_ALG_KIND_SIGN,
 	[HSM_ALG_KW] = HSM_ALG_KIND_WRAP,
+	[HSM_ALG_ASYM] = HSM_ALG_KIND_SIGN,
 };
 
 unsigned int hsm_alg_count(void)
@@ -184,8 +195,11 @@ unsigned int hsm_alg_count(void)
 	return ARRAY_SIZE(algs) + ARRAY_SIZE(unsupported);
 }
 
-/* Entry i of the GET_ALGS list; i < hsm_alg_count(). */
-void hsm_alg_describe(unsigned int i, struct hsm_alg_info *out)
+/*
+ * Entry i of the GET_ALGS list; i < hsm_alg_count().  A worker's
+ * algorithm is supported only while a worker is attached.
+ */
+void hsm_alg_describe(unsigned int i, bool worker, struct hsm_alg_info *out)
 {
 	memset(out, 0, sizeof(*out));
 	if (i >= ARRAY_SIZE(algs)) {
@@ -196,7 +210,10 @@ void hsm_alg_describe(unsigned int i, struct hsm_alg_info *out)
 	}
 	strscpy(out->name, algs[i].name, sizeof(out->name));
 	out->kind = kinds[algs[i].type];
-	out->flags = HSM_ALG_F_SUPPORTED;
+	if (algs[i].type != HSM_ALG_ASYM)
+		out->flags = HSM_ALG_F_SUPPORTED;
+	else
+		out->flags = HSM_ALG_F_WORKER | (worker ? HSM_ALG_F_SUPPORTED : 0);
 	out->perms = algs[i].perms;
 	out->key_min = algs[i].key_min;
 	out->key_max = algs[i].key_max;

@@ -15,6 +15,9 @@ enum hsm_alg_type {
 	HSM_ALG_KPP,		/* key agreement: a private key */
 	HSM_ALG_RSA,		/* RSA signatures: DER RSAPrivateKey or RSAPublicKey */
 	HSM_ALG_KW,		/* AES key wrap (RFC 3394) */
+	HSM_ALG_ASYM,		/* served by the worker: PKCS#8 || SPKI, or SPKI */
+	/* No key's type: what a signature command takes, RSA or ASYM. */
+	HSM_ALG_SIGNER,
 };
 
 /* Curves of HSM_ALG_KPP keys: the values of the kernel's ECC_CURVE_*. */
@@ -35,13 +38,13 @@ struct hsm_alg {
 	u16 key_min;		/* key bytes accepted: key_min..key_max */
 	u16 key_max;
 	u16 iv_len;		/* bytes the IV must have */
-	u16 out_len;		/* digest or MAC size */
+	u16 out_len;		/* digest or MAC size; ASYM: raw signature size */
 	u16 block_len;		/* lengths must be multiples (CBC, XTS) */
 	u16 pub_len;		/* KPP: public key bytes */
 	u16 curve;		/* KPP: enum hsm_curve */
 	bool chains;		/* CIPHER: the output IV continues the stream */
 	bool steals;		/* CIPHER: ciphertext stealing, any length >= a block */
-	const char *hash;	/* RSA: the ABI name of the message hash */
+	const char *hash;	/* RSA, ASYM: the ABI name of the message hash */
 	u64 perms;		/* permissions that make sense for it */
 };
 
@@ -68,6 +71,6 @@ const struct hsm_alg *hsm_alg_find(const char *name);
 const struct hsm_alg *hsm_alg_named(const void *bytes, u32 len, int *err);
 int hsm_alg_check_attrs(const struct hsm_alg *alg, u64 perms, u32 flags);
 unsigned int hsm_alg_count(void);
-void hsm_alg_describe(unsigned int i, struct hsm_alg_info *out);
+void hsm_alg_describe(unsigned int i, bool worker, struct hsm_alg_info *out);
 
 #endif /* HSM_ALG_H */

@@ -28,6 +28,8 @@ union cmd_arg {
 	struct hsm_selftest selftest;
 	struct hsm_get_stats get_stats;
 	struct hsm_shm_setup shm_setup;
+	struct hsm_worker_attach worker_attach;
+	struct hsm_worker_cmd worker_cmd;
 	struct hsm_op op;
 	u64 raw[HSM_CMD_MAX_SIZE / sizeof(u64)];
 };
@@ -151,9 +153,19 @@ static long run_counted(struct hsm_call *c)
 	long ret;
 
 	hsm_stats_begin(&c->conn->stats);
-	ret = desc->cls & HSM_CMD_OP ? run_op(c) : desc->run(c);
+	if (desc->cls & HSM_CMD_OP)
+		ret = run_op(c);
+	else if ((desc->cls & HSM_CMD_PRIV) && !c->conn->who.admin)
+		ret = -EPERM;
+	else
+		ret = desc->run(c);
 	if (ret == -EAGAIN && (c->flags & HSM_EXEC_NONBLOCK)) {
 		hsm_stats_retry(&c->conn->stats);
+		return ret;
+	}
+	if (ret == -EIOCBQUEUED) {
+		/* A worker's fetch, parked: it was taken, and counts so. */
+		hsm_stats_end(&c->conn->stats, desc->idx, 0, 0, 0);
 		return ret;
 	}
 	if ((desc->cls & HSM_CMD_INFLIGHT) && ret >= 0)
@@ -163,11 +175,12 @@ static long run_counted(struct hsm_call *c)
 }
 
 static long exec(struct hsm_conn *conn, const struct hsm_cmd_desc *desc,
-		 const union cmd_arg *arg, u64 start_ns, unsigned int flags)
+		 const union cmd_arg *arg, u64 start_ns, unsigned int flags,
+		 struct io_uring_cmd *ioucmd)
 {
 	struct hsm_call c = {
 		.conn = conn, .desc = desc, .arg = arg, .flags = flags,
-		.start_ns = start_ns,
+		.start_ns = start_ns, .ioucmd = ioucmd,
 	};
 
 	if (desc->cls & HSM_CMD_OP) {
@@ -271,7 +284,7 @@ long hsm_cmd_ioctl(struct hsm_conn *conn, unsigned int cmd, void __user *uarg)
 		hsm_stats_refused(&conn->stats, -EFAULT);
 		return -EFAULT;
 	}
-	ret = exec(conn, desc, &arg, start_ns, 0);
+	ret = exec(conn, desc, &arg, start_ns, 0, NULL);
 	memzero_explicit(&arg, sizeof(arg));
 	return ret;
 }
@@ -313,7 +326,8 @@ int hsm_cmd_uring(struct hsm_conn *conn, struct io_uring_cmd *ioucmd,
 		return -EAGAIN;
 	}
 	ret = exec(conn, desc, &arg, start_ns,
-		   issue_flags & IO_URING_F_NONBLOCK ? HSM_EXEC_NONBLOCK : 0);
+		   issue_flags & IO_URING_F_NONBLOCK ? HSM_EXEC_NONBLOCK : 0,
+		   ioucmd);
 	memzero_explicit(&arg, sizeof(arg));
 	/*
 	 * 6.1's io_uring_cmd() hands a positive result up as if it were an

@@ -23,6 +23,7 @@
 #include "slot.h"
 #include "snp/snp.h"
 #include "tdx/tdx.h"
+#include "worker/worker.h"
 #define RUN(fn)	.run = (fn),
 #else
 #define RUN(fn)
@@ -50,6 +51,7 @@ enum { HSM_COMMANDS(CLASS_ENUM) };
 #define OWN		.handle = HSM_HANDLE_OWN
 #define INPLACE		.inplace = true
 #define AEAD_REFS	(R(IN) | R(OUT) | R(IV) | R(AAD) | R(TAG))
+#define SIG_FLAGS	(HSM_OP_F_RAW | HSM_OP_F_PREHASHED)
 
 static const struct hsm_cmd_desc cmds[] = {
 	ROW(GET_INFO, hsm_ctl_get_info),
@@ -60,12 +62,14 @@ static const struct hsm_cmd_desc cmds[] = {
 	ROW(SELFTEST, hsm_ctl_selftest),
 
 	OP(KEY_GENERATE, hsm_key_generate, R(PARAMS), 0),
-	OP(KEY_IMPORT, hsm_key_import, R(PARAMS) | R(IN), 0),
+	OP(KEY_IMPORT, hsm_key_import, R(PARAMS) | R(IN), 0,
+	   .flags = HSM_OP_F_PUBLIC),
 	OP(KEY_EXPORT, hsm_key_export, R(OUT), R(OUT), KEYED(0, 0)),
 	OP(KEY_RELEASE, hsm_key_release, 0, 0, OWN),
 	OP(KEY_DERIVE, hsm_key_derive, R(PARAMS) | R(IN) | R(IV) | R(AAD), 0,
 	   OWN),
-	OP(KEY_PUBLIC, hsm_key_public, R(OUT), R(OUT), KEYED(HSM_ALG_KPP, 0)),
+	OP(KEY_PUBLIC, hsm_key_public, R(OUT), R(OUT), KEYED(0, 0),
+	   .flags = HSM_OP_F_RAW),
 	OP(KEY_AGREE, hsm_key_agree, R(PARAMS) | R(IN), 0, OWN),
 	OP(KEY_WRAP, hsm_key_wrap, R(PARAMS) | R(IV) | R(AAD) | R(OUT) | R(TAG),
 	   R(OUT) | R(TAG), OWN),
@@ -95,10 +99,11 @@ static const struct hsm_cmd_desc cmds[] = {
 	OP(DECRYPT, hsm_oneshot_decrypt, R(IN) | R(OUT) | R(IV), R(OUT),
 	   KEYED(HSM_ALG_CIPHER, HSM_PERM_DECRYPT), INPLACE),
 	OP(RANDOM, hsm_oneshot_random, R(OUT), R(OUT)),
+	/* RSA PKCS#1 v1.5 or a worker key: the handler runs either. */
 	OP(SIGN, hsm_oneshot_sign, R(IN) | R(OUT), R(OUT),
-	   KEYED(HSM_ALG_RSA, HSM_PERM_SIGN)),
+	   KEYED(HSM_ALG_SIGNER, HSM_PERM_SIGN), .flags = SIG_FLAGS),
 	OP(VERIFY, hsm_oneshot_verify, R(IN) | R(TAG), 0,
-	   KEYED(HSM_ALG_RSA, HSM_PERM_VERIFY)),
+	   KEYED(HSM_ALG_SIGNER, HSM_PERM_VERIFY), .flags = SIG_FLAGS),
 #ifdef CONFIG_HSM_TESTING
 	OP(BENCH, hsm_bench, R(PARAMS) | AEAD_REFS, R(OUT) | R(TAG), OWN,
 	   INPLACE),
@@ -128,6 +133,10 @@ static const struct hsm_cmd_desc cmds[] = {
 #ifdef CONFIG_HSM_TESTING
 	OP(TDX_SIM_SETUP, hsm_tdx_setup_sim, R(PARAMS) | R(IN), 0),
 #endif
+
+	ROW(WORKER_ATTACH, hsm_worker_attach),
+	ROW(WORKER_FETCH, hsm_worker_fetch),
+	ROW(WORKER_COMMIT, hsm_worker_commit),
 };
 
 static_assert(ARRAY_SIZE(cmds) <= HSM_CMD_COUNT);

@@ -35,6 +35,7 @@ enum hsm_handle {
 struct hsm_conn;
 struct hsm_key;
 struct hsm_cmd_desc;
+struct io_uring_cmd;
 
 /* One command being run: what its handler gets, and gives back. */
 struct hsm_call {
@@ -47,6 +48,7 @@ struct hsm_call {
 	u64 deadline_ns;		/* 0: none */
 	unsigned int flags;		/* HSM_EXEC_* */
 	u64 value;			/* for the completion record */
+	struct io_uring_cmd *ioucmd;	/* io_uring's command; NULL for ioctl */
 };
 
 /*

@@ -11,6 +11,7 @@
 
 #include "conn.h"
 #include "params.h"
+#include "worker/worker.h"
 
 static atomic_t nr_conns = ATOMIC_INIT(0);
 static atomic64_t next_id = ATOMIC64_INIT(0);
@@ -80,6 +81,7 @@ void hsm_conn_for_each(void (*fn)(struct hsm_conn *conn, void *arg),
 void hsm_conn_destroy(struct hsm_conn *conn)
 {
 	pr_debug("connection %llu destroyed\n", conn->id);
+	hsm_worker_release(conn);
 	mutex_lock(&hsm_conns_lock);
 	list_del(&conn->node);
 	mutex_unlock(&hsm_conns_lock);

@@ -15,6 +15,7 @@
 #include "shm.h"
 #include "snp/snp.h"
 #include "tdx/tdx.h"
+#include "worker/worker.h"
 
 static u32 conn_flags(const struct hsm_principal *who)
 {
@@ -80,6 +81,8 @@ long hsm_info_get(const struct hsm_conn *conn, const struct hsm_get_info *c)
 	};
 	size_t n = min_t(size_t, c->info_size, sizeof(info));
 
+	hsm_worker_describe(&info.worker_slots, &info.worker_pid);
+
 	strscpy(info.module_version, HSM_MODULE_VERSION,
 		sizeof(info.module_version));
 
@@ -94,10 +97,11 @@ long hsm_info_algs(const struct hsm_get_algs *c)
 {
 	struct hsm_alg_info __user *uptr = u64_to_user_ptr(c->algs_ptr);
 	unsigned int n = hsm_alg_count(), i;
+	bool worker = hsm_worker_attached();
 	struct hsm_alg_info a;
 
 	for (i = 0; i < n && i < c->count; i++) {
-		hsm_alg_describe(i, &a);
+		hsm_alg_describe(i, worker, &a);
 		if (copy_to_user(&uptr[i], &a, sizeof(a)))
 			return -EFAULT;
 	}

@@ -14,6 +14,7 @@
 #include <linux/slab.h>
 
 #include "alg.h"
+#include "asym/asym.h"
 #include "crypto/ecc.h"
 #include "key.h"
 #include "stats.h"
@@ -249,8 +250,12 @@ static int key_tfm_init(struct hsm_key *key)
 		return kpp_init(key);
 	case HSM_ALG_RSA:
 		return rsa_init(key);
+	case HSM_ALG_ASYM:
+		/* No transform: the worker computes. */
+		return hsm_asym_key_init(key);
 	case HSM_ALG_HASH:
 	case HSM_ALG_KDF:
+	case HSM_ALG_SIGNER:
 		break;
 	}
 	return -EINVAL;
@@ -299,8 +304,12 @@ void hsm_key_describe(const struct hsm_key *key, struct hsm_key_info *info)
  */
 int hsm_key_may(const struct hsm_key *key, int type, u64 perm)
 {
-	if (type && key->alg->type != type)
+	if (type == HSM_ALG_SIGNER) {
+		if (key->alg->type != HSM_ALG_RSA && key->alg->type != HSM_ALG_ASYM)
+			return -EINVAL;
+	} else if (type && key->alg->type != type) {
 		return -EINVAL;
+	}
 	return !perm || key->perms & perm ? 0 : -EPERM;
 }
 

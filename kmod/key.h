@@ -38,8 +38,9 @@ struct hsm_key {
 		struct crypto_kpp *kpp;
 		struct crypto_akcipher *akcipher;
 	} tfm;
-	u32 sig_len;		/* RSA: modulus bytes */
-	bool public_only;	/* RSA: imported from an RSAPublicKey */
+	u32 sig_len;		/* RSA: modulus bytes; ASYM: longest signature */
+	u32 priv_len;		/* ASYM: the PKCS#8 before the SPKI (0: none) */
+	bool public_only;	/* RSA, ASYM: a public key, which only verifies */
 	struct mutex aead_lock;	/* creates aead[] entries */
 	struct crypto_aead *aead[HSM_AEAD_TAG_MAX + 1];	/* by tag length */
 	struct aead_request *aead_req[HSM_AEAD_TAG_MAX + 1];	/* one spare each */

@@ -9,6 +9,7 @@
 #include <linux/string.h>
 
 #include "alg.h"
+#include "asym/asym.h"
 #include "cmdtab.h"
 #include "conn.h"
 #include "crypto.h"
@@ -72,9 +73,11 @@ static int key_add(struct hsm_conn *conn, const struct hsm_alg *alg,
  * KEY_GENERATE and KEY_IMPORT: returns 0 and the new ID in *id.  Not
  * key_create(), which later kernels' <linux/key.h> declare (6.12 does).
  */
-static int key_new(struct hsm_conn *conn, const struct hsm_op *op,
-		   bool import, u64 *id)
+static int key_new(struct hsm_call *c, bool import)
 {
+	struct hsm_conn *conn = c->conn;
+	const struct hsm_op *op = c->op;
+	u64 *id = &c->value;
 	const struct hsm_shm *shm = &conn->shm;
 	const struct hsm_alg *alg;
 	struct hsm_key_params p;
@@ -85,6 +88,10 @@ static int key_new(struct hsm_conn *conn, const struct hsm_op *op,
 	ret = key_params(shm, op, &p, &alg, &len);
 	if (ret)
 		return ret;
+	if (alg->type == HSM_ALG_ASYM)
+		return hsm_asym_new(c, &p, alg, import);
+	if (op->flags)
+		return -EINVAL;
 	if (import) {
 		if ((len && op->in.len != len) || op->in.len < alg->key_min ||
 		    op->in.len > alg->key_max)
@@ -121,12 +128,12 @@ static int key_new(struct hsm_conn *conn, const struct hsm_op *op,
 
 long hsm_key_generate(struct hsm_call *c)
 {
-	return key_new(c->conn, c->op, false, &c->value);
+	return key_new(c, false);
 }
 
 long hsm_key_import(struct hsm_call *c)
 {
-	return key_new(c->conn, c->op, true, &c->value);
+	return key_new(c, true);
 }
 
 /*
@@ -367,22 +374,29 @@ out:
 long hsm_key_export(struct hsm_call *c)
 {
 	const struct hsm_key *key = c->key;
+	/* A worker key's private part; its public part is KEY_PUBLIC's. */
+	u32 len = key->alg->type == HSM_ALG_ASYM && key->priv_len ?
+		  key->priv_len : key->len;
 
 	if (!(key->flags & HSM_KEY_F_EXPORTABLE) ||
 	    !(key->perms & HSM_PERM_EXPORT))
 		return -EPERM;
-	if (c->op->out.len < key->len)
+	if (c->op->out.len < len)
 		return -EOVERFLOW;
-	memcpy(hsm_shm_ptr(&c->conn->shm, &c->op->out), key->material,
-	       key->len);
-	return key->len;
+	memcpy(hsm_shm_ptr(&c->conn->shm, &c->op->out), key->material, len);
+	return len;
 }
 
-/* KEY_PUBLIC: the public key of a key-agreement key, into out. */
+/* KEY_PUBLIC: the public key of a key-agreement or worker key, into out. */
 long hsm_key_public(struct hsm_call *c)
 {
 	u32 n = c->key->alg->pub_len;
 	long ret;
+
+	if (c->key->alg->type == HSM_ALG_ASYM)
+		return hsm_asym_public(c);
+	if (c->key->alg->type != HSM_ALG_KPP || c->op->flags)
+		return -EINVAL;
 
 	if (c->op->out.len < n)
 		return -EOVERFLOW;

@@ -14,6 +14,7 @@
 #include "slot.h"
 #include "snp/snp.h"
 #include "tdx/tdx.h"
+#include "worker/worker.h"
 
 static int __init hsm_init(void)
 {
@@ -62,6 +63,7 @@ err_crypto:
 static void __exit hsm_exit(void)
 {
 	hsm_dev_exit();
+	hsm_worker_exit();
 	hsm_slot_exit();
 	hsm_quota_exit();
 	hsm_tdx_exit();

@@ -5,9 +5,11 @@
  * permission (HSM_HANDLE_KEY rows), so each handler only does the work.
  */
 #include "alg.h"
+#include "asym/asym.h"
 #include "cmdtab.h"
 #include "conn.h"
 #include "crypto.h"
+#include "key.h"
 #include "oneshot.h"
 #include "shm.h"
 
@@ -67,12 +69,21 @@ long hsm_oneshot_decrypt(struct hsm_call *c)
 	return hsm_crypto_cipher(c->key, false, &c->conn->shm, c->op);
 }
 
+/* Signatures: RSA PKCS#1 v1.5 in the kernel, the rest by the worker. */
 long hsm_oneshot_sign(struct hsm_call *c)
 {
+	if (c->key->alg->type == HSM_ALG_ASYM)
+		return hsm_asym_sign(c);
+	if (c->op->flags)
+		return -EINVAL;
 	return hsm_crypto_rsa_sign(c->key, &c->conn->shm, c->op);
 }
 
 long hsm_oneshot_verify(struct hsm_call *c)
 {
+	if (c->key->alg->type == HSM_ALG_ASYM)
+		return hsm_asym_verify(c);
+	if (c->op->flags)
+		return -EINVAL;
 	return hsm_crypto_rsa_verify(c->key, &c->conn->shm, c->op);
 }

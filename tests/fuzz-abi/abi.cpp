@@ -24,11 +24,11 @@ Usage usage(unsigned cmd)
 {
 	switch (cmd) {
 	case HSM_IOC_KEY_GENERATE: return {P, 0, 0, false};
-	case HSM_IOC_KEY_IMPORT: return {P | I, 0, 0, false};
+	case HSM_IOC_KEY_IMPORT: return {P | I, 0, HSM_OP_F_PUBLIC, false};
 	case HSM_IOC_KEY_EXPORT: return {O, O, 0, true};
 	case HSM_IOC_KEY_RELEASE: return {0, 0, 0, true};
 	case HSM_IOC_KEY_DERIVE: return {P | I | V | A, 0, 0, true};
-	case HSM_IOC_KEY_PUBLIC: return {O, O, 0, true};
+	case HSM_IOC_KEY_PUBLIC: return {O, O, HSM_OP_F_RAW, true};
 	case HSM_IOC_KEY_AGREE: return {P | I, 0, 0, true};
 	case HSM_IOC_KEY_WRAP: return {P | V | A | O | T, O | T, 0, true};
 	case HSM_IOC_KEY_UNWRAP: return {P | I | V | A | T, 0, 0, true};
@@ -48,8 +48,8 @@ Usage usage(unsigned cmd)
 	case HSM_IOC_ENCRYPT: return {I | O | V, O, 0, true};
 	case HSM_IOC_DECRYPT: return {I | O | V, O, 0, true};
 	case HSM_IOC_RANDOM: return {O, O, 0, false};
-	case HSM_IOC_SIGN: return {I | O, O, 0, true};
-	case HSM_IOC_VERIFY: return {I | T, 0, 0, true};
+	case HSM_IOC_SIGN: return {I | O, O, HSM_OP_F_RAW | HSM_OP_F_PREHASHED, true};
+	case HSM_IOC_VERIFY: return {I | T, 0, HSM_OP_F_RAW | HSM_OP_F_PREHASHED, true};
 	case HSM_IOC_BENCH: return {P | I | O | V | A | T, O | T, 0, true};
 	case HSM_IOC_VECTOR: return {I, 0, 0, false};
 	case HSM_IOC_SLOT_STORE: return {P, 0, 0, true};
@@ -103,7 +103,8 @@ constexpr ErrName kDocumented[] = {
 	{EOVERFLOW, "EOVERFLOW"}, {ENOMEM, "ENOMEM"}, {ECANCELED, "ECANCELED"},
 	{EIO, "EIO"}, {EBUSY, "EBUSY"}, {EEXIST, "EEXIST"}, {E2BIG, "E2BIG"},
 	{ENFILE, "ENFILE"}, {EDQUOT, "EDQUOT"}, {EFAULT, "EFAULT"},
-	{EINTR, "EINTR"},
+	{EINTR, "EINTR"}, {EHOSTDOWN, "EHOSTDOWN"}, {ECONNABORTED, "ECONNABORTED"},
+	{ENOTCONN, "ENOTCONN"},
 };
 
 }  // namespace

@@ -320,7 +320,7 @@ static bool served(const char *name)
 	struct hsm_alg_info info;
 
 	for (unsigned int i = 0; i < hsm_alg_count(); i++) {
-		hsm_alg_describe(i, &info);
+		hsm_alg_describe(i, true, &info);
 		if ((info.flags & HSM_ALG_F_SUPPORTED) && !strcmp(info.name, name))
 			return true;
 	}
@@ -366,7 +366,7 @@ static void fuzz_alg_attrs(const struct fuzz_validate_input *in)
 	u64 perms = in->a;
 	bool ok;
 
-	hsm_alg_describe(in->op_row % hsm_alg_count(), &info);
+	hsm_alg_describe(in->op_row % hsm_alg_count(), true, &info);
 	alg = hsm_alg_find(info.name);
 	if (!(info.flags & HSM_ALG_F_SUPPORTED)) {
 		CHECK(!alg);

@@ -181,10 +181,17 @@ Test(info, algorithms_list_supported_and_unsupported)
 			cr_expect(algs[i].flags & HSM_ALG_F_SUPPORTED);
 		}
 		if (!strcmp(algs[i].name, "ecdsa-p256-sha256")) {
+			struct hsm_info info;
+
 			ecdsa = 1;
-			cr_expect_eq(algs[i].flags & HSM_ALG_F_SUPPORTED, 0,
-				     "6.1 cannot sign ECDSA: reported, not faked");
+			cr_assert_eq(hsm_raw_get_info(fd, &info), sizeof(info));
+			cr_expect(algs[i].flags & HSM_ALG_F_WORKER, "the worker's");
+			cr_expect_eq(!!(algs[i].flags & HSM_ALG_F_SUPPORTED), !!info.worker_slots,
+				     "served exactly while a worker is attached");
 		}
+		if (!strcmp(algs[i].name, "rsa-oaep-sha256"))
+			cr_expect_eq(algs[i].flags & HSM_ALG_F_SUPPORTED, 0,
+				     "nothing serves OAEP yet: reported, not faked");
 	}
 	cr_expect(gcm && ecdsa);
 	cr_expect_lt(supported, n);

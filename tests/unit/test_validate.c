@@ -407,7 +407,7 @@ Test(alg, ivs_fit_the_iv_buffers)
 	struct hsm_alg_info info;
 
 	for (unsigned int i = 0; i < hsm_alg_count(); i++) {
-		hsm_alg_describe(i, &info);
+		hsm_alg_describe(i, true, &info);
 		cr_expect_leq(info.iv_len, HSM_IV_MAX, "%s", info.name);
 	}
 }
@@ -422,6 +422,8 @@ Test(status, errno_mapping)
 	cr_expect_eq(hsm_status_of(-EOPNOTSUPP), HSM_STATUS_UNSUPPORTED);
 	cr_expect_eq(hsm_status_of(-ENOSPC), HSM_STATUS_LIMIT_EXCEEDED);
 	cr_expect_eq(hsm_status_of(-EBUSY), HSM_STATUS_BUSY);
+	cr_expect_eq(hsm_status_of(-EHOSTDOWN), HSM_STATUS_UNAVAILABLE, "no worker");
+	cr_expect_eq(hsm_status_of(-ECONNABORTED), HSM_STATUS_UNAVAILABLE, "the worker went");
 	cr_expect_eq(hsm_status_of(-EXDEV), HSM_STATUS_INTERNAL);
 }
 

@@ -103,10 +103,11 @@
  *
  * HSM_IOC_GET_ALGS (struct hsm_get_algs)
  *   Writes up to `count` struct hsm_alg_info to algs_ptr: every algorithm
- *   name the module knows, including the ones it cannot serve on this
- *   kernel (flags without HSM_ALG_F_SUPPORTED: ECDSA and Ed25519 signing,
- *   RSA-PSS, RSA-OAEP, which the 6.1 crypto API lacks).  Returns how many
- *   the module knows, which may exceed count (ask again with more room).
+ *   name the module knows, including the ones it cannot serve now (flags
+ *   without HSM_ALG_F_SUPPORTED): the worker's algorithms (HSM_ALG_F_WORKER)
+ *   while no worker is attached, and RSA-OAEP and AES-KWP, which nothing
+ *   serves yet.  Returns how many the module knows, which may exceed count
+ *   (ask again with more room).
  *   flags and reserved: must be 0.
  *
  * HSM_IOC_SELFTEST (struct hsm_selftest)
@@ -470,8 +471,80 @@
  * HSM_IOC_VERIFY (VERIFY): in = message, tag = signature.  Returns 0, or
  *   EBADMSG for any signature that does not verify (including one whose
  *   length is not the modulus size).  Keys may be an RSAPublicKey.
- *   ECDSA, Ed25519, RSA-PSS and RSA-OAEP are not offered: the 6.1 kernel
- *   crypto API cannot sign with them.
+ *   SIGN and VERIFY also take the worker's keys (below).
+ *
+ * Asymmetric keys and the worker
+ * ------------------------------
+ * The kernel's crypto API cannot sign with ECDSA, Ed25519 or RSA-PSS, nor
+ * generate any of their keys, and its big-number code is not constant-time.
+ * Those algorithms are served by a worker: a root daemon (hsmd) attached to
+ * the module, computing with OpenSSL.  The module stays the owner of every
+ * key: IDs, permissions, lifetimes, slots, sealing and export rules work
+ * for these keys as for any other.  For each operation the module hands
+ * the worker what it needs (the key's material, the input) in the worker's
+ * own region, takes the answer back, and wipes both; applications never
+ * see the worker.  Algorithms (GET_ALGS flags them HSM_ALG_F_WORKER):
+ *
+ *   "ecdsa-p256-sha256", "ecdsa-p384-sha384"   ECDSA, FIPS 186-5
+ *   "ed25519"                                  EdDSA, RFC 8032 (pure)
+ *   "rsa-pss-sha256", "rsa-pss-sha384", "rsa-pss-sha512"
+ *                         RSASSA-PSS, MGF1 with the same hash, salt = hash length
+ *
+ * A key's material is its PKCS#8 PrivateKeyInfo DER followed by its
+ * SubjectPublicKeyInfo DER, or the SubjectPublicKeyInfo alone for a
+ * public key (VERIFY only).  KEY_EXPORT of an exportable private key
+ * returns the PKCS#8 part.
+ * KEY_GENERATE: EC and Ed25519 keys have one size (key_len 0); RSA-PSS
+ *   key_len is the modulus in bytes: 256, 384 or 512.
+ * KEY_IMPORT: in = PKCS#8, SEC1 ECPrivateKey or PKCS#1 RSAPrivateKey DER,
+ *   the raw big-endian EC scalar or Ed25519 seed; or, for a public key
+ *   (which may only have VERIFY), SubjectPublicKeyInfo or PKCS#1
+ *   RSAPublicKey DER, the raw uncompressed EC point or, with
+ *   HSM_OP_F_PUBLIC, the raw Ed25519 key (HSM_OP_F_PUBLIC refuses a
+ *   private key, EINVAL; other algorithms refuse the flag).  The
+ *   worker checks the key (on the curve, private and public parts agree,
+ *   RSA moduli of 2048, 3072 or 4096 bits); EINVAL otherwise.  key_len
+ *   must be 0.
+ * KEY_PUBLIC: out = the SubjectPublicKeyInfo DER, or with HSM_OP_F_RAW
+ *   the raw public key (EC: 04 || x || y; Ed25519: 32 bytes; RSA: the
+ *   RSAPublicKey DER).  The module answers it without the worker.
+ * SIGN: in = the message, out = the signature: ECDSA DER by default,
+ *   r || s (each the field's size) with HSM_OP_F_RAW.  With
+ *   HSM_OP_F_PREHASHED (ECDSA, RSA-PSS) in is the message's digest,
+ *   exactly the hash's length (EINVAL otherwise): PKCS#11's CKM_ECDSA and
+ *   CKM_RSA_PKCS_PSS.  Returns the signature's length; EOVERFLOW when out
+ *   is shorter than the longest signature the key makes.
+ * VERIFY: in = the message (or digest), tag = the signature, with the
+ *   same flags.  Returns 0 or EBADMSG.
+ * Limits: in at most HSM_WORKER_MSG_MAX bytes (E2BIG beyond).
+ * No worker attached: EHOSTDOWN (HSM_STATUS_UNAVAILABLE), at once.  The
+ *   worker gone (killed, or its process exiting) with the request in its
+ *   hands or waiting for it: ECONNABORTED (also UNAVAILABLE), within
+ *   HSM_WORKER_WATCH_MS.  A worker that does not answer: the request's
+ *   deadline answers ETIMEDOUT; a request without one waits at most
+ *   HSM_WORKER_TIMEOUT_MS.  Kernel-served algorithms never wait for it.
+ *
+ * HSM_IOC_WORKER_ATTACH (struct hsm_worker_attach): CAP_SYS_ADMIN (EPERM
+ *   otherwise); the connection needs a region (EBADFD).  Makes this
+ *   connection the module's worker, with `slots` request slots
+ *   (1..HSM_WORKER_SLOTS_MAX).  EBUSY while another worker is attached.
+ *   The process that attached is watched: when it exits, the worker is
+ *   detached and its requests answered.  Returns 0.
+ * HSM_IOC_WORKER_FETCH (struct hsm_worker_cmd; io_uring only, EOPNOTSUPP
+ *   by ioctl): tag = a free slot, buf = where in the worker's region
+ *   requests for that slot are written (at least HSM_WORKER_BUF_MIN
+ *   bytes).  The command completes when a request arrives: cqe->res is the
+ *   request's length, a struct hsm_worker_req followed by its key
+ *   material, input and second input.  It completes with ECANCELED when
+ *   the worker is detached.  ENOTCONN on a connection that is not the
+ *   attached worker; EBUSY for a slot that already has a command in it.
+ * HSM_IOC_WORKER_COMMIT (struct hsm_worker_cmd; io_uring only): the
+ *   answer to slot tag's request, then a fetch on the same slot and
+ *   buffer (the ublk way: one SQE per request).  result >= 0 is the length
+ *   of the answer, written at the start of the slot's buffer; < 0 is the
+ *   request's errno (EINVAL, EBADMSG, ...).  The module takes the answer,
+ *   wipes the buffer and completes as FETCH does.  EINVAL for a slot with
+ *   no request outstanding; ENOTCONN as for FETCH.
  *
  * Contexts (streaming operations).  A context binds an algorithm, an
  * operation and, except for hashes, a key, whose permission is checked
@@ -533,7 +606,7 @@
  * enum hsm_status (HSM_STATUSES below: its value, its name, and the errno
  * it is usually reported with).  Several errnos may share a status:
  * EEXIST is INVALID_STATE; E2BIG, ENFILE and EDQUOT are LIMIT_EXCEEDED;
- * EFAULT is INVALID_ARGUMENT; EINTR is CANCELED.  hsm_status_of() maps a
+ * EFAULT is INVALID_ARGUMENT; EINTR is CANCELED; ECONNABORTED is UNAVAILABLE.  hsm_status_of() maps a
  * result to its status exactly as the module does.
  *
  * The command table
@@ -656,7 +729,8 @@ enum hsm_platform_path {
 	X(OUT_OF_MEMORY,	11,	ENOMEM,		"out-of-memory") \
 	X(CANCELED,		12,	ECANCELED,	"canceled") \
 	X(INTERNAL,		13,	EIO,		"internal") \
-	X(BUSY,			14,	EBUSY,		"busy")
+	X(BUSY,			14,	EBUSY,		"busy") \
+	X(UNAVAILABLE,		15,	EHOSTDOWN,	"unavailable")
 
 #define HSM_STATUS_ENUM_(name, value, err, str)	HSM_STATUS_##name = value,
 enum hsm_status {
@@ -709,6 +783,9 @@ enum hsm_status {
  * @snp_path:		enum hsm_platform_path of the SEV-SNP requests
  * @tdx_backend:	enum hsm_backend of the TDX requests
  * @tdx_path:		enum hsm_platform_path of the TDX requests
+ * @worker_slots:	the attached worker's request slots; 0: no worker
+ * @worker_pid:		its process ID, as the caller's namespace sees it
+ *			(0 when it has none there)
  * @reserved:		zero
  */
 /*
@@ -755,7 +832,9 @@ struct hsm_info {
 	__u32	snp_path;
 	__u32	tdx_backend;
 	__u32	tdx_path;
-	__u64	reserved[5];
+	__u32	worker_slots;
+	__u32	worker_pid;
+	__u64	reserved[4];
 };
 
 /* The prefix every module writes: size, abi_version and features. */
@@ -840,6 +919,16 @@ struct hsm_op {
 
 /* HSM_IOC_KEY_LIST: every connection's keys, not only the caller's. */
 #define HSM_OP_F_ALL_CONNECTIONS	(1U << 1)
+
+/* SIGN, VERIFY: ECDSA r || s; KEY_PUBLIC: the raw public key, not SPKI. */
+#define HSM_OP_F_RAW		(1U << 2)
+
+/* SIGN, VERIFY (ECDSA, RSA-PSS): in is the message's digest. */
+#define HSM_OP_F_PREHASHED	(1U << 3)
+
+/* KEY_IMPORT of a worker key: in is a public key (32 raw bytes are an
+ * Ed25519 seed without it). */
+#define HSM_OP_F_PUBLIC		(1U << 4)
 
 /* The shortest tag MAC_VERIFY accepts. */
 #define HSM_MAC_MIN_TAG		8
@@ -1047,6 +1136,7 @@ enum hsm_alg_kind {
 
 /* hsm_alg_info.flags */
 #define HSM_ALG_F_SUPPORTED	(1U << 0)	/* the module serves it here */
+#define HSM_ALG_F_WORKER	(1U << 1)	/* served by the attached worker */
 
 /*
  * struct hsm_alg_info - one algorithm, as GET_ALGS reports it.
@@ -1501,7 +1591,92 @@ struct hsm_tdx_sim_params {
 	X(TDX_REPORT,	  0x54, hsm_op, HSM_CMD_SLOW | HSM_CMD_REGION) \
 	X(TDX_QUOTE,	  0x55, hsm_op, HSM_CMD_SLOW | HSM_CMD_REGION | HSM_CMD_NEW_ID) \
 	X(TDX_EXTEND_RTMR, 0x56, hsm_op, HSM_CMD_SLOW | HSM_CMD_REGION) \
-	X(TDX_SIM_SETUP,  0x57, hsm_op, HSM_CMD_SLOW | HSM_CMD_REGION | HSM_CMD_PRIV | HSM_CMD_TEST)
+	X(TDX_SIM_SETUP,  0x57, hsm_op, HSM_CMD_SLOW | HSM_CMD_REGION | HSM_CMD_PRIV | HSM_CMD_TEST) \
+	X(WORKER_ATTACH,  0x60, hsm_worker_attach, HSM_CMD_SLEEPS | HSM_CMD_PRIV) \
+	X(WORKER_FETCH,   0x61, hsm_worker_cmd, HSM_CMD_PRIV) \
+	X(WORKER_COMMIT,  0x62, hsm_worker_cmd, HSM_CMD_PRIV)
+
+/*
+ * The worker's channel (see "Asymmetric keys and the worker").
+ *
+ * HSM_WORKER_SLOTS_MAX		request slots a worker may attach with
+ * HSM_WORKER_BUF_MIN		the smallest buffer a slot may fetch into:
+ *				a request's header, the largest key material
+ *				and the largest input
+ * HSM_WORKER_MSG_MAX		the longest input of a worker operation
+ * HSM_WORKER_KEY_MAX		the longest key material (RSA-4096 PKCS#8
+ *				and SPKI, with room to spare)
+ * HSM_WORKER_TIMEOUT_MS	how long a request without a deadline waits
+ * HSM_WORKER_WATCH_MS		how often the module looks for a dead worker
+ */
+#define HSM_WORKER_SLOTS_MAX	64
+#define HSM_WORKER_MSG_MAX	65536
+#define HSM_WORKER_KEY_MAX	4096
+#define HSM_WORKER_BUF_MIN	(256 + HSM_WORKER_KEY_MAX + HSM_WORKER_MSG_MAX + 1024)
+#define HSM_WORKER_TIMEOUT_MS	30000
+#define HSM_WORKER_WATCH_MS	100
+
+/*
+ * struct hsm_worker_attach - argument of HSM_IOC_WORKER_ATTACH.
+ *
+ * @slots:	request slots, 1..HSM_WORKER_SLOTS_MAX
+ * @flags:	must be 0
+ * @reserved:	must be 0
+ */
+struct hsm_worker_attach {
+	__u32	slots;
+	__u32	flags;
+	__u64	reserved[3];
+};
+
+/*
+ * struct hsm_worker_cmd - argument of WORKER_FETCH and WORKER_COMMIT.
+ *
+ * @tag:	the slot, 0..slots-1
+ * @result:	COMMIT: the answer's length, or a negative errno; FETCH: 0
+ * @buf:	the slot's buffer in the worker's region
+ * @reserved:	must be 0
+ */
+struct hsm_worker_cmd {
+	__u32		tag;
+	__s32		result;
+	struct hsm_ref	buf;
+	__u64		reserved[4];
+};
+
+/* What the worker is asked to do (hsm_worker_req.op). */
+enum hsm_worker_op {
+	HSM_WORKER_GENERATE	= 1,	/* answer: PKCS#8 DER || SPKI DER */
+	HSM_WORKER_IMPORT	= 2,	/* in: the key; answer as GENERATE, or SPKI */
+	HSM_WORKER_SIGN		= 3,	/* key, in: message; answer: signature */
+	HSM_WORKER_VERIFY	= 4,	/* key, in, in2: signature; answer: none */
+};
+
+/*
+ * struct hsm_worker_req - a request, at the start of a slot's buffer,
+ * followed by key_len bytes of key material, in_len bytes of input and
+ * in2_len bytes of second input.
+ *
+ * @op:		enum hsm_worker_op
+ * @flags:	HSM_OP_F_RAW, HSM_OP_F_PREHASHED as the caller gave them
+ * @alg:	the algorithm's name, NUL-padded
+ * @bits:	GENERATE: RSA modulus bits; else 0
+ * @key_len, @in_len, @in2_len: the lengths of what follows
+ * @out_max:	the longest answer the module takes; more is EIO
+ * @reserved:	zero
+ */
+struct hsm_worker_req {
+	__u32	op;
+	__u32	flags;
+	char	alg[HSM_ALG_NAME_LEN];
+	__u32	bits;
+	__u32	key_len;
+	__u32	in_len;
+	__u32	in2_len;
+	__u32	out_max;
+	__u32	reserved0;
+	__u64	reserved[2];
+};
 
 /*
  * The numbers.  _IOC() rather than _IOW(): the kernel's _IOW() checks the
@@ -1590,6 +1765,7 @@ static inline enum hsm_status hsm_status_of(long result)
 	case EDQUOT:	return HSM_STATUS_LIMIT_EXCEEDED;
 	case EFAULT:	return HSM_STATUS_INVALID_ARGUMENT;
 	case EINTR:	return HSM_STATUS_CANCELED;
+	case ECONNABORTED: return HSM_STATUS_UNAVAILABLE;
 	}
 	return HSM_STATUS_INTERNAL;
 }

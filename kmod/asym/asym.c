@@ -1,0 +1,208 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Worker keys: the module holds them and checks every rule; the worker
+ * only computes.  Each operation sends the worker the part of the key it
+ * needs (the PKCS#8 to sign, the SPKI to verify) and the caller's input,
+ * and takes back the signature, or the new key's material.
+ */
+#include <linux/err.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "../alg.h"
+#include "../cmdtab.h"
+#include "../conn.h"
+#include "../key.h"
+#include "../shm.h"
+#include "../worker/worker.h"
+#include "asym.h"
+#include "der.h"
+
+/* The longest signature: RSA-4096; an ECDSA P-384 DER signature is 104. */
+#define SIG_MAX		512
+
+static const u8 *spki_of(const struct hsm_key *key)
+{
+	return key->material + key->priv_len;
+}
+
+static u32 spki_len(const struct hsm_key *key)
+{
+	return key->len - key->priv_len;
+}
+
+static bool is_ecdsa(const struct hsm_alg *alg)
+{
+	return !strncmp(alg->name, "ecdsa-", 6);
+}
+
+static bool is_rsa(const struct hsm_alg *alg)
+{
+	return !strncmp(alg->name, "rsa-", 4);
+}
+
+/* The longest signature the key makes, in the form the flags ask for. */
+static u32 sig_max(const struct hsm_key *key, u32 flags)
+{
+	return flags & HSM_OP_F_RAW ? key->alg->out_len : key->sig_len;
+}
+
+/*
+ * Check the material's parts, and learn the signature size: ECDSA's DER
+ * is two INTEGERs of the field's size, each perhaps a byte longer, in a
+ * SEQUENCE; RSA's is the modulus.
+ */
+int hsm_asym_key_init(struct hsm_key *key)
+{
+	const u8 *pub;
+	u32 pub_len, n;
+
+	if (hsm_der_split_key(key->material, key->len, &key->priv_len) ||
+	    hsm_der_spki_key(spki_of(key), spki_len(key), &pub, &pub_len))
+		return -EINVAL;
+	key->public_only = !key->priv_len;
+	if (key->public_only && (key->perms & HSM_PERM_SIGN))
+		return -EINVAL;
+	if (is_rsa(key->alg)) {
+		if (hsm_der_rsa_modulus_len(pub, pub_len, &n) ||
+		    (n != 256 && n != 384 && n != 512))
+			return -EINVAL;
+		key->sig_len = n;
+	} else if (is_ecdsa(key->alg)) {
+		key->sig_len = 2 * (key->alg->out_len / 2 + 3) + 2;
+	} else {
+		key->sig_len = key->alg->out_len;
+	}
+	return 0;
+}
+
+/* A new key: the worker makes or checks its material; the module keeps it. */
+int hsm_asym_new(struct hsm_call *c, const struct hsm_key_params *p,
+		 const struct hsm_alg *alg, bool import)
+{
+	const struct hsm_op *op = c->op;
+	struct hsm_wreq r = {
+		.hdr = { .op = import ? HSM_WORKER_IMPORT : HSM_WORKER_GENERATE,
+			 .flags = op->flags, .out_max = HSM_WORKER_KEY_MAX },
+	};
+	struct hsm_key *key;
+	u32 priv_len;
+	long len;
+	u8 *m;
+
+	if (import ? p->key_len || !op->in.len || op->in.len > HSM_WORKER_KEY_MAX
+		   : is_rsa(alg) != !!p->key_len)
+		return -EINVAL;
+	if (!import && is_rsa(alg) && p->key_len != 256 && p->key_len != 384 &&
+	    p->key_len != 512)
+		return -EINVAL;
+	strscpy(r.hdr.alg, alg->name, sizeof(r.hdr.alg));
+	r.hdr.bits = import ? 0 : p->key_len * 8;
+	if (import) {
+		r.in = hsm_shm_ptr(&c->conn->shm, &op->in);
+		r.hdr.in_len = op->in.len;
+	}
+	m = kmalloc(HSM_WORKER_KEY_MAX, GFP_KERNEL);
+	if (!m)
+		return -ENOMEM;
+	r.out = m;
+	len = hsm_worker_call(&r, c->deadline_ns);
+	/* A public key asked for must be one (the worker says so too). */
+	if (len >= 0 && (op->flags & HSM_OP_F_PUBLIC) &&
+	    !hsm_der_split_key(m, len, &priv_len) && priv_len)
+		len = -EIO;
+	if (len >= 0) {
+		key = hsm_key_create(alg, m, len, p->perms, p->flags);
+		/* What the worker made must hold; else it is the worker's fault. */
+		len = IS_ERR(key) ? PTR_ERR(key) : hsm_key_publish(&c->conn->res,
+								  key, &c->value);
+		if (len == -EINVAL && !import)
+			len = -EIO;
+	}
+	kfree_sensitive(m);
+	return len;
+}
+
+/* The checks SIGN and VERIFY share; the hash length a digest must have. */
+static int sig_args(const struct hsm_key *key, const struct hsm_op *op)
+{
+	const struct hsm_alg *hash = key->alg->hash ? hsm_alg_find(key->alg->hash)
+						    : NULL;
+
+	if ((op->flags & HSM_OP_F_RAW) && !is_ecdsa(key->alg))
+		return -EINVAL;
+	if (op->flags & HSM_OP_F_PREHASHED) {
+		if (!hash || op->in.len != hash->out_len)
+			return -EINVAL;
+	}
+	return op->in.len > HSM_WORKER_MSG_MAX ? -E2BIG : 0;
+}
+
+long hsm_asym_sign(struct hsm_call *c)
+{
+	const struct hsm_key *key = c->key;
+	const struct hsm_op *op = c->op;
+	const struct hsm_shm *shm = &c->conn->shm;
+	struct hsm_wreq r = {
+		.hdr = { .op = HSM_WORKER_SIGN, .flags = op->flags,
+			 .key_len = key->priv_len, .in_len = op->in.len },
+		.key = key->material,
+		.in = hsm_shm_ptr(shm, &op->in),
+		.out = hsm_shm_ptr(shm, &op->out),
+	};
+	int ret;
+
+	if (key->public_only)
+		return -EPERM;
+	ret = sig_args(key, op);
+	if (ret)
+		return ret;
+	if (op->out.len < sig_max(key, op->flags))
+		return -EOVERFLOW;
+	r.hdr.out_max = min_t(u32, op->out.len, SIG_MAX);
+	strscpy(r.hdr.alg, key->alg->name, sizeof(r.hdr.alg));
+	return hsm_worker_call(&r, c->deadline_ns);
+}
+
+long hsm_asym_verify(struct hsm_call *c)
+{
+	const struct hsm_key *key = c->key;
+	const struct hsm_op *op = c->op;
+	const struct hsm_shm *shm = &c->conn->shm;
+	struct hsm_wreq r = {
+		.hdr = { .op = HSM_WORKER_VERIFY, .flags = op->flags,
+			 .key_len = spki_len(key), .in_len = op->in.len,
+			 .in2_len = op->tag.len },
+		.key = spki_of(key),
+		.in = hsm_shm_ptr(shm, &op->in),
+		.in2 = hsm_shm_ptr(shm, &op->tag),
+	};
+	long ret;
+
+	ret = sig_args(key, op);
+	if (ret)
+		return ret;
+	/* No signature of this key is that long: it cannot verify. */
+	if (!op->tag.len || op->tag.len > SIG_MAX)
+		return -EBADMSG;
+	strscpy(r.hdr.alg, key->alg->name, sizeof(r.hdr.alg));
+	ret = hsm_worker_call(&r, c->deadline_ns);
+	return ret > 0 ? -EIO : ret;
+}
+
+/* KEY_PUBLIC: the SPKI, or the raw key inside it; no worker needed. */
+long hsm_asym_public(struct hsm_call *c)
+{
+	const struct hsm_key *key = c->key;
+	const struct hsm_op *op = c->op;
+	const u8 *pub = spki_of(key);
+	u32 len = spki_len(key);
+
+	if ((op->flags & HSM_OP_F_RAW) &&
+	    hsm_der_spki_key(spki_of(key), spki_len(key), &pub, &len))
+		return -EIO;
+	if (op->out.len < len)
+		return -EOVERFLOW;
+	memcpy(hsm_shm_ptr(&c->conn->shm, &op->out), pub, len);
+	return len;
+}

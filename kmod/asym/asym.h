@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Worker keys (HSM_ALG_ASYM): ECDSA, Ed25519 and RSA-PSS, kept here and
+ * computed by the attached worker (worker/worker.h).
+ */
+#ifndef HSM_ASYM_H
+#define HSM_ASYM_H
+
+#include <linux/types.h>
+
+struct hsm_alg;
+struct hsm_call;
+struct hsm_key;
+struct hsm_key_params;
+
+int hsm_asym_key_init(struct hsm_key *key);
+int hsm_asym_new(struct hsm_call *c, const struct hsm_key_params *p,
+		 const struct hsm_alg *alg, bool import);
+long hsm_asym_sign(struct hsm_call *c);
+long hsm_asym_verify(struct hsm_call *c);
+long hsm_asym_public(struct hsm_call *c);
+
+#endif /* HSM_ASYM_H */
