@@ -31,6 +31,7 @@ gnuplot-nox
 python3
 dkms
 groff-base
+libseccomp-dev
 "
 # Every kernel of the test matrix, with its headers (scripts/kver.sh).
 PKGS="$PKGS $("$(dirname "$0")/kver.sh" --packages | tr '\n' ' ')"

@@ -60,6 +60,9 @@ do_install() {
 		return 0
 	fi
 	getent group hsm >/dev/null || { groupadd --system hsm && echo "install: created the system group hsm"; }
+	# hsmd serves as a user of its own, with no home and no shell.
+	getent passwd hsmd >/dev/null || { useradd --system --user-group --no-create-home \
+		--home-dir /nonexistent --shell /usr/sbin/nologin hsmd && echo "install: created the system user hsmd"; }
 	# The tree was just replaced: register it afresh.
 	! registered || dkms remove -m hsm -v "$version" --all
 	dkms add -m hsm -v "$version"

@@ -129,6 +129,8 @@ void print_json(const std::string &device, const hsm_info &info)
 		{"platform_caps", bit_names(info.platform_caps, platform_caps)},
 		{"sev_snp", {{"backend", backend_name(info.snp_backend)}, {"path", path_name(info.snp_path)}}},
 		{"tdx", {{"backend", backend_name(info.tdx_backend)}, {"path", path_name(info.tdx_path)}}},
+		{"worker", {{"attached", info.worker_slots != 0}, {"slots", info.worker_slots},
+			    {"pid", info.worker_pid}}},
 		{"rights", bit_names(info.conn_flags, conn_rights)},
 		{"limits", {
 			{"page_size", info.page_size},
@@ -176,6 +178,11 @@ void print_identity(const std::string &device, const hsm_info &info)
 		    backend_name(info.snp_backend));
 	std::printf("TDX:               %s (backend %s)\n", path_name(info.tdx_path),
 		    backend_name(info.tdx_backend));
+	if (info.worker_slots)
+		std::printf("worker:            attached (pid %u, %u slots): ECDSA, Ed25519, RSA-PSS served\n",
+			    info.worker_pid, info.worker_slots);
+	else
+		std::printf("worker:            none attached: ECDSA, Ed25519, RSA-PSS unavailable (start hsmd.service)\n");
 	auto rights = bit_names(info.conn_flags, conn_rights);
 	std::printf("your rights:       %s\n",
 		    rights.empty() ? "none beyond your own keys and slots (raw platform requests are bound to your uid)"

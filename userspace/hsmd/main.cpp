@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+// hsmd: the worker that computes, for hsm.ko, the asymmetric algorithms the
+// kernel lacks (ECDSA, Ed25519, RSA-PSS), with OpenSSL.  Started by root
+// (systemd's hsmd.service), it opens /dev/hsm, attaches as the module's
+// worker, then drops to its own user, locks itself down and serves.  It
+// keeps no key: each request brings what it needs, and both ends of it
+// are wiped when it is answered.  See hsmd(8).
+#include <openssl/crypto.h>
+
+#include <array>
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <string_view>
+#include <unistd.h>
+
+#include "channel.hpp"
+#include "harden.hpp"
+#include "ops.hpp"
+#include "serve.hpp"
+
+namespace {
+
+struct Options {
+	const char *device = HSM_DEVICE_PATH;
+	const char *user = "hsmd";
+	const char *pidfile = nullptr;
+	unsigned slots = 8;
+};
+
+[[noreturn]] void usage(int rc)
+{
+	std::fprintf(rc ? stderr : stdout,
+		     "usage: hsmd [--device PATH] [--slots N] [--user NAME] [--pidfile FILE]\n"
+		     "  --device PATH   the HSM device (default %s)\n"
+		     "  --slots N       requests in flight at once, 1..%d (default 8)\n"
+		     "  --user NAME     the user to serve as, never root (default hsmd)\n"
+		     "  --pidfile FILE  write the pid there once attached\n",
+		     HSM_DEVICE_PATH, HSM_WORKER_SLOTS_MAX);
+	std::exit(rc);
+}
+
+Options parse(int argc, char **argv)
+{
+	Options o;
+	for (int i = 1; i < argc; i++) {
+		std::string_view a = argv[i];
+		if (a == "--help" || a == "-h")
+			usage(0);
+		if (i + 1 >= argc)
+			usage(2);
+		const char *v = argv[++i];
+		if (a == "--device") {
+			o.device = v;
+		} else if (a == "--user") {
+			o.user = v;
+		} else if (a == "--pidfile") {
+			o.pidfile = v;
+		} else if (a == "--slots") {
+			char *end;
+			unsigned long n = std::strtoul(v, &end, 10);
+			if (*end || n < 1 || n > HSM_WORKER_SLOTS_MAX)
+				usage(2);
+			o.slots = static_cast<unsigned>(n);
+		} else {
+			usage(2);
+		}
+	}
+	return o;
+}
+
+int fail(const char *what, int err)
+{
+	std::fprintf(stderr, "hsmd: cannot %s: %s\n", what, std::strerror(-err));
+	return 1;
+}
+
+// Load OpenSSL's configuration and touch every algorithm once, while files
+// may still be opened: after confine() none can be.
+int warm_up()
+{
+	if (!OPENSSL_init_crypto(OPENSSL_INIT_LOAD_CONFIG, nullptr))
+		return -EIO;
+	static constexpr const char *kAlgs[] = { "ecdsa-p256-sha256", "ecdsa-p384-sha384",
+						 "ed25519" };
+	std::array<std::uint8_t, 512> priv, pub, sig;
+	const std::uint8_t msg[1] = { 0 };
+	for (const char *alg : kAlgs) {
+		std::size_t priv_len, pub_len, sig_len;
+		int r = hsmd::generate(alg, 0, priv, priv_len, pub, pub_len);
+		if (!r)
+			r = hsmd::sign(alg, 0, std::span(priv).first(priv_len), msg, sig, sig_len);
+		if (!r)
+			r = hsmd::verify(alg, 0, std::span(pub).first(pub_len), msg,
+					 std::span(sig).first(sig_len));
+		OPENSSL_cleanse(priv.data(), priv.size());
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+int write_pidfile(const char *path)
+{
+	FILE *f = std::fopen(path, "w");
+	if (!f)
+		return -errno;
+	std::fprintf(f, "%d\n", getpid());
+	return std::fclose(f) ? -errno : 0;
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+	Options o = parse(argc, argv);
+	hsmd::Channel ch;
+	const char *step;
+	int r;
+
+	if ((r = warm_up()))
+		return fail("set up OpenSSL", r);
+	if ((r = hsmd::lock_memory()))
+		return fail("lock its memory", r);
+	if ((r = ch.open(o.device, o.slots, &step)))
+		return fail(step, r);
+	if (o.pidfile && (r = write_pidfile(o.pidfile)))
+		return fail("write the pid file", r);
+	if ((r = hsmd::drop_to(o.user)))
+		return fail((std::string("become user ") + o.user).c_str(), r);
+	if ((r = hsmd::confine()))
+		return fail("confine itself (seccomp)", r);
+	if ((r = ch.start()))
+		return fail("post its fetches", r);
+	std::fprintf(stderr, "hsmd: attached to %s as the worker, %u slots, as user %s\n",
+		     o.device, o.slots, o.user);
+
+	while (!(r = ch.serve(hsmd::serve_request)))
+		;
+	if (r == -ECANCELED) {
+		std::fprintf(stderr, "hsmd: detached by the module\n");
+		return 0;
+	}
+	return fail("serve", r);
+}
