@@ -76,9 +76,11 @@ make_skeleton() {
 	ln -s usr/lib64 "$root/lib64"
 	mkdir -p "$root/dev/shm"
 	chmod 1777 "$root/tmp" "$root/dev/shm"
+	# hsmd, the worker, serves as a system user of its own, as installed.
 	printf '%s\n' 'root:x:0:0:root:/root:/bin/sh' \
+		'hsmd:x:998:998:hsm worker:/nonexistent:/bin/false' \
 		'nobody:x:65534:65534:nobody:/nonexistent:/bin/false' >"$root/etc/passwd"
-	printf '%s\n' 'root:x:0:' 'nogroup:x:65534:' >"$root/etc/group"
+	printf '%s\n' 'root:x:0:' 'hsmd:x:998:' 'nogroup:x:65534:' >"$root/etc/group"
 }
 
 # Copy a file to the same path in the image (following symlinks).

@@ -8,6 +8,6 @@ kver=$("$top/scripts/kver.sh")
 
 mkdir -p "$build/guest" "$build/logs/demo"
 "$top/scripts/mkinitramfs.sh" -o "$build/guest/initramfs-demo.cpio.gz" -k "$kver" \
-	-m "$top/kmod/hsm.ko" -p "$top/scripts/guest-payload-demo.sh" -b "$build/hsmctl"
+	-m "$top/kmod/hsm.ko" -p "$top/scripts/guest-payload-demo.sh" -b "$build/hsmctl" -b "$build/hsmd"
 "$top/scripts/run-guest.sh" -k "$kver" -i "$build/guest/initramfs-demo.cpio.gz" \
 	-l "$build/logs/demo"

@@ -198,7 +198,7 @@ for kver in $kvers; do
 		"$top/scripts/mkinitramfs.sh" -o "$initrd" -k "$kver" ${modroot:+-r "$modroot"} \
 			${dkms_module:+-D "$dkms_module"} \
 			-m "$module" -p "$top/scripts/guest-payload-test.sh" \
-			-b "$hsmctl" -t "$suites" -d "$top/tests/data" || krc=1
+			-b "$hsmctl" -b "$build/hsmd" -t "$suites" -d "$top/tests/data" || krc=1
 	fi
 	if [ $krc -eq 0 ]; then
 		"$top/scripts/run-guests.sh" -n "$guests" -w "$build/guest/step-seconds-$kver" \

@@ -1,0 +1,368 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+// Keys the worker serves (ECDSA, Ed25519, RSA-PSS): made and kept by the
+// module, computed by hsmd, checked here by OpenSSL as an outsider would;
+// and what happens when the worker is missing, killed or hung.
+#include <atomic>
+#include <chrono>
+#include <openssl/evp.h>
+#include <openssl/rsa.h>
+#include <openssl/sha.h>
+#include <openssl/x509.h>
+#include <memory>
+#include <sys/stat.h>
+#include <thread>
+
+#include "hsm_conn.hpp"
+#include "worker.hpp"
+
+using namespace hsmtest;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+constexpr uint32_t kIn = 4096, kOut = 8192, kTag = 12288;
+constexpr __u64 kSignVerify = HSM_PERM_SIGN | HSM_PERM_VERIFY;
+
+Result sign(Conn &c, __u64 key, const Bytes &msg, __u32 flags = 0, __u32 out_len = 1024,
+	    __u32 timeout_ms = 0)
+{
+	hsm_op op{};
+	op.handle = key;
+	op.flags = flags;
+	op.timeout_ms = timeout_ms;
+	op.resp_off = Conn::kResp;
+	op.in = c.put(kIn, msg);
+	op.out = {kOut, out_len};
+	return c.run(HSM_IOC_SIGN, op);
+}
+
+long verify(Conn &c, __u64 key, const Bytes &msg, const Bytes &sig, __u32 flags = 0)
+{
+	hsm_op op{};
+	op.handle = key;
+	op.flags = flags;
+	op.resp_off = Conn::kResp;
+	op.in = c.put(kIn, msg);
+	op.tag = c.put(kTag, sig);
+	return c.run(HSM_IOC_VERIFY, op).res;
+}
+
+Bytes public_key(Conn &c, __u64 key, __u32 flags = 0)
+{
+	hsm_op op{};
+	op.handle = key;
+	op.flags = flags;
+	op.resp_off = HSM_RESP_NONE;
+	op.out = {kOut, 2048};
+	long n = c.run(HSM_IOC_KEY_PUBLIC, op).res;
+	cr_assert_gt(n, 0, "KEY_PUBLIC: %ld", n);
+	return c.get(kOut, n);
+}
+
+// OpenSSL's verdict on a signature, from the SPKI the module gave out.
+bool openssl_verifies(const Bytes &spki, const char *md, const Bytes &msg, const Bytes &sig,
+		      bool pss = false)
+{
+	const unsigned char *p = spki.data();
+	EVP_PKEY *pk = d2i_PUBKEY(nullptr, &p, spki.size());
+	cr_assert_not_null(pk, "the SPKI does not parse");
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	EVP_PKEY_CTX *pctx = nullptr;
+	int ok = EVP_DigestVerifyInit(ctx, &pctx, md ? EVP_get_digestbyname(md) : nullptr,
+				      nullptr, pk);
+	if (ok == 1 && pss)
+		ok = EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) == 1 &&
+		     EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST) == 1;
+	ok = ok == 1 && EVP_DigestVerify(ctx, sig.data(), sig.size(), msg.data(), msg.size()) == 1;
+	EVP_MD_CTX_free(ctx);
+	EVP_PKEY_free(pk);
+	return ok;
+}
+
+Bytes signature(Conn &c, __u64 key, const Bytes &msg, __u32 flags = 0)
+{
+	Result r = sign(c, key, msg, flags);
+	cr_assert_gt(r.res, 0, "SIGN: %ld", r.res);
+	return c.get(kOut, r.res);
+}
+
+void init()
+{
+	start_worker();
+}
+
+} // namespace
+
+TestSuite(worker, .init = init);
+
+Test(worker, info_and_algs_say_who_serves)
+{
+	Conn c(4096, false);
+	hsm_info i = c.info();
+	cr_expect_gt(i.worker_slots, 0u);
+	cr_expect_gt(i.worker_pid, 0u);
+	hsm_alg_info algs[128];
+	hsm_get_algs g{};
+	g.algs_ptr = reinterpret_cast<__u64>(algs);
+	g.count = 128;
+	long n = hsm_raw_ioctl(c.fd(), HSM_IOC_GET_ALGS, &g);
+	cr_assert_gt(n, 0);
+	int seen = 0;
+	for (long k = 0; k < n && k < 128; k++)
+		if (algs[k].flags & HSM_ALG_F_WORKER) {
+			seen++;
+			cr_expect(algs[k].flags & HSM_ALG_F_SUPPORTED, "%s", algs[k].name);
+		}
+	cr_expect_eq(seen, 6, "ECDSA x2, Ed25519, RSA-PSS x3");
+}
+
+Test(worker, ecdsa_signatures_verify_in_openssl)
+{
+	Conn c;
+	const Bytes msg = pattern(1000, 3);
+	struct { const char *alg, *md; size_t raw; } curves[] = {
+		{"ecdsa-p256-sha256", "SHA256", 64}, {"ecdsa-p384-sha384", "SHA384", 96}};
+	for (auto &k : curves) {
+		__u64 key = must_key(c, k.alg, kSignVerify);
+		Bytes spki = public_key(c, key);
+		Bytes der = signature(c, key, msg);
+		cr_expect(openssl_verifies(spki, k.md, msg, der), "%s", k.alg);
+		cr_expect_eq(verify(c, key, msg, der), 0);
+		Bytes raw = signature(c, key, msg, HSM_OP_F_RAW);
+		cr_expect_eq(raw.size(), k.raw);
+		cr_expect_eq(verify(c, key, msg, raw, HSM_OP_F_RAW), 0);
+		der.back() ^= 1;
+		cr_expect_eq(verify(c, key, msg, der), -EBADMSG, "%s: a flipped bit", k.alg);
+		Bytes point = public_key(c, key, HSM_OP_F_RAW);
+		cr_expect_eq(point.size(), 1 + k.raw);
+		cr_expect_eq(point[0], 4, "uncompressed");
+	}
+}
+
+Test(worker, prehashed_ecdsa_signs_the_digest)
+{
+	Conn c;
+	__u64 key = must_key(c, "ecdsa-p256-sha256", kSignVerify);
+	const Bytes msg = pattern(333, 9);
+	Bytes digest(32);
+	SHA256(msg.data(), msg.size(), digest.data());
+	Bytes sig = signature(c, key, digest, HSM_OP_F_PREHASHED);
+	cr_expect(openssl_verifies(public_key(c, key), "SHA256", msg, sig));
+	cr_expect_eq(verify(c, key, msg, sig), 0, "the same as signing the message");
+	cr_expect_eq(sign(c, key, Bytes(31), HSM_OP_F_PREHASHED).res, -EINVAL, "a short digest");
+}
+
+Test(worker, ed25519_and_rsa_pss)
+{
+	Conn c;
+	const Bytes msg = pattern(500, 1);
+	__u64 ed = must_key(c, "ed25519", kSignVerify);
+	Bytes sig = signature(c, ed, msg);
+	cr_expect_eq(sig.size(), 64u);
+	cr_expect(openssl_verifies(public_key(c, ed), nullptr, msg, sig));
+	cr_expect_eq(public_key(c, ed, HSM_OP_F_RAW).size(), 32u);
+	cr_expect_eq(sign(c, ed, msg, HSM_OP_F_RAW).res, -EINVAL, "no r || s for EdDSA");
+	cr_expect_eq(sign(c, ed, Bytes(64), HSM_OP_F_PREHASHED).res, -EINVAL, "pure EdDSA only");
+
+	__u64 rsa = must_key(c, "rsa-pss-sha256", kSignVerify, nullptr, 0, 256);
+	sig = signature(c, rsa, msg);
+	cr_expect_eq(sig.size(), 256u);
+	cr_expect(openssl_verifies(public_key(c, rsa), "SHA256", msg, sig, true));
+	cr_expect_eq(sign(c, rsa, msg, 0, 255).res, -EOVERFLOW, "out shorter than the modulus");
+	cr_expect_eq(c.key("rsa-pss-sha256", kSignVerify, nullptr, 0, 128).res, -EINVAL,
+		     "RSA-1024 is not generated");
+}
+
+Test(worker, imported_keys_sign_and_public_keys_only_verify)
+{
+	Conn c;
+	EVP_PKEY *pk = EVP_EC_gen("P-256");
+	cr_assert_not_null(pk);
+	unsigned char *p = nullptr;
+	int n = i2d_PrivateKey(pk, &p);	// SEC1 ECPrivateKey
+	Bytes sec1(p, p + n);
+	OPENSSL_free(p);
+	p = nullptr;
+	n = i2d_PUBKEY(pk, &p);
+	Bytes spki(p, p + n);
+	OPENSSL_free(p);
+	EVP_PKEY_free(pk);
+
+	__u64 key = must_key(c, "ecdsa-p256-sha256", kSignVerify, &sec1);
+	cr_expect(public_key(c, key) == spki, "the same public key");
+	const Bytes msg = pattern(64, 5);
+	Bytes sig = signature(c, key, msg);
+	cr_expect(openssl_verifies(spki, "SHA256", msg, sig));
+
+	__u64 pub = must_key(c, "ecdsa-p256-sha256", HSM_PERM_VERIFY, &spki);
+	cr_expect_eq(verify(c, pub, msg, sig), 0);
+	// A raw Ed25519 public key says so: 32 raw bytes are a seed otherwise.
+	__u64 ed = must_key(c, "ed25519", kSignVerify);
+	Bytes ed_raw = public_key(c, ed, HSM_OP_F_RAW), ed_sig = signature(c, ed, msg);
+	hsm_key_params kp{};
+	strcpy(kp.alg, "ed25519");
+	kp.perms = HSM_PERM_VERIFY;
+	hsm_op op{};
+	op.flags = HSM_OP_F_PUBLIC;
+	op.resp_off = Conn::kResp;
+	op.params = c.put_struct(Conn::kParams, kp);
+	op.in = c.put(Conn::kKey, ed_raw);
+	Result r = c.run(HSM_IOC_KEY_IMPORT, op);
+	cr_assert_eq(r.res, 0, "raw Ed25519 public key: %ld", r.res);
+	cr_expect_eq(verify(c, r.resp.value, msg, ed_sig), 0);
+	EVP_PKEY *edk = EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519");
+	unsigned char *q = nullptr;
+	int m = i2d_PrivateKey(edk, &q);	// PKCS#8
+	Bytes ed_pkcs8(q, q + m);
+	OPENSSL_free(q);
+	EVP_PKEY_free(edk);
+	op.in = c.put(Conn::kKey, ed_pkcs8);
+	cr_expect_eq(c.run(HSM_IOC_KEY_IMPORT, op).res, -EINVAL, "a private key said to be public");
+	op.flags = 0;
+	cr_expect_eq(c.run(HSM_IOC_KEY_IMPORT, op).res, 0, "the same key as a private key");
+	cr_expect_eq(c.key("ecdsa-p256-sha256", kSignVerify, &spki).res, -EINVAL,
+		     "a public key cannot be given SIGN");
+	Bytes junk = sec1;
+	junk.push_back(0);
+	cr_expect_eq(c.key("ecdsa-p256-sha256", kSignVerify, &junk).res, -EINVAL,
+		     "trailing bytes");
+	cr_expect_eq(c.key("ecdsa-p384-sha384", kSignVerify, &sec1).res, -EINVAL,
+		     "a P-256 key is not a P-384 key");
+}
+
+Test(worker, non_exportable_keys_stay_and_exportable_ones_leave_as_pkcs8)
+{
+	Conn c;
+	hsm_op op{};
+	op.resp_off = HSM_RESP_NONE;
+	op.out = {kOut, 4096};
+	op.handle = must_key(c, "ed25519", kSignVerify);
+	cr_expect_eq(c.run(HSM_IOC_KEY_EXPORT, op).res, -EPERM);
+	op.handle = must_key(c, "ed25519", kSignVerify | HSM_PERM_EXPORT, nullptr,
+			     HSM_KEY_F_EXPORTABLE);
+	long n = c.run(HSM_IOC_KEY_EXPORT, op).res;
+	cr_assert_gt(n, 0);
+	Bytes pkcs8 = c.get(kOut, n);
+	const unsigned char *p = pkcs8.data();
+	EVP_PKEY *pk = d2i_AutoPrivateKey(nullptr, &p, n);
+	cr_expect_not_null(pk, "KEY_EXPORT gives a PKCS#8 OpenSSL reads");
+	cr_expect_eq(p, pkcs8.data() + n, "and nothing after it");
+	EVP_PKEY_free(pk);
+}
+
+Test(worker, batched_requests_are_each_answered)
+{
+	// More requests at once than the worker has slots: they queue.
+	Conn c(4 << 20);
+	__u64 key = must_key(c, "ecdsa-p256-sha256", kSignVerify);
+	const Bytes spki = public_key(c, key);
+	const unsigned n = 48;
+	std::vector<hsm_vec_entry> v(n);
+	for (unsigned i = 0; i < n; i++) {
+		v[i] = {};
+		v[i].cmd = HSM_IOC_SIGN;
+		v[i].op.handle = key;
+		v[i].op.resp_off = 65536 + i * 64;
+		v[i].op.in = c.put(131072 + i * 128, pattern(100, i));
+		v[i].op.out = {static_cast<__u32>(262144 + i * 128), 128};
+	}
+	hsm_op op{};
+	op.resp_off = HSM_RESP_NONE;
+	op.in = c.put(kIn, {reinterpret_cast<uint8_t *>(v.data()), n * sizeof(v[0])});
+	cr_assert_eq(c.run(HSM_IOC_VECTOR, op).res, n);
+	for (unsigned i = 0; i < n; i++) {
+		auto *resp = reinterpret_cast<hsm_resp *>(c.at(v[i].op.resp_off));
+		cr_assert_gt(resp->result, 0, "entry %u: %d", i, resp->result);
+		cr_expect(openssl_verifies(spki, "SHA256", pattern(100, i),
+					   c.get(v[i].op.out.off, resp->result)), "entry %u", i);
+	}
+}
+
+Test(worker_lifecycle, missing_killed_and_hung_worker_answer_at_once)
+{
+	start_worker();
+	Conn c;
+	__u64 key = must_key(c, "ecdsa-p256-sha256", kSignVerify);
+	__u64 mac = must_key(c, "hmac-sha-256", HSM_PERM_SIGN, nullptr, 0, 32);
+	const Bytes msg = pattern(32, 7);
+	// Callers for later, with their keys made while the worker serves.
+	std::vector<std::unique_ptr<Conn>> conns;
+	std::vector<__u64> keys;
+	for (int i = 0; i < 4; i++) {
+		conns.push_back(std::make_unique<Conn>());
+		keys.push_back(must_key(*conns.back(), "ecdsa-p256-sha256", kSignVerify));
+	}
+
+	// No worker: refused at once, and kernel algorithms go on.
+	kill_worker();
+	Result r = sign(c, key, msg);
+	cr_expect_eq(r.res, -EHOSTDOWN);
+	cr_expect_eq(r.resp.status, HSM_STATUS_UNAVAILABLE);
+	cr_expect_eq(c.key("ed25519", kSignVerify).res, -EHOSTDOWN);
+	hsm_op op{};
+	op.handle = mac;
+	op.resp_off = HSM_RESP_NONE;
+	op.in = c.put(kIn, msg);
+	op.out = {kOut, 32};
+	cr_expect_eq(c.run(HSM_IOC_MAC, op).res, 32, "HMAC needs no worker");
+
+	// A hung worker: the deadline answers (and its slot stays taken).
+	pid_t silent = start_silent_worker(2);
+	auto t0 = Clock::now();
+	cr_expect_eq(sign(c, key, msg, 0, 1024, 300).res, -ETIMEDOUT);
+	cr_expect_lt(Clock::now() - t0, std::chrono::seconds(5));
+
+	// Killed with one request in its hands and three waiting for a slot:
+	// every one answers that the worker went, within a second or so.
+	std::atomic<int> aborted{0};
+	std::vector<std::thread> callers;
+	for (int i = 0; i < 4; i++)
+		callers.emplace_back([&, i] {
+			if (sign(*conns[i], keys[i], msg).res == -ECONNABORTED)
+				aborted++;
+		});
+	std::this_thread::sleep_for(std::chrono::milliseconds(300));
+	auto killed = Clock::now();
+	stop_silent_worker(silent);
+	for (auto &t : callers)
+		t.join();
+	cr_expect_eq(aborted.load(), 4, "every request in flight says the worker went");
+	cr_expect_lt(Clock::now() - killed, std::chrono::seconds(2));
+
+	// A new worker attaches and serves.
+	start_worker();
+	Bytes sig = signature(c, key, msg);
+	cr_expect(openssl_verifies(public_key(c, key), "SHA256", msg, sig));
+}
+
+Test(worker_lifecycle, the_worker_is_confined)
+{
+	start_worker();
+	pid_t pid = worker_pid();
+	std::ifstream st("/proc/" + std::to_string(pid) + "/status");
+	std::string line;
+	bool seccomp = false, nnp = false, uid = false, locked = false;
+	while (std::getline(st, line)) {
+		if (line.rfind("Seccomp:", 0) == 0)
+			seccomp = line.find('2') != std::string::npos;
+		if (line.rfind("NoNewPrivs:", 0) == 0)
+			nnp = line.find('1') != std::string::npos;
+		if (line.rfind("Uid:", 0) == 0)
+			uid = line.find("\t0\t") == std::string::npos && line.find("998") != std::string::npos;
+		if (line.rfind("VmLck:", 0) == 0)
+			locked = std::stoul(line.substr(6)) > 0;
+	}
+	cr_expect(seccomp, "a seccomp filter");
+	cr_expect(nnp, "no new privileges");
+	cr_expect(uid, "serving as hsmd, not root");
+	cr_expect(locked, "memory locked");
+	struct stat sb;
+	cr_assert_eq(stat(("/proc/" + std::to_string(pid) + "/environ").c_str(), &sb), 0);
+	cr_expect_eq(sb.st_uid, 0u, "not dumpable: its /proc files are root's");
+	std::ifstream lim("/proc/" + std::to_string(pid) + "/limits");
+	bool core0 = false;
+	while (std::getline(lim, line))
+		if (line.rfind("Max core file size", 0) == 0)
+			core0 = line.find(" 0 ") != std::string::npos;
+	cr_expect(core0, "no core dumps");
+}
