@@ -86,21 +86,10 @@ int load_public(const Alg &a, std::span<const uint8_t> der, Pkey &key)
 	return fits(a, key.get());
 }
 
-/// The key's PKCS#8.  OSSL_ENCODER hands back its own buffer, which held
-/// the private key: wiped before it is freed.
+/// The key's PKCS#8.
 int encode_private(EVP_PKEY *key, std::span<uint8_t> out, size_t &len)
 {
-	std::unique_ptr<OSSL_ENCODER_CTX, Free<OSSL_ENCODER_CTX_free>> ctx(
-		OSSL_ENCODER_CTX_new_for_pkey(key, EVP_PKEY_KEYPAIR, "DER", "PrivateKeyInfo", nullptr));
-	if (!ctx || OSSL_ENCODER_CTX_get_num_encoders(ctx.get()) == 0)
-		return ossl_err(-EIO);
-	unsigned char *der = nullptr;
-	size_t der_len = 0;
-	if (!OSSL_ENCODER_to_data(ctx.get(), &der, &der_len))
-		return ossl_err(-EIO);
-	int rc = put({der, der_len}, out, len);
-	OPENSSL_clear_free(der, der_len);
-	return rc;
+	return encode(key, EVP_PKEY_KEYPAIR, "PrivateKeyInfo", out, len);
 }
 
 int encode_public(EVP_PKEY *key, std::span<uint8_t> out, size_t &len)
@@ -356,6 +345,24 @@ int ossl_err(int fallback)
 {
 	unsigned long e = ERR_peek_last_error();
 	return e && ERR_GET_REASON(e) == ERR_R_MALLOC_FAILURE ? -ENOMEM : fallback;
+}
+
+int encode(const EVP_PKEY *key, int selection, const char *structure, std::span<uint8_t> out,
+	   size_t &len)
+{
+	std::unique_ptr<OSSL_ENCODER_CTX, Free<OSSL_ENCODER_CTX_free>> ctx(
+		OSSL_ENCODER_CTX_new_for_pkey(key, selection, "DER", structure, nullptr));
+	if (!ctx || OSSL_ENCODER_CTX_get_num_encoders(ctx.get()) == 0)
+		return ossl_err(-EIO);
+	unsigned char *der = nullptr;
+	size_t der_len = 0;
+	if (!OSSL_ENCODER_to_data(ctx.get(), &der, &der_len))
+		return ossl_err(-EIO);
+	int rc = put({der, der_len}, out, len);
+	// OSSL_ENCODER hands back its own buffer: wiped, for it may hold a
+	// private key.
+	OPENSSL_clear_free(der, der_len);
+	return rc;
 }
 
 int put(std::span<const uint8_t> data, std::span<uint8_t> out, size_t &len)

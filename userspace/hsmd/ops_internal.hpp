@@ -88,6 +88,12 @@ int ossl_err(int fallback);
 /// Copies data into out: -EOVERFLOW if it does not fit.
 int put(std::span<const uint8_t> data, std::span<uint8_t> out, size_t &len);
 
+/// Encodes the selected part of key (EVP_PKEY_KEYPAIR, EVP_PKEY_PUBLIC_KEY)
+/// as DER of the given structure ("PrivateKeyInfo", "type-specific") into
+/// out.
+int encode(const EVP_PKEY *key, int selection, const char *structure, std::span<uint8_t> out,
+	   size_t &len);
+
 /// Decodes in as exactly one DER structure ("PrivateKeyInfo",
 /// "SubjectPublicKeyInfo", "type-specific") of key type type ("EC",
 /// "ED25519", "RSA"); nullptr unless every byte of in was used.

@@ -85,18 +85,7 @@ int rsa_fits(const EVP_PKEY *key)
 
 int rsa_public_raw(const EVP_PKEY *key, std::span<uint8_t> out, size_t &len)
 {
-	std::unique_ptr<OSSL_ENCODER_CTX, Free<OSSL_ENCODER_CTX_free>> ctx(
-		OSSL_ENCODER_CTX_new_for_pkey(key, EVP_PKEY_PUBLIC_KEY, "DER", "type-specific",
-					      nullptr));
-	if (!ctx || OSSL_ENCODER_CTX_get_num_encoders(ctx.get()) == 0)
-		return ossl_err(-EIO);
-	unsigned char *der = nullptr;
-	size_t der_len = 0;
-	if (!OSSL_ENCODER_to_data(ctx.get(), &der, &der_len))
-		return ossl_err(-EIO);
-	int rc = put({der, der_len}, out, len);
-	OPENSSL_free(der);
-	return rc;
+	return encode(key, EVP_PKEY_PUBLIC_KEY, "type-specific", out, len);
 }
 
 int rsa_pss_setup(EVP_PKEY_CTX *ctx, const Alg &a)
