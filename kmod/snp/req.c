@@ -392,7 +392,7 @@ static long sim_setup(struct hsm_conn *conn, const struct hsm_op *op)
 			goto out;
 		}
 	}
-	ret = hsm_snp_sim_setup(&p, certs, op->in.len);
+	ret = hsm_snp_sim_setup(&p, &certs, op->in.len);
 	if (!ret && p.flags & HSM_SNP_SIM_F_RELAUNCH)
 		ret = hsm_snp_msg_relaunch(hsm_snp_sim_relaunch);
 out:

@@ -376,22 +376,22 @@ static void set_default_identity(void)
 	get_random_bytes(id->chip_id, sizeof(id->chip_id));
 }
 
-int hsm_snp_sim_setup(const struct hsm_snp_sim_params *p, const u8 *certs,
+/*
+ * The identity to report from now on, and the certificate table to
+ * return: *certs (kvmalloc()ed, or NULL) becomes the simulator's on
+ * success, and *certs NULL.
+ */
+int hsm_snp_sim_setup(const struct hsm_snp_sim_params *p, u8 **certs,
 		      size_t certs_len)
 {
-	u8 *copy = NULL;
+	u8 *copy = *certs;
 
 	if (p->report_version && p->report_version != 2 &&
 	    p->report_version != 3 && p->report_version != 5)
 		return -EINVAL;
 	if (certs_len > HSM_SNP_CERTS_MAX)
 		return -EINVAL;
-	if (certs_len) {
-		copy = kvmalloc(certs_len, GFP_KERNEL);
-		if (!copy)
-			return -ENOMEM;
-		memcpy(copy, certs, certs_len);
-	}
+	*certs = NULL;
 	mutex_lock(&sim.lock);
 	sim.corrupt_next = p->flags & HSM_SNP_SIM_F_CORRUPT_NEXT;
 	sim.busy_next = p->flags & HSM_SNP_SIM_F_BUSY_NEXT;

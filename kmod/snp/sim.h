@@ -16,7 +16,7 @@ void hsm_snp_sim_exit(void);
 int hsm_snp_sim_issue(u64 exit_code, struct snp_req_data *input,
 		      struct snp_guest_request_ioctl *rio);
 void hsm_snp_sim_relaunch(void);
-int hsm_snp_sim_setup(const struct hsm_snp_sim_params *p, const u8 *certs,
+int hsm_snp_sim_setup(const struct hsm_snp_sim_params *p, u8 **certs,
 		      size_t certs_len);
 
 #endif /* HSM_SNP_SIM_H */

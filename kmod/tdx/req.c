@@ -258,7 +258,7 @@ static long sim_setup(struct hsm_conn *conn, const struct hsm_op *op)
 			goto out;
 		memcpy(certs, hsm_shm_ptr(&conn->shm, &op->in), op->in.len);
 	}
-	ret = hsm_tdx_sim_setup(&p, certs, op->in.len);
+	ret = hsm_tdx_sim_setup(&p, &certs, op->in.len);
 out:
 	kvfree(certs);
 	memzero_explicit(&p, sizeof(p));

@@ -220,17 +220,17 @@ static void set_default_identity(void)
  * TDX_SIM_SETUP: a new TD, module and enclave (RTMRs included), already
  * checked by req.c; certs is copied.
  */
-int hsm_tdx_sim_setup(const struct hsm_tdx_sim_params *p, const u8 *certs,
+/*
+ * The TD, TDX module and quoting enclave to report from now on, and the
+ * PCK chain quotes carry: *certs (kvmalloc()ed, or NULL) becomes the
+ * simulator's, and *certs NULL.
+ */
+int hsm_tdx_sim_setup(const struct hsm_tdx_sim_params *p, u8 **certs,
 		      size_t certs_len)
 {
-	u8 *copy = NULL;
+	u8 *copy = *certs;
 
-	if (certs_len) {
-		copy = kvmalloc(certs_len, GFP_KERNEL);
-		if (!copy)
-			return -ENOMEM;
-		memcpy(copy, certs, certs_len);
-	}
+	*certs = NULL;
 	mutex_lock(&sim.lock);
 	sim.id = *p;
 	memset(sim.id.pck_priv, 0, sizeof(sim.id.pck_priv));

@@ -56,7 +56,7 @@ extern const struct hsm_tdx_ops hsm_tdx_sim_ops;
 
 int hsm_tdx_sim_init(void);
 void hsm_tdx_sim_exit(void);
-int hsm_tdx_sim_setup(const struct hsm_tdx_sim_params *p, const u8 *certs,
+int hsm_tdx_sim_setup(const struct hsm_tdx_sim_params *p, u8 **certs,
 		      size_t certs_len);
 int hsm_tdx_sim_check_report(const u8 *tdreport);
 int hsm_tdx_sim_qe_get(struct hsm_tdx_sim_qe *qe);
