@@ -54,6 +54,11 @@
 	{ .name = n, .type = HSM_ALG_ASYM, .key_min = 1, \
 	  .key_max = HSM_WORKER_KEY_MAX, .out_len = o, .hash = h, \
 	  .perms = HSM_PERM_SIGN | HSM_PERM_VERIFY | HSM_PERM_EXPORT }
+/* Served by the worker: encryption with h for OAEP's hash and MGF1. */
+#define ASYM_PKE(n, h) \
+	{ .name = n, .type = HSM_ALG_ASYM, .key_min = 1, \
+	  .key_max = HSM_WORKER_KEY_MAX, .hash = h, \
+	  .perms = HSM_PERM_ENCRYPT | HSM_PERM_DECRYPT | HSM_PERM_EXPORT }
 /* AES key wrap: wrapping keys only. */
 #define KW(n, kl) \
 	{ .name = n, .kname = "kw(aes)", .type = HSM_ALG_KW, .key_min = kl, \
@@ -101,6 +106,7 @@ static const struct hsm_alg algs[] = {
 	ASYM("rsa-pss-sha256", 0, "sha-256"),
 	ASYM("rsa-pss-sha384", 0, "sha-384"),
 	ASYM("rsa-pss-sha512", 0, "sha-512"),
+	ASYM_PKE("rsa-oaep-sha256", "sha-256"),
 	{ .name = "secret", .type = HSM_ALG_SECRET, .key_min = 1,
 	  .key_max = HSM_SECRET_MAX, .perms = HSM_PERM_DERIVE | HSM_PERM_EXPORT },
 	KDF("hkdf-sha-256", "hmac(sha256)", 32),
@@ -168,13 +174,18 @@ int hsm_alg_check_attrs(const struct hsm_alg *alg, u64 perms, u32 flags)
 	return 0;
 }
 
-/* Names the module knows but nothing serves yet. */
+/*
+ * Names the module knows but nothing serves here: KWP (the kernel's kw(aes)
+ * has no padding mode), and the post-quantum schemes, which Debian 12's
+ * OpenSSL 3.0 lacks (they came in 3.5).
+ */
 static const struct {
 	const char *name;
 	enum hsm_alg_kind kind;
 } unsupported[] = {
-	{ "rsa-oaep-sha256", HSM_ALG_KIND_CIPHER },
 	{ "aes-256-kwp", HSM_ALG_KIND_WRAP },
+	{ "ml-kem-768", HSM_ALG_KIND_AGREE },
+	{ "ml-dsa-65", HSM_ALG_KIND_SIGN },
 };
 
 static const enum hsm_alg_kind kinds[] = {
@@ -189,6 +200,14 @@ static const enum hsm_alg_kind kinds[] = {
 	[HSM_ALG_KW] = HSM_ALG_KIND_WRAP,
 	[HSM_ALG_ASYM] = HSM_ALG_KIND_SIGN,
 };
+
+/* A worker key signs, or (OAEP) encrypts. */
+static enum hsm_alg_kind kind_of(const struct hsm_alg *alg)
+{
+	if (alg->type == HSM_ALG_ASYM && (alg->perms & HSM_PERM_ENCRYPT))
+		return HSM_ALG_KIND_CIPHER;
+	return kinds[alg->type];
+}
 
 unsigned int hsm_alg_count(void)
 {
@@ -209,7 +228,7 @@ void hsm_alg_describe(unsigned int i, bool worker, struct hsm_alg_info *out)
 		return;
 	}
 	strscpy(out->name, algs[i].name, sizeof(out->name));
-	out->kind = kinds[algs[i].type];
+	out->kind = kind_of(&algs[i]);
 	if (algs[i].type != HSM_ALG_ASYM)
 		out->flags = HSM_ALG_F_SUPPORTED;
 	else

@@ -18,6 +18,8 @@ enum hsm_alg_type {
 	HSM_ALG_ASYM,		/* served by the worker: PKCS#8 || SPKI, or SPKI */
 	/* No key's type: what a signature command takes, RSA or ASYM. */
 	HSM_ALG_SIGNER,
+	/* No key's type: what ENCRYPT and DECRYPT take, CIPHER or ASYM. */
+	HSM_ALG_ENCRYPTER,
 };
 
 /* Curves of HSM_ALG_KPP keys: the values of the kernel's ECC_CURVE_*. */

@@ -94,10 +94,11 @@ static const struct hsm_cmd_desc cmds[] = {
 	   KEYED(HSM_ALG_AEAD, HSM_PERM_ENCRYPT), INPLACE),
 	OP(OPEN, hsm_oneshot_open, AEAD_REFS, R(OUT),
 	   KEYED(HSM_ALG_AEAD, HSM_PERM_DECRYPT), INPLACE),
-	OP(ENCRYPT, hsm_oneshot_encrypt, R(IN) | R(OUT) | R(IV), R(OUT),
-	   KEYED(HSM_ALG_CIPHER, HSM_PERM_ENCRYPT), INPLACE),
-	OP(DECRYPT, hsm_oneshot_decrypt, R(IN) | R(OUT) | R(IV), R(OUT),
-	   KEYED(HSM_ALG_CIPHER, HSM_PERM_DECRYPT), INPLACE),
+	/* A cipher (iv) or RSA-OAEP (aad: the label): the handler runs either. */
+	OP(ENCRYPT, hsm_oneshot_encrypt, R(IN) | R(OUT) | R(IV) | R(AAD), R(OUT),
+	   KEYED(HSM_ALG_ENCRYPTER, HSM_PERM_ENCRYPT), INPLACE),
+	OP(DECRYPT, hsm_oneshot_decrypt, R(IN) | R(OUT) | R(IV) | R(AAD), R(OUT),
+	   KEYED(HSM_ALG_ENCRYPTER, HSM_PERM_DECRYPT), INPLACE),
 	OP(RANDOM, hsm_oneshot_random, R(OUT), R(OUT)),
 	/* RSA PKCS#1 v1.5 or a worker key: the handler runs either. */
 	OP(SIGN, hsm_oneshot_sign, R(IN) | R(OUT), R(OUT),

@@ -256,6 +256,7 @@ static int key_tfm_init(struct hsm_key *key)
 	case HSM_ALG_HASH:
 	case HSM_ALG_KDF:
 	case HSM_ALG_SIGNER:
+	case HSM_ALG_ENCRYPTER:
 		break;
 	}
 	return -EINVAL;
@@ -304,8 +305,17 @@ void hsm_key_describe(const struct hsm_key *key, struct hsm_key_info *info)
  */
 int hsm_key_may(const struct hsm_key *key, int type, u64 perm)
 {
+	/* A worker key signs or encrypts, as its algorithm says. */
+	bool asym_signs = key->alg->type == HSM_ALG_ASYM &&
+			  (key->alg->perms & HSM_PERM_SIGN);
+	bool asym_encrypts = key->alg->type == HSM_ALG_ASYM &&
+			     (key->alg->perms & HSM_PERM_ENCRYPT);
+
 	if (type == HSM_ALG_SIGNER) {
-		if (key->alg->type != HSM_ALG_RSA && key->alg->type != HSM_ALG_ASYM)
+		if (key->alg->type != HSM_ALG_RSA && !asym_signs)
+			return -EINVAL;
+	} else if (type == HSM_ALG_ENCRYPTER) {
+		if (key->alg->type != HSM_ALG_CIPHER && !asym_encrypts)
 			return -EINVAL;
 	} else if (type && key->alg->type != type) {
 		return -EINVAL;

@@ -59,13 +59,22 @@ long hsm_oneshot_open(struct hsm_call *c)
 	return hsm_crypto_aead(c->key, false, &c->conn->shm, c->op);
 }
 
+/* Block and stream ciphers in the kernel; RSA-OAEP by the worker. */
 long hsm_oneshot_encrypt(struct hsm_call *c)
 {
+	if (c->key->alg->type == HSM_ALG_ASYM)
+		return hsm_asym_encrypt(c);
+	if (c->op->aad.len)
+		return -EINVAL;
 	return hsm_crypto_cipher(c->key, true, &c->conn->shm, c->op);
 }
 
 long hsm_oneshot_decrypt(struct hsm_call *c)
 {
+	if (c->key->alg->type == HSM_ALG_ASYM)
+		return hsm_asym_decrypt(c);
+	if (c->op->aad.len)
+		return -EINVAL;
 	return hsm_crypto_cipher(c->key, false, &c->conn->shm, c->op);
 }
 

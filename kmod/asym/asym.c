@@ -206,3 +206,67 @@ long hsm_asym_public(struct hsm_call *c)
 	memcpy(hsm_shm_ptr(&c->conn->shm, &op->out), pub, len);
 	return len;
 }
+
+/* RSAES-OAEP with SHA-256: 2 hash lengths and 2 bytes of every block. */
+#define OAEP_OVERHEAD	(2 * 32 + 2)
+
+/* What ENCRYPT and DECRYPT share: no IV; the label, bounded. */
+static int oaep_args(const struct hsm_op *op)
+{
+	if (op->iv.len)
+		return -EINVAL;
+	return op->aad.len > HSM_WORKER_LABEL_MAX ? -E2BIG : 0;
+}
+
+static long oaep_call(struct hsm_call *c, u32 worker_op, const u8 *key,
+		      u32 key_len, u32 out_max)
+{
+	const struct hsm_op *op = c->op;
+	const struct hsm_shm *shm = &c->conn->shm;
+	struct hsm_wreq r = {
+		.hdr = { .op = worker_op, .key_len = key_len, .in_len = op->in.len,
+			 .in2_len = op->aad.len, .out_max = out_max },
+		.key = key,
+		.in = hsm_shm_ptr(shm, &op->in),
+		.in2 = hsm_shm_ptr(shm, &op->aad),
+		.out = hsm_shm_ptr(shm, &op->out),
+	};
+
+	strscpy(r.hdr.alg, c->key->alg->name, sizeof(r.hdr.alg));
+	return hsm_worker_call(&r, c->deadline_ns);
+}
+
+long hsm_asym_encrypt(struct hsm_call *c)
+{
+	const struct hsm_key *key = c->key;
+	const struct hsm_op *op = c->op;
+	long ret = oaep_args(op);
+
+	if (ret)
+		return ret;
+	if (op->in.len > key->sig_len - OAEP_OVERHEAD)
+		return -EINVAL;
+	if (op->out.len < key->sig_len)
+		return -EOVERFLOW;
+	return oaep_call(c, HSM_WORKER_ENCRYPT, spki_of(key), spki_len(key),
+			 key->sig_len);
+}
+
+long hsm_asym_decrypt(struct hsm_call *c)
+{
+	const struct hsm_key *key = c->key;
+	const struct hsm_op *op = c->op;
+	long ret = oaep_args(op);
+
+	if (ret)
+		return ret;
+	if (key->public_only)
+		return -EPERM;
+	/* Only a whole block can decrypt; any other is as bad as a wrong one. */
+	if (op->in.len != key->sig_len)
+		return -EBADMSG;
+	if (op->out.len < key->sig_len - OAEP_OVERHEAD)
+		return -EOVERFLOW;
+	return oaep_call(c, HSM_WORKER_DECRYPT, key->material, key->priv_len,
+			 key->sig_len - OAEP_OVERHEAD);
+}

@@ -19,5 +19,7 @@ int hsm_asym_new(struct hsm_call *c, const struct hsm_key_params *p,
 long hsm_asym_sign(struct hsm_call *c);
 long hsm_asym_verify(struct hsm_call *c);
 long hsm_asym_public(struct hsm_call *c);
+long hsm_asym_encrypt(struct hsm_call *c);
+long hsm_asym_decrypt(struct hsm_call *c);
 
 #endif /* HSM_ASYM_H */

@@ -113,7 +113,7 @@ Test(worker, info_and_algs_say_who_serves)
 			seen++;
 			cr_expect(algs[k].flags & HSM_ALG_F_SUPPORTED, "%s", algs[k].name);
 		}
-	cr_expect_eq(seen, 6, "ECDSA x2, Ed25519, RSA-PSS x3");
+	cr_expect_eq(seen, 7, "ECDSA x2, Ed25519, RSA-PSS x3, RSA-OAEP");
 }
 
 Test(worker, ecdsa_signatures_verify_in_openssl)
@@ -171,6 +171,77 @@ Test(worker, ed25519_and_rsa_pss)
 	cr_expect_eq(sign(c, rsa, msg, 0, 255).res, -EOVERFLOW, "out shorter than the modulus");
 	cr_expect_eq(c.key("rsa-pss-sha256", kSignVerify, nullptr, 0, 128).res, -EINVAL,
 		     "RSA-1024 is not generated");
+}
+
+namespace {
+
+long oaep(Conn &c, unsigned cmd, __u64 key, const Bytes &in, const Bytes &label, __u32 out_len)
+{
+	hsm_op op{};
+	op.handle = key;
+	op.resp_off = Conn::kResp;
+	op.in = c.put(kIn, in);
+	op.aad = c.put(kTag, label);
+	op.out = {kOut, out_len};
+	return c.run(cmd, op).res;
+}
+
+// OpenSSL's RSA-OAEP (SHA-256, MGF1-SHA-256) with a label, as a peer would.
+Bytes openssl_oaep(const Bytes &spki, const Bytes &label, const Bytes &msg)
+{
+	const unsigned char *p = spki.data();
+	EVP_PKEY *pk = d2i_PUBKEY(nullptr, &p, spki.size());
+	cr_assert_not_null(pk);
+	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new(pk, nullptr);
+	unsigned char *l = static_cast<unsigned char *>(OPENSSL_memdup(label.data(), label.size()));
+	cr_assert(EVP_PKEY_encrypt_init(ctx) == 1 &&
+		  EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_OAEP_PADDING) == 1 &&
+		  EVP_PKEY_CTX_set_rsa_oaep_md(ctx, EVP_sha256()) == 1 &&
+		  EVP_PKEY_CTX_set_rsa_mgf1_md(ctx, EVP_sha256()) == 1 &&
+		  EVP_PKEY_CTX_set0_rsa_oaep_label(ctx, l, static_cast<int>(label.size())) == 1);
+	Bytes ct(512);
+	size_t n = ct.size();
+	cr_assert_eq(EVP_PKEY_encrypt(ctx, ct.data(), &n, msg.data(), msg.size()), 1);
+	ct.resize(n);
+	EVP_PKEY_CTX_free(ctx);
+	EVP_PKEY_free(pk);
+	return ct;
+}
+
+} // namespace
+
+Test(worker, rsa_oaep_decrypts_what_openssl_encrypts_and_back)
+{
+	Conn c;
+	__u64 key = must_key(c, "rsa-oaep-sha256", HSM_PERM_ENCRYPT | HSM_PERM_DECRYPT, nullptr, 0,
+			     256);
+	const Bytes spki = public_key(c, key), label = pattern(20, 4), msg = pattern(190, 6);
+	Bytes ct = openssl_oaep(spki, label, msg);
+	cr_assert_eq(oaep(c, HSM_IOC_DECRYPT, key, ct, label, 190), 190);
+	cr_expect(c.get(kOut, 190) == msg, "the message OpenSSL sealed");
+	cr_expect_eq(oaep(c, HSM_IOC_DECRYPT, key, ct, pattern(20, 5), 190), -EBADMSG,
+		     "another label");
+	ct[100] ^= 1;
+	cr_expect_eq(oaep(c, HSM_IOC_DECRYPT, key, ct, label, 190), -EBADMSG, "a flipped bit");
+	cr_expect_eq(oaep(c, HSM_IOC_DECRYPT, key, Bytes(255), label, 190), -EBADMSG,
+		     "a short block");
+	cr_expect_eq(oaep(c, HSM_IOC_DECRYPT, key, Bytes(256), label, 189), -EOVERFLOW,
+		     "room for the longest message");
+
+	// The module's ciphertext opens in the module (two encryptions differ).
+	long n = oaep(c, HSM_IOC_ENCRYPT, key, msg, {}, 256);
+	cr_assert_eq(n, 256);
+	Bytes ct2 = c.get(kOut, 256);
+	cr_assert_eq(oaep(c, HSM_IOC_ENCRYPT, key, msg, {}, 256), 256);
+	cr_expect(c.get(kOut, 256) != ct2, "OAEP is randomized");
+	cr_assert_eq(oaep(c, HSM_IOC_DECRYPT, key, ct2, {}, 190), 190);
+	cr_expect(c.get(kOut, 190) == msg);
+	cr_expect_eq(oaep(c, HSM_IOC_ENCRYPT, key, pattern(191, 1), {}, 256), -EINVAL,
+		     "longer than a 2048-bit block carries");
+
+	__u64 ecdsa = must_key(c, "ecdsa-p256-sha256", kSignVerify);
+	cr_expect_eq(oaep(c, HSM_IOC_ENCRYPT, ecdsa, msg, {}, 256), -EINVAL, "ECDSA does not encrypt");
+	cr_expect_eq(sign(c, key, msg).res, -EINVAL, "OAEP does not sign");
 }
 
 Test(worker, imported_keys_sign_and_public_keys_only_verify)

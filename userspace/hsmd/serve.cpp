@@ -94,6 +94,12 @@ int serve_request(std::span<std::uint8_t> buf, std::size_t len)
 	case HSM_WORKER_VERIFY:
 		ret = verify(r.alg, sig_flags(r.hdr.flags), r.key, r.in, r.in2);
 		break;
+	case HSM_WORKER_ENCRYPT:
+		ret = encrypt(r.alg, r.key, r.in2, r.in, room, n);
+		break;
+	case HSM_WORKER_DECRYPT:
+		ret = decrypt(r.alg, r.key, r.in2, r.in, room, n);
+		break;
 	default:
 		ret = -EOPNOTSUPP;
 	}

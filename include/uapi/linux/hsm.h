@@ -105,9 +105,9 @@
  *   Writes up to `count` struct hsm_alg_info to algs_ptr: every algorithm
  *   name the module knows, including the ones it cannot serve now (flags
  *   without HSM_ALG_F_SUPPORTED): the worker's algorithms (HSM_ALG_F_WORKER)
- *   while no worker is attached, and RSA-OAEP and AES-KWP, which nothing
- *   serves yet.  Returns how many the module knows, which may exceed count
- *   (ask again with more room).
+ *   while no worker is attached, and AES-KWP, ML-KEM and ML-DSA, which
+ *   nothing serves here.  Returns how many the module knows, which may
+ *   exceed count (ask again with more room).
  *   flags and reserved: must be 0.
  *
  * HSM_IOC_SELFTEST (struct hsm_selftest)
@@ -489,6 +489,7 @@
  *   "ed25519"                                  EdDSA, RFC 8032 (pure)
  *   "rsa-pss-sha256", "rsa-pss-sha384", "rsa-pss-sha512"
  *                         RSASSA-PSS, MGF1 with the same hash, salt = hash length
+ *   "rsa-oaep-sha256"     RSAES-OAEP, SHA-256 and MGF1-SHA-256 (ENCRYPT, DECRYPT)
  *
  * A key's material is its PKCS#8 PrivateKeyInfo DER followed by its
  * SubjectPublicKeyInfo DER, or the SubjectPublicKeyInfo alone for a
@@ -516,6 +517,15 @@
  *   is shorter than the longest signature the key makes.
  * VERIFY: in = the message (or digest), tag = the signature, with the
  *   same flags.  Returns 0 or EBADMSG.
+ * ENCRYPT ("rsa-oaep-sha256"; ENCRYPT): in = the message, at most the
+ *   modulus's size less 66 bytes (EINVAL beyond), aad = the label (at most
+ *   HSM_WORKER_LABEL_MAX bytes, E2BIG beyond; may be empty), out = the
+ *   ciphertext, at least the modulus's size (EOVERFLOW).  No iv.  Returns
+ *   the ciphertext's length.
+ * DECRYPT (DECRYPT): in = the ciphertext (the modulus's size), aad = the
+ *   label, out = the message: at least the longest one the key can carry
+ *   (the modulus's size less 66; EOVERFLOW).  Returns its length, or
+ *   EBADMSG for any ciphertext that does not decrypt, whatever the reason.
  * Limits: in at most HSM_WORKER_MSG_MAX bytes (E2BIG beyond).
  * No worker attached: EHOSTDOWN (HSM_STATUS_UNAVAILABLE), at once.  The
  *   worker gone (killed, or its process exiting) with the request in its
@@ -1604,6 +1614,7 @@ struct hsm_tdx_sim_params {
  *				a request's header, the largest key material
  *				and the largest input
  * HSM_WORKER_MSG_MAX		the longest input of a worker operation
+ * HSM_WORKER_LABEL_MAX		the longest RSA-OAEP label
  * HSM_WORKER_KEY_MAX		the longest key material (RSA-4096 PKCS#8
  *				and SPKI, with room to spare)
  * HSM_WORKER_TIMEOUT_MS	how long a request without a deadline waits
@@ -1613,6 +1624,7 @@ struct hsm_tdx_sim_params {
 #define HSM_WORKER_MSG_MAX	65536
 #define HSM_WORKER_KEY_MAX	4096
 #define HSM_WORKER_BUF_MIN	(256 + HSM_WORKER_KEY_MAX + HSM_WORKER_MSG_MAX + 1024)
+#define HSM_WORKER_LABEL_MAX	1024
 #define HSM_WORKER_TIMEOUT_MS	30000
 #define HSM_WORKER_WATCH_MS	100
 
@@ -1650,6 +1662,8 @@ enum hsm_worker_op {
 	HSM_WORKER_IMPORT	= 2,	/* in: the key; answer as GENERATE, or SPKI */
 	HSM_WORKER_SIGN		= 3,	/* key, in: message; answer: signature */
 	HSM_WORKER_VERIFY	= 4,	/* key, in, in2: signature; answer: none */
+	HSM_WORKER_ENCRYPT	= 5,	/* key: SPKI, in, in2: label; answer: ciphertext */
+	HSM_WORKER_DECRYPT	= 6,	/* key: PKCS#8, in, in2: label; answer: message */
 };
 
 /*

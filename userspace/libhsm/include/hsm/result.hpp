@@ -31,6 +31,7 @@ enum class Status : std::uint32_t {
 	kCanceled = HSM_STATUS_CANCELED,
 	kInternal = HSM_STATUS_INTERNAL,
 	kBusy = HSM_STATUS_BUSY,
+	kUnavailable = HSM_STATUS_UNAVAILABLE,	///< no worker for the algorithm, or it went
 };
 
 /// A short, stable name for a status ("not-found", "auth-failed", ...),
