@@ -179,10 +179,11 @@ void hsm_worker_describe(u32 *slots, u32 *pid)
 }
 
 /*
- * The worker is gone: answer everything it held or would have taken, and
- * hand the parked commands back (ECANCELED) so that its ring can close.
+ * The worker on conn is gone: answer everything it held or would have
+ * taken, and hand the parked commands back (ECANCELED) so that its ring
+ * can close.  Nothing, if another worker has attached meanwhile.
  */
-static void detach(void)
+static void detach(const struct hsm_conn *conn)
 {
 	struct io_uring_cmd *cmds[HSM_WORKER_SLOTS_MAX];
 	struct hsm_wreq *r, *tmp;
@@ -190,7 +191,7 @@ static void detach(void)
 	unsigned int i, n = 0;
 
 	spin_lock(&w.lock);
-	if (!w.conn) {
+	if (!w.conn || w.conn != conn) {
 		spin_unlock(&w.lock);
 		return;
 	}
@@ -228,15 +229,17 @@ static void detach(void)
 static void watch_fn(struct work_struct *work)
 {
 	struct task_struct *task;
+	struct hsm_conn *conn;
 	bool gone;
 
 	spin_lock(&w.lock);
 	task = w.task;
+	conn = w.conn;
 	gone = task && ((task->flags & PF_EXITING) ||
 			(READ_ONCE(task->signal->flags) & SIGNAL_GROUP_EXIT));
 	spin_unlock(&w.lock);
 	if (gone)
-		detach();
+		detach(conn);
 	else if (task)
 		schedule_delayed_work(&watch, msecs_to_jiffies(HSM_WORKER_WATCH_MS));
 }
@@ -358,8 +361,7 @@ long hsm_worker_commit(struct hsm_call *c)
 /* The worker's connection is closing: nothing of it may stay in use. */
 void hsm_worker_release(struct hsm_conn *conn)
 {
-	if (READ_ONCE(w.conn) == conn)
-		detach();
+	detach(conn);
 }
 
 void hsm_worker_exit(void)
