@@ -377,10 +377,11 @@ void connection_gone(Worker &w)
 // thread's programs there, and exits or is killed.  Whatever its
 // connections charged must be given back: the module warns when a user's
 // record goes with anything still charged.
+constexpr uid_t kUser = 65534;
+constexpr gid_t kDeviceGroup = 4243;	/* as the suites grant it */
+
 void as_user(Worker &w)
 {
-	constexpr uid_t kUser = 65534;
-	constexpr gid_t kDeviceGroup = 4243;	/* as the suites grant it */
 	Shared &sh = w.sh;
 	std::vector<Program> progs = slow_programs(w.rng);
 	for (Program &p : child_programs(w, 4))
@@ -650,6 +651,45 @@ void chaos_main(Worker &w)
 			r -= kEvents[i].weight;
 		}
 	}
+}
+
+void delete_user_slots()
+{
+	if (chown(HSM_DEVICE_PATH, 0, kDeviceGroup))
+		return;
+	pid_t pid = fork();
+	if (pid != 0) {
+		if (pid > 0)
+			waitpid(pid, nullptr, 0);
+		return;
+	}
+	const gid_t groups[] = {kDeviceGroup};
+	hsm_raw_conn c{};
+	if (setgroups(1, groups) || setgid(kUser) || setuid(kUser) ||
+	    hsm_raw_connect(&c, nullptr, 65536))
+		_exit(1);
+	constexpr uint32_t kMax = 64, kParams = 32768;
+	hsm_op op{};
+	op.resp_off = HSM_RESP_NONE;
+	op.out = {0, kMax * sizeof(hsm_slot_info)};
+	long n = hsm_raw_ioctl(c.fd, HSM_IOC_SLOT_LIST, &op);
+	std::vector<hsm_slot_params> mine;
+	const auto *s = static_cast<const hsm_slot_info *>(c.base);
+	for (long i = 0; i < std::min<long>(n, kMax); i++) {
+		if (strncmp(s[i].name, "fz", 2))
+			continue;
+		hsm_slot_params p{};
+		memcpy(p.name, s[i].name, sizeof(p.name));
+		mine.push_back(p);
+	}
+	for (const hsm_slot_params &p : mine) {
+		memcpy(static_cast<uint8_t *>(c.base) + kParams, &p, sizeof(p));
+		hsm_op del{};
+		del.resp_off = HSM_RESP_NONE;
+		del.params = {kParams, sizeof(p)};
+		hsm_raw_ioctl(c.fd, HSM_IOC_SLOT_DELETE, &del);
+	}
+	_exit(0);
 }
 
 }  // namespace fz

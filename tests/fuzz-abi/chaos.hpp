@@ -24,5 +24,10 @@ void check_counters(Worker &w, const char *when);
 void make_shared_contexts(Worker &w);
 // "fork 3, kill 2, ...": what the chaos thread did.
 std::string chaos_summary(const Shared &sh);
+// At the end: delete the run's slots ("fz...") that the chaos thread's
+// user stored.  Slots outlive connections, and root's SLOT_LIST does not
+// show another uid's, so a user killed before it deleted its own would
+// leave them, and their keys, behind.
+void delete_user_slots();
 
 }  // namespace fz
