@@ -15,6 +15,7 @@
 #include <linux/vmalloc.h>
 
 #include "alg.h"
+#include "asym/asym.h"
 #include "conn.h"
 #include "crypto/aead.h"
 #include "crypto/cipher.h"
@@ -131,11 +132,15 @@ static int ctx_check(enum hsm_ctx_op op, const struct hsm_alg *alg,
 	case HSM_CTX_OPEN:
 		return hsm_key_may(key, HSM_ALG_AEAD, HSM_PERM_DECRYPT);
 	case HSM_CTX_SIGN:
-		/* A public key cannot sign: refuse it now, not at Final. */
-		return hsm_key_may(key, HSM_ALG_RSA, HSM_PERM_SIGN) ?:
-		       (key->public_only ? -EPERM : 0);
 	case HSM_CTX_VERIFY:
-		return hsm_key_may(key, HSM_ALG_RSA, HSM_PERM_VERIFY);
+		/* Hash as you go, sign the digest: not pure Ed25519. */
+		if (!alg->hash)
+			return -EINVAL;
+		/* A public key cannot sign: refuse it now, not at Final. */
+		if (op == HSM_CTX_VERIFY)
+			return hsm_key_may(key, HSM_ALG_SIGNER, HSM_PERM_VERIFY);
+		return hsm_key_may(key, HSM_ALG_SIGNER, HSM_PERM_SIGN) ?:
+		       (key->public_only ? -EPERM : 0);
 	}
 	return -EINVAL;
 }
@@ -195,7 +200,7 @@ long hsm_ctx_create(struct hsm_call *c)
 		tfm = hsm_crypto_hash_tfm(alg);
 	else if (alg->type == HSM_ALG_MAC)
 		tfm = key->tfm.shash;
-	else if (alg->type == HSM_ALG_RSA)
+	else if (alg->type == HSM_ALG_RSA || alg->type == HSM_ALG_ASYM)
 		/* Signature contexts hash as they go, and sign at Final. */
 		tfm = hsm_crypto_hash_tfm(hsm_alg_find(alg->hash));
 	if (IS_ERR(tfm)) {
@@ -338,6 +343,34 @@ static long aead_final(struct hsm_ctx *ctx, const struct hsm_shm *shm,
 	return ret ?: n;
 }
 
+/*
+ * A worker key's Final: the digest, signed (DER) or checked by the
+ * worker.  Any signature length is an answer, as for RSA.
+ */
+static long asym_final(struct hsm_ctx *ctx, const struct hsm_shm *shm,
+		       const struct hsm_op *op, u64 deadline_ns)
+{
+	u32 dlen = crypto_shash_digestsize(ctx->desc->tfm);
+	u8 digest[HASH_MAX_DIGESTSIZE];
+	long ret;
+
+	if (ctx->op == HSM_CTX_SIGN ? op->tag.len : op->out.len)
+		return -EINVAL;
+	if (ctx->op == HSM_CTX_SIGN && op->out.len < ctx->key->sig_len)
+		return -EOVERFLOW;
+	ret = crypto_shash_final(ctx->desc, digest);
+	if (!ret && ctx->op == HSM_CTX_SIGN)
+		ret = hsm_asym_sign_digest(ctx->key, digest, dlen,
+					   hsm_shm_ptr(shm, &op->out),
+					   op->out.len, deadline_ns);
+	else if (!ret)
+		ret = hsm_asym_verify_digest(ctx->key, digest, dlen,
+					     hsm_shm_ptr(shm, &op->tag),
+					     op->tag.len, deadline_ns);
+	memzero_explicit(digest, sizeof(digest));
+	return ret;
+}
+
 /* SIGN and VERIFY: the digest so far, signed or checked. */
 static long sign_final(struct hsm_ctx *ctx, const struct hsm_shm *shm,
 		       const struct hsm_op *op)
@@ -379,7 +412,7 @@ static long sign_final(struct hsm_ctx *ctx, const struct hsm_shm *shm,
 }
 
 static long ctx_final(struct hsm_ctx *ctx, const struct hsm_shm *shm,
-		      const struct hsm_op *op)
+		      const struct hsm_op *op, u64 deadline_ns)
 {
 	u8 buf[HASH_MAX_DIGESTSIZE], tag[HASH_MAX_DIGESTSIZE];
 	u32 n = ctx->alg->out_len;
@@ -418,6 +451,8 @@ static long ctx_final(struct hsm_ctx *ctx, const struct hsm_shm *shm,
 		return aead_final(ctx, shm, op);
 	case HSM_CTX_SIGN:
 	case HSM_CTX_VERIFY:
+		if (ctx->alg->type == HSM_ALG_ASYM)
+			return asym_final(ctx, shm, op, deadline_ns);
 		return sign_final(ctx, shm, op);
 	}
 	return -EINVAL;
@@ -552,7 +587,7 @@ long hsm_ctx_call(struct hsm_call *c)
 			ctx->state = HSM_CTX_UPDATING;
 		break;
 	case HSM_IOC_CTX_FINAL:
-		ret = ctx_final(ctx, shm, op);
+		ret = ctx_final(ctx, shm, op, c->deadline_ns);
 		/* A failed verification still ends the operation. */
 		if (ret >= 0 || ret == -EBADMSG)
 			ctx->state = HSM_CTX_FINALIZED;

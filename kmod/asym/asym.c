@@ -138,56 +138,85 @@ static int sig_args(const struct hsm_key *key, const struct hsm_op *op)
 	return op->in.len > HSM_WORKER_MSG_MAX ? -E2BIG : 0;
 }
 
-long hsm_asym_sign(struct hsm_call *c)
+/* The worker's signature of in (a message, or a digest), into out. */
+static long worker_sign(const struct hsm_key *key, u32 flags, const u8 *in,
+			u32 in_len, u8 *out, u32 out_len, u64 deadline_ns)
 {
-	const struct hsm_key *key = c->key;
-	const struct hsm_op *op = c->op;
-	const struct hsm_shm *shm = &c->conn->shm;
 	struct hsm_wreq r = {
-		.hdr = { .op = HSM_WORKER_SIGN, .flags = op->flags,
-			 .key_len = key->priv_len, .in_len = op->in.len },
-		.key = key->material,
-		.in = hsm_shm_ptr(shm, &op->in),
-		.out = hsm_shm_ptr(shm, &op->out),
+		.hdr = { .op = HSM_WORKER_SIGN, .flags = flags,
+			 .key_len = key->priv_len, .in_len = in_len,
+			 .out_max = min_t(u32, out_len, SIG_MAX) },
+		.key = key->material, .in = in, .out = out,
 	};
-	int ret;
 
 	if (key->public_only)
 		return -EPERM;
-	ret = sig_args(key, op);
+	if (out_len < sig_max(key, flags))
+		return -EOVERFLOW;
+	strscpy(r.hdr.alg, key->alg->name, sizeof(r.hdr.alg));
+	return hsm_worker_call(&r, deadline_ns);
+}
+
+/* The worker's check of sig over in: 0 or EBADMSG. */
+static long worker_verify(const struct hsm_key *key, u32 flags, const u8 *in,
+			  u32 in_len, const u8 *sig, u32 sig_len, u64 deadline_ns)
+{
+	struct hsm_wreq r = {
+		.hdr = { .op = HSM_WORKER_VERIFY, .flags = flags,
+			 .key_len = spki_len(key), .in_len = in_len,
+			 .in2_len = sig_len },
+		.key = spki_of(key), .in = in, .in2 = sig,
+	};
+	long ret;
+
+	/* No signature of this key is that long: it cannot verify. */
+	if (!sig_len || sig_len > SIG_MAX)
+		return -EBADMSG;
+	strscpy(r.hdr.alg, key->alg->name, sizeof(r.hdr.alg));
+	ret = hsm_worker_call(&r, deadline_ns);
+	return ret > 0 ? -EIO : ret;
+}
+
+long hsm_asym_sign(struct hsm_call *c)
+{
+	const struct hsm_op *op = c->op;
+	const struct hsm_shm *shm = &c->conn->shm;
+	int ret = c->key->public_only ? -EPERM : sig_args(c->key, op);
+
 	if (ret)
 		return ret;
-	if (op->out.len < sig_max(key, op->flags))
-		return -EOVERFLOW;
-	r.hdr.out_max = min_t(u32, op->out.len, SIG_MAX);
-	strscpy(r.hdr.alg, key->alg->name, sizeof(r.hdr.alg));
-	return hsm_worker_call(&r, c->deadline_ns);
+	return worker_sign(c->key, op->flags, hsm_shm_ptr(shm, &op->in),
+			   op->in.len, hsm_shm_ptr(shm, &op->out), op->out.len,
+			   c->deadline_ns);
 }
 
 long hsm_asym_verify(struct hsm_call *c)
 {
-	const struct hsm_key *key = c->key;
 	const struct hsm_op *op = c->op;
 	const struct hsm_shm *shm = &c->conn->shm;
-	struct hsm_wreq r = {
-		.hdr = { .op = HSM_WORKER_VERIFY, .flags = op->flags,
-			 .key_len = spki_len(key), .in_len = op->in.len,
-			 .in2_len = op->tag.len },
-		.key = spki_of(key),
-		.in = hsm_shm_ptr(shm, &op->in),
-		.in2 = hsm_shm_ptr(shm, &op->tag),
-	};
-	long ret;
+	int ret = sig_args(c->key, op);
 
-	ret = sig_args(key, op);
 	if (ret)
 		return ret;
-	/* No signature of this key is that long: it cannot verify. */
-	if (!op->tag.len || op->tag.len > SIG_MAX)
-		return -EBADMSG;
-	strscpy(r.hdr.alg, key->alg->name, sizeof(r.hdr.alg));
-	ret = hsm_worker_call(&r, c->deadline_ns);
-	return ret > 0 ? -EIO : ret;
+	return worker_verify(c->key, op->flags, hsm_shm_ptr(shm, &op->in),
+			     op->in.len, hsm_shm_ptr(shm, &op->tag), op->tag.len,
+			     c->deadline_ns);
+}
+
+/* A signature context's Final: the digest it hashed, signed (DER). */
+long hsm_asym_sign_digest(const struct hsm_key *key, const u8 *digest,
+			  u32 dlen, u8 *out, u32 out_len, u64 deadline_ns)
+{
+	return worker_sign(key, HSM_OP_F_PREHASHED, digest, dlen, out, out_len,
+			   deadline_ns);
+}
+
+long hsm_asym_verify_digest(const struct hsm_key *key, const u8 *digest,
+			    u32 dlen, const u8 *sig, u32 sig_len,
+			    u64 deadline_ns)
+{
+	return worker_verify(key, HSM_OP_F_PREHASHED, digest, dlen, sig,
+			     sig_len, deadline_ns);
 }
 
 /* KEY_PUBLIC: the SPKI, or the raw key inside it; no worker needed. */

@@ -20,6 +20,11 @@ long hsm_asym_sign(struct hsm_call *c);
 long hsm_asym_verify(struct hsm_call *c);
 long hsm_asym_public(struct hsm_call *c);
 long hsm_asym_encrypt(struct hsm_call *c);
+long hsm_asym_sign_digest(const struct hsm_key *key, const u8 *digest,
+			  u32 dlen, u8 *out, u32 out_len, u64 deadline_ns);
+long hsm_asym_verify_digest(const struct hsm_key *key, const u8 *digest,
+			    u32 dlen, const u8 *sig, u32 sig_len,
+			    u64 deadline_ns);
 long hsm_asym_decrypt(struct hsm_call *c);
 
 #endif /* HSM_ASYM_H */

@@ -301,6 +301,65 @@ Test(worker, imported_keys_sign_and_public_keys_only_verify)
 		     "a P-256 key is not a P-384 key");
 }
 
+namespace {
+
+// A context call on ctx: in (Update), out (Final SIGN), tag (Final VERIFY).
+long ctx_call(Conn &c, unsigned cmd, __u64 ctx, const Bytes &in = {}, __u32 out_len = 0,
+	      const Bytes &tag = {})
+{
+	hsm_op op{};
+	op.handle = ctx;
+	op.resp_off = HSM_RESP_NONE;
+	if (!in.empty())
+		op.in = c.put(kIn, in);
+	if (out_len)
+		op.out = {kOut, out_len};
+	if (!tag.empty())
+		op.tag = c.put(kTag, tag);
+	return c.run(cmd, op).res;
+}
+
+} // namespace
+
+Test(worker, signature_contexts_hash_in_the_module_and_sign_in_the_worker)
+{
+	Conn c;
+	const Bytes msg = pattern(3000, 2);
+	struct { const char *alg, *md; bool pss; __u32 key_len; } algs[] = {
+		{"ecdsa-p384-sha384", "SHA384", false, 0}, {"rsa-pss-sha256", "SHA256", true, 256}};
+	for (auto &a : algs) {
+		__u64 key = must_key(c, a.alg, kSignVerify, nullptr, 0, a.key_len);
+		__u64 ctx = must_ctx(c, a.alg, HSM_CTX_SIGN, key);
+		cr_assert_eq(ctx_call(c, HSM_IOC_CTX_INIT, ctx), 0);
+		for (size_t off = 0; off < msg.size(); off += 1000)
+			cr_assert_eq(ctx_call(c, HSM_IOC_CTX_UPDATE, ctx,
+					      Bytes(msg.begin() + off, msg.begin() + off + 1000)), 1000);
+		long n = ctx_call(c, HSM_IOC_CTX_FINAL, ctx, {}, 512);
+		cr_assert_gt(n, 0, "%s: Final %ld", a.alg, n);
+		Bytes sig = c.get(kOut, n);
+		cr_expect(openssl_verifies(public_key(c, key), a.md, msg, sig, a.pss),
+			  "%s: the streamed signature is the message's", a.alg);
+
+		__u64 vctx = must_ctx(c, a.alg, HSM_CTX_VERIFY, key);
+		cr_assert_eq(ctx_call(c, HSM_IOC_CTX_INIT, vctx), 0);
+		cr_assert_eq(ctx_call(c, HSM_IOC_CTX_UPDATE, vctx, msg), (long)msg.size());
+		cr_expect_eq(ctx_call(c, HSM_IOC_CTX_FINAL, vctx, {}, 0, sig), 0, "%s", a.alg);
+		cr_assert_eq(ctx_call(c, HSM_IOC_CTX_RESET, vctx), 0);
+		cr_assert_eq(ctx_call(c, HSM_IOC_CTX_INIT, vctx), 0);
+		cr_assert_eq(ctx_call(c, HSM_IOC_CTX_UPDATE, vctx, pattern(10, 1)), 10);
+		cr_expect_eq(ctx_call(c, HSM_IOC_CTX_FINAL, vctx, {}, 0, sig), -EBADMSG,
+			     "%s: another message", a.alg);
+	}
+	__u64 ed = must_key(c, "ed25519", kSignVerify);
+	cr_expect_eq(ctx_create(c, "ed25519", HSM_CTX_SIGN, ed).res, -EINVAL,
+		     "pure EdDSA needs the whole message: no context");
+	Bytes spki = public_key(c, must_key(c, "ecdsa-p256-sha256", kSignVerify));
+	__u64 pub = must_key(c, "ecdsa-p256-sha256", HSM_PERM_VERIFY, &spki);
+	cr_expect_eq(ctx_create(c, "ecdsa-p256-sha256", HSM_CTX_SIGN, pub).res, -EPERM,
+		     "a public key signs in no context");
+	cr_expect_eq(ctx_create(c, "ecdsa-p256-sha256", HSM_CTX_VERIFY, pub).res, 0);
+}
+
 Test(worker, non_exportable_keys_stay_and_exportable_ones_leave_as_pkcs8)
 {
 	Conn c;
@@ -398,7 +457,10 @@ Test(worker_lifecycle, missing_killed_and_hung_worker_answer_at_once)
 	for (auto &t : callers)
 		t.join();
 	cr_expect_eq(aborted.load(), 4, "every request in flight says the worker went");
-	cr_expect_lt(Clock::now() - killed, std::chrono::seconds(2));
+	auto took = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - killed);
+	cr_expect_lt(took, std::chrono::seconds(2));
+	cr_log_info("4 requests answered %lld ms after the worker's SIGKILL",
+		    static_cast<long long>(took.count()));
 
 	// A new worker attaches and serves.
 	start_worker();

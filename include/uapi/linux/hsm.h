@@ -602,9 +602,11 @@
  *   tag = tag (4..16 bytes for GCM, 16 for ChaCha20-Poly1305).
  *   Final OPEN: out = plaintext, tag = tag; returns the total length, or
  *   EBADMSG, and out is then zeroed.
- * Signature contexts (SIGN, VERIFY; "rsa-pkcs1-sha*"): Update hashes in;
- *   Final SIGN: out = signature, returns its length; Final VERIFY: tag =
- *   signature, returns 0 or EBADMSG.
+ * Signature contexts (SIGN, VERIFY; "rsa-pkcs1-sha*", and the worker's
+ *   ECDSA and RSA-PSS keys, not Ed25519, which signs the whole message):
+ *   Update hashes in, in the module; Final SIGN: out = signature (DER for
+ *   ECDSA), returns its length; Final VERIFY: tag = signature, returns 0
+ *   or EBADMSG.
  *
  * Errors of every key operation: ENOENT (no such key in this connection),
  * EINVAL (the key's algorithm does not do this operation, or a payload
