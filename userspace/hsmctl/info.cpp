@@ -179,10 +179,10 @@ void print_identity(const std::string &device, const hsm_info &info)
 	std::printf("TDX:               %s (backend %s)\n", path_name(info.tdx_path),
 		    backend_name(info.tdx_backend));
 	if (info.worker_slots)
-		std::printf("worker:            attached (pid %u, %u slots): ECDSA, Ed25519, RSA-PSS served\n",
+		std::printf("worker:            attached (pid %u, %u slots): ECDSA, Ed25519, RSA-PSS, RSA-OAEP served\n",
 			    info.worker_pid, info.worker_slots);
 	else
-		std::printf("worker:            none attached: ECDSA, Ed25519, RSA-PSS unavailable (start hsmd.service)\n");
+		std::printf("worker:            none attached: ECDSA, Ed25519, RSA-PSS, RSA-OAEP unavailable (start hsmd.service)\n");
 	auto rights = bit_names(info.conn_flags, conn_rights);
 	std::printf("your rights:       %s\n",
 		    rights.empty() ? "none beyond your own keys and slots (raw platform requests are bound to your uid)"

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 // hsmd: the worker that computes, for hsm.ko, the asymmetric algorithms the
-// kernel lacks (ECDSA, Ed25519, RSA-PSS), with OpenSSL.  Started by root
+// kernel lacks (ECDSA, Ed25519, RSA-PSS, RSA-OAEP), with OpenSSL.  Started by root
 // (systemd's hsmd.service), it opens /dev/hsm, attaches as the module's
 // worker, then drops to its own user, locks itself down and serves.  It
 // keeps no key: each request brings what it needs, and both ends of it
