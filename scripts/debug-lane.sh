@@ -78,7 +78,7 @@ debug_coverage() {
 			sed '1d;$d' | base64 -d | tar -C "$gdir/$i" -xzf - ||
 			{ echo "coverage: ${olog#"$logs"/} has no GCOV data"; return 1; }
 		# The kernel keeps the counts under the objects' absolute build
-		# path: keep only the part below kmod/ (crypto/ and snp/ included).
+		# path: keep only the part below kmod/ (its directories included).
 		(cd "$gdir/$i" && find . -name '*.gcda') | while read -r f; do
 			mkdir -p "$(dirname "$gdir/k$i/${f#*/kmod/}")"
 			cp "$gdir/$i/$f" "$gdir/k$i/${f#*/kmod/}"
@@ -98,7 +98,8 @@ debug_coverage() {
 	done
 	(
 		cd "$obj"
-		for src in *.c crypto/*.c snp/*.c; do
+		# Every directory of the module (a probe has no counts: no line).
+		for src in *.c */*.c; do
 			[ "$src" != hsm.mod.c ] || continue
 			gcov -n -o "$(dirname "$src")" "$src" 2>/dev/null |
 				awk -v f="$src" '/^File .*'"$(basename "$src")"'/ { getline; print f, $0; exit }'
