@@ -16,7 +16,7 @@ using namespace hsmattack;
 
 namespace {
 
-constexpr size_t kBuf = (HSM_WORKER_BUF_MIN + 4095) & ~size_t{4095};
+constexpr size_t kBuf = kWorkerBuf;
 
 hsm_worker_cmd fetch_cmd()
 {

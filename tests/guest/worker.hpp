@@ -18,6 +18,9 @@ namespace hsmtest {
 
 inline constexpr const char *kHsmdPidfile = "/run/hsmd.pid";
 
+// A slot's buffer: the smallest the module takes, in whole pages.
+inline constexpr __u32 kWorkerBuf = (HSM_WORKER_BUF_MIN + 4095) & ~4095u;
+
 inline pid_t worker_pid()
 {
 	Conn c(4096, false);
@@ -75,7 +78,7 @@ inline pid_t start_silent_worker(unsigned slots)
 	pid_t pid = fork();
 	cr_assert_geq(pid, 0);
 	if (!pid) {
-		Conn c(slots * ((HSM_WORKER_BUF_MIN + 4095) & ~4095u));
+		Conn c(slots * kWorkerBuf);
 		hsm_worker_attach a{};
 		a.slots = slots;
 		if (hsm_raw_ioctl(c.fd(), HSM_IOC_WORKER_ATTACH, &a))
@@ -86,8 +89,7 @@ inline pid_t start_silent_worker(unsigned slots)
 		for (unsigned t = 0; t < slots; t++) {
 			hsm_worker_cmd k{};
 			k.tag = t;
-			k.buf = {static_cast<__u32>(t * ((HSM_WORKER_BUF_MIN + 4095) & ~4095u)),
-				 static_cast<__u32>((HSM_WORKER_BUF_MIN + 4095) & ~4095u)};
+			k.buf = {t * kWorkerBuf, kWorkerBuf};
 			io_uring_sqe *sqe = io_uring_get_sqe(&ring);
 			if (!sqe)
 				_exit(3);
