@@ -268,7 +268,8 @@ static long slot_list(const struct hsm_conn *conn, const struct hsm_op *op)
 	struct hsm_slot_info *out = hsm_shm_ptr(&conn->shm, &op->out);
 	u32 room = op->out.len / sizeof(*out), n = 0;
 	struct slot_ns mine = { .uid = conn->who.uid };
-	bool group = conn->who.slot_group;
+	/* An admin may delete the group's slots, so it must see them too. */
+	bool group = conn->who.slot_group || conn->who.admin;
 	struct hsm_slot_info info;
 	struct slot *s;
 

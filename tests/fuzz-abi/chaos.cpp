@@ -668,27 +668,9 @@ void delete_user_slots()
 	if (setgroups(1, groups) || setgid(kUser) || setuid(kUser) ||
 	    hsm_raw_connect(&c, nullptr, 65536))
 		_exit(1);
-	constexpr uint32_t kMax = 64, kParams = 32768;
-	hsm_op op{};
-	op.resp_off = HSM_RESP_NONE;
-	op.out = {0, kMax * sizeof(hsm_slot_info)};
-	long n = hsm_raw_ioctl(c.fd, HSM_IOC_SLOT_LIST, &op);
-	std::vector<hsm_slot_params> mine;
-	const auto *s = static_cast<const hsm_slot_info *>(c.base);
-	for (long i = 0; i < std::min<long>(n, kMax); i++) {
-		if (strncmp(s[i].name, "fz", 2))
-			continue;
-		hsm_slot_params p{};
-		memcpy(p.name, s[i].name, sizeof(p.name));
-		mine.push_back(p);
-	}
-	for (const hsm_slot_params &p : mine) {
-		memcpy(static_cast<uint8_t *>(c.base) + kParams, &p, sizeof(p));
-		hsm_op del{};
-		del.resp_off = HSM_RESP_NONE;
-		del.params = {kParams, sizeof(p)};
-		hsm_raw_ioctl(c.fd, HSM_IOC_SLOT_DELETE, &del);
-	}
+	constexpr size_t kParams = 32768;
+	for (const SlotName &sl : list_slots(c.fd, static_cast<uint8_t *>(c.base), kParams))
+		delete_slot(c.fd, static_cast<uint8_t *>(c.base), kParams, sl);
 	_exit(0);
 }
 

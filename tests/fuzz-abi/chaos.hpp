@@ -24,10 +24,12 @@ void check_counters(Worker &w, const char *when);
 void make_shared_contexts(Worker &w);
 // "fork 3, kill 2, ...": what the chaos thread did.
 std::string chaos_summary(const Shared &sh);
-// At the end: delete the run's slots ("fz...") that the chaos thread's
-// user stored.  Slots outlive connections, and root's SLOT_LIST does not
-// show another uid's, so a user killed before it deleted its own would
-// leave them, and their keys, behind.
+// At the end: delete every slot the chaos thread's user stored, whatever
+// its name (a mutated SLOT_STORE names slots after algorithms).  Slots
+// outlive connections, and root's SLOT_LIST does not show another uid's,
+// so a user killed before it deleted its own would leave them, and their
+// keys, behind.  The user holds none before the run: the suites before it
+// each check that the module's counts come back.
 void delete_user_slots();
 
 }  // namespace fz

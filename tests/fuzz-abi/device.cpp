@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 #include "device.hpp"
 
+#include <algorithm>
 #include <cstdio>
+#include <cstring>
 
 #include <hsm/raw.h>
 
@@ -134,6 +136,32 @@ std::string Tally::compare(const hsm_stats &s) const
 	if (s.inflight)
 		return "inflight is " + std::to_string(s.inflight) + " with nothing running";
 	return "";
+}
+
+std::vector<SlotName> list_slots(int fd, uint8_t *base, size_t off)
+{
+	const uint32_t room = static_cast<uint32_t>(off / sizeof(hsm_slot_info));
+	hsm_op op{};
+	op.resp_off = HSM_RESP_NONE;
+	op.out = {0, room * static_cast<uint32_t>(sizeof(hsm_slot_info))};
+	const long n = hsm_raw_ioctl(fd, HSM_IOC_SLOT_LIST, &op);
+	std::vector<SlotName> v;
+	const auto *s = reinterpret_cast<const hsm_slot_info *>(base);
+	for (long i = 0; i < std::min<long>(n, room); i++)
+		v.push_back({std::string(s[i].name, strnlen(s[i].name, sizeof(s[i].name))), s[i].slot_flags});
+	return v;
+}
+
+long delete_slot(int fd, uint8_t *base, size_t off, const SlotName &s)
+{
+	hsm_slot_params p{};
+	strncpy(p.name, s.name.c_str(), sizeof(p.name) - 1);
+	p.flags = s.flags;
+	memcpy(base + off, &p, sizeof(p));
+	hsm_op op{};
+	op.resp_off = HSM_RESP_NONE;
+	op.params = {static_cast<uint32_t>(off), sizeof(p)};
+	return hsm_raw_ioctl(fd, HSM_IOC_SLOT_DELETE, &op);
 }
 
 }  // namespace fz

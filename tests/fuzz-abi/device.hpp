@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include <linux/hsm.h>
 
@@ -39,6 +40,19 @@ private:
 // GET_INFO and GET_STATS of fd; false when the module did not answer all.
 bool get_info(int fd, hsm_info &info);
 bool get_stats(int fd, bool connection, hsm_stats &st);
+
+// A slot as SLOT_LIST names it: a name in the caller's namespace or (flags
+// HSM_SLOT_F_GROUP) in the group's, which an admin lists and may delete.
+struct SlotName {
+	std::string name;
+	uint32_t flags;
+	bool operator==(const SlotName &o) const { return name == o.name && flags == o.flags; }
+};
+
+// Every slot SLOT_LIST shows the connection (its region, from offset 0,
+// holds the list); SLOT_DELETE of one, its parameters at offset off.
+std::vector<SlotName> list_slots(int fd, uint8_t *base, size_t off);
+long delete_slot(int fd, uint8_t *base, size_t off, const SlotName &s);
 
 class Tally {
 public:

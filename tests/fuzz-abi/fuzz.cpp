@@ -152,42 +152,23 @@ void racer_main(Shared &sh, Rng rng)
 struct Baseline {
 	hsm_stats st{};
 	hsm_info info{};
-	std::vector<std::string> slots;
+	std::vector<SlotName> slots;
 };
-
-std::vector<std::string> slot_names(Device &obs)
-{
-	constexpr uint32_t kMax = 32;
-	hsm_op op{};
-	op.resp_off = HSM_RESP_NONE;
-	op.out = {0, kMax * sizeof(hsm_slot_info)};
-	long n = hsm_raw_ioctl(obs.fd(), HSM_IOC_SLOT_LIST, &op);
-	std::vector<std::string> v;
-	const auto *s = reinterpret_cast<const hsm_slot_info *>(obs.base());
-	for (long i = 0; i < std::min<long>(n, kMax); i++)
-		v.emplace_back(s[i].name, strnlen(s[i].name, sizeof(s[i].name)));
-	return v;
-}
 
 bool measure(Device &obs, Baseline &b)
 {
 	return get_stats(obs.fd(), false, b.st) && get_info(obs.fd(), b.info);
 }
 
-// Slots the run stored are not the run's to leave behind.
+// Slots the run stored are not the run's to leave behind: root's own,
+// and the group's (a mutated SLOT_STORE may name the group, which an admin
+// may use).  The region's last page holds the parameters.
 void delete_new_slots(Device &obs, const Baseline &base)
 {
-	for (const std::string &name : slot_names(obs)) {
-		if (std::find(base.slots.begin(), base.slots.end(), name) != base.slots.end())
-			continue;
-		hsm_slot_params p{};
-		strncpy(p.name, name.c_str(), sizeof(p.name) - 1);
-		memcpy(obs.base() + 8192, &p, sizeof(p));
-		hsm_op op{};
-		op.resp_off = HSM_RESP_NONE;
-		op.params = {8192, sizeof(p)};
-		hsm_raw_ioctl(obs.fd(), HSM_IOC_SLOT_DELETE, &op);
-	}
+	const size_t params = obs.size() - 4096;
+	for (const SlotName &s : list_slots(obs.fd(), obs.base(), params))
+		if (std::find(base.slots.begin(), base.slots.end(), s) == base.slots.end())
+			delete_slot(obs.fd(), obs.base(), params, s);
 }
 
 // Wait for the module's counts to come back to the baseline (a closed
@@ -195,11 +176,10 @@ void delete_new_slots(Device &obs, const Baseline &base)
 std::string settle(Device &obs, const Baseline &base)
 {
 	// A closed ring's commands are canceled, and a command waiting for
-	// its context stops at once.  A key seen to outlive every connection
-	// (seed 1796101294848460 on 6.1) was destroyed only by rmmod: a slot's,
-	// stored by the chaos thread's user, which root's cleanup could not
-	// see; delete_user_slots() now removes those.  The wait stays past the
-	// guest's default deadline (30 s) in case another holder remains.
+	// its context stops at once.  A key outliving every connection is a
+	// slot's: delete_new_slots() and delete_user_slots() remove the run's,
+	// so what remains is a holder the module failed to release.  The wait
+	// stays past the guest's default deadline (30 s).
 	std::string diff;
 	for (int i = 0; i < 400; i++) {
 		Baseline now;
@@ -312,7 +292,7 @@ int run_fuzz(const Options &o)
 		printf("hsm-fuzz: GET_STATS failed (not root?)\n");
 		return 2;
 	}
-	base.slots = slot_names(obs);
+	base.slots = list_slots(obs.fd(), obs.base(), obs.size() - 4096);
 	if ((r = sh.dev.open(sh.map.size()))) {
 		printf("hsm-fuzz: cannot open the connection: %s\n", strerror(-r));
 		return 2;
@@ -358,8 +338,12 @@ int run_fuzz(const Options &o)
 	if (sh.hooks)
 		sim_setup(obs, sh.sim);
 	std::string e = settle(obs, base);
-	if (!e.empty())
-		sh.finding("once every connection of the run closed, " + e);
+	if (!e.empty()) {
+		std::string names;
+		for (const SlotName &sl : list_slots(obs.fd(), obs.base(), obs.size() - 4096))
+			names += " " + sl.name + (sl.flags ? "(group)" : "");
+		sh.finding("once every connection of the run closed, " + e + "; root's slots:" + names);
+	}
 	summary(sh, seconds);
 	pthread_rwlock_destroy(&sh.lock);
 	return sh.findings ? 1 : 0;

@@ -199,6 +199,10 @@ Test(slots, group_slots_are_shared_by_the_slot_group)
 			return 3;
 		return 0;
 	}), 0);
+	// Root, an admin outside the group, sees the group's slot it may
+	// delete, but not the member's own.
+	cr_expect(listed(c, "team", HSM_SLOT_F_GROUP), "an admin lists the group's slots");
+	cr_expect(!listed(c, "team", 0));
 	// Another member may not delete the group's slot (it could then put
 	// a key of its own under the name); the member that stored it may.
 	cr_expect_eq(as_user(1002, {4242}, [](Conn &u) {

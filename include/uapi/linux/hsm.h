@@ -271,7 +271,8 @@
  *   name the others use.  Operations already running with the slot's
  *   key keep their reference and finish.
  * HSM_IOC_SLOT_LIST: out = struct hsm_slot_info[]: the caller's slots,
- *   then its group's slots when it is in slot_group, as many as fit.
+ *   then the group's slots when it is in slot_group or an admin (who may
+ *   delete them), as many as fit.
  *   Returns how many the caller has.
  *
  * Platform (guest requests and sealed slots)
