@@ -14,6 +14,7 @@
 #include "alg.h"
 #include "cmdtab.h"
 #ifndef HSM_CMDTAB_NO_HANDLERS
+#include "attest.h"
 #include "bench.h"
 #include "cmd.h"
 #include "control.h"
@@ -138,6 +139,9 @@ static const struct hsm_cmd_desc cmds[] = {
 	ROW(WORKER_ATTACH, hsm_worker_attach),
 	ROW(WORKER_FETCH, hsm_worker_fetch),
 	ROW(WORKER_COMMIT, hsm_worker_commit),
+
+	OP(KEY_ATTEST, hsm_key_attest, R(PARAMS) | R(OUT) | R(TAG),
+	   R(OUT) | R(TAG), KEYED(HSM_ALG_ASYM, 0)),
 };
 
 static_assert(ARRAY_SIZE(cmds) <= HSM_CMD_COUNT);

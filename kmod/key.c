@@ -45,6 +45,9 @@ static void key_free(struct hsm_res *res)
 	case HSM_ALG_RSA:
 		crypto_free_akcipher(key->tfm.akcipher);
 		break;
+	case HSM_ALG_ASYM:
+		hsm_asym_key_exit(key);
+		break;
 	default:
 		break;
 	}
@@ -335,7 +338,8 @@ struct hsm_key *hsm_key_create(const struct hsm_alg *alg, const u8 *material,
 	struct hsm_key *key;
 	int ret;
 
-	ret = hsm_alg_check_attrs(alg, perms, flags);
+	/* LOCAL is the module's mark, checked by every caller-facing path. */
+	ret = hsm_alg_check_attrs(alg, perms, flags & ~HSM_KEY_F_LOCAL);
 	if (ret)
 		return ERR_PTR(ret);
 	if (!alg->key_max || len < alg->key_min || len > alg->key_max)

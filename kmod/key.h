@@ -5,6 +5,8 @@
 #include <linux/mutex.h>
 #include <linux/types.h>
 
+#include <uapi/linux/hsm.h>
+
 #include "restable.h"
 
 struct crypto_aead;
@@ -41,6 +43,8 @@ struct hsm_key {
 	u32 sig_len;		/* RSA: modulus bytes; ASYM: longest signature */
 	u32 priv_len;		/* ASYM: the PKCS#8 before the SPKI (0: none) */
 	bool public_only;	/* RSA, ASYM: a public key, which only verifies */
+	/* ASYM: the digests the worker's cache knows it by (HSM_WORKER_EVICT) */
+	u8 evict_id[HSM_WORKER_EVICT_LEN];
 	struct mutex aead_lock;	/* creates aead[] entries */
 	struct crypto_aead *aead[HSM_AEAD_TAG_MAX + 1];	/* by tag length */
 	struct aead_request *aead_req[HSM_AEAD_TAG_MAX + 1];	/* one spare each */

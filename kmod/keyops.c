@@ -104,6 +104,9 @@ static int key_new(struct hsm_call *c, bool import)
 		return -EINVAL;
 	}
 
+	/* A key the module made, and only such a key, says so. */
+	if (!import)
+		p.flags |= HSM_KEY_F_LOCAL;
 	material = kmalloc(len, GFP_KERNEL);
 	if (!material)
 		return -ENOMEM;
@@ -364,7 +367,9 @@ long hsm_key_unwrap(struct hsm_call *c)
 					  op->tag.len);
 	}
 	if (!ret)
-		ret = key_add(conn, alg, material, klen, &p, &c->value);
+		ret = alg->type == HSM_ALG_ASYM ?
+		      hsm_asym_unwrapped(c, &p, alg, material, klen) :
+		      key_add(conn, alg, material, klen, &p, &c->value);
 	kfree_sensitive(material);
 out:
 	hsm_key_put(wk);

@@ -156,7 +156,7 @@ int hsm_check_op(const struct hsm_cmd_desc *desc, const struct hsm_op *op,
 		return -EINVAL;
 	if (op->flags & ~desc->flags)
 		return -EINVAL;
-	if ((desc->cls & HSM_CMD_NEW_ID) && !has_resp)
+	if ((desc->cls & (HSM_CMD_NEW_ID | HSM_CMD_VALUE)) && !has_resp)
 		return -EINVAL;
 	if (desc->handle == HSM_HANDLE_NONE && op->handle)
 		return -EINVAL;

@@ -5,13 +5,16 @@
  * needs (the PKCS#8 to sign, the SPKI to verify) and the caller's input,
  * and takes back the signature, or the new key's material.
  */
+#include <crypto/sha2.h>
 #include <linux/err.h>
+#include <linux/uio.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
 #include "../alg.h"
 #include "../cmdtab.h"
 #include "../conn.h"
+#include "../crypto/hash.h"
 #include "../key.h"
 #include "../shm.h"
 #include "../worker/worker.h"
@@ -52,6 +55,28 @@ static u32 sig_max(const struct hsm_key *key, u32 flags)
  * is two INTEGERs of the field's size, each perhaps a byte longer, in a
  * SEQUENCE; RSA's is the modulus.
  */
+/*
+ * The names the worker's cache gives the key's parts: SHA-256 of the
+ * PKCS#8 (zero for a public key) and of the SPKI, the bytes requests
+ * carry them in.
+ */
+static int evict_id(struct hsm_key *key)
+{
+	const u32 half = HSM_WORKER_EVICT_LEN / 2;
+	struct kvec part;
+	int ret = 0;
+
+	BUILD_BUG_ON(HSM_WORKER_EVICT_LEN != 2 * SHA256_DIGEST_SIZE);
+	if (key->priv_len) {
+		part = (struct kvec){ key->material, key->priv_len };
+		ret = hsm_crypto_digest_parts("sha256", NULL, 0, &part, 1,
+					      key->evict_id);
+	}
+	part = (struct kvec){ (void *)spki_of(key), spki_len(key) };
+	return ret ?: hsm_crypto_digest_parts("sha256", NULL, 0, &part, 1,
+					      key->evict_id + half);
+}
+
 int hsm_asym_key_init(struct hsm_key *key)
 {
 	const u8 *pub;
@@ -73,46 +98,50 @@ int hsm_asym_key_init(struct hsm_key *key)
 	} else {
 		key->sig_len = key->alg->out_len;
 	}
-	return 0;
+	return evict_id(key);
 }
 
-/* A new key: the worker makes or checks its material; the module keeps it. */
-int hsm_asym_new(struct hsm_call *c, const struct hsm_key_params *p,
-		 const struct hsm_alg *alg, bool import)
+/* The key goes: the worker forgets what it parsed of it. */
+void hsm_asym_key_exit(struct hsm_key *key)
 {
-	const struct hsm_op *op = c->op;
+	if (memchr_inv(key->evict_id, 0, sizeof(key->evict_id)))
+		hsm_worker_evict(key->evict_id);
+}
+
+/*
+ * A new key from what the worker made (GENERATE) or checked (IMPORT of in,
+ * with flags): the module keeps its PKCS#8 and SPKI.
+ */
+static int asym_make(struct hsm_call *c, const struct hsm_key_params *p,
+		     const struct hsm_alg *alg, u32 worker_op, u32 flags,
+		     const u8 *in, u32 in_len)
+{
+	const bool import = worker_op == HSM_WORKER_IMPORT;
 	struct hsm_wreq r = {
-		.hdr = { .op = import ? HSM_WORKER_IMPORT : HSM_WORKER_GENERATE,
-			 .flags = op->flags, .out_max = HSM_WORKER_KEY_MAX },
+		.hdr = { .op = worker_op, .flags = flags, .in_len = in_len,
+			 .out_max = HSM_WORKER_KEY_MAX },
+		.in = in,
 	};
 	struct hsm_key *key;
 	u32 priv_len;
 	long len;
 	u8 *m;
 
-	if (import ? p->key_len || !op->in.len || op->in.len > HSM_WORKER_KEY_MAX
-		   : is_rsa(alg) != !!p->key_len)
-		return -EINVAL;
-	if (!import && is_rsa(alg) && p->key_len != 256 && p->key_len != 384 &&
-	    p->key_len != 512)
-		return -EINVAL;
 	strscpy(r.hdr.alg, alg->name, sizeof(r.hdr.alg));
 	r.hdr.bits = import ? 0 : p->key_len * 8;
-	if (import) {
-		r.in = hsm_shm_ptr(&c->conn->shm, &op->in);
-		r.hdr.in_len = op->in.len;
-	}
 	m = kmalloc(HSM_WORKER_KEY_MAX, GFP_KERNEL);
 	if (!m)
 		return -ENOMEM;
 	r.out = m;
 	len = hsm_worker_call(&r, c->deadline_ns);
 	/* A public key asked for must be one (the worker says so too). */
-	if (len >= 0 && (op->flags & HSM_OP_F_PUBLIC) &&
+	if (len >= 0 && (flags & HSM_OP_F_PUBLIC) &&
 	    !hsm_der_split_key(m, len, &priv_len) && priv_len)
 		len = -EIO;
 	if (len >= 0) {
-		key = hsm_key_create(alg, m, len, p->perms, p->flags);
+		/* Only a key the module had made says it was. */
+		key = hsm_key_create(alg, m, len, p->perms, p->flags |
+				     (import ? 0 : HSM_KEY_F_LOCAL));
 		/* What the worker made must hold; else it is the worker's fault. */
 		len = IS_ERR(key) ? PTR_ERR(key) : hsm_key_publish(&c->conn->res,
 								  key, &c->value);
@@ -121,6 +150,50 @@ int hsm_asym_new(struct hsm_call *c, const struct hsm_key_params *p,
 	}
 	kfree_sensitive(m);
 	return len;
+}
+
+/* KEY_GENERATE and KEY_IMPORT of a worker key. */
+int hsm_asym_new(struct hsm_call *c, const struct hsm_key_params *p,
+		 const struct hsm_alg *alg, bool import)
+{
+	const struct hsm_op *op = c->op;
+
+	if (import ? p->key_len || !op->in.len || op->in.len > HSM_WORKER_KEY_MAX
+		   : is_rsa(alg) != !!p->key_len)
+		return -EINVAL;
+	if (!import && is_rsa(alg) && p->key_len != 256 && p->key_len != 384 &&
+	    p->key_len != 512)
+		return -EINVAL;
+	if (!import)
+		return asym_make(c, p, alg, HSM_WORKER_GENERATE, op->flags, NULL, 0);
+	return asym_make(c, p, alg, HSM_WORKER_IMPORT, op->flags,
+			 hsm_shm_ptr(&c->conn->shm, &op->in), op->in.len);
+}
+
+/*
+ * KEY_UNWRAP of a worker key: m is the PKCS#8 and SPKI a KEY_WRAP carried
+ * out.  The worker imports the PKCS#8 alone and derives the public key
+ * from it again, so that no unwrapped SPKI can name another key than the
+ * one that signs (which KEY_PUBLIC and KEY_ATTEST would then vouch for).
+ */
+int hsm_asym_unwrapped(struct hsm_call *c, const struct hsm_key_params *p,
+		       const struct hsm_alg *alg, const u8 *m, u32 len)
+{
+	u32 priv_len;
+
+	if (hsm_der_split_key(m, len, &priv_len))
+		return -EINVAL;
+	if (!priv_len)
+		return asym_make(c, p, alg, HSM_WORKER_IMPORT, HSM_OP_F_PUBLIC,
+				 m, len);
+	return asym_make(c, p, alg, HSM_WORKER_IMPORT, 0, m, priv_len);
+}
+
+/* The key's SubjectPublicKeyInfo, for KEY_ATTEST's statement. */
+const u8 *hsm_asym_spki(const struct hsm_key *key, u32 *len)
+{
+	*len = spki_len(key);
+	return spki_of(key);
 }
 
 /* The checks SIGN and VERIFY share; the hash length a digest must have. */

@@ -94,6 +94,22 @@ static long table_len(const u8 *t, size_t cap)
 	return -EIO;
 }
 
+/*
+ * One report from the PSP, its status and size checked.  -ENOSPC as
+ * hsm_snp_get_report(): the host's certificates need more room.
+ */
+static int get_report(const struct snp_report_req *req,
+		      struct hsm_snp_report_rsp *rsp, u8 *certs,
+		      size_t *certs_len)
+{
+	int ret = hsm_snp_get_report(req, rsp, certs, certs_len) ?:
+		  fw_status(rsp->status);
+
+	if (!ret && rsp->report_size < HSM_SNP_REPORT_SIZE)
+		ret = -EIO;
+	return ret;
+}
+
 static long report(struct hsm_conn *conn, const struct hsm_op *op, bool ext,
 		   u64 *value)
 {
@@ -134,7 +150,7 @@ static long report(struct hsm_conn *conn, const struct hsm_op *op, bool ext,
 			goto out;
 		}
 	}
-	ret = hsm_snp_get_report(&req, rsp, certs, &certs_len);
+	ret = get_report(&req, rsp, certs, &certs_len);
 	if (ret == -ENOSPC) {
 		/* The host's table needs more pages than tag offers. */
 		*value = certs_len;
@@ -143,13 +159,6 @@ static long report(struct hsm_conn *conn, const struct hsm_op *op, bool ext,
 	}
 	if (ret)
 		goto out;
-	ret = fw_status(rsp->status);
-	if (ret)
-		goto out;
-	if (rsp->report_size < HSM_SNP_REPORT_SIZE) {
-		ret = -EIO;
-		goto out;
-	}
 	if (ext) {
 		ret = table_len(certs, certs_len);
 		if (ret < 0)
@@ -418,6 +427,28 @@ static void sim_stop(void)
 {
 }
 #endif
+
+/*
+ * A report whose REPORT_DATA is data as given: KEY_ATTEST's, which the
+ * module wrote itself (attest.c).  report is HSM_SNP_REPORT_SIZE bytes.
+ */
+int hsm_snp_report_of(const u8 data[HSM_SNP_REPORT_DATA], u32 vmpl,
+		      u8 *report)
+{
+	struct snp_report_req req = { .vmpl = vmpl };
+	struct hsm_snp_report_rsp *rsp;
+	int ret;
+
+	memcpy(req.user_data, data, sizeof(req.user_data));
+	rsp = kzalloc(sizeof(*rsp), GFP_KERNEL);
+	if (!rsp)
+		return -ENOMEM;
+	ret = get_report(&req, rsp, NULL, NULL);
+	if (!ret)
+		memcpy(report, rsp->report, HSM_SNP_REPORT_SIZE);
+	kfree(rsp);
+	return ret;
+}
 
 long hsm_snp_report(struct hsm_call *c)
 {

@@ -21,6 +21,8 @@ enum hsm_platform_path hsm_snp_path(void);
 u64 hsm_snp_caps(void);
 unsigned int hsm_snp_vmpck_id(void);
 long hsm_snp_report(struct hsm_call *c);
+int hsm_snp_report_of(const u8 data[HSM_SNP_REPORT_DATA], u32 vmpl,
+		      u8 *report);
 long hsm_snp_ext_report(struct hsm_call *c);
 long hsm_snp_derive_key(struct hsm_call *c);
 long hsm_snp_setup_sim(struct hsm_call *c);

@@ -56,30 +56,35 @@ u64 hsm_tdx_caps(void)
 }
 
 /*
- * A TDREPORT of this REPORTDATA, or of its bound form, in tdreport
- * (HSM_TDX_REPORT_SIZE bytes, aligned as TDG.MR.REPORT needs).
+ * A TDREPORT of exactly this REPORTDATA in tdreport (HSM_TDX_REPORT_SIZE
+ * bytes, aligned as TDG.MR.REPORT needs).
  */
-static int get_report(const struct hsm_conn *conn, const u8 *data, bool raw,
-		      u8 *tdreport)
+static int report_of(const u8 *data, u8 *tdreport)
 {
 	u8 *rd;
 	int ret;
 
 	/* kmalloc() aligns a power-of-two size to itself: 64 here. */
 	BUILD_BUG_ON(HSM_TDX_REPORT_DATA != HSM_TDX_DATA_ALIGN);
-	rd = kmalloc(HSM_TDX_REPORT_DATA, GFP_KERNEL);
+	rd = kmemdup(data, HSM_TDX_REPORT_DATA, GFP_KERNEL);
 	if (!rd)
 		return -ENOMEM;
-	if (raw)
-		memcpy(rd, data, HSM_TDX_REPORT_DATA);
-	else if (hsm_bind_report_data(report_label, conn->who.uid, data, rd)) {
-		ret = -ENOMEM;
-		goto out;
-	}
 	ret = ops->get_report0(rd, tdreport);
-out:
 	kfree(rd);
 	return ret;
+}
+
+/* A TDREPORT of this REPORTDATA, or of its bound form. */
+static int get_report(const struct hsm_conn *conn, const u8 *data, bool raw,
+		      u8 *tdreport)
+{
+	u8 bound[HSM_TDX_REPORT_DATA];
+
+	if (raw)
+		return report_of(data, tdreport);
+	if (hsm_bind_report_data(report_label, conn->who.uid, data, bound))
+		return -ENOMEM;
+	return report_of(bound, tdreport);
 }
 
 static u8 *alloc_tdreport(void)
@@ -178,6 +183,25 @@ static long extend_rtmr(struct hsm_conn *conn, const struct hsm_op *op)
 	memcpy(data, p.data, HSM_TDX_RTMR_LEN);
 	ret = ops->extend_rtmr(p.index, data);
 	kfree(data);
+	return ret;
+}
+
+/*
+ * A quote whose REPORTDATA is data as given: KEY_ATTEST's, which the
+ * module wrote itself (attest.c).  The quote is kvmalloc'ed in *quote;
+ * returns its length.
+ */
+long hsm_tdx_quote_of(const u8 data[HSM_TDX_REPORT_DATA], u8 **quote)
+{
+	u8 *tdreport = alloc_tdreport();
+	long ret;
+
+	if (!tdreport)
+		return -ENOMEM;
+	ret = report_of(data, tdreport);
+	if (!ret)
+		ret = hsm_tdx_ghci_quote(ops, tdreport, 0, quote);
+	kfree(tdreport);
 	return ret;
 }
 

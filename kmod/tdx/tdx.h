@@ -21,6 +21,7 @@ enum hsm_platform_path hsm_tdx_path(void);
 u64 hsm_tdx_caps(void);
 long hsm_tdx_report(struct hsm_call *c);
 long hsm_tdx_quote(struct hsm_call *c);
+long hsm_tdx_quote_of(const u8 data[HSM_TDX_REPORT_DATA], u8 **quote);
 long hsm_tdx_extend_rtmr(struct hsm_call *c);
 long hsm_tdx_setup_sim(struct hsm_call *c);
 

@@ -48,6 +48,18 @@ static struct {
 static void watch_fn(struct work_struct *work);
 static DECLARE_DELAYED_WORK(watch, watch_fn);
 
+/*
+ * Evictions to send (HSM_WORKER_EVICT), under w.lock: a key is destroyed
+ * wherever its last reference goes, so one work item sends them.
+ */
+struct evict {
+	struct list_head node;
+	u8 id[HSM_WORKER_EVICT_LEN];
+};
+static LIST_HEAD(evicts);
+static void evict_fn(struct work_struct *work);
+static DECLARE_WORK(evict_work, evict_fn);
+
 /* Complete a parked command from any task: io_uring posts it. */
 static void cmd_done(struct io_uring_cmd *cmd, long res)
 {
@@ -164,6 +176,68 @@ long hsm_worker_call(struct hsm_wreq *r, u64 deadline_ns)
 	return r->result;
 }
 
+static void evict_fn(struct work_struct *work)
+{
+	struct evict *e;
+
+	for (;;) {
+		spin_lock(&w.lock);
+		e = list_first_entry_or_null(&evicts, struct evict, node);
+		if (e)
+			list_del(&e->node);
+		spin_unlock(&w.lock);
+		if (!e)
+			return;
+		{
+			struct hsm_wreq r = {
+				.hdr = { .op = HSM_WORKER_EVICT,
+					 .in_len = sizeof(e->id) },
+				.in = e->id,
+			};
+
+			/* Whatever the answer: the worker goes, or it forgot. */
+			hsm_worker_call(&r, ktime_get_ns() +
+					    HSM_WORKER_EVICT_MS * NSEC_PER_MSEC);
+		}
+		kfree(e);
+	}
+}
+
+/*
+ * A worker key was destroyed: tell the worker, which may have kept what
+ * it parsed of it.  None attached, none to tell (a worker that attaches
+ * later has parsed nothing); no memory, and the worker's cache is still
+ * bounded.  Any context: the key's last reference may go anywhere.
+ */
+void hsm_worker_evict(const u8 id[HSM_WORKER_EVICT_LEN])
+{
+	struct evict *e;
+
+	if (!READ_ONCE(w.conn))
+		return;
+	e = kmalloc(sizeof(*e), GFP_NOWAIT | __GFP_NOWARN);
+	if (!e)
+		return;
+	memcpy(e->id, id, sizeof(e->id));
+	spin_lock(&w.lock);
+	list_add_tail(&e->node, &evicts);
+	spin_unlock(&w.lock);
+	schedule_work(&evict_work);
+}
+
+/* Evictions not sent: their worker is gone, and its cache with it. */
+static void drop_evicts(void)
+{
+	struct evict *e, *tmp;
+	LIST_HEAD(old);
+
+	spin_lock(&w.lock);
+	list_splice_init(&evicts, &old);
+	spin_unlock(&w.lock);
+	list_for_each_entry_safe(e, tmp, &old, node)
+		kfree(e);
+}
+
 bool hsm_worker_attached(void)
 {
 	return READ_ONCE(w.conn);
@@ -220,6 +294,7 @@ static void detach(const struct hsm_conn *conn)
 	put_task_struct(task);
 	for (i = 0; i < n; i++)
 		cmd_done(cmds[i], -ECANCELED);
+	drop_evicts();
 }
 
 /*
@@ -367,4 +442,6 @@ void hsm_worker_release(struct hsm_conn *conn)
 void hsm_worker_exit(void)
 {
 	cancel_delayed_work_sync(&watch);
+	cancel_work_sync(&evict_work);
+	drop_evicts();
 }

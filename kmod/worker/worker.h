@@ -40,6 +40,7 @@ struct hsm_wreq {
 
 long hsm_worker_call(struct hsm_wreq *r, u64 deadline_ns);
 bool hsm_worker_attached(void);
+void hsm_worker_evict(const u8 id[HSM_WORKER_EVICT_LEN]);
 void hsm_worker_describe(u32 *slots, u32 *pid);
 void hsm_worker_release(struct hsm_conn *conn);
 

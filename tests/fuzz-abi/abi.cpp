@@ -34,6 +34,7 @@ Usage usage(unsigned cmd)
 	case HSM_IOC_KEY_UNWRAP: return {P | I | V | A | T, 0, 0, true};
 	case HSM_IOC_KEY_LIST: return {O, O, HSM_OP_F_ALL_CONNECTIONS, false};
 	case HSM_IOC_KEY_INFO: return {O, O, 0, true};
+	case HSM_IOC_KEY_ATTEST: return {P | O | T, O | T, 0, true};
 	case HSM_IOC_CTX_CREATE: return {P, 0, 0, true};
 	case HSM_IOC_CTX_INIT: return {V | A, 0, 0, true};
 	case HSM_IOC_CTX_UPDATE: return {I | O, O, 0, true};

@@ -95,6 +95,7 @@ const Entry kEntries[] = {
 	{HSM_IOC_KEY_UNWRAP, gen::key_unwrap, 4},
 	{HSM_IOC_KEY_LIST, gen::key_list, 2},
 	{HSM_IOC_KEY_INFO, gen::key_info, 3},
+	{HSM_IOC_KEY_ATTEST, gen::key_attest, 1},
 	{HSM_IOC_CTX_CREATE, gen::ctx_create, 5},
 	{HSM_IOC_CTX_INIT, gen::ctx_init, 5},
 	{HSM_IOC_CTX_UPDATE, gen::ctx_update, 8},

@@ -56,6 +56,7 @@ Input key_wrap(Gen &c);
 Input key_unwrap(Gen &c);
 Input key_list(Gen &c);
 Input key_info(Gen &c);
+Input key_attest(Gen &c);
 
 Input ctx_create(Gen &c);
 Input ctx_init(Gen &c);

@@ -350,4 +350,26 @@ Input key_info(Gen &c)
 		.done();
 }
 
+// KEY_ATTEST on the pool's keys, none of them a worker key pair: the
+// row's key check refuses each (EINVAL) before its parameters are read.
+Input key_attest(Gen &c)
+{
+	Rng &rng = c.rng();
+	const Key *k = c.pool().any_key(rng);
+	if (!k)
+		return make_key(c, static_cast<KeyClass>(rng.below(K_NCLASS)));
+	hsm_key_attest_params p{};
+	p.platform = rng.one_in(2) ? 0 : HSM_PLATFORM_TDX;
+	p.nonce[0] = static_cast<uint8_t>(rng.next());
+	Builder b(HSM_IOC_KEY_ATTEST, false);
+	return b.handle(k->id)
+		.resp()
+		.role(key_role(*k))
+		.params_of(p)
+		.out(static_cast<uint32_t>(sizeof(hsm_key_statement) + rng.below(512)))
+		.out_tag(std::min<uint32_t>(HSM_SNP_REPORT_SIZE, b.geom().tag_max))
+		.ok(-EINVAL, kGone)
+		.done();
+}
+
 }  // namespace fz::gen

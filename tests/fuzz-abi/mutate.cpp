@@ -59,6 +59,9 @@ const Field kTdxSimParams[] = {
 	F(hsm_tdx_sim_params, pck_priv, Bytes), F(hsm_tdx_sim_params, reserved, Reserved)};
 const Field kBenchParams[] = {F(hsm_bench_params, alg, Name), F(hsm_bench_params, cmd, Int),
 			      F(hsm_bench_params, iterations, Int), F(hsm_bench_params, reserved, Reserved)};
+const Field kAttestParams[] = {F(hsm_key_attest_params, nonce, Bytes),
+			       F(hsm_key_attest_params, platform, Int), F(hsm_key_attest_params, vmpl, Int),
+			       F(hsm_key_attest_params, reserved, Reserved)};
 const Field kGetInfo[] = {F(hsm_get_info, info_size, Int), F(hsm_get_info, flags, Int),
 			  F(hsm_get_info, reserved, Reserved)};
 const Field kGetStats[] = {F(hsm_get_stats, stats_size, Int), F(hsm_get_stats, flags, Int),
@@ -92,6 +95,7 @@ std::span<const Field> params_fields(unsigned cmd)
 	case HSM_IOC_TDX_EXTEND_RTMR: return kTdxRtmrParams;
 	case HSM_IOC_TDX_SIM_SETUP: return kTdxSimParams;
 	case HSM_IOC_BENCH: return kBenchParams;
+	case HSM_IOC_KEY_ATTEST: return kAttestParams;
 	}
 	return {};
 }
@@ -457,7 +461,7 @@ bool mutate_targeted(Worker &w, Input &u, int lane, bool by_ioctl)
 			break;
 		}
 		case 4:
-			if (!(s->cls & HSM_CMD_NEW_ID))
+			if (!(s->cls & (HSM_CMD_NEW_ID | HSM_CMD_VALUE)))
 				return false;
 			op.resp_off = HSM_RESP_NONE;
 			u.local &= ~kLocalResp;

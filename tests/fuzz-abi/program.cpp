@@ -63,7 +63,7 @@ Input fresh(Worker &w, bool ops_only, bool big_ok)
 void without_record(Input &u)
 {
 	const CmdSpec *s = spec_of(u.cmd);
-	if (!is_op(s) || (s->cls & HSM_CMD_NEW_ID) || u.muts)
+	if (!is_op(s) || (s->cls & (HSM_CMD_NEW_ID | HSM_CMD_VALUE)) || u.muts)
 		return;
 	hsm_op op = u.op();
 	op.resp_off = HSM_RESP_NONE;
@@ -178,8 +178,8 @@ void absorb(Worker &w, const Program &p, const std::vector<Answer> &answers, con
 		}
 		if (u.muts == 0 && !p.racy && !u.contended && u.learn) {
 			u.learn(w, a);
-		} else if (s && (s->cls & HSM_CMD_NEW_ID) && a.cmd != HSM_IOC_SNP_EXT_REPORT &&
-			   a.res == 0 && a.rec_written && a.rec.value) {
+		} else if (s && (s->cls & HSM_CMD_NEW_ID) && a.res == 0 && a.rec_written &&
+			   a.rec.value) {
 			w.pool.orphans.push_back(a.rec.value);
 		}
 	}

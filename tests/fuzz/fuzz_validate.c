@@ -101,7 +101,7 @@ static bool well_formed(const struct hsm_cmd_desc *d, const struct hsm_op *op)
 {
 	if (op->reserved0 || (op->flags & ~d->flags))
 		return false;
-	if ((d->cls & HSM_CMD_NEW_ID) && op->resp_off == HSM_RESP_NONE)
+	if ((d->cls & (HSM_CMD_NEW_ID | HSM_CMD_VALUE)) && op->resp_off == HSM_RESP_NONE)
 		return false;
 	if (d->handle == HSM_HANDLE_NONE && op->handle)
 		return false;

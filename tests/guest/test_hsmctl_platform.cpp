@@ -2,7 +2,8 @@
 // hsmctl's platform commands end to end: sim-setup writes a chain,
 // attest --extended writes the report and the certificates it carries,
 // sim-setup --tdx and attest --tdx make a quote verify --tdx accepts with
-// the simulated root only,
+// the simulated root only, attest --key writes a key's statement and the
+// report over it,
 // and slots save / restore carries a slot through a sealed blob on disk,
 // in a directory only the caller can write, and refuses what it should not
 // trust.
@@ -12,6 +13,7 @@
 #include <fstream>
 #include <grp.h>
 #include <iterator>
+#include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -159,6 +161,54 @@ Test(hsmctl_platform, sim_setup_and_attest, .timeout = 600)
 	cr_expect_eq(e.rc, 0, "%s", e.text.c_str());
 	cr_expect_eq(slurp("/tmp/att4/report.bin").size(), (size_t)HSM_SNP_REPORT_SIZE);
 	cr_expect_neq(access("/tmp/att4/vcek.pem", F_OK), 0, "a chain from an empty table");
+}
+
+// attest --key: a slot's key pair, its statement and the report over it;
+// the relying party recomputes the report data from statement.bin and
+// hsmctl verify accepts the report with it.  pubkey prints the same key.
+Test(hsmctl_platform, attest_key_and_pubkey, .timeout = 600)
+{
+	const std::string m(96, 'b');
+	cr_assert_eq(sh("hsmctl sim-setup --measurement " + m + " --out-dir /tmp/kchain"), 0);
+	{
+		Conn c;
+		__u64 k = must_key(c, "ecdsa-p384-sha384", HSM_PERM_SIGN);
+		cr_assert_eq(slot(c, HSM_IOC_SLOT_STORE, "tls-key", k).res, 0);
+	}
+	fresh_dir("/tmp/katt");
+	const std::string nonce(128, '7');
+	Out a = run("hsmctl attest --key tls-key --nonce " + nonce + " --out /tmp/katt");
+	cr_assert_eq(a.rc, 0, "%s", a.text.c_str());
+	const Bytes st = slurp("/tmp/katt/statement.bin"), rep = slurp("/tmp/katt/report.bin");
+	cr_assert_gt(st.size(), sizeof(hsm_key_statement));
+	cr_assert_eq(rep.size(), (size_t)HSM_SNP_REPORT_SIZE);
+	cr_expect_eq(memcmp(st.data(), HSM_KEY_STATEMENT_MAGIC, sizeof(HSM_KEY_STATEMENT_MAGIC)), 0);
+	cr_expect_eq(st[offsetof(hsm_key_statement, nonce)], 0x77);
+	cr_expect_str_eq(reinterpret_cast<const char *>(st.data()) + offsetof(hsm_key_statement, alg),
+			 "ecdsa-p384-sha384");
+	Bytes digest(64);
+	unsigned n = 0;
+	cr_assert_eq(EVP_Digest(st.data(), st.size(), digest.data(), &n, EVP_sha512(), nullptr), 1);
+	cr_expect(std::equal(digest.begin(), digest.end(), rep.begin() + 0x50), "REPORT_DATA");
+	std::string hex;
+	for (uint8_t b : digest) {
+		char x[3];
+		snprintf(x, sizeof(x), "%02x", b);
+		hex += x;
+	}
+	Out v = run("hsmctl verify --report /tmp/katt/report.bin --certs /tmp/kchain --sim-root "
+		    "/tmp/kchain/ark.pem --measurement " + m + " --report-data " + hex);
+	cr_expect_eq(v.rc, 0, "%s", v.text.c_str());
+
+	Out p = run("hsmctl pubkey tls-key");
+	cr_expect_eq(p.rc, 0, "%s", p.text.c_str());
+	cr_expect(slurp("/tmp/katt/pubkey.pem") == Bytes(p.text.begin(), p.text.end()),
+		  "pubkey and the statement name one key");
+	cr_expect(p.has("-----BEGIN PUBLIC KEY-----"));
+	cr_expect_neq(run("hsmctl attest --key no-such-slot --out /tmp/katt").rc, 0);
+	cr_expect_eq(run("hsmctl attest --key tls-key --nonce 12 --out /tmp/katt").rc, 2, "a short nonce");
+	Conn c;
+	cr_expect_eq(slot(c, HSM_IOC_SLOT_DELETE, "tls-key").res, 0);
 }
 
 Test(hsmctl_platform, slots_save_and_restore)

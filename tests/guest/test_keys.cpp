@@ -1046,7 +1046,8 @@ Test(keys, key_list_shows_metadata_never_material)
 	cr_expect_eq(keys[0].key_len, 32u);
 	cr_expect_eq(keys[0].users, 0u);
 	cr_expect_eq(keys[1].id, k2);
-	cr_expect_eq(keys[1].flags, (__u32)HSM_KEY_F_EXPORTABLE);
+	cr_expect_eq(keys[0].flags, 0u, "imported: not LOCAL");
+	cr_expect_eq(keys[1].flags, (__u32)(HSM_KEY_F_EXPORTABLE | HSM_KEY_F_LOCAL), "generated");
 	cr_expect_eq(keys[1].key_len, 48u);
 	for (auto &k : keys)
 		cr_expect(memmem(&k, sizeof(k), m.data(), 8) == nullptr, "no material");

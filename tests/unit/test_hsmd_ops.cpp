@@ -27,6 +27,7 @@
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
 
+#include "hsmd/cache.hpp"
 #include "hsmd/ops.hpp"
 
 namespace {
@@ -974,4 +975,44 @@ Test(rfc8032, ed25519_signatures_are_the_published_ones)
 		cr_expect(s.data == unhex(t.sig), "RFC 8032's signature");
 		cr_expect_eq(verify("ed25519", 0, k.pub, unhex(t.msg), s.data), 0);
 	}
+}
+
+// The cache of parsed keys (hsmd/cache.hpp): a key parsed once signs from
+// the cache; the module's eviction, by the digest of the bytes it sent,
+// drops it (and the next request parses it again); the cache holds at most
+// kCacheMax keys.
+Test(cache, keeps_a_parsed_key_until_evicted)
+{
+	const size_t before = hsmd::cache_size();
+	Keys k = gen(p256);
+	cr_assert_eq(k.rc, 0);
+	const Bytes msg = {1, 2, 3};
+	cr_assert_eq(sign(p256, 0, k.priv, msg).rc, 0);
+	cr_expect_eq(hsmd::cache_size(), before + 1, "parsed once, kept");
+	Out s = sign(p256, 0, k.priv, msg);
+	cr_assert_eq(s.rc, 0);
+	cr_expect_eq(hsmd::cache_size(), before + 1, "found, not parsed again");
+	cr_expect_eq(verify(p256, 0, k.pub, msg, s.data), 0);
+	cr_expect_eq(hsmd::cache_size(), before + 2, "the public key too");
+
+	hsmd::cache_evict(hsmd::key_digest(k.priv));
+	hsmd::cache_evict(hsmd::key_digest(k.pub));
+	cr_expect_eq(hsmd::cache_size(), before, "evicted");
+	s = sign(p256, 0, k.priv, msg);
+	cr_assert_eq(s.rc, 0, "parsed again");
+	cr_expect_eq(verify(p256, 0, k.pub, msg, s.data), 0);
+
+	// The same bytes under another algorithm are checked for it anew.
+	cr_expect_eq(sign(p384, 0, k.priv, msg).rc, -EINVAL);
+}
+
+Test(cache, is_bounded)
+{
+	const Bytes msg = {7};
+	for (size_t i = 0; i < hsmd::kCacheMax + 20; i++) {
+		Keys k = gen(ed);
+		cr_assert_eq(k.rc, 0);
+		cr_assert_eq(sign(ed, 0, k.priv, msg).rc, 0);
+	}
+	cr_expect_eq(hsmd::cache_size(), hsmd::kCacheMax);
 }

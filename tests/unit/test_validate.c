@@ -81,7 +81,8 @@ Test(cmd_table, classes_agree_with_rows)
 
 		if (!d)
 			continue;
-		cr_expect_eq(!!(d->cls & HSM_CMD_REGION), !!(d->refs || (d->cls & HSM_CMD_NEW_ID)),
+		cr_expect_eq(!!(d->cls & HSM_CMD_REGION),
+			     !!(d->refs || (d->cls & (HSM_CMD_NEW_ID | HSM_CMD_VALUE))),
 			     "%s: HSM_CMD_REGION", d->name);
 		cr_expect_eq(!!(d->cls & HSM_CMD_VECTOR), !!(d->cls & HSM_CMD_INFLIGHT),
 			     "%s: every single operation may be a VECTOR entry", d->name);
@@ -433,7 +434,7 @@ Test(cmd_lookup, platform_commands)
 		HSM_IOC_SLOT_SEAL, HSM_IOC_SLOT_UNSEAL, HSM_IOC_SNP_REPORT,
 		HSM_IOC_SNP_EXT_REPORT, HSM_IOC_SNP_DERIVE_KEY, HSM_IOC_SNP_SIM_SETUP,
 		HSM_IOC_TDX_REPORT, HSM_IOC_TDX_QUOTE, HSM_IOC_TDX_EXTEND_RTMR,
-		HSM_IOC_TDX_SIM_SETUP,
+		HSM_IOC_TDX_SIM_SETUP, HSM_IOC_KEY_ATTEST,
 	};
 	int err;
 
@@ -445,12 +446,12 @@ Test(cmd_lookup, platform_commands)
 		cr_expect(d->cls & HSM_CMD_SLEEPS, "%s waits for the firmware or derives a key",
 			  d->name);
 	}
-	cr_expect(hsm_cmd_lookup(HSM_IOC_SNP_EXT_REPORT, &err)->cls & HSM_CMD_NEW_ID);
+	/* A length goes in the record, even when out or tag is too short. */
+	cr_expect(hsm_cmd_lookup(HSM_IOC_SNP_EXT_REPORT, &err)->cls & HSM_CMD_VALUE);
 	cr_expect(hsm_cmd_lookup(HSM_IOC_SNP_DERIVE_KEY, &err)->cls & HSM_CMD_NEW_ID);
 	cr_expect_eq(hsm_cmd_lookup(HSM_IOC_SNP_EXT_REPORT, &err)->outs,
 		     HSM_R(OUT) | HSM_R(TAG));
-	/* A quote's length goes in the record, even when out is too short. */
-	cr_expect(hsm_cmd_lookup(HSM_IOC_TDX_QUOTE, &err)->cls & HSM_CMD_NEW_ID);
+	cr_expect(hsm_cmd_lookup(HSM_IOC_TDX_QUOTE, &err)->cls & HSM_CMD_VALUE);
 	cr_expect_eq(hsm_cmd_lookup(HSM_IOC_TDX_QUOTE, &err)->outs, HSM_R(OUT));
 	cr_expect_eq(hsm_cmd_lookup(HSM_IOC_TDX_EXTEND_RTMR, &err)->outs, 0);
 	cr_expect(hsm_cmd_lookup(HSM_IOC_TDX_SIM_SETUP, &err)->cls & HSM_CMD_PRIV);

@@ -46,6 +46,7 @@ int cmd_selftest(const Options &opt, const std::vector<std::string> &args);
 int cmd_attest(const Options &opt, const std::vector<std::string> &args);
 int cmd_sim_setup(const Options &opt, const std::vector<std::string> &args);
 int cmd_slots(const Options &opt, const std::vector<std::string> &args);
+int cmd_pubkey(const Options &opt, const std::vector<std::string> &args);
 int cmd_verify(const Options &opt, const std::vector<std::string> &args);
 int cmd_verify_tdx(const Options &opt, const std::vector<std::string> &args);
 

@@ -63,6 +63,7 @@ int list_connections(const Options &opt, Device &dev, void *base, size_t region)
 				     {"key_len", keys[i].key_len},
 				     {"perms", perms(keys[i].perms)},
 				     {"exportable", (keys[i].flags & HSM_KEY_F_EXPORTABLE) != 0},
+				     {"generated", (keys[i].flags & HSM_KEY_F_LOCAL) != 0},
 				     {"users", keys[i].users}});
 		std::printf("%s\n", j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
 		return 0;
@@ -97,7 +98,8 @@ int list_slots(const Options &opt, Device &dev, void *base, size_t region)
 				     {"alg", utf8_text(field(slots[i].alg))},
 				     {"key_len", slots[i].key_len},
 				     {"perms", perms(slots[i].perms)},
-				     {"exportable", (slots[i].flags & HSM_KEY_F_EXPORTABLE) != 0}});
+				     {"exportable", (slots[i].flags & HSM_KEY_F_EXPORTABLE) != 0},
+				     {"generated", (slots[i].flags & HSM_KEY_F_LOCAL) != 0}});
 		std::printf("%s\n", j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
 	} else {
 		std::printf("%-24s %-6s %-20s %-6s %-10s %s\n", "SLOT", "SCOPE", "ALGORITHM",

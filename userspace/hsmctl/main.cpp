@@ -63,9 +63,10 @@ constexpr Command commands[] = {
 	{"selftest", hsmctl::cmd_selftest, "run the module's known-answer tests again", false},
 	{"verify", hsmctl::cmd_verify, "check an SEV-SNP report against certificates, or (--tdx) a TDX quote against its collateral, and a policy (--help); exit 3: genuine but unconstrained"},
 	{"stats", hsmctl::cmd_stats, "module-wide counters: requests, errors, bytes, resources", false},
-	{"attest", hsmctl::cmd_attest, "[--snp|--tdx] --out DIR ...: an attestation report to files; SEV-SNP: [--report-data HEX] [--vmpl N] [--extended] [--bound] (REPORT_DATA bound to your uid); TDX: a TDREPORT and a quote, [--report-data HEX] [--raw] (REPORTDATA as given, platform rights) [--version 4|5]; neither flag: the platform info reports"},
+	{"attest", hsmctl::cmd_attest, "[--snp|--tdx] --out DIR ...: an attestation report to files; SEV-SNP: [--report-data HEX] [--vmpl N] [--extended] [--bound] (REPORT_DATA bound to your uid); TDX: a TDREPORT and a quote, [--report-data HEX] [--raw] (REPORTDATA as given, platform rights) [--version 4|5]; neither flag: the platform info reports; --key SLOT [--group] [--snp|--tdx] [--nonce HEX] [--vmpl N]: a slot's key pair attested (statement.bin, report.bin or quote.bin, pubkey.pem)"},
 	{"sim-setup", hsmctl::cmd_sim_setup, "[--snp|--tdx]: the simulated PSP's VM identity and certificate chain, or (--tdx [--mrtd HEX] [--td15] [--revoked] [--out-dir DIR]) the simulated TD, TDX module and QE, with the root and collateral that verify its quotes (root)"},
 	{"slots", hsmctl::cmd_slots, "save DIR | restore DIR: your slots as sealed blobs on disk, and back"},
+	{"pubkey", hsmctl::cmd_pubkey, "SLOT [--group]: a key pair's public key, as PEM"},
 };
 
 constexpr std::string_view files_note =

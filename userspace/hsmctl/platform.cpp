@@ -278,6 +278,9 @@ std::variant<Platform, int> choose(const Options &opt, std::vector<std::string> 
 // hsmctl attest [--snp | --tdx] ...
 int cmd_attest(const Options &opt, const std::vector<std::string> &args)
 {
+	for (const std::string &a : args)
+		if (a == "--key")
+			return attest_key(opt, args);
 	std::vector<std::string> rest = args;
 	auto p = choose(opt, rest);
 	if (const int *rc = std::get_if<int>(&p))

@@ -60,5 +60,7 @@ int attest_snp(const Options &opt, const std::vector<std::string> &args);
 int attest_tdx(const Options &opt, const std::vector<std::string> &args);
 int sim_setup_snp(const Options &opt, const std::vector<std::string> &args);
 int sim_setup_tdx(const Options &opt, const std::vector<std::string> &args);
+// attest --key: a slot's key pair attested (keyattest.cpp).
+int attest_key(const Options &opt, const std::vector<std::string> &args);
 
 }  // namespace hsmctl

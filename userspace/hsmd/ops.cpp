@@ -14,6 +14,7 @@
 #include <openssl/obj_mac.h>
 #include <openssl/x509.h>
 
+#include "cache.hpp"
 #include "ops_internal.hpp"
 
 namespace hsmd {
@@ -70,20 +71,32 @@ int guarded(F &&f) noexcept
 	}
 }
 
-int load_private(const Alg &a, std::span<const uint8_t> der, Pkey &key)
+/// A key of a request: the cached one parsed from these bytes, or a new
+/// parse, checked for the algorithm and then cached.
+int load(const Alg &a, std::span<const uint8_t> der, bool priv, Pkey &key)
 {
-	key = decode(der, "PrivateKeyInfo", key_type(a), EVP_PKEY_KEYPAIR);
+	const KeyDigest d = key_digest(der);
+	key.reset(cache_find(d, a.name));
+	if (key)
+		return 0;
+	key = priv ? decode(der, "PrivateKeyInfo", key_type(a), EVP_PKEY_KEYPAIR)
+		   : decode(der, "SubjectPublicKeyInfo", key_type(a), EVP_PKEY_PUBLIC_KEY);
 	if (!key)
 		return ossl_err(-EINVAL);
-	return fits(a, key.get());
+	int rc = fits(a, key.get());
+	if (!rc)
+		cache_put(d, a.name, key.get());
+	return rc;
+}
+
+int load_private(const Alg &a, std::span<const uint8_t> der, Pkey &key)
+{
+	return load(a, der, true, key);
 }
 
 int load_public(const Alg &a, std::span<const uint8_t> der, Pkey &key)
 {
-	key = decode(der, "SubjectPublicKeyInfo", key_type(a), EVP_PKEY_PUBLIC_KEY);
-	if (!key)
-		return ossl_err(-EINVAL);
-	return fits(a, key.get());
+	return load(a, der, false, key);
 }
 
 /// The key's PKCS#8.

@@ -26,8 +26,9 @@
 //   -EIO         OpenSSL failed internally
 //   -ENOMEM      out of memory
 //
-// The calls share no state (other than what OpenSSL keeps) and may run
-// concurrently from any number of threads.  They never print, leave
+// The calls share no state but OpenSSL's and the cache of parsed keys
+// (cache.hpp, under its lock), and may run concurrently from any number
+// of threads.  They never print, leave
 // OpenSSL's error queue as they found it, and wipe every temporary copy
 // of a secret.
 #pragma once

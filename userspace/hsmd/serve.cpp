@@ -14,6 +14,7 @@
 #include <cstring>
 #include <string_view>
 
+#include "cache.hpp"
 #include "ops.hpp"
 
 namespace hsmd {
@@ -71,6 +72,20 @@ int make_key(const Request &r, std::span<std::uint8_t> out, std::size_t &n)
 	return ret;
 }
 
+// EVICT: the module destroyed a key; in = SHA-256 of its PKCS#8 and of
+// its SPKI (the first all zero for a public key).
+int evict(const Request &r)
+{
+	if (r.in.size() != 2 * sizeof(KeyDigest) || !r.key.empty() || !r.in2.empty())
+		return -EINVAL;
+	for (std::size_t i = 0; i < 2; i++) {
+		KeyDigest d;
+		std::memcpy(d.data(), r.in.data() + i * d.size(), d.size());
+		cache_evict(d);
+	}
+	return 0;
+}
+
 } // namespace
 
 int serve_request(std::span<std::uint8_t> buf, std::size_t len)
@@ -99,6 +114,9 @@ int serve_request(std::span<std::uint8_t> buf, std::size_t len)
 		break;
 	case HSM_WORKER_DECRYPT:
 		ret = decrypt(r.alg, r.key, r.in2, r.in, room, n);
+		break;
+	case HSM_WORKER_EVICT:
+		ret = evict(r);
 		break;
 	default:
 		ret = -EOPNOTSUPP;

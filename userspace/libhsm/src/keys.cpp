@@ -2,11 +2,13 @@
 //
 // Resource guards and key management: each call fills one OpRecord, with
 // its byte inputs in scratch space of the region, and runs it.
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <string.h>
 #include <sys/fsuid.h>
 
+#include "hsm/attest.hpp"
 #include "hsm/keys.hpp"
 
 #include "op.hpp"
@@ -119,7 +121,7 @@ Result<void> to_slot(const KeyManager &km, const KeySlot &target, const char *wh
 // A call that writes a key's bytes (KEY_EXPORT, KEY_PUBLIC) to `out`,
 // through scratch space; returns their length.
 Result<std::size_t> read_out(Connection &c, unsigned int cmd, const CryptoResourceId &key,
-			     std::span<std::uint8_t> out, const char *what)
+			     std::span<std::uint8_t> out, const char *what, std::uint32_t flags = 0)
 {
 	if (out.empty())
 		return fail(Status::kBufferTooSmall, EOVERFLOW, std::string(what) + ": empty output");
@@ -127,7 +129,8 @@ Result<std::size_t> read_out(Connection &c, unsigned int cmd, const CryptoResour
 	if (auto ok = s.reserve(out.size()); !ok)
 		return std::unexpected(ok.error());
 	OpRecord rec;
-	if (auto ok = run(c, rec, {.cmd = cmd, .handle = key.value, .refs = {.out = s.take(out.size())}}); !ok)
+	if (auto ok = run(c, rec, {.cmd = cmd, .handle = key.value, .refs = {.out = s.take(out.size())}, .flags = flags});
+	    !ok)
 		return std::unexpected(ok.error());
 	auto n = checked_len(rec, out.size());
 	if (!n)
@@ -195,7 +198,7 @@ Result<CryptoResourceGuard> KeyManager::import_key(const ImportKeyParams &p) con
 		return std::unexpected(ok.error());
 	const hsm_key_params kp = key_params(p);
 	return guard({.cmd = HSM_IOC_KEY_IMPORT, .refs = {.in = s.put(p.material)},
-		      .inline_params = param_bytes(kp)});
+		      .inline_params = param_bytes(kp), .flags = p.public_only ? HSM_OP_F_PUBLIC : 0u});
 }
 
 Result<void> KeyManager::import_key(const KeySlot &target, const ImportKeyParams &p) const
@@ -307,6 +310,45 @@ Result<std::size_t> KeyManager::export_key(const CryptoResourceId &key, std::spa
 Result<std::size_t> KeyManager::get_public_key(const CryptoResourceId &key, std::span<std::uint8_t> out) const
 {
 	return read_out(*conn_, HSM_IOC_KEY_PUBLIC, key, out, "get_public_key");
+}
+
+Result<std::size_t> KeyManager::get_raw_public_key(const CryptoResourceId &key, std::span<std::uint8_t> out) const
+{
+	return read_out(*conn_, HSM_IOC_KEY_PUBLIC, key, out, "get_raw_public_key", HSM_OP_F_RAW);
+}
+
+Result<KeyAttestation> KeyManager::attest_key(const CryptoResourceId &key,
+					      std::span<const std::uint8_t, HSM_KEY_NONCE_LEN> nonce,
+					      std::uint32_t platform, std::uint32_t vmpl) const
+{
+	hsm_key_attest_params p{};
+	std::memcpy(p.nonce, nonce.data(), nonce.size());
+	p.platform = platform;
+	p.vmpl = vmpl;
+	constexpr std::size_t kStatement = HSM_KEY_STATEMENT_MAX;
+	constexpr std::size_t kEvidence = std::max<std::size_t>(HSM_SNP_REPORT_SIZE, HSM_TDX_QUOTE_MAX);
+	Scratch s(*conn_);
+	if (auto ok = s.reserve(padded({kStatement, kEvidence})); !ok)
+		return std::unexpected(ok.error());
+	OpRecord rec;
+	const Refs refs = {.out = s.take(kStatement), .tag = s.take(kEvidence)};
+	if (auto ok = run(*conn_, rec, {.cmd = HSM_IOC_KEY_ATTEST, .handle = key.value, .refs = refs,
+					.inline_params = param_bytes(p)});
+	    !ok)
+		return std::unexpected(ok.error());
+	auto n = checked_len(rec, kStatement, "attest_key");
+	if (!n)
+		return std::unexpected(n.error());
+	if (rec.value > kEvidence)
+		return fail(Status::kInternal, EIO, "attest_key: evidence longer than its buffer");
+	KeyAttestation a;
+	const std::uint8_t *st = conn_->at(rec.op.out.off);
+	const std::uint8_t *ev = conn_->at(rec.op.tag.off);
+	a.statement.assign(st, st + *n);
+	a.evidence.assign(ev, ev + rec.value);
+	if (a.statement.size() >= sizeof(hsm_key_statement))
+		std::memcpy(&a.platform, st + offsetof(hsm_key_statement, platform), sizeof(a.platform));
+	return a;
 }
 
 Result<void> KeyManager::persist_key(const KeySlot &target, const CryptoResourceId &key) const

@@ -18,6 +18,8 @@
 
 namespace hsm {
 
+struct KeyAttestation;
+
 namespace detail {
 class Connection;
 struct Op;
@@ -81,7 +83,11 @@ struct GenerateKeyParams : KeyParamsBase<GenerateKeyParams> {};
 /// wiped from the region).  The span must outlive the call.
 struct ImportKeyParams : KeyParamsBase<ImportKeyParams> {
 	std::span<const std::uint8_t> material;
+	/// The material is a public key (worker algorithms): needed where the
+	/// bytes alone cannot tell, as a raw Ed25519 key's 32 bytes.
+	bool public_only = false;
 	ImportKeyParams &set_material(std::span<const std::uint8_t> m) noexcept { material = m; return *this; }
+	ImportKeyParams &set_public_only(bool v = true) noexcept { public_only = v; return *this; }
 };
 
 /// The KDF of derive_key: "hkdf-sha-256/384/512" (salt, info) or
@@ -193,10 +199,28 @@ public:
 	/// length.  Errors also: kBufferTooSmall (out shorter than the key).
 	[[nodiscard]] Result<std::size_t> export_key(const CryptoResourceId &key,
 						    std::span<std::uint8_t> out) const;
-	/// The public key of a key-agreement key.  Errors: kBufferTooSmall.
+	/// The public key of a key-agreement key (its raw form), or of a worker
+	/// key pair (its SubjectPublicKeyInfo).  Errors: kBufferTooSmall.
 	[[nodiscard]] Result<std::size_t> get_public_key(const CryptoResourceId &key,
 						       std::span<std::uint8_t> out) const;
+	/// A worker key pair's raw public key: the uncompressed EC point
+	/// (PKCS#11's CKA_EC_POINT content), Ed25519's 32 bytes, or the
+	/// PKCS#1 RSAPublicKey.  Errors: kBufferTooSmall, kInvalidArgument
+	/// (not a worker key).
+	[[nodiscard]] Result<std::size_t> get_raw_public_key(const CryptoResourceId &key,
+							   std::span<std::uint8_t> out) const;
 
+	/// The key pair's statement and the platform's evidence over it
+	/// (KEY_ATTEST), for a relying party to check with
+	/// verify_key_attestation() (hsm/attest.hpp).  platform: an enum
+	/// hsm_platform, or 0 for the first the module reports on (SEV-SNP,
+	/// then TDX); vmpl: SEV-SNP's, as SNP_REPORT takes it.  Errors:
+	/// kInvalidArgument (not a worker key pair, or a public key alone),
+	/// kUnsupported (the platform does not report), the platform's.
+	[[nodiscard]] Result<KeyAttestation> attest_key(const CryptoResourceId &key,
+							std::span<const std::uint8_t, HSM_KEY_NONCE_LEN> nonce,
+							std::uint32_t platform = 0,
+							std::uint32_t vmpl = 0) const;
 	/// Stores a copy of an ephemeral key in a persistent slot; the key's
 	/// guard stays active.  Errors: kInvalidState (name taken),
 	/// kLimitExceeded (max_slots), kNotPermitted (group slot outside the group).
