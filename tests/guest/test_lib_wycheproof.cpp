@@ -28,6 +28,15 @@ public:
 						     .set_material(material)));
 	}
 
+	Answer<Key> import_public(const char *alg, const Bytes &material)
+	{
+		return answer(km_.import_key(ImportKeyParams{}
+						     .set_algorithm(alg)
+						     .set_permissions(KeyOperationPermission::kVerify)
+						     .set_material(material)
+						     .set_public_only()));
+	}
+
 	Answer<Key> derive(const Key &base, const char *kdf, const Bytes &salt, const Bytes &info,
 			   std::uint32_t size)
 	{
@@ -93,9 +102,16 @@ public:
 		return output(s_.sign(k, put(in_, msg), out_.slice(0, max)));
 	}
 
-	Answer<void> verify(const Key &k, const Bytes &msg, const Bytes &sig)
+	Answer<void> verify(const Key &k, const Bytes &msg, const Bytes &sig, bool raw = false)
 	{
-		return answer(s_.verify(k, put(in_, msg), put(tag_, sig)));
+		if (!raw)
+			return answer(s_.verify(k, put(in_, msg), put(tag_, sig)));
+		return answer(s_.verify(k, put(in_, msg), put(tag_, sig), SignFormat{.raw = true}));
+	}
+
+	Answer<Bytes> oaep_decrypt(const Key &k, const Bytes &label, const Bytes &ct, std::size_t max)
+	{
+		return output(s_.oaep_decrypt(k, put(aad_, label), put(in_, ct), out_.slice(0, max)));
 	}
 
 private:
@@ -136,7 +152,7 @@ private:
 	KeyManager km_ = s_.keys();
 	Buffer iv_ = MUST(al_.allocate(4096)), aad_ = MUST(al_.allocate(65536)),
 	       in_ = MUST(al_.allocate(262144)), out_ = MUST(al_.allocate(262144)),
-	       tag_ = MUST(al_.allocate(4096));
+	       tag_ = MUST(al_.allocate(8192));	// ECDSA DER vectors reach 4204 bytes
 };
 
 } // namespace

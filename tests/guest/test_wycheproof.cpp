@@ -47,6 +47,17 @@ public:
 		return Key(c_, k.resp.value);
 	}
 
+	// A worker key's public half alone (HSM_OP_F_PUBLIC): VERIFY only.
+	Answer<Key> import_public(const char *alg, const Bytes &material)
+	{
+		hsm_op op{};
+		op.flags = HSM_OP_F_PUBLIC;
+		op.resp_off = Conn::kResp;
+		op.params = params(alg, HSM_PERM_VERIFY, 0, 0);
+		op.in = c_.put(Conn::kKey, material);
+		return created(c_.run(HSM_IOC_KEY_IMPORT, op));
+	}
+
 	Answer<Key> derive(const Key &base, const char *kdf, const Bytes &salt, const Bytes &info,
 			   __u32 size)
 	{
@@ -113,11 +124,22 @@ public:
 		return output(HSM_IOC_SIGN, op_on(k, c_.put(kIn, msg), {.off = kOut, .len = max}));
 	}
 
-	Answer<void> verify(const Key &k, const Bytes &msg, const Bytes &sig)
+	Answer<void> verify(const Key &k, const Bytes &msg, const Bytes &sig, bool raw = false)
 	{
 		hsm_op op = op_on(k, c_.put(kIn, msg), {});
+		op.flags = raw ? HSM_OP_F_RAW : 0;
+		op.resp_off = kResp2;
 		op.tag = c_.put(kTag, sig);
 		return checked(HSM_IOC_VERIFY, op);
+	}
+
+	// RSA-OAEP: the label in aad, no iv.
+	Answer<Bytes> oaep_decrypt(const Key &k, const Bytes &label, const Bytes &ct, __u32 max)
+	{
+		hsm_op op = op_on(k, c_.put(kIn, ct), {.off = kOut, .len = max});
+		op.resp_off = kResp2;
+		op.aad = c_.put(kAad, label);
+		return output(HSM_IOC_DECRYPT, op);
 	}
 
 private:
@@ -136,17 +158,23 @@ private:
 		return op;
 	}
 
+	// A new key's parameters, in the region.
+	hsm_ref params(const char *alg, __u64 perms, __u32 flags, __u32 key_len)
+	{
+		hsm_key_params p{};
+		memcpy(p.alg, alg, std::min(strlen(alg), sizeof(p.alg) - 1));
+		p.perms = perms;
+		p.flags = flags;
+		p.key_len = key_len;
+		return c_.put_struct(Conn::kParams, p);
+	}
+
 	// KEY_DERIVE or KEY_AGREE from `base`: an exportable "secret".
 	hsm_op new_key_op(const Key &base, __u64 perms, __u32 key_len)
 	{
-		hsm_key_params p{};
-		strcpy(p.alg, "secret");
-		p.perms = perms;
-		p.flags = HSM_KEY_F_EXPORTABLE;
-		p.key_len = key_len;
 		hsm_op op = op_on(base, {}, {});
 		op.resp_off = Conn::kResp;
-		op.params = c_.put(Conn::kParams, {reinterpret_cast<uint8_t *>(&p), sizeof(p)});
+		op.params = params("secret", perms, HSM_KEY_F_EXPORTABLE, key_len);
 		return op;
 	}
 

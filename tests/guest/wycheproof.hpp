@@ -5,20 +5,32 @@
 // SPKI encodings) are counted as skipped, and such a vector must be
 // refused, never answered wrongly.  Counts are printed per file.
 //
+// The worker's algorithms (ECDSA, Ed25519, RSA-PSS, RSA-OAEP) run the
+// same way, through the module, with hsmd attached; their files give
+// public keys only (OAEP's a private one), so only verification and
+// decryption are checked here, signing by test_worker.  Their vectors are
+// judged by Tally::verdict: a valid one must give the right answer, an
+// invalid one must be refused with EBADMSG (the ABI's only answer for a
+// signature that does not verify or a ciphertext that does not decrypt),
+// an acceptable one either.
+//
 // The driver runs on a backend: the raw ABI (test_wycheproof.cpp) or
 // libhsm (test_lib_wycheproof.cpp).  A backend B has
 //   static constexpr const char *kName;  the prefix of its count lines
 //   using Key;                           a key, released when it goes
 // and these calls, each answering a value or the module's negative errno:
 //   import(alg, perms, material, exportable = false, key_len = 0) -> Key
+//   import_public(alg, material)         -> Key  (HSM_OP_F_PUBLIC, VERIFY only)
 //   derive(base, kdf, salt, info, size)  -> Key  (an exportable "secret")
 //   agree(private_key, peer_point)       -> Key  (an exportable "secret")
 //   export_key(key, max)                 -> its bytes
 //   open(key, iv, aad, ct, tag)          -> the plaintext
 //   seal(key, iv, aad, msg, tag_len)     -> {ciphertext, tag}
 //   mac(key, msg, len)                   -> the tag, truncated to len
-//   mac_verify(key, msg, tag), verify(key, msg, signature) -> nothing
+//   mac_verify(key, msg, tag)            -> nothing
+//   verify(key, msg, signature, raw = false) -> nothing (raw: ECDSA r || s)
 //   sign(key, msg, max)                  -> the signature
+//   oaep_decrypt(key, label, ct, max)    -> the plaintext
 #pragma once
 
 #include <criterion/criterion.h>
@@ -41,6 +53,8 @@
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
 #include <openssl/x509.h>
+
+#include "worker.hpp"
 
 namespace wycheproof {
 
@@ -98,26 +112,76 @@ struct Tally {
 	std::string file;
 	int passed = 0, failed = 0;
 	std::map<std::string, int> skipped;
+	// What verdict() passed, by result; by_key of `invalid` were refused
+	// with their group's key.
+	int valid = 0, invalid = 0, by_key = 0, acceptable_taken = 0, acceptable_refused = 0;
 
 	void fail(int tc, const std::string &why)
 	{
 		failed++;
 		cr_log_error("%s tcId %d: %s", file.c_str(), tc, why.c_str());
 	}
+
+	/// Judges vector v: took says the module gave the right answer,
+	/// refused that it refused as an invalid vector must be.
+	void verdict(const json &v, bool took, bool refused, const std::string &what)
+	{
+		const std::string result = v["result"];
+		if (result == "valid" ? !took : result == "invalid" ? !refused : !took && !refused) {
+			fail(tc_id(v), result + ": " + what);
+			return;
+		}
+		passed++;
+		(result == "valid"     ? valid
+		 : result == "invalid" ? invalid
+		 : took		       ? acceptable_taken
+				       : acceptable_refused)++;
+	}
+
+	/// A group whose key the module refused: right only for its invalid
+	/// vectors, and only with EINVAL.
+	void key_refused(const json &g, const Failure &f)
+	{
+		for (auto &v : g["tests"]) {
+			if (v["result"] == "invalid" && f.err == -EINVAL) {
+				passed++;
+				invalid++;
+				by_key++;
+			} else {
+				fail(tc_id(v), v["result"].get<std::string>() + ": key refused: " + f.why);
+			}
+		}
+	}
+
 	~Tally()
 	{
 		int s = 0;
-		std::string why;
+		std::string why, by;
 		for (auto &[k, n] : skipped) {
 			s += n;
 			why += (why.empty() ? "" : ", ") + std::to_string(n) + " " + k;
 		}
-		std::printf("%s %s: %d vectors: %d passed, %d failed, %d skipped%s%s%s\n", name,
-			    file.c_str(), passed + failed + s, passed, failed, s, s ? " (" : "",
-			    why.c_str(), s ? ")" : "");
+		const bool judged = valid + invalid + acceptable_taken + acceptable_refused > 0;
+		const int acceptable = acceptable_taken + acceptable_refused;
+		if (judged)
+			by = " (" + std::to_string(valid) + " valid, " + std::to_string(invalid) +
+			     " invalid refused" +
+			     (by_key ? " (" + std::to_string(by_key) + " by their key)" : "") + ", " +
+			     std::to_string(acceptable) + " acceptable" +
+			     (acceptable ? ": " + std::to_string(acceptable_taken) + " taken, " +
+						   std::to_string(acceptable_refused) + " refused"
+					 : "") +
+			     ")";
+		std::printf("%s %s: %d vectors: %d passed%s, %d failed, %d skipped%s%s%s\n", name,
+			    file.c_str(), passed + failed + s, passed, by.c_str(), failed, s,
+			    s ? " (" : "", why.c_str(), s ? ")" : "");
 		std::fflush(stdout);
 		cr_expect_eq(failed, 0, "%s: %d vectors failed", file.c_str(), failed);
 		cr_expect_gt(passed, 0, "%s: no vector ran", file.c_str());
+		if (judged) {
+			cr_expect_gt(valid, 0, "%s: no valid vector passed", file.c_str());
+			cr_expect_gt(invalid, 0, "%s: no invalid vector refused", file.c_str());
+		}
 	}
 };
 
@@ -485,6 +549,117 @@ void run_rsa_sign(const std::string &file)
 	});
 }
 
+// --- the worker's algorithms ---------------------------------------------------
+
+/// The tests of the worker's algorithms start hsmd unless it is attached
+/// (the payload starts it; test_worker stops and restarts it), so that
+/// they do not depend on the order the suites run in.
+inline void need_worker()
+{
+	hsmtest::start_worker();
+}
+
+/// Right when the module refused as an invalid signature or ciphertext
+/// must be: EBADMSG, whatever is wrong with it.
+template <typename T>
+bool bad_message(const Answer<T> &a)
+{
+	return !a && a.error().err == -EBADMSG;
+}
+
+// Signature verification with the group's public key, imported from its
+// SubjectPublicKeyInfo: ECDSA (DER, or raw r || s for the P1363 files) and
+// RSA-PSS.  ours(g) says the group's parameters are the algorithm's: the
+// files hold no others (SHA256SUMS pins them), so any other is a test error.
+template <typename B, typename P>
+void run_verify(const std::string &file, const char *alg, bool raw, P ours)
+{
+	each_group<B>(file, [&](Tally &t, B &b, json &g) {
+		cr_assert(ours(g), "%s: a group of other parameters than %s's", file.c_str(), alg);
+		auto k = b.import(alg, HSM_PERM_VERIFY, hex(g["publicKeyDer"]));
+		if (!k) {
+			t.key_refused(g, k.error());
+			return;
+		}
+		for (auto &v : g["tests"]) {
+			auto r = b.verify(*k, hex(v["msg"]), hex(v["sig"]), raw);
+			t.verdict(v, r.has_value(), bad_message(r),
+				  "verify " + (r ? std::string("verified") : r.error().why));
+		}
+	});
+}
+
+template <typename B>
+void run_ecdsa(const std::string &file, const char *alg, const char *curve, const char *sha,
+	       bool raw)
+{
+	run_verify<B>(file, alg, raw, [&](const json &g) {
+		return g["publicKey"]["curve"] == curve && g["sha"] == sha;
+	});
+}
+
+// RSASSA-PSS: the module offers salt = hash length with MGF1 of the same
+// hash, on 2048-, 3072- and 4096-bit keys.
+template <typename B>
+void run_pss(const std::string &file, const char *alg)
+{
+	run_verify<B>(file, alg, false, [](const json &g) {
+		return g["sha"] == "SHA-256" && g["mgf"] == "MGF1" && g["mgfSha"] == "SHA-256" &&
+		       g["sLen"] == 32 && g["keySize"] == 2048;
+	});
+}
+
+// Ed25519 (pure): every vector under the group's key imported twice, from
+// its SubjectPublicKeyInfo and as the raw 32 bytes with HSM_OP_F_PUBLIC;
+// both must give the right answer.
+template <typename B>
+void run_ed25519(const std::string &file)
+{
+	each_group<B>(file, [&](Tally &t, B &b, json &g) {
+		auto spki = b.import("ed25519", HSM_PERM_VERIFY, hex(g["publicKeyDer"]));
+		auto raw = b.import_public("ed25519", hex(g["publicKey"]["pk"]));
+		if (!spki || !raw) {
+			if (!spki && !raw && spki.error().err == raw.error().err)
+				t.key_refused(g, spki.error());
+			else
+				for (auto &v : g["tests"])
+					t.fail(tc_id(v), "key: SPKI " + describe(spki) + ", raw " +
+								 describe(raw));
+			return;
+		}
+		for (auto &v : g["tests"]) {
+			Bytes msg = hex(v["msg"]), sig = hex(v["sig"]);
+			auto r = b.verify(*spki, msg, sig), r2 = b.verify(*raw, msg, sig);
+			t.verdict(v, r && r2, bad_message(r) && bad_message(r2),
+				  "verify: SPKI key " + describe(r) + ", raw key " + describe(r2));
+		}
+	});
+}
+
+// RSAES-OAEP decryption with the group's PKCS#8 private key, the label
+// in aad: a valid vector must give its message back, an invalid one
+// EBADMSG.
+template <typename B>
+void run_oaep(const std::string &file, const char *alg)
+{
+	each_group<B>(file, [&](Tally &t, B &b, json &g) {
+		cr_assert(g["sha"] == "SHA-256" && g["mgfSha"] == "SHA-256" && g["keySize"] == 2048,
+			  "%s: a group of other parameters", file.c_str());
+		auto k = b.import(alg, HSM_PERM_DECRYPT, hex(g["privateKeyPkcs8"]));
+		if (!k) {
+			t.key_refused(g, k.error());
+			return;
+		}
+		for (auto &v : g["tests"]) {
+			auto pt = b.oaep_decrypt(*k, hex(v["label"]), hex(v["ct"]), 256);
+			bool same = pt && *pt == hex(v["msg"]);
+			t.verdict(v, same, bad_message(pt),
+				  "decrypt " + (pt ? std::string(same ? "ok" : "another message")
+						   : pt.error().why));
+		}
+	});
+}
+
 } // namespace wycheproof
 
 /// Every Wycheproof test of the driver, on backend B, in Criterion suite
@@ -513,4 +688,33 @@ void run_rsa_sign(const std::string &file)
 		wp::run_ecdh<B>("ecdh_secp384r1_test.json", "ecdh-p384", "secp384r1", 48); \
 	}                                                                                \
 	Test(suite, rsa_pkcs1_verify) { wp::run_rsa_verify<B>("rsa_signature_2048_sha256_test.json"); } \
-	Test(suite, rsa_pkcs1_sign) { wp::run_rsa_sign<B>("rsa_pkcs1_2048_sig_gen_test.json"); }
+	Test(suite, rsa_pkcs1_sign) { wp::run_rsa_sign<B>("rsa_pkcs1_2048_sig_gen_test.json"); } \
+	Test(suite, ecdsa_p256, .init = wp::need_worker)                                 \
+	{                                                                                \
+		wp::run_ecdsa<B>("ecdsa_secp256r1_sha256_test.json", "ecdsa-p256-sha256", \
+				 "secp256r1", "SHA-256", false);                         \
+	}                                                                                \
+	Test(suite, ecdsa_p256_p1363, .init = wp::need_worker)                           \
+	{                                                                                \
+		wp::run_ecdsa<B>("ecdsa_secp256r1_sha256_p1363_test.json", "ecdsa-p256-sha256", \
+				 "secp256r1", "SHA-256", true);                          \
+	}                                                                                \
+	Test(suite, ecdsa_p384, .init = wp::need_worker)                                 \
+	{                                                                                \
+		wp::run_ecdsa<B>("ecdsa_secp384r1_sha384_test.json", "ecdsa-p384-sha384", \
+				 "secp384r1", "SHA-384", false);                         \
+	}                                                                                \
+	Test(suite, ecdsa_p384_p1363, .init = wp::need_worker)                           \
+	{                                                                                \
+		wp::run_ecdsa<B>("ecdsa_secp384r1_sha384_p1363_test.json", "ecdsa-p384-sha384", \
+				 "secp384r1", "SHA-384", true);                          \
+	}                                                                                \
+	Test(suite, ed25519, .init = wp::need_worker) { wp::run_ed25519<B>("ed25519_test.json"); } \
+	Test(suite, rsa_pss_verify, .init = wp::need_worker)                             \
+	{                                                                                \
+		wp::run_pss<B>("rsa_pss_2048_sha256_mgf1_32_test.json", "rsa-pss-sha256"); \
+	}                                                                                \
+	Test(suite, rsa_oaep_decrypt, .init = wp::need_worker)                           \
+	{                                                                                \
+		wp::run_oaep<B>("rsa_oaep_2048_sha256_mgf1sha256_test.json", "rsa-oaep-sha256"); \
+	}

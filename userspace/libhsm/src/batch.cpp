@@ -234,6 +234,16 @@ Result<Batch::OpId> Batch::verify(const CryptoResourceId &k, BufferRef in, Buffe
 	return add(detail::verify_op(k, in, sig));
 }
 
+Result<Batch::OpId> Batch::sign(const CryptoResourceId &k, BufferRef in, BufferRef sig, SignFormat f)
+{
+	return add(detail::sign_op(k, in, sig, f));
+}
+
+Result<Batch::OpId> Batch::verify(const CryptoResourceId &k, BufferRef in, BufferRef sig, SignFormat f)
+{
+	return add(detail::verify_op(k, in, sig, f));
+}
+
 Result<Batch::OpId> Batch::random(BufferRef out)
 {
 	return add(detail::random_op(out));

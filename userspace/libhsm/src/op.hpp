@@ -164,14 +164,21 @@ inline Op cipher_op(unsigned int cmd, const CryptoResourceId &k, BufferRef iv, B
 	return {.cmd = cmd, .handle = k.value, .refs = {.in = in, .out = out, .iv = iv}};
 }
 
-inline Op sign_op(const CryptoResourceId &k, BufferRef in, BufferRef sig) noexcept
+/// RSA-OAEP ENCRYPT or DECRYPT: no IV, the label in aad.
+inline Op oaep_op(unsigned int cmd, const CryptoResourceId &k, BufferRef label, BufferRef in,
+		  BufferRef out) noexcept
 {
-	return {.cmd = HSM_IOC_SIGN, .handle = k.value, .refs = {.in = in, .out = sig}};
+	return {.cmd = cmd, .handle = k.value, .refs = {.in = in, .out = out, .aad = label}};
 }
 
-inline Op verify_op(const CryptoResourceId &k, BufferRef in, BufferRef sig) noexcept
+inline Op sign_op(const CryptoResourceId &k, BufferRef in, BufferRef sig, SignFormat f = {}) noexcept
 {
-	return {.cmd = HSM_IOC_VERIFY, .handle = k.value, .refs = {.in = in, .tag = sig}};
+	return {.cmd = HSM_IOC_SIGN, .handle = k.value, .refs = {.in = in, .out = sig}, .flags = f.flags()};
+}
+
+inline Op verify_op(const CryptoResourceId &k, BufferRef in, BufferRef sig, SignFormat f = {}) noexcept
+{
+	return {.cmd = HSM_IOC_VERIFY, .handle = k.value, .refs = {.in = in, .tag = sig}, .flags = f.flags()};
 }
 
 inline Op random_op(BufferRef out) noexcept

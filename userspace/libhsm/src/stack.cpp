@@ -85,6 +85,30 @@ Result<void> CryptoStack::verify(const CryptoResourceId &k, BufferRef in, Buffer
 	return drop_value(run_data(*conn_, verify_op(k, in, sig), timeout_));
 }
 
+Result<std::size_t> CryptoStack::oaep_encrypt(const CryptoResourceId &k, BufferRef label, BufferRef in,
+					      BufferRef out) const
+{
+	return run_data(*conn_, oaep_op(HSM_IOC_ENCRYPT, k, label, in, out), timeout_);
+}
+
+Result<std::size_t> CryptoStack::oaep_decrypt(const CryptoResourceId &k, BufferRef label, BufferRef in,
+					      BufferRef out) const
+{
+	return run_data(*conn_, oaep_op(HSM_IOC_DECRYPT, k, label, in, out), timeout_);
+}
+
+Result<std::size_t> CryptoStack::sign(const CryptoResourceId &k, BufferRef in, BufferRef sig,
+				      SignFormat f) const
+{
+	return run_data(*conn_, sign_op(k, in, sig, f), timeout_);
+}
+
+Result<void> CryptoStack::verify(const CryptoResourceId &k, BufferRef in, BufferRef sig,
+				 SignFormat f) const
+{
+	return drop_value(run_data(*conn_, verify_op(k, in, sig, f), timeout_));
+}
+
 Result<std::size_t> CryptoStack::random(BufferRef out) const
 {
 	return run_data(*conn_, random_op(out), timeout_);

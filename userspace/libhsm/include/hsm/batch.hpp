@@ -68,6 +68,10 @@ public:
 	/// SIGN (kSign): returns the signature length.  VERIFY: 0 or kAuthFailed.
 	[[nodiscard]] Result<OpId> sign(const CryptoResourceId &key, BufferRef in, BufferRef sig);
 	[[nodiscard]] Result<OpId> verify(const CryptoResourceId &key, BufferRef in, BufferRef sig);
+	/// The same, of a digest or with r || s (SignFormat).
+	[[nodiscard]] Result<OpId> sign(const CryptoResourceId &key, BufferRef in, BufferRef sig, SignFormat f);
+	[[nodiscard]] Result<OpId> verify(const CryptoResourceId &key, BufferRef in, BufferRef sig,
+					  SignFormat f);
 	/// RANDOM: returns out's length.
 	[[nodiscard]] Result<OpId> random(BufferRef out);
 	/// Context calls, as the context's own methods.  Calls on one context

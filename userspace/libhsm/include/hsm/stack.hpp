@@ -138,9 +138,24 @@ public:
 						  BufferRef out) const;
 	[[nodiscard]] Result<std::size_t> decrypt(const CryptoResourceId &key, BufferRef iv, BufferRef in,
 						  BufferRef out) const;
+	/// RSA-OAEP (SHA-256, MGF1-SHA-256): encrypt with a key pair or a
+	/// public key (kEncrypt), decrypt with a key pair (kDecrypt); label
+	/// may be empty.  out: at least the modulus's length to encrypt.
+	/// Errors also: kAuthFailed (any decryption that fails, alike).
+	[[nodiscard]] Result<std::size_t> oaep_encrypt(const CryptoResourceId &key, BufferRef label,
+						       BufferRef in, BufferRef out) const;
+	[[nodiscard]] Result<std::size_t> oaep_decrypt(const CryptoResourceId &key, BufferRef label,
+						       BufferRef in, BufferRef out) const;
 	[[nodiscard]] Result<std::size_t> sign(const CryptoResourceId &key, BufferRef in, BufferRef sig) const;
 	[[nodiscard]] Result<void> verify(const CryptoResourceId &key, BufferRef in,
 						    BufferRef sig) const;
+	/// The same, of a digest or with r || s (SignFormat).  Errors also:
+	/// kInvalidArgument (a digest of the wrong length; raw for a key that
+	/// is not ECDSA).
+	[[nodiscard]] Result<std::size_t> sign(const CryptoResourceId &key, BufferRef in, BufferRef sig,
+					       SignFormat f) const;
+	[[nodiscard]] Result<void> verify(const CryptoResourceId &key, BufferRef in, BufferRef sig,
+					  SignFormat f) const;
 	[[nodiscard]] Result<std::size_t> random(BufferRef out) const;
 
 	// Platform calls (attestation report, derived keys, report

@@ -125,6 +125,22 @@ struct KeySlot {
 
 /// A deadline for module calls.  module_default(): the connection's default
 /// (module parameter default_timeout_ms); disabled(): none at all.
+/// How SIGN and VERIFY take their input and signature, for worker keys.
+/// The defaults: the whole message, and the algorithm's usual encoding
+/// (DER for ECDSA).
+struct SignFormat {
+	/// The input is the digest of the key's hash, not the message (ECDSA,
+	/// RSA-PSS; PKCS#11's CKM_ECDSA and CKM_RSA_PKCS_PSS).
+	bool prehashed = false;
+	/// ECDSA: the signature is r || s (PKCS#11's and JOSE's), not DER.
+	bool raw = false;
+
+	[[nodiscard]] constexpr std::uint32_t flags() const noexcept
+	{
+		return (prehashed ? HSM_OP_F_PREHASHED : 0) | (raw ? HSM_OP_F_RAW : 0);
+	}
+};
+
 class Timeout {
 public:
 	constexpr Timeout() noexcept = default;
