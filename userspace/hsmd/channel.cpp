@@ -12,17 +12,21 @@ namespace hsmd {
 
 Channel::~Channel()
 {
-	if (ring_)
-		io_uring_queue_exit(&ring_state_);
+	for (unsigned l = 0; rings_ && l < lanes_; l++)
+		if (rings_[l].ready)
+			io_uring_queue_exit(&rings_[l].ring);
 	struct hsm_raw_conn c = { fd_, base_, size_ };
 	hsm_raw_disconnect(&c);
 }
 
-int Channel::open(const char *path, unsigned slots, const char **step)
+int Channel::open(const char *path, unsigned slots, unsigned lanes, const char **step)
 {
 	struct hsm_raw_conn c;
 	int r;
 
+	*step = "serve with as many threads (1..slots)";
+	if (!lanes || lanes > slots)
+		return -EINVAL;
 	*step = "open the device and map its region";
 	r = hsm_raw_connect(&c, path, slots * kBufSize);
 	if (r)
@@ -40,11 +44,17 @@ int Channel::open(const char *path, unsigned slots, const char **step)
 	if (r)
 		return r;
 
-	*step = "set up the ring";
-	r = hsm_raw_queue_init(2 * slots, &ring_state_);
-	if (r)
-		return r;
-	ring_ = true;
+	*step = "set up the rings";
+	rings_ = std::make_unique<Ring[]>(lanes);
+	lanes_ = lanes;
+	for (unsigned l = 0; l < lanes; l++) {
+		// Two SQEs per slot of the lane: each slot has one command at a
+		// time in the ring, so there is always room.
+		r = hsm_raw_queue_init(2 * ((slots + lanes - 1) / lanes), &rings_[l].ring);
+		if (r)
+			return r;
+		rings_[l].ready = true;
+	}
 	return 0;
 }
 
@@ -54,7 +64,7 @@ std::span<std::uint8_t> Channel::buf(unsigned tag)
 }
 
 // Queue a FETCH or COMMIT for slot tag; user_data is the tag.
-void Channel::post(unsigned tag, std::uint32_t cmd, std::int32_t result)
+void Channel::post(io_uring &ring, unsigned tag, std::uint32_t cmd, std::int32_t result)
 {
 	struct hsm_worker_cmd k;
 	std::memset(&k, 0, sizeof(k));
@@ -62,45 +72,45 @@ void Channel::post(unsigned tag, std::uint32_t cmd, std::int32_t result)
 	k.result = result;
 	k.buf.off = static_cast<__u32>(tag * kBufSize);
 	k.buf.len = static_cast<__u32>(kBufSize);
-	// The ring has two SQEs per slot and each slot has one command at a
-	// time in it, so there is always room.
-	io_uring_sqe *sqe = io_uring_get_sqe(&ring_state_);
+	io_uring_sqe *sqe = io_uring_get_sqe(&ring);
 	if (!sqe)
 		std::abort();
 	hsm_raw_prep_cmd(sqe, fd_, cmd, &k, sizeof(k));
 	io_uring_sqe_set_data64(sqe, tag);
 }
 
-int Channel::start()
+int Channel::start(unsigned lane)
 {
-	for (unsigned t = 0; t < slots_; t++)
-		post(t, HSM_IOC_WORKER_FETCH, 0);
-	int r = io_uring_submit(&ring_state_);
+	io_uring &ring = rings_[lane].ring;
+	for (unsigned t = lane; t < slots_; t += lanes_)
+		post(ring, t, HSM_IOC_WORKER_FETCH, 0);
+	int r = io_uring_submit(&ring);
 	return r < 0 ? r : 0;
 }
 
-int Channel::serve(const Handler &handle)
+int Channel::serve(unsigned lane, const Handler &handle)
 {
+	io_uring &ring = rings_[lane].ring;
 	io_uring_cqe *cqe;
-	int r = io_uring_wait_cqe(&ring_state_, &cqe);
+	int r = io_uring_wait_cqe(&ring, &cqe);
 	if (r)
 		return r == -EINTR ? 0 : r;
 
 	unsigned head, seen = 0;
 	int err = 0;
-	io_uring_for_each_cqe(&ring_state_, head, cqe) {
+	io_uring_for_each_cqe(&ring, head, cqe) {
 		seen++;
 		unsigned tag = static_cast<unsigned>(cqe->user_data);
-		if (cqe->res < 0 || tag >= slots_) {
+		if (cqe->res < 0 || tag >= slots_ || tag % lanes_ != lane) {
 			err = cqe->res < 0 ? cqe->res : -EIO;
 			continue;
 		}
 		int answer = handle(buf(tag), static_cast<std::size_t>(cqe->res));
-		post(tag, HSM_IOC_WORKER_COMMIT, answer);
+		post(ring, tag, HSM_IOC_WORKER_COMMIT, answer);
 	}
-	io_uring_cq_advance(&ring_state_, seen);
+	io_uring_cq_advance(&ring, seen);
 	// The answers go back even when a slot failed: their callers wait.
-	r = io_uring_submit(&ring_state_);
+	r = io_uring_submit(&ring);
 	return err ? err : r < 0 ? r : 0;
 }
 

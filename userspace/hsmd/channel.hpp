@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 // hsmd's end of the worker channel: one /dev/hsm connection attached as
-// the module's worker, a region cut into one buffer per slot, and an
-// io_uring ring that keeps a FETCH (or COMMIT-and-fetch) posted in every
-// slot.  Requests that arrive together are served together, and their
-// answers go back in one io_uring_enter().
+// the module's worker, a region cut into one buffer per slot, and one
+// io_uring ring per serving thread (a lane), which keeps a FETCH (or
+// COMMIT-and-fetch) posted in each of its slots: slot t belongs to lane
+// t % lanes.  Requests that arrive together on a lane are served
+// together, and their answers go back in one io_uring_enter().
 #pragma once
 
 #include <liburing.h>
@@ -11,6 +12,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <span>
 
 #include <linux/hsm.h>
@@ -33,25 +35,32 @@ public:
 	~Channel();
 
 	// Opens the device, sets up and maps the region, attaches with
-	// `slots` slots and makes the ring: 0 or -errno, and what failed in
-	// *step.  Needs CAP_SYS_ADMIN.
-	int open(const char *path, unsigned slots, const char **step);
-	// Posts a FETCH in every slot.
-	int start();
-	// Waits for requests, serves every one that came, commits them.
-	// 0, or -errno when the ring or the module fails (ECANCELED: detached).
-	int serve(const Handler &handle);
+	// `slots` slots and makes a ring for each of `lanes` (1..slots)
+	// lanes: 0 or -errno, and what failed in *step.  Needs
+	// CAP_SYS_ADMIN.
+	int open(const char *path, unsigned slots, unsigned lanes, const char **step);
+	// Posts a FETCH in every slot of the lane.
+	int start(unsigned lane);
+	// Waits for requests on the lane, serves every one that came,
+	// commits them.  0, or -errno when the ring or the module fails
+	// (ECANCELED: detached).  Lanes may be served from their own threads.
+	int serve(unsigned lane, const Handler &handle);
 
 private:
+	struct Ring {
+		io_uring ring{};
+		bool ready = false;
+	};
+
 	std::span<std::uint8_t> buf(unsigned tag);
-	void post(unsigned tag, std::uint32_t cmd, std::int32_t result);
+	void post(io_uring &ring, unsigned tag, std::uint32_t cmd, std::int32_t result);
 
 	int fd_ = -1;
 	std::uint8_t *base_ = nullptr;
 	std::size_t size_ = 0;
 	unsigned slots_ = 0;
-	bool ring_ = false;
-	io_uring ring_state_{};
+	unsigned lanes_ = 0;
+	std::unique_ptr<Ring[]> rings_;
 };
 
 } // namespace hsmd

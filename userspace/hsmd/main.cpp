@@ -3,10 +3,12 @@
 // kernel lacks (ECDSA, Ed25519, RSA-PSS, RSA-OAEP), with OpenSSL.  Started by root
 // (systemd's hsmd.service), it opens /dev/hsm, attaches as the module's
 // worker, then drops to its own user, locks itself down and serves.  It
-// keeps no key: each request brings what it needs, and both ends of it
-// are wiped when it is answered.  See hsmd(8).
+// stores no key: each request brings what it needs, both ends of it are
+// wiped when it is answered, and a key it parsed is kept only until the
+// module destroys it (cache.hpp).  See hsmd(8).
 #include <openssl/crypto.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstdio>
@@ -14,7 +16,9 @@
 #include <cstring>
 #include <string>
 #include <string_view>
+#include <pthread.h>
 #include <unistd.h>
+#include <vector>
 
 #include "channel.hpp"
 #include "harden.hpp"
@@ -28,14 +32,16 @@ struct Options {
 	const char *user = "hsmd";
 	const char *pidfile = nullptr;
 	unsigned slots = 8;
+	unsigned threads = 0;	// 0: one per online CPU, at most one per slot
 };
 
 [[noreturn]] void usage(int rc)
 {
 	std::fprintf(rc ? stderr : stdout,
-		     "usage: hsmd [--device PATH] [--slots N] [--user NAME] [--pidfile FILE]\n"
+		     "usage: hsmd [--device PATH] [--slots N] [--threads N] [--user NAME] [--pidfile FILE]\n"
 		     "  --device PATH   the HSM device (default %s)\n"
 		     "  --slots N       requests in flight at once, 1..%d (default 8)\n"
+		     "  --threads N     serving threads, 1..slots (default: one per CPU)\n"
 		     "  --user NAME     the user to serve as, never root (default hsmd)\n"
 		     "  --pidfile FILE  write the pid there once attached\n",
 		     HSM_DEVICE_PATH, HSM_WORKER_SLOTS_MAX);
@@ -58,15 +64,21 @@ Options parse(int argc, char **argv)
 			o.user = v;
 		} else if (a == "--pidfile") {
 			o.pidfile = v;
-		} else if (a == "--slots") {
+		} else if (a == "--slots" || a == "--threads") {
 			char *end;
 			unsigned long n = std::strtoul(v, &end, 10);
 			if (*end || n < 1 || n > HSM_WORKER_SLOTS_MAX)
 				usage(2);
-			o.slots = static_cast<unsigned>(n);
+			(a == "--slots" ? o.slots : o.threads) = static_cast<unsigned>(n);
 		} else {
 			usage(2);
 		}
+	}
+	if (o.threads > o.slots)
+		usage(2);
+	if (!o.threads) {
+		long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+		o.threads = static_cast<unsigned>(std::clamp<long>(cpus, 1, o.slots));
 	}
 	return o;
 }
@@ -102,6 +114,62 @@ int warm_up()
 	return 0;
 }
 
+// The serving threads: made before confine() (which then covers them
+// too), they wait at the barrier until it has run, then each serves its
+// lane.  A lane that fails for any reason but the module detaching the
+// worker ends the process: its callers must not wait for a deadline.
+struct Lanes {
+	hsmd::Channel *ch;
+	pthread_barrier_t confined;
+	std::vector<pthread_t> threads;
+};
+
+int serve_lane(hsmd::Channel &ch, unsigned lane)
+{
+	int r = ch.start(lane);
+	while (!r)
+		r = ch.serve(lane, hsmd::serve_request);
+	return r;
+}
+
+struct LaneArg {
+	Lanes *lanes;
+	unsigned lane;
+};
+
+void *lane_main(void *p)
+{
+	auto *a = static_cast<LaneArg *>(p);
+	pthread_barrier_wait(&a->lanes->confined);
+	int r = serve_lane(*a->lanes->ch, a->lane);
+	if (r != -ECANCELED) {
+		std::fprintf(stderr, "hsmd: cannot serve (thread %u): %s\n", a->lane, std::strerror(-r));
+		_exit(1);
+	}
+	return nullptr;
+}
+
+// Threads for lanes 1..n-1 (lane 0 is the main thread's), with 1 MiB
+// stacks: locked memory, like everything else.
+int spawn_lanes(Lanes &l, unsigned n, std::vector<LaneArg> &args)
+{
+	pthread_attr_t attr;
+	if (pthread_barrier_init(&l.confined, nullptr, n) || pthread_attr_init(&attr))
+		return -ENOMEM;
+	pthread_attr_setstacksize(&attr, 1 << 20);
+	args.resize(n);
+	int r = 0;
+	for (unsigned i = 1; i < n && !r; i++) {
+		args[i] = {&l, i};
+		pthread_t t;
+		r = -pthread_create(&t, &attr, lane_main, &args[i]);
+		if (!r)
+			l.threads.push_back(t);
+	}
+	pthread_attr_destroy(&attr);
+	return r;
+}
+
 int write_pidfile(const char *path)
 {
 	FILE *f = std::fopen(path, "w");
@@ -124,24 +192,27 @@ int main(int argc, char **argv)
 		return fail("set up OpenSSL", r);
 	if ((r = hsmd::lock_memory()))
 		return fail("lock its memory", r);
-	if ((r = ch.open(o.device, o.slots, &step)))
+	if ((r = ch.open(o.device, o.slots, o.threads, &step)))
 		return fail(step, r);
+	Lanes lanes{&ch, {}, {}};
+	std::vector<LaneArg> args;
+	if ((r = spawn_lanes(lanes, o.threads, args)))
+		return fail("start its threads", r);
 	if (o.pidfile && (r = write_pidfile(o.pidfile)))
 		return fail("write the pid file", r);
 	if ((r = hsmd::drop_to(o.user)))
 		return fail((std::string("become user ") + o.user).c_str(), r);
 	if ((r = hsmd::confine()))
 		return fail("confine itself (seccomp)", r);
-	if ((r = ch.start()))
-		return fail("post its fetches", r);
-	std::fprintf(stderr, "hsmd: attached to %s as the worker, %u slots, as user %s\n",
-		     o.device, o.slots, o.user);
-
-	while (!(r = ch.serve(hsmd::serve_request)))
-		;
-	if (r == -ECANCELED) {
-		std::fprintf(stderr, "hsmd: detached by the module\n");
-		return 0;
-	}
-	return fail("serve", r);
+	std::fprintf(stderr, "hsmd: attached to %s as the worker, %u slots, %u threads, as user %s\n",
+		     o.device, o.slots, o.threads, o.user);
+	pthread_barrier_wait(&lanes.confined);
+	r = serve_lane(ch, 0);
+	if (r != -ECANCELED)
+		return fail("serve", r);
+	// Detached: every lane's fetches were handed back.
+	for (pthread_t t : lanes.threads)
+		pthread_join(t, nullptr);
+	std::fprintf(stderr, "hsmd: detached by the module\n");
+	return 0;
 }
