@@ -16,9 +16,17 @@ namespace bench {
 
 using Bytes = std::vector<std::uint8_t>;
 
-enum class Algo { Gcm, Hmac, Sha };
+enum class Algo { Gcm, Hmac, Sha, EcdsaP256, Ed25519, RsaPss };
 
+// The module's algorithm name, also the benchmark's name of the operation.
 const char *algo_name(Algo a);
+
+// A signature: randomized (ECDSA, PSS) or made with each competitor's own
+// key, so its answer is checked by verifying it, not by comparing it.
+inline bool is_signature(Algo a)
+{
+	return a == Algo::EcdsaP256 || a == Algo::Ed25519 || a == Algo::RsaPss;
+}
 
 // One measured configuration.
 struct Case {
@@ -29,31 +37,51 @@ struct Case {
 
 // The fixed inputs every competitor uses, so answers can be compared.
 struct Inputs {
-	static Bytes key(Algo a);		// 32 bytes for all three (SHA: unused)
+	static Bytes key(Algo a);		// 32 bytes for GCM and HMAC (SHA: unused)
 	static Bytes iv();			// 12 bytes (GCM)
 	static Bytes payload(std::size_t n);
 	// What OpenSSL says the answer is: ciphertext || 16-byte tag, or the
-	// 32-byte MAC or digest.
+	// 32-byte MAC or digest.  Empty for signatures: they have none.
 	static Bytes expected(Algo a, std::size_t n);
-	static std::size_t out_len(Algo a, std::size_t n)
-	{
-		return a == Algo::Gcm ? n + 16 : 32;
-	}
+	// The answer's length; for signatures, the longest the algorithm
+	// makes (ECDSA P-256 DER 72, Ed25519 64, RSA-2048 256).
+	static std::size_t out_len(Algo a, std::size_t n);
+	// The RSA modulus, in bytes, of every competitor's RSA-PSS key.
+	static constexpr std::size_t kRsaBytes = 256;
 };
 
 // One thread's way of running a Case.  setup() may refuse a case it does
 // not serve (returns false, with why()); run() performs `batch` operations
 // and throws std::runtime_error on any error; output() is the answer of
-// one operation of the last run, for the correctness check.
+// one operation of the last run, for the correctness check.  Signing
+// runners also say which key they sign with: public_key() is its
+// SubjectPublicKeyInfo DER, under which OpenSSL verifies output() (an
+// ECDSA signature as DER, an Ecdsa-Sig-Value; RSA-PSS with MGF1-SHA-256
+// and a 32-byte salt).
 class Runner {
 public:
 	virtual ~Runner() = default;
 	virtual bool setup(const Case &c) = 0;
 	virtual void run() = 0;
 	virtual Bytes output() = 0;
+	virtual Bytes public_key() { return {}; }
 	virtual std::string why() const { return "not offered"; }
 	// Operations one run() performs.
 	virtual unsigned ops_per_run(const Case &c) const { return c.batch; }
+};
+
+// The correctness check of one case, made once per cell: output() equals
+// OpenSSL's answer, or, for signatures, OpenSSL verifies output() over the
+// payload under the runner's public_key().
+class Check {
+public:
+	explicit Check(const Case &c);
+	// Whether r's last answer is right; `why` says what was wrong.
+	bool operator()(Runner &r, std::string &why) const;
+
+private:
+	Case c_;
+	Bytes want_;
 };
 
 struct Competitor {

@@ -42,6 +42,9 @@ public:
 	bool setup(const Case &c) override
 	{
 		c_ = c;
+		if (is_signature(c.algo))
+			return refuse(mode_ == Mode::Kernel ? "BENCH runs no worker operation"
+							    : "signing is measured through libhsm");
 		if (mode_ != Mode::Uring && mode_ != Mode::Vector && c.batch != 1)
 			return refuse("one operation at a time");
 		if (c.batch > HSM_VECTOR_MAX)
@@ -93,6 +96,8 @@ public:
 			op_.params = {kAlg, 7};	/* "sha-256", no NUL */
 			expect_ = 32;
 			break;
+		default:	// signatures: refused above
+			return false;
 		}
 		if (mode_ == Mode::Kernel) {
 			// Enough iterations per call that the call itself is noise.

@@ -16,6 +16,9 @@ from collections import defaultdict
 
 SIZES = [16, 64, 1024, 16384, 1048576]
 OPS = ["aes-256-gcm", "hmac-sha-256", "sha-256"]
+# Signatures: one message size, verified rather than compared.
+SIGN_OPS = ["ecdsa-p256-sha256", "ed25519", "rsa-pss-sha256"]
+SIGN_SIZE = 64
 # The product's batched path: libhsm when built in, else the raw ABI.
 BATCHED = ["libhsm-batch", "hsm-uring-raw"]
 
@@ -93,9 +96,21 @@ def answers(get, comps, product):
                 ratio(bigp, get("aes-256-gcm", 1048576, "kcapi")), "> 1x"))
     out.append((f"1 MiB aes-256-gcm: {product} batch 8 (io-wq workers in parallel) vs kcapi",
                 ratio(get("aes-256-gcm", 1048576, product, 8), get("aes-256-gcm", 1048576, "kcapi")), ""))
+    # Signing through the module's worker against signing in the process
+    # and through PKCS#11, each on as many threads.
+    for op in SIGN_OPS:
+        for threads in (1, 2):
+            p = get(op, SIGN_SIZE, product, 64, threads)
+            for other, target in (("openssl", "(ceiling)"), ("softhsm2", "> 1x")):
+                out.append((f"{SIGN_SIZE} B {op}, {threads} thread{'s' if threads > 1 else ''}: "
+                            f"{product} batch 64 vs {other}",
+                            ratio(p, get(op, SIGN_SIZE, other, 1, threads)), target))
     for op in OPS:
         out.append((f"64 B {op}, {product} batch 64: 2 threads vs 1",
                     ratio(get(op, 64, product, 64, 2), get(op, 64, product, 64, 1)), ""))
+    for op in SIGN_OPS:
+        out.append((f"{SIGN_SIZE} B {op}, {product} batch 64: 2 threads vs 1",
+                    ratio(get(op, SIGN_SIZE, product, 64, 2), get(op, SIGN_SIZE, product, 64, 1)), ""))
     return out
 
 
@@ -167,19 +182,44 @@ def main():
         md += [f"| {q} | {ratio_text(v)} | {t} |" for q, v, t in answers(get, comps, product)]
         md.append("")
 
+    def columns(ops):
+        """Every (competitor, batch) with a measured cell among ops."""
+        return [(c, b) for c in comps
+                for b in sorted({int(r["batch"]) for r in ok if r["competitor"] == c and r["op"] in ops})]
+
+    def heading(first, cols):
+        return ["| " + " | ".join([first] + [c + (f" ×{b}" if b > 1 else "") for c, b in cols]) + " |",
+                "|---" * (len(cols) + 1) + "|"]
+
     for op in OPS:
         md += [f"## {op}: operations per second", ""]
-        cols = [(c, b) for c in comps for b in sorted({int(r["batch"]) for r in ok if r["competitor"] == c})]
+        cols = columns(OPS)
         for threads in (1, 2):
             md.append(f"{threads} thread{'s' if threads > 1 else ''}:")
             md.append("")
-            md.append("| size | " + " | ".join(f"{c}" + (f" ×{b}" if b > 1 else "") for c, b in cols) + " |")
-            md.append("|---" * (len(cols) + 1) + "|")
+            md += heading("size", cols)
             for s in SIZES:
                 vals = [get(op, s, c, b, threads) for c, b in cols]
                 if not any(vals):
                     continue
                 md.append(f"| {human(s)} | " + " | ".join(rate(v) if v else "-" for v in vals) + " |")
+            md.append("")
+
+    # Signatures of one message size: a row per algorithm, a table per
+    # thread count that was measured (the quick matrix signs on one).
+    cols = columns(SIGN_OPS)
+    if cols:
+        md += [f"## Signatures of a {SIGN_SIZE}-byte message: operations per second", "",
+               "Each competitor signs with its own key pair (libhsm's generated in the module, "
+               "served by hsmd); OpenSSL verifies one signature of each cell under that "
+               "competitor's public key.", ""]
+        for threads in (1, 2):
+            rows = [(op, [get(op, SIGN_SIZE, c, b, threads) for c, b in cols]) for op in SIGN_OPS]
+            rows = [(op, vals) for op, vals in rows if any(vals)]
+            if not rows:
+                continue
+            md += [f"{threads} thread{'s' if threads > 1 else ''}:", ""] + heading("algorithm", cols)
+            md += [f"| {op} | " + " | ".join(rate(v) if v else "-" for v in vals) + " |" for op, vals in rows]
             md.append("")
 
     md += ["## Latency of one operation (µs, one thread, batch 1)", "",
@@ -191,25 +231,26 @@ def main():
     md.append("")
 
     # Plots: throughput against size (best batch of each competitor, one
-    # thread), and against batch size at 64 B.
+    # thread), and against batch size at 64 B (signatures: only that).
     pngs = []
-    for op in OPS:
-        dat = os.path.join(out, f"size-{op}.dat")
-        series = []
-        with open(dat, "w") as f:
-            for c in comps:
-                pts = []
-                for s in SIZES:
-                    v = [best[k] for k in best if k[0] == op and k[1] == s and k[2] == c and k[4] == 1]
-                    if v:
-                        pts.append((s, max(v) * s / 1048576))
-                if pts:
-                    f.write(f'# {c}\n' + "".join(f"{s} {v}\n" for s, v in pts) + "\n\n")
-                    series.append(c)
-        png = f"throughput-size-{op}.png"
-        plot(out, png, dat, series, f"{op}: throughput by payload size (1 thread, best batch)",
-             "payload bytes", "MiB/s", logx=True)
-        pngs.append(png)
+    for op in OPS + SIGN_OPS:
+        if op in OPS:
+            dat = os.path.join(out, f"size-{op}.dat")
+            series = []
+            with open(dat, "w") as f:
+                for c in comps:
+                    pts = []
+                    for s in SIZES:
+                        v = [best[k] for k in best if k[0] == op and k[1] == s and k[2] == c and k[4] == 1]
+                        if v:
+                            pts.append((s, max(v) * s / 1048576))
+                    if pts:
+                        f.write(f'# {c}\n' + "".join(f"{s} {v}\n" for s, v in pts) + "\n\n")
+                        series.append(c)
+            png = f"throughput-size-{op}.png"
+            plot(out, png, dat, series, f"{op}: throughput by payload size (1 thread, best batch)",
+                 "payload bytes", "MiB/s", logx=True)
+            pngs += [png] if series else []
         dat = os.path.join(out, f"batch-{op}.dat")
         series = []
         with open(dat, "w") as f:
@@ -222,7 +263,7 @@ def main():
         png = f"throughput-batch-{op}.png"
         plot(out, png, dat, series, f"{op}: 64-byte operations per second by batch size (1 thread)",
              "batch size", "operations/s", logx=True)
-        pngs.append(png)
+        pngs += [png] if series else []
     md += ["## Plots", ""] + [f"![{p}]({p})" for p in pngs] + [""]
 
     with open(os.path.join(out, "results.md"), "w") as f:

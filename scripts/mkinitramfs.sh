@@ -196,6 +196,7 @@ install_modules() {
 install_payload() {
 	install -m 0755 "$here/guest-init.sh" "$root/init"
 	install -m 0644 "$here/guest-debug.sh" "$root/debug.sh"
+	install -m 0644 "$here/guest-worker.sh" "$root/worker.sh"
 	install -m 0755 "$payload" "$root/payload"
 	local b t
 	for b in "${bins[@]}"; do

@@ -4,6 +4,8 @@
 # that kernel), and turn each kernel's output into
 # build/bench-results/<release>/results.{csv,md} and PNG plots, then put the
 # kernels' headline ratios side by side in build/bench-results/results.md.
+# The image carries hsmd, the worker the signing rows need; the payload
+# starts it before hsm-bench and stops it after.
 #   HSM_BENCH_QUICK=1    a small matrix, for a quick look
 #   HSM_KERNELS="6.12"   only the named series of the matrix
 set -euo pipefail
@@ -44,7 +46,7 @@ for kver in $kvers; do
 	initrd=$build/guest/initramfs-bench-$kver.cpio.gz
 	"$top/scripts/mkinitramfs.sh" -o "$initrd" -k "$kver" \
 		-m "$build/kmod/$kver/kmod/hsm.ko" -p "$top/scripts/guest-payload-bench.sh" \
-		-b "$build/hsm-bench" -b "$build/hsmctl"
+		-b "$build/hsm-bench" -b "$build/hsmctl" -b "$build/hsmd"
 	echo "==> bench $kver: running in the guest"
 	HSM_TCG_THREAD=${HSM_TCG_THREAD:-multi} "$top/scripts/run-guest.sh" -k "$kver" \
 		-K "/boot/vmlinuz-$kver" -i "$initrd" -l "$logs" -T 900 -a "$params"
