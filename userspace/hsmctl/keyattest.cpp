@@ -47,14 +47,7 @@ bool spki_pem(const Bytes &der, Bytes &pem)
 {
 	const uint8_t *p = der.data();
 	EVP_PKEY *k = d2i_PUBKEY(nullptr, &p, static_cast<long>(der.size()));
-	BIO *b = k ? BIO_new(BIO_s_mem()) : nullptr;
-	bool ok = b && PEM_write_bio_PUBKEY(b, k);
-	if (ok) {
-		char *data;
-		long n = BIO_get_mem_data(b, &data);
-		pem.assign(data, data + n);
-	}
-	BIO_free(b);
+	bool ok = k && pem_text([k](BIO *b) { return PEM_write_bio_PUBKEY(b, k); }, pem);
 	EVP_PKEY_free(k);
 	ERR_clear_error();
 	return ok;

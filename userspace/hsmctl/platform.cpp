@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <functional>
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <string>
@@ -28,22 +29,28 @@ constexpr __u32 kParams = Session::kParams, kResp = Session::kResp, kOut = Sessi
 		kTag = Session::kTag, kIn = Session::kIn;
 }  // namespace
 
-bool to_pem(const Bytes &der, Bytes &pem)
+bool pem_text(const std::function<int(BIO *)> &write, Bytes &pem)
 {
-	const uint8_t *p = der.data();
-	X509 *x = d2i_X509(nullptr, &p, static_cast<long>(der.size()));
-	if (!x)
-		return false;
 	BIO *b = BIO_new(BIO_s_mem());
-	bool ok = b && PEM_write_bio_X509(b, x);
+	bool ok = b && write(b) == 1;
 	if (ok) {
 		char *data;
 		long n = BIO_get_mem_data(b, &data);
 		pem.assign(data, data + n);
 	}
 	BIO_free(b);
-	X509_free(x);
 	ERR_clear_error();
+	return ok;
+}
+
+bool to_pem(const Bytes &der, Bytes &pem)
+{
+	const uint8_t *p = der.data();
+	X509 *x = d2i_X509(nullptr, &p, static_cast<long>(der.size()));
+	if (!x)
+		return false;
+	bool ok = pem_text([x](BIO *b) { return PEM_write_bio_X509(b, x); }, pem);
+	X509_free(x);
 	return ok;
 }
 

@@ -7,10 +7,12 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <functional>
 #include <string>
 #include <vector>
 
 #include <hsm/raw.h>
+#include <openssl/bio.h>
 #include <linux/hsm.h>
 
 #include "hsmctl.h"
@@ -43,6 +45,8 @@ struct Session {
 	long run(unsigned cmd, hsm_op op) { return hsm_raw_ioctl(dev.fd(), cmd, &op); }
 };
 
+// What a PEM writer (PEM_write_bio_*) writes, as bytes; false if it fails.
+bool pem_text(const std::function<int(BIO *)> &write, Bytes &pem);
 // A certificate (DER) as PEM text; false if it does not parse.
 bool to_pem(const Bytes &der, Bytes &pem);
 // A number option: all of it, at most max; false once the error is printed.
