@@ -9,7 +9,9 @@
 #include <openssl/sha.h>
 #include <openssl/x509.h>
 #include <memory>
+#include <cstdio>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <thread>
 
 #include "hsm_conn.hpp"
@@ -587,4 +589,18 @@ Test(worker_lifecycle, the_worker_is_confined)
 		if (line.rfind("Max core file size", 0) == 0)
 			core0 = line.find(" 0 ") != std::string::npos;
 	cr_expect(core0, "no core dumps");
+
+	// What the filter forbids, tried by children that confine themselves
+	// as hsmd does: socket and execve are killed, opening a file fails.
+	FILE *f = popen("/usr/bin/hsmd --check-confinement 2>&1", "r");
+	cr_assert_not_null(f);
+	std::string out;
+	char buf[256];
+	while (fgets(buf, sizeof(buf), f))
+		out += buf;
+	int rc = pclose(f);
+	cr_expect(WIFEXITED(rc) && WEXITSTATUS(rc) == 0, "hsmd --check-confinement: %s", out.c_str());
+	cr_expect(out.find("socket: held (Bad system call)") != std::string::npos, "%s", out.c_str());
+	cr_expect(out.find("execve: held (Bad system call)") != std::string::npos, "%s", out.c_str());
+	cr_expect(out.find("open  : held (exit 0)") != std::string::npos, "%s", out.c_str());
 }

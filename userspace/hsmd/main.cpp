@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "channel.hpp"
+#include "check.hpp"
 #include "harden.hpp"
 #include "ops.hpp"
 #include "serve.hpp"
@@ -33,6 +34,7 @@ struct Options {
 	const char *pidfile = nullptr;
 	unsigned slots = 8;
 	unsigned threads = 0;	// 0: one per online CPU, at most one per slot
+	bool check = false;	// --check-confinement
 };
 
 [[noreturn]] void usage(int rc)
@@ -43,7 +45,10 @@ struct Options {
 		     "  --slots N       requests in flight at once, 1..%d (default 8)\n"
 		     "  --threads N     serving threads, 1..slots (default: one per CPU)\n"
 		     "  --user NAME     the user to serve as, never root (default hsmd)\n"
-		     "  --pidfile FILE  write the pid there once attached\n",
+		     "  --pidfile FILE  write the pid there once attached\n"
+		     "usage: hsmd --check-confinement [--user NAME]\n"
+		     "  try, in children confined as hsmd confines itself, what the filter\n"
+		     "  forbids (socket, execve: killed; open: EACCES); exit 0 if all held\n",
 		     HSM_DEVICE_PATH, HSM_WORKER_SLOTS_MAX);
 	std::exit(rc);
 }
@@ -55,6 +60,10 @@ Options parse(int argc, char **argv)
 		std::string_view a = argv[i];
 		if (a == "--help" || a == "-h")
 			usage(0);
+		if (a == "--check-confinement") {
+			o.check = true;
+			continue;
+		}
 		if (i + 1 >= argc)
 			usage(2);
 		const char *v = argv[++i];
@@ -184,6 +193,8 @@ int write_pidfile(const char *path)
 int main(int argc, char **argv)
 {
 	Options o = parse(argc, argv);
+	if (o.check)
+		return hsmd::check_confinement(o.user);
 	hsmd::Channel ch;
 	const char *step;
 	int r;
