@@ -88,6 +88,9 @@ static int key_new(struct hsm_call *c, bool import)
 	ret = key_params(shm, op, &p, &alg, &len);
 	if (ret)
 		return ret;
+	/* A key the module made, and only such a key, says so. */
+	if (!import)
+		p.flags |= HSM_KEY_F_LOCAL;
 	if (alg->type == HSM_ALG_ASYM)
 		return hsm_asym_new(c, &p, alg, import);
 	if (op->flags)
@@ -104,9 +107,6 @@ static int key_new(struct hsm_call *c, bool import)
 		return -EINVAL;
 	}
 
-	/* A key the module made, and only such a key, says so. */
-	if (!import)
-		p.flags |= HSM_KEY_F_LOCAL;
 	material = kmalloc(len, GFP_KERNEL);
 	if (!material)
 		return -ENOMEM;

@@ -139,9 +139,7 @@ static int asym_make(struct hsm_call *c, const struct hsm_key_params *p,
 	    !hsm_der_split_key(m, len, &priv_len) && priv_len)
 		len = -EIO;
 	if (len >= 0) {
-		/* Only a key the module had made says it was. */
-		key = hsm_key_create(alg, m, len, p->perms, p->flags |
-				     (import ? 0 : HSM_KEY_F_LOCAL));
+		key = hsm_key_create(alg, m, len, p->perms, p->flags);
 		/* What the worker made must hold; else it is the worker's fault. */
 		len = IS_ERR(key) ? PTR_ERR(key) : hsm_key_publish(&c->conn->res,
 								  key, &c->value);
