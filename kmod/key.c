@@ -15,6 +15,7 @@
 
 #include "alg.h"
 #include "asym/asym.h"
+#include "asym/ecdh.h"
 #include "crypto/ecc.h"
 #include "key.h"
 #include "stats.h"
@@ -158,7 +159,8 @@ static int ec_scalar_check(const struct hsm_key *key)
  * ECC library underneath ecdh-nist-*: 6.1's ecdh set_secret range-checks
  * the big-endian scalar as if it were little-endian digits, refusing some
  * valid keys, so the scalar is checked here and the public key is made,
- * and checked in full, once.
+ * and checked in full, once.  Where the library's ladder fails on a valid
+ * scalar, the worker makes it (asym/ecdh.c).
  */
 static int kpp_init(struct hsm_key *key)
 {
@@ -175,7 +177,13 @@ static int kpp_init(struct hsm_key *key)
 		ret = ecc_make_pub_key(key->alg->curve, ndigits, d,
 				       (u64 *)key->pub);
 		memzero_explicit(d, sizeof(d));
-		return ret == -EAGAIN ? -EINVAL : ret;
+		/*
+		 * -EAGAIN: d*G came out as the point at infinity, which for
+		 * 0 < d < n it is not; the ladder's degenerate case.
+		 */
+		if (ret == -EAGAIN)
+			ret = hsm_ecdh_worker_public(key, key->pub);
+		return ret;
 	}
 	tfm = crypto_alloc_kpp(key->alg->kname, 0, 0);
 	if (IS_ERR(tfm))

@@ -10,6 +10,7 @@
 
 #include "alg.h"
 #include "asym/asym.h"
+#include "asym/ecdh.h"
 #include "cmdtab.h"
 #include "conn.h"
 #include "crypto.h"
@@ -189,6 +190,25 @@ out_put:
 	return ret;
 }
 
+/* The shared secret of priv and peer, from the kernel or else the worker. */
+static long agree_secret(const struct hsm_call *c, struct hsm_key *priv,
+			 const u8 *peer_shm, u32 peer_len, u8 *secret, u32 n)
+{
+	u8 *peer;
+	long ret;
+
+	/* One read of the caller's point: the worker gets the checked one. */
+	peer = kmemdup(peer_shm, peer_len, GFP_KERNEL);
+	if (!peer)
+		return -ENOMEM;
+	ret = hsm_crypto_kpp(priv, peer, peer_len, secret, n);
+	if (ret == -EDOM)
+		ret = hsm_ecdh_worker_agree(priv, peer, peer_len, secret, n,
+					    c->deadline_ns);
+	kfree(peer);
+	return ret;
+}
+
 /*
  * KEY_AGREE: a new key whose material is the shared secret of the private
  * key `handle` and the peer public key `in`.
@@ -226,7 +246,8 @@ long hsm_key_agree(struct hsm_call *c)
 	secret = kmalloc(n, GFP_KERNEL);
 	if (!secret)
 		goto out_put;
-	ret = hsm_crypto_kpp(priv, hsm_shm_ptr(shm, &op->in), op->in.len, secret, n);
+	ret = agree_secret(c, priv, hsm_shm_ptr(shm, &op->in), op->in.len,
+			   secret, n);
 	if (!ret)
 		ret = key_add(conn, alg, secret, n, &p, &c->value);
 	kfree_sensitive(secret);

@@ -39,9 +39,14 @@ static int ecdh_nist(struct hsm_key *key, const u8 *peer, u32 peer_len,
 		ret = crypto_ecdh_shared_secret(key->alg->curve, ndigits, d,
 						pub, secret);
 		memzero_explicit(d, sizeof(d));
-		/* -EFAULT: the product is the point at infinity. */
+		/*
+		 * -EFAULT: the product is the point at infinity.  The peer
+		 * point passed the library's check (on the curve, so of
+		 * prime order n) and 0 < d < n, so the true product never
+		 * is: this is the ladder's degenerate case, not bad input.
+		 */
 		if (ret == -EFAULT)
-			ret = -EINVAL;
+			ret = -EDOM;
 		if (!ret)
 			memcpy(out, secret, out_len);
 	}

@@ -1,21 +1,26 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
-// Keys the worker serves (ECDSA, Ed25519, RSA-PSS): made and kept by the
-// module, computed by hsmd, checked here by OpenSSL as an outsider would;
-// and what happens when the worker is missing, killed or hung.
+// Keys the worker serves (ECDSA, Ed25519, RSA-PSS), and the ECDH the
+// kernel cannot compute: made and kept by the module, computed by hsmd,
+// checked here by OpenSSL as an outsider would; and what happens when the
+// worker is missing, killed or hung.
 #include <atomic>
 #include <chrono>
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/rsa.h>
 #include <openssl/sha.h>
 #include <openssl/x509.h>
 #include <memory>
 #include <cstdio>
+#include <cstring>
+#include <fstream>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <thread>
 
 #include "hsm_conn.hpp"
 #include "worker.hpp"
+#include "wycheproof.hpp"
 
 using namespace hsmtest;
 using Clock = std::chrono::steady_clock;
@@ -88,6 +93,64 @@ Bytes signature(Conn &c, __u64 key, const Bytes &msg, __u32 flags = 0)
 	return c.get(kOut, r.res);
 }
 
+// A P-256 ECDH vector of Wycheproof's (ecdh_secp256r1_test.json): the
+// private scalar, the peer's raw point and the secret.
+struct EcdhVector {
+	Bytes d, peer, shared;
+};
+
+EcdhVector ecdh_vector(int tc_id)
+{
+	wycheproof::json doc = wycheproof::load("ecdh_secp256r1_test.json");
+	for (auto &g : doc["testGroups"])
+		for (auto &v : g["tests"]) {
+			if (v["tcId"] != tc_id)
+				continue;
+			Bytes d = wycheproof::hex(v["private"]);
+			while (d.size() > 32 && d.front() == 0)
+				d.erase(d.begin());
+			d.insert(d.begin(), 32 - d.size(), 0);
+			return {d, wycheproof::ecdh_point(v, "prime256v1", 32),
+				wycheproof::hex(v["shared"])};
+		}
+	cr_assert_fail("no tcId %d", tc_id);
+	return {};
+}
+
+// KEY_AGREE of the vector's key with its peer: the result, and on success
+// the exported secret.
+Result agree(Conn &c, const EcdhVector &v, Bytes &secret)
+{
+	// Exportable, for the secret it agrees to be exportable.
+	__u64 priv = must_key(c, "ecdh-p256", HSM_PERM_AGREE, &v.d, HSM_KEY_F_EXPORTABLE);
+	hsm_key_params p{};
+	strcpy(p.alg, "secret");
+	p.perms = HSM_PERM_EXPORT;
+	p.flags = HSM_KEY_F_EXPORTABLE;
+	hsm_op op{};
+	op.handle = priv;
+	op.resp_off = Conn::kResp;
+	op.params = c.put(Conn::kParams, {reinterpret_cast<uint8_t *>(&p), sizeof(p)});
+	op.in = c.put(kIn, v.peer);
+	Result r = c.run(HSM_IOC_KEY_AGREE, op);
+	if (r.res == 0) {
+		hsm_op x{};
+		x.handle = r.resp.value;
+		x.resp_off = HSM_RESP_NONE;
+		x.out = {kOut, 64};
+		long n = c.run(HSM_IOC_KEY_EXPORT, x).res;
+		cr_assert_eq(n, 32, "export of the secret: %ld", n);
+		secret = c.get(kOut, n);
+	}
+	return r;
+}
+
+// Wycheproof's tcIds 69 (a peer point) and 329 (a private key, whose
+// public key the kernel cannot make either): valid, and among the inputs
+// the kernel's ECC ladder cannot compute (tests/guest/wycheproof.hpp has
+// them all).
+constexpr int kKernelEdgeCase = 69, kEdgeCaseKey = 329, kOrdinary = 1;
+
 void init()
 {
 	start_worker();
@@ -116,6 +179,35 @@ Test(worker, info_and_algs_say_who_serves)
 			cr_expect(algs[k].flags & HSM_ALG_F_SUPPORTED, "%s", algs[k].name);
 		}
 	cr_expect_eq(seen, 7, "ECDSA x2, Ed25519, RSA-PSS x3, RSA-OAEP");
+	// The post-quantum names are known and served by nobody.
+	int pq = 0;
+	for (long k = 0; k < n && k < 128; k++)
+		if (!strcmp(algs[k].name, "ml-dsa-65") || !strcmp(algs[k].name, "ml-kem-768")) {
+			pq++;
+			cr_expect(!(algs[k].flags & HSM_ALG_F_SUPPORTED), "%s", algs[k].name);
+		}
+	cr_expect_eq(pq, 2);
+}
+
+// hsmd's start-up probe says what this system's OpenSSL has, as the
+// test's own fetch finds it (on Debian 12's OpenSSL 3.0: neither).
+Test(worker, start_up_probes_openssl_for_post_quantum_schemes)
+{
+	std::ifstream log("/tmp/hsmd.log");
+	std::string line, said;
+	while (std::getline(log, line))
+		if (line.find("hsmd: post-quantum in ") == 0)
+			said = line;
+	cr_assert(!said.empty(), "hsmd said nothing of post-quantum schemes");
+	for (const char *t : {"ML-DSA-65", "ML-KEM-768"}) {
+		EVP_KEYMGMT *m = EVP_KEYMGMT_fetch(nullptr, t, nullptr);
+		std::string want = std::string(t) + (m ? " present" : " absent");
+		EVP_KEYMGMT_free(m);
+		cr_expect(said.find(want) != std::string::npos, "'%s' does not say '%s'", said.c_str(),
+			  want.c_str());
+	}
+	cr_expect(said.find(OpenSSL_version(OPENSSL_VERSION)) != std::string::npos);
+	cr_expect(said.find("; not served") != std::string::npos);
 }
 
 Test(worker, ecdsa_signatures_verify_in_openssl)
@@ -382,6 +474,20 @@ Test(worker, non_exportable_keys_stay_and_exportable_ones_leave_as_pkcs8)
 	EVP_PKEY_free(pk);
 }
 
+// The module computes ordinary ECDH itself; the worker computes what the
+// kernel's ladder cannot, and both answer Wycheproof's secret.
+Test(worker, ecdh_the_kernel_cannot_compute_comes_from_the_worker)
+{
+	Conn c;
+	for (int tc : {kOrdinary, kKernelEdgeCase, kEdgeCaseKey}) {
+		EcdhVector v = ecdh_vector(tc);
+		Bytes secret;
+		Result r = agree(c, v, secret);
+		cr_expect_eq(r.res, 0, "tcId %d: %ld", tc, r.res);
+		cr_expect(secret == v.shared, "tcId %d: the wrong secret", tc);
+	}
+}
+
 Test(worker, batched_requests_are_each_answered)
 {
 	// More requests at once than the worker has slots: they queue.
@@ -437,6 +543,17 @@ Test(worker_lifecycle, missing_killed_and_hung_worker_answer_at_once)
 	op.in = c.put(kIn, msg);
 	op.out = {kOut, 32};
 	cr_expect_eq(c.run(HSM_IOC_MAC, op).res, 32, "HMAC needs no worker");
+	// ECDH: the kernel's own cases go on, its edge cases need the worker.
+	Bytes secret;
+	EcdhVector ordinary = ecdh_vector(kOrdinary), edge = ecdh_vector(kKernelEdgeCase);
+	cr_expect_eq(agree(c, ordinary, secret).res, 0, "ECDH needs no worker");
+	cr_expect(secret == ordinary.shared);
+	Result e = agree(c, edge, secret);
+	cr_expect_eq(e.res, -EHOSTDOWN, "an edge case without the worker: %ld", e.res);
+	cr_expect_eq(e.resp.status, HSM_STATUS_UNAVAILABLE);
+	EcdhVector edge_key = ecdh_vector(kEdgeCaseKey);
+	Result k = c.key("ecdh-p256", HSM_PERM_AGREE, &edge_key.d);
+	cr_expect_eq(k.res, -EHOSTDOWN, "a key the kernel cannot make public: %ld", k.res);
 
 	// A hung worker: the deadline answers (and its slot stays taken).
 	pid_t silent = start_silent_worker(2);

@@ -1016,3 +1016,112 @@ Test(cache, is_bounded)
 	}
 	cr_expect_eq(hsmd::cache_size(), hsmd::kCacheMax);
 }
+
+// --- ECDH: what the module asks of the worker --------------------------------
+
+namespace {
+
+Out agree(const char *alg, const Bytes &d, const Bytes &peer, size_t cap = 64)
+{
+	Bytes out(cap);
+	size_t len = 1;
+	int rc = hsmd::agree(alg, d, peer, out, len);
+	return out_of(rc, out, len);
+}
+
+/// x || y of an SPKI on the named curve group, or empty.
+Bytes spki_xy(const Bytes &der, const char *group, size_t flen)
+{
+	const unsigned char *p = der.data();
+	Pkey k(d2i_PUBKEY(nullptr, &p, static_cast<long>(der.size())));
+	char name[64] = "";
+	if (!k || p != der.data() + der.size() ||
+	    !EVP_PKEY_get_utf8_string_param(k.get(), OSSL_PKEY_PARAM_GROUP_NAME, name, sizeof(name),
+					    nullptr) ||
+	    std::strcmp(name, group) != 0)
+		return {};
+	BIGNUM *x = nullptr, *y = nullptr;
+	Bytes xy(2 * flen);
+	bool ok = EVP_PKEY_get_bn_param(k.get(), OSSL_PKEY_PARAM_EC_PUB_X, &x) &&
+		  EVP_PKEY_get_bn_param(k.get(), OSSL_PKEY_PARAM_EC_PUB_Y, &y) &&
+		  BN_bn2binpad(x, xy.data(), static_cast<int>(flen)) > 0 &&
+		  BN_bn2binpad(y, xy.data() + flen, static_cast<int>(flen)) > 0;
+	BN_free(x);
+	BN_free(y);
+	return ok ? xy : Bytes();
+}
+
+/// Every valid vector whose key is a point on the named curve agrees on
+/// Wycheproof's secret, the kernel's edge cases among them (the ones the
+/// module sends here, see tests/guest/wycheproof.hpp).
+void run_ecdh(const char *file, const char *alg, const char *group, size_t flen,
+	      std::initializer_list<int> edge)
+{
+	json j = load(file);
+	size_t agreed = 0, edges = 0;
+	for (const auto &g : j["testGroups"])
+		for (const auto &t : g["tests"]) {
+			Bytes d = hex(t["private"]);
+			while (d.size() > flen && d.front() == 0)
+				d.erase(d.begin());
+			d.insert(d.begin(), flen - std::min(flen, d.size()), 0);
+			Bytes xy = spki_xy(hex(t["public"]), group, flen);
+			if (xy.empty() || t["result"] == "invalid")
+				continue;
+			Out s = agree(alg, d, xy);
+			int tc = t["tcId"];
+			cr_expect(s.rc == 0 && s.data == hex(t["shared"]), "%s tcId %d: rc %d", file,
+				  tc, s.rc);
+			agreed++;
+			edges += std::count(edge.begin(), edge.end(), tc);
+		}
+	cr_expect_eq(edges, edge.size(), "%s: the kernel's edge cases are not all here", file);
+	cr_log_info("%s: %zu valid vectors agreed", file, agreed);
+	cr_expect_gt(agreed, 100u);
+}
+
+} // namespace
+
+Test(ecdh, wycheproof_p256)
+{
+	run_ecdh("ecdh_secp256r1_test.json", "ecdh-p256", "prime256v1", 32, {69, 199, 329});
+}
+
+Test(ecdh, wycheproof_p384)
+{
+	run_ecdh("ecdh_secp384r1_test.json", "ecdh-p384", "secp384r1", 48, {53, 480, 772});
+}
+
+Test(ecdh, refusals)
+{
+	Keys k = gen(p256);
+	Bytes point = public_raw(p256, k.pub).data;
+	Bytes xy(point.begin() + 1, point.end());
+	Bytes d(32, 0);
+	d.back() = 2;
+	cr_assert_eq(agree("ecdh-p256", d, xy).rc, 0);
+	cr_expect_eq(agree("ecdh-p256", d, flip(xy, 63)).rc, -EINVAL, "a point off the curve");
+	cr_expect_eq(agree("ecdh-p256", Bytes(32, 0), xy).rc, -EINVAL, "d = 0");
+	cr_expect_eq(agree("ecdh-p256", order_plus(NID_X9_62_prime256v1, 0, 32), xy).rc, -EINVAL,
+		     "d = n");
+	cr_expect_eq(agree("ecdh-p256", Bytes(31, 1), xy).rc, -EINVAL, "a short scalar");
+	cr_expect_eq(agree("ecdh-p256", d, point).rc, -EINVAL, "04 || x || y is not the form");
+	cr_expect_eq(agree("ecdh-p384", d, xy).rc, -EINVAL, "a P-256 input for P-384");
+	cr_expect_eq(agree("ecdh-p256", d, xy, 31).rc, -EOVERFLOW);
+	// No peer: the public key, as the ECDSA import of the same scalar
+	// gives it (less the 04), for every scalar the kernel cannot do.
+	for (const Bytes &e : {d, order_plus(NID_X9_62_prime256v1, -2, 32),
+			       order_plus(NID_X9_62_prime256v1, -1, 32)}) {
+		Bytes want = public_raw(p256, import(p256, e).pub).data;
+		Out pub = agree("ecdh-p256", e, {});
+		cr_expect(pub.rc == 0 && pub.data == Bytes(want.begin() + 1, want.end()),
+			  "public key: %d", pub.rc);
+	}
+	cr_expect_eq(agree("ecdh-p256", d, {}, 63).rc, -EOVERFLOW);
+	// The signing names do not agree, and the ECDH names do nothing else.
+	cr_expect_eq(agree(p256, d, xy).rc, -EOPNOTSUPP);
+	cr_expect_eq(agree("x25519", d, xy).rc, -EOPNOTSUPP);
+	cr_expect_eq(gen("ecdh-p256").rc, -EOPNOTSUPP);
+	cr_expect_eq(sign("ecdh-p256", 0, k.priv, text("m")).rc, -EOPNOTSUPP);
+	cr_expect(!hsmd::known("ecdh-p256"));
+}

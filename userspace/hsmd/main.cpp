@@ -179,6 +179,20 @@ int spawn_lanes(Lanes &l, unsigned n, std::vector<LaneArg> &args)
 	return r;
 }
 
+// The post-quantum schemes the module names, and GET_ALGS lists as
+// unavailable: whether this OpenSSL has them, said once at start-up.
+// None is served even where present: the module has no command for
+// them (no KEM encapsulation, no key of their size in a request).
+void report_post_quantum()
+{
+	std::string said;
+	for (const char *t : {"ML-DSA-65", "ML-KEM-768"})
+		said += std::string(said.empty() ? "" : ", ") + t +
+			(hsmd::openssl_has(t) ? " present" : " absent");
+	std::fprintf(stderr, "hsmd: post-quantum in %s: %s; not served\n",
+		     OpenSSL_version(OPENSSL_VERSION), said.c_str());
+}
+
 int write_pidfile(const char *path)
 {
 	FILE *f = std::fopen(path, "w");
@@ -201,6 +215,7 @@ int main(int argc, char **argv)
 
 	if ((r = warm_up()))
 		return fail("set up OpenSSL", r);
+	report_post_quantum();
 	if ((r = hsmd::lock_memory()))
 		return fail("lock its memory", r);
 	if ((r = ch.open(o.device, o.slots, o.threads, &step)))

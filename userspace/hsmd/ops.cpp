@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstring>
 #include <new>
+#include <utility>
 
 #include <openssl/core_names.h>
 #include <openssl/decoder.h>
@@ -31,6 +32,22 @@ constexpr Alg algs[] = {
 	{"rsa-pss-sha512", Family::rsa, Scheme::pss, "SHA512", 64, NID_undef, 0},
 	{"rsa-oaep-sha256", Family::rsa, Scheme::oaep, "SHA256", 32, NID_undef, 0},
 };
+
+/// ECDH keys stay in the module, which computes with them; the worker
+/// sees one only for the few valid inputs the kernel's ladder cannot
+/// compute, and never generates, imports or signs with one.
+constexpr Alg agree_algs[] = {
+	{"ecdh-p256", Family::ec, Scheme::ecdh, nullptr, 0, NID_X9_62_prime256v1, 32},
+	{"ecdh-p384", Family::ec, Scheme::ecdh, nullptr, 0, NID_secp384r1, 48},
+};
+
+const Alg *find_in(std::span<const Alg> table, std::string_view name)
+{
+	for (const Alg &a : table)
+		if (a.name == name)
+			return &a;
+	return nullptr;
+}
 
 const char *key_type(const Alg &a)
 {
@@ -219,6 +236,8 @@ bool sig_len_ok(const Alg &a, unsigned flags, EVP_PKEY *key, size_t n)
 		return flags & SIG_RAW ? n == 2 * a.field_len : n > 0;
 	case Scheme::eddsa:
 		return n == 64;
+	case Scheme::ecdh:
+		return false;
 	case Scheme::pss:
 	case Scheme::oaep:
 		break;
@@ -329,13 +348,12 @@ int do_public_raw(const Alg &a, std::span<const uint8_t> pub, std::span<uint8_t>
 	return rsa_public_raw(key.get(), out, len);
 }
 
-/// Runs op on alg's row: -EOPNOTSUPP for an unknown name; every length in
-/// lens is 0 unless op succeeds.
+/// Runs op on a table row a: -EOPNOTSUPP for none (an unknown name);
+/// every length in lens is 0 unless op succeeds.
 template <typename F, typename... Len>
-int call(std::string_view name, F &&op, Len &...lens) noexcept
+int call(const Alg *a, F &&op, Len &...lens) noexcept
 {
 	((lens = 0), ...);
-	const Alg *a = find_alg(name);
 	if (!a)
 		return -EOPNOTSUPP;
 	int rc = guarded([&] { return op(*a); });
@@ -344,14 +362,18 @@ int call(std::string_view name, F &&op, Len &...lens) noexcept
 	return rc;
 }
 
+/// call() on the signing table's row of name.
+template <typename F, typename... Len>
+int call(std::string_view name, F &&op, Len &...lens) noexcept
+{
+	return call(find_alg(name), std::forward<F>(op), lens...);
+}
+
 } // namespace
 
 const Alg *find_alg(std::string_view name)
 {
-	for (const Alg &a : algs)
-		if (a.name == name)
-			return &a;
-	return nullptr;
+	return find_in(algs, name);
 }
 
 int ossl_err(int fallback)
@@ -432,6 +454,14 @@ bool known(std::string_view alg)
 	return find_alg(alg) != nullptr;
 }
 
+bool openssl_has(const char *key_type)
+{
+	ErrorMark mark;
+	EVP_KEYMGMT *m = EVP_KEYMGMT_fetch(nullptr, key_type, nullptr);
+	EVP_KEYMGMT_free(m);
+	return m != nullptr;
+}
+
 int generate(std::string_view alg, unsigned bits, std::span<uint8_t> priv, size_t &priv_len,
 	     std::span<uint8_t> pub, size_t &pub_len)
 {
@@ -487,6 +517,13 @@ int public_raw(std::string_view alg, std::span<const uint8_t> pub, std::span<uin
 	       size_t &out_len)
 {
 	return call(alg, [&](const Alg &a) { return do_public_raw(a, pub, out, out_len); }, out_len);
+}
+
+int agree(std::string_view alg, std::span<const uint8_t> priv, std::span<const uint8_t> peer,
+	  std::span<uint8_t> out, size_t &out_len)
+{
+	return call(find_in(agree_algs, alg),
+		    [&](const Alg &a) { return ec_agree(a, priv, peer, out, out_len); }, out_len);
 }
 
 } // namespace hsmd

@@ -46,6 +46,11 @@ inline constexpr unsigned PREHASHED = 1u << 1;	// ECDSA, RSA-PSS: msg is the dig
 /// Whether alg is one of the names above.
 bool known(std::string_view alg);
 
+/// Whether this process's OpenSSL has the key type ("ML-DSA-65",
+/// "ML-KEM-768": OpenSSL 3.5 and later).  A start-up probe, for before
+/// the worker is confined: a fetch may load a provider.
+bool openssl_has(const char *key_type);
+
 /// A new key pair: bits is 0 for ECDSA and Ed25519, 2048, 3072 or 4096
 /// for RSA (e = 65537); anything else is -EINVAL.  Writes priv and pub.
 int generate(std::string_view alg, unsigned bits, std::span<uint8_t> priv, size_t &priv_len,
@@ -89,6 +94,14 @@ int encrypt(std::string_view alg, std::span<const uint8_t> pub, std::span<const 
 /// priv and label is -EBADMSG, whatever the reason.
 int decrypt(std::string_view alg, std::span<const uint8_t> priv, std::span<const uint8_t> label,
 	    std::span<const uint8_t> ct, std::span<uint8_t> out, size_t &out_len);
+
+/// ECDH ("ecdh-p256", "ecdh-p384"; no other name): the shared x
+/// coordinate of the big-endian scalar priv (in [1, n-1]) and the peer
+/// point x || y (on the curve), as the module keeps and takes them; with
+/// an empty peer, the public key x || y of priv.  The module asks only for
+/// what its own ECC library cannot compute.
+int agree(std::string_view alg, std::span<const uint8_t> priv, std::span<const uint8_t> peer,
+	  std::span<uint8_t> out, size_t &out_len);
 
 /// pub (SPKI) in its raw form: EC 04||X||Y, Ed25519 the 32 bytes, RSA the
 /// PKCS#1 RSAPublicKey DER.  import_key() takes each back.

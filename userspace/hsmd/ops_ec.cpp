@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 // ECDSA on P-256 and P-384: key forms, the curve check, and the r||s
-// (IEEE P1363) form of a signature.
+// (IEEE P1363) form of a signature; and the module's ECDH where the
+// kernel cannot compute it.
 #include <cerrno>
 #include <cstring>
 
@@ -204,6 +205,42 @@ int ecdsa_raw_to_der(const Alg &a, std::span<const uint8_t> raw, std::vector<uin
 	der.resize(static_cast<size_t>(len));
 	unsigned char *p = der.data();
 	return i2d_ECDSA_SIG(sig.get(), &p) == len ? 0 : ossl_err(-EIO);
+}
+
+int ec_agree(const Alg &a, std::span<const uint8_t> d, std::span<const uint8_t> peer,
+	     std::span<uint8_t> out, size_t &len)
+{
+	if (d.size() != a.field_len || (!peer.empty() && peer.size() != 2 * a.field_len))
+		return -EINVAL;
+	Pkey priv, pub;
+	int rc = from_scalar(a, d, priv);
+	if (rc)
+		return rc;
+	if (peer.empty()) {
+		std::vector<uint8_t> point;
+		if ((rc = point_of(a, priv.get(), point)))
+			return rc;
+		return put(std::span(point).subspan(1), out, len);	// x || y, no 04
+	}
+	std::vector<uint8_t> point(1 + peer.size(), 0x04);
+	std::memcpy(point.data() + 1, peer.data(), peer.size());
+	if ((rc = build(a, nullptr, point, pub)))
+		return rc;
+	PkeyCtx ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, priv.get(), nullptr));
+	if (!ctx || EVP_PKEY_derive_init(ctx.get()) <= 0)
+		return ossl_err(-EIO);
+	// validate_peer: the point is checked here too, not only in the module.
+	if (EVP_PKEY_derive_set_peer_ex(ctx.get(), pub.get(), 1) <= 0)
+		return ossl_err(-EINVAL);
+	size_t n = 0;
+	if (EVP_PKEY_derive(ctx.get(), nullptr, &n) <= 0 || n != a.field_len)
+		return ossl_err(-EIO);
+	if (out.size() < n)
+		return -EOVERFLOW;
+	if (EVP_PKEY_derive(ctx.get(), out.data(), &n) <= 0)
+		return ossl_err(-EIO);
+	len = n;
+	return 0;
 }
 
 } // namespace hsmd::detail

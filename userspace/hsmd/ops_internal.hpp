@@ -19,7 +19,7 @@
 namespace hsmd::detail {
 
 enum class Family { ec, ed25519, rsa };
-enum class Scheme { ecdsa, eddsa, pss, oaep };
+enum class Scheme { ecdsa, eddsa, pss, oaep, ecdh };
 
 struct Alg {
 	std::string_view name;
@@ -122,6 +122,11 @@ int ec_public_raw(const Alg &a, const EVP_PKEY *key, std::span<uint8_t> out, siz
 int ecdsa_der_to_raw(const Alg &a, std::span<const uint8_t> der, std::span<uint8_t> out,
 		     size_t &len);
 int ecdsa_raw_to_der(const Alg &a, std::span<const uint8_t> raw, std::vector<uint8_t> &der);
+/// ECDH: the x coordinate of d * peer, d the big-endian scalar and peer
+/// x || y, each field_len bytes a coordinate; with no peer, d's public
+/// key x || y.
+int ec_agree(const Alg &a, std::span<const uint8_t> d, std::span<const uint8_t> peer,
+	     std::span<uint8_t> out, size_t &len);
 
 int ed_generate(Pkey &key);
 int ed_import(std::span<const uint8_t> in, bool public_only, Pkey &key, bool &is_private);

@@ -118,6 +118,9 @@ int serve_request(std::span<std::uint8_t> buf, std::size_t len)
 	case HSM_WORKER_EVICT:
 		ret = evict(r);
 		break;
+	case HSM_WORKER_AGREE:
+		ret = r.in2.empty() ? agree(r.alg, r.key, r.in, room, n) : -EINVAL;
+		break;
 	default:
 		ret = -EOPNOTSUPP;
 	}

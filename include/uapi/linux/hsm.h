@@ -220,7 +220,12 @@
  *   hsm_key_params of the new key, whose material is the shared secret
  *   (32 or 48 bytes; usually a "secret" to derive from).  resp required.
  *   EINVAL for a peer point not on the curve or of low order (an all-zero
- *   X25519 result).
+ *   X25519 result).  The few valid P-256/P-384 inputs the kernel's ECC
+ *   library cannot compute (its ladder meets the point at infinity) go to
+ *   the worker (HSM_WORKER_AGREE), and so do the few valid private keys
+ *   whose public key it cannot make (at KEY_IMPORT, KEY_GENERATE and when a
+ *   slot or sealed blob brings one back): EHOSTDOWN when no worker is
+ *   attached, as for the worker's algorithms.
  * HSM_IOC_KEY_WRAP (WRAP on the wrapping key): export a key encrypted with
  *   AES-GCM or ChaCha20-Poly1305.  handle = wrapping key, params = struct
  *   hsm_wrap_params, iv = nonce, aad, out = the wrapped material (at least
@@ -1742,6 +1747,7 @@ enum hsm_worker_op {
 	HSM_WORKER_ENCRYPT	= 5,	/* key: SPKI, in, in2: label; answer: ciphertext */
 	HSM_WORKER_DECRYPT	= 6,	/* key: PKCS#8, in, in2: label; answer: message */
 	HSM_WORKER_EVICT	= 7,	/* in: a destroyed key's digests; answer: none */
+	HSM_WORKER_AGREE	= 8,	/* key: ECDH d, in: peer x || y (answer: shared x) or none (answer: d's x || y) */
 };
 
 /*
