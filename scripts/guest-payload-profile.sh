@@ -16,13 +16,15 @@ done
 
 only=$(sed -n 's/.*hsm_profile=\([^ ]*\).*/,\1,/p' /proc/cmdline)
 rc=0
-# profile NAME OP SIZE COMPETITOR BATCH
+# profile NAME OP SIZE COMPETITOR BATCH [-a]
+# -a: the whole system, for cells whose work is also in another process
+# (the worker, hsmd).
 profile() {
 	name=$1
 	case $only in "" | *",$name,"*) ;; *) return 0 ;; esac
 	echo "hsm-guest: begin profile $name" >/dev/kmsg
 	echo "hsm-profile: begin $name"
-	if ! perf record -q -g -F 2000 -e cpu-clock -o /tmp/perf.data -- \
+	if ! perf record -q -g -F 2000 -e cpu-clock ${6:-} -o /tmp/perf.data -- \
 		hsm-bench --only "$4" --op "$2" --size "$3" --batch "$5" --threads 1 \
 		--warmup-ms 100 --time-ms 1500 >/tmp/bench.out 2>&1; then
 		cat /tmp/bench.out
@@ -30,8 +32,8 @@ profile() {
 		rc=1
 	fi
 	grep -v '^how,\|^csv,op,' /tmp/bench.out
-	# The benchmark's threads only (its io-wq workers included), user
-	# and kernel, from set-up to exit.
+	# The benchmark's threads (its io-wq workers included), and with -a
+	# every other thread's too, user and kernel, from set-up to exit.
 	echo "--- by thread and DSO"
 	perf report -i /tmp/perf.data --stdio --no-children --sort comm,dso \
 		--percent-limit 0.5 -g none 2>/dev/null | grep -v '^#' | grep -v '^$'
@@ -57,4 +59,12 @@ profile hmac-64-libhsm-batch      hmac-sha-256 64      libhsm-batch 64
 profile gcm-1m-kernel-bound       aes-256-gcm  1048576 kernel-bound 1
 profile gcm-1m-libhsm-batch       aes-256-gcm  1048576 libhsm-batch 1
 profile gcm-1m-kcapi              aes-256-gcm  1048576 kcapi        1
+# Signing: the worker serves libhsm's requests; OpenSSL signs in-process.
+. /worker.sh
+start_worker || echo "hsm-profile: no worker: the libhsm signing cells will fail"
+profile ecdsa-libhsm-batch        ecdsa-p256-sha256 64 libhsm-batch 64 -a
+profile ecdsa-openssl             ecdsa-p256-sha256 64 openssl      1
+profile ed25519-libhsm-batch      ed25519      64      libhsm-batch 64 -a
+profile ed25519-openssl           ed25519      64      openssl      1
+stop_worker
 exit $rc

@@ -13,6 +13,9 @@
 #   kver.sh --series R   the series (e.g. 6.12) of release R
 #   kver.sh --packages   the Debian packages that install every kernel of the
 #                        matrix and its headers (scripts/install-deps.sh)
+#   kver.sh --pick LIST  of --all's releases, those LIST names by series or
+#                        release ("6.12", "6.1 6.12", comma or space
+#                        separated); fails when it names none
 set -eu
 
 # The matrix: a kernel series, then the packages that install its newest
@@ -49,6 +52,20 @@ case ${1:-} in
 	series_of "$2"
 	exit 0
 	;;
+--pick)
+	[ $# -eq 2 ] || { echo "usage: $0 --pick LIST" >&2; exit 2; }
+	all=$("$0" --all) || exit 1
+	want=" $(echo "$2" | tr -s ', ' '  ') "
+	picked=""
+	for r in $all; do
+		case $want in
+		*" $(series_of "$r") "* | *" $r "*) picked="$picked $r" ;;
+		esac
+	done
+	[ -n "$picked" ] || { echo "kver: '$2' names no kernel of the matrix ($(echo $all))" >&2; exit 2; }
+	echo $picked | tr ' ' '\n'
+	exit 0
+	;;
 --all)
 	rc=0
 	for s in $(echo "$MATRIX" | awk 'NF { print $1 }'); do
@@ -71,7 +88,7 @@ case ${1:-} in
 	;;
 "") ;;
 *)
-	echo "usage: $0 [--all | --series RELEASE | --packages]" >&2
+	echo "usage: $0 [--all | --pick LIST | --series RELEASE | --packages]" >&2
 	exit 2
 	;;
 esac

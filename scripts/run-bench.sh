@@ -14,16 +14,10 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD:-$top/build}
 out=$build/bench-results
 
-kvers=$("$top/scripts/kver.sh" --all)
 if [ -n "${HSM_KERNELS:-}" ]; then
-	picked=""
-	for k in $kvers; do
-		case " $(tr -s ', ' '  ' <<<"$HSM_KERNELS") " in
-		*" $("$top/scripts/kver.sh" --series "$k") "* | *" $k "*) picked+=" $k" ;;
-		esac
-	done
-	[ -n "$picked" ] || { echo "run-bench: HSM_KERNELS=$HSM_KERNELS names no kernel of the matrix ($(echo $kvers))" >&2; exit 2; }
-	kvers=$picked
+	kvers=$("$top/scripts/kver.sh" --pick "$HSM_KERNELS")
+else
+	kvers=$("$top/scripts/kver.sh" --all)
 fi
 
 # Regions large enough for a batch of 8 MiB-sized payloads.  The emulated
