@@ -5,6 +5,8 @@
 export TERM=dumb
 args=""
 grep -q 'hsm_bench=quick' /proc/cmdline && args="--quick"
+# hsm_bench_args=--op,ed25519: more options (run-bench.sh's HSM_BENCH_ARGS).
+args="$args $(sed -n 's/.*hsm_bench_args=\([^ ]*\).*/\1/p' /proc/cmdline | tr , ' ')"
 # AF_ALG holds a whole AEAD message in the socket's send buffer and maps
 # the whole answer within its receive buffer: let both take 1 MiB payloads
 # (with the default 208 KiB, libkcapi blocks, or gets EINVAL; with the

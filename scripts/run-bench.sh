@@ -8,6 +8,8 @@
 # starts it before hsm-bench and stops it after.
 #   HSM_BENCH_QUICK=1    a small matrix, for a quick look
 #   HSM_KERNELS="6.12"   only the named series of the matrix
+#   HSM_BENCH_ARGS="--threads 2 --batch 64"
+#                        more hsm-bench options, to narrow the matrix
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -26,6 +28,8 @@ fi
 # an emulated MMIO exit: tsc=reliable keeps the clock a real VM would have.
 params="hsm.max_region_size=67108864 hsm.max_region_total=536870912 tsc=reliable"
 [ -z "${HSM_BENCH_QUICK:-}" ] || params="$params hsm_bench=quick"
+# On the kernel command line, commas stand for the spaces.
+[ -z "${HSM_BENCH_ARGS:-}" ] || params="$params hsm_bench_args=$(echo $HSM_BENCH_ARGS | tr ' ' ,)"
 
 mkdir -p "$build/guest" "$out"
 logs_of=()
