@@ -244,4 +244,20 @@ inline __u64 must_key(Conn &c, const char *alg, __u64 perms, const Bytes *m = nu
 	return r.resp.value;
 }
 
+// KEY_AGREE of priv with the peer's public key (written at Conn::kKey):
+// an exportable "secret" with perms.
+inline Result agree_with(Conn &c, __u64 priv, const Bytes &peer, __u64 perms = HSM_PERM_EXPORT)
+{
+	hsm_key_params p{};
+	strcpy(p.alg, "secret");
+	p.perms = perms;
+	p.flags = HSM_KEY_F_EXPORTABLE;
+	hsm_op op{};
+	op.handle = priv;
+	op.resp_off = Conn::kResp;
+	op.params = c.put(Conn::kParams, {reinterpret_cast<uint8_t *>(&p), sizeof(p)});
+	op.in = c.put(Conn::kKey, peer);
+	return c.run(HSM_IOC_KEY_AGREE, op);
+}
+
 }  // namespace hsmtest

@@ -582,20 +582,6 @@ Bytes public_key(Conn &c, __u64 id, uint32_t len)
 	return c.get(op.out);
 }
 
-Result agree_with(Conn &c, __u64 priv, const Bytes &peer, __u64 perms = HSM_PERM_EXPORT)
-{
-	hsm_key_params p{};
-	strcpy(p.alg, "secret");
-	p.perms = perms;
-	p.flags = HSM_KEY_F_EXPORTABLE;
-	hsm_op op{};
-	op.handle = priv;
-	op.resp_off = Conn::kResp;
-	op.params = c.put(Conn::kParams, {reinterpret_cast<uint8_t *>(&p), sizeof(p)});
-	op.in = c.put(kIn, peer);
-	return c.run(HSM_IOC_KEY_AGREE, op);
-}
-
 }  // namespace
 
 Test(agree, generated_keys_agree_both_ways)

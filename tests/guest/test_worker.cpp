@@ -106,11 +106,8 @@ EcdhVector ecdh_vector(int tc_id)
 		for (auto &v : g["tests"]) {
 			if (v["tcId"] != tc_id)
 				continue;
-			Bytes d = wycheproof::hex(v["private"]);
-			while (d.size() > 32 && d.front() == 0)
-				d.erase(d.begin());
-			d.insert(d.begin(), 32 - d.size(), 0);
-			return {d, wycheproof::ecdh_point(v, "prime256v1", 32),
+			return {wycheproof::ecdh_scalar(v, 32),
+				wycheproof::ecdh_point(v, "prime256v1", 32),
 				wycheproof::hex(v["shared"])};
 		}
 	cr_assert_fail("no tcId %d", tc_id);
@@ -123,16 +120,7 @@ Result agree(Conn &c, const EcdhVector &v, Bytes &secret)
 {
 	// Exportable, for the secret it agrees to be exportable.
 	__u64 priv = must_key(c, "ecdh-p256", HSM_PERM_AGREE, &v.d, HSM_KEY_F_EXPORTABLE);
-	hsm_key_params p{};
-	strcpy(p.alg, "secret");
-	p.perms = HSM_PERM_EXPORT;
-	p.flags = HSM_KEY_F_EXPORTABLE;
-	hsm_op op{};
-	op.handle = priv;
-	op.resp_off = Conn::kResp;
-	op.params = c.put(Conn::kParams, {reinterpret_cast<uint8_t *>(&p), sizeof(p)});
-	op.in = c.put(kIn, v.peer);
-	Result r = c.run(HSM_IOC_KEY_AGREE, op);
+	Result r = agree_with(c, priv, v.peer);
 	if (r.res == 0) {
 		hsm_op x{};
 		x.handle = r.resp.value;

@@ -412,6 +412,19 @@ inline const std::set<std::pair<std::string, int>> kernel_edge_cases = {
 	{"ecdh_secp384r1_test.json", 480}, {"ecdh_secp384r1_test.json", 772},
 };
 
+// An ECDH vector's private key as the module takes it: the big-endian
+// scalar in exactly n bytes, or empty if it is longer than the curve.
+inline Bytes ecdh_scalar(const json &v, size_t n)
+{
+	Bytes d = hex(v["private"]);
+	while (d.size() > n && d.front() == 0)
+		d.erase(d.begin());
+	if (d.size() > n)
+		return {};
+	d.insert(d.begin(), n - d.size(), 0);
+	return d;
+}
+
 // The raw point of an ECDH vector's public key, or empty for an SPKI
 // problem (ASN.1, curve parameters, another curve): the module takes raw
 // points, never SPKI.  Vectors whose fault is in the point itself keep it,
@@ -438,14 +451,11 @@ void run_ecdh(const std::string &file, const char *alg, const char *group, size_
 	each_group<B>(file, [&](Tally &t, B &b, json &g) {
 		for (auto &v : g["tests"]) {
 			int tc = v["tcId"];
-			Bytes d = hex(v["private"]), got;
-			while (d.size() > n && d.front() == 0)
-				d.erase(d.begin());
-			if (d.size() > n) {
+			Bytes d = ecdh_scalar(v, n), got;
+			if (d.empty()) {
 				t.fail(tc, "private key longer than the curve");
 				continue;
 			}
-			d.insert(d.begin(), n - d.size(), 0);
 			Bytes xy = ecdh_point(v, group, n);
 			if (xy.empty()) {
 				t.skipped["with SPKI encodings the module never sees"]++;
