@@ -1,0 +1,131 @@
+// SPDX-License-Identifier: MIT
+//
+// C_DeriveKey with CKM_ECDH1_DERIVE (no KDF): the new secret key is the
+// whole shared secret, agreed in the module and never in this process.
+// What comes from a sensitive key stays sensitive: the module refuses an
+// extractable key agreed from one, and so does this token.
+#include "attr_rules.hpp"
+#include "mech.hpp"
+#include "pubkey.hpp"
+#include "secret.hpp"
+#include "vendor.hpp"
+
+using namespace p11;
+
+namespace {
+
+// The peer's point as the module takes it (x || y), from an uncompressed
+// point given bare or as a DER OCTET STRING.
+CK_RV peer_point(const CK_MECHANISM &m, std::size_t n, Bytes &xy)
+{
+	if (!m.pParameter || m.ulParameterLen != sizeof(CK_ECDH1_DERIVE_PARAMS))
+		return CKR_MECHANISM_PARAM_INVALID;
+	auto *p = static_cast<const CK_ECDH1_DERIVE_PARAMS *>(m.pParameter);
+	if (p->kdf != CKD_NULL || p->ulSharedDataLen || !p->pPublicData)
+		return CKR_MECHANISM_PARAM_INVALID;
+	Bytes v(p->pPublicData, p->pPublicData + p->ulPublicDataLen);
+	if (v.size() == 2 * n + 3 && v[0] == 0x04 && v[1] == 2 * n + 1)
+		v.erase(v.begin(), v.begin() + 2);
+	if (v.size() != 2 * n + 1 || v[0] != 0x04)
+		return CKR_MECHANISM_PARAM_INVALID;
+	xy.assign(v.begin() + 1, v.end());
+	return CKR_OK;
+}
+
+// The base key of a derivation: an ECDH private key permitted to derive.
+CK_RV base_key(CK_OBJECT_HANDLE kh, std::shared_ptr<Object> &b)
+{
+	b = state()->store.get(kh);
+	if (!b)
+		return CKR_KEY_HANDLE_INVALID;
+	if (b->cls() != CKO_PRIVATE_KEY || module_alg(*b, CKM_ECDH1_DERIVE).empty())
+		return CKR_KEY_TYPE_INCONSISTENT;
+	return b->attrs.flag(CKA_DERIVE) ? CKR_OK : CKR_KEY_FUNCTION_NOT_PERMITTED;
+}
+
+// The new key's attributes: a secret key of the shared secret's length,
+// as sensitive as its base.
+CK_RV derived_attrs(const Attrs &t, const Object &base, std::size_t n, Attrs &a)
+{
+	CK_ULONG cls = CKO_SECRET_KEY, kt = CK_UNAVAILABLE_INFORMATION, len = n;
+	if ((t.ulong(CKA_CLASS, cls) && cls != CKO_SECRET_KEY) || t.has(CKA_VALUE))
+		return CKR_TEMPLATE_INCONSISTENT;
+	if (!t.ulong(CKA_KEY_TYPE, kt))
+		return CKR_TEMPLATE_INCOMPLETE;
+	if ((t.ulong(CKA_VALUE_LEN, len) && len != n) || secret_alg(kt, n).empty() ||
+	    (t.flag(CKA_EXTRACTABLE) && !base.attrs.flag(CKA_EXTRACTABLE)))
+		return CKR_TEMPLATE_INCONSISTENT;
+	Attrs tmpl = t;
+	tmpl.erase(CKA_VALUE_LEN);
+	CK_RV rv = set_secret_attrs(a, tmpl, kt, n, false, 0);
+	if (rv != CKR_OK)
+		return rv;
+	a.set_flag(CKA_ALWAYS_SENSITIVE, a.flag(CKA_SENSITIVE) && base.attrs.flag(CKA_ALWAYS_SENSITIVE));
+	a.set_flag(CKA_NEVER_EXTRACTABLE, !a.flag(CKA_EXTRACTABLE) && base.attrs.flag(CKA_NEVER_EXTRACTABLE));
+	return CKR_OK;
+}
+
+// One module key per algorithm the new key may serve, each agreed anew.
+CK_RV agree_into(State &s, Object &base, const Bytes &peer, std::size_t n, Object &o)
+{
+	hsm::CryptoResourceId bid;
+	CK_RV rv = s.store.key_for(base, module_alg(base, CKM_ECDH1_DERIVE), bid);
+	if (rv != CKR_OK)
+		return rv;
+	auto algs = usable_algs(o.attrs, o.key_type(), n);
+	if (algs.empty())
+		return CKR_TEMPLATE_INCONSISTENT;
+	o.origin = Origin::kFixed;
+	set_primary(o.attrs, o.origin, algs.front());
+	for (const auto &alg : algs) {
+		hsm::AgreeKeyParams p;
+		p.set_algorithm(hsm::AlgorithmId(alg))
+			.set_permissions(module_perms(o.attrs, alg))
+			.set_key_length(std::uint32_t(n));
+		p.set_private_key(bid).set_peer_public_key(peer);
+		auto g = s.stack.keys().agree_key(p);
+		if (!g)
+			return g.error().status == hsm::Status::kInvalidArgument ? CKR_MECHANISM_PARAM_INVALID
+										 : rv_of(g.error());
+		hold(o, alg, std::move(*g));
+	}
+	return CKR_OK;
+}
+
+} // namespace
+
+extern "C" {
+
+CK_RV C_DeriveKey(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE bh, CK_ATTRIBUTE_PTR t,
+		  CK_ULONG n, CK_OBJECT_HANDLE_PTR out)
+{
+	std::shared_ptr<Session> ss;
+	CK_RV rv = session(h, ss);
+	if (rv != CKR_OK)
+		return rv;
+	if (!m || !out)
+		return CKR_ARGUMENTS_BAD;
+	if (m->mechanism != CKM_ECDH1_DERIVE)
+		return CKR_MECHANISM_INVALID;
+	std::shared_ptr<Object> base;
+	if ((rv = base_key(bh, base)) != CKR_OK)
+		return rv;
+	std::size_t len = public_size(*base);
+	Bytes peer;
+	Attrs tmpl;
+	if ((rv = peer_point(*m, len, peer)) != CKR_OK || (rv = Attrs::from(t, n, tmpl)) != CKR_OK ||
+	    (rv = check_caller_template(tmpl)) != CKR_OK)
+		return rv;
+	auto o = std::make_shared<Object>();
+	o->session = tmpl.flag(CKA_TOKEN) ? 0 : h;
+	if (o->token() && !(ss->flags & CKF_RW_SESSION))
+		return CKR_SESSION_READ_ONLY;
+	if ((rv = derived_attrs(tmpl, *base, len, o->attrs)) != CKR_OK ||
+	    (rv = agree_into(*state(), *base, peer, len, *o)) != CKR_OK ||
+	    (rv = state()->store.add(o)) != CKR_OK)
+		return rv;
+	*out = o->handle;
+	return CKR_OK;
+}
+
+} // extern "C"
