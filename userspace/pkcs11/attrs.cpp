@@ -77,18 +77,40 @@ void Attrs::set_ulong(CK_ATTRIBUTE_TYPE t, CK_ULONG v)
 	m_[t] = std::move(b);
 }
 
+namespace {
+
+// The CK_BBOOL attributes: true for any non-zero byte.
+bool is_flag(CK_ATTRIBUTE_TYPE t)
+{
+	switch (t) {
+	case CKA_TOKEN: case CKA_PRIVATE: case CKA_MODIFIABLE: case CKA_COPYABLE:
+	case CKA_DESTROYABLE: case CKA_SENSITIVE: case CKA_EXTRACTABLE:
+	case CKA_ALWAYS_SENSITIVE: case CKA_NEVER_EXTRACTABLE: case CKA_LOCAL:
+	case CKA_ENCRYPT: case CKA_DECRYPT: case CKA_SIGN: case CKA_VERIFY: case CKA_WRAP:
+	case CKA_UNWRAP: case CKA_DERIVE: case CKA_SIGN_RECOVER: case CKA_VERIFY_RECOVER:
+	case CKA_TRUSTED: case CKA_WRAP_WITH_TRUSTED: case CKA_ALWAYS_AUTHENTICATE:
+		return true;
+	default:
+		return false;
+	}
+}
+
+} // namespace
+
 bool Attrs::matches(const Attrs &tmpl) const
 {
 	for (const auto &[type, value] : tmpl.m_) {
 		const Bytes *mine = get(type);
-		// A CK_BBOOL is true for any non-zero byte: compare as flags.
-		if (mine && value.size() == 1 && mine->size() == 1) {
+		if (!mine)
+			return false;
+		// Flags compare as truth values; anything else (a one-byte
+		// CKA_ID too) byte for byte.
+		if (is_flag(type) && value.size() == 1 && mine->size() == 1) {
 			if (((*mine)[0] != 0) != (value[0] != 0))
 				return false;
-			continue;
-		}
-		if (!mine || *mine != value)
+		} else if (*mine != value) {
 			return false;
+		}
 	}
 	return true;
 }

@@ -37,6 +37,8 @@ constexpr Mech kMechs[] = {
 	{CKM_AES_KEY_WRAP, CKK_AES, 16, 32, CKF_WRAP | CKF_UNWRAP, false},
 	{CKM_EC_KEY_PAIR_GEN, CKK_EC, 256, 384, CKF_GENERATE_KEY_PAIR | kEc, true},
 	{CKM_ECDSA, CKK_EC, 256, 384, kSig | kEc, true},
+	{CKM_ECDSA_SHA1, CKK_EC, 256, 384, kSig | kEc, true},
+	{CKM_ECDSA_SHA224, CKK_EC, 256, 384, kSig | kEc, true},
 	{CKM_ECDSA_SHA256, CKK_EC, 256, 384, kSig | kEc, true},
 	{CKM_ECDSA_SHA384, CKK_EC, 256, 384, kSig | kEc, true},
 	{CKM_ECDSA_SHA512, CKK_EC, 256, 384, kSig | kEc, true},
@@ -114,6 +116,10 @@ const char *hash_name(CK_MECHANISM_TYPE hash)
 const char *mech_hash(CK_MECHANISM_TYPE type)
 {
 	switch (type) {
+	case CKM_ECDSA_SHA1:
+		return "sha-1";
+	case CKM_ECDSA_SHA224:
+		return "sha-224";
 	case CKM_SHA256_HMAC: case CKM_ECDSA_SHA256: case CKM_SHA256_RSA_PKCS_PSS:
 		return "sha-256";
 	case CKM_SHA384_HMAC: case CKM_ECDSA_SHA384: case CKM_SHA384_RSA_PKCS_PSS:

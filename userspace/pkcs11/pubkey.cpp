@@ -124,10 +124,16 @@ Ptr<EVP_PKEY> pkey_of(const Object &o)
 	return Ptr<EVP_PKEY>(d2i_PUBKEY(nullptr, &p, long(spki->size())));
 }
 
+} // namespace
+
 const EVP_MD *md_of(const char *hash)
 {
 	if (!hash)
 		return nullptr;
+	if (!std::strcmp(hash, "sha-1"))
+		return EVP_sha1();
+	if (!std::strcmp(hash, "sha-224"))
+		return EVP_sha224();
 	if (!std::strcmp(hash, "sha-256"))
 		return EVP_sha256();
 	if (!std::strcmp(hash, "sha-384"))
@@ -136,6 +142,8 @@ const EVP_MD *md_of(const char *hash)
 		return EVP_sha512();
 	return nullptr;
 }
+
+namespace {
 
 Bytes digest(const EVP_MD *md, std::span<const std::uint8_t> in)
 {

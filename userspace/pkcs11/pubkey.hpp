@@ -4,6 +4,8 @@
 // secret, so verifying and encrypting need no trip to the module.
 #pragma once
 
+#include <openssl/evp.h>
+
 #include "object.hpp"
 
 namespace p11 {
@@ -24,6 +26,8 @@ CK_RV public_verify(const Object &o, CK_MECHANISM_TYPE mech, const char *hash,
 /// RSA-OAEP with SHA-256 and MGF1-SHA-256 under the object's public key.
 CK_RV public_encrypt_oaep(const Object &o, std::span<const std::uint8_t> label,
 			  std::span<const std::uint8_t> in, Bytes &out);
+/// OpenSSL's digest for a hash name ("sha-256"), or nullptr.
+const EVP_MD *md_of(const char *hash);
 /// The bytes of the EC group order (ECDSA's r and s), or of the modulus.
 std::size_t public_size(const Object &o);
 

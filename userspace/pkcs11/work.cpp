@@ -66,10 +66,10 @@ Bytes fit_digest(std::span<const std::uint8_t> d, std::size_t n)
 	return out;
 }
 
+// A hash-and-sign mechanism's digest, made here: the message is no secret.
 Bytes local_digest(const char *hash, std::span<const std::uint8_t> in)
 {
-	const EVP_MD *md = hash_len(hash) == 64 ? EVP_sha512() : hash_len(hash) == 48 ? EVP_sha384()
-										     : EVP_sha256();
+	const EVP_MD *md = md_of(hash);
 	Bytes out(EVP_MAX_MD_SIZE);
 	unsigned int n = 0;
 	EVP_Digest(in.data(), in.size(), out.data(), &n, md, nullptr);
@@ -299,7 +299,8 @@ std::size_t result_size(OpKind k, const Operation &op, std::size_t in_len)
 		return 16;
 	case CKM_EDDSA:
 		return 64;
-	case CKM_ECDSA: case CKM_ECDSA_SHA256: case CKM_ECDSA_SHA384: case CKM_ECDSA_SHA512:
+	case CKM_ECDSA: case CKM_ECDSA_SHA1: case CKM_ECDSA_SHA224: case CKM_ECDSA_SHA256:
+	case CKM_ECDSA_SHA384: case CKM_ECDSA_SHA512:
 		return 2 * public_size(*op.key);
 	case CKM_RSA_PKCS_OAEP: case CKM_RSA_PKCS_PSS: case CKM_SHA256_RSA_PKCS_PSS:
 	case CKM_SHA384_RSA_PKCS_PSS: case CKM_SHA512_RSA_PKCS_PSS:
