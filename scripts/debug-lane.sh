@@ -3,8 +3,8 @@
 # (scripts/build-debug-kernel.sh, cached), hsm.ko built against it with
 # KCOV and GCOV, libhsm and the suites built with ASan and UBSan, and the
 # figures the lane prints after the guest has run.
-# Expects $top, $build and $logs; sets kver, kernel, modroot, module and
-# suites.
+# Expects $top, $build and $logs; sets kver, kernel, modroot, module,
+# suites, hsmctl and pkcs11.
 
 debug_dir=$build/debug
 
@@ -46,15 +46,16 @@ debug_module() {
 	echo "==> hsm.ko built against $kver with KCOV and GCOV"
 }
 
-# libhsm, hsmctl and every suite with ASan and UBSan (any report ends the
-# process: the suite fails).  Flags go through the environment so that the
-# Makefiles still add their own.
+# libhsm, hsmctl, the PKCS#11 module and every suite with ASan and UBSan
+# (any report ends the process: the suite fails).  Flags go through the
+# environment so that the Makefiles still add their own.
 debug_userspace() {
 	local san="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
 	CFLAGS="-O1 -g $san" CXXFLAGS="-O1 -g $san" LDFLAGS="$san" \
 		make -C "$top" -s userspace tests BUILD="$debug_dir/asan" WERROR=1
 	suites=$debug_dir/asan/tests/guest
 	hsmctl=$debug_dir/asan/hsmctl
+	pkcs11=$debug_dir/asan/libhsm-pkcs11.so
 	echo "==> libhsm, hsmctl and the suites built with ASan and UBSan"
 }
 

@@ -27,6 +27,11 @@ libcriterion-dev
 nlohmann-json3-dev
 softhsm2
 libp11-kit-dev
+opensc
+libengine-pkcs11-openssl
+gnutls-bin
+openssh-client
+libwrap0
 gnuplot-nox
 python3
 dkms
@@ -44,6 +49,29 @@ if [ "${1:-}" = debug ]; then
 	PKGS="$PKGS linux-source-$series bc bison flex libelf-dev xz-utils patch"
 fi
 
+# Packages whose programs only the guest runs, unpacked (dpkg-deb -x) under
+# $UNPACKED instead of installed, so that nothing starts here: sshd, which
+# test_pkcs11_apps logs in to.  Their libraries are in PKGS.
+UNPACK="openssh-server"
+UNPACKED=/var/cache/hsm-deps/root
+
+# Unpacks each of UNPACK not unpacked yet (its version in a stamp file).
+unpack() {
+	local p dir
+	for p in $UNPACK; do
+		[ ! -e "$UNPACKED/.$p" ] || continue
+		[ "$(id -u)" -eq 0 ] || { echo "install-deps: run as root to unpack $p" >&2; exit 1; }
+		dir=$(mktemp -d)
+		(cd "$dir" && apt-get download -qq "$p" >/dev/null 2>&1) ||
+			{ apt-get update -qq && (cd "$dir" && apt-get download -qq "$p" >/dev/null); }
+		mkdir -p "$UNPACKED"
+		dpkg-deb -x "$dir"/"$p"_*.deb "$UNPACKED"
+		basename "$dir"/"$p"_*.deb >"$UNPACKED/.$p"
+		rm -rf "$dir"
+		echo "install-deps: unpacked $p under $UNPACKED"
+	done
+}
+
 missing=""
 for p in $PKGS; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed$'; then
@@ -52,6 +80,7 @@ for p in $PKGS; do
 done
 
 if [ -z "$missing" ]; then
+	unpack
 	exit 0
 fi
 
@@ -66,4 +95,5 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 # shellcheck disable=SC2086
 apt-get install -y -qq --no-install-recommends $missing >/dev/null
+unpack
 echo "install-deps: done"

@@ -3,7 +3,8 @@
 # the installed kernel's crypto modules, hsm.ko, a payload script, extra
 # binaries and test binaries, each with the shared libraries it needs.
 #
-#   mkinitramfs.sh -o OUT.cpio.gz -k KVER -m hsm.ko -p PAYLOAD [-r MODROOT] [-D DKMS_HSM.ko] [-b BIN]... [-t TESTDIR] [-d DATADIR]
+#   mkinitramfs.sh -o OUT.cpio.gz -k KVER -m hsm.ko -p PAYLOAD [-r MODROOT]
+#       [-D DKMS_HSM.ko] [-b BIN]... [-P PKCS11.so]... [-L LIB]... [-t TESTDIR] [-d DATADIR]
 #
 # DKMS_HSM.ko, the module DKMS built (scripts/dkms-check.sh; hsm.ko.xz where
 # the kernel compresses its modules), goes to /dkms under its own name,
@@ -12,6 +13,12 @@
 # The kernel's modules come from MODROOT/lib/modules/KVER (MODROOT: / by
 # default; the debug lane's kernel keeps its own).  DATADIR is copied whole
 # to /data (test vectors).
+# Each PKCS11.so, a PKCS#11 module, goes where p11-kit looks for modules
+# (/usr/lib/x86_64-linux-gnu/pkcs11/), with the libraries it needs, and is
+# registered with p11-kit by a file of its own in
+# /usr/share/p11-kit/modules: libhsm-pkcs11.so by hsm.module ("module:
+# libhsm-pkcs11.so").  Each LIB, a library a program dlopen()s (an OpenSSL
+# engine), goes to its own path, with the libraries it needs.
 #
 # Quiet unless something fails.
 set -euo pipefail
@@ -19,7 +26,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 
 usage() {
-	echo "usage: $0 -o OUT.cpio.gz -k KVER -m hsm.ko -p PAYLOAD [-r MODROOT] [-D DKMS_HSM.ko] [-b BIN]... [-t TESTDIR] [-d DATADIR]" >&2
+	echo "usage: $0 -o OUT.cpio.gz -k KVER -m hsm.ko -p PAYLOAD [-r MODROOT] [-D DKMS_HSM.ko] [-b BIN]... [-P PKCS11.so]... [-L LIB]... [-t TESTDIR] [-d DATADIR]" >&2
 	exit 2
 }
 
@@ -29,8 +36,8 @@ die() {
 }
 
 out="" kver="" module="" payload="" testdir="" datadir="" modroot="" dkms_module=""
-bins=()
-while getopts "o:k:m:p:r:D:b:t:d:" opt; do
+bins=() pkcs11=() libs=()
+while getopts "o:k:m:p:r:D:b:P:L:t:d:" opt; do
 	case $opt in
 	o) out=$OPTARG ;;
 	k) kver=$OPTARG ;;
@@ -39,6 +46,8 @@ while getopts "o:k:m:p:r:D:b:t:d:" opt; do
 	r) modroot=$OPTARG ;;
 	D) dkms_module=$OPTARG ;;
 	b) bins+=("$OPTARG") ;;
+	P) pkcs11+=("$OPTARG") ;;
+	L) libs+=("$OPTARG") ;;
 	t) testdir=$OPTARG ;;
 	d) datadir=$OPTARG ;;
 	*) usage ;;
@@ -57,6 +66,12 @@ src_mods=$modroot$mods
 [ -x /usr/bin/kmod ] || die "/usr/bin/kmod missing (apt-get install kmod)"
 for b in "${bins[@]}"; do
 	[ -f "$b" ] && [ -x "$b" ] || die "$b: not an executable"
+done
+for so in "${pkcs11[@]}"; do
+	[ -f "$so" ] || die "$so: no such PKCS#11 module"
+done
+for so in "${libs[@]}"; do
+	[ -f "$so" ] || die "$so: no such library"
 done
 [ -z "$testdir" ] || [ -d "$testdir" ] || die "$testdir: no such directory"
 [ -z "$datadir" ] || [ -d "$datadir" ] || die "$datadir: no such directory"
@@ -104,10 +119,15 @@ shared_libs() {
 
 # An executable at DEST in the image, with everything it links against.
 copy_exe() {
-	local src=$1 dest=$2 libs lib
-	copy_file "$src" "$dest"
-	chmod 0755 "$root$dest"
-	libs=$(shared_libs "$src")
+	copy_file "$1" "$2"
+	chmod 0755 "$root$2"
+	copy_libs "$1"
+}
+
+# The shared libraries SRC (an executable or a library) links against.
+copy_libs() {
+	local libs lib
+	libs=$(shared_libs "$1")
 	for lib in $libs; do
 		copy_file "$lib"
 		# A library from the build tree (an rpath) is also put where the
@@ -223,6 +243,35 @@ install_payload() {
 	done
 }
 
+# p11-kit's module path and configuration directory (p11-kit-1.pc on
+# Debian amd64); a relative "module:" is found in the module path.
+p11_modules=/usr/lib/x86_64-linux-gnu/pkcs11
+p11_configs=/usr/share/p11-kit/modules
+
+# Each PKCS#11 module (a library: mode 0644) and its p11-kit registration,
+# named after it: libhsm-pkcs11.so -> hsm.module.
+install_pkcs11() {
+	local so base name
+	for so in "${pkcs11[@]}"; do
+		base=$(basename "$so")
+		name=$(sed 's/^lib//; s/\.so$//; s/-pkcs11$//' <<<"$base")
+		copy_file "$so" "$p11_modules/$base"
+		chmod 0644 "$root$p11_modules/$base"
+		copy_libs "$so"
+		mkdir -p "$root$p11_configs"
+		echo "module: $base" >"$root$p11_configs/$name.module"
+	done
+}
+
+# Each dlopen()ed library at its own path, with what it links against.
+install_libs() {
+	local so
+	for so in "${libs[@]}"; do
+		copy_file "$so"
+		copy_libs "$so"
+	done
+}
+
 write_cpio() {
 	mkdir -p "$(dirname "$out")"
 	(cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0 | gzip -6) >"$out.tmp"
@@ -235,4 +284,6 @@ install_kmod
 install_dlopened
 install_modules
 install_payload
+install_pkcs11
+install_libs
 write_cpio

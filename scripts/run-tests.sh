@@ -48,6 +48,16 @@ kvers=$("$top/scripts/kver.sh" --all)
 modroot=""
 suites=$build/tests/guest
 hsmctl=$build/hsmctl
+# test_pkcs11 drives the PKCS#11 module (userspace/pkcs11) in the guest,
+# itself and through OpenSC's pkcs11-tool; test_pkcs11_apps through the
+# programs users point at it: OpenSSL (its pkcs11 engine), GnuTLS, OpenSSH.
+pkcs11=$build/libhsm-pkcs11.so
+pkcs11_tool=/usr/bin/pkcs11-tool
+p11_apps=(/usr/bin/openssl /usr/bin/gnutls-serv /usr/bin/gnutls-cli /usr/bin/p11tool
+	/usr/bin/ssh /usr/bin/ssh-keygen /var/cache/hsm-deps/root/usr/sbin/sshd)
+p11_engine=/usr/lib/x86_64-linux-gnu/engines-3/pkcs11.so
+# ssh loads PKCS#11 modules in a helper process of its own.
+p11_ssh_helper=/usr/lib/openssh/ssh-pkcs11-helper
 # The suites take about five minutes on an idle 2-core machine under TCG;
 # the limit leaves room for a loaded one and still ends a hung guest.
 timeout=1200
@@ -84,6 +94,11 @@ else
 	steps+=(hsm-fuzz)
 	[ $lane = release ] || steps+=(hsm-fuzz-faults)
 fi
+
+[ -f "$pkcs11" ] || { echo "run-tests: ${pkcs11#"$top"/} missing: build it (make all)" >&2; exit 1; }
+for p in "$pkcs11_tool" "${p11_apps[@]}" "$p11_engine" "$p11_ssh_helper"; do
+	[ -e "$p" ] || { echo "run-tests: $p missing: install the packages (make deps)" >&2; exit 1; }
+done
 
 kernels_only=""
 if [ $lane = release ] && [ -n "${HSM_KERNELS:-}" ]; then
@@ -191,7 +206,9 @@ for kver in $kvers; do
 		"$top/scripts/mkinitramfs.sh" -o "$initrd" -k "$kver" ${modroot:+-r "$modroot"} \
 			${dkms_module:+-D "$dkms_module"} \
 			-m "$module" -p "$top/scripts/guest-payload-test.sh" \
-			-b "$hsmctl" -b "$build/hsmd" -t "$suites" -d "$top/tests/data" || krc=1
+			-b "$hsmctl" -b "$build/hsmd" -b "$pkcs11_tool" -P "$pkcs11" \
+			$(printf -- '-b %s ' "${p11_apps[@]}") -L "$p11_engine" -L "$p11_ssh_helper" \
+			-t "$suites" -d "$top/tests/data" || krc=1
 	fi
 	if [ $krc -eq 0 ]; then
 		"$top/scripts/run-guests.sh" -n "$guests" -w "$build/guest/step-seconds-$kver" \
