@@ -88,7 +88,8 @@ test-debug:
 	$(Q)scripts/run-tests.sh --debug
 
 demo: deps
-	$(Q)$(MAKE) kmod hsmctl
+	$(Q)$(MAKE) userspace
+	$(Q)$(MAKE) -C tests examples
 	$(Q)scripts/run-demo.sh
 
 bench: deps
