@@ -94,7 +94,7 @@ struct Competitor {
 // Each file adds its competitors.
 void add_hsm_raw(std::vector<Competitor> &out);
 void add_kcapi(std::vector<Competitor> &out);
-void add_softhsm(std::vector<Competitor> &out);
+void add_pkcs11(std::vector<Competitor> &out);
 void add_openssl(std::vector<Competitor> &out);
 void add_libhsm(std::vector<Competitor> &out);
 

@@ -394,7 +394,7 @@ int main(int argc, char **argv)
 	add_libhsm(comps);
 	add_hsm_raw(comps);
 	add_kcapi(comps);
-	add_softhsm(comps);
+	add_pkcs11(comps);
 	add_openssl(comps);
 	const std::vector<Cell> cells = make_cells(opt, comps);
 	if (cells.empty()) {

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 //
-// SoftHSM2 through its PKCS#11 module: what a user picks today for an HSM
-// API in software.  One C_*Init + C_Encrypt/C_Sign/C_Digest per operation,
-// on a session key, in the caller's process.  Signatures use a key pair
-// C_GenerateKeyPair made in the token; OpenSSL verifies them under the
-// public key read back from its attributes.
+// PKCS#11 modules, the same calls on each: SoftHSM2, what a user picks
+// today for an HSM API in software, and hsm's own libhsm-pkcs11.so.  One
+// C_*Init + C_Encrypt/C_Sign/C_Digest per operation, on a session key, in
+// the caller's process.  Signatures use a key pair C_GenerateKeyPair made
+// in the token; OpenSSL verifies them under the public key read back from
+// its attributes.
 #include <cstdlib>
+#include <dlfcn.h>
 #include <cstring>
 #include <map>
 #include <mutex>
@@ -36,69 +38,98 @@ namespace {
 	}());
 }
 
-// The module, initialised once per process with one fresh token.
+// A module, initialised once per process, with an open session on its token.
 struct Token {
 	CK_FUNCTION_LIST_PTR f = nullptr;
 	CK_SLOT_ID slot = 0;
 	CK_SESSION_HANDLE session = 0;	// logged in, open for the process's life
-	std::string error;
 };
 
 CK_UTF8CHAR kPin[] = "1234";
 
-Token &token()
+// SoftHSM2 with a private configuration and one fresh token, logged in.
+void init_softhsm(Token &t)
 {
-	static Token t;
-	static std::once_flag once;
-	std::call_once(once, [] {
-		// A private configuration and token directory for this run.
-		const char *dir = "/tmp/hsm-bench-softhsm";
-		mkdir(dir, 0700);
-		mkdir("/tmp/hsm-bench-softhsm/tokens", 0700);
-		FILE *conf = std::fopen("/tmp/hsm-bench-softhsm/softhsm2.conf", "w");
-		if (!conf) {
-			t.error = "cannot write the SoftHSM2 configuration";
-			return;
-		}
-		std::fprintf(conf, "directories.tokendir = /tmp/hsm-bench-softhsm/tokens\n"
-				   "objectstore.backend = file\nlog.level = ERROR\n");
-		std::fclose(conf);
-		setenv("SOFTHSM2_CONF", "/tmp/hsm-bench-softhsm/softhsm2.conf", 1);
+	const char *dir = "/tmp/hsm-bench-softhsm";
+	mkdir(dir, 0700);
+	mkdir("/tmp/hsm-bench-softhsm/tokens", 0700);
+	FILE *conf = std::fopen("/tmp/hsm-bench-softhsm/softhsm2.conf", "w");
+	if (!conf)
+		throw std::runtime_error("cannot write the SoftHSM2 configuration");
+	std::fprintf(conf, "directories.tokendir = /tmp/hsm-bench-softhsm/tokens\n"
+			   "objectstore.backend = file\nlog.level = ERROR\n");
+	std::fclose(conf);
+	setenv("SOFTHSM2_CONF", "/tmp/hsm-bench-softhsm/softhsm2.conf", 1);
 
-		CK_RV rv = C_GetFunctionList(&t.f);
-		if (rv != CKR_OK)
-			fail("C_GetFunctionList", rv);
-		CK_C_INITIALIZE_ARGS args{};
-		args.flags = CKF_OS_LOCKING_OK;
-		if ((rv = t.f->C_Initialize(&args)) != CKR_OK)
-			fail("C_Initialize", rv);
-		CK_SLOT_ID slots[16];
-		CK_ULONG n = 16;
-		if ((rv = t.f->C_GetSlotList(CK_FALSE, slots, &n)) != CKR_OK || n == 0)
-			fail("C_GetSlotList", rv);
-		t.slot = slots[0];
-		CK_UTF8CHAR label[32];
-		std::memset(label, ' ', sizeof(label));
-		std::memcpy(label, "hsm-bench", 9);
-		if ((rv = t.f->C_InitToken(t.slot, kPin, 4, label)) != CKR_OK)
-			fail("C_InitToken", rv);
-		// InitToken may move the token to a new slot: find it again.
-		n = 16;
-		if ((rv = t.f->C_GetSlotList(CK_TRUE, slots, &n)) != CKR_OK || n == 0)
-			fail("C_GetSlotList", rv);
-		t.slot = slots[0];
-		CK_SESSION_HANDLE &s = t.session;
-		if ((rv = t.f->C_OpenSession(t.slot, CKF_SERIAL_SESSION | CKF_RW_SESSION, nullptr,
-					     nullptr, &s)) != CKR_OK)
-			fail("C_OpenSession", rv);
-		if ((rv = t.f->C_Login(s, CKU_SO, kPin, 4)) != CKR_OK ||
-		    (rv = t.f->C_InitPIN(s, kPin, 4)) != CKR_OK ||
-		    (rv = t.f->C_Logout(s)) != CKR_OK ||
-		    (rv = t.f->C_Login(s, CKU_USER, kPin, 4)) != CKR_OK)
-			fail("token set-up", rv);
-		// The session stays open: the login lasts while one is open.
-	});
-	return t;
+	CK_RV rv = C_GetFunctionList(&t.f);
+	if (rv != CKR_OK)
+		fail("C_GetFunctionList", rv);
+	CK_C_INITIALIZE_ARGS args{};
+	args.flags = CKF_OS_LOCKING_OK;
+	if ((rv = t.f->C_Initialize(&args)) != CKR_OK)
+		fail("C_Initialize", rv);
+	CK_SLOT_ID slots[16];
+	CK_ULONG n = 16;
+	if ((rv = t.f->C_GetSlotList(CK_FALSE, slots, &n)) != CKR_OK || n == 0)
+		fail("C_GetSlotList", rv);
+	t.slot = slots[0];
+	CK_UTF8CHAR label[32];
+	std::memset(label, ' ', sizeof(label));
+	std::memcpy(label, "hsm-bench", 9);
+	if ((rv = t.f->C_InitToken(t.slot, kPin, 4, label)) != CKR_OK)
+		fail("C_InitToken", rv);
+	// InitToken may move the token to a new slot: find it again.
+	n = 16;
+	if ((rv = t.f->C_GetSlotList(CK_TRUE, slots, &n)) != CKR_OK || n == 0)
+		fail("C_GetSlotList", rv);
+	t.slot = slots[0];
+	CK_SESSION_HANDLE &s = t.session;
+	if ((rv = t.f->C_OpenSession(t.slot, CKF_SERIAL_SESSION | CKF_RW_SESSION, nullptr,
+				     nullptr, &s)) != CKR_OK)
+		fail("C_OpenSession", rv);
+	if ((rv = t.f->C_Login(s, CKU_SO, kPin, 4)) != CKR_OK ||
+	    (rv = t.f->C_InitPIN(s, kPin, 4)) != CKR_OK ||
+	    (rv = t.f->C_Logout(s)) != CKR_OK ||
+	    (rv = t.f->C_Login(s, CKU_USER, kPin, 4)) != CKR_OK)
+		fail("token set-up", rv);
+	// The session stays open: the login lasts while one is open.
+}
+
+// hsm's module, loaded as p11-kit would (its token needs no set-up: it is
+// the caller's namespace in the kernel module, and has no PIN).
+void init_hsm(Token &t)
+{
+	const char *path = std::getenv("HSM_PKCS11_MODULE");
+	if (!path)
+		path = "/usr/lib/x86_64-linux-gnu/pkcs11/libhsm-pkcs11.so";
+	void *so = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	auto get = so ? reinterpret_cast<CK_C_GetFunctionList>(dlsym(so, "C_GetFunctionList")) : nullptr;
+	if (!get)
+		throw std::runtime_error(std::string("cannot load ") + path + ": " + dlerror());
+	CK_RV rv = get(&t.f);
+	if (rv != CKR_OK)
+		fail("C_GetFunctionList", rv);
+	CK_C_INITIALIZE_ARGS args{};
+	args.flags = CKF_OS_LOCKING_OK;
+	if ((rv = t.f->C_Initialize(&args)) != CKR_OK)
+		fail("C_Initialize", rv);
+	CK_ULONG n = 1;
+	if ((rv = t.f->C_GetSlotList(CK_TRUE, &t.slot, &n)) != CKR_OK || n == 0)
+		fail("C_GetSlotList", rv);
+	if ((rv = t.f->C_OpenSession(t.slot, CKF_SERIAL_SESSION | CKF_RW_SESSION, nullptr,
+				     nullptr, &t.session)) != CKR_OK)
+		fail("C_OpenSession", rv);
+}
+
+enum class Module { kSoftHsm, kHsm };
+
+Token &token(Module m)
+{
+	static Token t[2];
+	static std::once_flag once[2];
+	std::size_t i = std::size_t(m);
+	std::call_once(once[i], [&] { m == Module::kHsm ? init_hsm(t[i]) : init_softhsm(t[i]); });
+	return t[i];
 }
 
 // Whether the token hashes for ECDSA itself (CKM_ECDSA_SHA256).  SoftHSM2
@@ -117,12 +148,12 @@ struct KeyPair {
 // The key pair SoftHSM2 signs an algorithm with: session objects of the
 // token's own session, which every session of the process may use, made
 // once (key generation is not measured; RSA-2048's takes seconds under TCG).
-KeyPair signing_key(Algo a)
+KeyPair signing_key(Module m, Algo a)
 {
 	static std::mutex lock;
-	static std::map<Algo, KeyPair> keys;
+	static std::map<std::pair<Module, Algo>, KeyPair> keys;
 	std::lock_guard<std::mutex> g(lock);
-	if (auto it = keys.find(a); it != keys.end())
+	if (auto it = keys.find({m, a}); it != keys.end())
 		return it->second;
 
 	// DER OIDs: prime256v1 (1.2.840.10045.3.1.7), Ed25519 (1.3.101.112).
@@ -159,12 +190,12 @@ KeyPair signing_key(Algo a)
 		{CKA_SIGN, &yes, sizeof(yes)},
 	};
 	KeyPair k;
-	Token &t = token();
+	Token &t = token(m);
 	CK_RV rv = t.f->C_GenerateKeyPair(t.session, &gen, pub.data(), pub.size(), priv,
 					  sizeof(priv) / sizeof(priv[0]), &k.pub, &k.priv);
 	if (rv != CKR_OK)
 		fail(std::string("C_GenerateKeyPair (") + algo_name(a) + ")", rv);
-	keys.emplace(a, k);
+	keys.emplace(std::make_pair(m, a), k);
 	return k;
 }
 
@@ -271,12 +302,13 @@ Bytes ecdsa_der(const Bytes &rs)
 	return out;
 }
 
-class SoftHsmRunner final : public Runner {
+class Pkcs11Runner final : public Runner {
 public:
-	~SoftHsmRunner() override
+	explicit Pkcs11Runner(Module m) : m_(m) {}
+	~Pkcs11Runner() override
 	{
 		if (session_)
-			token().f->C_CloseSession(session_);
+			f_->C_CloseSession(session_);
 	}
 
 	bool setup(const Case &c) override
@@ -286,7 +318,7 @@ public:
 			return false;
 		}
 		c_ = c;
-		Token &t = token();
+		Token &t = token(m_);
 		f_ = t.f;
 		CK_RV rv = f_->C_OpenSession(t.slot, CKF_SERIAL_SESSION | CKF_RW_SESSION, nullptr,
 					     nullptr, &session_);
@@ -298,7 +330,7 @@ public:
 		if (c.algo == Algo::Sha)
 			return true;
 		if (is_signature(c.algo)) {
-			const KeyPair k = signing_key(c.algo);
+			const KeyPair k = signing_key(m_, c.algo);
 			key_ = k.priv;
 			pub_ = k.pub;
 			if (c.algo == Algo::EcdsaP256)
@@ -399,6 +431,7 @@ public:
 	std::string why() const override { return why_; }
 
 private:
+	Module m_;
 	Case c_{};
 	CK_FUNCTION_LIST_PTR f_ = nullptr;
 	CK_SESSION_HANDLE session_ = 0;
@@ -415,13 +448,16 @@ private:
 
 }  // namespace
 
-void add_softhsm(std::vector<Competitor> &out)
+void add_pkcs11(std::vector<Competitor> &out)
 {
+	out.push_back({"hsm-pkcs11", "hsm's libhsm-pkcs11.so, the same PKCS#11 calls as softhsm2 "
+				     "(ECDSA: CKM_ECDSA_SHA256)", false,
+		       [] { return std::make_unique<Pkcs11Runner>(Module::kHsm); }});
 	out.push_back({"softhsm2", "SoftHSM2 2.6 through PKCS#11, a session key per thread "
 				   "(signatures: one C_GenerateKeyPair key pair per process; ECDSA: "
 				   "CKM_ECDSA_SHA256, or where the token lacks it, as SoftHSM2 2.6 does, "
 				   "CKM_ECDSA over a SHA-256 made in the process)", false,
-		       [] { return std::make_unique<SoftHsmRunner>(); }});
+		       [] { return std::make_unique<Pkcs11Runner>(Module::kSoftHsm); }});
 }
 
 }  // namespace bench

@@ -105,6 +105,14 @@ def answers(get, comps, product):
                 out.append((f"{SIGN_SIZE} B {op}, {threads} thread{'s' if threads > 1 else ''}: "
                             f"{product} batch 64 vs {other}",
                             ratio(p, get(op, SIGN_SIZE, other, 1, threads)), target))
+    # The same PKCS#11 calls on the same payloads, through hsm's module and
+    # through SoftHSM2.
+    for op, size in (("aes-256-gcm", 64), ("hmac-sha-256", 64), ("ecdsa-p256-sha256", SIGN_SIZE)):
+        for threads in (1, 2):
+            out.append((f"{human(size)} {op}, {threads} thread{'s' if threads > 1 else ''}: "
+                        f"hsm-pkcs11 vs softhsm2",
+                        ratio(get(op, size, "hsm-pkcs11", 1, threads),
+                              get(op, size, "softhsm2", 1, threads)), "> 1x"))
     for op in OPS:
         out.append((f"64 B {op}, {product} batch 64: 2 threads vs 1",
                     ratio(get(op, 64, product, 64, 2), get(op, 64, product, 64, 1)), ""))

@@ -44,7 +44,7 @@ for kver in $kvers; do
 	initrd=$build/guest/initramfs-bench-$kver.cpio.gz
 	"$top/scripts/mkinitramfs.sh" -o "$initrd" -k "$kver" \
 		-m "$build/kmod/$kver/kmod/hsm.ko" -p "$top/scripts/guest-payload-bench.sh" \
-		-b "$build/hsm-bench" -b "$build/hsmctl" -b "$build/hsmd"
+		-b "$build/hsm-bench" -b "$build/hsmctl" -b "$build/hsmd" -P "$build/libhsm-pkcs11.so"
 	echo "==> bench $kver: running in the guest"
 	HSM_TCG_THREAD=${HSM_TCG_THREAD:-multi} "$top/scripts/run-guest.sh" -k "$kver" \
 		-K "/boot/vmlinuz-$kver" -i "$initrd" -l "$logs" -T 900 -a "$params"
