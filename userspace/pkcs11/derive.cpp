@@ -65,31 +65,22 @@ CK_RV derived_attrs(const Attrs &t, const Object &base, std::size_t n, Attrs &a)
 	return CKR_OK;
 }
 
-// One module key per algorithm the new key may serve, each agreed anew.
-CK_RV agree_into(State &s, Object &base, const Bytes &peer, std::size_t n, Object &o)
+// The new key, each of its module keys agreed anew.
+CK_RV agree_into(State &s, Object &base, const Bytes &peer, Object &o)
 {
 	hsm::CryptoResourceId bid;
 	CK_RV rv = s.store.key_for(base, module_alg(base, CKM_ECDH1_DERIVE), bid);
 	if (rv != CKR_OK)
 		return rv;
-	auto algs = usable_algs(o.attrs, o.key_type(), n);
-	if (algs.empty())
-		return CKR_TEMPLATE_INCONSISTENT;
-	o.origin = Origin::kFixed;
-	set_primary(o.attrs, o.origin, algs.front());
-	for (const auto &alg : algs) {
-		hsm::AgreeKeyParams p;
-		p.set_algorithm(hsm::AlgorithmId(alg))
-			.set_permissions(module_perms(o.attrs, alg))
-			.set_key_length(std::uint32_t(n));
+	return make_secret_keys<hsm::AgreeKeyParams>(o, [&](auto &p, hsm::CryptoResourceGuard &out) {
 		p.set_private_key(bid).set_peer_public_key(peer);
 		auto g = s.stack.keys().agree_key(p);
 		if (!g)
 			return g.error().status == hsm::Status::kInvalidArgument ? CKR_MECHANISM_PARAM_INVALID
 										 : rv_of(g.error());
-		hold(o, alg, std::move(*g));
-	}
-	return CKR_OK;
+		out = std::move(*g);
+		return CKR_OK;
+	});
 }
 
 } // namespace
@@ -121,7 +112,7 @@ CK_RV C_DeriveKey(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE bh, 
 	if (o->token() && !(ss->flags & CKF_RW_SESSION))
 		return CKR_SESSION_READ_ONLY;
 	if ((rv = derived_attrs(tmpl, *base, len, o->attrs)) != CKR_OK ||
-	    (rv = agree_into(*state(), *base, peer, len, *o)) != CKR_OK ||
+	    (rv = agree_into(*state(), *base, peer, *o)) != CKR_OK ||
 	    (rv = state()->store.add(o)) != CKR_OK)
 		return rv;
 	*out = o->handle;

@@ -44,33 +44,20 @@ CK_RV import_secret(State &s, const Attrs &t, Object &o)
 	CK_RV rv = secret_len(t, len);
 	if (rv != CKR_OK)
 		return rv;
-	std::string primary = secret_alg(kt, len);
-	if (primary.empty())
+	if (secret_alg(kt, len).empty())
 		return kt == CKK_AES || kt == CKK_GENERIC_SECRET ? CKR_ATTRIBUTE_VALUE_INVALID
 								  : CKR_KEY_TYPE_INCONSISTENT;
 	if ((rv = set_secret_attrs(o.attrs, t, kt, len, false, 0)) != CKR_OK)
 		return rv;
-	// An extractable key keeps one module key to copy the others from; one
-	// that may not leave gets them all now, while the material is here.
-	bool extractable = o.attrs.flag(CKA_EXTRACTABLE);
-	auto algs = usable_algs(o.attrs, kt, len);
-	if (extractable)
-		algs = {algs.empty() ? primary : algs.front()};
-	o.origin = extractable ? Origin::kCopied : Origin::kFixed;
-	set_primary(o.attrs, o.origin, algs.empty() ? primary : algs.front());
-	for (const auto &alg : algs) {
-		hsm::ImportKeyParams p;
-		p.set_algorithm(hsm::AlgorithmId(alg))
-			.set_permissions(module_perms(o.attrs, alg))
-			.set_exportable(extractable)
-			.set_key_length(std::uint32_t(len));
-		p.set_material(*t.get(CKA_VALUE));
+	const Bytes &value = *t.get(CKA_VALUE);
+	return make_secret_keys<hsm::ImportKeyParams>(o, [&](auto &p, hsm::CryptoResourceGuard &out) {
+		p.set_material(value);
 		auto g = s.stack.keys().import_key(p);
 		if (!g)
 			return rv_of(g.error());
-		hold(o, alg, std::move(*g));
-	}
-	return CKR_OK;
+		out = std::move(*g);
+		return CKR_OK;
+	});
 }
 
 CK_RV import_public(const Attrs &t, Object &o)

@@ -46,34 +46,19 @@ CK_RV wrappable(const Object &k, const Object &w)
 	return len % 8 || len < 16 ? CKR_KEY_SIZE_RANGE : CKR_OK;
 }
 
-// The new key of C_UnwrapKey: one module key (extractable: copies come
-// from it) or every one its usage needs, each unwrapped from `wrapped`.
+// The new key of C_UnwrapKey, each of its module keys unwrapped from
+// `wrapped`.
 CK_RV unwrap_into(State &s, hsm::CryptoResourceId w, std::span<const std::uint8_t> wrapped, Object &o)
 {
-	CK_ULONG len = 0;
-	o.attrs.ulong(CKA_VALUE_LEN, len);
-	bool extractable = o.attrs.flag(CKA_EXTRACTABLE);
-	auto algs = usable_algs(o.attrs, o.key_type(), len);
-	if (algs.empty())
-		return CKR_TEMPLATE_INCONSISTENT;
-	if (extractable)
-		algs.resize(1);
-	o.origin = extractable ? Origin::kCopied : Origin::kFixed;
-	set_primary(o.attrs, o.origin, algs.front());
-	for (const auto &alg : algs) {
-		hsm::UnwrapKeyParams p;
-		p.set_algorithm(hsm::AlgorithmId(alg))
-			.set_permissions(module_perms(o.attrs, alg))
-			.set_exportable(extractable)
-			.set_key_length(std::uint32_t(len));
+	return make_secret_keys<hsm::UnwrapKeyParams>(o, [&](auto &p, hsm::CryptoResourceGuard &out) {
 		p.set_wrapping_key(w).set_wrapped(wrapped);
 		auto g = s.stack.keys().unwrap_key(p);
 		if (!g)
 			return g.error().status == hsm::Status::kAuthFailed ? CKR_WRAPPED_KEY_INVALID
 									    : rv_of(g.error());
-		hold(o, alg, std::move(*g));
-	}
-	return CKR_OK;
+		out = std::move(*g);
+		return CKR_OK;
+	});
 }
 
 } // namespace
