@@ -37,7 +37,12 @@ python3
 dkms
 groff-base
 libseccomp-dev
+libsodium-dev
+libargon2-dev
 "
+# The OPAQUE interop test (tests/interop/opaque) runs node and npm:
+# Debian's, unless both commands are there already (from Debian or not).
+{ command -v node && command -v npm; } >/dev/null 2>&1 || PKGS="$PKGS nodejs npm"
 # Every kernel of the test matrix, with its headers (scripts/kver.sh).
 PKGS="$PKGS $("$(dirname "$0")/kver.sh" --packages | tr '\n' ' ')"
 [ "${1:-}" != profile ] || PKGS="$PKGS linux-perf"

@@ -150,6 +150,11 @@ for t in "$build"/tests/unit/test_*; do
 	echo "==> unit/$(basename "$t")"
 	"$t" 2>&1 | tee -a "$logs/unit.log" || unit_rc=1
 done
+# Interop with implementations no one here wrote: tests/interop/*/run.sh.
+for t in "$top"/tests/interop/*/run.sh; do
+	echo "==> interop/$(basename "$(dirname "$t")")"
+	BUILD="$build" "$t" 2>&1 | tee -a "$logs/unit.log" || unit_rc=1
+done
 
 # The libFuzzer targets, about a minute over their corpus: any finding
 # fails the run.
