@@ -39,7 +39,12 @@ groff-base
 libseccomp-dev
 libsodium-dev
 libargon2-dev
+libsqlite3-dev
+libpq-dev
+postgresql
 "
+# postgresql: initdb and pg_ctl, with which test_ks_store runs a cluster of
+# its own; the cluster the package sets up is not used.
 # The OPAQUE interop test (tests/interop/opaque) runs node and npm:
 # Debian's, unless both commands are there already (from Debian or not).
 { command -v node && command -v npm; } >/dev/null 2>&1 || PKGS="$PKGS nodejs npm"
