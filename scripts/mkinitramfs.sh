@@ -4,7 +4,7 @@
 # binaries and test binaries, each with the shared libraries it needs.
 #
 #   mkinitramfs.sh -o OUT.cpio.gz -k KVER -m hsm.ko -p PAYLOAD [-r MODROOT]
-#       [-D DKMS_HSM.ko] [-b BIN]... [-P PKCS11.so]... [-L LIB]... [-t TESTDIR] [-d DATADIR]
+#       [-D DKMS_HSM.ko] [-b BIN]... [-P PKCS11.so]... [-L LIB]... [-R PATH]... [-t TESTDIR] [-d DATADIR]
 #
 # DKMS_HSM.ko, the module DKMS built (scripts/dkms-check.sh; hsm.ko.xz where
 # the kernel compresses its modules), goes to /dkms under its own name,
@@ -26,7 +26,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 
 usage() {
-	echo "usage: $0 -o OUT.cpio.gz -k KVER -m hsm.ko -p PAYLOAD [-r MODROOT] [-D DKMS_HSM.ko] [-b BIN]... [-P PKCS11.so]... [-L LIB]... [-t TESTDIR] [-d DATADIR]" >&2
+	echo "usage: $0 -o OUT.cpio.gz -k KVER -m hsm.ko -p PAYLOAD [-r MODROOT] [-D DKMS_HSM.ko] [-b BIN]... [-P PKCS11.so]... [-L LIB]... [-R PATH]... [-t TESTDIR] [-d DATADIR]" >&2
 	exit 2
 }
 
@@ -36,8 +36,8 @@ die() {
 }
 
 out="" kver="" module="" payload="" testdir="" datadir="" modroot="" dkms_module=""
-bins=() pkcs11=() libs=()
-while getopts "o:k:m:p:r:D:b:P:L:t:d:" opt; do
+bins=() pkcs11=() libs=() trees=()
+while getopts "o:k:m:p:r:D:b:P:L:R:t:d:" opt; do
 	case $opt in
 	o) out=$OPTARG ;;
 	k) kver=$OPTARG ;;
@@ -48,6 +48,7 @@ while getopts "o:k:m:p:r:D:b:P:L:t:d:" opt; do
 	b) bins+=("$OPTARG") ;;
 	P) pkcs11+=("$OPTARG") ;;
 	L) libs+=("$OPTARG") ;;
+	R) trees+=("$OPTARG") ;;
 	t) testdir=$OPTARG ;;
 	d) datadir=$OPTARG ;;
 	*) usage ;;
@@ -73,6 +74,9 @@ done
 for so in "${libs[@]}"; do
 	[ -f "$so" ] || die "$so: no such library"
 done
+for t in "${trees[@]}"; do
+	[ -e "$t" ] || die "$t: no such file or directory"
+done
 [ -z "$testdir" ] || [ -d "$testdir" ] || die "$testdir: no such directory"
 [ -z "$datadir" ] || [ -d "$datadir" ] || die "$datadir: no such directory"
 
@@ -94,8 +98,9 @@ make_skeleton() {
 	# hsmd, the worker, serves as a system user of its own, as installed.
 	printf '%s\n' 'root:x:0:0:root:/root:/bin/sh' \
 		'hsmd:x:998:998:hsm worker:/nonexistent:/bin/false' \
+		'postgres:x:997:997:PostgreSQL:/nonexistent:/bin/sh' \
 		'nobody:x:65534:65534:nobody:/nonexistent:/bin/false' >"$root/etc/passwd"
-	printf '%s\n' 'root:x:0:' 'hsmd:x:998:' 'nogroup:x:65534:' >"$root/etc/group"
+	printf '%s\n' 'root:x:0:' 'hsmd:x:998:' 'postgres:x:997:' 'nogroup:x:65534:' >"$root/etc/group"
 }
 
 # Copy a file to the same path in the image (following symlinks).
@@ -272,6 +277,20 @@ install_libs() {
 	done
 }
 
+# Files and directories at their own paths (a program's data, as
+# PostgreSQL's), with the libraries their executables and modules need.
+install_trees() {
+	local t f
+	for t in "${trees[@]}"; do
+		while IFS= read -r f; do
+			copy_file "$f"
+			case $(head -c 4 "$f" | od -An -c | tr -d ' ') in
+			177ELF) copy_libs "$f" ;;
+			esac
+		done < <(find "$t" -type f)
+	done
+}
+
 write_cpio() {
 	mkdir -p "$(dirname "$out")"
 	(cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0 | gzip -6) >"$out.tmp"
@@ -286,4 +305,5 @@ install_modules
 install_payload
 install_pkcs11
 install_libs
+install_trees
 write_cpio

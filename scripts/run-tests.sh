@@ -58,6 +58,12 @@ p11_apps=(/usr/bin/openssl /usr/bin/gnutls-serv /usr/bin/gnutls-cli /usr/bin/p11
 p11_engine=/usr/lib/x86_64-linux-gnu/engines-3/pkcs11.so
 # ssh loads PKCS#11 modules in a helper process of its own.
 p11_ssh_helper=/usr/lib/openssh/ssh-pkcs11-helper
+# test_keyserver runs PostgreSQL in the guest: the newest installed, its
+# server, initdb and pg_ctl, the modules initdb loads, its share files.
+pg_dir=$(ls -d /usr/lib/postgresql/*/ 2>/dev/null | sort -V | tail -n 1)
+pg_ver=$(basename "${pg_dir:-none}")
+pg_files=("${pg_dir}bin/postgres" "${pg_dir}bin/initdb" "${pg_dir}bin/pg_ctl" "${pg_dir}lib/plpgsql.so"
+	"${pg_dir}lib/dict_snowball.so" "/usr/share/postgresql/$pg_ver" /usr/share/zoneinfo/UTC)
 # The suites take about five minutes on an idle 2-core machine under TCG;
 # the limit leaves room for a loaded one and still ends a hung guest.
 timeout=1200
@@ -96,7 +102,7 @@ else
 fi
 
 [ -f "$pkcs11" ] || { echo "run-tests: ${pkcs11#"$top"/} missing: build it (make all)" >&2; exit 1; }
-for p in "$pkcs11_tool" "${p11_apps[@]}" "$p11_engine" "$p11_ssh_helper"; do
+for p in "$pkcs11_tool" "${p11_apps[@]}" "$p11_engine" "$p11_ssh_helper" "${pg_files[@]}"; do
 	[ -e "$p" ] || { echo "run-tests: $p missing: install the packages (make deps)" >&2; exit 1; }
 done
 
@@ -211,7 +217,8 @@ for kver in $kvers; do
 		"$top/scripts/mkinitramfs.sh" -o "$initrd" -k "$kver" ${modroot:+-r "$modroot"} \
 			${dkms_module:+-D "$dkms_module"} \
 			-m "$module" -p "$top/scripts/guest-payload-test.sh" \
-			-b "$hsmctl" -b "$build/hsmd" -b "$pkcs11_tool" -P "$pkcs11" \
+			-b "$hsmctl" -b "$build/hsmd" -b "$build/hsm-keyserver" -b "$build/hsm-keyserver-load" -b "$pkcs11_tool" -P "$pkcs11" \
+			$(printf -- '-R %s ' "${pg_files[@]}") \
 			$(printf -- '-b %s ' "${p11_apps[@]}") -L "$p11_engine" -L "$p11_ssh_helper" \
 			-t "$suites" -d "$top/tests/data" || krc=1
 	fi
