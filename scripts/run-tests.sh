@@ -64,6 +64,9 @@ pg_dir=$(ls -d /usr/lib/postgresql/*/ 2>/dev/null | sort -V | tail -n 1)
 pg_ver=$(basename "${pg_dir:-none}")
 pg_files=("${pg_dir}bin/postgres" "${pg_dir}bin/initdb" "${pg_dir}bin/pg_ctl" "${pg_dir}lib/plpgsql.so"
 	"${pg_dir}lib/dict_snowball.so" "/usr/share/postgresql/$pg_ver" /usr/share/zoneinfo/UTC)
+# ... and node with @serenity-kit/opaque (tests/interop/opaque, installed by
+# its run.sh below, before the image is made) as a client of the server.
+node_bin=$(command -v node || echo /usr/bin/node)
 # The suites take about five minutes on an idle 2-core machine under TCG;
 # the limit leaves room for a loaded one and still ends a hung guest.
 timeout=1200
@@ -102,7 +105,7 @@ else
 fi
 
 [ -f "$pkcs11" ] || { echo "run-tests: ${pkcs11#"$top"/} missing: build it (make all)" >&2; exit 1; }
-for p in "$pkcs11_tool" "${p11_apps[@]}" "$p11_engine" "$p11_ssh_helper" "${pg_files[@]}"; do
+for p in "$pkcs11_tool" "${p11_apps[@]}" "$p11_engine" "$p11_ssh_helper" "${pg_files[@]}" "$node_bin"; do
 	[ -e "$p" ] || { echo "run-tests: $p missing: install the packages (make deps)" >&2; exit 1; }
 done
 
@@ -218,7 +221,7 @@ for kver in $kvers; do
 			${dkms_module:+-D "$dkms_module"} \
 			-m "$module" -p "$top/scripts/guest-payload-test.sh" \
 			-b "$hsmctl" -b "$build/hsmd" -b "$build/hsm-keyserver" -b "$build/hsm-keyserver-load" -b "$pkcs11_tool" -P "$pkcs11" \
-			$(printf -- '-R %s ' "${pg_files[@]}") \
+			$(printf -- '-R %s ' "${pg_files[@]}") -b "$node_bin" -R "$build/interop/opaque" \
 			$(printf -- '-b %s ' "${p11_apps[@]}") -L "$p11_engine" -L "$p11_ssh_helper" \
 			-t "$suites" -d "$top/tests/data" || krc=1
 	fi

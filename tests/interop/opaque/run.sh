@@ -20,7 +20,8 @@ done
 [ -x "$peer" ] || { echo "interop/opaque: ${peer#"$top"/} missing: build it (make all)" >&2; exit 1; }
 
 mkdir -p "$work"
-cp "$here/package.json" "$here/package-lock.json" "$here/interop.js" "$work/"
+# keyserver.js goes with it: test_keyserver runs it in the guest.
+cp "$here/package.json" "$here/package-lock.json" "$here/interop.js" "$here/keyserver.js" "$work/"
 (cd "$work" && npm ci --no-audit --no-fund --prefer-offline --loglevel=error >/dev/null) ||
 	{ echo "interop/opaque: npm ci failed (offline, with nothing in npm's cache?)" >&2; exit 1; }
 node "$work/interop.js" "$peer"
