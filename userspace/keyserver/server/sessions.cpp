@@ -60,6 +60,13 @@ std::shared_ptr<Session> SessionTable::find(const SessionId &id)
 	auto it = sessions_.find(id);
 	if (it == sessions_.end())
 		return nullptr;
+	// Idle past its time: gone, whether or not a sweep has run since.
+	std::unique_lock sl(it->second->mu, std::try_to_lock);
+	if (sl.owns_lock() && it->second->last_use + idle_ttl_ <= Clock::now()) {
+		sl.unlock();
+		sessions_.erase(it);
+		return nullptr;
+	}
 	return it->second;
 }
 
