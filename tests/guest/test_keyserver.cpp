@@ -14,6 +14,7 @@
 #include <netinet/in.h>
 #include <string>
 #include <thread>
+#include <vector>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -52,6 +53,7 @@ int sh(const std::string &cmd)
 struct Server {
 	std::string dir, prefix, db;
 	int port;
+	std::vector<std::string> extra;	// more options
 	pid_t pid = -1;
 
 	Server(const std::string &name, int p, std::string db_url = "")
@@ -75,10 +77,13 @@ struct Server {
 			prctl(PR_SET_PDEATHSIG, SIGKILL);
 			FILE *f = std::freopen(log.c_str(), "a", stderr);
 			(void)f;
-			std::string listen = "127.0.0.1:" + std::to_string(port);
-			execl("/usr/bin/hsm-keyserver", "hsm-keyserver", "--db", db.c_str(), "--listen",
-			      listen.c_str(), "--slot-prefix", prefix.c_str(), "--cert-out", cert().c_str(),
-			      (char *)nullptr);
+			std::string listen = "127.0.0.1:" + std::to_string(port), out = cert();
+			std::vector<const char *> argv{"hsm-keyserver", "--db", db.c_str(), "--listen", listen.c_str(),
+						       "--slot-prefix", prefix.c_str(), "--cert-out", out.c_str()};
+			for (const auto &a : extra)
+				argv.push_back(a.c_str());
+			argv.push_back(nullptr);
+			execv("/usr/bin/hsm-keyserver", const_cast<char **>(argv.data()));
 			_exit(127);
 		}
 		for (int i = 0; i < 600; i++) {
@@ -342,6 +347,29 @@ Test(keyserver, oversized_requests)
 	srv.drop_slots();
 }
 
+// A session idle past its time is gone: its next request is refused.
+Test(keyserver, idle_session_expires)
+{
+	Server srv("idle", 7417);
+	srv.extra = {"--idle-timeout", "2"};
+	START(srv);
+	auto c = srv.client();
+	registered(c, "olga", "pw");
+	auto s = login(c, "olga", "pw");
+	cr_assert(s.list().has_value());
+	sleep(6);
+	auto c2 = srv.client();
+	auto late = login(c2, "olga", "pw").list();
+	cr_assert(late.has_value(), "a new session works");
+	// (The idle connection was closed too: the session comes back on a new one.)
+	cr_assert(s.reconnect().has_value());
+	auto old = s.list();
+	cr_assert(!old.has_value());
+	cr_expect_eq(old.error().code, Code::kNoSession);
+	srv.stop();
+	srv.drop_slots();
+}
+
 // A session outlives its connection, and several share one connection.
 Test(keyserver, sessions_independent_of_connections)
 {
@@ -526,8 +554,9 @@ Test(keyserver, default_ksf)
 	srv.drop_slots();
 }
 
-// PostgreSQL: the round trip, and two server instances sharing one
-// database serve the same user, with one audit chain between them.
+// PostgreSQL: register, log in, store, retrieve, list, delete and audit,
+// through two server instances sharing one database that serve the same
+// user, with one audit chain between them.
 Test(keyserver, postgres_two_instances)
 {
 	auto pg = PgCluster::start();
@@ -558,6 +587,11 @@ Test(keyserver, postgres_two_instances)
 	auto ids = sa.list();
 	cr_assert(ids.has_value());
 	cr_expect_eq(ids->size(), 41u);
+	// Deleted through one, gone through the other.
+	cr_assert(sa.remove("from-b").has_value());
+	auto gone = sb.retrieve("from-b");
+	cr_assert(!gone.has_value());
+	cr_expect_eq(gone.error().code, Code::kNotFound);
 	auto chain = sb.audit();
 	cr_assert(chain.has_value(), "the shared chain verifies: %s", chain ? "" : chain.error().message.c_str());
 	a.stop();
