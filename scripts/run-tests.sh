@@ -19,8 +19,8 @@
 # Such a run says so on its verdict line; it is not a full pass.
 # HSM_PLANT=NAME (debug lane) builds hsm.ko with a known bug from
 # tests/planted/, to show the lane catches it: such a run must FAIL.
-# HSM_GUESTS=N splits the steps over N guests run side by side
-# (scripts/run-guests.sh): 1 by default, one per CPU in the debug lane.
+# HSM_GUESTS=N splits each kernel's steps over N guests run side by side
+# (scripts/run-guests.sh): one per CPU by default.
 # HSM_KERNELS="6.12" runs the guest on only the named series of the matrix
 # (release lane); such a run says so too.
 set -euo pipefail
@@ -71,7 +71,11 @@ node_bin=$(command -v node || echo /usr/bin/node)
 # the limit leaves room for a loaded one and still ends a hung guest.
 timeout=1200
 lane_params=""
-guests=${HSM_GUESTS:-1}
+# A guest's two vCPUs share one host thread (run-guest.sh), so one guest
+# keeps one CPU busy: one guest per CPU halves the suites' time on this
+# 2-CPU machine.  Each guest boots its own kernel and module, so no suite
+# sees another's module-wide counters.
+guests=${HSM_GUESTS:-$(nproc)}
 if [ $lane = debug ]; then
 	. "$top/scripts/debug-lane.sh"
 	debug_kernel
@@ -85,9 +89,6 @@ if [ $lane = debug ]; then
 	# KASAN and TCG; hsm.ko still runs its known-answer tests at load.
 	# Bounds on how soon something must happen grow by the same factor.
 	lane_params="cryptomgr.notests=1 HSM_TEST_TIME_SCALE=10 hsm_fuzz_seconds=600 hsm_faults=1"
-	# About 25 times slower than the release lane (6 to 50 times by
-	# suite): every CPU runs a guest of its own.
-	guests=${HSM_GUESTS:-$(nproc)}
 fi
 
 # The guest's steps: every suite, then the fuzzer (and, in the debug lane,
