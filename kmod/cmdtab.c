@@ -52,7 +52,7 @@ enum { HSM_COMMANDS(CLASS_ENUM) };
 #define OWN		.handle = HSM_HANDLE_OWN
 #define INPLACE		.inplace = true
 #define AEAD_REFS	(R(IN) | R(OUT) | R(IV) | R(AAD) | R(TAG))
-#define SIG_FLAGS	(HSM_OP_F_RAW | HSM_OP_F_PREHASHED)
+#define SIG_FLAGS	(HSM_OP_F_RAW | HSM_OP_F_PREHASHED | HSM_OP_F_PKCS1)
 
 static const struct hsm_cmd_desc cmds[] = {
 	ROW(GET_INFO, hsm_ctl_get_info),

@@ -44,10 +44,17 @@ static bool is_rsa(const struct hsm_alg *alg)
 	return !strncmp(alg->name, "rsa-", 4);
 }
 
+/* An RSA key that signs: PSS, or PKCS#1 v1.5 when the call asks. */
+static bool is_rsa_signer(const struct hsm_alg *alg)
+{
+	return !strncmp(alg->name, "rsa-pss-", 8);
+}
+
 /* The longest signature the key makes, in the form the flags ask for. */
 static u32 sig_max(const struct hsm_key *key, u32 flags)
 {
-	return flags & HSM_OP_F_RAW ? key->alg->out_len : key->sig_len;
+	return flags & HSM_OP_F_RAW && is_ecdsa(key->alg) ? key->alg->out_len
+							  : key->sig_len;
 }
 
 /*
@@ -194,13 +201,23 @@ const u8 *hsm_asym_spki(const struct hsm_key *key, u32 *len)
 	return spki_of(key);
 }
 
-/* The checks SIGN and VERIFY share; the hash length a digest must have. */
+/*
+ * The checks SIGN and VERIFY share; the hash length a digest must have.
+ * RAW is ECDSA's r || s, or with PKCS1 the DigestInfo to pad (whose
+ * length the worker checks against the modulus).
+ */
 static int sig_args(const struct hsm_key *key, const struct hsm_op *op)
 {
 	const struct hsm_alg *hash = key->alg->hash ? hsm_alg_find(key->alg->hash)
 						    : NULL;
+	bool pkcs1 = op->flags & HSM_OP_F_PKCS1;
 
-	if ((op->flags & HSM_OP_F_RAW) && !is_ecdsa(key->alg))
+	if (pkcs1 && !is_rsa_signer(key->alg))
+		return -EINVAL;
+	if ((op->flags & HSM_OP_F_RAW) && !is_ecdsa(key->alg) && !pkcs1)
+		return -EINVAL;
+	if (pkcs1 && (op->flags & HSM_OP_F_RAW) &&
+	    (op->flags & HSM_OP_F_PREHASHED))
 		return -EINVAL;
 	if (op->flags & HSM_OP_F_PREHASHED) {
 		if (!hash || op->in.len != hash->out_len)

@@ -4,7 +4,8 @@
 // may be the worker and on what a request can be made to carry: a tenant
 // that attaches, fetches or commits; a second worker; a key whose material
 // was never the worker's (an unwrap of arbitrary bytes); a public key or
-// another connection's key made to sign, or attested (KEY_ATTEST).
+// another connection's key made to sign, or attested (KEY_ATTEST); a
+// decryption key made to sign PKCS#1 v1.5.
 #include <criterion/criterion.h>
 
 #include "attacks.hpp"
@@ -154,6 +155,53 @@ Test(attacks_worker, keys_sign_only_as_their_permissions_say)
 	op.in = {4096, HSM_WORKER_MSG_MAX + 1};
 	op.out = {4096 + 2 * HSM_WORKER_MSG_MAX, 64};	/* past in: no overlap */
 	cr_expect_eq(c.run(HSM_IOC_SIGN, op).res, -E2BIG, "past the worker's input limit");
+}
+
+// HSM_OP_F_PKCS1 lets an RSA signing key sign PKCS#1 v1.5 too, and no
+// other key: not a decryption (OAEP) key, whose private operation it would
+// otherwise expose; not ECDSA; not a public key.  Its RAW input (the
+// DigestInfo) must leave the padding its 11 bytes, and RAW with PREHASHED
+// means nothing.  The answer is the modulus's size whatever the flags say.
+Test(attacks_worker, pkcs1_signs_only_with_an_rsa_signing_key)
+{
+	Conn c;
+	const __u64 sv = HSM_PERM_SIGN | HSM_PERM_VERIFY;
+	__u64 pss = must_key(c, "rsa-pss-sha256", sv | HSM_PERM_EXPORT, nullptr,
+			     HSM_KEY_F_EXPORTABLE, 256);
+	__u64 oaep = must_key(c, "rsa-oaep-sha256", HSM_PERM_ENCRYPT | HSM_PERM_DECRYPT, nullptr,
+			      0, 256);
+	__u64 ec = must_key(c, "ecdsa-p256-sha256", sv);
+	hsm_op pub_op{};
+	pub_op.handle = pss;
+	pub_op.resp_off = HSM_RESP_NONE;
+	pub_op.out = {16384, 1024};
+	long spki_len = c.run(HSM_IOC_KEY_PUBLIC, pub_op).res;
+	cr_assert_gt(spki_len, 0);
+	Bytes spki(c.at(16384), c.at(16384) + spki_len);
+	__u64 pub = must_key(c, "rsa-pss-sha256", HSM_PERM_VERIFY, &spki, HSM_OP_F_PUBLIC);
+
+	auto sign = [&](__u64 key, __u32 flags, size_t in_len, __u32 out_len) {
+		hsm_op op{};
+		op.handle = key;
+		op.resp_off = HSM_RESP_NONE;
+		op.flags = flags;
+		op.in = c.put(4096, pattern(in_len, 5));
+		op.out = {8192, out_len};
+		return c.run(HSM_IOC_SIGN, op).res;
+	};
+	const __u32 raw = HSM_OP_F_PKCS1 | HSM_OP_F_RAW;
+	cr_expect_eq(sign(oaep, raw, 51, 512), -EINVAL, "an OAEP key signs PKCS#1 v1.5");
+	cr_expect_eq(sign(oaep, HSM_OP_F_PKCS1, 51, 512), -EINVAL);
+	cr_expect_eq(sign(ec, HSM_OP_F_PKCS1, 32, 512), -EINVAL, "an ECDSA key takes PKCS1");
+	cr_expect_eq(sign(ec, raw, 32, 512), -EINVAL);
+	cr_expect_eq(sign(pub, raw, 51, 512), -EPERM, "a public key signs");
+	cr_expect_eq(sign(pss, raw | HSM_OP_F_PREHASHED, 32, 512), -EINVAL, "RAW and PREHASHED");
+	cr_expect_eq(sign(pss, raw, 246, 512), -EINVAL, "a DigestInfo that leaves no room to pad");
+	cr_expect_eq(sign(pss, HSM_OP_F_PKCS1 | HSM_OP_F_PREHASHED, 31, 512), -EINVAL,
+		     "a digest of the wrong length");
+	cr_expect_eq(sign(pss, raw, 51, 255), -EOVERFLOW, "out shorter than the modulus");
+	cr_expect_eq(sign(pss, raw, 245, 256), 256, "the longest DigestInfo a 2048-bit key pads");
+	cr_expect_eq(sign(pss, HSM_OP_F_PKCS1, 1000, 256), 256);
 }
 
 // KEY_ATTEST vouches only for a key pair the caller holds, and as what it

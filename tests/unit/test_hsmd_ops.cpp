@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -425,6 +426,100 @@ Test(wycheproof, rsa_pss_2048_sha256)
 		}
 	}
 	tally.finish();
+}
+
+// RSASSA-PKCS1-v1_5: an "rsa-pss-*" key with PKCS1.
+namespace {
+
+/// RFC 8017 9.2, note 1: a DigestInfo's DER up to the digest, then h.
+Bytes digest_info(const std::string &sha, const Bytes &h)
+{
+	static const std::map<std::string, std::string> prefix = {
+		{"SHA-1", "3021300906052b0e03021a05000414"},
+		{"SHA-224", "302d300d06096086480165030402040500041c"},
+		{"SHA-256", "3031300d060960864801650304020105000420"},
+		{"SHA-384", "3041300d060960864801650304020205000430"},
+		{"SHA-512", "3051300d060960864801650304020305000440"},
+	};
+	return cat(unhex(prefix.at(sha)), h);
+}
+
+/// OpenSSL's digest name for Wycheproof's "SHA-256".
+std::string md_name(std::string sha)
+{
+	sha.erase(std::remove(sha.begin(), sha.end(), '-'), sha.end());
+	return sha;
+}
+
+} // namespace
+
+// Each vector twice: the message hashed by the worker, and its DigestInfo
+// padded as it is (PKCS1 | SIG_RAW, CKM_RSA_PKCS).  Both must judge alike.
+Test(wycheproof, rsa_pkcs1_2048_sha256_verify)
+{
+	const char *file = "rsa_signature_2048_sha256_test.json";
+	json j = load(file);
+	Tally tally(file);
+	for (const auto &g : j["testGroups"]) {
+		cr_assert(g["sha"] == "SHA-256");
+		Keys k = import(pss256, hex(g["publicKeyDer"]));
+		if (k.rc) {
+			tally.refused_group(g, k.rc);
+			continue;
+		}
+		for (const auto &t : g["tests"]) {
+			const Bytes msg = hex(t["msg"]), sig = hex(t["sig"]);
+			int rc = verify(pss256, hsmd::PKCS1, k.pub, msg, sig);
+			tally.judge(t, rc == 0, rc);
+			const Bytes info = digest_info("SHA-256", digest("SHA256", msg));
+			int raw = verify(pss256, hsmd::PKCS1 | hsmd::SIG_RAW, k.pub, info, sig);
+			cr_expect_eq(raw, rc, "%s tcId %d: DigestInfo %d, message %d", file,
+				     t["tcId"].get<int>(), raw, rc);
+			// Not a PSS signature, under the same key.
+			if (rc == 0)
+				cr_expect_eq(verify(pss256, 0, k.pub, msg, sig), -EBADMSG);
+		}
+	}
+	tally.finish();
+}
+
+// PKCS#1 v1.5 signatures are deterministic: each must be Wycheproof's, byte
+// for byte, through every way of asking for it the key's hash allows.
+Test(wycheproof, rsa_pkcs1_2048_sign)
+{
+	const char *file = "rsa_pkcs1_2048_sig_gen_test.json";
+	json j = load(file);
+	int signed_kat = 0, by_message = 0;
+	const std::map<std::string, const char *> named = {
+		{"SHA-256", "rsa-pss-sha256"}, {"SHA-384", "rsa-pss-sha384"}, {"SHA-512", "rsa-pss-sha512"}};
+	for (const auto &g : j["testGroups"]) {
+		const std::string sha = g["sha"];
+		Keys k = import(pss256, hex(g["privateKeyPkcs8"]));
+		cr_assert_eq(k.rc, 0, "%s: %s key refused (%d)", file, sha.c_str(), k.rc);
+		for (const auto &t : g["tests"]) {
+			const Bytes msg = hex(t["msg"]), sig = hex(t["sig"]);
+			const int id = t["tcId"];
+			const Bytes h = digest(md_name(sha).c_str(), msg);
+			Out raw = sign(pss256, hsmd::PKCS1 | hsmd::SIG_RAW, k.priv, digest_info(sha, h));
+			cr_expect(raw.rc == 0 && raw.data == sig, "%s tcId %d: DigestInfo signed %d", file,
+				  id, raw.rc);
+			signed_kat++;
+			auto alg = named.find(sha);
+			if (alg == named.end())
+				continue;
+			Out whole = sign(alg->second, hsmd::PKCS1, k.priv, msg);
+			Out pre = sign(alg->second, hsmd::PKCS1 | hsmd::PREHASHED, k.priv, h);
+			cr_expect(whole.rc == 0 && whole.data == sig, "%s tcId %d: message signed %d", file,
+				  id, whole.rc);
+			cr_expect(pre.rc == 0 && pre.data == sig, "%s tcId %d: digest signed %d", file, id,
+				  pre.rc);
+			cr_expect_eq(verify(alg->second, hsmd::PKCS1, k.pub, msg, sig), 0);
+			by_message++;
+		}
+	}
+	std::fprintf(stderr, "hsmd %s: %d signed KATs (DigestInfo), %d also by message and digest\n",
+		     file, signed_kat, by_message);
+	cr_expect_gt(by_message, 0);
 }
 
 Test(wycheproof, rsa_oaep_2048_sha256)
@@ -898,6 +993,22 @@ Test(refuse, flags_and_digest_lengths)
 	}
 	// RSA-PSS has no r||s; nothing takes an unknown flag.
 	cr_expect_eq(sign(pss256, hsmd::SIG_RAW, rsa_priv, m).rc, -EINVAL);
+	// PKCS1: RSA-PSS names only; RAW's DigestInfo leaves 11 bytes of the
+	// modulus to the padding, and is never also a digest.
+	cr_expect_eq(sign(p256, hsmd::PKCS1, ec.priv, m).rc, -EINVAL);
+	cr_expect_eq(sign(ed, hsmd::PKCS1, e.priv, m).rc, -EINVAL);
+	cr_expect_eq(sign(oaep, hsmd::PKCS1, rsa_priv, m).rc, -EINVAL);
+	cr_expect_eq(sign(oaep, hsmd::PKCS1 | hsmd::SIG_RAW, rsa_priv, m).rc, -EINVAL);
+	cr_expect_eq(verify(oaep, hsmd::PKCS1, pss_pub, m, Bytes(256)), -EINVAL);
+	cr_expect_eq(sign(pss256, hsmd::PKCS1 | hsmd::SIG_RAW | hsmd::PREHASHED, rsa_priv, Bytes(32, 1)).rc,
+		     -EINVAL);
+	cr_expect_eq(sign(pss256, hsmd::PKCS1 | hsmd::PREHASHED, rsa_priv, Bytes(31, 1)).rc, -EINVAL);
+	cr_expect_eq(sign(pss256, hsmd::PKCS1 | hsmd::SIG_RAW, rsa_priv, Bytes(246, 1)).rc, -EINVAL);
+	cr_expect_eq(verify(pss256, hsmd::PKCS1 | hsmd::SIG_RAW, pss_pub, Bytes(246, 1), Bytes(256)),
+		     -EINVAL);
+	Out longest = sign(pss256, hsmd::PKCS1 | hsmd::SIG_RAW, rsa_priv, Bytes(245, 1));
+	cr_expect_eq(longest.rc, 0, "a 245-byte DigestInfo under a 2048-bit key: %d", longest.rc);
+	cr_expect_eq(sign(pss256, hsmd::PKCS1 | hsmd::SIG_RAW, rsa_priv, {}).rc, 0);
 	cr_expect_eq(sign(p256, 1u << 5, ec.priv, m).rc, -EINVAL);
 	cr_expect_eq(verify(p256, 1u << 31, ec.pub, m, Bytes(64)), -EINVAL);
 	// OAEP neither signs nor verifies; the others neither encrypt nor decrypt.

@@ -161,22 +161,48 @@ int check_key(EVP_PKEY *key, bool is_private)
 	return ok == 1 ? 0 : ossl_err(-EINVAL);
 }
 
-/// The flags each scheme takes.
+/// The flags each scheme takes.  PKCS1's RAW is the DigestInfo to pad,
+/// which is never also a digest.
 int check_flags(const Alg &a, unsigned flags)
 {
 	unsigned allowed = a.scheme == Scheme::ecdsa ? SIG_RAW | PREHASHED
-			 : a.scheme == Scheme::pss   ? PREHASHED
+			 : a.scheme == Scheme::pss   ? PREHASHED | PKCS1
 						     : 0u;
+	if (flags & PKCS1)
+		allowed |= SIG_RAW;
+	if ((flags & PKCS1) && (flags & SIG_RAW) && (flags & PREHASHED))
+		return -EINVAL;
 	return flags & ~allowed ? -EINVAL : 0;
 }
 
-int setup(EVP_PKEY_CTX *ctx, const Alg &a)
+int setup(EVP_PKEY_CTX *ctx, const Alg &a, unsigned flags)
 {
+	if (flags & PKCS1)
+		return rsa_pkcs1_setup(ctx);
 	return a.scheme == Scheme::pss ? rsa_pss_setup(ctx, a) : 0;
 }
 
+/// A context for the one-shot EVP_PKEY_sign/verify of a digest (msg, of
+/// a.md) or, for PKCS1 | SIG_RAW, of an encoded DigestInfo (no md).
+PkeyCtx digest_ctx(const Alg &a, unsigned flags, EVP_PKEY *key, bool sign)
+{
+	PkeyCtx ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, key, nullptr));
+	bool raw_pkcs1 = (flags & PKCS1) && (flags & SIG_RAW);
+	if (!ctx || (sign ? EVP_PKEY_sign_init(ctx.get()) : EVP_PKEY_verify_init(ctx.get())) <= 0 ||
+	    (!raw_pkcs1 && set_digest(ctx.get(), a.md)) || setup(ctx.get(), a, flags))
+		return PkeyCtx();
+	return ctx;
+}
+
+/// Whether msg goes to EVP_PKEY_sign/verify as it is: a digest, or the
+/// DigestInfo PKCS1 | SIG_RAW pads.
+bool one_shot(unsigned flags)
+{
+	return (flags & PREHASHED) || ((flags & PKCS1) && (flags & SIG_RAW));
+}
+
 /// Signs msg, or the digest msg if prehashed; sig is sized by the call.
-int sign_with(const Alg &a, bool prehashed, EVP_PKEY *key, std::span<const uint8_t> msg,
+int sign_with(const Alg &a, unsigned flags, EVP_PKEY *key, std::span<const uint8_t> msg,
 	      std::vector<uint8_t> &sig)
 {
 	int max = EVP_PKEY_get_size(key);
@@ -184,18 +210,17 @@ int sign_with(const Alg &a, bool prehashed, EVP_PKEY *key, std::span<const uint8
 		return ossl_err(-EIO);
 	sig.resize(static_cast<size_t>(max));
 	size_t n = sig.size();
-	if (prehashed) {
-		PkeyCtx ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, key, nullptr));
-		if (!ctx || EVP_PKEY_sign_init(ctx.get()) <= 0 || set_digest(ctx.get(), a.md) ||
-		    setup(ctx.get(), a) ||
-		    EVP_PKEY_sign(ctx.get(), sig.data(), &n, msg.data(), msg.size()) <= 0)
+	if (one_shot(flags)) {
+		PkeyCtx ctx = digest_ctx(a, flags, key, true);
+		if (!ctx || EVP_PKEY_sign(ctx.get(), sig.data(), &n, msg.data(), msg.size()) <= 0)
 			return ossl_err(-EIO);
 	} else {
 		MdCtx md(EVP_MD_CTX_new());
 		EVP_PKEY_CTX *pctx = nullptr;
 		if (!md ||
 		    EVP_DigestSignInit_ex(md.get(), &pctx, a.md, nullptr, nullptr, key, nullptr) <= 0 ||
-		    setup(pctx, a) || EVP_DigestSign(md.get(), sig.data(), &n, msg.data(), msg.size()) <= 0)
+		    setup(pctx, a, flags) ||
+		    EVP_DigestSign(md.get(), sig.data(), &n, msg.data(), msg.size()) <= 0)
 			return ossl_err(-EIO);
 	}
 	sig.resize(n);
@@ -204,14 +229,13 @@ int sign_with(const Alg &a, bool prehashed, EVP_PKEY *key, std::span<const uint8
 
 /// 0 if sig verifies; a context OpenSSL cannot set up is -EIO, a
 /// signature it does not accept (for whatever reason) -EBADMSG.
-int verify_with(const Alg &a, bool prehashed, EVP_PKEY *key, std::span<const uint8_t> msg,
+int verify_with(const Alg &a, unsigned flags, EVP_PKEY *key, std::span<const uint8_t> msg,
 		std::span<const uint8_t> sig)
 {
 	int ok;
-	if (prehashed) {
-		PkeyCtx ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, key, nullptr));
-		if (!ctx || EVP_PKEY_verify_init(ctx.get()) <= 0 || set_digest(ctx.get(), a.md) ||
-		    setup(ctx.get(), a))
+	if (one_shot(flags)) {
+		PkeyCtx ctx = digest_ctx(a, flags, key, false);
+		if (!ctx)
 			return ossl_err(-EIO);
 		ok = EVP_PKEY_verify(ctx.get(), sig.data(), sig.size(), msg.data(), msg.size());
 	} else {
@@ -219,11 +243,20 @@ int verify_with(const Alg &a, bool prehashed, EVP_PKEY *key, std::span<const uin
 		EVP_PKEY_CTX *pctx = nullptr;
 		if (!md ||
 		    EVP_DigestVerifyInit_ex(md.get(), &pctx, a.md, nullptr, nullptr, key, nullptr) <= 0 ||
-		    setup(pctx, a))
+		    setup(pctx, a, flags))
 			return ossl_err(-EIO);
 		ok = EVP_DigestVerify(md.get(), sig.data(), sig.size(), msg.data(), msg.size());
 	}
 	return ok == 1 ? 0 : ossl_err(-EBADMSG);
+}
+
+/// The input's length for the flags: a digest is exactly the hash's, and
+/// PKCS1's DigestInfo leaves room for at least 8 bytes of padding.
+bool msg_len_ok(const Alg &a, unsigned flags, EVP_PKEY *key, size_t n)
+{
+	if ((flags & PKCS1) && (flags & SIG_RAW))
+		return n + 11 <= static_cast<size_t>(EVP_PKEY_get_size(key));
+	return !(flags & PREHASHED) || n == a.md_len;
 }
 
 /// The signature lengths a scheme can produce; anything else is refused
@@ -250,17 +283,17 @@ int do_sign(const Alg &a, unsigned flags, std::span<const uint8_t> priv,
 {
 	if (a.scheme == Scheme::oaep || check_flags(a, flags))
 		return -EINVAL;
-	if (flags & PREHASHED && msg.size() != a.md_len)
-		return -EINVAL;
 	Pkey key;
 	int rc = load_private(a, priv, key);
 	if (rc)
 		return rc;
+	if (!msg_len_ok(a, flags, key.get(), msg.size()))
+		return -EINVAL;
 	std::vector<uint8_t> sig;
-	rc = sign_with(a, flags & PREHASHED, key.get(), msg, sig);
+	rc = sign_with(a, flags, key.get(), msg, sig);
 	if (rc)
 		return rc;
-	if (flags & SIG_RAW)
+	if (a.scheme == Scheme::ecdsa && (flags & SIG_RAW))
 		return ecdsa_der_to_raw(a, sig, out, len);
 	return put(sig, out, len);
 }
@@ -270,21 +303,21 @@ int do_verify(const Alg &a, unsigned flags, std::span<const uint8_t> pub,
 {
 	if (a.scheme == Scheme::oaep || check_flags(a, flags))
 		return -EINVAL;
-	if (flags & PREHASHED && msg.size() != a.md_len)
-		return -EINVAL;
 	Pkey key;
 	int rc = load_public(a, pub, key);
 	if (rc)
 		return rc;
+	if (!msg_len_ok(a, flags, key.get(), msg.size()))
+		return -EINVAL;
 	if (!sig_len_ok(a, flags, key.get(), sig.size()))
 		return -EBADMSG;
 	std::vector<uint8_t> der;
-	if (flags & SIG_RAW) {
+	if (a.scheme == Scheme::ecdsa && (flags & SIG_RAW)) {
 		if ((rc = ecdsa_raw_to_der(a, sig, der)))
 			return rc;
 		sig = der;
 	}
-	return verify_with(a, flags & PREHASHED, key.get(), msg, sig);
+	return verify_with(a, flags, key.get(), msg, sig);
 }
 
 int do_generate(const Alg &a, unsigned bits, std::span<uint8_t> priv, size_t &priv_len,

@@ -42,6 +42,7 @@ namespace hsmd {
 
 inline constexpr unsigned SIG_RAW = 1u << 0;	// ECDSA: r||s (P1363, fixed width) instead of DER
 inline constexpr unsigned PREHASHED = 1u << 1;	// ECDSA, RSA-PSS: msg is the digest (exactly the hash length)
+inline constexpr unsigned PKCS1 = 1u << 2;	// RSA-PSS keys: RSASSA-PKCS1-v1_5 instead of PSS
 
 /// Whether alg is one of the names above.
 bool known(std::string_view alg);
@@ -75,7 +76,11 @@ int import_key(std::string_view alg, std::span<const uint8_t> in, std::span<uint
 
 /// Signs msg with priv (PKCS#8 of the algorithm's type).  ECDSA and
 /// RSA-PSS hash msg unless PREHASHED; ECDSA answers DER unless SIG_RAW.
-/// Ed25519 is pure (no flags).  RSA-OAEP does not sign (-EINVAL).
+/// RSA-PSS names with PKCS1 sign RSASSA-PKCS1-v1_5 with the same key and
+/// hash; PKCS1 | SIG_RAW pads msg, an encoded DigestInfo of at most the
+/// modulus's size less 11 bytes, without hashing it (PKCS#11's
+/// CKM_RSA_PKCS).  Ed25519 is pure (no flags).  RSA-OAEP does not sign
+/// (-EINVAL).
 int sign(std::string_view alg, unsigned flags, std::span<const uint8_t> priv,
 	 std::span<const uint8_t> msg, std::span<uint8_t> sig, size_t &sig_len);
 

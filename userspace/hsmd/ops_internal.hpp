@@ -139,6 +139,8 @@ int rsa_fits(const EVP_PKEY *key);
 int rsa_public_raw(const EVP_PKEY *key, std::span<uint8_t> out, size_t &len);
 /// PSS padding, salt = hash length, MGF1 with md, on a sign/verify ctx.
 int rsa_pss_setup(EVP_PKEY_CTX *ctx, const Alg &a);
+/// PKCS#1 v1.5 (block type 1) padding, on a sign/verify ctx.
+int rsa_pkcs1_setup(EVP_PKEY_CTX *ctx);
 int rsa_oaep_encrypt(const Alg &a, EVP_PKEY *key, std::span<const uint8_t> label,
 		     std::span<const uint8_t> msg, std::span<uint8_t> out, size_t &len);
 int rsa_oaep_decrypt(const Alg &a, EVP_PKEY *key, std::span<const uint8_t> label,

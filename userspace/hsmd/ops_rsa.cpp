@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
-// RSA: key forms and sizes, RSASSA-PSS parameters, RSAES-OAEP.
+// RSA: key forms and sizes, RSASSA-PSS and PKCS1-v1_5 parameters,
+// RSAES-OAEP.
 #include <cerrno>
 
 #include <openssl/core_names.h>
@@ -86,6 +87,11 @@ int rsa_fits(const EVP_PKEY *key)
 int rsa_public_raw(const EVP_PKEY *key, std::span<uint8_t> out, size_t &len)
 {
 	return encode(key, EVP_PKEY_PUBLIC_KEY, "type-specific", out, len);
+}
+
+int rsa_pkcs1_setup(EVP_PKEY_CTX *ctx)
+{
+	return EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) <= 0 ? ossl_err(-EIO) : 0;
 }
 
 int rsa_pss_setup(EVP_PKEY_CTX *ctx, const Alg &a)

@@ -46,7 +46,8 @@ int parse(std::span<const std::uint8_t> buf, std::size_t len, Request &r)
 unsigned sig_flags(std::uint32_t flags)
 {
 	return (flags & HSM_OP_F_RAW ? SIG_RAW : 0) |
-	       (flags & HSM_OP_F_PREHASHED ? PREHASHED : 0);
+	       (flags & HSM_OP_F_PREHASHED ? PREHASHED : 0) |
+	       (flags & HSM_OP_F_PKCS1 ? PKCS1 : 0);
 }
 
 // GENERATE and IMPORT: the PKCS#8 then the SPKI, as the module keeps them

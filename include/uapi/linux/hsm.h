@@ -535,6 +535,15 @@
  *   exactly the hash's length (EINVAL otherwise): PKCS#11's CKM_ECDSA and
  *   CKM_RSA_PKCS_PSS.  Returns the signature's length; EOVERFLOW when out
  *   is shorter than the longest signature the key makes.
+ *   HSM_OP_F_PKCS1 ("rsa-pss-*" keys only, EINVAL for any other): the
+ *   same key signs RSASSA-PKCS1-v1_5 (RFC 8017 8.2) instead of PSS, as
+ *   an X.509 rsaEncryption key does for TLS 1.2 and ssh's rsa-sha2-*.
+ *   in is the message, hashed with the key's hash; with
+ *   HSM_OP_F_PREHASHED, that hash's digest; with HSM_OP_F_RAW, the
+ *   encoded DigestInfo itself, of any hash, at most the modulus's size
+ *   less 11 bytes (EINVAL beyond): PKCS#11's CKM_RSA_PKCS.  RAW and
+ *   PREHASHED together are EINVAL.  An "rsa-oaep-*" key never signs,
+ *   with this flag or without.
  * VERIFY: in = the message (or digest), tag = the signature, with the
  *   same flags.  Returns 0 or EBADMSG.
  * ENCRYPT ("rsa-oaep-sha256"; ENCRYPT): in = the message, at most the
@@ -961,6 +970,9 @@ struct hsm_op {
 /* KEY_IMPORT of a worker key: in is a public key (32 raw bytes are an
  * Ed25519 seed without it). */
 #define HSM_OP_F_PUBLIC		(1U << 4)
+
+/* SIGN, VERIFY with an "rsa-pss-*" key: RSASSA-PKCS1-v1_5, not PSS. */
+#define HSM_OP_F_PKCS1		(1U << 5)
 
 /* The shortest tag MAC_VERIFY accepts. */
 #define HSM_MAC_MIN_TAG		8
@@ -1765,7 +1777,8 @@ enum hsm_worker_op {
  * in2_len bytes of second input.
  *
  * @op:		enum hsm_worker_op
- * @flags:	HSM_OP_F_RAW, HSM_OP_F_PREHASHED as the caller gave them
+ * @flags:	HSM_OP_F_RAW, HSM_OP_F_PREHASHED, HSM_OP_F_PKCS1 as the caller
+ *		gave them
  * @alg:	the algorithm's name, NUL-padded
  * @bits:	GENERATE: RSA modulus bits; else 0
  * @key_len, @in_len, @in2_len: the lengths of what follows

@@ -133,11 +133,16 @@ struct SignFormat {
 	/// RSA-PSS; PKCS#11's CKM_ECDSA and CKM_RSA_PKCS_PSS).
 	bool prehashed = false;
 	/// ECDSA: the signature is r || s (PKCS#11's and JOSE's), not DER.
+	/// With pkcs1: the input is an encoded DigestInfo, padded as it is
+	/// (PKCS#11's CKM_RSA_PKCS).
 	bool raw = false;
+	/// "rsa-pss-*" keys: RSASSA-PKCS1-v1_5 instead of PSS, same key.
+	bool pkcs1 = false;
 
 	[[nodiscard]] constexpr std::uint32_t flags() const noexcept
 	{
-		return (prehashed ? HSM_OP_F_PREHASHED : 0) | (raw ? HSM_OP_F_RAW : 0);
+		return (prehashed ? HSM_OP_F_PREHASHED : 0) | (raw ? HSM_OP_F_RAW : 0) |
+		       (pkcs1 ? HSM_OP_F_PKCS1 : 0);
 	}
 };
 
