@@ -256,6 +256,18 @@ bool openssl_verifies(EVP_PKEY *pk, const char *md, const Bytes &msg, const Byte
 	return ok;
 }
 
+// OpenSSL's verdict on an RSASSA-PKCS1-v1_5 signature of a message.
+bool openssl_verifies_pkcs1(EVP_PKEY *pk, const char *md, const Bytes &msg, const Bytes &sig)
+{
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	EVP_PKEY_CTX *pctx = nullptr;
+	bool ok = EVP_DigestVerifyInit(ctx, &pctx, EVP_get_digestbyname(md), nullptr, pk) == 1 &&
+		  EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PADDING) == 1 &&
+		  EVP_DigestVerify(ctx, sig.data(), sig.size(), msg.data(), msg.size()) == 1;
+	EVP_MD_CTX_free(ctx);
+	return ok;
+}
+
 } // namespace
 
 // Library initialisation: these tests call C_Initialize themselves.
@@ -658,6 +670,69 @@ Test(pkcs11, rsa_pss_verifies_in_openssl)
 	cr_expect(openssl_verifies(pk, "SHA256", msg, sig, true), "OpenSSL refuses the PSS signature");
 	P11_EXPECT(verify(sess, mech(CKM_SHA256_RSA_PKCS_PSS, &pp), k.pub, msg, sig), CKR_OK);
 	EVP_PKEY_free(pk);
+}
+
+// RSASSA-PKCS1-v1_5 with the same key pair PSS uses, as TLS 1.2 and ssh
+// ask for it: CKM_RSA_PKCS over the caller's DigestInfo, and the
+// hash-and-sign forms.  The scheme is deterministic, so the two ways of
+// signing one message must give one signature, which OpenSSL verifies.
+Test(pkcs11, rsa_pkcs1_verifies_in_openssl)
+{
+	Pair k = rsa_pair(true);
+	EVP_PKEY *pk = rsa_public(k);
+	const Bytes msg = pattern(700, 13);
+	// RFC 8017 9.2, note 1: SHA-512's DigestInfo prefix, as ssh's rsa-sha2-512 sends it.
+	Bytes info = {0x30, 0x51, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03,
+		      0x04, 0x02, 0x03, 0x05, 0x00, 0x04, 0x40};
+	Bytes d(64);
+	unsigned int dn = 0;
+	cr_assert(EVP_Digest(msg.data(), msg.size(), d.data(), &dn, EVP_sha512(), nullptr) == 1);
+	info.insert(info.end(), d.begin(), d.end());
+
+	Bytes whole = sign(sess, mech(CKM_SHA512_RSA_PKCS), k.priv, msg);
+	Bytes raw = sign(sess, mech(CKM_RSA_PKCS), k.priv, info);
+	cr_assert_eq(whole.size(), 256u);
+	cr_expect(whole == raw, "CKM_SHA512_RSA_PKCS and CKM_RSA_PKCS over its DigestInfo differ");
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	EVP_PKEY_CTX *pctx = nullptr;
+	cr_expect(EVP_DigestVerifyInit(ctx, &pctx, EVP_sha512(), nullptr, pk) == 1 &&
+			  EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PADDING) == 1 &&
+			  EVP_DigestVerify(ctx, whole.data(), whole.size(), msg.data(), msg.size()) == 1,
+		  "OpenSSL refuses the PKCS#1 v1.5 signature");
+	EVP_MD_CTX_free(ctx);
+	P11_EXPECT(verify(sess, mech(CKM_SHA512_RSA_PKCS), k.pub, msg, whole), CKR_OK);
+	P11_EXPECT(verify(sess, mech(CKM_RSA_PKCS), k.pub, info, raw), CKR_OK);
+	P11_EXPECT(verify(sess, mech(CKM_SHA256_RSA_PKCS), k.pub, msg, whole), CKR_SIGNATURE_INVALID);
+	Bytes sha256 = sign(sess, mech(CKM_SHA256_RSA_PKCS), k.priv, msg);
+	cr_expect(openssl_verifies_pkcs1(pk, "SHA256", msg, sha256), "SHA-256: OpenSSL refuses it");
+	whole[7] ^= 1;
+	P11_EXPECT(verify(sess, mech(CKM_SHA512_RSA_PKCS), k.pub, msg, whole), CKR_SIGNATURE_INVALID);
+	// The padding needs 11 bytes of the modulus.
+	CK_MECHANISM m = mech(CKM_RSA_PKCS);
+	Bytes too_long(246, 1), out(256);
+	CK_ULONG n = out.size();
+	P11_EXPECT(fl()->C_SignInit(sess, &m, k.priv), CKR_OK);
+	P11_EXPECT(fl()->C_Sign(sess, too_long.data(), too_long.size(), out.data(), &n),
+		   CKR_DATA_LEN_RANGE);
+	cr_expect_eq(sign(sess, mech(CKM_RSA_PKCS), k.priv, Bytes(245, 1)).size(), 256u);
+	EVP_PKEY_free(pk);
+}
+
+// PKCS#1 v1.5 encryption is Bleichenbacher's oracle: the mechanism signs
+// and verifies, and nothing else, even on a key that decrypts.
+Test(pkcs11, rsa_pkcs1_never_decrypts)
+{
+	Pair k = rsa_pair(false);
+	CK_MECHANISM_INFO info{};
+	P11_EXPECT(fl()->C_GetMechanismInfo(slot, CKM_RSA_PKCS, &info), CKR_OK);
+	cr_expect_eq(info.flags & (CKF_ENCRYPT | CKF_DECRYPT | CKF_WRAP | CKF_UNWRAP), 0u,
+		     "CKM_RSA_PKCS claims flags %#lx", info.flags);
+	cr_expect_eq(info.flags & (CKF_SIGN | CKF_VERIFY), CKF_SIGN | CKF_VERIFY);
+	CK_MECHANISM m = mech(CKM_RSA_PKCS);
+	P11_EXPECT(fl()->C_DecryptInit(sess, &m, k.priv), CKR_MECHANISM_INVALID);
+	P11_EXPECT(fl()->C_EncryptInit(sess, &m, k.pub), CKR_MECHANISM_INVALID);
+	// And a key made to decrypt (OAEP) does not sign with it.
+	P11_EXPECT(fl()->C_SignInit(sess, &m, k.priv), CKR_KEY_FUNCTION_NOT_PERMITTED);
 }
 
 Test(pkcs11, rsa_oaep_decrypts_what_openssl_encrypts)

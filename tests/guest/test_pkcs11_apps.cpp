@@ -3,8 +3,8 @@
 // The programs users point at a PKCS#11 module, unchanged, with keys that
 // never leave the kernel: a TLS 1.3 server (OpenSSL through the pkcs11
 // engine, and GnuTLS with a pkcs11: URL) whose client verifies the
-// certificate, p11tool's signing test, and ssh logging in to sshd with a
-// token key.  Each test runs one shell script and checks what the programs
+// certificate, or a TLS 1.2 one with RSA PKCS#1 v1.5, p11tool's signing
+// test, and ssh logging in to sshd with a token key (ECDSA and RSA).  Each test runs one shell script and checks what the programs
 // printed; the script makes its own key pair and deletes it.
 #include <criterion/criterion.h>
 
@@ -136,6 +136,29 @@ hsm_drop 32
 		      "Verification: OK");
 }
 
+// TLS 1.2 with the RSA key signing PKCS#1 v1.5 (rsa_pkcs1_sha256): the
+// engine asks for CKM_RSA_PKCS over the DigestInfo OpenSSL encodes.
+Test(pkcs11_apps, tls12_openssl_rsa_pkcs1, .timeout = 400)
+{
+	expect_script("openssl s_server (RSA PKCS#1 v1.5)", R"SH(
+hsm_pair RSA:2048 37 tls-rsa1
+export OPENSSL_CONF="$W/p11.cnf"
+openssl s_server -accept 127.0.0.1:4436 -naccept 1 -tls1_2 -www -cert cert.pem \
+	-sigalgs RSA+SHA256 \
+	-engine pkcs11 -keyform engine -key "pkcs11:object=tls-rsa1;type=private" \
+	</dev/null >server.log 2>&1 &
+srv=$!
+LOG=client.log SRVLOG=server.log
+listening $srv 4436 || { cat server.log; exit 1; }
+client openssl s_client -connect 127.0.0.1:4436 -tls1_2 -CAfile ca.pem \
+	-verify_return_error -verify_ip 127.0.0.1 -brief </dev/null
+wait $srv || true
+grep -q "Signature type: RSA$" client.log
+hsm_drop 37
+)SH",
+		      "Verification: OK");
+}
+
 // gnutls-serv: the key and the certificate both by pkcs11: URL, found
 // through p11-kit's registration of the module (no path given).
 Test(pkcs11_apps, tls13_gnutls_ecdsa, .timeout = 400)
@@ -168,18 +191,19 @@ hsm_drop 34
 		      "public key in the token... ok");
 }
 
+namespace {
+
 // ssh: ssh-keygen -D lists the token's key, and sshd on a loopback port
-// accepts a login made with it (ssh -I, CKM_ECDSA).  Without BatchMode
-// and IdentitiesOnly: with both, OpenSSH 9.2 loads the token's key ("have 1
+// accepts a login made with it (ssh -I).  Without BatchMode and
+// IdentitiesOnly: with both, OpenSSH 9.2 loads the token's key ("have 1
 // keys") and then does not offer it.
-Test(pkcs11_apps, ssh_login, .timeout = 400)
+void ssh_login(const char *key_type, const char *id, const char *algo)
 {
-	expect_script("ssh -I", R"SH(
-p11 --keypairgen --key-type EC:prime256v1 --id 35 --label ssh-ec >/dev/null
+	std::string body = "KT=" + std::string(key_type) + " ID=" + id + " ALGO=" + algo + R"SH(
+p11 --keypairgen --key-type "$KT" --id "$ID" --label "ssh-$ID" >/dev/null
 mkdir -p /root/.ssh /run/sshd
 chmod 700 /root/.ssh
-ssh-keygen -D "$M" >/root/.ssh/authorized_keys
-grep -q '^ecdsa-sha2-nistp256 ' /root/.ssh/authorized_keys
+ssh-keygen -D "$M" | grep "^$ALGO " >/root/.ssh/authorized_keys
 ssh-keygen -q -t ed25519 -N '' -f hostkey
 grep -q '^sshd:' /etc/passwd || echo 'sshd:x:74:65534:privsep:/run/sshd:/bin/false' >>/etc/passwd
 "$(command -v sshd)" -D -e -f /dev/null -h "$W/hostkey" -p 2222 -o ListenAddress=127.0.0.1 \
@@ -196,7 +220,26 @@ ssh -v -I "$M" -p 2222 -o StrictHostKeyChecking=no \
 }
 cat client.log
 kill $srv
-hsm_drop 35
-)SH",
-		      "hsm-ssh-login-ok");
+hsm_drop "$ID"
+)SH";
+	p11test::Ran r = p11test::run({"/bin/sh", "-c", script(body.c_str())});
+	cr_assert_eq(r.status, 0, "ssh -I (%s): the script failed (status %d):\n%s", key_type,
+		     r.status, p11test::tail(r.out, 60).c_str());
+	cr_assert(r.out.find("hsm-ssh-login-ok") != std::string::npos, "ssh -I (%s): no login in:\n%s",
+		  key_type, p11test::tail(r.out, 60).c_str());
+}
+
+} // namespace
+
+// An ECDSA P-256 key: CKM_ECDSA.
+Test(pkcs11_apps, ssh_login, .timeout = 400)
+{
+	ssh_login("EC:prime256v1", "35", "ecdsa-sha2-nistp256");
+}
+
+// An RSA key: ssh signs rsa-sha2-512 through CKM_RSA_PKCS, over a
+// DigestInfo it encodes itself.
+Test(pkcs11_apps, ssh_login_rsa, .timeout = 400)
+{
+	ssh_login("RSA:2048", "36", "ssh-rsa");
 }

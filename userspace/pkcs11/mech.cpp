@@ -46,6 +46,11 @@ constexpr Mech kMechs[] = {
 	{CKM_EC_EDWARDS_KEY_PAIR_GEN, CKK_EC_EDWARDS, 255, 255, CKF_GENERATE_KEY_PAIR, true},
 	{CKM_EDDSA, CKK_EC_EDWARDS, 255, 255, kSig, true},
 	{CKM_RSA_PKCS_KEY_PAIR_GEN, CKK_RSA, 2048, 4096, CKF_GENERATE_KEY_PAIR, true},
+	// PKCS#1 v1.5 signs only: its decryption is Bleichenbacher's oracle.
+	{CKM_RSA_PKCS, CKK_RSA, 2048, 4096, kSig, true},
+	{CKM_SHA256_RSA_PKCS, CKK_RSA, 2048, 4096, kSig, true},
+	{CKM_SHA384_RSA_PKCS, CKK_RSA, 2048, 4096, kSig, true},
+	{CKM_SHA512_RSA_PKCS, CKK_RSA, 2048, 4096, kSig, true},
 	{CKM_RSA_PKCS_PSS, CKK_RSA, 2048, 4096, kSig, true},
 	{CKM_SHA256_RSA_PKCS_PSS, CKK_RSA, 2048, 4096, kSig, true},
 	{CKM_SHA384_RSA_PKCS_PSS, CKK_RSA, 2048, 4096, kSig, true},
@@ -121,14 +126,23 @@ const char *mech_hash(CK_MECHANISM_TYPE type)
 	case CKM_ECDSA_SHA224:
 		return "sha-224";
 	case CKM_SHA256_HMAC: case CKM_ECDSA_SHA256: case CKM_SHA256_RSA_PKCS_PSS:
+	case CKM_SHA256_RSA_PKCS:
 		return "sha-256";
 	case CKM_SHA384_HMAC: case CKM_ECDSA_SHA384: case CKM_SHA384_RSA_PKCS_PSS:
+	case CKM_SHA384_RSA_PKCS:
 		return "sha-384";
 	case CKM_SHA512_HMAC: case CKM_ECDSA_SHA512: case CKM_SHA512_RSA_PKCS_PSS:
+	case CKM_SHA512_RSA_PKCS:
 		return "sha-512";
 	default:
 		return hash_name(type);
 	}
+}
+
+bool rsa_pkcs1(CK_MECHANISM_TYPE type)
+{
+	return type == CKM_RSA_PKCS || type == CKM_SHA256_RSA_PKCS || type == CKM_SHA384_RSA_PKCS ||
+	       type == CKM_SHA512_RSA_PKCS;
 }
 
 std::string ec_alg(const Attrs &a)
@@ -162,6 +176,7 @@ std::string module_alg(const Object &o, CK_MECHANISM_TYPE mech)
 		return {};
 	if (mech == CKM_RSA_PKCS_OAEP)
 		return alg.starts_with("rsa-oaep-") ? alg : "";
+	// An RSA signing key signs PSS, or PKCS#1 v1.5 when the call asks.
 	if (o.key_type() == CKK_RSA)
 		return alg.starts_with("rsa-pss-") ? alg : "";
 	if (mech == CKM_ECDH1_DERIVE)

@@ -37,6 +37,9 @@ const Mech *mechanism(CK_MECHANISM_TYPE type);
 /// The hash a digest, HMAC or hash-and-sign mechanism uses ("sha-256"),
 /// or nullptr.
 const char *mech_hash(CK_MECHANISM_TYPE type);
+/// Whether `type` is an RSASSA-PKCS1-v1_5 mechanism (CKM_RSA_PKCS and its
+/// hash-and-sign forms).
+bool rsa_pkcs1(CK_MECHANISM_TYPE type);
 /// A hash mechanism's module name ("sha-256" for CKM_SHA256), or nullptr.
 const char *hash_name(CK_MECHANISM_TYPE hash);
 /// The module algorithm of an EC key with these CKA_EC_PARAMS

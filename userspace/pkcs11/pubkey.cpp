@@ -260,6 +260,25 @@ std::size_t public_size(const Object &o)
 	}
 }
 
+namespace {
+
+// PKCS#1 v1.5 over md's DigestInfo, or over the caller's (md null).
+bool pkcs1_setup(EVP_PKEY_CTX *ctx, const EVP_MD *md)
+{
+	return EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) > 0 &&
+	       (!md || EVP_PKEY_CTX_set_signature_md(ctx, md) > 0);
+}
+
+// PSS as the module signs it: MGF1 with md, a salt of md's length.
+bool pss_setup(EVP_PKEY_CTX *ctx, const EVP_MD *md)
+{
+	return EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PSS_PADDING) > 0 &&
+	       EVP_PKEY_CTX_set_signature_md(ctx, md) > 0 && EVP_PKEY_CTX_set_rsa_mgf1_md(ctx, md) > 0 &&
+	       EVP_PKEY_CTX_set_rsa_pss_saltlen(ctx, RSA_PSS_SALTLEN_DIGEST) > 0;
+}
+
+} // namespace
+
 CK_RV public_verify(const Object &o, CK_MECHANISM_TYPE mech, const char *hash,
 		    std::span<const std::uint8_t> in, std::span<const std::uint8_t> sig)
 {
@@ -270,7 +289,8 @@ CK_RV public_verify(const Object &o, CK_MECHANISM_TYPE mech, const char *hash,
 		return verify_eddsa(pkey.get(), in, sig);
 	const EVP_MD *md = md_of(hash);
 	Bytes dgst(in.begin(), in.end());
-	if (mech != CKM_ECDSA && mech != CKM_RSA_PKCS_PSS)
+	// CKM_RSA_PKCS checks the caller's DigestInfo, whatever its hash.
+	if (mech != CKM_ECDSA && mech != CKM_RSA_PKCS_PSS && mech != CKM_RSA_PKCS)
 		dgst = digest(md, in);
 	bool ec = o.key_type() == CKK_EC;
 	Bytes der;
@@ -285,10 +305,7 @@ CK_RV public_verify(const Object &o, CK_MECHANISM_TYPE mech, const char *hash,
 	Ptr<EVP_PKEY_CTX> ctx(EVP_PKEY_CTX_new(pkey.get(), nullptr));
 	if (!ctx || EVP_PKEY_verify_init(ctx.get()) <= 0)
 		return CKR_DEVICE_ERROR;
-	if (!ec && (EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_PKCS1_PSS_PADDING) <= 0 ||
-		    EVP_PKEY_CTX_set_signature_md(ctx.get(), md) <= 0 ||
-		    EVP_PKEY_CTX_set_rsa_mgf1_md(ctx.get(), md) <= 0 ||
-		    EVP_PKEY_CTX_set_rsa_pss_saltlen(ctx.get(), RSA_PSS_SALTLEN_DIGEST) <= 0))
+	if (!ec && !(rsa_pkcs1(mech) ? pkcs1_setup(ctx.get(), md) : pss_setup(ctx.get(), md)))
 		return CKR_DEVICE_ERROR;
 	return EVP_PKEY_verify(ctx.get(), sig.data(), sig.size(), dgst.data(), dgst.size()) == 1
 		       ? CKR_OK : CKR_SIGNATURE_INVALID;

@@ -102,8 +102,24 @@ CK_RV digest(State &s, Operation &op, std::span<const std::uint8_t> in, Secret &
 	return CKR_OK;
 }
 
+// RFC 8017 9.2, note 1: the DER of a DigestInfo, d following this prefix.
+Bytes digest_info(const char *hash, std::span<const std::uint8_t> d)
+{
+	static constexpr std::uint8_t kPrefix[3][19] = {
+		{0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01, 0x05, 0x00, 0x04, 0x20},
+		{0x30, 0x41, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x02, 0x05, 0x00, 0x04, 0x30},
+		{0x30, 0x51, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x03, 0x05, 0x00, 0x04, 0x40},
+	};
+	std::size_t n = hash_len(hash);
+	const std::uint8_t *p = kPrefix[n == 32 ? 0 : n == 48 ? 1 : 2];
+	Bytes out(p, p + sizeof(kPrefix[0]));
+	out.insert(out.end(), d.begin(), d.end());
+	return out;
+}
+
 // The message a module signature takes, and how: ECDSA signs a digest fit
-// to the curve and gives r || s; PSS and EdDSA take what they were given.
+// to the curve and gives r || s; PKCS#1 v1.5 pads a DigestInfo (the
+// caller's for CKM_RSA_PKCS); PSS and EdDSA take what they were given.
 hsm::SignFormat sign_input(Operation &op, std::span<const std::uint8_t> in, Bytes &msg)
 {
 	hsm::SignFormat f;
@@ -111,6 +127,10 @@ hsm::SignFormat sign_input(Operation &op, std::span<const std::uint8_t> in, Byte
 		Bytes d = op.mech == CKM_ECDSA ? Bytes(in.begin(), in.end()) : local_digest(op.hash, in);
 		msg = fit_digest(d, public_size(*op.key));
 		f.prehashed = f.raw = true;
+	} else if (rsa_pkcs1(op.mech)) {
+		msg = op.mech == CKM_RSA_PKCS ? Bytes(in.begin(), in.end())
+					      : digest_info(op.hash, local_digest(op.hash, in));
+		f.pkcs1 = f.raw = true;
 	} else {
 		msg.assign(in.begin(), in.end());
 		f.prehashed = op.mech == CKM_RSA_PKCS_PSS;
@@ -126,6 +146,9 @@ CK_RV sign(State &s, Operation &op, std::span<const std::uint8_t> in, Secret &ou
 		return rv;
 	bool mac = op.key->cls() == CKO_SECRET_KEY;
 	if (op.mech == CKM_RSA_PKCS_PSS && in.size() != hash_len(op.hash))
+		return CKR_DATA_LEN_RANGE;
+	// PKCS#1 v1.5 keeps 11 bytes of the modulus for its padding.
+	if (op.mech == CKM_RSA_PKCS && in.size() + 11 > public_size(*op.key))
 		return CKR_DATA_LEN_RANGE;
 	Bytes msg;
 	hsm::SignFormat f = mac ? hsm::SignFormat{} : sign_input(op, in, msg);
@@ -150,6 +173,8 @@ CK_RV verify(State &s, Operation &op, std::span<const std::uint8_t> in,
 {
 	if (op.key->cls() != CKO_SECRET_KEY) {
 		if (op.mech == CKM_RSA_PKCS_PSS && in.size() != hash_len(op.hash))
+			return CKR_DATA_LEN_RANGE;
+		if (op.mech == CKM_RSA_PKCS && in.size() + 11 > public_size(*op.key))
 			return CKR_DATA_LEN_RANGE;
 		return public_verify(*op.key, op.mech, op.hash, in, sig);
 	}
@@ -304,6 +329,8 @@ std::size_t result_size(OpKind k, const Operation &op, std::size_t in_len)
 		return 2 * public_size(*op.key);
 	case CKM_RSA_PKCS_OAEP: case CKM_RSA_PKCS_PSS: case CKM_SHA256_RSA_PKCS_PSS:
 	case CKM_SHA384_RSA_PKCS_PSS: case CKM_SHA512_RSA_PKCS_PSS:
+	case CKM_RSA_PKCS: case CKM_SHA256_RSA_PKCS: case CKM_SHA384_RSA_PKCS:
+	case CKM_SHA512_RSA_PKCS:
 		return public_size(*op.key);
 	default:	// digests and HMACs
 		return hash_len(mech_hash(op.mech));
