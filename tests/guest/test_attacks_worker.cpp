@@ -43,6 +43,18 @@ long uring(Conn &c, unsigned cmd, const void *arg, size_t len)
 	return res;
 }
 
+// KEY_PUBLIC of key: its SubjectPublicKeyInfo, or the test fails.
+Bytes public_key_of(Conn &c, __u64 key)
+{
+	hsm_op op{};
+	op.handle = key;
+	op.resp_off = HSM_RESP_NONE;
+	op.out = {16384, 1024};
+	long n = c.run(HSM_IOC_KEY_PUBLIC, op).res;
+	cr_assert_gt(n, 0, "KEY_PUBLIC: %ld", n);
+	return c.get(16384, static_cast<size_t>(n));
+}
+
 void init()
 {
 	setup();
@@ -171,13 +183,7 @@ Test(attacks_worker, pkcs1_signs_only_with_an_rsa_signing_key)
 	__u64 oaep = must_key(c, "rsa-oaep-sha256", HSM_PERM_ENCRYPT | HSM_PERM_DECRYPT, nullptr,
 			      0, 256);
 	__u64 ec = must_key(c, "ecdsa-p256-sha256", sv);
-	hsm_op pub_op{};
-	pub_op.handle = pss;
-	pub_op.resp_off = HSM_RESP_NONE;
-	pub_op.out = {16384, 1024};
-	long spki_len = c.run(HSM_IOC_KEY_PUBLIC, pub_op).res;
-	cr_assert_gt(spki_len, 0);
-	Bytes spki(c.at(16384), c.at(16384) + spki_len);
+	const Bytes spki = public_key_of(c, pss);
 	__u64 pub = must_key(c, "rsa-pss-sha256", HSM_PERM_VERIFY, &spki, HSM_OP_F_PUBLIC);
 
 	auto sign = [&](__u64 key, __u32 flags, size_t in_len, __u32 out_len) {
@@ -213,13 +219,7 @@ Test(attacks_worker, attest_vouches_only_for_what_the_caller_holds)
 {
 	Conn victim;
 	__u64 vkey = must_key(victim, "ecdsa-p256-sha256", HSM_PERM_SIGN);
-	hsm_op pub{};
-	pub.handle = vkey;
-	pub.resp_off = HSM_RESP_NONE;
-	pub.out = {4096, 512};
-	long n = victim.run(HSM_IOC_KEY_PUBLIC, pub).res;
-	cr_assert_gt(n, 0);
-	const Bytes vspki = victim.get(4096, static_cast<size_t>(n));
+	const Bytes vspki = public_key_of(victim, vkey);
 
 	Outcome o = attacker([&](Report &r) {
 		if (!drop_to(4712, {}))

@@ -92,71 +92,56 @@ void expect_script(const char *what, const char *body, const char *must_print)
 
 } // namespace
 
-// openssl s_server with a non-exportable ECDSA P-256 key of the token
-// (-www: s_server would end the connection at the end of its stdin).
-Test(pkcs11_apps, tls13_openssl_ecdsa, .timeout = 400)
+namespace {
+
+// openssl s_server with a non-exportable key of the token, in protocol
+// version `tls` ("1_3", "1_2") signing with `sigalgs`; the client verifies
+// the certificate and must report signature type `sigtype`.  -www:
+// s_server would end the connection at the end of its stdin.
+void openssl_tls(const char *key_type, const char *id, const char *port, const char *tls,
+		 const char *sigalgs, const char *sigtype)
 {
-	expect_script("openssl s_server (ECDSA)", R"SH(
-hsm_pair EC:prime256v1 31 tls-ec
+	std::string vars = std::string("KT=") + key_type + " ID=" + id + " PORT=" + port +
+			   " TLS=" + tls + " SIGALGS=" + sigalgs + " SIGTYPE=" + sigtype;
+	std::string body = vars + R"SH(
+hsm_pair "$KT" "$ID" "tls-$ID"
 export OPENSSL_CONF="$W/p11.cnf"
-openssl s_server -accept 127.0.0.1:4433 -naccept 1 -tls1_3 -www -cert cert.pem \
-	-engine pkcs11 -keyform engine -key "pkcs11:object=tls-ec;type=private" \
+openssl s_server -accept 127.0.0.1:$PORT -naccept 1 -tls$TLS -www -cert cert.pem \
+	-sigalgs "$SIGALGS" \
+	-engine pkcs11 -keyform engine -key "pkcs11:object=tls-$ID;type=private" \
 	</dev/null >server.log 2>&1 &
 srv=$!
 LOG=client.log SRVLOG=server.log
-listening $srv 4433 || { cat server.log; exit 1; }
-client openssl s_client -connect 127.0.0.1:4433 -tls1_3 -CAfile ca.pem \
+listening $srv $PORT || { cat server.log; exit 1; }
+client openssl s_client -connect 127.0.0.1:$PORT -tls$TLS -CAfile ca.pem \
 	-verify_return_error -verify_ip 127.0.0.1 -brief </dev/null
 wait $srv || true
-hsm_drop 31
-)SH",
-		      "Verification: OK");
+grep -q "Signature type: $SIGTYPE\$" client.log || { echo "not signed $SIGTYPE"; exit 1; }
+hsm_drop "$ID"
+)SH";
+	expect_script(vars.c_str(), body.c_str(), "Verification: OK");
+}
+
+} // namespace
+
+// TLS 1.3 with a non-exportable ECDSA P-256 key.
+Test(pkcs11_apps, tls13_openssl_ecdsa, .timeout = 400)
+{
+	openssl_tls("EC:prime256v1", "31", "4433", "1_3", "ECDSA+SHA256", "ECDSA");
 }
 
 // The same with an RSA-PSS key (2048 bits, SHA-256: TLS 1.3's
 // rsa_pss_rsae_sha256).
 Test(pkcs11_apps, tls13_openssl_rsa_pss, .timeout = 400)
 {
-	expect_script("openssl s_server (RSA-PSS)", R"SH(
-hsm_pair RSA:2048 32 tls-rsa
-export OPENSSL_CONF="$W/p11.cnf"
-openssl s_server -accept 127.0.0.1:4435 -naccept 1 -tls1_3 -www -cert cert.pem \
-	-sigalgs rsa_pss_rsae_sha256 \
-	-engine pkcs11 -keyform engine -key "pkcs11:object=tls-rsa;type=private" \
-	</dev/null >server.log 2>&1 &
-srv=$!
-LOG=client.log SRVLOG=server.log
-listening $srv 4435 || { cat server.log; exit 1; }
-client openssl s_client -connect 127.0.0.1:4435 -tls1_3 -CAfile ca.pem \
-	-verify_return_error -verify_ip 127.0.0.1 -brief </dev/null
-wait $srv || true
-grep -q "Signature type: RSA-PSS" client.log
-hsm_drop 32
-)SH",
-		      "Verification: OK");
+	openssl_tls("RSA:2048", "32", "4435", "1_3", "rsa_pss_rsae_sha256", "RSA-PSS");
 }
 
 // TLS 1.2 with the RSA key signing PKCS#1 v1.5 (rsa_pkcs1_sha256): the
 // engine asks for CKM_RSA_PKCS over the DigestInfo OpenSSL encodes.
 Test(pkcs11_apps, tls12_openssl_rsa_pkcs1, .timeout = 400)
 {
-	expect_script("openssl s_server (RSA PKCS#1 v1.5)", R"SH(
-hsm_pair RSA:2048 37 tls-rsa1
-export OPENSSL_CONF="$W/p11.cnf"
-openssl s_server -accept 127.0.0.1:4436 -naccept 1 -tls1_2 -www -cert cert.pem \
-	-sigalgs RSA+SHA256 \
-	-engine pkcs11 -keyform engine -key "pkcs11:object=tls-rsa1;type=private" \
-	</dev/null >server.log 2>&1 &
-srv=$!
-LOG=client.log SRVLOG=server.log
-listening $srv 4436 || { cat server.log; exit 1; }
-client openssl s_client -connect 127.0.0.1:4436 -tls1_2 -CAfile ca.pem \
-	-verify_return_error -verify_ip 127.0.0.1 -brief </dev/null
-wait $srv || true
-grep -q "Signature type: RSA$" client.log
-hsm_drop 37
-)SH",
-		      "Verification: OK");
+	openssl_tls("RSA:2048", "37", "4436", "1_2", "RSA+SHA256", "RSA");
 }
 
 // gnutls-serv: the key and the certificate both by pkcs11: URL, found
