@@ -7,6 +7,7 @@
 #include <mutex>
 #include <netdb.h>
 #include <poll.h>
+#include <set>
 #include <sys/socket.h>
 #include <thread>
 #include <unistd.h>
@@ -42,7 +43,8 @@ int listen_on(const ListenSettings &ls)
 }
 
 // One connection: a handshake, then frames until the client closes, the
-// idle timeout passes, or a frame is malformed at the framing level.
+// idle timeout passes, a frame is malformed at the framing level, or the
+// server stops (its reading end shut).  The caller closes fd.
 void converse(int fd, SSL_CTX *ctx, Service &svc, unsigned idle)
 {
 	timeval tv{time_t(idle), 0};
@@ -63,8 +65,15 @@ void converse(int fd, SSL_CTX *ctx, Service &svc, unsigned idle)
 		SSL_shutdown(ssl);
 	}
 	SSL_free(ssl);
-	close(fd);
 }
+
+// The connections' sockets and their count, shared with their threads,
+// which outlive no serve() call: serve waits for every one to end.
+struct Live {
+	std::mutex mu;
+	std::condition_variable cv;
+	std::set<int> fds;
+};
 
 } // namespace
 
@@ -74,13 +83,13 @@ int serve(const ListenSettings &ls, SSL_CTX *ctx, Service &svc, const std::atomi
 	if (lfd < 0)
 		return 1;
 	std::fprintf(stderr, "hsm-keyserver: listening on %s:%s\n", ls.address.c_str(), ls.port.c_str());
-	std::mutex mu;
-	std::condition_variable cv;
-	unsigned live = 0;
+	Live live;
 	while (!stop) {
 		{
-			std::unique_lock l(mu);
-			cv.wait(l, [&] { return live < ls.max_connections; });
+			std::unique_lock l(live.mu);
+			if (!live.cv.wait_for(l, std::chrono::seconds(1),
+					      [&] { return live.fds.size() < ls.max_connections; }))
+				continue;
 		}
 		pollfd p{lfd, POLLIN, 0};
 		if (poll(&p, 1, 1000) <= 0)
@@ -88,19 +97,25 @@ int serve(const ListenSettings &ls, SSL_CTX *ctx, Service &svc, const std::atomi
 		int fd = accept4(lfd, nullptr, nullptr, SOCK_CLOEXEC);
 		if (fd < 0)
 			continue;
-		std::lock_guard l(mu);
-		live++;
+		std::lock_guard l(live.mu);
+		live.fds.insert(fd);
 		std::thread([&, fd] {
 			converse(fd, ctx, svc, ls.idle_seconds);
-			std::lock_guard g(mu);
-			live--;
-			cv.notify_all();
+			// Closed under the lock: serve never shuts a number reused.
+			std::lock_guard g(live.mu);
+			live.fds.erase(fd);
+			close(fd);
+			live.cv.notify_all();
 		}).detach();
 	}
 	close(lfd);
-	// Let the connections in progress finish their request.
-	std::unique_lock l(mu);
-	cv.wait_for(l, std::chrono::seconds(5), [&] { return live == 0; });
+	// A request in progress is answered (its socket still writes); every
+	// connection then reads its end at once, idle ones included, and serve
+	// returns only when no thread is left to touch what it shares.
+	std::unique_lock l(live.mu);
+	for (int fd : live.fds)
+		shutdown(fd, SHUT_RD);
+	live.cv.wait(l, [&] { return live.fds.empty(); });
 	return 0;
 }
 

@@ -22,8 +22,10 @@ struct ListenSettings {
 	unsigned idle_seconds = 300;
 };
 
-// Serves until `stop` is set (checked at least once a second); returns a
-// process exit status.  Logs to stderr.
+// Serves until `stop` is set (checked at least once a second), then
+// answers the requests in progress, ends every connection and returns
+// once their threads have ended; returns a process exit status.  Logs to
+// stderr.
 int serve(const ListenSettings &ls, SSL_CTX *ctx, Service &svc, const std::atomic<bool> &stop);
 
 } // namespace ks
