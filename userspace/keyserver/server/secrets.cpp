@@ -11,10 +11,28 @@ namespace ks {
 
 namespace {
 
-// One sealed value of the database: the one there, or `fresh` put there
-// first.  Two instances starting at once both end with the first one put.
+// `len` fresh bytes of the module's DRBG, sealed and put in the database
+// unless another instance put its own first: the value now there.
+std::expected<Bytes, std::string> put_fresh(const Vault &v, Store &db, const std::string &name, std::size_t len)
+{
+	auto fresh = v.random(len);
+	if (!fresh)
+		return std::unexpected("random: " + fresh.error());
+	auto s = v.seal("meta", "", name, *fresh);
+	sodium_memzero(fresh->data(), fresh->size());
+	if (!s)
+		return std::unexpected("sealing " + name + ": " + s.error());
+	auto kept = db.meta_put_once(name, *s);
+	if (!kept)
+		return std::unexpected("database: " + kept.error().message);
+	return std::move(*kept);
+}
+
+// One sealed value of the database: the one there, or a fresh one put
+// there first.  Two instances starting at once both end with the first one
+// put.
 std::expected<opaque::SecretBytes, std::string> sealed_value(const Vault &v, Store &db, const std::string &name,
-							     const Bytes &fresh)
+							     std::size_t len)
 {
 	auto have = db.meta_get(name);
 	if (!have)
@@ -23,13 +41,10 @@ std::expected<opaque::SecretBytes, std::string> sealed_value(const Vault &v, Sto
 	if (*have) {
 		stored = std::move(**have);
 	} else {
-		auto s = v.seal("meta", "", name, fresh);
-		if (!s)
-			return std::unexpected("sealing " + name + ": " + s.error());
-		auto kept = db.meta_put_once(name, *s);
-		if (!kept)
-			return std::unexpected("database: " + kept.error().message);
-		stored = std::move(*kept);
+		auto put = put_fresh(v, db, name, len);
+		if (!put)
+			return std::unexpected(put.error());
+		stored = std::move(*put);
 	}
 	auto plain = v.open("meta", "", name, stored);
 	if (!plain)
@@ -44,11 +59,7 @@ std::expected<opaque::SecretBytes, std::string> sealed_value(const Vault &v, Sto
 std::expected<opaque::SecretBytes, std::string> value(const Vault &v, Store &db, const std::string &name,
 						      std::size_t len)
 {
-	auto fresh = v.random(len);
-	if (!fresh)
-		return std::unexpected("random: " + fresh.error());
-	auto r = sealed_value(v, db, name, *fresh);
-	sodium_memzero(fresh->data(), fresh->size());
+	auto r = sealed_value(v, db, name, len);
 	if (r && r->size() != len)
 		return std::unexpected("the database's " + name + " has the wrong length");
 	return r;
