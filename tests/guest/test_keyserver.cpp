@@ -33,11 +33,6 @@ namespace {
 
 using ks::Code;
 
-std::span<const std::uint8_t> bytes(const std::string &s)
-{
-	return {reinterpret_cast<const std::uint8_t *>(s.data()), s.size()};
-}
-
 std::string str(std::span<const std::uint8_t> b)
 {
 	return {b.begin(), b.end()};
@@ -175,14 +170,14 @@ struct Server {
 
 ks::Session login(ks::KeyClient &c, const std::string &user, const std::string &pw)
 {
-	auto s = c.login(user, bytes(pw));
+	auto s = c.login(user, ks::bytes_of(pw));
 	cr_assert(s.has_value(), "login %s: %s", user.c_str(), s ? "" : s.error().message.c_str());
 	return std::move(*s);
 }
 
 void registered(ks::KeyClient &c, const std::string &user, const std::string &pw)
 {
-	auto r = c.register_user(user, bytes(pw));
+	auto r = c.register_user(user, ks::bytes_of(pw));
 	cr_assert(r.has_value(), "register %s: %s", user.c_str(), r ? "" : r.error().message.c_str());
 }
 
@@ -199,8 +194,8 @@ Test(keyserver, sqlite_round_trip)
 	auto c = srv.client();
 	registered(c, "alice", "correct horse");
 	auto s = login(c, "alice", "correct horse");
-	cr_assert(s.store("db-password", bytes("hunter2")).has_value());
-	cr_assert(s.store("api-token", bytes(std::string(60000, 'x'))).has_value());
+	cr_assert(s.store("db-password", ks::bytes_of("hunter2")).has_value());
+	cr_assert(s.store("api-token", ks::bytes_of(std::string(60000, 'x'))).has_value());
 	auto got = s.retrieve("db-password");
 	cr_assert(got.has_value());
 	cr_expect_eq(str(*got), "hunter2");
@@ -208,7 +203,7 @@ Test(keyserver, sqlite_round_trip)
 	cr_assert(ids.has_value());
 	cr_expect_eq(ids->size(), 2u, "the client library's own record is not listed");
 	// No silent overwrite.
-	auto again = s.store("db-password", bytes("other"));
+	auto again = s.store("db-password", ks::bytes_of("other"));
 	cr_assert(!again.has_value());
 	cr_expect_eq(again.error().code, Code::kExists);
 	cr_assert(s.remove("api-token").has_value());
@@ -239,14 +234,14 @@ Test(keyserver, wrong_password_and_unknown_user)
 	START(srv);
 	auto c = srv.client();
 	registered(c, "bob", "right");
-	auto bad = c.login("bob", bytes("wrong"));
+	auto bad = c.login("bob", ks::bytes_of("wrong"));
 	cr_assert(!bad.has_value());
 	cr_expect_eq(bad.error().code, Code::kAuthFailed);
-	auto nobody = c.login("mallory", bytes("anything"));
+	auto nobody = c.login("mallory", ks::bytes_of("anything"));
 	cr_assert(!nobody.has_value());
 	cr_expect_eq(nobody.error().code, Code::kAuthFailed, "an unknown user fails as a wrong password does");
 	// Registering a taken name is refused; the first record stands.
-	auto taken = c.register_user("bob", bytes("mine now"));
+	auto taken = c.register_user("bob", ks::bytes_of("mine now"));
 	cr_assert(!taken.has_value());
 	cr_expect_eq(taken.error().code, Code::kExists);
 	auto s = login(c, "bob", "right");
@@ -272,11 +267,11 @@ Test(keyserver, rate_limited_logins)
 	registered(c, "carol", "pw");
 	for (const char *user : {"carol", "nobody"}) {
 		for (int i = 0; i < 5; i++) {
-			auto r = c.login(user, bytes("guess"));
+			auto r = c.login(user, ks::bytes_of("guess"));
 			cr_assert(!r.has_value());
 			cr_expect_eq(r.error().code, Code::kAuthFailed, "%s attempt %d", user, i);
 		}
-		auto r = c.login(user, bytes(std::string(user) == "carol" ? "pw" : "guess"));
+		auto r = c.login(user, ks::bytes_of(std::string(user) == "carol" ? "pw" : "guess"));
 		cr_assert(!r.has_value());
 		cr_expect_eq(r.error().code, Code::kRateLimited, "%s: %s", user, r.error().message.c_str());
 	}
@@ -294,19 +289,19 @@ Test(keyserver, replayed_and_altered_requests)
 	auto c = srv.client();
 	registered(c, "dave", "pw");
 	auto s = login(c, "dave", "pw");
-	cr_assert(s.store("k", bytes("v1")).has_value());
+	cr_assert(s.store("k", ks::bytes_of("v1")).has_value());
 	// A store whose answer is lost, sent again: done once, answered again.
-	auto put = ks::Writer(ks::Op::kStore).str("once").bytes(bytes("x")).take();
+	auto put = ks::Writer(ks::Op::kStore).str("once").bytes(ks::bytes_of("x")).take();
 	cr_assert(s.call(put, ks::Session::Delivery::kDropAnswer).has_value());
 	auto resent = s.call(put, ks::Session::Delivery::kResend);
 	cr_assert(resent.has_value(), "%s", resent ? "" : resent.error().message.c_str());
 	cr_expect_eq(ks::Msg((*resent)[0]), ks::Msg::kOk, "the first answer, not kExists");
 	// Raw frames: an old sequence number, and an altered ciphertext.
-	auto old = c.exchange(ks::Writer(ks::Msg::kRequest).raw(s.id()).u64(1).bytes(bytes("junkjunkjunkjunkjunk")).take());
+	auto old = c.exchange(ks::Writer(ks::Msg::kRequest).raw(s.id()).u64(1).bytes(ks::bytes_of("junkjunkjunkjunkjunk")).take());
 	cr_assert(old.has_value());
 	cr_expect_eq(ks::Msg((*old)[0]), ks::Msg::kError);
 	cr_expect_eq(Code((*old)[1]), Code::kReplay);
-	auto next = c.exchange(ks::Writer(ks::Msg::kRequest).raw(s.id()).u64(4).bytes(bytes(std::string(40, 'z'))).take());
+	auto next = c.exchange(ks::Writer(ks::Msg::kRequest).raw(s.id()).u64(4).bytes(ks::bytes_of(std::string(40, 'z'))).take());
 	cr_assert(next.has_value());
 	cr_expect_eq(Code((*next)[1]), Code::kMalformed, "an altered request does not decrypt");
 	// The session is intact.
@@ -325,14 +320,14 @@ Test(keyserver, oversized_requests)
 	auto c = srv.client();
 	registered(c, "erin", "pw");
 	auto s = login(c, "erin", "pw");
-	auto big = s.store("big", bytes(std::string(ks::kMaxSecret, 'b')));
+	auto big = s.store("big", ks::bytes_of(std::string(ks::kMaxSecret, 'b')));
 	cr_assert(!big.has_value());
 	cr_expect_eq(big.error().code, Code::kLimit);
-	auto raw = s.call(ks::Writer(ks::Op::kStore).str("big").bytes(bytes(std::string(ks::kMaxSecret + 1, 'b'))).take());
+	auto raw = s.call(ks::Writer(ks::Op::kStore).str("big").bytes(ks::bytes_of(std::string(ks::kMaxSecret + 1, 'b'))).take());
 	cr_assert(raw.has_value());
 	cr_expect_eq(ks::Msg((*raw)[0]), ks::Msg::kError);
 	cr_expect_eq(Code((*raw)[1]), Code::kMalformed);
-	auto name = s.store(std::string(200, 'n'), bytes("x"));
+	auto name = s.store(std::string(200, 'n'), ks::bytes_of("x"));
 	cr_assert(!name.has_value());
 	cr_expect_eq(name.error().code, Code::kMalformed);
 	// A frame over the limit (libkeyclient will not send one): its length
@@ -380,8 +375,8 @@ Test(keyserver, sessions_independent_of_connections)
 	registered(c, "gina", "pw2");
 	auto f = login(c, "fred", "pw");
 	auto g = login(c, "gina", "pw2");
-	cr_assert(f.store("a", bytes("fa")).has_value());
-	cr_assert(g.store("a", bytes("ga")).has_value());
+	cr_assert(f.store("a", ks::bytes_of("fa")).has_value());
+	cr_assert(g.store("a", ks::bytes_of("ga")).has_value());
 	cr_assert(f.reconnect().has_value());
 	auto fa = f.retrieve("a");
 	cr_assert(fa.has_value());
@@ -403,7 +398,7 @@ Test(keyserver, audit_chain_tamper_detected)
 	registered(c, "hank", "pw");
 	{
 		auto s = login(c, "hank", "pw");
-		cr_assert(s.store("x", bytes("1")).has_value());
+		cr_assert(s.store("x", ks::bytes_of("1")).has_value());
 		auto chain = s.audit();
 		cr_assert(chain.has_value());
 		ks::AuditAnchor anchor{chain->back().seq, chain->back().mac};
@@ -449,12 +444,12 @@ Test(keyserver, sigkill_during_stores)
 		auto c = ks::KeyClient::connect(srv.settings());
 		if (!c)
 			_exit(1);
-		auto s = c->login("ivan", bytes("pw"));
+		auto s = c->login("ivan", ks::bytes_of("pw"));
 		if (!s)
 			std::fprintf(stderr, "burst: login: %s\n", s.error().message.c_str());
 		for (int i = 0; s && i < 100000; i++) {
 			std::string v = "value-" + std::to_string(i) + std::string(1000, char('a' + i % 26));
-			if (auto r = s->store("s" + std::to_string(i), bytes(v)); !r) {
+			if (auto r = s->store("s" + std::to_string(i), ks::bytes_of(v)); !r) {
 				std::fprintf(stderr, "burst: store %d: %s\n", i, r.error().message.c_str());
 				break;
 			}
@@ -504,7 +499,7 @@ Test(keyserver, other_measurement_opens_nothing)
 		auto c = srv.client();
 		registered(c, "judy", "pw");
 		auto s = login(c, "judy", "pw");
-		cr_assert(s.store("k", bytes("sealed")).has_value());
+		cr_assert(s.store("k", ks::bytes_of("sealed")).has_value());
 	}
 	srv.stop();
 	cr_assert_eq(sh("rm -rf /tmp/ks-sealed && hsmctl slots save /tmp/ks-sealed >/dev/null"), 0);
@@ -545,9 +540,9 @@ Test(keyserver, default_ksf)
 	cr_assert(c.has_value());
 	registered(*c, "kate", "pw");
 	auto s = login(*c, "kate", "pw");
-	cr_assert(s.store("x", bytes("y")).has_value());
+	cr_assert(s.store("x", ks::bytes_of("y")).has_value());
 	auto light = srv.client();
-	auto r = light.login("kate", bytes("pw"));
+	auto r = light.login("kate", ks::bytes_of("pw"));
 	cr_assert(!r.has_value());
 	cr_expect_eq(r.error().code, Code::kAuthFailed);
 	srv.stop();
@@ -571,7 +566,7 @@ Test(keyserver, postgres_two_instances)
 	auto cb = b.client();
 	registered(ca, "lena", "pw");
 	auto sb = login(cb, "lena", "pw");
-	cr_assert(sb.store("from-b", bytes("b")).has_value());
+	cr_assert(sb.store("from-b", ks::bytes_of("b")).has_value());
 	auto sa = login(ca, "lena", "pw");
 	auto got = sa.retrieve("from-b");
 	cr_assert(got.has_value(), "%s", got ? "" : got.error().message.c_str());
@@ -579,10 +574,10 @@ Test(keyserver, postgres_two_instances)
 	// Both at once, on one user: the chain stays numbered without gaps.
 	std::thread t([&] {
 		for (int i = 0; i < 20; i++)
-			cr_expect(sb.store("b" + std::to_string(i), bytes("x")).has_value());
+			cr_expect(sb.store("b" + std::to_string(i), ks::bytes_of("x")).has_value());
 	});
 	for (int i = 0; i < 20; i++)
-		cr_expect(sa.store("a" + std::to_string(i), bytes("y")).has_value());
+		cr_expect(sa.store("a" + std::to_string(i), ks::bytes_of("y")).has_value());
 	t.join();
 	auto ids = sa.list();
 	cr_assert(ids.has_value());

@@ -22,11 +22,6 @@ ClientError bad(const std::string &m)
 	return {Code::kMalformed, m};
 }
 
-std::span<const std::uint8_t> bytes_of(const std::string &s)
-{
-	return {reinterpret_cast<const std::uint8_t *>(s.data()), s.size()};
-}
-
 opaque::Config config_of(const ClientSettings &s)
 {
 	return opaque_config(s.context, s.ksf);

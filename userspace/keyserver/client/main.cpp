@@ -129,7 +129,7 @@ int run(ks::Session &s, const std::vector<std::string> &cmd, const std::map<std:
 		} else {
 			data = slurp(std::cin);
 		}
-		auto r = s.store(cmd[1], {reinterpret_cast<const std::uint8_t *>(data.data()), data.size()});
+		auto r = s.store(cmd[1], ks::bytes_of(data));
 		return r ? 0 : fail(r.error());
 	}
 	if (c == "retrieve" && cmd.size() == 2) {
@@ -196,7 +196,7 @@ int main(int argc, char **argv)
 			   stderr);
 		return 2;
 	}
-	std::span<const std::uint8_t> p{reinterpret_cast<const std::uint8_t *>(pw->data()), pw->size()};
+	std::span<const std::uint8_t> p = ks::bytes_of(*pw);
 	auto kc = ks::KeyClient::connect(st);
 	if (!kc)
 		return fail(kc.error());

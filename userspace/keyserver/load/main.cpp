@@ -46,11 +46,6 @@ double ms_since(Clock::time_point t)
 	return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
 }
 
-std::span<const std::uint8_t> bytes(const std::string &s)
-{
-	return {reinterpret_cast<const std::uint8_t *>(s.data()), s.size()};
-}
-
 double pct(std::vector<double> v, double p)
 {
 	if (v.empty())
@@ -69,7 +64,7 @@ void client(int id, const ks::ClientSettings &st, double phase_s, std::string ru
 	for (auto end = until(phase_s); Clock::now() < end;) {
 		std::string u = "load-" + run + "-" + std::to_string(id) + "-" + std::to_string(users.size());
 		auto t = Clock::now();
-		auto r = c->register_user(u, bytes("pw-" + u));
+		auto r = c->register_user(u, ks::bytes_of("pw-" + u));
 		if (!r)
 			return f.fail("register", r.error());
 		f.add(&Figures::reg_ms, ms_since(t));
@@ -79,7 +74,7 @@ void client(int id, const ks::ClientSettings &st, double phase_s, std::string ru
 	for (auto end = until(phase_s); Clock::now() < end && !users.empty();) {
 		const std::string &u = users[next++ % users.size()];
 		auto t = Clock::now();
-		auto s = c->login(u, bytes("pw-" + u));
+		auto s = c->login(u, ks::bytes_of("pw-" + u));
 		if (!s)
 			return f.fail("login", s.error());
 		f.add(&Figures::login_ms, ms_since(t));
@@ -87,14 +82,14 @@ void client(int id, const ks::ClientSettings &st, double phase_s, std::string ru
 	}
 	if (users.empty())
 		return;
-	auto s = c->login(users[0], bytes("pw-" + users[0]));
+	auto s = c->login(users[0], ks::bytes_of("pw-" + users[0]));
 	if (!s)
 		return f.fail("login", s.error());
 	std::string secret(64, 's');
 	for (auto [n, end] = std::pair{0, until(phase_s)}; Clock::now() < end; n++) {
 		std::string k = "k" + std::to_string(n);
 		auto t = Clock::now();
-		auto w = s->store(k, bytes(secret));
+		auto w = s->store(k, ks::bytes_of(secret));
 		if (!w)
 			return f.fail("store", w.error());
 		f.add(&Figures::store_ms, ms_since(t));

@@ -20,6 +20,12 @@ namespace ks {
 using Bytes = std::vector<std::uint8_t>;
 
 // A frame's largest body: a secret of kMaxSecret bytes with its framing.
+/// The bytes of a text, as the wire and the client's API take them.
+inline std::span<const std::uint8_t> bytes_of(std::string_view s)
+{
+	return {reinterpret_cast<const std::uint8_t *>(s.data()), s.size()};
+}
+
 inline constexpr std::size_t kMaxSecret = 64 * 1024;
 inline constexpr std::size_t kMaxFrame = kMaxSecret + 4096;
 inline constexpr std::size_t kMaxName = 128;	// user names and secret ids

@@ -67,7 +67,7 @@ struct FakeRecord {
 FakeRecord fake_record(const ServerSecrets &s, std::string_view user)
 {
 	FakeRecord f;
-	std::span<const std::uint8_t> name{reinterpret_cast<const std::uint8_t *>(user.data()), user.size()};
+	std::span<const std::uint8_t> name = bytes_of(user);
 	opaque::SecretBytes wide(64);
 	f.masking_key.resize(64);
 	f.client_public_key.resize(crypto_core_ristretto255_BYTES);
@@ -109,7 +109,7 @@ Bytes Service::register_start(Reader &r)
 	if (*have)
 		return error_body(Code::kExists, "register: the name is taken");
 	auto resp = opaque::registration_response(cfg_, secrets_.opaque.keys(), req,
-						  {reinterpret_cast<const std::uint8_t *>(user.data()), user.size()});
+						  bytes_of(user));
 	if (!resp)
 		return error_body(Code::kMalformed, std::string("register: ") + opaque::to_string(resp.error()));
 	return Writer(Msg::kOk).bytes(*resp).take();
@@ -170,7 +170,10 @@ Bytes Service::login_start(Reader &r)
 	std::optional<Bytes> record;
 	if (*sealed && !(record = vault_.open("user", user, "", **sealed)))
 		return error_body(Code::kUnavailable, "the user's record does not open");
-	std::span<const std::uint8_t> id{reinterpret_cast<const std::uint8_t *>(user.data()), user.size()};
+	std::span<const std::uint8_t> id = bytes_of(user);
+	// Derived for known users too, though only an unknown one's login uses
+	// it: both paths then do the same work, and their timing tells no one
+	// whether the name is registered.
 	FakeRecord fake = fake_record(secrets_, user);
 	Bytes mn = random_bytes(32), n = random_bytes(32), ks = random_bytes(32);
 	opaque::ServerLoginSeeds seeds{mn, n, ks, fake.client_public_key, fake.masking_key};
