@@ -13,6 +13,9 @@
 #                        hsm-fuzz-faults); default all
 # Criterion colours its output on a tty, and ttyS1 is one.
 export TERM=dumb
+# The simulated AMD root and signing keys (RSA-4096) are made once per
+# boot, not once per suite (userspace/sim/snp_sim.cpp).
+export HSM_SNP_SIM_KEYS=/tmp/snp-sim-keys
 
 failed=""
 ran=0

@@ -2,12 +2,17 @@
 // The simulated AMD certificate chain: see snp_sim.hpp.
 #include "snp_sim.hpp"
 
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <stdexcept>
 #include <string>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
+#include <openssl/pem.h>
 #include <openssl/rsa.h>
 #include <openssl/x509v3.h>
 
@@ -23,6 +28,36 @@ void check(bool ok, const char *what)
 Pkey keygen_rsa4096()
 {
 	return Pkey(EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", (size_t)4096));
+}
+
+// The simulated ARK's or ASK's key.  RSA-4096 generation takes tens of
+// seconds under TCG, and AMD's are fixed keys too: with HSM_SNP_SIM_KEYS
+// naming a directory, each is made once and kept there (written whole
+// under another name, then renamed, so a process reading it at the same
+// time sees all of it or none); without it, made afresh every time.
+Pkey ca_key(const char *name)
+{
+	const char *dir = std::getenv("HSM_SNP_SIM_KEYS");
+	if (!dir || !*dir)
+		return keygen_rsa4096();
+	const std::string path = std::string(dir) + "/" + name + ".pem";
+	if (FILE *f = std::fopen(path.c_str(), "r")) {
+		EVP_PKEY *k = PEM_read_PrivateKey(f, nullptr, nullptr, nullptr);
+		std::fclose(f);
+		if (k)
+			return Pkey(k);
+	}
+	Pkey k = keygen_rsa4096();
+	mkdir(dir, 0700);
+	const std::string tmp = path + "." + std::to_string(getpid());
+	if (FILE *f = std::fopen(tmp.c_str(), "w")) {
+		fchmod(fileno(f), 0600);
+		bool ok = k.p && PEM_write_PrivateKey(f, k.p, nullptr, nullptr, 0, nullptr, nullptr) == 1;
+		ok = std::fclose(f) == 0 && ok;
+		if (!ok || std::rename(tmp.c_str(), path.c_str()))
+			std::remove(tmp.c_str());
+	}
+	return k;
 }
 
 Pkey keygen_p384()
@@ -128,8 +163,8 @@ Bytes Cert::der() const
 Chain make_chain(const uint8_t chip_id[64], uint64_t tcb)
 {
 	Chain ch;
-	ch.ark_key = keygen_rsa4096();
-	ch.ask_key = keygen_rsa4096();
+	ch.ark_key = ca_key("ark");
+	ch.ask_key = ca_key("ask");
 	ch.vcek_key = keygen_p384();
 	check(ch.ark_key.p && ch.ask_key.p && ch.vcek_key.p, "keygen");
 

@@ -59,9 +59,10 @@ struct Chain {
 	Bytes table;				// GHCB certificate table
 };
 
-// A new chain (fresh keys) for a VCEK of this chip id and TCB (Genoa
-// layout: bl, tee, 4 reserved, snp, microcode bytes); throws
-// std::runtime_error when OpenSSL fails.
+// A new chain for a VCEK of this chip id and TCB (Genoa layout: bl, tee,
+// 4 reserved, snp, microcode bytes): a fresh VCEK key, and fresh ARK and
+// ASK keys unless HSM_SNP_SIM_KEYS names a directory that keeps them
+// (snp_sim.cpp).  Throws std::runtime_error when OpenSSL fails.
 Chain make_chain(const uint8_t chip_id[64], uint64_t tcb);
 
 // The DER certificate with this GUID in a GHCB table; empty if none.
