@@ -178,13 +178,12 @@ Test(attacks_worker, pkcs1_signs_only_with_an_rsa_signing_key)
 {
 	Conn c;
 	const __u64 sv = HSM_PERM_SIGN | HSM_PERM_VERIFY;
-	__u64 pss = must_key(c, "rsa-pss-sha256", sv | HSM_PERM_EXPORT, nullptr,
-			     HSM_KEY_F_EXPORTABLE, 256);
+	__u64 pss = must_key(c, "rsa-pss-sha256", sv, nullptr, 0, 256);
 	__u64 oaep = must_key(c, "rsa-oaep-sha256", HSM_PERM_ENCRYPT | HSM_PERM_DECRYPT, nullptr,
 			      0, 256);
 	__u64 ec = must_key(c, "ecdsa-p256-sha256", sv);
 	const Bytes spki = public_key_of(c, pss);
-	__u64 pub = must_key(c, "rsa-pss-sha256", HSM_PERM_VERIFY, &spki, HSM_OP_F_PUBLIC);
+	__u64 pub = must_key(c, "rsa-pss-sha256", HSM_PERM_VERIFY, &spki);
 
 	auto sign = [&](__u64 key, __u32 flags, size_t in_len, __u32 out_len) {
 		hsm_op op{};
