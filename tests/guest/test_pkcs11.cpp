@@ -16,6 +16,7 @@
 #include <openssl/core_names.h>
 #include <openssl/ec.h>
 #include <openssl/evp.h>
+#include <openssl/kdf.h>
 #include <openssl/param_build.h>
 #include <openssl/rsa.h>
 #include <fstream>
@@ -25,6 +26,8 @@
 #include <utility>
 
 #include "p11_test.hpp"
+#include "pkcs11/v3.hpp"
+#include "wycheproof.hpp"
 
 using namespace p11test;
 
@@ -281,6 +284,80 @@ Test(pkcs11_init, initialize_and_finalize_round_trip)
 		P11_EXPECT(fl()->C_GetInfo(&info), CKR_OK);
 		P11_EXPECT(fl()->C_Finalize(nullptr), CKR_OK);
 	}
+}
+
+// PKCS#11 3.0's interfaces, as a 3.0 consumer finds them: the list (3.0,
+// then 2.40), C_GetInterface by name, version and flags, and a 3.0
+// function list whose 2.40 part is the module's own and whose new
+// functions answer.
+namespace {
+
+using Interface = CK_INTERFACE;
+using GetInterfaceList = CK_RV (*)(Interface *, CK_ULONG *);
+using GetInterface = CK_RV (*)(CK_UTF8CHAR *, CK_VERSION *, Interface **, CK_FLAGS);
+using SessionCancel = CK_RV (*)(CK_SESSION_HANDLE, CK_FLAGS);
+using MessageInit = CK_RV (*)(CK_SESSION_HANDLE, CK_MECHANISM_PTR, CK_OBJECT_HANDLE);
+
+CK_VERSION version_of(const Interface &i)
+{
+	return static_cast<const CK_FUNCTION_LIST *>(i.pFunctionList)->version;
+}
+
+} // namespace
+
+Test(pkcs11_init, interfaces_3_0_and_2_40)
+{
+	void *h = dlopen(module_path(), RTLD_NOW | RTLD_LOCAL);
+	auto list = reinterpret_cast<GetInterfaceList>(dlsym(h, "C_GetInterfaceList"));
+	auto one = reinterpret_cast<GetInterface>(dlsym(h, "C_GetInterface"));
+	cr_assert(list && one, "the module exports no C_GetInterfaceList or C_GetInterface");
+	CK_ULONG n = 0, small = 1;
+	Interface is[2];
+	P11_EXPECT(list(nullptr, &n), CKR_OK);
+	cr_assert_eq(n, 2u);
+	P11_EXPECT(list(is, &small), CKR_BUFFER_TOO_SMALL);
+	cr_expect_eq(small, 2u);
+	P11_EXPECT(list(is, &n), CKR_OK);
+	P11_EXPECT(list(is, nullptr), CKR_ARGUMENTS_BAD);
+	for (const auto &i : is)
+		cr_expect(!std::strcmp(reinterpret_cast<char *>(i.pInterfaceName), "PKCS 11") && i.flags == 0);
+	cr_expect(version_of(is[0]).major == 3 && version_of(is[0]).minor == 0);
+	cr_expect(version_of(is[1]).major == 2 && version_of(is[1]).minor == 40);
+
+	Interface *i = nullptr;
+	P11_EXPECT(one(nullptr, nullptr, &i, 0), CKR_OK);
+	cr_expect(i && i->pFunctionList == is[0].pFunctionList, "the default interface is not the 3.0 one");
+	CK_VERSION v240{2, 40}, v31{3, 1};
+	CK_UTF8CHAR name[] = "PKCS 11", other[] = "Vendor";
+	P11_EXPECT(one(name, &v240, &i, 0), CKR_OK);
+	cr_expect(i && i->pFunctionList == fl(), "the 2.40 interface is not C_GetFunctionList's list");
+	P11_EXPECT(one(other, nullptr, &i, 0), CKR_ARGUMENTS_BAD);
+	P11_EXPECT(one(name, &v31, &i, 0), CKR_ARGUMENTS_BAD);
+	P11_EXPECT(one(nullptr, nullptr, &i, CKF_INTERFACE_FORK_SAFE), CKR_ARGUMENTS_BAD);
+	P11_EXPECT(one(nullptr, nullptr, nullptr, 0), CKR_ARGUMENTS_BAD);
+
+	// The 3.0 list: 2.40's functions, then (in the standard's order)
+	// C_GetInterfaceList, C_GetInterface, C_LoginUser, C_SessionCancel,
+	// C_MessageEncryptInit, ...
+	auto *f3 = static_cast<CK_FUNCTION_LIST *>(is[0].pFunctionList);
+	cr_expect(f3->C_Sign == fl()->C_Sign && f3->C_WaitForSlotEvent == fl()->C_WaitForSlotEvent);
+	void **extra = reinterpret_cast<void **>(reinterpret_cast<char *>(f3) + sizeof(CK_FUNCTION_LIST));
+	cr_expect(extra[0] == reinterpret_cast<void *>(list) && extra[1] == reinterpret_cast<void *>(one));
+	auto cancel = reinterpret_cast<SessionCancel>(extra[3]);
+	auto message_encrypt_init = reinterpret_cast<MessageInit>(extra[4]);
+
+	P11_OK(fl()->C_Initialize(nullptr));
+	CK_SESSION_HANDLE s = open_session(slots()[0]);
+	CK_MECHANISM sha = {CKM_SHA256, nullptr, 0};
+	P11_OK(fl()->C_DigestInit(s, &sha));
+	P11_EXPECT(cancel(s, CKF_DIGEST), CKR_OK);
+	CK_BYTE in[1] = {0}, out[32];
+	CK_ULONG out_len = sizeof out;
+	P11_EXPECT(fl()->C_Digest(s, in, 1, out, &out_len), CKR_OPERATION_NOT_INITIALIZED);
+	P11_EXPECT(fl()->C_DigestInit(s, &sha), CKR_OK);
+	P11_EXPECT(message_encrypt_init(s, &sha, CK_INVALID_HANDLE), CKR_FUNCTION_NOT_SUPPORTED);
+	P11_EXPECT(cancel(s + 1000, CKF_DIGEST), CKR_SESSION_HANDLE_INVALID);
+	P11_EXPECT(fl()->C_Finalize(nullptr), CKR_OK);
 }
 
 Test(pkcs11_init, initialize_twice_is_refused)
@@ -974,6 +1051,162 @@ Test(pkcs11, derive_cannot_make_an_extractable_key)
 	P11_EXPECT(ecdh(a.priv, attr(sess, b.pub, CKA_EC_POINT), k, true), CKR_TEMPLATE_INCONSISTENT);
 	Pair s = ec_pair(CKM_EC_KEY_PAIR_GEN, kP256, {0x52});
 	P11_EXPECT(ecdh(s.priv, attr(sess, b.pub, CKA_EC_POINT), k), CKR_KEY_TYPE_INCONSISTENT);
+}
+
+// HKDF (PKCS#11 3.0's CKM_HKDF_DERIVE) from a generic secret that derives.
+namespace {
+
+// A session generic secret of value v that derives, extractable or not.
+CK_OBJECT_HANDLE derive_base(const Bytes &v, bool extractable)
+{
+	Tmpl t;
+	t.ul(CKA_CLASS, CKO_SECRET_KEY).ul(CKA_KEY_TYPE, CKK_GENERIC_SECRET).flag(CKA_TOKEN, false);
+	t.flag(CKA_DERIVE, true).flag(CKA_EXTRACTABLE, extractable).flag(CKA_SENSITIVE, !extractable);
+	t.bytes(CKA_VALUE, v);
+	CK_OBJECT_HANDLE k = CK_INVALID_HANDLE;
+	P11_OK(fl()->C_CreateObject(sess, t.data(), t.size(), &k));
+	return k;
+}
+
+// CKM_HKDF_DERIVE (extract and expand) of a key of type kt and len bytes
+// with template additions `more`, or the error.
+CK_RV hkdf(CK_OBJECT_HANDLE base, CK_MECHANISM_TYPE prf, const Bytes &salt, const Bytes &info,
+	   CK_KEY_TYPE kt, CK_ULONG len, Tmpl more, CK_OBJECT_HANDLE &out,
+	   CK_ULONG salt_type = CKF_HKDF_SALT_DATA, CK_BBOOL expand = CK_TRUE)
+{
+	CK_HKDF_PARAMS p{CK_TRUE, expand, prf, salt_type, const_cast<CK_BYTE_PTR>(salt.data()),
+			 static_cast<CK_ULONG>(salt.size()), CK_INVALID_HANDLE,
+			 const_cast<CK_BYTE_PTR>(info.data()), static_cast<CK_ULONG>(info.size())};
+	CK_MECHANISM m = mech(CKM_HKDF_DERIVE, &p);
+	more.ul(CKA_CLASS, CKO_SECRET_KEY).ul(CKA_KEY_TYPE, kt).ul(CKA_VALUE_LEN, len);
+	more.flag(CKA_TOKEN, false);
+	return fl()->C_DeriveKey(sess, &m, base, more.data(), more.size(), &out);
+}
+
+// An extractable generic secret's value, as HKDF left it.
+Bytes derived_value(CK_OBJECT_HANDLE base, CK_MECHANISM_TYPE prf, const Bytes &salt,
+		    const Bytes &info, CK_ULONG len, CK_ULONG salt_type = CKF_HKDF_SALT_DATA)
+{
+	Tmpl t;
+	t.flag(CKA_EXTRACTABLE, true).flag(CKA_SENSITIVE, false).flag(CKA_DERIVE, true);
+	CK_OBJECT_HANDLE k = CK_INVALID_HANDLE;
+	P11_EXPECT(hkdf(base, prf, salt, info, CKK_GENERIC_SECRET, len, t, k, salt_type), CKR_OK);
+	if (k == CK_INVALID_HANDLE)
+		return {};
+	Bytes v = attr(sess, k, CKA_VALUE);
+	P11_OK(fl()->C_DestroyObject(sess, k));	// the module's key count is small here
+	return v;
+}
+
+// OpenSSL's HKDF, the independent answer.
+Bytes openssl_hkdf(const char *md, const Bytes &ikm, const Bytes &salt, const Bytes &info,
+		   std::size_t len)
+{
+	EVP_PKEY_CTX *c = EVP_PKEY_CTX_new_id(EVP_PKEY_HKDF, nullptr);
+	Bytes out(len);
+	std::size_t n = len;
+	// No salt is RFC 5869's default (zeros), which OpenSSL applies itself.
+	cr_assert(c && EVP_PKEY_derive_init(c) == 1 &&
+		  EVP_PKEY_CTX_set_hkdf_md(c, EVP_get_digestbyname(md)) == 1 &&
+		  (salt.empty() || EVP_PKEY_CTX_set1_hkdf_salt(c, salt.data(), int(salt.size())) == 1) &&
+		  EVP_PKEY_CTX_set1_hkdf_key(c, ikm.data(), int(ikm.size())) == 1 &&
+		  (info.empty() || EVP_PKEY_CTX_add1_hkdf_info(c, info.data(), int(info.size())) == 1) &&
+		  EVP_PKEY_derive(c, out.data(), &n) == 1, "OpenSSL's HKDF-%s failed", md);
+	EVP_PKEY_CTX_free(c);
+	return out;
+}
+
+} // namespace
+
+// Every SHA-2 PRF, with and without salt, against OpenSSL; then the
+// Wycheproof vectors whose lengths a generic secret takes (16 to 128
+// bytes of IKM and of output).
+Test(pkcs11, hkdf_matches_openssl_and_wycheproof)
+{
+	const Bytes ikm = pattern(32, 61), salt = pattern(13, 62), info = pattern(10, 63);
+	CK_OBJECT_HANDLE base = derive_base(ikm, true);
+	for (auto [prf, md] : {std::pair{CKM_SHA256, "SHA256"}, {CKM_SHA384, "SHA384"}, {CKM_SHA512, "SHA512"}}) {
+		cr_expect(derived_value(base, prf, salt, info, 42) == openssl_hkdf(md, ikm, salt, info, 42),
+			  "HKDF-%s differs from OpenSSL's", md);
+		cr_expect(derived_value(base, prf, {}, info, 100, CKF_HKDF_SALT_NULL) ==
+				  openssl_hkdf(md, ikm, {}, info, 100),
+			  "HKDF-%s without salt differs from OpenSSL's", md);
+	}
+	int checked = 0;
+	wycheproof::json j = wycheproof::load("hkdf_sha256_test.json");
+	for (const auto &g : j["testGroups"])
+		for (const auto &v : g["tests"]) {
+			Bytes k = wycheproof::hex(v["ikm"]), okm = wycheproof::hex(v["okm"]);
+			std::size_t size = v["size"];
+			if (v["result"] != "valid" || k.size() < 16 || k.size() > 128 || size < 16 || size > 128)
+				continue;
+			CK_OBJECT_HANDLE b = derive_base(k, true);
+			cr_expect(derived_value(b, CKM_SHA256, wycheproof::hex(v["salt"]), wycheproof::hex(v["info"]),
+						size) == okm,
+				  "Wycheproof HKDF-SHA-256 tcId %d", v["tcId"].get<int>());
+			P11_OK(fl()->C_DestroyObject(sess, b));
+			checked++;
+		}
+	cr_expect_geq(checked, 50, "only %d Wycheproof vectors checked", checked);
+}
+
+// Two AES keys derived alike from one sensitive base are one key: what
+// one seals in GCM or CBC the other opens, though neither can be read.
+Test(pkcs11, hkdf_keys_from_one_base_agree)
+{
+	CK_OBJECT_HANDLE base = derive_base(pattern(48, 64), false);
+	const Bytes salt = pattern(16, 65), info = {'t', 'l', 's'};
+	Tmpl t;
+	t.flag(CKA_ENCRYPT, true).flag(CKA_DECRYPT, true);
+	CK_OBJECT_HANDLE a = CK_INVALID_HANDLE, b = CK_INVALID_HANDLE;
+	P11_EXPECT(hkdf(base, CKM_SHA384, salt, info, CKK_AES, 32, t, a), CKR_OK);
+	P11_EXPECT(hkdf(base, CKM_SHA384, salt, info, CKK_AES, 32, t, b), CKR_OK);
+	cr_expect(attr_flag(sess, a, CKA_SENSITIVE) && !attr_flag(sess, a, CKA_EXTRACTABLE),
+		  "a key derived from a sensitive base is readable");
+	Bytes iv = pattern(12, 66), msg = pattern(64, 67), back;
+	CK_GCM_PARAMS gp{iv.data(), iv.size(), iv.size() * 8, nullptr, 0, 128};
+	Bytes ct = encrypt(sess, mech(CKM_AES_GCM, &gp), a, msg);
+	P11_EXPECT(decrypt(sess, mech(CKM_AES_GCM, &gp), b, ct, back), CKR_OK);
+	cr_expect(back == msg, "GCM: the other derived key opens something else");
+	Bytes cbc_iv = pattern(16, 68);
+	CK_MECHANISM cbc{CKM_AES_CBC_PAD, cbc_iv.data(), cbc_iv.size()};
+	Bytes sealed = encrypt(sess, cbc, a, msg);
+	P11_EXPECT(decrypt(sess, cbc, b, sealed, back), CKR_OK);
+	cr_expect(back == msg, "CBC: the other derived key opens something else");
+}
+
+// What HKDF refuses: a readable key from a sensitive base, a base that may
+// not derive (or is no generic secret), and the modes and salts the module
+// does not have.
+Test(pkcs11, hkdf_refusals)
+{
+	CK_OBJECT_HANDLE locked = derive_base(pattern(32, 69), false), k = CK_INVALID_HANDLE;
+	Tmpl readable;
+	readable.flag(CKA_EXTRACTABLE, true).flag(CKA_SENSITIVE, false);
+	P11_EXPECT(hkdf(locked, CKM_SHA256, {}, {}, CKK_GENERIC_SECRET, 32, readable, k),
+		   CKR_TEMPLATE_INCONSISTENT);
+	Tmpl mac;
+	mac.ul(CKA_CLASS, CKO_SECRET_KEY).ul(CKA_KEY_TYPE, CKK_GENERIC_SECRET).flag(CKA_TOKEN, false);
+	mac.flag(CKA_SIGN, true).bytes(CKA_VALUE, pattern(32, 70));
+	CK_OBJECT_HANDLE hmac = CK_INVALID_HANDLE;
+	P11_OK(fl()->C_CreateObject(sess, mac.data(), mac.size(), &hmac));
+	P11_EXPECT(hkdf(hmac, CKM_SHA256, {}, {}, CKK_GENERIC_SECRET, 32, {}, k),
+		   CKR_KEY_FUNCTION_NOT_PERMITTED);
+	Tmpl aes;
+	aes.ul(CKA_CLASS, CKO_SECRET_KEY).ul(CKA_KEY_TYPE, CKK_AES).flag(CKA_TOKEN, false);
+	aes.flag(CKA_ENCRYPT, true).bytes(CKA_VALUE, pattern(32, 71));
+	CK_OBJECT_HANDLE aes_key = CK_INVALID_HANDLE;
+	P11_OK(fl()->C_CreateObject(sess, aes.data(), aes.size(), &aes_key));
+	P11_EXPECT(hkdf(aes_key, CKM_SHA256, {}, {}, CKK_GENERIC_SECRET, 32, {}, k),
+		   CKR_KEY_TYPE_INCONSISTENT);
+	P11_EXPECT(hkdf(locked, CKM_SHA256, {}, {}, CKK_GENERIC_SECRET, 32, {}, k, CKF_HKDF_SALT_DATA,
+			CK_FALSE),
+		   CKR_MECHANISM_PARAM_INVALID);
+	P11_EXPECT(hkdf(locked, CKM_SHA256, {}, {}, CKK_GENERIC_SECRET, 32, {}, k, CKF_HKDF_SALT_KEY),
+		   CKR_MECHANISM_PARAM_INVALID);
+	P11_EXPECT(hkdf(locked, CKM_SHA_1, {}, {}, CKK_GENERIC_SECRET, 32, {}, k),
+		   CKR_MECHANISM_PARAM_INVALID);
+	P11_EXPECT(hkdf(locked, CKM_SHA256, {}, {}, CKK_AES, 20, {}, k), CKR_TEMPLATE_INCONSISTENT);
 }
 
 // AES with a known key against OpenSSL: GCM, CBC and CTR give the same

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 //
-// C_DeriveKey with CKM_ECDH1_DERIVE (no KDF): the new secret key is the
-// whole shared secret, agreed in the module and never in this process.
+// C_DeriveKey, in the module and never in this process: CKM_ECDH1_DERIVE
+// (no KDF), whose new secret key is the whole shared secret, and
+// CKM_HKDF_DERIVE (RFC 5869, extract then expand) from a generic secret.
 // What comes from a sensitive key stays sensitive: the module refuses an
-// extractable key agreed from one, and so does this token.
+// extractable key derived or agreed from one, and so does this token.
 #include "attr_rules.hpp"
 #include "mech.hpp"
 #include "pubkey.hpp"
@@ -32,27 +33,57 @@ CK_RV peer_point(const CK_MECHANISM &m, std::size_t n, Bytes &xy)
 	return CKR_OK;
 }
 
-// The base key of a derivation: an ECDH private key permitted to derive.
-CK_RV base_key(CK_OBJECT_HANDLE kh, std::shared_ptr<Object> &b)
+// HKDF's parameters as the module takes them: extract then expand (the
+// module has no other mode), a SHA-2 PRF, the salt given or none (RFC
+// 5869's zeros); a salt from a key is not offered.
+CK_RV hkdf_params(const CK_MECHANISM &m, hsm::KdfParameters &k)
+{
+	if (!m.pParameter || m.ulParameterLen != sizeof(CK_HKDF_PARAMS))
+		return CKR_MECHANISM_PARAM_INVALID;
+	auto *p = static_cast<const CK_HKDF_PARAMS *>(m.pParameter);
+	const char *kdf = p->prfHashMechanism == CKM_SHA256   ? "hkdf-sha-256"
+			: p->prfHashMechanism == CKM_SHA384 ? "hkdf-sha-384"
+			: p->prfHashMechanism == CKM_SHA512 ? "hkdf-sha-512"
+							    : nullptr;
+	bool salt = p->ulSaltType == CKF_HKDF_SALT_DATA && (p->pSalt || !p->ulSaltLen);
+	bool no_salt = p->ulSaltType == CKF_HKDF_SALT_NULL && !p->ulSaltLen;
+	if (!p->bExtract || !p->bExpand || !kdf || !(salt || no_salt) || (!p->pInfo && p->ulInfoLen) ||
+	    p->ulSaltLen > HSM_KDF_INPUT_MAX || p->ulInfoLen > HSM_KDF_INPUT_MAX)
+		return CKR_MECHANISM_PARAM_INVALID;
+	k.set_kdf(hsm::AlgorithmId(kdf));
+	if (salt)
+		k.set_salt({p->pSalt, p->ulSaltLen});
+	if (p->ulInfoLen)
+		k.set_info({p->pInfo, p->ulInfoLen});
+	return CKR_OK;
+}
+
+// The base key of a derivation by `mech`: an ECDH private key, or a
+// generic secret for HKDF, permitted to derive.
+CK_RV base_key(CK_OBJECT_HANDLE kh, CK_MECHANISM_TYPE mech, std::shared_ptr<Object> &b)
 {
 	b = state()->store.get(kh);
 	if (!b)
 		return CKR_KEY_HANDLE_INVALID;
-	if (b->cls() != CKO_PRIVATE_KEY || module_alg(*b, CKM_ECDH1_DERIVE).empty())
+	CK_OBJECT_CLASS want = mech == CKM_ECDH1_DERIVE ? CKO_PRIVATE_KEY : CKO_SECRET_KEY;
+	if (b->cls() != want || module_alg(*b, mech).empty())
 		return CKR_KEY_TYPE_INCONSISTENT;
 	return b->attrs.flag(CKA_DERIVE) ? CKR_OK : CKR_KEY_FUNCTION_NOT_PERMITTED;
 }
 
-// The new key's attributes: a secret key of the shared secret's length,
-// as sensitive as its base.
-CK_RV derived_attrs(const Attrs &t, const Object &base, std::size_t n, Attrs &a)
+// The new key's attributes: a secret key of the shared secret's length
+// (`fixed`), or of the template's CKA_VALUE_LEN (HKDF: fixed is 0), as
+// sensitive as its base.
+CK_RV derived_attrs(const Attrs &t, const Object &base, std::size_t fixed, Attrs &a)
 {
-	CK_ULONG cls = CKO_SECRET_KEY, kt = CK_UNAVAILABLE_INFORMATION, len = n;
+	CK_ULONG cls = CKO_SECRET_KEY, kt = CK_UNAVAILABLE_INFORMATION, given = 0;
+	bool has_len = t.ulong(CKA_VALUE_LEN, given);
 	if ((t.ulong(CKA_CLASS, cls) && cls != CKO_SECRET_KEY) || t.has(CKA_VALUE))
 		return CKR_TEMPLATE_INCONSISTENT;
-	if (!t.ulong(CKA_KEY_TYPE, kt))
+	if (!t.ulong(CKA_KEY_TYPE, kt) || (!fixed && !has_len))
 		return CKR_TEMPLATE_INCOMPLETE;
-	if ((t.ulong(CKA_VALUE_LEN, len) && len != n) || secret_alg(kt, n).empty() ||
+	std::size_t n = fixed ? fixed : given;
+	if ((has_len && given != n) || secret_alg(kt, n).empty() ||
 	    (t.flag(CKA_EXTRACTABLE) && !base.attrs.flag(CKA_EXTRACTABLE)))
 		return CKR_TEMPLATE_INCONSISTENT;
 	Attrs tmpl = t;
@@ -83,6 +114,25 @@ CK_RV agree_into(State &s, Object &base, const Bytes &peer, Object &o)
 	});
 }
 
+// The new key, each of its module keys derived anew with the same
+// parameters (the module's HKDF does not mix in the algorithm, so each is
+// the same key).
+CK_RV hkdf_into(State &s, Object &base, const hsm::KdfParameters &k, Object &o)
+{
+	hsm::CryptoResourceId bid;
+	CK_RV rv = s.store.key_for(base, module_alg(base, CKM_HKDF_DERIVE), bid);
+	if (rv != CKR_OK)
+		return rv;
+	return make_secret_keys<hsm::DeriveKeyParams>(o, [&](auto &p, hsm::CryptoResourceGuard &out) {
+		p.set_base_key(bid).set_kdf(k);
+		auto g = s.stack.keys().derive_key(p);
+		if (!g)
+			return rv_of(g.error());
+		out = std::move(*g);
+		return CKR_OK;
+	});
+}
+
 } // namespace
 
 extern "C" {
@@ -96,23 +146,25 @@ CK_RV C_DeriveKey(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE bh, 
 		return rv;
 	if (!m || !out)
 		return CKR_ARGUMENTS_BAD;
-	if (m->mechanism != CKM_ECDH1_DERIVE)
+	bool ecdh = m->mechanism == CKM_ECDH1_DERIVE;
+	if (!ecdh && m->mechanism != CKM_HKDF_DERIVE)
 		return CKR_MECHANISM_INVALID;
 	std::shared_ptr<Object> base;
-	if ((rv = base_key(bh, base)) != CKR_OK)
+	if ((rv = base_key(bh, m->mechanism, base)) != CKR_OK)
 		return rv;
-	std::size_t len = public_size(*base);
+	std::size_t len = ecdh ? public_size(*base) : 0;
 	Bytes peer;
+	hsm::KdfParameters kdf;
 	Attrs tmpl;
-	if ((rv = peer_point(*m, len, peer)) != CKR_OK || (rv = Attrs::from(t, n, tmpl)) != CKR_OK ||
-	    (rv = check_caller_template(tmpl)) != CKR_OK)
+	if ((rv = ecdh ? peer_point(*m, len, peer) : hkdf_params(*m, kdf)) != CKR_OK ||
+	    (rv = Attrs::from(t, n, tmpl)) != CKR_OK || (rv = check_caller_template(tmpl)) != CKR_OK)
 		return rv;
 	auto o = std::make_shared<Object>();
 	o->session = tmpl.flag(CKA_TOKEN) ? 0 : h;
 	if (o->token() && !(ss->flags & CKF_RW_SESSION))
 		return CKR_SESSION_READ_ONLY;
 	if ((rv = derived_attrs(tmpl, *base, len, o->attrs)) != CKR_OK ||
-	    (rv = agree_into(*state(), *base, peer, *o)) != CKR_OK ||
+	    (rv = ecdh ? agree_into(*state(), *base, peer, *o) : hkdf_into(*state(), *base, kdf, *o)) != CKR_OK ||
 	    (rv = state()->store.add(o)) != CKR_OK)
 		return rv;
 	*out = o->handle;

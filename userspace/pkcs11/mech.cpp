@@ -43,6 +43,7 @@ constexpr Mech kMechs[] = {
 	{CKM_ECDSA_SHA384, CKK_EC, 256, 384, kSig | kEc, true},
 	{CKM_ECDSA_SHA512, CKK_EC, 256, 384, kSig | kEc, true},
 	{CKM_ECDH1_DERIVE, CKK_EC, 256, 384, CKF_DERIVE | kEc, false},
+	{CKM_HKDF_DERIVE, CKK_GENERIC_SECRET, 16, 128, CKF_DERIVE, false},
 	{CKM_EC_EDWARDS_KEY_PAIR_GEN, CKK_EC_EDWARDS, 255, 255, CKF_GENERATE_KEY_PAIR, true},
 	{CKM_EDDSA, CKK_EC_EDWARDS, 255, 255, kSig, true},
 	{CKM_RSA_PKCS_KEY_PAIR_GEN, CKK_RSA, 2048, 4096, CKF_GENERATE_KEY_PAIR, true},
@@ -166,6 +167,9 @@ std::string module_alg(const Object &o, CK_MECHANISM_TYPE mech)
 	case CKM_AES_KEY_WRAP: return o.key_type() == CKK_AES ? aes_alg(o, "kw") : "";
 	case CKM_SHA256_HMAC: case CKM_SHA384_HMAC: case CKM_SHA512_HMAC:
 		return o.cls() == CKO_SECRET_KEY && o.key_type() != CKK_AES ? hmac_alg(o, mech) : "";
+	// The module's raw secret, whose only use is derivation.
+	case CKM_HKDF_DERIVE:
+		return o.cls() == CKO_SECRET_KEY && o.key_type() == CKK_GENERIC_SECRET ? "secret" : "";
 	default:
 		break;
 	}
@@ -212,6 +216,8 @@ hsm::KeyOperationPermission module_perms(const Attrs &a, const std::string &alg)
 		allowed = allowed | P::kEncrypt | P::kDecrypt;
 	else if (alg.starts_with("ecdh-"))
 		allowed = allowed | P::kAgree;
+	else if (alg == "secret")
+		allowed = allowed | P::kDerive;
 	else
 		allowed = allowed | P::kSign | P::kVerify;
 	return want & allowed;

@@ -7,7 +7,7 @@
 #include <span>
 #include <string>
 
-#include <p11-kit/pkcs11.h>
+#include "v3.hpp"
 
 namespace p11 {
 
@@ -23,13 +23,6 @@ struct Mech {
 };
 
 constexpr CK_KEY_TYPE kNoKey = CKK_VENDOR_DEFINED;
-
-// PKCS#11 3.0's SHA-3 digests, which the 2.40 header lacks.
-#ifndef CKM_SHA3_256
-#define CKM_SHA3_256 0x000002b0UL
-#define CKM_SHA3_384 0x000002c0UL
-#define CKM_SHA3_512 0x000002d0UL
-#endif
 
 std::span<const Mech> mechanisms();
 /// The mechanism `type`, or nullptr.

@@ -26,7 +26,11 @@ std::string secret_alg(CK_KEY_TYPE kt, CK_ULONG len)
 std::vector<std::string> usable_algs(const Attrs &a, CK_KEY_TYPE kt, CK_ULONG len)
 {
 	std::vector<std::string> all;
-	if (kt == CKK_GENERIC_SECRET)
+	// A key that derives never MACs (set_secret_attrs): the module's raw
+	// "secret" serves it.
+	if (kt == CKK_GENERIC_SECRET && a.flag(CKA_DERIVE))
+		all = {"secret"};
+	else if (kt == CKK_GENERIC_SECRET)
 		all = {"hmac-sha-256", "hmac-sha-384", "hmac-sha-512"};
 	else if (kt != CKK_AES)
 		all = {secret_alg(kt, len)};

@@ -214,7 +214,7 @@ CK_RV Store::make_key(Object &o, const std::string &alg, hsm::CryptoResourceGuar
 	if (o.origin == Origin::kFresh) {
 		hsm::GenerateKeyParams p;
 		p.set_algorithm(hsm::AlgorithmId(alg)).set_permissions(perms).set_exportable(exportable);
-		if (alg.starts_with("hmac-"))
+		if (alg.starts_with("hmac-") || alg == "secret")
 			p.set_key_length(std::uint32_t(len));
 		auto g = keys.generate_key(p);
 		if (!g)
