@@ -355,6 +355,11 @@ Test(pkcs11_init, interfaces_3_0_and_2_40)
 	CK_ULONG out_len = sizeof out;
 	P11_EXPECT(fl()->C_Digest(s, in, 1, out, &out_len), CKR_OPERATION_NOT_INITIALIZED);
 	P11_EXPECT(fl()->C_DigestInit(s, &sha), CKR_OK);
+	P11_OK(fl()->C_FindObjectsInit(s, nullptr, 0));
+	P11_EXPECT(cancel(s, CKF_FIND_OBJECTS), CKR_OK);
+	CK_OBJECT_HANDLE found;
+	CK_ULONG nfound = 0;
+	P11_EXPECT(fl()->C_FindObjects(s, &found, 1, &nfound), CKR_OPERATION_NOT_INITIALIZED);
 	P11_EXPECT(message_encrypt_init(s, &sha, CK_INVALID_HANDLE), CKR_FUNCTION_NOT_SUPPORTED);
 	P11_EXPECT(cancel(s + 1000, CKF_DIGEST), CKR_SESSION_HANDLE_INVALID);
 	P11_EXPECT(fl()->C_Finalize(nullptr), CKR_OK);
@@ -1005,16 +1010,17 @@ Pair ecdh_pair()
 	return gen_pair(CKM_EC_KEY_PAIR_GEN, pub, priv);
 }
 
-// CKM_ECDH1_DERIVE of a 32-byte generic secret that MACs, or the error.
+// CKM_ECDH1_DERIVE of a 32-byte generic secret that MACs (or, with
+// `derives`, that derives further), or the error.
 CK_RV ecdh(CK_OBJECT_HANDLE priv, const Bytes &peer_point, CK_OBJECT_HANDLE &out,
-	   bool extractable = false)
+	   bool extractable = false, bool derives = false)
 {
 	CK_ECDH1_DERIVE_PARAMS p{CKD_NULL, 0, nullptr, static_cast<CK_ULONG>(peer_point.size()),
 				 const_cast<CK_BYTE_PTR>(peer_point.data())};
 	CK_MECHANISM m = mech(CKM_ECDH1_DERIVE, &p);
 	Tmpl t;
 	t.ul(CKA_CLASS, CKO_SECRET_KEY).ul(CKA_KEY_TYPE, CKK_GENERIC_SECRET).flag(CKA_TOKEN, false);
-	t.flag(CKA_SIGN, true).flag(CKA_EXTRACTABLE, extractable);
+	t.flag(derives ? CKA_DERIVE : CKA_SIGN, true).flag(CKA_EXTRACTABLE, extractable);
 	return fl()->C_DeriveKey(sess, &m, priv, t.data(), t.size(), &out);
 }
 
@@ -1207,6 +1213,33 @@ Test(pkcs11, hkdf_refusals)
 	P11_EXPECT(hkdf(locked, CKM_SHA_1, {}, {}, CKK_GENERIC_SECRET, 32, {}, k),
 		   CKR_MECHANISM_PARAM_INVALID);
 	P11_EXPECT(hkdf(locked, CKM_SHA256, {}, {}, CKK_AES, 20, {}, k), CKR_TEMPLATE_INCONSISTENT);
+}
+
+// The usual protocol: each side agrees an ECDH secret that only derives,
+// then HKDF makes the traffic key; what one side seals the other opens,
+// and no secret of the exchange is ever readable.
+Test(pkcs11, ecdh_then_hkdf_gives_both_sides_one_key)
+{
+	Pair a = ecdh_pair(), b = ecdh_pair();
+	CK_OBJECT_HANDLE sa = CK_INVALID_HANDLE, sb = CK_INVALID_HANDLE;
+	P11_OK(ecdh(a.priv, attr(sess, b.pub, CKA_EC_POINT), sa, false, true));
+	P11_OK(ecdh(b.priv, attr(sess, a.pub, CKA_EC_POINT), sb, false, true));
+	CK_MECHANISM hmac = mech(CKM_SHA256_HMAC);
+	P11_EXPECT(fl()->C_SignInit(sess, &hmac, sa), CKR_KEY_FUNCTION_NOT_PERMITTED);
+	const Bytes salt = pattern(32, 72), info = {'c', ' ', 'h', 's'};
+	Tmpl t;
+	t.flag(CKA_ENCRYPT, true).flag(CKA_DECRYPT, true);
+	CK_OBJECT_HANDLE ka = CK_INVALID_HANDLE, kb = CK_INVALID_HANDLE;
+	P11_EXPECT(hkdf(sa, CKM_SHA256, salt, info, CKK_AES, 16, t, ka), CKR_OK);
+	P11_EXPECT(hkdf(sb, CKM_SHA256, salt, info, CKK_AES, 16, t, kb), CKR_OK);
+	Bytes iv = pattern(12, 73), msg = pattern(100, 74), back;
+	CK_GCM_PARAMS gp{iv.data(), iv.size(), iv.size() * 8, nullptr, 0, 128};
+	P11_EXPECT(decrypt(sess, mech(CKM_AES_GCM, &gp), kb, encrypt(sess, mech(CKM_AES_GCM, &gp), ka, msg),
+			   back),
+		   CKR_OK);
+	cr_expect(back == msg, "the two sides' traffic keys differ");
+	for (CK_OBJECT_HANDLE k : {sa, ka})
+		value_is_sensitive(k, "an ECDH or HKDF key");
 }
 
 // AES with a known key against OpenSSL: GCM, CBC and CTR give the same
