@@ -49,8 +49,8 @@ Usage usage(unsigned cmd)
 	case HSM_IOC_ENCRYPT: return {I | O | V | A, O, 0, true};
 	case HSM_IOC_DECRYPT: return {I | O | V | A, O, 0, true};
 	case HSM_IOC_RANDOM: return {O, O, 0, false};
-	case HSM_IOC_SIGN: return {I | O, O, HSM_OP_F_RAW | HSM_OP_F_PREHASHED, true};
-	case HSM_IOC_VERIFY: return {I | T, 0, HSM_OP_F_RAW | HSM_OP_F_PREHASHED, true};
+	case HSM_IOC_SIGN: return {I | O, O, HSM_OP_F_RAW | HSM_OP_F_PREHASHED | HSM_OP_F_PKCS1, true};
+	case HSM_IOC_VERIFY: return {I | T, 0, HSM_OP_F_RAW | HSM_OP_F_PREHASHED | HSM_OP_F_PKCS1, true};
 	case HSM_IOC_BENCH: return {P | I | O | V | A | T, O | T, 0, true};
 	case HSM_IOC_VECTOR: return {I, 0, 0, false};
 	case HSM_IOC_SLOT_STORE: return {P, 0, 0, true};
