@@ -161,6 +161,12 @@ int check_key(EVP_PKEY *key, bool is_private)
 	return ok == 1 ? 0 : ossl_err(-EINVAL);
 }
 
+/// Whether msg is a DigestInfo PKCS#1 v1.5 pads as it is (CKM_RSA_PKCS).
+bool raw_pkcs1(unsigned flags)
+{
+	return (flags & PKCS1) && (flags & SIG_RAW);
+}
+
 /// The flags each scheme takes.  PKCS1's RAW is the DigestInfo to pad,
 /// which is never also a digest.
 int check_flags(const Alg &a, unsigned flags)
@@ -170,7 +176,7 @@ int check_flags(const Alg &a, unsigned flags)
 						     : 0u;
 	if (flags & PKCS1)
 		allowed |= SIG_RAW;
-	if ((flags & PKCS1) && (flags & SIG_RAW) && (flags & PREHASHED))
+	if (raw_pkcs1(flags) && (flags & PREHASHED))
 		return -EINVAL;
 	return flags & ~allowed ? -EINVAL : 0;
 }
@@ -187,9 +193,8 @@ int setup(EVP_PKEY_CTX *ctx, const Alg &a, unsigned flags)
 PkeyCtx digest_ctx(const Alg &a, unsigned flags, EVP_PKEY *key, bool sign)
 {
 	PkeyCtx ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, key, nullptr));
-	bool raw_pkcs1 = (flags & PKCS1) && (flags & SIG_RAW);
 	if (!ctx || (sign ? EVP_PKEY_sign_init(ctx.get()) : EVP_PKEY_verify_init(ctx.get())) <= 0 ||
-	    (!raw_pkcs1 && set_digest(ctx.get(), a.md)) || setup(ctx.get(), a, flags))
+	    (!raw_pkcs1(flags) && set_digest(ctx.get(), a.md)) || setup(ctx.get(), a, flags))
 		return PkeyCtx();
 	return ctx;
 }
@@ -198,7 +203,7 @@ PkeyCtx digest_ctx(const Alg &a, unsigned flags, EVP_PKEY *key, bool sign)
 /// DigestInfo PKCS1 | SIG_RAW pads.
 bool one_shot(unsigned flags)
 {
-	return (flags & PREHASHED) || ((flags & PKCS1) && (flags & SIG_RAW));
+	return (flags & PREHASHED) || raw_pkcs1(flags);
 }
 
 /// Signs msg, or the digest msg if prehashed; sig is sized by the call.
@@ -254,7 +259,7 @@ int verify_with(const Alg &a, unsigned flags, EVP_PKEY *key, std::span<const uin
 /// PKCS1's DigestInfo leaves room for at least 8 bytes of padding.
 bool msg_len_ok(const Alg &a, unsigned flags, EVP_PKEY *key, size_t n)
 {
-	if ((flags & PKCS1) && (flags & SIG_RAW))
+	if (raw_pkcs1(flags))
 		return n + 11 <= static_cast<size_t>(EVP_PKEY_get_size(key));
 	return !(flags & PREHASHED) || n == a.md_len;
 }

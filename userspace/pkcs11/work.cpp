@@ -138,6 +138,18 @@ hsm::SignFormat sign_input(Operation &op, std::span<const std::uint8_t> in, Byte
 	return f;
 }
 
+// The lengths the raw RSA mechanisms take: CKM_RSA_PKCS_PSS a digest of
+// the hash's length, CKM_RSA_PKCS a DigestInfo that leaves PKCS#1 v1.5's
+// padding 11 bytes of the modulus.
+CK_RV raw_rsa_input(const Operation &op, std::size_t n)
+{
+	if (op.mech == CKM_RSA_PKCS_PSS && n != hash_len(op.hash))
+		return CKR_DATA_LEN_RANGE;
+	if (op.mech == CKM_RSA_PKCS && n + 11 > public_size(*op.key))
+		return CKR_DATA_LEN_RANGE;
+	return CKR_OK;
+}
+
 CK_RV sign(State &s, Operation &op, std::span<const std::uint8_t> in, Secret &out)
 {
 	hsm::CryptoResourceId key;
@@ -145,11 +157,8 @@ CK_RV sign(State &s, Operation &op, std::span<const std::uint8_t> in, Secret &ou
 	if (rv != CKR_OK)
 		return rv;
 	bool mac = op.key->cls() == CKO_SECRET_KEY;
-	if (op.mech == CKM_RSA_PKCS_PSS && in.size() != hash_len(op.hash))
-		return CKR_DATA_LEN_RANGE;
-	// PKCS#1 v1.5 keeps 11 bytes of the modulus for its padding.
-	if (op.mech == CKM_RSA_PKCS && in.size() + 11 > public_size(*op.key))
-		return CKR_DATA_LEN_RANGE;
+	if ((rv = raw_rsa_input(op, in.size())) != CKR_OK)
+		return rv;
 	Bytes msg;
 	hsm::SignFormat f = mac ? hsm::SignFormat{} : sign_input(op, in, msg);
 	if (mac)
@@ -172,11 +181,8 @@ CK_RV verify(State &s, Operation &op, std::span<const std::uint8_t> in,
 	     std::span<const std::uint8_t> sig)
 {
 	if (op.key->cls() != CKO_SECRET_KEY) {
-		if (op.mech == CKM_RSA_PKCS_PSS && in.size() != hash_len(op.hash))
-			return CKR_DATA_LEN_RANGE;
-		if (op.mech == CKM_RSA_PKCS && in.size() + 11 > public_size(*op.key))
-			return CKR_DATA_LEN_RANGE;
-		return public_verify(*op.key, op.mech, op.hash, in, sig);
+		CK_RV rv = raw_rsa_input(op, in.size());
+		return rv != CKR_OK ? rv : public_verify(*op.key, op.mech, op.hash, in, sig);
 	}
 	hsm::CryptoResourceId key;
 	CK_RV rv = s.store.key_for(*op.key, module_alg(*op.key, op.mech), key);
